@@ -165,6 +165,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     # SLA-2: one sweep a minute; it reads deadlines from the database, so a missed run catches up.
     "sla-sweep": {"task": "qsm.sla.tasks.sweep_deadlines", "schedule": 60.0},
+    # NTF-1: e-mails whose hand-off to the broker failed are sent by this catch-up.
+    "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
+    "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
 }
 
 # --- API ---------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Placeholder package kept for the design card's layout; built by a later issue."""

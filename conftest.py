@@ -1,0 +1,95 @@
+"""Root fixtures: departments and one user per role (STYLE.md, Tests)."""
+from __future__ import annotations
+
+import pytest
+
+from qsm.org.models import Department, Role
+from tests.factories import CustomerFactory, DepartmentFactory, ProductFactory, UserFactory
+
+
+@pytest.fixture
+def quality_department(db):
+    return DepartmentFactory(name="质量管理部", code="quality", kind=Department.Kind.QUALITY)
+
+
+@pytest.fixture
+def business_department(db):
+    return DepartmentFactory(name="客户服务部", code="service", kind=Department.Kind.BUSINESS)
+
+
+@pytest.fixture
+def sales_department(db):
+    return DepartmentFactory(name="销售部", code="sales", kind=Department.Kind.BUSINESS)
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="工程部", code="engineering", kind=Department.Kind.BUSINESS)
+
+
+@pytest.fixture
+def production_department(db):
+    return DepartmentFactory(name="生产部", code="production", kind=Department.Kind.OTHER)
+
+
+@pytest.fixture
+def staff_user(business_department):
+    return UserFactory(username="staff", department=business_department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def colleague(business_department):
+    return UserFactory(username="colleague", department=business_department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def manager(business_department):
+    user = UserFactory(username="manager", department=business_department, roles=[Role.MANAGER])
+    business_department.manager = user
+    business_department.save(update_fields=["manager"])
+    return user
+
+
+@pytest.fixture
+def sales_user(sales_department):
+    return UserFactory(username="sales", department=sales_department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def sales_manager(sales_department):
+    return UserFactory(username="sales_manager", department=sales_department, roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def quality_officer(quality_department):
+    return UserFactory(username="quality", department=quality_department, roles=[Role.QUALITY_OFFICER])
+
+
+@pytest.fixture
+def quality_manager(quality_department):
+    return UserFactory(username="quality_manager", department=quality_department, roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def administrator(quality_department):
+    return UserFactory(username="admin_user", department=None, roles=[Role.ADMINISTRATOR])
+
+
+@pytest.fixture
+def other_department_staff(other_department):
+    return UserFactory(username="outsider", department=other_department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def production_user(production_department):
+    return UserFactory(username="producer", department=production_department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(name="华东机械有限公司", phone="021-55550000")
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory(code="CNC-100", name="数控机床 CNC-100")

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PresalesConfig(AppConfig):
+    name = "presales"
+    verbose_name = _("Pre-sales consultation")
+
+    def ready(self) -> None:
+        from qsm import registry
+
+        from . import workflows  # noqa: F401  (registers the inquiry lifecycle)
+        from .selectors import inquiry_customer_history, inquiry_inbox
+
+        registry.register_inbox(inquiry_inbox)
+        registry.register_customer_history(inquiry_customer_history)

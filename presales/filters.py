@@ -1,0 +1,48 @@
+"""SEARCH-1 for inquiries: one FilterSet shared by the list page, the export and the API."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qsm.org.models import Customer, Department, User
+
+from .models import Channel, Inquiry, Priority
+
+
+class InquiryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Inquiry.Status.choices, label=_("Status"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    received_from = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("Received from"))
+    received_to = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("Received to"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    is_complex = django_filters.BooleanFilter(label=_("Complex"))
+
+    class Meta:
+        model = Inquiry
+        fields = ["q", "status", "channel", "priority", "department", "owner", "customer", "received_from",
+                  "received_to", "overdue", "is_complex"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value) | Q(subject__icontains=value) | Q(customer__name__icontains=value)
+            | Q(contact_name__icontains=value) | Q(contact_phone__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        # Reads the partial index on open inquiries by deadline.
+        open_states = list(Inquiry.OPEN_STATES)
+        if value is True:
+            return queryset.filter(status__in=open_states, due_at__lt=timezone.now())
+        if value is False:
+            return queryset.exclude(status__in=open_states, due_at__lt=timezone.now())
+        return queryset

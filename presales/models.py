@@ -1,0 +1,195 @@
+"""§3.1 pre-sales consultation: inquiries, needs analysis, discussions, solutions, hand-over."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    # §3.1(1): 电话、邮件、在线客服 and the others the company uses
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Online chat")
+    VISIT = "visit", _("Visit")
+    OTHER = "other", _("Other")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Inquiry(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("Awaiting first response")  # logged; the first-response clock runs
+        ANSWERED = "answered", _("Answered")  # the customer got a first answer; needs may be analysed
+        DISCUSSION = "discussion", _("In discussion")  # complex: a cross-department discussion is open (PRE-3)
+        HANDED_OVER = "handed_over", _("Handed over")  # waiting for the business department to acknowledge
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")  # the business department owns the follow-up
+        CONVERTED = "converted", _("Converted to order")  # an order was created from it (orders app)
+        CLOSED = "closed", _("Closed")  # answered, nothing further to do
+        CANCELLED = "cancelled", _("Withdrawn")  # logged by mistake or withdrawn by the customer
+
+    OPEN_STATES = (Status.NEW, Status.ANSWERED, Status.DISCUSSION, Status.HANDED_OVER, Status.ACKNOWLEDGED)
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("customer"))
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    question = models.TextField(_("question"))
+    products = models.ManyToManyField("org.Product", blank=True, related_name="inquiries", verbose_name=_("products of interest"))
+    answer = models.TextField(_("answer given"), blank=True)
+    needs_analysis = models.TextField(_("needs analysis"), blank=True)
+    recommendation = models.TextField(_("recommended products / service plan"), blank=True)
+    recommended_products = models.ManyToManyField(
+        "org.Product", blank=True, related_name="recommended_in", verbose_name=_("recommended products")
+    )
+    is_complex = models.BooleanField(_("complex need"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("department")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_inquiries", verbose_name=_("owner")
+    )
+    handover_department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="received_inquiries",
+        verbose_name=_("handed over to"),
+    )
+    handover_note = models.TextField(_("hand-over note"), blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+    responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The deadline of the stage the inquiry is in now (mirrors the open sla.Deadline), for lists.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    TRACKED_FIELDS = (
+        "channel", "priority", "customer", "contact_name", "contact_phone", "subject", "question", "answer",
+        "needs_analysis", "recommendation", "is_complex",
+    )
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # The list's default order, alone and within a department's scope.
+            models.Index(fields=["-received_at", "-id"], name="inq_received_idx"),
+            models.Index(fields=["department", "-received_at", "-id"], name="inq_dept_received_idx"),
+            models.Index(fields=["handover_department", "-received_at"], name="inq_handover_received_idx"),
+            models.Index(fields=["status", "-received_at"], name="inq_status_received_idx"),
+            models.Index(fields=["owner", "-received_at"], name="inq_owner_received_idx"),
+            models.Index(fields=["customer", "-received_at"], name="inq_customer_received_idx"),
+            models.Index(fields=["channel", "-received_at"], name="inq_channel_received_idx"),
+            # Open records by deadline: the overdue filter and "my work" read only these rows.
+            models.Index(
+                fields=["due_at"], name="inq_open_due_idx",
+                condition=Q(status__in=["new", "answered", "discussion", "handed_over", "acknowledged"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("presales:inquiry-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATES
+
+
+class Discussion(models.Model):
+    """PRE-3: a cross-department discussion of a complex need (§3.1(2))."""
+
+    inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="discussion")
+    topic = models.CharField(_("topic"), max_length=200)
+    invited_departments = models.ManyToManyField("org.Department", blank=True, related_name="+",
+                                                 verbose_name=_("invited departments"))
+    invited_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="inquiry_discussions",
+                                           verbose_name=_("invited people"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("discussion")
+        verbose_name_plural = _("discussions")
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class DiscussionNote(models.Model):
+    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    meeting_at = models.DateTimeField(_("meeting time"), null=True, blank=True)
+    body = models.TextField(_("notes"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("discussion note")
+        verbose_name_plural = _("discussion notes")
+
+
+class Solution(models.Model):
+    """PRE-3: a tailored solution (个性化解决方案); every change is a new version, none is edited."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="solutions")
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("solution"))
+    products = models.ManyToManyField("org.Product", blank=True, related_name="+", verbose_name=_("products"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("author"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent to customer at"), null=True, blank=True)
+    sent_via = models.CharField(_("sent via"), max_length=10, choices=Channel.choices, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("tailored solution")
+        verbose_name_plural = _("tailored solutions")
+        constraints = [models.UniqueConstraint(fields=["inquiry", "version"], name="solution_version_unique")]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.title}"
+
+
+class Communication(models.Model):
+    """PRE-4: the communication log with the customer."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From customer")
+        OUTBOUND = "out", _("To customer")
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="communications")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    summary = models.TextField(_("what was said"))
+    occurred_at = models.DateTimeField(_("when"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+        indexes = [models.Index(fields=["inquiry", "occurred_at"], name="comm_inquiry_time_idx")]
+

@@ -1,0 +1,40 @@
+"""Who may do what to an inquiry (ORG-1). Predicates say *who*; the workflow table says *when*."""
+import rules
+
+from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role
+
+
+def _member(user, department_id) -> bool:
+    return user.is_authenticated and department_id is not None and user.department_id == department_id
+
+
+@rules.predicate
+def in_owning_department(user, inquiry) -> bool:
+    # §2(二)3: the business department that took the inquiry works it.
+    return _member(user, inquiry.department_id) and (user.has_role("staff") or user.has_role("manager"))
+
+
+@rules.predicate
+def in_handover_department(user, inquiry) -> bool:
+    # §3.1(3): the department it was handed to acknowledges it and takes it further.
+    return _member(user, inquiry.handover_department_id) and (user.has_role("staff") or user.has_role("manager"))
+
+
+@rules.predicate
+def is_discussion_participant(user, inquiry) -> bool:
+    discussion = getattr(inquiry, "discussion", None) if hasattr(inquiry, "discussion") else None
+    if discussion is None:
+        return False
+    if discussion.invited_users.filter(pk=user.pk).exists():
+        return True
+    return user.department_id is not None and discussion.invited_departments.filter(pk=user.department_id).exists()
+
+
+can_create_inquiry = in_business_department & (is_staff_role | is_manager)
+can_work_inquiry = in_owning_department | is_administrator
+can_take_over_inquiry = in_handover_department | is_administrator
+can_discuss_inquiry = can_work_inquiry | is_discussion_participant
+
+rules.add_perm("presales.add_inquiry", can_create_inquiry | is_administrator)
+rules.add_perm("presales.change_inquiry", can_work_inquiry)
+rules.add_perm("presales.discuss_inquiry", can_discuss_inquiry)

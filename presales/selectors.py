@@ -1,0 +1,151 @@
+"""Every read of the pre-sales module, scoped to what the user may see (ORG-1)."""
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from qsm.org.rules import sees_everything
+from qsm.registry import HistorySection, InboxItem
+
+from .models import Discussion, DiscussionNote, Inquiry, Solution
+
+S = Inquiry.Status
+
+
+def inquiry_visible(*, user) -> QuerySet[Inquiry]:
+    """The inquiries a user may open: the quality department sees all (§2(一)); others see their
+    department's, those handed to it, and discussions they or their department were invited to."""
+    qs = Inquiry.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    invited = Discussion.objects.filter(inquiry=OuterRef("pk")).filter(
+        Q(invited_users=user) | Q(invited_departments=user.department_id)
+    )
+    scope = Q(owner=user) | Exists(invited)
+    if user.department_id:
+        scope |= Q(department_id=user.department_id) | Q(handover_department_id=user.department_id)
+    return qs.filter(scope)
+
+
+def inquiry_list(*, user, filters: dict | None = None) -> QuerySet[Inquiry]:
+    """The list page and endpoint: scoped, with what each row shows loaded in the same query."""
+    return (
+        inquiry_visible(user=user)
+        .select_related("customer", "owner", "department", "handover_department")
+        .order_by("-received_at", "-id")
+    )
+
+
+def inquiry_get(*, user, pk) -> Inquiry:
+    """One inquiry with everything its page shows; another department's record is a 404."""
+    try:
+        return (
+            inquiry_visible(user=user)
+            .select_related("customer", "owner", "department", "handover_department", "acknowledged_by",
+                            "discussion", "discussion__opened_by")
+            .prefetch_related(
+                "products", "recommended_products",
+                Prefetch("solutions", queryset=Solution.objects.select_related("created_by").prefetch_related("products")),
+                "communications__recorded_by",
+            )
+            .get(pk=pk)
+        )
+    except (Inquiry.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such inquiry.")) from None
+
+
+def discussion_detail(*, inquiry: Inquiry):
+    discussion = getattr(inquiry, "discussion", None) if _has_discussion(inquiry) else None
+    if discussion is None:
+        return None, [], [], []
+    notes = DiscussionNote.objects.filter(discussion=discussion).select_related("author")
+    return (discussion, list(discussion.invited_departments.all()), list(discussion.invited_users.all()), list(notes))
+
+
+def _has_discussion(inquiry: Inquiry) -> bool:
+    try:
+        _ = inquiry.discussion
+    except Discussion.DoesNotExist:
+        return False
+    return True
+
+
+def inquiry_waiting_on(*, user) -> QuerySet[Inquiry]:
+    """INBOX-1: inquiries that wait on this user (to answer) or on their department (to acknowledge)."""
+    q = Q(owner=user, status__in=[S.NEW, S.ANSWERED, S.DISCUSSION])
+    if user.department_id:
+        q |= Q(handover_department_id=user.department_id, status__in=[S.HANDED_OVER, S.ACKNOWLEDGED])
+    invited = Discussion.objects.filter(inquiry=OuterRef("pk")).filter(
+        Q(invited_users=user) | Q(invited_departments=user.department_id)
+    )
+    q |= Q(status=S.DISCUSSION) & Exists(invited)
+    return Inquiry.objects.filter(q).select_related("customer").order_by("due_at", "received_at")[:200]
+
+
+_WAITING_FOR = {
+    S.NEW: gettext_noop("Give the first response"),
+    S.ANSWERED: gettext_noop("Analyse needs and hand over"),
+    S.DISCUSSION: gettext_noop("Discuss and record a tailored solution"),
+    S.HANDED_OVER: gettext_noop("Acknowledge the hand-over"),
+    S.ACKNOWLEDGED: gettext_noop("Follow up or convert to an order"),
+}
+
+
+def inquiry_inbox(user) -> list[InboxItem]:
+    from django.utils.translation import gettext
+
+    return [
+        InboxItem(
+            module=gettext("Pre-sales"),
+            number=i.number,
+            title=f"{i.subject} · {i.customer.name}",
+            status_label=i.get_status_display(),
+            url=i.get_absolute_url(),
+            due_at=i.due_at,
+            waiting_for=gettext(_WAITING_FOR.get(i.status, "")),
+        )
+        for i in inquiry_waiting_on(user=user)
+    ]
+
+
+def inquiry_customer_history(customer, user) -> HistorySection:
+    rows = inquiry_visible(user=user).filter(customer=customer).select_related("owner").order_by("-received_at")[:50]
+    return HistorySection(
+        title=_("Inquiries"),
+        columns=[_("Number"), _("Received"), _("Subject"), _("Status"), _("Owner")],
+        rows=[
+            {"url": i.get_absolute_url(),
+             "cells": [i.number, timezone.localtime(i.received_at).strftime("%Y-%m-%d %H:%M"), i.subject,
+                       i.get_status_display(), str(i.owner)]}
+            for i in rows
+        ],
+        more_url=reverse("presales:inquiry-list") + f"?customer={customer.pk}",
+    )
+
+
+def inquiry_export_columns() -> list:
+    """The columns of the inquiry export (SEARCH-1), shared by the page and the API."""
+    from django.utils.translation import gettext_lazy as _l
+
+    return [
+        (_l("Number"), lambda i: i.number),
+        (_l("Received"), lambda i: i.received_at),
+        (_l("Channel"), lambda i: i.get_channel_display()),
+        (_l("Priority"), lambda i: i.get_priority_display()),
+        (_l("Customer"), lambda i: i.customer.name),
+        (_l("Contact person"), lambda i: i.contact_name),
+        (_l("Subject"), lambda i: i.subject),
+        (_l("Status"), lambda i: i.get_status_display()),
+        (_l("Complex"), lambda i: _l("yes") if i.is_complex else _l("no")),
+        (_l("Department"), lambda i: i.department.name),
+        (_l("Owner"), lambda i: str(i.owner)),
+        (_l("Handed over to"), lambda i: i.handover_department.name if i.handover_department else ""),
+        (_l("First response at"), lambda i: i.responded_at),
+        (_l("Due"), lambda i: i.due_at),
+    ]

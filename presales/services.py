@@ -1,0 +1,286 @@
+"""Every write of the pre-sales module (PRE-1..4). Keyword-only, typed, atomic."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.org.models import Customer, Department, Product, User
+from qsm.sla import services as sla
+from qsm.workflow import engine
+from qsm.workflow.models import Event
+from qsm.workflow.services import attachment_add, next_number
+
+from .models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
+from .rules import can_create_inquiry, can_discuss_inquiry, can_work_inquiry
+from .workflows import FIRST_RESPONSE, INQUIRY_WORKFLOW
+
+S = Inquiry.Status
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _require_open(inquiry: Inquiry) -> None:
+    if not inquiry.is_open:
+        raise TransitionNotAllowed(
+            _("The inquiry is “%(state)s” and can no longer be changed.") % {"state": inquiry.get_status_display()}
+        )
+
+
+@transaction.atomic
+def inquiry_create(*, actor: User, channel: str, customer: Customer, subject: str, question: str,
+                   products: Iterable[Product] = (), contact_name: str = "", contact_phone: str = "",
+                   priority: str = Priority.NORMAL, answer: str = "", received_at: dt.datetime | None = None) -> Inquiry:
+    """PRE-1: log an inquiry; its first-response clock starts at ``received_at``.
+
+    When the answer is given during the call, it is recorded at once (the common phone case).
+    """
+    _require(can_create_inquiry(actor) or actor.has_perm("presales.add_inquiry"),
+             _("Only staff of a business department can log inquiries."))
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose a priority.")
+    if not (subject or "").strip():
+        errors["subject"] = _("Enter a subject.")
+    if not (question or "").strip():
+        errors["question"] = _("Write down the customer's question.")
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + dt.timedelta(minutes=5):
+        errors["received_at"] = _("The time received cannot be in the future.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    inquiry = Inquiry.objects.create(
+        number=next_number("INQ", when=received_at),
+        channel=channel,
+        priority=priority,
+        customer=customer,
+        contact_name=contact_name.strip()[:100],
+        contact_phone=contact_phone.strip()[:40],
+        subject=subject.strip()[:200],
+        question=question.strip(),
+        department=actor.department,
+        owner=actor,
+        received_at=received_at,
+    )
+    inquiry.products.set(products)
+    engine.record_created(inquiry, actor=actor)
+    deadline = sla.deadline_start(record=inquiry, stage=FIRST_RESPONSE, owner=actor, department=actor.department,
+                                  title=f"{inquiry.number} {inquiry.subject}", channel=channel, priority=priority,
+                                  start=received_at)
+    if deadline:
+        Inquiry.objects.filter(pk=inquiry.pk).update(due_at=deadline.due_at)
+        inquiry.due_at = deadline.due_at
+    if (answer or "").strip():
+        inquiry = engine.fire(inquiry, "respond", actor=actor, answer=answer)
+    return inquiry
+
+
+def inquiry_update(*, inquiry: Inquiry, actor: User, data: dict, comment: str = "") -> Inquiry:
+    """Edit the intake fields; every change of a tracked field lands on the timeline (WF-2)."""
+    _require(can_work_inquiry(actor, inquiry), _("You are not allowed to change this inquiry."))
+    _require_open(inquiry)
+    allowed = {"channel", "priority", "customer", "contact_name", "contact_phone", "subject", "question"}
+    unknown = set(data) - allowed - {"products"}
+    if unknown:
+        raise ValidationError({k: _("This field cannot be edited here.") for k in unknown}, code="invalid")
+    if "subject" in data and not (data["subject"] or "").strip():
+        raise ValidationError({"subject": _("Enter a subject.")}, code="required")
+    if "question" in data and not (data["question"] or "").strip():
+        raise ValidationError({"question": _("Write down the customer's question.")}, code="required")
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        products = data.pop("products", None)
+        engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS, comment=comment)
+        if products is not None:
+            _set_m2m_tracked(locked, "products", products, actor)
+    return locked
+
+
+def _set_m2m_tracked(inquiry: Inquiry, name: str, new_items, actor) -> None:
+    manager = getattr(inquiry, name)
+    old = sorted(str(p) for p in manager.all())
+    manager.set(list(new_items))
+    new = sorted(str(p) for p in manager.all())
+    if old != new:
+        Event.objects.create(
+            content_type=Event._meta.get_field("content_type").related_model.objects.get_for_model(inquiry),
+            object_id=inquiry.pk, kind=Event.Kind.EDIT, actor=actor,
+            changes=[{"field": name, "label": str(Inquiry._meta.get_field(name).verbose_name),
+                      "old": ", ".join(old), "new": ", ".join(new)}],
+        )
+
+
+def inquiry_respond(*, inquiry: Inquiry, actor: User, answer: str) -> Inquiry:
+    """PRE-1: the first answer given to the customer stops the first-response clock."""
+    return engine.fire(inquiry, "respond", actor=actor, answer=answer)
+
+
+def inquiry_analyse(*, inquiry: Inquiry, actor: User, needs_analysis: str, recommendation: str,
+                    recommended_products: Iterable[Product] | None = None, is_complex: bool | None = None) -> Inquiry:
+    """PRE-2: record the analysed needs and the recommended products / service plan."""
+    _require(can_work_inquiry(actor, inquiry), _("You are not allowed to change this inquiry."))
+    if inquiry.status not in (S.ANSWERED, S.DISCUSSION):
+        raise TransitionNotAllowed(_("Needs are analysed after the first response, before hand-over."))
+    if not (needs_analysis or "").strip():
+        raise ValidationError({"needs_analysis": _("Describe the customer's needs.")}, code="required")
+    data = {"needs_analysis": needs_analysis.strip(), "recommendation": (recommendation or "").strip()}
+    if is_complex is not None:
+        data["is_complex"] = bool(is_complex)
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS)
+        if recommended_products is not None:
+            _set_m2m_tracked(locked, "recommended_products", recommended_products, actor)
+    return locked
+
+
+def inquiry_mark_complex(*, inquiry: Inquiry, actor: User, is_complex: bool = True, comment: str = "") -> Inquiry:
+    """PRE-2: flag a need as complex (it then goes to a cross-department discussion)."""
+    _require(can_work_inquiry(actor, inquiry), _("You are not allowed to change this inquiry."))
+    if inquiry.status not in (S.NEW, S.ANSWERED):
+        raise TransitionNotAllowed(_("Only an inquiry that is not yet in discussion or handed over can be re-classified."))
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        engine.edit(locked, actor=actor, data={"is_complex": is_complex}, tracked=Inquiry.TRACKED_FIELDS,
+                    comment=comment)
+    return locked
+
+
+def inquiry_open_discussion(*, inquiry: Inquiry, actor: User, topic: str, departments: Iterable[Department] = (),
+                            users: Iterable[User] = (), comment: str = "") -> Inquiry:
+    """PRE-3: a complex need is discussed with the invited departments and people."""
+    return engine.fire(inquiry, "open_discussion", actor=actor, comment=comment, topic=topic,
+                       departments=list(departments), users=list(users))
+
+
+def discussion_note_add(*, inquiry: Inquiry, actor: User, body: str, meeting_at: dt.datetime | None = None
+                        ) -> DiscussionNote:
+    _require(can_discuss_inquiry(actor, inquiry), _("Only participants of the discussion can add notes."))
+    if inquiry.status != S.DISCUSSION:
+        raise TransitionNotAllowed(_("Notes are added while the discussion is open."))
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write the notes.")}, code="required")
+    with transaction.atomic():
+        note = DiscussionNote.objects.create(discussion=inquiry.discussion, author=actor, body=body.strip(),
+                                             meeting_at=meeting_at)
+        engine.note(inquiry, actor=actor, kind=Event.Kind.COMMENT, action="discussion_note", comment=body.strip())
+    return note
+
+
+def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, products: Iterable[Product] = ()
+                 ) -> Solution:
+    """PRE-3: record a new version of the tailored solution; earlier versions stay as they were."""
+    _require(can_discuss_inquiry(actor, inquiry), _("Only participants of the discussion can write the solution."))
+    if inquiry.status != S.DISCUSSION:
+        raise TransitionNotAllowed(_("A tailored solution is recorded while the discussion is open."))
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("Give the solution a title.")
+    if not (content or "").strip():
+        errors["content"] = _("Describe the solution.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        # Lock the inquiry so two authors cannot both create version N.
+        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).first()
+        last = inquiry.solutions.order_by("-version").values_list("version", flat=True).first() or 0
+        solution = Solution.objects.create(inquiry=inquiry, version=last + 1, title=title.strip()[:200],
+                                           content=content.strip(), created_by=actor)
+        solution.products.set(products)
+        engine.note(inquiry, actor=actor, kind=Event.Kind.COMMENT, action="solution",
+                    comment=_("Tailored solution v%(version)s: %(title)s") % {"version": solution.version,
+                                                                             "title": solution.title})
+    return solution
+
+
+def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution:
+    """PRE-3: the solution was sent to the customer (also logged as an outbound communication)."""
+    inquiry = solution.inquiry
+    _require(can_discuss_inquiry(actor, inquiry), _("Only participants of the discussion can send the solution."))
+    if via not in Channel.values:
+        raise ValidationError({"via": _("Choose how it was sent.")}, code="invalid")
+    if solution.sent_at:
+        raise TransitionNotAllowed(_("This version was already sent."))
+    with transaction.atomic():
+        now = timezone.now()
+        Solution.objects.filter(pk=solution.pk).update(sent_at=now, sent_via=via)
+        solution.sent_at, solution.sent_via = now, via
+        Communication.objects.create(
+            inquiry=inquiry, channel=via, direction=Communication.Direction.OUTBOUND, occurred_at=now,
+            recorded_by=actor,
+            summary=_("Sent tailored solution v%(version)s: %(title)s") % {"version": solution.version,
+                                                                          "title": solution.title},
+        )
+    return solution
+
+
+def communication_add(*, inquiry: Inquiry, actor: User, channel: str, direction: str, summary: str,
+                      occurred_at: dt.datetime | None = None) -> Communication:
+    """PRE-4: keep the whole communication log."""
+    _require(can_work_inquiry(actor, inquiry) or can_discuss_inquiry(actor, inquiry)
+             or (inquiry.handover_department_id and actor.department_id == inquiry.handover_department_id),
+             _("You are not allowed to log communication on this inquiry."))
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if direction not in Communication.Direction.values:
+        errors["direction"] = _("Choose a direction.")
+    if not (summary or "").strip():
+        errors["summary"] = _("Write what was said.")
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("The time cannot be in the future.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        return Communication.objects.create(inquiry=inquiry, channel=channel, direction=direction,
+                                            summary=summary.strip(), occurred_at=occurred_at, recorded_by=actor)
+
+
+def inquiry_hand_over(*, inquiry: Inquiry, actor: User, department: Department | None, note: str = "") -> Inquiry:
+    """PRE-4: pass the recorded needs to a business department, which must acknowledge them."""
+    return engine.fire(inquiry, "hand_over", actor=actor, comment=note, department=department, note=note)
+
+
+def inquiry_acknowledge(*, inquiry: Inquiry, actor: User, comment: str = "") -> Inquiry:
+    return engine.fire(inquiry, "acknowledge", actor=actor, comment=comment)
+
+
+def inquiry_return(*, inquiry: Inquiry, actor: User, comment: str) -> Inquiry:
+    return engine.fire(inquiry, "return", actor=actor, comment=comment)
+
+
+def inquiry_close(*, inquiry: Inquiry, actor: User, comment: str = "") -> Inquiry:
+    return engine.fire(inquiry, "close", actor=actor, comment=comment)
+
+
+def inquiry_reopen(*, inquiry: Inquiry, actor: User, comment: str) -> Inquiry:
+    return engine.fire(inquiry, "reopen", actor=actor, comment=comment)
+
+
+def inquiry_cancel(*, inquiry: Inquiry, actor: User, comment: str) -> Inquiry:
+    return engine.fire(inquiry, "cancel", actor=actor, comment=comment)
+
+
+def inquiry_fire(*, inquiry: Inquiry, actor: User, action: str, comment: str = "", **params) -> Inquiry:
+    """Generic entry for the record page's action buttons; same table, same checks."""
+    if action not in INQUIRY_WORKFLOW.by_action or action == "convert":
+        raise TransitionNotAllowed(_("Unknown action."))
+    return engine.fire(inquiry, action, actor=actor, comment=comment, **params)
+
+
+def inquiry_attach(*, inquiry: Inquiry, actor: User, upload, description: str = ""):
+    _require(can_discuss_inquiry(actor, inquiry)
+             or (inquiry.handover_department_id and actor.department_id == inquiry.handover_department_id),
+             _("You are not allowed to attach files to this inquiry."))
+    return attachment_add(record=inquiry, upload=upload, actor=actor, description=description)

@@ -1,0 +1,163 @@
+"""The inquiry lifecycle (§3.1, PRE-1..4): state -> action -> (target, who may, what it needs).
+
+    new --respond--> answered --open_discussion--> discussion
+    answered|discussion --hand_over--> handed_over --acknowledge--> acknowledged --convert--> converted
+    handed_over --return--> answered            answered --close--> closed --reopen--> answered
+    new|answered|discussion --cancel--> cancelled
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from qsm.errors import ValidationError
+from qsm.notify.services import notify
+from qsm.org.models import Department
+from qsm.sla import services as sla
+from qsm.workflow.engine import Transition, Workflow, register
+
+from .models import Inquiry
+from .rules import can_take_over_inquiry, can_work_inquiry
+
+S = Inquiry.Status
+FIRST_RESPONSE = "first_response"
+HANDOVER_ACK = "handover_ack"
+
+
+def _respond_guard(inquiry: Inquiry, actor, params: dict) -> None:
+    answer = (params.get("answer") or inquiry.answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write the answer given to the customer.")}, code="answer_required")
+
+
+def _respond(inquiry: Inquiry, actor, params: dict) -> None:
+    if params.get("answer"):
+        inquiry.answer = params["answer"].strip()
+    inquiry.responded_at = params.get("at") or timezone.now()
+    sla.deadline_complete(record=inquiry, stage=FIRST_RESPONSE, at=inquiry.responded_at)
+    inquiry.due_at = None
+
+
+def _open_discussion_guard(inquiry: Inquiry, actor, params: dict) -> None:
+    errors = {}
+    # §3.1(2): only complex needs go to a cross-department discussion.
+    if not inquiry.is_complex:
+        errors["is_complex"] = _("Mark the inquiry as complex before opening a discussion.")
+    if not (params.get("topic") or "").strip():
+        errors["topic"] = _("Give the discussion a topic.")
+    if not params.get("departments") and not params.get("users"):
+        errors["departments"] = _("Invite at least one department or person.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def _open_discussion(inquiry: Inquiry, actor, params: dict) -> None:
+    from .models import Discussion
+
+    # A returned inquiry may come back to discussion: the same discussion goes on, invitations add up.
+    discussion, _created = Discussion.objects.get_or_create(
+        inquiry=inquiry, defaults={"topic": params["topic"].strip()[:200], "opened_by": actor}
+    )
+    departments = list(params.get("departments") or [])
+    users = list(params.get("users") or [])
+    discussion.invited_departments.add(*departments)
+    discussion.invited_users.add(*users)
+    from qsm.org.models import User
+
+    invitees = list(users) + list(User.objects.filter(department__in=departments, is_active=True))
+    notify(recipients=invitees, exclude=actor, kind="inquiry_discussion",
+           title=_l("You are invited to discuss inquiry %(number)s: %(topic)s"),
+           params={"number": inquiry.number, "topic": discussion.topic}, url=inquiry.get_absolute_url())
+
+
+def _hand_over_guard(inquiry: Inquiry, actor, params: dict) -> None:
+    department = params.get("department")
+    if department is None:
+        raise ValidationError({"department": _("Choose the business department to hand over to.")}, code="required")
+    if department.kind != Department.Kind.BUSINESS or not department.is_active:
+        raise ValidationError({"department": _("Inquiries are handed over to an active business department.")},
+                              code="invalid")
+    # PRE-3: a complex need leaves the discussion only with a tailored solution on record.
+    if inquiry.status == S.DISCUSSION and not inquiry.solutions.exists():
+        raise ValidationError({"solution": _("Record the tailored solution before handing over.")},
+                              code="solution_required")
+
+
+def _hand_over(inquiry: Inquiry, actor, params: dict) -> None:
+    department = params["department"]
+    inquiry.handover_department = department
+    inquiry.handover_note = (params.get("note") or "").strip()
+    inquiry.handed_over_at = timezone.now()
+    inquiry.acknowledged_by = None
+    inquiry.acknowledged_at = None
+    deadline = sla.deadline_start(record=inquiry, stage=HANDOVER_ACK, department=department,
+                                  title=f"{inquiry.number} {inquiry.subject}", channel=inquiry.channel,
+                                  priority=inquiry.priority)
+    inquiry.due_at = deadline.due_at if deadline else None
+    from qsm.org.models import User
+
+    notify(recipients=User.objects.filter(department=department, is_active=True), exclude=actor,
+           kind="inquiry_handover", title=_l("Inquiry %(number)s was handed over to your department: %(subject)s"),
+           params={"number": inquiry.number, "subject": inquiry.subject}, url=inquiry.get_absolute_url())
+
+
+def _acknowledge(inquiry: Inquiry, actor, params: dict) -> None:
+    inquiry.acknowledged_by = actor
+    inquiry.acknowledged_at = timezone.now()
+    sla.deadline_complete(record=inquiry, stage=HANDOVER_ACK)
+    inquiry.due_at = None
+    notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_acknowledged",
+           title=_l("%(department)s acknowledged inquiry %(number)s"),
+           params={"department": inquiry.handover_department.name, "number": inquiry.number},
+           url=inquiry.get_absolute_url())
+
+
+def _return(inquiry: Inquiry, actor, params: dict) -> None:
+    sla.deadline_cancel(record=inquiry, stage=HANDOVER_ACK)
+    notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_returned",
+           title=_l("Inquiry %(number)s was returned by %(department)s"),
+           params={"number": inquiry.number, "department": inquiry.handover_department.name},
+           url=inquiry.get_absolute_url())
+    inquiry.handover_department = None
+    inquiry.handed_over_at = None
+    inquiry.due_at = None
+
+
+def _finish(inquiry: Inquiry, actor, params: dict) -> None:
+    inquiry.closed_at = timezone.now()
+    sla.deadline_cancel(record=inquiry)
+    inquiry.due_at = None
+
+
+def _reopen(inquiry: Inquiry, actor, params: dict) -> None:
+    inquiry.closed_at = None
+
+
+INQUIRY_WORKFLOW = register(
+    Workflow(
+        model=Inquiry,
+        transitions=[
+            Transition("respond", (S.NEW,), S.ANSWERED, _l("Record first response"), can_work_inquiry,
+                       guard=_respond_guard, effect=_respond),
+            Transition("open_discussion", (S.ANSWERED,), S.DISCUSSION, _l("Open discussion"), can_work_inquiry,
+                       guard=_open_discussion_guard, effect=_open_discussion),
+            Transition("hand_over", (S.ANSWERED, S.DISCUSSION), S.HANDED_OVER, _l("Hand over"), can_work_inquiry,
+                       guard=_hand_over_guard, effect=_hand_over),
+            Transition("acknowledge", (S.HANDED_OVER,), S.ACKNOWLEDGED, _l("Acknowledge"), can_take_over_inquiry,
+                       effect=_acknowledge, style="success"),
+            # The receiving department may refuse a hand-over, but must say why.
+            Transition("return", (S.HANDED_OVER,), S.ANSWERED, _l("Return to sender"), can_take_over_inquiry,
+                       effect=_return, comment_required=True, style="warning"),
+            # Fired by orders.services.order_create_from_inquiry, never directly from a page.
+            Transition("convert", (S.ACKNOWLEDGED,), S.CONVERTED, _l("Convert to order"), can_take_over_inquiry,
+                       effect=_finish, style="success"),
+            Transition("close", (S.ANSWERED,), S.CLOSED, _l("Close"), can_work_inquiry, effect=_finish,
+                       style="secondary"),
+            Transition("reopen", (S.CLOSED,), S.ANSWERED, _l("Reopen"), can_work_inquiry, effect=_reopen,
+                       comment_required=True, style="secondary"),
+            Transition("cancel", (S.NEW, S.ANSWERED, S.DISCUSSION), S.CANCELLED, _l("Withdraw"), can_work_inquiry,
+                       effect=_finish, comment_required=True, style="danger"),
+        ],
+    )
+)

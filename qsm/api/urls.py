@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("inbox/", views.InboxView.as_view(), name="api-inbox"),
+    path("org/", include("qsm.org.api.urls")),
+    path("notifications/", include("qsm.notify.api.urls")),
+    path("presales/", include("presales.api.urls")),
+    path("orders/", include("orders.api.urls")),
+]

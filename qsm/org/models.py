@@ -1,0 +1,144 @@
+"""ORG-1 departments, users and roles; ORG-2 customers, contacts and products."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names (ORG-1)."""
+
+    STAFF = "staff", _("Staff")
+    QUALITY_OFFICER = "quality_officer", _("Quality officer")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Department(models.Model):
+    class Kind(models.TextChoices):
+        QUALITY = "quality", _("Quality department")  # §2(一): sees and audits everything
+        BUSINESS = "business", _("Business department")  # §2(二): owns its own records
+        OTHER = "other", _("Other department")  # §2(三): supports, e.g. production
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BUSINESS)
+    manager = models.ForeignKey(
+        "org.User", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_quality(self) -> bool:
+        return self.kind == self.Kind.QUALITY
+
+
+class User(AbstractUser):
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    # Role checks are read many times per request; cache the group names on the instance.
+    @property
+    def role_names(self) -> frozenset[str]:
+        cached = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True)) if self.pk else frozenset()
+            self._role_names = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return self.is_superuser and role == Role.ADMINISTRATOR or role in self.role_names
+
+    @property
+    def in_quality_department(self) -> bool:
+        return self.department_id is not None and self.department.kind == Department.Kind.QUALITY
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        PERSON = "person", _("Individual")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:customer-detail", args=[self.pk])
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        SERVICE = "service", _("Service")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
+    product_line = models.CharField(_("product line"), max_length=100, blank=True)
+    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("product or service")
+        verbose_name_plural = _("products and services")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,52 @@
+"""Reads of the organisation: who is whose manager, who is in the quality department."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Customer, Department, Product, Role, User
+
+
+def department_managers(*, department: Department | None) -> QuerySet[User]:
+    """The people who approve for a department: its named head and its members with the manager role."""
+    if department is None:
+        return User.objects.none()
+    q = Q(department=department, groups__name=Role.MANAGER)
+    if department.manager_id:
+        q |= Q(pk=department.manager_id)
+    return User.objects.filter(q, is_active=True).distinct()
+
+
+def quality_department_users() -> QuerySet[User]:
+    """Quality officers and managers of the quality department (SLA-2 escalations go to them)."""
+    return User.objects.filter(
+        is_active=True,
+        department__kind=Department.Kind.QUALITY,
+        groups__name__in=[Role.QUALITY_OFFICER, Role.MANAGER],
+    ).distinct()
+
+
+def customer_search(*, term: str, limit: int = 10) -> QuerySet[Customer]:
+    term = (term or "").strip()
+    if not term:
+        return Customer.objects.none()
+    return (
+        Customer.objects.filter(Q(name__icontains=term) | Q(phone__icontains=term) | Q(contacts__phone__icontains=term))
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def customer_list(*, user, term: str = "") -> QuerySet[Customer]:
+    qs = Customer.objects.all().order_by("name", "id")
+    if term:
+        qs = qs.filter(Q(name__icontains=term) | Q(phone__icontains=term) | Q(email__icontains=term))
+    return qs
+
+
+def product_list(*, active_only: bool = True) -> QuerySet[Product]:
+    qs = Product.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def business_departments() -> QuerySet[Department]:
+    return Department.objects.filter(kind=Department.Kind.BUSINESS, is_active=True)

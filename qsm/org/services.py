@@ -1,0 +1,36 @@
+"""ORG-2 writes: customers and contacts."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qsm.errors import PermissionDenied, ValidationError
+
+from .models import Contact, Customer
+
+
+def customer_create(*, actor, name: str, phone: str = "", email: str = "", kind: str = Customer.Kind.COMPANY,
+                    address: str = "", contact_name: str = "", contact_phone: str = "") -> Customer:
+    """Quick-create a customer from the intake form; refuses an obvious duplicate."""
+    if not actor.has_perm("org.add_customer"):
+        raise PermissionDenied(_("You are not allowed to create customers."))
+    name = (name or "").strip()
+    phone = (phone or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Enter the customer's name.")
+    if kind not in Customer.Kind.values:
+        errors["kind"] = _("Unknown customer kind.")
+    if name and Customer.objects.filter(name__iexact=name, phone=phone).exists():
+        errors["name"] = _("A customer with this name and phone already exists; pick it from the list.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        customer = Customer(name=name[:200], phone=phone[:40], email=(email or "").strip(), kind=kind,
+                            address=(address or "").strip()[:300], created_by=actor)
+        customer.full_clean()
+        customer.save()
+        if contact_name.strip():
+            Contact.objects.create(customer=customer, name=contact_name.strip()[:100],
+                                   phone=(contact_phone or phone).strip()[:40], is_primary=True)
+    return customer

@@ -1,0 +1,65 @@
+"""Hooks through which domain apps contribute to core pages without the core importing them.
+
+DESIGN.md: the core imports no domain app. Each app registers its providers in
+``AppConfig.ready``; the inbox (INBOX-1) and the customer page (ORG-2) ask every provider.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One thing waiting on a user: shown on the "my work" page."""
+
+    module: str  # translated module name, e.g. 售前咨询
+    number: str
+    title: str
+    status_label: str
+    url: str
+    due_at: datetime | None
+    waiting_for: str  # what the user is expected to do, translated
+
+
+@dataclass(frozen=True)
+class HistorySection:
+    """One module's records for a customer, for the customer page (ORG-2)."""
+
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]  # each: {"url": ..., "cells": [...]}
+    more_url: str | None = None
+
+
+InboxProvider = Callable[[Any], Iterable[InboxItem]]
+HistoryProvider = Callable[[Any, Any], HistorySection]
+
+_inbox_providers: list[InboxProvider] = []
+_history_providers: list[HistoryProvider] = []
+
+
+def register_inbox(provider: InboxProvider) -> None:
+    if provider not in _inbox_providers:
+        _inbox_providers.append(provider)
+
+
+def register_customer_history(provider: HistoryProvider) -> None:
+    if provider not in _history_providers:
+        _history_providers.append(provider)
+
+
+def inbox_items(user) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    for provider in _inbox_providers:
+        items.extend(provider(user))
+    # Overdue first falls out of ordering by deadline; records without a deadline come last.
+    far_future = datetime.max.replace(tzinfo=None)
+    items.sort(key=lambda i: (i.due_at is None, i.due_at.replace(tzinfo=None) if i.due_at else far_future))
+    return items
+
+
+def customer_history(customer, user) -> list[HistorySection]:
+    return [provider(customer, user) for provider in _history_providers]

@@ -1,0 +1,129 @@
+"""Working-time arithmetic (SLA-1): working hours, public holidays and make-up workdays (调休).
+
+All arithmetic happens in Asia/Shanghai wall-clock time and results are returned as aware
+datetimes; the database stores them in UTC.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from .models import CalendarDay, WorkCalendar
+
+MAX_DAYS = 800  # a deadline further than two years of working days away is a configuration error
+
+
+@dataclass
+class WorkingTime:
+    calendar: WorkCalendar
+    holidays: set[dt.date]
+    workdays: set[dt.date]
+
+    @classmethod
+    def load(cls, calendar: WorkCalendar, around: dt.date) -> WorkingTime:
+        # One query for a window wide enough for any realistic SLA.
+        days = CalendarDay.objects.filter(
+            calendar=calendar, date__gte=around - dt.timedelta(days=400), date__lte=around + dt.timedelta(days=MAX_DAYS)
+        ).values_list("date", "kind")
+        holidays = {d for d, k in days if k == CalendarDay.Kind.HOLIDAY}
+        workdays = {d for d, k in days if k == CalendarDay.Kind.WORKDAY}
+        return cls(calendar, holidays, workdays)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(settings.TIME_ZONE)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return str(day.isoweekday()) in self.calendar.weekdays
+
+    def intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The working intervals of one day, as aware local datetimes."""
+        if not self.is_working_day(day):
+            return []
+        c = self.calendar
+        tz = self.tz
+        spans = []
+        if c.lunch_start and c.lunch_end and c.work_start < c.lunch_start < c.lunch_end < c.work_end:
+            spans = [(c.work_start, c.lunch_start), (c.lunch_end, c.work_end)]
+        else:
+            spans = [(c.work_start, c.work_end)]
+        return [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in spans]
+
+    def add(self, start: dt.datetime, minutes: float) -> dt.datetime:
+        """The moment when ``minutes`` of working time have passed after ``start``."""
+        remaining = dt.timedelta(minutes=minutes)
+        current = start.astimezone(self.tz)
+        day = current.date()
+        for _ in range(MAX_DAYS):
+            for a, b in self.intervals(day):
+                if b <= current:
+                    continue
+                begin = max(a, current)
+                span = b - begin
+                if remaining <= span:
+                    return begin + remaining
+                remaining -= span
+            day += dt.timedelta(days=1)
+        raise ValueError("working time does not fit in the calendar window")
+
+    def minutes_between(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Working minutes from ``start`` to ``end`` (0 when end is not after start)."""
+        if end <= start:
+            return 0.0
+        start = start.astimezone(self.tz)
+        end = end.astimezone(self.tz)
+        total = dt.timedelta()
+        day = start.date()
+        while day <= end.date():
+            for a, b in self.intervals(day):
+                lo, hi = max(a, start), min(b, end)
+                if hi > lo:
+                    total += hi - lo
+            day += dt.timedelta(days=1)
+        return total.total_seconds() / 60
+
+
+def default_calendar() -> WorkCalendar:
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        calendar, _created = WorkCalendar.objects.get_or_create(
+            name="Default", defaults={"is_default": not WorkCalendar.objects.filter(is_default=True).exists()}
+        )
+    return calendar
+
+
+def add_working_minutes(start: dt.datetime, minutes: float, calendar: WorkCalendar | None = None) -> dt.datetime:
+    calendar = calendar or default_calendar()
+    return WorkingTime.load(calendar, start.date()).add(start, minutes)
+
+
+def load_cn_public_holidays(calendar: WorkCalendar, years: list[int]) -> int:
+    """Pre-load CN public holidays and make-up workdays from the `holidays` package.
+
+    Existing rows are left alone, so corrections made in the admin survive a reload.
+    Returns the number of days added.
+    """
+    import holidays as holidays_pkg
+
+    cn = holidays_pkg.China(years=years, language="zh_CN") if "zh_CN" in getattr(
+        holidays_pkg.China, "supported_languages", ()
+    ) else holidays_pkg.China(years=years)
+    existing = set(CalendarDay.objects.filter(calendar=calendar, date__year__in=years).values_list("date", flat=True))
+    rows = []
+    for day, name in sorted(cn.items()):
+        if day.year in years and day not in existing:
+            rows.append(CalendarDay(calendar=calendar, date=day, kind=CalendarDay.Kind.HOLIDAY, name=str(name)[:100]))
+            existing.add(day)
+    for day in sorted(getattr(cn, "weekend_workdays", ()) or ()):
+        if day.year in years and day not in existing:
+            rows.append(CalendarDay(calendar=calendar, date=day, kind=CalendarDay.Kind.WORKDAY, name="调休上班"))
+            existing.add(day)
+    CalendarDay.objects.bulk_create(rows)
+    return len(rows)

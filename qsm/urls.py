@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qsm import views
+
+urlpatterns = [
+    path("", views.InboxView.as_view(), name="inbox"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.LanguageSwitchView.as_view(), name="set-language"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),
+    path("org/", include("qsm.org.urls")),
+    path("presales/", include("presales.urls")),
+    path("orders/", include("orders.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("qsm.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

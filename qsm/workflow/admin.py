@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import Attachment, Event
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The audit trail is read-only, even for administrators (WF-2)."""
+
+    list_display = ["created_at", "content_type", "object_id", "kind", "action", "from_state", "to_state", "actor"]
+    list_filter = ["kind", "content_type"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

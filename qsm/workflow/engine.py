@@ -1,0 +1,189 @@
+"""WF-1: the one transition engine. Every lifecycle in QSM is a declared table fired here.
+
+A domain app declares ``Workflow(model, transitions=[Transition(...), ...])`` in its
+``workflows.py`` and registers it. ``fire()`` is the only code in the project that sets a
+status: it checks the actor's permission, locks the row, checks the state and the guard,
+changes the state, runs the transition's effect (deadlines, notifications, derived fields)
+and writes the timeline event, all in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+
+from .models import Event
+
+Predicate = Callable[[Any, Any], bool]  # (user, record) -> bool, usually a `rules` predicate
+Guard = Callable[[Any, Any, dict], None]  # (record, actor, params): raise ValidationError to refuse
+Effect = Callable[[Any, Any, dict], None]  # (record, actor, params): runs after the state is set
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    label: Any  # lazy translated verb shown on the button
+    allowed: Predicate
+    guard: Guard | None = None
+    effect: Effect | None = None
+    comment_required: bool = False
+    style: str = "primary"  # Bootstrap button colour on the record page
+
+
+@dataclass
+class Workflow:
+    model: type[models.Model]
+    transitions: Iterable[Transition]
+    state_field: str = "status"
+    by_action: dict[str, Transition] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_action = {t.action: t for t in self.transitions}
+        choices = {c for c, _label in self.model._meta.get_field(self.state_field).choices}
+        for t in self.by_action.values():
+            unknown = (set(t.sources) | {t.target}) - choices
+            if unknown:  # a typo in a table must fail at start-up, not in production
+                raise ValueError(f"{self.model.__name__}.{t.action}: unknown states {sorted(unknown)}")
+
+    def state_label(self, value: str) -> str:
+        return str(dict(self.model._meta.get_field(self.state_field).choices).get(value, value))
+
+    def available(self, record, user) -> list[Transition]:
+        """Transitions the user could fire now (for buttons); guards are checked on firing."""
+        state = getattr(record, self.state_field)
+        return [t for t in self.by_action.values() if state in t.sources and t.allowed(user, record)]
+
+
+_registry: dict[type[models.Model], Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    _registry[workflow.model] = workflow
+    return workflow
+
+
+def workflow_for(model_or_record) -> Workflow:
+    model = model_or_record if isinstance(model_or_record, type) else type(model_or_record)
+    return _registry[model]
+
+
+def fire(record, action: str, *, actor, comment: str = "", **params):
+    """Fire ``action`` on ``record``. Raises PermissionDenied, TransitionNotAllowed or ValidationError.
+
+    Nothing changes when it raises: the whole firing is one transaction.
+    """
+    wf = workflow_for(record)
+    transition = wf.by_action.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action}, action=action)
+    with transaction.atomic():
+        # Lock first: two people pressing the same button at once must not both succeed.
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        state = getattr(locked, wf.state_field)
+        if not transition.allowed(actor, locked):
+            raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": transition.label})
+        if state not in transition.sources:
+            raise TransitionNotAllowed(
+                _("Cannot %(action)s: the record is “%(state)s”.")
+                % {"action": transition.label, "state": wf.state_label(state)},
+                action=action,
+                state=state,
+            )
+        comment = (comment or "").strip()
+        if transition.comment_required and not comment:
+            raise ValidationError({"comment": _("A comment is required for this action.")}, code="comment_required")
+        if transition.guard:
+            transition.guard(locked, actor, params)
+        setattr(locked, wf.state_field, transition.target)
+        if transition.effect:
+            transition.effect(locked, actor, params)
+        locked.save()
+        Event.objects.create(
+            content_type=ContentType.objects.get_for_model(locked),
+            object_id=locked.pk,
+            kind=Event.Kind.TRANSITION,
+            action=action,
+            from_state=state,
+            to_state=transition.target,
+            actor=actor,
+            comment=comment,
+        )
+    return locked
+
+
+def record_created(record, *, actor, comment: str = "") -> None:
+    Event.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        kind=Event.Kind.CREATED,
+        to_state=getattr(record, "status", "") or "",
+        actor=actor,
+        comment=comment,
+    )
+
+
+def _display(record, name: str) -> str:
+    f = record._meta.get_field(name)
+    if f.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    value = getattr(record, name)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "" if value is None else str(value)
+
+
+def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment: str = "") -> list[dict]:
+    """WF-2: set fields on ``record``, save, and write one timeline event listing what changed.
+
+    ``tracked`` names the fields whose edits the timeline must show. Status is never edited
+    here: only ``fire`` moves a record between states.
+    """
+    wf = _registry.get(type(record))
+    if wf and wf.state_field in data:
+        raise ValidationError({wf.state_field: _("The status changes only through an action.")})
+    tracked = set(tracked)
+    changes = []
+    for name, new in data.items():
+        old_text = _display(record, name)
+        old_value = getattr(record, name)
+        setattr(record, name, new)
+        if name in tracked and old_value != new:
+            changes.append(
+                {
+                    "field": name,
+                    "label": str(record._meta.get_field(name).verbose_name),
+                    "old": old_text,
+                    "new": _display(record, name),
+                }
+            )
+    record.save()
+    if changes or comment:
+        Event.objects.create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            kind=Event.Kind.EDIT,
+            changes=changes,
+            actor=actor,
+            comment=comment,
+        )
+    return changes
+
+
+def note(record, *, actor, kind: str, comment: str, action: str = "") -> Event:
+    """A timeline line that is not a transition (a comment, an attachment, a logged call)."""
+    return Event.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        kind=kind,
+        action=action,
+        actor=actor,
+        comment=comment,
+    )

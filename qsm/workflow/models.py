@@ -1,0 +1,78 @@
+"""WF-2 timeline events and WF-3 attachments, attached to any record by content type."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """One line of a record's timeline. Written only by the workflow module, never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        TRANSITION = "transition", _("Status change")
+        EDIT = "edit", _("Edit")
+        COMMENT = "comment", _("Comment")
+        ATTACHMENT = "attachment", _("Attachment")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    action = models.CharField(_("action"), max_length=50, blank=True)
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    # [{"field": name, "label": verbose name, "old": text, "new": text}, ...]
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="event_record_time_idx")]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Random folder per upload: two files with one name never collide, and names are not guessable.
+    import uuid
+
+    return f"attachments/{instance.content_type.app_label}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    mime_type = models.CharField(_("type"), max_length=100, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_record_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NumberSequence(models.Model):
+    """Yearly counters for human-readable record numbers (INQ-2026-000123)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
