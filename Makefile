@@ -1,0 +1,67 @@
+# QSM: the two commands a newcomer needs are `make run` and `make test`.
+# Each step is stamp-based, so a second run only redoes what changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+VENV_STAMP := $(VENV)/.requirements.stamp
+NODE_STAMP := node_modules/.package-lock.stamp
+VENDOR_STAMP := static/vendor/.stamp
+
+.PHONY: help setup venv assets messages run test lint clean-data
+
+help:
+	@echo "make run         set up, migrate, load demo data, start web + worker + beat"
+	@echo "make test        set up, then pytest (PYTEST_ARGS='-k foo -x' to pass arguments)"
+	@echo "make setup       venv + front-end assets + compiled translations"
+	@echo "make lint        ruff check"
+	@echo "make clean-data  delete var/ (embedded database, broker, media)"
+
+setup: venv assets messages
+
+# --- Python: a venv, reinstalled only when requirements.txt changed since the last install ------
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+# --- front end: npm ci only when the lock file changed, then copy the dist files we serve -------
+assets: $(VENDOR_STAMP)
+
+$(NODE_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENDOR_STAMP): $(NODE_STAMP) scripts/vendor.py
+	$(PYTHON) scripts/vendor.py
+	@touch $@
+
+# --- translations: .po -> .mo with pure-Python polib (no GNU gettext needed) --------------------
+messages: venv
+	$(PY) scripts/compile_messages.py
+
+# --- the two commands ---------------------------------------------------------------------------
+run: setup
+	$(PY) scripts/run.py
+
+# make itself exits 2 whenever a recipe fails; the line below names pytest's own exit status
+# (5 = no tests collected), and any non-zero status fails the target.
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc"; fi; exit $$rc
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# Stops the embedded PostgreSQL first (if it runs from var/pgdata), then deletes var/.
+clean-data:
+	@if [ -f var/pgdata/postmaster.pid ] && [ -x $(PY) ]; then \
+	  $(PY) -c "from pathlib import Path; from qsm.embedded import stop_embedded_database as s; s(Path('var/pgdata'))" \
+	    || echo "could not stop the embedded PostgreSQL; deleting var/ anyway"; \
+	fi
+	rm -rf var/
