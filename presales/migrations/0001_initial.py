@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from qsm import trgm as qsm_trgm
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -77,9 +79,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "meeting_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="meeting time"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="meeting time"),
                 ),
                 ("body", models.TextField(verbose_name="notes")),
                 (
@@ -160,15 +160,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "contact_name",
-                    models.CharField(
-                        blank=True, max_length=100, verbose_name="contact person"
-                    ),
+                    models.CharField(blank=True, max_length=100, verbose_name="contact person"),
                 ),
                 (
                     "contact_phone",
-                    models.CharField(
-                        blank=True, max_length=40, verbose_name="contact phone"
-                    ),
+                    models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
                 ),
                 ("subject", models.CharField(max_length=200, verbose_name="subject")),
                 ("question", models.TextField(verbose_name="question")),
@@ -179,9 +175,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "recommendation",
-                    models.TextField(
-                        blank=True, verbose_name="recommended products / service plan"
-                    ),
+                    models.TextField(blank=True, verbose_name="recommended products / service plan"),
                 ),
                 (
                     "is_complex",
@@ -212,27 +206,19 @@ class Migration(migrations.Migration):
                 ("received_at", models.DateTimeField(verbose_name="received at")),
                 (
                     "responded_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="first response at"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response at"),
                 ),
                 (
                     "handed_over_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="handed over at"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="handed over at"),
                 ),
                 (
                     "acknowledged_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="acknowledged at"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
                 ),
                 (
                     "closed_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="closed at"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
                 ),
                 (
                     "due_at",
@@ -411,9 +397,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "sent_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="sent to customer at"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent to customer at"),
                 ),
                 (
                     "sent_via",
@@ -483,27 +467,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="inquiry",
-            index=models.Index(
-                fields=["status", "-received_at"], name="inq_status_received_idx"
-            ),
+            index=models.Index(fields=["status", "-received_at"], name="inq_status_received_idx"),
         ),
         migrations.AddIndex(
             model_name="inquiry",
-            index=models.Index(
-                fields=["owner", "-received_at"], name="inq_owner_received_idx"
-            ),
+            index=models.Index(fields=["owner", "-received_at"], name="inq_owner_received_idx"),
         ),
         migrations.AddIndex(
             model_name="inquiry",
-            index=models.Index(
-                fields=["customer", "-received_at"], name="inq_customer_received_idx"
-            ),
+            index=models.Index(fields=["customer", "-received_at"], name="inq_customer_received_idx"),
         ),
         migrations.AddIndex(
             model_name="inquiry",
-            index=models.Index(
-                fields=["channel", "-received_at"], name="inq_channel_received_idx"
-            ),
+            index=models.Index(fields=["channel", "-received_at"], name="inq_channel_received_idx"),
         ),
         migrations.AddIndex(
             model_name="inquiry",
@@ -526,19 +502,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="communication",
-            index=models.Index(
-                fields=["inquiry", "occurred_at"], name="comm_inquiry_time_idx"
-            ),
+            index=models.Index(fields=["inquiry", "occurred_at"], name="comm_inquiry_time_idx"),
         ),
         migrations.AddConstraint(
             model_name="solution",
-            constraint=models.UniqueConstraint(
-                fields=("inquiry", "version"), name="solution_version_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("inquiry", "version"), name="solution_version_unique"),
         ),
-        # Search on the inquiry list (SEARCH-1): see org 0001 for why this is raw SQL.
-        migrations.RunSQL(
-            "CREATE INDEX inq_subject_trgm ON presales_inquiry USING gin ((UPPER(subject::text)) gin_trgm_ops)",
-            "DROP INDEX inq_subject_trgm",
+        # Search on the inquiry list (SEARCH-1): see org 0001.
+        migrations.RunPython(
+            qsm_trgm.create_trigram_index("presales_inquiry", "subject", "inq_subject_trgm"),
+            qsm_trgm.drop_index("inq_subject_trgm"),
         ),
     ]

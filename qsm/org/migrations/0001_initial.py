@@ -5,8 +5,9 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
+
+from qsm import trgm as qsm_trgm
 
 
 class Migration(migrations.Migration):
@@ -17,7 +18,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
         migrations.CreateModel(
             name="Product",
             fields=[
@@ -46,9 +46,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "product_line",
-                    models.CharField(
-                        blank=True, max_length=100, verbose_name="product line"
-                    ),
+                    models.CharField(blank=True, max_length=100, verbose_name="product line"),
                 ),
                 (
                     "list_price",
@@ -83,9 +81,7 @@ class Migration(migrations.Migration):
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 (
                     "last_login",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="last login"
-                    ),
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
                 ),
                 (
                     "is_superuser",
@@ -98,35 +94,25 @@ class Migration(migrations.Migration):
                 (
                     "username",
                     models.CharField(
-                        error_messages={
-                            "unique": "A user with that username already exists."
-                        },
+                        error_messages={"unique": "A user with that username already exists."},
                         help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
                         max_length=150,
                         unique=True,
-                        validators=[
-                            django.contrib.auth.validators.UnicodeUsernameValidator()
-                        ],
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
                         verbose_name="username",
                     ),
                 ),
                 (
                     "first_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="first name"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
                 ),
                 (
                     "last_name",
-                    models.CharField(
-                        blank=True, max_length=150, verbose_name="last name"
-                    ),
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="email address"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
                 ),
                 (
                     "is_staff",
@@ -146,15 +132,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="date joined"
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
                 ),
                 (
                     "display_name",
-                    models.CharField(
-                        blank=True, max_length=100, verbose_name="display name"
-                    ),
+                    models.CharField(blank=True, max_length=100, verbose_name="display name"),
                 ),
                 (
                     "phone",
@@ -228,15 +210,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="e-mail"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
                 ),
                 (
                     "address",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="address"
-                    ),
+                    models.CharField(blank=True, max_length=300, verbose_name="address"),
                 ),
                 ("notes", models.TextField(blank=True, verbose_name="notes")),
                 (
@@ -283,9 +261,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "email",
-                    models.EmailField(
-                        blank=True, max_length=254, verbose_name="e-mail"
-                    ),
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
                 ),
                 (
                     "is_primary",
@@ -375,10 +351,11 @@ class Migration(migrations.Migration):
             model_name="customer",
             index=models.Index(fields=["phone"], name="customer_phone_idx"),
         ),
-        # Type-ahead customer lookup: icontains compiles to UPPER(col::text) LIKE UPPER(...), which this
-        # trigram index serves (Django's OpClass(Upper(...)) renders invalid SQL for GIN here).
-        migrations.RunSQL(
-            "CREATE INDEX customer_name_trgm ON org_customer USING gin ((UPPER(name::text)) gin_trgm_ops)",
-            "DROP INDEX customer_name_trgm",
+        # Type-ahead customer lookup: icontains compiles to UPPER(col::text) LIKE UPPER(...), which a
+        # trigram index serves. pg_trgm ships with every packaged PostgreSQL but not with the embedded
+        # development server, which then simply searches without the index.
+        migrations.RunPython(
+            qsm_trgm.create_trigram_index("org_customer", "name", "customer_name_trgm"),
+            qsm_trgm.drop_index("customer_name_trgm"),
         ),
     ]
