@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "qsm.notify",
     "presales",
     "orders",
+    "assessment",
 ]
 
 MIDDLEWARE = [
