@@ -6,7 +6,11 @@ second SQL dialect to keep working.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine here.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 def embedded_database(data_dir: Path) -> dict:

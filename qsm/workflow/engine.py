@@ -89,10 +89,10 @@ def fire(record, action: str, *, actor, comment: str = "", **params):
         locked = type(record).objects.select_for_update().get(pk=record.pk)
         state = getattr(locked, wf.state_field)
         if not transition.allowed(actor, locked):
-            raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": transition.label})
+            raise PermissionDenied(_("You are not allowed to “%(action)s” on this record.") % {"action": transition.label})
         if state not in transition.sources:
             raise TransitionNotAllowed(
-                _("Cannot %(action)s: the record is “%(state)s”.")
+                _("“%(action)s” is not possible: the record is “%(state)s”.")
                 % {"action": transition.label, "state": wf.state_label(state)},
                 action=action,
                 state=state,
