@@ -104,3 +104,28 @@ def customer(db):
 @pytest.fixture
 def product(db):
     return ProductFactory(code="CNC-100", name="数控机床 CNC-100")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """List which SPEC requirement IDs have passing tests (closing notes quote this)."""
+    passed: dict[str, int] = {}
+    failed: dict[str, int] = {}
+    for key, bucket in (("passed", passed), ("failed", failed)):
+        for report in terminalreporter.stats.get(key, []):
+            if report.when != "call":
+                continue
+            for spec_id in getattr(report, "spec_ids", ()):
+                bucket[spec_id] = bucket.get(spec_id, 0) + 1
+    if passed or failed:
+        ids = sorted(set(passed) | set(failed))
+        terminalreporter.write_sep("-", "SPEC coverage (passing tests per requirement)")
+        terminalreporter.write_line(
+            "  ".join(f"{i}:{passed.get(i, 0)}" + (f"(!{failed[i]} failed)" if i in failed else "") for i in ids)
+        )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.spec_ids = tuple(i for m in item.iter_markers("spec") for i in m.args)
