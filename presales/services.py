@@ -103,6 +103,7 @@ def inquiry_update(*, inquiry: Inquiry, actor: User, data: dict, comment: str = 
         engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS, comment=comment)
         if products is not None:
             _set_m2m_tracked(locked, "products", products, actor)
+    engine.sync_fields(locked, inquiry)
     return locked
 
 
@@ -141,6 +142,7 @@ def inquiry_analyse(*, inquiry: Inquiry, actor: User, needs_analysis: str, recom
         engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS)
         if recommended_products is not None:
             _set_m2m_tracked(locked, "recommended_products", recommended_products, actor)
+    engine.sync_fields(locked, inquiry)
     return locked
 
 
@@ -153,6 +155,7 @@ def inquiry_mark_complex(*, inquiry: Inquiry, actor: User, is_complex: bool = Tr
         locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
         engine.edit(locked, actor=actor, data={"is_complex": is_complex}, tracked=Inquiry.TRACKED_FIELDS,
                     comment=comment)
+    engine.sync_fields(locked, inquiry)
     return locked
 
 

@@ -116,7 +116,18 @@ def fire(record, action: str, *, actor, comment: str = "", **params):
             actor=actor,
             comment=comment,
         )
+    sync_fields(locked, record)
     return locked
+
+
+def sync_fields(source, target) -> None:
+    """Copy the saved field values onto the caller's instance so it is never left stale."""
+    if source is target:
+        return
+    for f in source._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    # Cached relations may point at the old related objects; drop them.
+    target._state.fields_cache = {}
 
 
 def record_created(record, *, actor, comment: str = "") -> None:
