@@ -131,21 +131,21 @@ def inquiry_customer_history(customer, user) -> HistorySection:
 
 def inquiry_export_columns() -> list:
     """The columns of the inquiry export (SEARCH-1), shared by the page and the API."""
-    from django.utils.translation import gettext_lazy as _l
+    from django.utils.translation import gettext_lazy
 
     return [
-        (_l("Number"), lambda i: i.number),
-        (_l("Received"), lambda i: i.received_at),
-        (_l("Channel"), lambda i: i.get_channel_display()),
-        (_l("Priority"), lambda i: i.get_priority_display()),
-        (_l("Customer"), lambda i: i.customer.name),
-        (_l("Contact person"), lambda i: i.contact_name),
-        (_l("Subject"), lambda i: i.subject),
-        (_l("Status"), lambda i: i.get_status_display()),
-        (_l("Complex"), lambda i: _l("yes") if i.is_complex else _l("no")),
-        (_l("Department"), lambda i: i.department.name),
-        (_l("Owner"), lambda i: str(i.owner)),
-        (_l("Handed over to"), lambda i: i.handover_department.name if i.handover_department else ""),
-        (_l("First response at"), lambda i: i.responded_at),
-        (_l("Due"), lambda i: i.due_at),
+        (gettext_lazy("Number"), lambda i: i.number),
+        (gettext_lazy("Received"), lambda i: i.received_at),
+        (gettext_lazy("Channel"), lambda i: i.get_channel_display()),
+        (gettext_lazy("Priority"), lambda i: i.get_priority_display()),
+        (gettext_lazy("Customer"), lambda i: i.customer.name),
+        (gettext_lazy("Contact person"), lambda i: i.contact_name),
+        (gettext_lazy("Subject"), lambda i: i.subject),
+        (gettext_lazy("Status"), lambda i: i.get_status_display()),
+        (gettext_lazy("Complex"), lambda i: gettext_lazy("yes") if i.is_complex else gettext_lazy("no")),
+        (gettext_lazy("Department"), lambda i: i.department.name),
+        (gettext_lazy("Owner"), lambda i: str(i.owner)),
+        (gettext_lazy("Handed over to"), lambda i: i.handover_department.name if i.handover_department else ""),
+        (gettext_lazy("First response at"), lambda i: i.responded_at),
+        (gettext_lazy("Due"), lambda i: i.due_at),
     ]

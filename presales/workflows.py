@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qsm.errors import ValidationError
 from qsm.notify.services import notify
@@ -67,7 +67,7 @@ def _open_discussion(inquiry: Inquiry, actor, params: dict) -> None:
 
     invitees = list(users) + list(User.objects.filter(department__in=departments, is_active=True))
     notify(recipients=invitees, exclude=actor, kind="inquiry_discussion",
-           title=_l("You are invited to discuss inquiry %(number)s: %(topic)s"),
+           title=gettext_lazy("You are invited to discuss inquiry %(number)s: %(topic)s"),
            params={"number": inquiry.number, "topic": discussion.topic}, url=inquiry.get_absolute_url())
 
 
@@ -98,7 +98,7 @@ def _hand_over(inquiry: Inquiry, actor, params: dict) -> None:
     from qsm.org.models import User
 
     notify(recipients=User.objects.filter(department=department, is_active=True), exclude=actor,
-           kind="inquiry_handover", title=_l("Inquiry %(number)s was handed over to your department: %(subject)s"),
+           kind="inquiry_handover", title=gettext_lazy("Inquiry %(number)s was handed over to your department: %(subject)s"),
            params={"number": inquiry.number, "subject": inquiry.subject}, url=inquiry.get_absolute_url())
 
 
@@ -108,7 +108,7 @@ def _acknowledge(inquiry: Inquiry, actor, params: dict) -> None:
     sla.deadline_complete(record=inquiry, stage=HANDOVER_ACK)
     inquiry.due_at = None
     notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_acknowledged",
-           title=_l("%(department)s acknowledged inquiry %(number)s"),
+           title=gettext_lazy("%(department)s acknowledged inquiry %(number)s"),
            params={"department": inquiry.handover_department.name, "number": inquiry.number},
            url=inquiry.get_absolute_url())
 
@@ -116,7 +116,7 @@ def _acknowledge(inquiry: Inquiry, actor, params: dict) -> None:
 def _return(inquiry: Inquiry, actor, params: dict) -> None:
     sla.deadline_cancel(record=inquiry, stage=HANDOVER_ACK)
     notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_returned",
-           title=_l("Inquiry %(number)s was returned by %(department)s"),
+           title=gettext_lazy("Inquiry %(number)s was returned by %(department)s"),
            params={"number": inquiry.number, "department": inquiry.handover_department.name},
            url=inquiry.get_absolute_url())
     inquiry.handover_department = None
@@ -138,25 +138,25 @@ INQUIRY_WORKFLOW = register(
     Workflow(
         model=Inquiry,
         transitions=[
-            Transition("respond", (S.NEW,), S.ANSWERED, _l("Record first response"), can_work_inquiry,
+            Transition("respond", (S.NEW,), S.ANSWERED, gettext_lazy("Record first response"), can_work_inquiry,
                        guard=_respond_guard, effect=_respond),
-            Transition("open_discussion", (S.ANSWERED,), S.DISCUSSION, _l("Open discussion"), can_work_inquiry,
+            Transition("open_discussion", (S.ANSWERED,), S.DISCUSSION, gettext_lazy("Open discussion"), can_work_inquiry,
                        guard=_open_discussion_guard, effect=_open_discussion),
-            Transition("hand_over", (S.ANSWERED, S.DISCUSSION), S.HANDED_OVER, _l("Hand over"), can_work_inquiry,
+            Transition("hand_over", (S.ANSWERED, S.DISCUSSION), S.HANDED_OVER, gettext_lazy("Hand over"), can_work_inquiry,
                        guard=_hand_over_guard, effect=_hand_over),
-            Transition("acknowledge", (S.HANDED_OVER,), S.ACKNOWLEDGED, _l("Acknowledge"), can_take_over_inquiry,
+            Transition("acknowledge", (S.HANDED_OVER,), S.ACKNOWLEDGED, gettext_lazy("Acknowledge"), can_take_over_inquiry,
                        effect=_acknowledge, style="success"),
             # The receiving department may refuse a hand-over, but must say why.
-            Transition("return", (S.HANDED_OVER,), S.ANSWERED, _l("Return to sender"), can_take_over_inquiry,
+            Transition("return", (S.HANDED_OVER,), S.ANSWERED, gettext_lazy("Return to sender"), can_take_over_inquiry,
                        effect=_return, comment_required=True, style="warning"),
             # Fired by orders.services.order_create_from_inquiry, never directly from a page.
-            Transition("convert", (S.ACKNOWLEDGED,), S.CONVERTED, _l("Convert to order"), can_take_over_inquiry,
+            Transition("convert", (S.ACKNOWLEDGED,), S.CONVERTED, gettext_lazy("Convert to order"), can_take_over_inquiry,
                        effect=_finish, style="success"),
-            Transition("close", (S.ANSWERED,), S.CLOSED, _l("Close"), can_work_inquiry, effect=_finish,
+            Transition("close", (S.ANSWERED,), S.CLOSED, gettext_lazy("Close"), can_work_inquiry, effect=_finish,
                        style="secondary"),
-            Transition("reopen", (S.CLOSED,), S.ANSWERED, _l("Reopen"), can_work_inquiry, effect=_reopen,
+            Transition("reopen", (S.CLOSED,), S.ANSWERED, gettext_lazy("Reopen"), can_work_inquiry, effect=_reopen,
                        comment_required=True, style="secondary"),
-            Transition("cancel", (S.NEW, S.ANSWERED, S.DISCUSSION), S.CANCELLED, _l("Withdraw"), can_work_inquiry,
+            Transition("cancel", (S.NEW, S.ANSWERED, S.DISCUSSION), S.CANCELLED, gettext_lazy("Withdraw"), can_work_inquiry,
                        effect=_finish, comment_required=True, style="danger"),
         ],
     )
