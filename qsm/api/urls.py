@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
+    path("auth/token/", views.TokenObtainView.as_view(), name="api-token"),
     path("org/", include("qsm.org.api.urls")),
     path("notifications/", include("qsm.notify.api.urls")),
     path("presales/", include("presales.api.urls")),

@@ -1,0 +1,321 @@
+"""PRE-1..4 API. Inputs are plain serializers (types only; the services hold the rules);
+outputs are model serializers with names and translated labels."""
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from presales.models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
+from presales.workflows import INQUIRY_WORKFLOW
+from qsm.api.fields import LabelField, enum_field
+from qsm.org.api.serializers import CustomerCreateSerializer
+from qsm.org.models import Customer, Department, Product, User
+from qsm.workflow.models import Attachment, Event
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class ProductBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "name"]
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    comment_required = serializers.BooleanField()
+    style = serializers.CharField()
+    url = serializers.CharField(allow_blank=True, help_text="The endpoint that fires it (POST).")
+
+
+def _action_url(action: str, inquiry: Inquiry) -> str:
+    # "convert" is the orders module's endpoint; it is linked by URL name only (DESIGN.md).
+    try:
+        if action == "convert":
+            return reverse("api-order-from-inquiry")
+        return reverse(f"api-inquiry-{action.replace('_', '-')}", args=[inquiry.pk])
+    except NoReverseMatch:
+        return ""
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    """A row of the inquiry list."""
+
+    channel = enum_field("Channel", Channel, read_only=True)
+    channel_label = LabelField("channel")
+    priority = enum_field("InquiryPriority", Priority, read_only=True)
+    priority_label = LabelField("priority")
+    status = enum_field("InquiryStatus", Inquiry.Status, read_only=True)
+    status_label = LabelField("status")
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    owner_name = serializers.StringRelatedField(source="owner", read_only=True)
+    handover_department_name = serializers.CharField(source="handover_department.name", read_only=True,
+                                                     allow_null=True, default=None)
+    is_overdue = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id", "number", "channel", "channel_label", "priority", "priority_label", "status", "status_label",
+            "subject", "customer", "customer_name", "contact_name", "contact_phone", "department",
+            "department_name", "owner", "owner_name", "handover_department", "handover_department_name",
+            "is_complex", "received_at", "responded_at", "due_at", "is_overdue", "created_at", "updated_at",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    def get_is_overdue(self, inquiry: Inquiry) -> bool:
+        return inquiry.is_open and inquiry.due_at is not None and inquiry.due_at < self._now()
+
+    def _now(self):
+        if "now" not in self.context:
+            self.context["now"] = timezone.now()  # one instant for the whole page
+        return self.context["now"]
+
+    @extend_schema_field(AvailableActionSerializer(many=True))
+    def get_available_actions(self, inquiry: Inquiry) -> list[dict]:
+        """What the requesting user may do now (guards are checked when the action is fired)."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [
+            {"action": t.action, "label": str(t.label), "comment_required": t.comment_required, "style": t.style,
+             "url": _action_url(t.action, inquiry)}
+            for t in INQUIRY_WORKFLOW.available(inquiry, request.user)
+        ]
+
+
+class SolutionSerializer(serializers.ModelSerializer):
+    products = ProductBriefSerializer(many=True, read_only=True)
+    created_by_name = serializers.StringRelatedField(source="created_by", read_only=True)
+    sent_via = serializers.CharField(read_only=True, help_text="The channel it was sent by; empty until sent.")
+    sent_via_label = LabelField("sent_via")
+
+    class Meta:
+        model = Solution
+        fields = ["id", "version", "title", "content", "products", "created_by", "created_by_name", "created_at",
+                  "sent_at", "sent_via", "sent_via_label"]
+        read_only_fields = fields
+
+
+class CommunicationSerializer(serializers.ModelSerializer):
+    channel = enum_field("Channel", Channel, read_only=True)
+    channel_label = LabelField("channel")
+    direction = enum_field("CommunicationDirection", Communication.Direction, read_only=True)
+    direction_label = LabelField("direction")
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+
+    class Meta:
+        model = Communication
+        fields = ["id", "channel", "channel_label", "direction", "direction_label", "summary", "occurred_at",
+                  "recorded_by", "recorded_by_name", "created_at"]
+        read_only_fields = fields
+
+
+class DiscussionSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    opened_by_name = serializers.StringRelatedField(source="opened_by")
+    opened_at = serializers.DateTimeField()
+    invited_departments = NamedSerializer(many=True, source="invited_departments.all")
+    invited_users = NamedSerializer(many=True, source="invited_users.all")
+
+
+class InquiryDetailSerializer(InquirySerializer):
+    """One inquiry with what its page shows."""
+
+    products = ProductBriefSerializer(many=True, read_only=True)
+    recommended_products = ProductBriefSerializer(many=True, read_only=True)
+    acknowledged_by_name = serializers.StringRelatedField(source="acknowledged_by", read_only=True)
+    discussion = serializers.SerializerMethodField()
+    solutions = SolutionSerializer(many=True, read_only=True)
+    communications = CommunicationSerializer(many=True, read_only=True)
+
+    class Meta(InquirySerializer.Meta):
+        fields = [
+            *InquirySerializer.Meta.fields, "question", "products", "answer", "needs_analysis", "recommendation",
+            "recommended_products", "handover_note", "handed_over_at", "acknowledged_by", "acknowledged_by_name",
+            "acknowledged_at", "closed_at", "discussion", "solutions", "communications",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DiscussionSerializer(allow_null=True))
+    def get_discussion(self, inquiry: Inquiry):
+        from presales.models import Discussion
+
+        try:
+            discussion = inquiry.discussion
+        except Discussion.DoesNotExist:
+            return None
+        return DiscussionSerializer(discussion).data
+
+
+class DiscussionNoteSerializer(serializers.ModelSerializer):
+    author_name = serializers.StringRelatedField(source="author", read_only=True)
+
+    class Meta:
+        model = DiscussionNote
+        fields = ["id", "author", "author_name", "meeting_at", "body", "created_at"]
+        read_only_fields = fields
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``)."""
+
+    id = serializers.IntegerField(source="event.id")
+    at = serializers.DateTimeField()
+    actor = serializers.IntegerField(source="event.actor_id", allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+    kind = enum_field("TimelineEventKind", Event.Kind)
+    kind_label = serializers.CharField()
+    action = serializers.CharField(source="event.action")
+    action_label = serializers.CharField()
+    from_state = serializers.CharField(source="event.from_state")
+    from_label = serializers.CharField()
+    to_state = serializers.CharField(source="event.to_state")
+    to_label = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+    comment = serializers.CharField()
+
+    def get_actor_name(self, entry) -> str | None:
+        return str(entry.actor) if entry.actor is not None else None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by_name = serializers.StringRelatedField(source="uploaded_by", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "size", "mime_type", "description", "uploaded_by", "uploaded_by_name",
+                  "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        return reverse("api-inquiry-attachment-download", args=[attachment.object_id, attachment.pk])
+
+
+# --- input ------------------------------------------------------------------------------------
+
+_products = Product.objects.filter(is_active=True)
+_departments = Department.objects.filter(is_active=True)
+_users = User.objects.filter(is_active=True)
+
+
+class InquiryCreateSerializer(serializers.Serializer):
+    """PRE-1 intake. The customer is an existing one (``customer``) or created now (``new_customer``)."""
+
+    channel = enum_field("Channel", Channel)
+    priority = enum_field("InquiryPriority", Priority, default=Priority.NORMAL)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    new_customer = CustomerCreateSerializer(required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=200)
+    question = serializers.CharField()
+    products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
+    answer = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="The answer given during the call: records the first response at once.")
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if bool(attrs.get("customer")) == bool(attrs.get("new_customer")):
+            raise serializers.ValidationError(
+                {"customer": [_("Give either an existing customer or a new customer, not both.")]})
+        return attrs
+
+
+class InquiryUpdateSerializer(serializers.Serializer):
+    """Intake fields that may be corrected while the inquiry is open (each change lands on the timeline)."""
+
+    channel = enum_field("Channel", Channel, required=False)
+    priority = enum_field("InquiryPriority", Priority, required=False)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=200, required=False)
+    question = serializers.CharField(required=False)
+    products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RespondSerializer(serializers.Serializer):
+    answer = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="The answer given; may be omitted when already recorded.")
+
+
+class AnalyseSerializer(serializers.Serializer):
+    needs_analysis = serializers.CharField(allow_blank=True)
+    recommendation = serializers.CharField(required=False, allow_blank=True, default="")
+    recommended_products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
+    is_complex = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class MarkComplexSerializer(serializers.Serializer):
+    is_complex = serializers.BooleanField(default=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OpenDiscussionSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=200, allow_blank=True)
+    departments = serializers.PrimaryKeyRelatedField(queryset=_departments, many=True, required=False, default=list)
+    users = serializers.PrimaryKeyRelatedField(queryset=_users, many=True, required=False, default=list)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HandOverSerializer(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(),
+                                                    help_text="An active business department.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, help_text="Required: why.")
+
+
+class DiscussionNoteCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+    meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class SolutionCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
+    products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
+
+
+class SolutionMarkSentSerializer(serializers.Serializer):
+    via = enum_field("Channel", Channel)
+
+
+class CommunicationCreateSerializer(serializers.Serializer):
+    channel = enum_field("Channel", Channel)
+    direction = enum_field("CommunicationDirection", Communication.Direction)
+    summary = serializers.CharField(allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

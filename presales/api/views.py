@@ -1,0 +1,295 @@
+"""PRE-1..4 API (API-1): inquiries, each transition its own action, nested discussion records.
+
+Thin: params -> selector -> service -> serializer. Reads go through ``presales.selectors`` (so
+another department's inquiry is a 404 everywhere), writes through ``presales.services``;
+domain errors become 400/403/409 in ``qsm.api.exceptions``.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from presales import selectors, services
+from presales.filters import InquiryFilter
+from presales.models import Inquiry
+from qsm.api.exceptions import validation_error_detail
+from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
+from qsm.errors import ValidationError
+from qsm.exports import export_response
+from qsm.org.services import customer_create
+from qsm.workflow.selectors import attachment_list, timeline
+
+from .serializers import (
+    AnalyseSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    CommentSerializer,
+    CommunicationCreateSerializer,
+    CommunicationSerializer,
+    DiscussionNoteCreateSerializer,
+    DiscussionNoteSerializer,
+    HandOverSerializer,
+    InquiryCreateSerializer,
+    InquiryDetailSerializer,
+    InquirySerializer,
+    InquiryUpdateSerializer,
+    MarkComplexSerializer,
+    OpenDiscussionSerializer,
+    ReasonSerializer,
+    RespondSerializer,
+    SolutionCreateSerializer,
+    SolutionMarkSentSerializer,
+    SolutionSerializer,
+    TimelineEntrySerializer,
+)
+
+SOLUTION_ID = OpenApiParameter("solution_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+XLSX = XLSXRenderer.media_type
+NESTED = {"pagination_class": None, "filter_backends": []}  # a record's own lines: short, unpaginated
+
+
+def _transition_schema(request, summary: str):
+    return extend_schema(request=request, responses=InquiryDetailSerializer, summary=summary)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List inquiries (scoped to the user; filterable; keyset-paginated)"),
+    retrieve=extend_schema(responses=InquiryDetailSerializer),
+    create=extend_schema(request=InquiryCreateSerializer, responses={201: InquiryDetailSerializer},
+                         summary="Log an inquiry (PRE-1)"),
+    partial_update=extend_schema(request=InquiryUpdateSerializer, responses=InquiryDetailSerializer,
+                                 summary="Correct intake fields"),
+)
+@extend_schema(tags=["presales"])
+class InquiryViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Inquiry.objects.none()  # for the schema; requests read through the selectors
+    serializer_class = InquirySerializer
+    # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
+    pagination_class = cursor_pagination("-received_at", "-id")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InquiryFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.inquiry_list(user=self.request.user)
+
+    def get_object(self) -> Inquiry:
+        """Another department's inquiry is a 404, for every action (ORG-1)."""
+        inquiry = selectors.inquiry_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, inquiry)
+        return inquiry
+
+    def _detail(self, inquiry: Inquiry, code: int = status.HTTP_200_OK) -> Response:
+        try:
+            inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
+        except Http404:  # the action took the record out of the user's sight; show what they did
+            pass
+        return Response(InquiryDetailSerializer(inquiry, context=self.get_serializer_context()).data, status=code)
+
+    def _fire(self, request, params_class, service) -> Response:
+        inquiry = self.get_object()  # 404 before anything else
+        params = params_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        return self._detail(service(inquiry=inquiry, actor=request.user, **params.validated_data))
+
+    # --- the record ---------------------------------------------------------------------------
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self.get_object())
+
+    def create(self, request):
+        params = InquiryCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        new_customer = data.pop("new_customer", None)
+        # The quick-created customer exists only if the inquiry is logged too.
+        with transaction.atomic():
+            if new_customer:
+                try:
+                    data["customer"] = customer_create(actor=request.user, **new_customer)
+                except ValidationError as exc:
+                    raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
+            inquiry = services.inquiry_create(actor=request.user, **data)
+        return self._detail(inquiry, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        inquiry = self.get_object()
+        params = InquiryUpdateSerializer(data=request.data, partial=True)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        comment = data.pop("comment", "")
+        return self._detail(services.inquiry_update(inquiry=inquiry, actor=request.user, data=data, comment=comment))
+
+    # --- transitions and other steps, one action each -----------------------------------------
+
+    @_transition_schema(RespondSerializer, "Record the first response (PRE-1)")
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        return self._fire(request, RespondSerializer, services.inquiry_respond)
+
+    @_transition_schema(AnalyseSerializer, "Record the needs analysis and recommendation (PRE-2)")
+    @action(detail=True, methods=["post"])
+    def analyse(self, request, pk=None):
+        return self._fire(request, AnalyseSerializer, services.inquiry_analyse)
+
+    @_transition_schema(MarkComplexSerializer, "Mark the need complex, or not (PRE-2)")
+    @action(detail=True, methods=["post"], url_path="mark-complex")
+    def mark_complex(self, request, pk=None):
+        return self._fire(request, MarkComplexSerializer, services.inquiry_mark_complex)
+
+    @_transition_schema(OpenDiscussionSerializer, "Open a cross-department discussion (PRE-3)")
+    @action(detail=True, methods=["post"], url_path="open-discussion")
+    def open_discussion(self, request, pk=None):
+        return self._fire(request, OpenDiscussionSerializer, services.inquiry_open_discussion)
+
+    @_transition_schema(HandOverSerializer, "Hand over to a business department (PRE-4)")
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request, pk=None):
+        return self._fire(request, HandOverSerializer, services.inquiry_hand_over)
+
+    @_transition_schema(CommentSerializer, "Acknowledge a hand-over (the receiving department)")
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.inquiry_acknowledge)
+
+    @_transition_schema(ReasonSerializer, "Return a hand-over to the sender, saying why")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._fire(request, ReasonSerializer, services.inquiry_return)
+
+    @_transition_schema(CommentSerializer, "Close an answered inquiry")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.inquiry_close)
+
+    @_transition_schema(ReasonSerializer, "Reopen a closed inquiry, saying why")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._fire(request, ReasonSerializer, services.inquiry_reopen)
+
+    @_transition_schema(ReasonSerializer, "Withdraw an inquiry, saying why")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._fire(request, ReasonSerializer, services.inquiry_cancel)
+
+    # --- nested records -----------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], responses=DiscussionNoteSerializer(many=True), summary="Discussion notes")
+    @extend_schema(methods=["POST"], request=DiscussionNoteCreateSerializer,
+                   responses={201: DiscussionNoteSerializer}, summary="Add discussion notes (PRE-3)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def notes(self, request, pk=None):
+        inquiry = self.get_object()
+        if request.method == "GET":
+            _discussion, _departments, _users, notes = selectors.discussion_detail(inquiry=inquiry)
+            return Response(DiscussionNoteSerializer(notes, many=True).data)
+        params = DiscussionNoteCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        note = services.discussion_note_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        return Response(DiscussionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=SolutionSerializer(many=True), summary="Tailored solutions, newest first")
+    @extend_schema(methods=["POST"], request=SolutionCreateSerializer, responses={201: SolutionSerializer},
+                   summary="Record a new version of the tailored solution (PRE-3)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def solutions(self, request, pk=None):
+        inquiry = self.get_object()
+        if request.method == "GET":
+            return Response(SolutionSerializer(inquiry.solutions.all(), many=True).data)
+        params = SolutionCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        solution = services.solution_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        return Response(SolutionSerializer(solution).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[SOLUTION_ID], request=SolutionMarkSentSerializer, responses=SolutionSerializer,
+                   summary="Record that a solution version was sent to the customer (PRE-3)")
+    @action(detail=True, methods=["post"], url_path=r"solutions/(?P<solution_id>\d+)/mark-sent",
+            url_name="solution-mark-sent", **NESTED)
+    def solution_mark_sent(self, request, pk=None, solution_id=None):
+        inquiry = self.get_object()
+        solution = get_object_or_404(inquiry.solutions.all(), pk=solution_id)
+        params = SolutionMarkSentSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        solution = services.solution_mark_sent(solution=solution, actor=request.user, **params.validated_data)
+        return Response(SolutionSerializer(solution).data)
+
+    @extend_schema(methods=["GET"], responses=CommunicationSerializer(many=True), summary="Communication log")
+    @extend_schema(methods=["POST"], request=CommunicationCreateSerializer, responses={201: CommunicationSerializer},
+                   summary="Log a communication with the customer (PRE-4)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def communications(self, request, pk=None):
+        inquiry = self.get_object()
+        if request.method == "GET":
+            return Response(CommunicationSerializer(inquiry.communications.all(), many=True).data)
+        params = CommunicationCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        entry = services.communication_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        return Response(CommunicationSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
+    @action(detail=True, methods=["get"], **NESTED)
+    def timeline(self, request, pk=None):
+        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+
+    @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True), summary="Attachments (WF-3)")
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer}, summary="Attach a file (WF-3; size and type limits)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def attachments(self, request, pk=None):
+        inquiry = self.get_object()
+        if request.method == "GET":
+            return Response(AttachmentSerializer(attachment_list(inquiry), many=True).data)
+        params = AttachmentUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        attachment = services.inquiry_attach(inquiry=inquiry, actor=request.user,
+                                             upload=params.validated_data["file"],
+                                             description=params.validated_data["description"])
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[ATTACHMENT_ID], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+                   summary="Download an attachment")
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download",
+            url_name="attachment-download", **NESTED)
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        attachment = get_object_or_404(attachment_list(self.get_object()), pk=attachment_id)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.mime_type or "application/octet-stream")
+
+    # --- export -------------------------------------------------------------------------------
+
+    @extend_schema(
+        filters=True,
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
+        summary="Export the filtered list as CSV or Excel (SEARCH-1)",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None,
+            renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer])
+    def export(self, request):
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in EXPORT_FORMATS:
+            raise serializers.ValidationError(
+                {"format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(EXPORT_FORMATS)}]})
+        rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=1000)
+        return export_response(rows, selectors.inquiry_export_columns(), fmt=fmt, filename="inquiries",
+                               title=str(Inquiry._meta.verbose_name_plural))
+
+    def perform_content_negotiation(self, request, force=False):
+        # ?format=pdf on the export must reach the view (a 400 naming the formats), not a 404.
+        return super().perform_content_negotiation(request, force=force or self.action == "export")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.action == "export" and isinstance(response, Response):  # an error: always JSON
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

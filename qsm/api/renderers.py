@@ -1,0 +1,29 @@
+"""Renderers that only let a file format through content negotiation (SEARCH-1 exports).
+
+DRF reads ``?format=`` itself: without a renderer registered for ``csv`` / ``xlsx`` it would
+answer 404 before the view runs. The export view builds the file response itself, so these
+renderers are never asked to render a file; errors on such a request are sent as JSON.
+"""
+from __future__ import annotations
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class _FileFormatRenderer(BaseRenderer):
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data, "application/json", renderer_context)
+
+
+class CSVRenderer(_FileFormatRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(_FileFormatRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+EXPORT_FORMATS = ("csv", "xlsx")

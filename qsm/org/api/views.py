@@ -1,0 +1,118 @@
+"""ORG-1/ORG-2 API: customers (search, type-ahead, quick create, history), products, departments."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from qsm import registry
+from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.org import selectors, services
+from qsm.org.models import Customer, Department, Product
+
+from .filters import DepartmentFilter, ProductFilter
+from .serializers import (
+    CustomerCreateSerializer,
+    CustomerDetailSerializer,
+    CustomerLookupSerializer,
+    CustomerSerializer,
+    DepartmentSerializer,
+    HistorySectionSerializer,
+    ProductSerializer,
+)
+
+Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Search name, phone or e-mail.")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[Q_PARAM]),
+    retrieve=extend_schema(responses=CustomerDetailSerializer),
+    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer}),
+)
+@extend_schema(tags=["org"])
+class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """ORG-2: the customers shared by every module."""
+
+    queryset = Customer.objects.none()  # for the schema; requests read through the selectors
+    serializer_class = CustomerSerializer
+    pagination_class = cursor_pagination("name", "id")
+    filter_backends = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.customer_list(user=self.request.user, term=self.request.query_params.get("q", ""))
+
+    def get_object(self, pk=None):
+        customer = get_object_or_404(
+            selectors.customer_list(user=self.request.user).prefetch_related("contacts"), pk=pk or self.kwargs["pk"]
+        )
+        self.check_object_permissions(self.request, customer)
+        return customer
+
+    def retrieve(self, request, pk=None):
+        return Response(CustomerDetailSerializer(self.get_object()).data)
+
+    def create(self, request):
+        """Quick-create a customer; an obvious duplicate (same name and phone) is refused with 400."""
+        params = CustomerCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        customer = services.customer_create(actor=request.user, **params.validated_data)
+        return Response(CustomerDetailSerializer(self.get_object(customer.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[Q_PARAM, OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50; default 10.")],
+        responses=CustomerLookupSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def lookup(self, request):
+        """Type-ahead for the intake form: customers whose name or phone (or a contact's) matches."""
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", 10)), 50))
+        except ValueError:
+            limit = 10
+        found = selectors.customer_search(term=request.query_params.get("q", ""), limit=limit)
+        return Response(CustomerLookupSerializer(found, many=True).data)
+
+    @extend_schema(responses=HistorySectionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, pk=None):
+        """ORG-2: the customer's whole history across modules, each module's section scoped to the user."""
+        customer = self.get_object()
+        return Response(HistorySectionSerializer(registry.customer_history(customer, request.user), many=True).data)
+
+
+@extend_schema(
+    tags=["org"],
+    parameters=[OpenApiParameter("include_inactive", OpenApiTypes.BOOL, description="Also list retired products.")],
+)
+class ProductViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """ORG-2: the product and service catalogue (read-only; edited in the admin)."""
+
+    queryset = Product.objects.none()
+    serializer_class = ProductSerializer
+    pagination_class = cursor_pagination("code")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        include_inactive = self.request.query_params.get("include_inactive", "").lower() in ("1", "true", "yes")
+        return selectors.product_list(active_only=not include_inactive).order_by("code")
+
+
+@extend_schema(tags=["org"])
+class DepartmentViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """ORG-1: active departments (a short reference list, not paginated)."""
+
+    queryset = Department.objects.none()
+    serializer_class = DepartmentSerializer
+    pagination_class = None
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DepartmentFilter
+
+    def get_queryset(self):
+        # No selector lists every department; this read is the API's own (ORG-1 reference data).
+        return Department.objects.filter(is_active=True).order_by("name")
