@@ -61,23 +61,33 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
     """Send each notification's e-mail exactly once; returns how many were sent."""
     sent = 0
     for pk in ids:
-        with transaction.atomic():
-            # Claim first: a second worker running the same message finds nothing to claim.
-            claimed = Notification.objects.filter(pk=pk, email_wanted=True, emailed_at__isnull=True).update(
-                emailed_at=timezone.now()
-            )
-            if not claimed:
-                continue
-            n = Notification.objects.select_related("recipient").get(pk=pk)
-            link = f"{settings.SITE_URL.rstrip('/')}{n.url}" if n.url else ""
-            send_mail(
-                subject=f"[QSM] {n.title}",
-                message="\n\n".join(part for part in (n.body or n.title, link) if part),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[n.recipient.email],
-            )
-            sent += 1
+        try:
+            sent += _email_one(pk)
+        except Exception:
+            # The claim rolled back with the failed send: the pending-mail sweep tries again, and
+            # one bad address or an SMTP hiccup does not hold back the other recipients.
+            log.warning("could not e-mail notification %s; the sweep will retry", pk, exc_info=True)
     return sent
+
+
+@transaction.atomic
+def _email_one(pk: int) -> int:
+    # Claim first, in the same transaction as the send: a second worker running the same
+    # message waits on the row lock, then finds nothing to claim.
+    claimed = Notification.objects.filter(pk=pk, email_wanted=True, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    n = Notification.objects.select_related("recipient").get(pk=pk)
+    link = f"{settings.SITE_URL.rstrip('/')}{n.url}" if n.url else ""
+    send_mail(
+        subject=f"[QSM] {n.title}",
+        message="\n\n".join(part for part in (n.body or n.title, link) if part),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[n.recipient.email],
+    )
+    return 1
 
 
 def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -40,6 +40,11 @@ def deadline_start(*, record, stage: str, title: str, owner=None, department=Non
     calendar = policy.calendar or default_calendar()
     start = start or timezone.now()
     wt = WorkingTime.load(calendar, start.date())
+    # Starting a stage that is still open restarts its clock: the old one is cancelled rather
+    # than tripping the one-open-deadline-per-stage constraint inside the caller's transaction.
+    restarted = _open(record, stage).update(state=Deadline.State.CANCELLED, completed_at=start)
+    if restarted:
+        log.info("restarted the %s clock of %s.%s #%s", stage, ct.app_label, ct.model, record.pk)
     return Deadline.objects.create(
         content_type=ct,
         object_id=record.pk,
@@ -88,17 +93,22 @@ def deadline_pause(*, record, stage: str, at: dt.datetime | None = None) -> int:
     )
 
 
+@transaction.atomic  # select_for_update needs a transaction even when the caller has none
 def deadline_resume(*, record, stage: str, at: dt.datetime | None = None) -> Deadline | None:
-    """Restart a paused clock with the working time that was left when it paused."""
+    """Restart a paused clock with the working time that was left when it paused.
+
+    A level whose moment had already passed when the clock paused keeps its moment: an
+    overdue stage stays overdue, and a reminder is not moved into the future again.
+    """
     at = at or timezone.now()
     deadline = _open(record, stage).filter(state=Deadline.State.PAUSED).select_for_update().first()
     if deadline is None:
         return None
-    wt = WorkingTime.load(deadline.calendar, at.date())
-    left_to_due = wt.minutes_between(deadline.paused_at, deadline.due_at)
-    left_to_remind = wt.minutes_between(deadline.paused_at, deadline.remind_at)
-    deadline.due_at = wt.add(at, left_to_due)
-    deadline.remind_at = wt.add(at, left_to_remind)
+    wt = WorkingTime.load(deadline.calendar, min(at, deadline.paused_at).date())
+    if deadline.due_at > deadline.paused_at:
+        deadline.due_at = wt.add(at, wt.minutes_between(deadline.paused_at, deadline.due_at))
+    if deadline.remind_at > deadline.paused_at:
+        deadline.remind_at = wt.add(at, wt.minutes_between(deadline.paused_at, deadline.remind_at))
     deadline.state = Deadline.State.RUNNING
     deadline.paused_at = None
     deadline.save(update_fields=["due_at", "remind_at", "state", "paused_at"])
@@ -119,6 +129,20 @@ def _local(ts: dt.datetime) -> str:
     return timezone.localtime(ts).strftime("%Y-%m-%d %H:%M")
 
 
+def due_reminders(*, now: dt.datetime):
+    """Open deadlines whose reminder level is due and unclaimed; served by deadline_remind_open_idx."""
+    return Deadline.objects.filter(
+        state=Deadline.State.RUNNING, reminded_at__isnull=True, remind_at__lte=now
+    ).order_by("remind_at")
+
+
+def due_overdue(*, now: dt.datetime):
+    """Open deadlines past due whose overdue level is unclaimed; served by deadline_due_open_idx."""
+    return Deadline.objects.filter(state=Deadline.State.RUNNING, overdue_at__isnull=True, due_at__lte=now).order_by(
+        "due_at"
+    )
+
+
 def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Fire every due reminder level exactly once.
 
@@ -129,10 +153,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict
     """
     now = now or timezone.now()
     sent = {"reminded": 0, "overdue": 0}
-    due_reminders = Deadline.objects.filter(
-        state=Deadline.State.RUNNING, reminded_at__isnull=True, remind_at__lte=now
-    ).order_by("remind_at").values_list("pk", flat=True)[:batch]
-    for pk in list(due_reminders):
+    for pk in list(due_reminders(now=now).values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, reminded_at__isnull=True).update(
                 reminded_at=now
@@ -145,10 +166,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict
             notify(recipients=recipients, kind="sla_reminder", title=REMINDER_TITLE,
                    params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
             sent["reminded"] += 1
-    due_overdue = Deadline.objects.filter(
-        state=Deadline.State.RUNNING, overdue_at__isnull=True, due_at__lte=now
-    ).order_by("due_at").values_list("pk", flat=True)[:batch]
-    for pk in list(due_overdue):
+    for pk in list(due_overdue(now=now).values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, overdue_at__isnull=True).update(
                 overdue_at=now

@@ -99,7 +99,9 @@ def fire(record, action: str, *, actor, comment: str = "", **params):
             )
         comment = (comment or "").strip()
         if transition.comment_required and not comment:
-            raise ValidationError({"comment": _("A comment is required for this action.")}, code="comment_required")
+            raise ValidationError(
+                {"comment": ValidationError(_("A comment is required for this action."), code="comment_required")}
+            )
         if transition.guard:
             transition.guard(locked, actor, params)
         setattr(locked, wf.state_field, transition.target)
@@ -159,7 +161,9 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
     """
     wf = _registry.get(type(record))
     if wf and wf.state_field in data:
-        raise ValidationError({wf.state_field: _("The status changes only through an action.")})
+        raise ValidationError(
+            {wf.state_field: ValidationError(_("The status changes only through an action."), code="status_readonly")}
+        )
     tracked = set(tracked)
     changes = []
     for name, new in data.items():
@@ -175,16 +179,18 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
                     "new": _display(record, name),
                 }
             )
-    record.save()
-    if changes or comment:
-        Event.objects.create(
-            content_type=ContentType.objects.get_for_model(record),
-            object_id=record.pk,
-            kind=Event.Kind.EDIT,
-            changes=changes,
-            actor=actor,
-            comment=comment,
-        )
+    # The edit and its timeline line are one write: an edit without its audit line must not persist.
+    with transaction.atomic():
+        record.save()
+        if changes or comment:
+            Event.objects.create(
+                content_type=ContentType.objects.get_for_model(record),
+                object_id=record.pk,
+                kind=Event.Kind.EDIT,
+                changes=changes,
+                actor=actor,
+                comment=comment,
+            )
     return changes
 
 

@@ -16,37 +16,76 @@ from qsm.errors import ValidationError
 from . import engine
 from .models import Attachment, Event
 
-# Content that browsers would execute is refused whatever its extension claims.
-_DANGEROUS_PREFIXES = (b"<!doctype html", b"<html", b"<script", b"<svg", b"MZ", b"\x7fELF")
+# What the first bytes of a file of each type must be. A file whose content does not match its
+# extension is refused: an HTML page renamed .pdf would otherwise be served as a "PDF".
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),  # plus "WEBP" at offset 8, checked below
+    "zip": (b"PK\x03\x04", b"PK\x05\x06"),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf"),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+# Content that browsers would execute is refused whatever its extension claims (text types have
+# no signature, so they are checked for markup and executables instead).
+_DANGEROUS_PREFIXES = (b"MZ", b"\x7fELF")
+_MARKUP = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<iframe", b"<object",
+           b"<embed", b"<meta", b"<?xml")
+_SNIFF_BYTES = 512
+
+
+def _content_refused(ext: str, head: bytes) -> bool:
+    signatures = _SIGNATURES.get(ext)
+    if signatures is not None:
+        if not head.startswith(signatures):
+            return True
+        return ext == "webp" and head[8:12] != b"WEBP"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(_DANGEROUS_PREFIXES):
+        return True
+    text = text.lower()
+    return text.startswith(b"<") and any(tag in text for tag in _MARKUP)
+
+
+def _base_name(name: str) -> str:
+    # Browsers on Windows may send "C:\\Users\\me\\scan.pdf": keep the last part only.
+    return PurePath((name or "").replace("\\", "/")).name
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    # The code sits on the field's error (a code given next to a dict is dropped by Django), so
+    # pages and the API can tell the reasons apart.
+    return ValidationError({"file": ValidationError(message, code=code)})
 
 
 def attachment_validate(upload: UploadedFile) -> None:
-    name = PurePath(upload.name or "").name
+    name = _base_name(upload.name)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = [e.lower() for e in settings.ATTACHMENT_ALLOWED_EXTENSIONS]
     if ext not in allowed:
-        raise ValidationError(
-            {"file": _("Files of type “%(ext)s” cannot be attached. Allowed: %(allowed)s.")
-             % {"ext": ext or "?", "allowed": ", ".join(allowed)}},
-            code="file_type",
-        )
+        raise _refuse(_("Files of type “%(ext)s” cannot be attached. Allowed: %(allowed)s.")
+                      % {"ext": ext or "?", "allowed": ", ".join(allowed)}, "file_type")
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("The file is %(size)s; the limit is %(limit)s.")
-             % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}},
-            code="file_size",
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")}, code="file_empty")
-    head = upload.read(64)
+        raise _refuse(_("The file is %(size)s; the limit is %(limit)s.")
+                      % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+                      "file_size")
+    if not upload.size:
+        raise _refuse(_("The file is empty."), "file_empty")
     upload.seek(0)
-    if head.lstrip().lower().startswith(_DANGEROUS_PREFIXES):
-        raise ValidationError({"file": _("This file's content is not allowed.")}, code="file_content")
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    if _content_refused(ext, head):
+        raise _refuse(_("The file's content is not a valid “%(ext)s” file.") % {"ext": ext}, "file_content")
 
 
 def attachment_add(*, record, upload: UploadedFile, actor, description: str = "") -> Attachment:
     attachment_validate(upload)
-    name = PurePath(upload.name).name
+    name = _base_name(upload.name)
     with transaction.atomic():
         attachment = Attachment(
             content_type=ContentType.objects.get_for_model(record),
@@ -58,8 +97,13 @@ def attachment_add(*, record, upload: UploadedFile, actor, description: str = ""
             uploaded_by=actor,
         )
         attachment.file.save(name, upload, save=False)
-        attachment.save()
-        engine.note(record, actor=actor, kind=Event.Kind.ATTACHMENT, comment=name, action="attach")
+        try:
+            attachment.save()
+            engine.note(record, actor=actor, kind=Event.Kind.ATTACHMENT, comment=name, action="attach")
+        except Exception:
+            # The row was not written: do not leave the stored file behind without a record.
+            attachment.file.delete(save=False)
+            raise
     return attachment
 
 
