@@ -1,7 +1,6 @@
 """Orders API: list and read orders; convert an acknowledged inquiry into an order (PRE-4)."""
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from orders import selectors, services
 from orders.models import Order
 from presales.selectors import inquiry_get
+from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 
 from .filters import OrderFilter
@@ -21,7 +21,7 @@ class OrderViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericVie
     queryset = Order.objects.none()  # for the schema; requests read through the selectors
     serializer_class = OrderSerializer
     pagination_class = cursor_pagination("-created_at", "-id")  # the (-created_at, -id) index
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = OrderFilter
     lookup_value_regex = r"\d+"
 

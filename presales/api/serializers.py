@@ -255,6 +255,15 @@ class InquiryUpdateSerializer(serializers.Serializer):
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
+    def validate(self, attrs):
+        # WF-1: the status and the analysis move only through their actions; silently ignoring
+        # {"status": "closed"} would let a client believe it had closed the inquiry.
+        unknown = set(getattr(self, "initial_data", {}) or {}) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be edited here; use the inquiry's actions.")] for name in sorted(unknown)})
+        return attrs
+
 
 class RespondSerializer(serializers.Serializer):
     answer = serializers.CharField(required=False, allow_blank=True, default="",

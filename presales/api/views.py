@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,6 +21,7 @@ from presales import selectors, services
 from presales.filters import InquiryFilter
 from presales.models import Inquiry
 from qsm.api.exceptions import validation_error_detail
+from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
 from qsm.errors import ValidationError
@@ -77,12 +77,28 @@ class InquiryViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericV
     serializer_class = InquirySerializer
     # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-received_at", "-id")
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = InquiryFilter
     lookup_value_regex = r"\d+"
 
+    # The input each action reads (the browsable API's forms); outputs are chosen per action below.
+    input_serializers = {
+        "create": InquiryCreateSerializer, "partial_update": InquiryUpdateSerializer,
+        "respond": RespondSerializer, "analyse": AnalyseSerializer, "mark_complex": MarkComplexSerializer,
+        "open_discussion": OpenDiscussionSerializer, "hand_over": HandOverSerializer,
+        "acknowledge": CommentSerializer, "return_": ReasonSerializer, "close": CommentSerializer,
+        "reopen": ReasonSerializer, "cancel": ReasonSerializer, "notes": DiscussionNoteCreateSerializer,
+        "solutions": SolutionCreateSerializer, "solution_mark_sent": SolutionMarkSentSerializer,
+        "communications": CommunicationCreateSerializer, "attachments": AttachmentUploadSerializer,
+    }
+
     def get_queryset(self):
         return selectors.inquiry_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return self.input_serializers.get(self.action, InquirySerializer)
+        return InquirySerializer
 
     def get_object(self) -> Inquiry:
         """Another department's inquiry is a 404, for every action (ORG-1)."""

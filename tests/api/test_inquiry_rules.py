@@ -98,6 +98,18 @@ def test_intake_fields_are_edited_with_a_timeline_entry(api, staff_user, inquiry
     assert "记录有误" in [e["comment"] for e in edits]
 
 
+@pytest.mark.spec("API-1", "WF-1")
+@pytest.mark.parametrize("payload", [{"status": "closed"}, {"needs_analysis": "改"}, {"subject": "新", "owner": 1}])
+def test_the_status_and_non_intake_fields_cannot_be_patched(api, staff_user, inquiry_in, payload):
+    inquiry = inquiry_in("answered")
+    before = snapshot(inquiry)
+    r = api(staff_user).patch(inquiry_url(inquiry), payload, format="json")
+    assert r.status_code == 400
+    assert set(r.data) == set(payload) - {"subject"}
+    assert snapshot(inquiry) == before
+    assert Inquiry.objects.get(pk=inquiry.pk).subject == inquiry.subject
+
+
 # --- 403: the role or the department is wrong ---------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qsm import registry
+from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.org import selectors, services
 from qsm.org.models import Customer, Department, Product
@@ -95,7 +95,7 @@ class ProductViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericV
     queryset = Product.objects.none()
     serializer_class = ProductSerializer
     pagination_class = cursor_pagination("code")
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ProductFilter
 
     def get_queryset(self):
@@ -110,7 +110,7 @@ class DepartmentViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Gener
     queryset = Department.objects.none()
     serializer_class = DepartmentSerializer
     pagination_class = None
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = DepartmentFilter
 
     def get_queryset(self):
