@@ -1,14 +1,11 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-
-def _todo(request, *args, **kwargs):  # replaced by the pages work in progress
-    return HttpResponse(status=501)
-
-
 urlpatterns = [
-    path("orders/", _todo, name="order-list"),
-    path("orders/<int:pk>/", _todo, name="order-detail"),
+    path("orders/", views.OrderListView.as_view(), name="order-list"),
+    path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("from-inquiry/<int:pk>/", views.OrderFromInquiryView.as_view(), name="order-from-inquiry"),
 ]

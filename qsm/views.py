@@ -1,15 +1,26 @@
-"""Core pages: my work (INBOX-1), notifications (NTF-1), language switch."""
+"""Core pages: my work (INBOX-1), notifications (NTF-1), language switch; and two helpers every
+module's pages share: the domain-error mixin and keyset pagination."""
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from qsm import registry
 from qsm.errors import TransitionNotAllowed
@@ -20,31 +31,139 @@ from qsm.notify.services import notification_mark_read
 class DomainErrorMixin:
     """Turns the core's domain errors into page feedback (STYLE.md: one page mixin).
 
-    A view calls ``self.run(fn, form=form, **kwargs)``: a ValidationError becomes form errors,
-    TransitionNotAllowed a 409 page message, PermissionDenied a 403.
+    ``result, error = self.run_service(fn, form=form, **kwargs)``: a ValidationError becomes form
+    errors (or a message when there is no form), TransitionNotAllowed an error message (the view
+    re-renders with HTTP 409, see ``error_status``), PermissionDenied propagates to Django's 403.
     """
 
     def run_service(self, fn, *, form=None, **kwargs):
-        from django.contrib import messages
-
         try:
             return fn(**kwargs), None
         except ValidationError as exc:
-            if form is not None and hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    target = field if field in form.fields else None
-                    for e in errors:
-                        for m in e.messages:
-                            form.add_error(target, m)
-            else:
-                for m in exc.messages:
-                    messages.error(self.request, m)
+            add_validation_errors(self.request, exc, form)
             return None, exc
         except TransitionNotAllowed as exc:
             messages.error(self.request, exc.message)
             return None, exc
         except PermissionDenied:
             raise
+
+    @staticmethod
+    def error_status(exc) -> int:
+        return 409 if isinstance(exc, TransitionNotAllowed) else 200
+
+
+def add_validation_errors(request, exc: ValidationError, form=None, *, field_map: dict | None = None) -> None:
+    """Put a service's ValidationError on the form's fields (``field_map`` renames service keys)."""
+    field_map = field_map or {}
+    if form is None:
+        for m in exc.messages:
+            messages.error(request, m)
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            name = field_map.get(field, field)
+            target = name if name in form.fields else None
+            for e in errors:
+                for m in e.messages:
+                    # add_error() drops a field from cleaned_data; the form is re-rendered, not reused.
+                    form.add_error(target, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+    messages.error(request, _("Nothing was saved: please correct the marked fields."))
+
+
+# --- keyset pagination: no COUNT(*), no OFFSET (STYLE.md anti-pattern 6) ----------------------------
+
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    size: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.prev_cursor)
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, dt.datetime) else v for v in values], default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, fields: list[models.Field]) -> list | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(fields):
+            return None
+        out = []
+        for field, value in zip(fields, values, strict=True):
+            if isinstance(field, models.DateTimeField):
+                value = dt.datetime.fromisoformat(value)
+            elif isinstance(field, (models.AutoField, models.BigAutoField, models.IntegerField)):
+                value = int(value)
+            else:
+                value = str(value)
+            out.append(value)
+        return out
+    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _beyond(keys: list[str], values: list, *, greater: bool) -> Q:
+    """Rows strictly after (k1, k2) in lexicographic order: k1 > v1 OR (k1 = v1 AND k2 > v2)."""
+    op = "gt" if greater else "lt"
+    q = Q(**{f"{keys[-1]}__{op}": values[-1]})
+    for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+        q = Q(**{f"{key}__{op}": value}) | (Q(**{key: value}) & q)
+    return q
+
+
+def keyset_paginate(queryset, request, *, keys: tuple[str, ...], descending: bool = True,
+                    default_size: int = PAGE_SIZES[0]) -> KeysetPage:
+    """One page of ``queryset`` ordered by ``keys`` (unique together, e.g. ("received_at", "id")).
+
+    Reads ``?after=`` / ``?before=`` cursors and ``?per_page=``; fetches one row more than the page
+    to know whether another page follows, so the cost does not depend on the table's size.
+    """
+    try:
+        size = int(request.GET.get("per_page", default_size))
+    except ValueError:
+        size = default_size
+    if size not in PAGE_SIZES:
+        size = default_size
+    model_fields = [queryset.model._meta.pk if k in ("id", "pk") else queryset.model._meta.get_field(k) for k in keys]
+    forward = [f"-{k}" if descending else k for k in keys]
+    backward = [k if descending else f"-{k}" for k in keys]
+    after = _decode(request.GET.get("after", ""), model_fields) if request.GET.get("after") else None
+    before = _decode(request.GET.get("before", ""), model_fields) if request.GET.get("before") else None
+
+    def cursor(row) -> str:
+        return _encode([getattr(row, k) for k in keys])
+
+    if before is not None:
+        rows = list(queryset.filter(_beyond(list(keys), before, greater=descending)).order_by(*backward)[: size + 1])
+        has_prev = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(rows=rows, size=size, next_cursor=cursor(rows[-1]) if rows else None,
+                          prev_cursor=cursor(rows[0]) if rows and has_prev else None)
+    qs = queryset
+    if after is not None:
+        qs = qs.filter(_beyond(list(keys), after, greater=not descending))
+    rows = list(qs.order_by(*forward)[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(rows=rows, size=size, next_cursor=cursor(rows[-1]) if has_next else None,
+                      prev_cursor=cursor(rows[0]) if rows and after is not None else None)
+
+
+# --- pages ---------------------------------------------------------------------------------------
 
 
 class InboxView(LoginRequiredMixin, TemplateView):
@@ -58,23 +177,34 @@ class InboxView(LoginRequiredMixin, TemplateView):
         now = timezone.now()
         ctx["items"] = items
         ctx["now"] = now
-        ctx["overdue_count"] = sum(1 for i in items if i.due_at and i.due_at < now)
+        ctx["overdue_count"] = sum(1 for i in items if i.due_at and i.due_at <= now)
+        ctx["can_add_inquiry"] = self.request.user.has_perm("presales.add_inquiry")
         return ctx
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
-    template_name = "notifications.html"
-    paginate_by = 30
-    context_object_name = "notifications"
+class NotificationListView(LoginRequiredMixin, TemplateView):
+    """NTF-1: my notifications, newest first, keyset-paged; unread ones highlighted."""
 
-    def get_queryset(self):
-        return notification_list(user=self.request.user)
+    template_name = "notifications.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        page = keyset_paginate(notification_list(user=self.request.user), self.request, keys=("created_at", "id"),
+                               default_size=50)
+        ctx["page"] = page
+        ctx["notifications"] = page.rows
+        return ctx
 
 
 class NotificationMarkReadView(LoginRequiredMixin, View):
+    """Mark the given notifications (``id`` repeated) or all of mine as read; then follow ``next``."""
+
     def post(self, request):
-        ids = request.POST.getlist("id")
-        notification_mark_read(user=request.user, ids=[int(i) for i in ids if i.isdigit()] or None)
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        notification_mark_read(user=request.user, ids=ids or None)
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(next_url)
         return redirect("notifications")
 
 
@@ -86,7 +216,8 @@ class LanguageSwitchView(View):
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         if request.user.is_authenticated and request.user.language != language:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+            # request.user is a lazy wrapper: its type() is not the model.
+            get_user_model().objects.filter(pk=request.user.pk).update(language=language)
         translation.activate(language)
         next_url = request.POST.get("next") or "/"
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -1,14 +1,12 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "org"
 
-
-def _todo(request, *args, **kwargs):  # replaced by the pages work in progress
-    return HttpResponse(status=501)
-
-
 urlpatterns = [
-    path("customers/", _todo, name="customer-list"),
-    path("customers/<int:pk>/", _todo, name="customer-detail"),
+    path("customers/", views.CustomerListView.as_view(), name="customer-list"),
+    path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),
+    path("customers/lookup/", views.CustomerLookupView.as_view(), name="customer-lookup"),
+    path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
 ]

@@ -1,0 +1,193 @@
+"""Pre-sales page forms (PRE-1..4). They check the shape of the input; the services decide."""
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
+from qsm.org.models import Customer, Department, User
+from qsm.org.selectors import business_departments, product_list
+
+from .models import Channel, Communication, Priority
+
+NEW_CUSTOMER = "new"
+
+
+def _now_local():
+    # datetime-local inputs carry no zone: show the user's wall clock (Asia/Shanghai), minutes only.
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ProductChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.name}"
+
+
+def _products_field(label):
+    return ProductChoiceField(label=label, queryset=product_list(), required=False,
+                              widget=forms.CheckboxSelectMultiple)
+
+
+class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
+    """PRE-1 fast intake. ``customer`` is the id picked in the type-ahead, or ``new`` for a quick create."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, widget=forms.RadioSelect,
+                                error_messages={"required": _("Choose a channel.")})
+    customer = forms.CharField(label=_("Customer"), required=False)
+    new_customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
+    new_customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
+    new_customer_contact = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200,
+                              error_messages={"required": _("Enter a subject.")})
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 4}),
+                               error_messages={"required": _("Write down the customer's question.")})
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL,
+                                 widget=forms.RadioSelect)
+    answer = forms.CharField(label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("If the customer was answered during the call, the inquiry is "
+                                         "recorded as answered at once."))
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeLocalInput(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"] = _products_field(_("Products of interest"))
+        self.order_fields(["channel", "customer", "new_customer_name", "new_customer_phone", "new_customer_contact",
+                           "contact_name", "contact_phone", "subject", "question", "products", "answer",
+                           "priority", "received_at"])
+        if not self.is_bound:
+            self.initial.setdefault("received_at", _now_local())
+        self.picked_customer = None
+
+    @property
+    def is_new_customer(self) -> bool:
+        return (self.data.get("customer") if self.is_bound else self.initial.get("customer")) == NEW_CUSTOMER
+
+    @property
+    def picked_customer_rows(self) -> list:
+        return customer_lookup_rows([self.picked_customer]) if self.picked_customer else []
+
+    def clean_customer(self):
+        value = (self.cleaned_data.get("customer") or "").strip()
+        if value == NEW_CUSTOMER:
+            return value
+        if not value:
+            raise forms.ValidationError(_("Find the customer, or choose “New customer”."))
+        try:
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
+        except (ValueError, Customer.DoesNotExist):
+            raise forms.ValidationError(_("Find the customer, or choose “New customer”.")) from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("customer") == NEW_CUSTOMER and not (data.get("new_customer_name") or "").strip():
+            self.add_error("new_customer_name", _("Enter the customer's name."))
+        return data
+
+
+class RespondForm(BootstrapFormMixin, forms.Form):
+    answer = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 4}),
+                             error_messages={"required": _("Write the answer given to the customer.")})
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class AnalyseForm(BootstrapFormMixin, forms.Form):
+    """PRE-2: needs analysis and the recommended products / service plan."""
+
+    needs_analysis = forms.CharField(label=_("Needs analysis"), widget=forms.Textarea(attrs={"rows": 4}),
+                                     error_messages={"required": _("Describe the customer's needs.")})
+    recommendation = forms.CharField(label=_("Recommended products / service plan"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommended_products"] = _products_field(_("Recommended products"))
+
+
+class MarkComplexForm(BootstrapFormMixin, forms.Form):
+    is_complex = forms.BooleanField(required=False)
+    comment = forms.CharField(required=False)
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.department}" if obj.department_id else str(obj)
+
+
+class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
+    """PRE-3: a complex need is discussed with other departments and people."""
+
+    topic = forms.CharField(label=_("Topic"), max_length=200, error_messages={"required": _("Give the discussion a topic.")})
+    departments = forms.ModelMultipleChoiceField(label=_("Invited departments"), required=False,
+                                                 queryset=Department.objects.filter(is_active=True),
+                                                 widget=forms.CheckboxSelectMultiple)
+    users = UserChoiceField(label=_("Invited people"), required=False,
+                            queryset=User.objects.filter(is_active=True).select_related("department")
+                            .order_by("department__name", "username"),
+                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class DiscussionNoteForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label=_("Meeting notes"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write the notes.")})
+    meeting_at = forms.DateTimeField(label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
+
+
+class SolutionForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, error_messages={"required": _("Give the solution a title.")})
+    content = forms.CharField(label=_("Solution"), widget=forms.Textarea(attrs={"rows": 5}),
+                              error_messages={"required": _("Describe the solution.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"] = _products_field(_("Products"))
+
+
+class SolutionSentForm(BootstrapFormMixin, forms.Form):
+    via = forms.ChoiceField(label=_("Sent via"), choices=Channel.choices, initial=Channel.EMAIL)
+
+
+class CommunicationForm(BootstrapFormMixin, forms.Form):
+    """PRE-4: one entry of the communication log."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices,
+                                  initial=Communication.Direction.OUTBOUND)
+    summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": _("Write what was said.")})
+    occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", _now_local())
+
+
+class HandOverForm(BootstrapFormMixin, forms.Form):
+    """PRE-4: hand the recorded needs to a business department."""
+
+    department = forms.ModelChoiceField(label=_("Business department"), queryset=business_departments(),
+                                        error_messages={"required": _("Choose the business department to hand over to.")})
+    note = forms.CharField(label=_("Hand-over note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    """The record page's plain action buttons: an action and an optional (sometimes required) comment."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

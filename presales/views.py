@@ -1,0 +1,410 @@
+"""Pre-sales pages (PRE-1..4, SEARCH-1). Thin: form -> selector -> service -> redirect or render.
+
+Every POST view reads the inquiry through ``inquiry_get`` (another department's record is a 404),
+calls one service and then redirects (success) or re-renders the record page with the bound form:
+form errors with HTTP 200, an illegal transition with its message and HTTP 409, and a missing
+permission is Django's 403. The record page's forms are boosted by htmx, which swaps only the
+page body (``#inquiry-page``) and the messages; without JavaScript they are ordinary POSTs.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.exports import export_response
+from qsm.org.selectors import customer_list
+from qsm.org.services import customer_create
+from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
+from qsm.workflow.selectors import attachment_list, timeline
+
+from . import services
+from .filters import InquiryFilter
+from .forms import (
+    NEW_CUSTOMER,
+    AnalyseForm,
+    AttachmentForm,
+    CommunicationForm,
+    DiscussionNoteForm,
+    HandOverForm,
+    InquiryIntakeForm,
+    MarkComplexForm,
+    OpenDiscussionForm,
+    RespondForm,
+    SolutionForm,
+    SolutionSentForm,
+    TransitionForm,
+)
+from .models import Inquiry
+from .rules import can_discuss_inquiry, can_take_over_inquiry, can_work_inquiry
+from .selectors import discussion_detail, inquiry_export_columns, inquiry_get, inquiry_list
+from .workflows import INQUIRY_WORKFLOW
+
+S = Inquiry.Status
+
+# Transitions whose input is a whole form on the page; their button jumps to that form.
+_FORM_ACTIONS = {"respond": "answer", "open_discussion": "discussion", "hand_over": "handover"}
+
+
+# --- list, export -----------------------------------------------------------------------------------
+
+
+def _filtered(request) -> InquiryFilter:
+    return InquiryFilter(data=request.GET or None, queryset=inquiry_list(user=request.user), request=request)
+
+
+class InquiryListView(LoginRequiredMixin, View):
+    """SEARCH-1: filter, keyset pages (no COUNT, no OFFSET), export with the same filters."""
+
+    def get(self, request):
+        filterset = _filtered(request)
+        page = keyset_paginate(filterset.qs, request, keys=("received_at", "id"), descending=True)
+        form = filterset.form
+        form.is_valid()
+        cleaned = getattr(form, "cleaned_data", {})
+        query = request.GET.copy()
+        for key in ("after", "before", "per_page"):
+            query.pop(key, None)
+        return render(request, "presales/inquiry_list.html", {
+            "filter": filterset,
+            "form": form,
+            "page": page,
+            "inquiries": page.rows,
+            "now": timezone.now(),
+            "filter_customer": cleaned.get("customer"),
+            "selected_status": set(request.GET.getlist("status")),
+            "export_query": query.urlencode(),
+            "has_filters": any(k for k in query if query.get(k)),
+            "status_choices": Inquiry.Status.choices,
+            "can_add_inquiry": request.user.has_perm("presales.add_inquiry"),
+        })
+
+
+class InquiryExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
+        rows = _filtered(request).qs.iterator(chunk_size=2000)
+        filename = f"inquiries-{timezone.localdate():%Y%m%d}"
+        return export_response(rows, inquiry_export_columns(), fmt=fmt, filename=filename, title=_("Inquiries"))
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+class InquiryCreateView(LoginRequiredMixin, View):
+    """PRE-1: the fast intake form. A new customer and the inquiry are saved in one transaction."""
+
+    # customer_create's error keys -> the intake form's quick-create fields
+    CUSTOMER_FIELDS = {"name": "new_customer_name", "phone": "new_customer_phone", "kind": "customer"}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("presales.add_inquiry"):
+            raise PermissionDenied(_("Only staff of a business department can log inquiries."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, status=200):
+        return render(self.request, "presales/inquiry_form.html", {"form": form}, status=status)
+
+    def get(self, request):
+        initial = {}
+        if request.GET.get("customer", "").isdigit():
+            initial["customer"] = request.GET["customer"]
+        form = InquiryIntakeForm(initial=initial)
+        if initial.get("customer"):
+            form.picked_customer = _initial_customer(initial["customer"])
+        return self.render_form(form)
+
+    def post(self, request):
+        form = InquiryIntakeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            return self.render_form(form)
+        data = form.cleaned_data
+        stage = "customer"
+        try:
+            with transaction.atomic():
+                customer = form.picked_customer
+                if data["customer"] == NEW_CUSTOMER:
+                    customer = customer_create(
+                        actor=request.user, name=data["new_customer_name"], phone=data["new_customer_phone"],
+                        contact_name=data["new_customer_contact"], contact_phone=data["new_customer_phone"],
+                    )
+                stage = "inquiry"
+                inquiry = services.inquiry_create(
+                    actor=request.user, channel=data["channel"], customer=customer, subject=data["subject"],
+                    question=data["question"], products=data["products"],
+                    contact_name=data["contact_name"] or data["new_customer_contact"],
+                    contact_phone=data["contact_phone"] or data["new_customer_phone"],
+                    priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
+                )
+        except ValidationError as exc:
+            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS if stage == "customer" else None)
+            return self.render_form(form)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return self.render_form(form, status=409)
+        messages.success(request, _("Inquiry %(number)s was logged.") % {"number": inquiry.number})
+        if "_another" in request.POST:
+            return redirect("presales:inquiry-create")
+        return redirect(inquiry)
+
+
+def _initial_customer(pk):
+    return customer_list(user=None).prefetch_related("contacts").filter(pk=pk).first()
+
+
+# --- the record page --------------------------------------------------------------------------------
+
+
+def _order_of(inquiry):
+    # The orders app owns the link (DESIGN.md); the page only follows the reverse relation if it exists.
+    try:
+        return inquiry.order
+    except Exception:  # RelatedObjectDoesNotExist
+        return None
+
+
+def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -> dict:
+    user = request.user
+    forms = forms or {}
+    available = [t for t in INQUIRY_WORKFLOW.available(inquiry, user) if t.action != "convert"]
+    can_work = can_work_inquiry(user, inquiry)
+    can_discuss = can_discuss_inquiry(user, inquiry)
+    in_handover = bool(inquiry.handover_department_id and user.department_id == inquiry.handover_department_id)
+    discussion, invited_departments, invited_users, notes = discussion_detail(inquiry=inquiry)
+    order = _order_of(inquiry) if inquiry.status in (S.ACKNOWLEDGED, S.CONVERTED) else None
+    actions = []
+    for t in available:
+        actions.append({"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
+                        "anchor": _FORM_ACTIONS.get(t.action)})
+    available_names = {t.action for t in available}
+    ctx = {
+        "inquiry": inquiry,
+        "now": timezone.now(),
+        "actions": actions,
+        "available": available_names,
+        "can_work": can_work,
+        "can_discuss": can_discuss,
+        "can_log": can_work or can_discuss or in_handover,
+        "can_attach": can_discuss or in_handover,
+        "can_convert": inquiry.status == S.ACKNOWLEDGED and order is None and can_take_over_inquiry(user, inquiry),
+        "can_analyse": can_work and inquiry.status in (S.ANSWERED, S.DISCUSSION),
+        "can_mark_complex": can_work and inquiry.status in (S.NEW, S.ANSWERED),
+        "order": order,
+        "discussion": discussion,
+        "invited_departments": invited_departments,
+        "invited_users": invited_users,
+        "notes": notes,
+        "solutions": list(inquiry.solutions.all()),
+        "communications": list(inquiry.communications.all()),
+        "attachments": list(attachment_list(inquiry)),
+        "timeline": timeline(inquiry),
+        "failed_action": forms.get("failed_action", ""),
+        "respond_form": forms.get("respond_form") or RespondForm(),
+        "analyse_form": forms.get("analyse_form") or AnalyseForm(initial={
+            "needs_analysis": inquiry.needs_analysis, "recommendation": inquiry.recommendation,
+            "recommended_products": [p.pk for p in inquiry.recommended_products.all()],
+        }),
+        "discussion_form": forms.get("discussion_form") or OpenDiscussionForm(initial={"topic": inquiry.subject}),
+        "note_form": forms.get("note_form") or DiscussionNoteForm(),
+        "solution_form": forms.get("solution_form") or SolutionForm(initial=_solution_initial(inquiry)),
+        "sent_form": forms.get("sent_form") or SolutionSentForm(),
+        "communication_form": forms.get("communication_form") or CommunicationForm(),
+        "handover_form": forms.get("handover_form") or HandOverForm(),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+    }
+    return ctx
+
+
+def _solution_initial(inquiry: Inquiry) -> dict:
+    # A new version starts from the latest one: the author edits, nothing is retyped.
+    latest = next(iter(inquiry.solutions.all()), None)
+    if latest is None:
+        return {"products": [p.pk for p in inquiry.recommended_products.all()]}
+    return {"title": latest.title, "content": latest.content, "products": [p.pk for p in latest.products.all()]}
+
+
+def render_inquiry_page(request, inquiry: Inquiry, *, forms: dict | None = None, status: int = 200):
+    return render(request, "presales/inquiry_detail.html", inquiry_page_context(request, inquiry, forms),
+                  status=status)
+
+
+class InquiryDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
+
+
+class InquiryPostView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Base of the record page's forms: one form, one service call, then redirect or re-render."""
+
+    form_class = TransitionForm
+    form_key = "transition_form"
+    anchor = ""
+
+    def perform(self, *, inquiry: Inquiry, data: dict):  # pragma: no cover - each subclass implements it
+        raise NotImplementedError
+
+    def success_message(self, inquiry: Inquiry, result) -> str:
+        return _("Saved.")
+
+    def get_form(self, inquiry: Inquiry):
+        return self.form_class(self.request.POST, self.request.FILES)
+
+    def post(self, request, pk: int, **kwargs):
+        inquiry = inquiry_get(user=request.user, pk=pk)
+        self.kwargs.update(kwargs)
+        form = self.get_form(inquiry)
+        status = 200
+        if form.is_valid():
+            result, error = self.run_service(self.perform, form=form, inquiry=inquiry, data=form.cleaned_data)
+            if error is None:
+                messages.success(request, self.success_message(inquiry, result))
+                return redirect(inquiry.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""))
+            status = self.error_status(error)
+        else:
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        inquiry = inquiry_get(user=request.user, pk=pk)  # as it is now: the failed write changed nothing
+        return render_inquiry_page(request, inquiry, forms=self.error_forms(form), status=status)
+
+    def error_forms(self, form) -> dict:
+        return {self.form_key: form}
+
+
+class InquiryTransitionView(InquiryPostView):
+    """The action buttons and the forms that fire a transition (respond, open discussion, hand over)."""
+
+    FORMS = {
+        "respond": (RespondForm, "respond_form"),
+        "open_discussion": (OpenDiscussionForm, "discussion_form"),
+        "hand_over": (HandOverForm, "handover_form"),
+    }
+
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def get_form(self, inquiry):
+        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
+        return form_class(self.request.POST)
+
+    def error_forms(self, form) -> dict:
+        return {self.form_key: form, "failed_action": self.action}
+
+    def perform(self, *, inquiry, data):
+        params = {}
+        comment = data.get("comment", "")
+        if self.action == "respond":
+            params["answer"] = data["answer"]
+        elif self.action == "open_discussion":
+            params.update(topic=data["topic"], departments=list(data["departments"]), users=list(data["users"]))
+        elif self.action == "hand_over":
+            params.update(department=data["department"], note=data["note"])
+            comment = data["note"]
+        return services.inquiry_fire(inquiry=inquiry, actor=self.request.user, action=self.action, comment=comment,
+                                     **params)
+
+    def success_message(self, inquiry, result):
+        return _("%(action)s: the inquiry is now “%(state)s”.") % {
+            "action": INQUIRY_WORKFLOW.by_action[self.action].label, "state": result.get_status_display()}
+
+
+class InquiryAnalyseView(InquiryPostView):
+    form_class, form_key, anchor = AnalyseForm, "analyse_form", "needs"
+
+    def perform(self, *, inquiry, data):
+        return services.inquiry_analyse(inquiry=inquiry, actor=self.request.user,
+                                        needs_analysis=data["needs_analysis"], recommendation=data["recommendation"],
+                                        recommended_products=data["recommended_products"])
+
+    def success_message(self, inquiry, result):
+        return _("The needs analysis was saved.")
+
+
+class InquiryMarkComplexView(InquiryPostView):
+    form_class, form_key, anchor = MarkComplexForm, "complex_form", "needs"
+
+    def perform(self, *, inquiry, data):
+        return services.inquiry_mark_complex(inquiry=inquiry, actor=self.request.user, is_complex=data["is_complex"],
+                                             comment=data["comment"])
+
+    def success_message(self, inquiry, result):
+        if result.is_complex:
+            return _("Marked as a complex need: open a discussion with the departments concerned.")
+        return _("No longer marked as a complex need.")
+
+
+class DiscussionNoteAddView(InquiryPostView):
+    form_class, form_key, anchor = DiscussionNoteForm, "note_form", "discussion"
+
+    def perform(self, *, inquiry, data):
+        return services.discussion_note_add(inquiry=inquiry, actor=self.request.user, body=data["body"],
+                                            meeting_at=data["meeting_at"])
+
+    def success_message(self, inquiry, result):
+        return _("The meeting notes were added.")
+
+
+class SolutionAddView(InquiryPostView):
+    form_class, form_key, anchor = SolutionForm, "solution_form", "solutions"
+
+    def perform(self, *, inquiry, data):
+        return services.solution_add(inquiry=inquiry, actor=self.request.user, title=data["title"],
+                                     content=data["content"], products=data["products"])
+
+    def success_message(self, inquiry, result):
+        return _("Tailored solution v%(version)s was recorded.") % {"version": result.version}
+
+
+class SolutionSentView(InquiryPostView):
+    form_class, form_key, anchor = SolutionSentForm, "sent_form", "solutions"
+
+    def perform(self, *, inquiry, data):
+        solution = next((s for s in inquiry.solutions.all() if s.pk == self.kwargs["solution_pk"]), None)
+        if solution is None:
+            raise Http404(_("No such solution."))
+        return services.solution_mark_sent(solution=solution, actor=self.request.user, via=data["via"])
+
+    def success_message(self, inquiry, result):
+        return _("Tailored solution v%(version)s was marked as sent.") % {"version": result.version}
+
+
+class CommunicationAddView(InquiryPostView):
+    form_class, form_key, anchor = CommunicationForm, "communication_form", "communication"
+
+    def perform(self, *, inquiry, data):
+        return services.communication_add(inquiry=inquiry, actor=self.request.user, channel=data["channel"],
+                                          direction=data["direction"], summary=data["summary"],
+                                          occurred_at=data["occurred_at"])
+
+    def success_message(self, inquiry, result):
+        return _("The communication was logged.")
+
+
+class InquiryAttachView(InquiryPostView):
+    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
+
+    def perform(self, *, inquiry, data):
+        return services.inquiry_attach(inquiry=inquiry, actor=self.request.user, upload=data["file"],
+                                       description=data["description"])
+
+    def success_message(self, inquiry, result):
+        return _("%(name)s was attached.") % {"name": result.original_name}
+
+
+class InquiryAttachmentDownloadView(LoginRequiredMixin, View):
+    """WF-3: a file is served only to those who may open its inquiry (never a public media URL)."""
+
+    def get(self, request, pk: int, attachment_pk: int):
+        inquiry = inquiry_get(user=request.user, pk=pk)
+        attachment = attachment_list(inquiry).filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404(_("No such attachment."))
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)

@@ -1,0 +1,59 @@
+"""ORG-2 page forms, and the Bootstrap look every module's forms share.
+
+Forms check the shape of the input only; the services decide (STYLE.md: no rules in forms).
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Customer
+
+
+class BootstrapFormMixin:
+    """Bootstrap 5 classes on the widgets, and ``is-invalid`` on every field that has an error,
+    including errors a service reported after validation (``add_error`` is the one way in)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def customer_lookup_rows(customers) -> list:
+    """Customers for the type-ahead, each with the contact the intake form pre-fills (primary first;
+    needs ``contacts`` prefetched)."""
+    rows = list(customers)
+    for c in rows:
+        primary = next(iter(c.contacts.all()), None)
+        c.lookup_contact_name = primary.name if primary else ""
+        c.lookup_contact_phone = (primary.phone if primary else "") or c.phone
+    return rows
+
+
+class CustomerForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Customer name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, initial=Customer.Kind.COMPANY,
+                             widget=forms.RadioSelect)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)

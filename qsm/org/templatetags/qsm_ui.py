@@ -1,0 +1,89 @@
+"""Small presentation helpers shared by every module's pages: status badges, time left, keyset links."""
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# Bootstrap colour per status slug. Slugs are shared across modules on purpose (STYLE.md: short
+# English slugs), so one table colours every lifecycle; an unknown slug falls back to grey.
+_STATUS_COLOURS = {
+    "new": "primary",
+    "draft": "primary",
+    "answered": "info",
+    "discussion": "warning",
+    "handed_over": "secondary",
+    "acknowledged": "success",
+    "converted": "success",
+    "closed": "dark",
+    "cancelled": "light",
+}
+
+# Within this many seconds of its deadline a record is shown in amber: still on time, but not for long.
+_SOON_SECONDS = 4 * 3600
+
+
+@register.simple_tag
+def status_badge(record, field: str = "status"):
+    value = getattr(record, field, "")
+    label = getattr(record, f"get_{field}_display", lambda: value)()
+    colour = _STATUS_COLOURS.get(value, "secondary")
+    return format_html('<span class="badge rounded-pill text-bg-{} status-{}">{}</span>', colour, value, label)
+
+
+@register.simple_tag
+def due_badge(due_at, is_open: bool = True, now=None):
+    """SLA-1: time left, or how long overdue, at a glance; nothing once the record is done."""
+    if due_at is None or not is_open:
+        return ""
+    now = now or timezone.now()
+    when = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    if due_at <= now:
+        return format_html(
+            '<span class="badge text-bg-danger due-overdue" title="{}"><i class="bi bi-alarm"></i> {} {}</span>',
+            when, _("Overdue"), timesince(due_at, now, depth=1),
+        )
+    colour = "warning" if (due_at - now).total_seconds() < _SOON_SECONDS else "light border"
+    return format_html(
+        '<span class="badge text-bg-{} due-left" title="{}"><i class="bi bi-hourglass-split"></i> {}</span>',
+        colour, when, _("%(time)s left") % {"time": timeuntil(due_at, now, depth=1)},
+    )
+
+
+@register.filter
+def is_overdue(due_at, now=None) -> bool:
+    return due_at is not None and due_at <= (now or timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, **kwargs):
+    """The current query string with ``kwargs`` replaced (None drops a key): filters survive paging."""
+    query = context["request"].GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    for key, value in kwargs.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+_CHANNEL_ICONS = {
+    "phone": "bi-telephone",
+    "email": "bi-envelope",
+    "chat": "bi-chat-dots",
+    "visit": "bi-person-walking",
+    "other": "bi-three-dots",
+}
+
+
+@register.filter
+def channel_icon(value) -> str:
+    """Bootstrap icon class for a contact channel (the same slugs in every module)."""
+    return _CHANNEL_ICONS.get(str(value), "bi-dot")

@@ -1,0 +1,87 @@
+"""ORG-2 pages: customers (list, page with the whole history, type-ahead lookup, quick create)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from qsm import registry
+from qsm.views import DomainErrorMixin, keyset_paginate
+
+from . import services
+from .forms import CustomerForm, customer_lookup_rows
+from .models import Customer
+from .selectors import customer_list, customer_search
+
+
+class CustomerListView(LoginRequiredMixin, View):
+    def get(self, request):
+        term = request.GET.get("q", "").strip()
+        page = keyset_paginate(customer_list(user=request.user, term=term), request, keys=("name", "id"),
+                               descending=False)
+        return render(request, "org/customer_list.html", {
+            "page": page, "customers": page.rows, "q": term,
+            "can_add_customer": request.user.has_perm("org.add_customer"),
+        })
+
+
+class CustomerDetailView(LoginRequiredMixin, View):
+    """ORG-2: the customer's data, contacts and whole history; each module's section is scoped by its
+    own provider, so a department sees only the records it may open."""
+
+    def get(self, request, pk: int):
+        try:
+            customer = customer_list(user=request.user).prefetch_related("contacts").get(pk=pk)
+        except Customer.DoesNotExist:
+            raise Http404(_("No such customer.")) from None
+        return render(request, "org/customer_detail.html", {
+            "customer": customer,
+            "contacts": list(customer.contacts.all()),
+            "history": registry.customer_history(customer, request.user),
+        })
+
+
+class CustomerLookupView(LoginRequiredMixin, View):
+    """Type-ahead for the intake forms: an HTML fragment of up to 10 customers matching name or phone.
+
+    Each match is a radio input named ``customer`` so the picked customer is a plain form field.
+    """
+
+    def get(self, request):
+        term = (request.GET.get("q") or request.GET.get("customer_q") or "").strip()
+        customers = customer_lookup_rows(customer_search(term=term, limit=10).prefetch_related("contacts")) if term else []
+        return render(request, "org/_customer_lookup.html", {"customers": customers, "term": term})
+
+
+class CustomerCreateView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Quick create (ORG-2): a page of its own, or the list page's modal through htmx."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("org.add_customer"):
+            raise PermissionDenied(_("You are not allowed to create customers."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def template(self) -> str:
+        return "org/_customer_form.html" if self.request.htmx else "org/customer_form.html"
+
+    def get(self, request):
+        form = CustomerForm(initial={"name": request.GET.get("name", "")})
+        return render(request, self.template(), {"form": form})
+
+    def post(self, request):
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            customer, error = self.run_service(services.customer_create, form=form, actor=request.user,
+                                               **form.cleaned_data)
+            if error is None:
+                messages.success(request, _("Customer %(name)s was created.") % {"name": customer.name})
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = customer.get_absolute_url()
+                    return response
+                return redirect(customer)
+        return render(request, self.template(), {"form": form})

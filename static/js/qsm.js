@@ -1,0 +1,94 @@
+/* QSM page helpers. Everything here only speeds things up: every form also works without it. */
+(function () {
+  "use strict";
+
+  // Intake form: picking a customer fills the contact fields that are still empty;
+  // choosing "New customer" carries over what was typed in the search box.
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (input.name !== "customer" || !input.form) return;
+    const form = input.form;
+    if (input.value === "new") {
+      const search = form.querySelector("#customer-search");
+      const name = form.querySelector("[name=new_customer_name]");
+      if (search && name && !name.value) {
+        const text = search.value.trim();
+        if (/^[\d\s+()-]+$/.test(text)) {
+          const phone = form.querySelector("[name=new_customer_phone]");
+          if (phone && !phone.value) phone.value = text;
+        } else {
+          name.value = text;
+        }
+      }
+      if (name) name.focus();
+      return;
+    }
+    const fill = function (field, value) {
+      const el = form.querySelector("[name=" + field + "]");
+      if (el && !el.value && value) el.value = value;
+    };
+    fill("contact_name", input.dataset.contactName);
+    fill("contact_phone", input.dataset.contactPhone);
+  });
+
+  // A request htmx does not swap (403, 404, 500, network down) still tells the user what happened.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    showError(event.detail.xhr.status + " " + (event.detail.xhr.statusText || ""));
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    showError(document.documentElement.lang === "en" ? "The server cannot be reached." : "无法连接服务器。");
+  });
+
+  function showError(text) {
+    const box = document.getElementById("messages");
+    if (!box) return;
+    const div = document.createElement("div");
+    div.className = "alert alert-danger alert-dismissible fade show py-2";
+    div.setAttribute("role", "alert");
+    div.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    div.appendChild(close);
+    box.appendChild(div);
+  }
+
+  // After htmx swaps the record page, bring the first error (or the messages) into view.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    const target = event.detail.target;
+    if (!target || target.id !== "inquiry-page") return;
+    const invalid = target.querySelector(".is-invalid, .invalid-feedback.d-block, details[open] .text-danger");
+    if (invalid) invalid.scrollIntoView({ block: "center", behavior: "smooth" });
+  });
+
+  // Success messages go away by themselves; errors stay until closed.
+  function fadeSuccess(root) {
+    (root || document).querySelectorAll("#messages .alert-success").forEach(function (el) {
+      if (el.dataset.timer) return;
+      el.dataset.timer = "1";
+      setTimeout(function () {
+        if (window.bootstrap) window.bootstrap.Alert.getOrCreateInstance(el).close();
+        else el.remove();
+      }, 6000);
+    });
+  }
+  fadeSuccess();
+  document.body.addEventListener("htmx:afterSettle", function () { fadeSuccess(); });
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) in a text box saves its form: the hands stay on the keyboard.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    const field = event.target;
+    if (!field.form || !/^(TEXTAREA|INPUT)$/.test(field.tagName)) return;
+    event.preventDefault();
+    const primary = field.form.querySelector("button[type=submit]:not([name])") || field.form.querySelector("button[type=submit]");
+    field.form.requestSubmit(primary || undefined);
+  });
+
+  // The customer modal on the list page: clear the old form when it closes.
+  document.addEventListener("hidden.bs.modal", function (event) {
+    const body = event.target.querySelector(".modal-body");
+    if (body && body.id === "customer-modal-body") body.innerHTML = "";
+  });
+})();
