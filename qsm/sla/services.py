@@ -166,6 +166,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict
             notify(recipients=recipients, kind="sla_reminder", title=REMINDER_TITLE,
                    params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
             sent["reminded"] += 1
+    quality: list | None = None  # the same people for every escalation of this run: one query
     for pk in list(due_overdue(now=now).values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, overdue_at__isnull=True).update(
@@ -174,7 +175,9 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict
                 continue
             d = Deadline.objects.select_related("owner", "department", "owner__department").get(pk=pk)
             department = d.department or (d.owner.department if d.owner else None)
-            recipients = [d.owner, *department_managers(department=department), *quality_department_users()]
+            if quality is None:
+                quality = list(quality_department_users())
+            recipients = [d.owner, *department_managers(department=department), *quality]
             notify(recipients=recipients, kind="sla_overdue", title=OVERDUE_TITLE,
                    params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
             sent["overdue"] += 1

@@ -258,3 +258,25 @@ def test_admin_edits_a_policy_and_a_calendar_day(client, superuser):
     assert sla.sla_policy_for(record_type="presales.inquiry", stage="first_response",
                               channel="phone").working_minutes == 90
     assert add_working_minutes(sh(2031, 2, 28, 17, 0), 120) == sh(2031, 3, 4, 10, 0)
+
+
+@pytest.mark.spec("SLA-1")
+def test_the_daily_preload_adds_a_new_year_and_keeps_admin_corrections(time_machine, db):
+    from qsm.sla.tasks import preload_calendar
+
+    calendar = default_calendar()
+    year = dt.date.today().year
+    # given an administrator's correction of a day pre-loaded for next year
+    corrected = CalendarDay.objects.filter(calendar=calendar, date__year=year + 1,
+                                           kind=CalendarDay.Kind.HOLIDAY).first()
+    corrected.kind, corrected.name = CalendarDay.Kind.WORKDAY, "corrected by hand"
+    corrected.save()
+    # when the beat task runs on 1 January of the next year
+    time_machine.move_to(dt.datetime(year + 1, 1, 1, 1, 0, tzinfo=dt.UTC), tick=False)
+    added = preload_calendar()
+    # then the year after next is there, nothing is added twice, and the correction stands
+    assert added > 0
+    assert CalendarDay.objects.filter(calendar=calendar, date__year=year + 2).count() == added
+    assert preload_calendar() == 0
+    corrected.refresh_from_db()
+    assert (corrected.kind, corrected.name) == (CalendarDay.Kind.WORKDAY, "corrected by hand")
