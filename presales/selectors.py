@@ -33,7 +33,7 @@ def inquiry_visible(*, user) -> QuerySet[Inquiry]:
     return qs.filter(scope)
 
 
-def inquiry_list(*, user, filters: dict | None = None) -> QuerySet[Inquiry]:
+def inquiry_list(*, user) -> QuerySet[Inquiry]:
     """The list page and endpoint: scoped, with what each row shows loaded in the same query."""
     return (
         inquiry_visible(user=user)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 MAX_EXPORT_ROWS = 100_000  # beyond this, narrow the filters; an export is not a backup
 
@@ -29,14 +29,18 @@ class _Echo:
 
 def export_csv(rows: Iterable, columns: list[Column], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
+    # The body streams after the view has returned: keep the request's language for the labels.
+    language = translation.get_language()
+    header = [str(h) for h, _get in columns]
 
     def generate():
-        yield "\ufeff"  # BOM: Excel opens UTF-8 Chinese text correctly
-        yield writer.writerow([str(h) for h, _get in columns])
-        for n, row in enumerate(rows):
-            if n >= MAX_EXPORT_ROWS:
-                break
-            yield writer.writerow([_cell(get(row)) for _h, get in columns])
+        with translation.override(language):
+            yield "\ufeff"  # BOM: Excel opens UTF-8 Chinese text correctly
+            yield writer.writerow(header)
+            for n, row in enumerate(rows):
+                if n >= MAX_EXPORT_ROWS:
+                    break
+                yield writer.writerow([_cell(get(row)) for _h, get in columns])
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

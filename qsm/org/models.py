@@ -96,6 +96,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),  # the list's order
             models.Index(fields=["phone"], name="customer_phone_idx"),
         ]
 
