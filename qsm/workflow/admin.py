@@ -9,6 +9,7 @@ class EventAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "content_type", "object_id", "kind", "action", "from_state", "to_state", "actor"]
     list_filter = ["kind", "content_type"]
+    list_select_related = ["content_type", "actor"]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -24,6 +25,7 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["content_type", "uploaded_by"]
     show_full_result_count = False
 
     def has_delete_permission(self, request, obj=None):
