@@ -8,6 +8,10 @@
     const input = event.target;
     if (input.name !== "customer" || !input.form) return;
     const form = input.form;
+    if (form.id === "filter-form") {  // the list's customer filter: picking one applies it
+      form.requestSubmit();
+      return;
+    }
     if (input.value === "new") {
       const search = form.querySelector("#customer-search");
       const name = form.querySelector("[name=new_customer_name]");

@@ -144,6 +144,20 @@ def test_presales_journey(browser, live_server, business_department, sales_depar
     assert page.locator("#handover-department").inner_text() == sales_department.name
     assert page.locator("#inquiry-status .status-handed_over").count() == 1
     _shot(page, "04-handed-over")
+
+    # --- SEARCH-1 / ORG-2 on the way: the list filtered by the new customer, and the customer's page --
+    page.goto(live_server.url + reverse("presales:inquiry-list"))
+    page.fill("#f-customer", "江南")
+    page.check("#filter-customer-results input[name=customer]")  # picking a customer applies the filter
+    page.wait_for_url(re.compile(r"[?&]customer=\d+"))
+    assert page.locator("#inquiry-table tbody tr").count() == 1
+    assert number in page.locator("#inquiry-table").inner_text()
+    _shot(page, "04a-inquiry-list")
+    page.click("#inquiry-table tbody tr td:nth-child(4) a")  # the customer column
+    page.wait_for_url(re.compile(r"/org/customers/\d+/$"))
+    assert number in page.locator(".history-section").first.inner_text()
+    assert "陈工" in page.content()
+    _shot(page, "04b-customer-page")
     page.click("#user-menu")
     page.click("#logout-button")
     page.wait_for_url(re.compile(r"/accounts/login/"))
