@@ -118,6 +118,9 @@ def test_spring_festival_and_make_up_days_2026_are_in_the_default_calendar(db):
                     dt.date(2026, 9, 20), dt.date(2026, 10, 10)):
         assert days[made_up] == CalendarDay.Kind.WORKDAY, made_up
     assert days[dt.date(2026, 10, 1)] == CalendarDay.Kind.HOLIDAY
+    # named in Chinese, as the administrators read them
+    assert CalendarDay.objects.get(calendar=calendar, date=dt.date(2026, 2, 17)).name == "春节"
+    assert CalendarDay.objects.get(calendar=calendar, date=dt.date(2026, 10, 1)).name == "国庆节"
     # and the default pre-sales policies came with it
     assert SlaPolicy.objects.get(record_type="presales.inquiry", stage="first_response", channel="",
                                  priority="").working_minutes == 240
