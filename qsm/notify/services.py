@@ -4,11 +4,12 @@ for SMTP. A beat sweep re-sends anything whose hand-off to the broker failed."""
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -63,11 +64,22 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
     for pk in ids:
         try:
             sent += _email_one(pk)
+        except _PERMANENT_FAILURES:
+            # This address will never take it: stop trying, or the catch-up would retry it forever.
+            # The in-app notification stays; only its e-mail is given up.
+            log.error("gave up e-mailing notification %s: the address is refused", pk, exc_info=True)
+            Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_wanted=False)
         except Exception:
             # The claim rolled back with the failed send: the pending-mail sweep tries again, and
-            # one bad address or an SMTP hiccup does not hold back the other recipients.
+            # an SMTP hiccup for one recipient does not hold back the others.
             log.warning("could not e-mail notification %s; the sweep will retry", pk, exc_info=True)
     return sent
+
+
+# Failures that sending again cannot fix, unlike a server that is down: a malformed address
+# (the SMTP backend raises ValueError for it, the locmem/console ones BadHeaderError) or one the
+# server refuses.
+_PERMANENT_FAILURES = (BadHeaderError, ValueError, smtplib.SMTPRecipientsRefused)
 
 
 @transaction.atomic

@@ -188,14 +188,31 @@ def test_two_workers_sending_the_same_emails_at_once_send_each_once(mailoutbox):
 
 
 @pytest.mark.spec("NTF-1")
-def test_a_failing_send_is_left_for_the_sweep_and_does_not_block_the_others(english, chinese, mailoutbox):
+def test_a_refused_address_is_given_up_without_holding_back_the_others(english, chinese, mailoutbox):
     rows = notify(recipients=[english, chinese], kind="test", title="Partly")
-    english.email = "not an address\n"  # a header injection attempt: the backend refuses it
+    english.email = "not an address\n"  # a header injection attempt: Django refuses to send it
     english.save()
     assert notification_emails_send(ids=[n.pk for n in rows]) == 1
     assert [m.to for m in mailoutbox] == [["li@example.com"]]
-    failed = Notification.objects.get(recipient=english)
-    assert failed.emailed_at is None  # the claim rolled back with the failed send
+    refused = Notification.objects.get(recipient=english)
+    # the in-app notification stays; its e-mail is not retried for ever by the catch-up
+    assert (refused.email_wanted, refused.emailed_at) == (False, None)
+
+
+@pytest.mark.spec("NTF-1")
+def test_an_smtp_server_that_is_down_leaves_the_email_for_the_catch_up(english, settings, time_machine, mailoutbox):
+    [n] = notify(recipients=[english], kind="test", title="Server down")
+    # given an SMTP server that refuses connections (nothing listens on port 1)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 5
+    assert notification_emails_send(ids=[n.pk]) == 0
+    n.refresh_from_db()
+    assert (n.email_wanted, n.emailed_at) == (True, None)  # the claim rolled back with the failed send
+    # when the server is back, the catch-up sends it
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=3), tick=False)
+    assert send_pending_emails() == 1
+    assert [m.subject for m in mailoutbox] == ["[QSM] Server down"]
 
 
 # --- broker down ---------------------------------------------------------------------------------
