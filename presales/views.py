@@ -221,6 +221,9 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
+    # The owning department is in the discussion anyway: offer the others.
+    departments = ctx["discussion_form"].fields["departments"]
+    departments.queryset = departments.queryset.exclude(pk=inquiry.department_id)
     return ctx
 
 

@@ -148,8 +148,9 @@ def test_presales_journey(browser, live_server, business_department, sales_depar
     # --- SEARCH-1 / ORG-2 on the way: the list filtered by the new customer, and the customer's page --
     page.goto(live_server.url + reverse("presales:inquiry-list"))
     page.fill("#f-customer", "江南")
-    page.check("#filter-customer-results input[name=customer]")  # picking a customer applies the filter
-    page.wait_for_url(re.compile(r"[?&]customer=\d+"))
+    with page.expect_navigation(url=re.compile(r"[?&]customer=\d+")):
+        # picking a customer applies the filter at once (the page navigates, so click, not check)
+        page.click("#filter-customer-results input[name=customer]")
     assert page.locator("#inquiry-table tbody tr").count() == 1
     assert number in page.locator("#inquiry-table").inner_text()
     _shot(page, "04a-inquiry-list")
