@@ -16,6 +16,41 @@ def pytest_configure(config):
     }
     django_settings.WHITENOISE_USE_FINDERS = True
     django_settings.AXES_ENABLED = False  # lockout has its own test; logins in tests must not trip it
+    # Tasks queued by the code under test (e-mails on commit) run inline instead of landing in a
+    # shared broker queue; the real-worker test turns this off for itself.
+    from qsm.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Tests on a real transaction (browser, concurrency) flush the database afterwards, which
+    also removes what the migrations loaded: put the default calendar and SLA policies back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from qsm.sla.models import WorkCalendar
+
+    if not WorkCalendar.objects.exists():
+        for name in ("0002_default_calendar_and_policies", "0003_holiday_names_in_chinese"):
+            try:
+                module = importlib.import_module(f"qsm.sla.migrations.{name}")
+            except ImportError:
+                continue
+            module.forwards(django_apps, None)
+    yield
 
 
 @pytest.fixture

@@ -175,6 +175,11 @@ if not CELERY_BROKER_URL:
 
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker_url(VAR_DIR / "broker")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A broker that does not answer must not hold a web request for long: the hand-off after
+    # commit gives up quickly, and the catch-up sweeps (e-mail, deadlines) do the work later.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -33,11 +33,12 @@ def _reset_broker_pools() -> None:
 @pytest.fixture
 def broker_down():
     """Point the Celery app at a closed port, as when Redis is down, and back afterwards."""
-    previous = app.conf.broker_url, app.conf.broker_write_url
+    previous = app.conf.broker_url, app.conf.broker_write_url, app.conf.task_always_eager
     app.conf.broker_url = app.conf.broker_write_url = CLOSED_PORT_BROKER
+    app.conf.task_always_eager = False  # really publish, to the closed port
     _reset_broker_pools()
     yield
-    app.conf.broker_url, app.conf.broker_write_url = previous
+    app.conf.broker_url, app.conf.broker_write_url, app.conf.task_always_eager = previous
     _reset_broker_pools()
 
 

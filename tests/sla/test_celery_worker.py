@@ -29,6 +29,14 @@ from django.utils import timezone
 
 from qsm.celery import app
 from qsm.notify.models import Notification
+
+
+@pytest.fixture(autouse=True)
+def _real_broker():
+    """conftest makes tasks eager for the rest of the suite; this test needs the real broker."""
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
 from qsm.org.models import Department, Role
 from qsm.sla.calendar import default_calendar
 from qsm.sla.models import Deadline
