@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -42,7 +43,7 @@ from .forms import (
     SolutionSentForm,
     TransitionForm,
 )
-from .models import Inquiry
+from .models import Channel, Inquiry
 from .rules import can_discuss_inquiry, can_take_over_inquiry, can_work_inquiry
 from .selectors import discussion_detail, inquiry_export_columns, inquiry_get, inquiry_list
 from .workflows import INQUIRY_WORKFLOW
@@ -114,6 +115,8 @@ class InquiryCreateView(LoginRequiredMixin, View):
 
     def get(self, request):
         initial = {}
+        if request.GET.get("channel") in Channel.values:  # "save and log another" keeps the channel
+            initial["channel"] = request.GET["channel"]
         if request.GET.get("customer", "").isdigit():
             initial["customer"] = request.GET["customer"]
         form = InquiryIntakeForm(initial=initial)
@@ -152,7 +155,7 @@ class InquiryCreateView(LoginRequiredMixin, View):
             return self.render_form(form, status=409)
         messages.success(request, _("Inquiry %(number)s was logged.") % {"number": inquiry.number})
         if "_another" in request.POST:
-            return redirect("presales:inquiry-create")
+            return redirect(reverse("presales:inquiry-create") + f"?channel={inquiry.channel}")
         return redirect(inquiry)
 
 

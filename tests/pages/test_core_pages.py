@@ -159,3 +159,16 @@ def test_marking_read_touches_only_my_own_notifications(login, staff_user, colle
     theirs.refresh_from_db()
     mine.refresh_from_db()
     assert mine.read_at is not None and theirs.read_at is None
+
+
+@pytest.mark.spec("NTF-1")
+def test_opening_an_unread_notification_marks_it_read_and_follows_its_link(login, staff_user):
+    n = notify(recipients=[staff_user], kind="test", title="请确认交接", url="/presales/inquiries/")[0]
+    client = login(staff_user)
+    assert "notification-open" in client.get(reverse("notifications")).content.decode()
+
+    response = client.post(reverse("notifications-read"), {"id": str(n.pk), "next": n.url})
+
+    n.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == "/presales/inquiries/"
+    assert n.read_at is not None

@@ -78,11 +78,16 @@ def test_intake_for_an_existing_customer_with_the_answer_given(login, staff_user
 
 def test_save_and_log_another_returns_to_an_empty_form(login, staff_user, customer):
     client = login(staff_user)
-    response = client.post(reverse("presales:inquiry-create"), _intake(customer=str(customer.pk), _another="1"))
+    response = client.post(reverse("presales:inquiry-create"),
+                           _intake(customer=str(customer.pk), channel="email", _another="1"))
 
-    assert response.status_code == 302 and response["Location"] == reverse("presales:inquiry-create")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("presales:inquiry-create") + "?channel=email"
     page = client.get(response["Location"])
-    assert Inquiry.objects.get().number in page.content.decode()  # the success message names it
+    html = page.content.decode()
+    assert Inquiry.objects.get().number in html  # the success message names it
+    assert 'value="email" id="id_channel_1" autocomplete="off" checked' in html  # the channel is kept
+    assert page.context["form"]["subject"].value() is None  # the rest starts empty
 
 
 def test_received_time_is_kept(login, staff_user, customer):
