@@ -70,7 +70,7 @@ class SlaPolicy(models.Model):
     channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Empty: any channel"))
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
     working_minutes = models.PositiveIntegerField(_("allowed working minutes"))
-    remind_at_percent = models.PositiveSmallIntegerField(_("remind at % of allowed time"), default=75)
+    remind_at_percent = models.PositiveSmallIntegerField(_("remind at (percent of allowed time)"), default=75)
     calendar = models.ForeignKey(WorkCalendar, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("calendar"))
     is_active = models.BooleanField(_("active"), default=True)
 
