@@ -134,3 +134,12 @@ def test_customer_history_lists_inquiries_within_scope(staff_user, other_departm
     assert any(inquiry.number in row["cells"] for row in rows)
     outsider_rows = [row for s in registry.customer_history(customer, other_department_staff) for row in s.rows]
     assert outsider_rows == []
+
+
+@pytest.mark.spec("ORG-1")
+def test_role_groups_exist_after_migrations(db):
+    from django.contrib.auth.models import Group
+
+    from qsm.org.models import Role
+
+    assert set(Role.values) <= set(Group.objects.values_list("name", flat=True))
