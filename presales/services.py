@@ -44,6 +44,9 @@ def inquiry_create(*, actor: User, channel: str, customer: Customer, subject: st
     """
     _require(can_create_inquiry(actor) or actor.has_perm("presales.add_inquiry"),
              _("Only staff of a business department can log inquiries."))
+    if actor.department_id is None:
+        # An inquiry belongs to a department (ORG-1); an account without one cannot own it.
+        raise PermissionDenied(_("Your account belongs to no department, so it cannot log inquiries."))
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("Choose a channel.")

@@ -29,6 +29,16 @@ def timeline(record) -> list[TimelineEntry]:
     ct = ContentType.objects.get_for_model(record)
     events = Event.objects.filter(content_type=ct, object_id=record.pk).select_related("actor")
     wf = _registry.get(type(record))
+    # Records without a registered lifecycle still have labelled status choices.
+    choices = {}
+    if wf is None and "status" in {f.name for f in type(record)._meta.fields}:
+        choices = {k: str(v) for k, v in type(record)._meta.get_field("status").choices or ()}
+
+    def state_label(value: str) -> str:
+        if not value:
+            return value
+        return wf.state_label(value) if wf else choices.get(value, value)
+
     entries = []
     for e in events:
         action_label = ""
@@ -42,8 +52,8 @@ def timeline(record) -> list[TimelineEntry]:
                 kind=e.kind,
                 kind_label=e.get_kind_display(),
                 action_label=action_label,
-                from_label=wf.state_label(e.from_state) if wf and e.from_state else e.from_state,
-                to_label=wf.state_label(e.to_state) if wf and e.to_state else e.to_state,
+                from_label=state_label(e.from_state),
+                to_label=state_label(e.to_state),
                 changes=e.changes,
                 comment=e.comment,
             )
