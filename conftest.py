@@ -15,12 +15,29 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     django_settings.WHITENOISE_USE_FINDERS = True
+    from pathlib import Path
+
+    Path(django_settings.STATIC_ROOT).mkdir(exist_ok=True)  # whitenoise warns on every request otherwise
     django_settings.AXES_ENABLED = False  # lockout has its own test; logins in tests must not trip it
     # Tasks queued by the code under test (e-mails on commit) run inline instead of landing in a
     # shared broker queue; the real-worker test turns this off for itself.
     from qsm.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
+    """Threads and subprocesses of the concurrency, live-server and worker tests may leave a
+    session on the test database; end them so the database can be dropped cleanly."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
