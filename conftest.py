@@ -61,12 +61,10 @@ def _reference_data(request):
     from qsm.sla.models import WorkCalendar
 
     if not WorkCalendar.objects.exists():
-        for name in ("0002_default_calendar_and_policies", "0003_holiday_names_in_chinese"):
-            try:
-                module = importlib.import_module(f"qsm.sla.migrations.{name}")
-            except ImportError:
-                continue
-            module.forwards(django_apps, None)
+        for name in ("qsm.sla.migrations.0002_default_calendar_and_policies",
+                     "qsm.sla.migrations.0003_holiday_names_in_chinese",
+                     "orders.migrations.0004_review_sla_and_draft_orders"):
+            importlib.import_module(name).forwards(django_apps, None)
     yield
 
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("In-sale service")
+
+    def ready(self) -> None:
+        from qsm import registry
+
+        from . import workflows  # noqa: F401  (registers the order, delivery and installation tables)
+        from .selectors import order_customer_history, order_inbox
+
+        registry.register_inbox(order_inbox)
+        registry.register_customer_history(order_customer_history)

@@ -1,16 +1,32 @@
-"""§3.2 in-sale service. For now the minimal order that a converted inquiry becomes (PRE-4);
-the orders issue completes review, delivery and installation (ORD-1..4)."""
+"""§3.2 in-sale service: order review rounds (ORD-1), production and delivery (ORD-2),
+installation, commissioning and acceptance (ORD-3), and the follow-up visit it makes due (ORD-4)."""
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Awaiting review")  # received, not yet reviewed (ORD-1)
+        REVIEW = "review", _("Awaiting review")  # received or amended; the review clock runs (ORD-1)
+        RETURNED = "returned", _("Returned for amendment")  # the customer is asked to amend it
+        APPROVED = "approved", _("Approved")  # passed review; production not started yet
+        IN_PRODUCTION = "in_production", _("In production")  # production / service preparation (ORD-2)
+        DELIVERING = "delivering", _("Delivering")  # at least one shipment made, not all delivered
+        DELIVERED = "delivered", _("Delivered")  # every line delivered and quality-checked
+        INSTALLING = "installing", _("Installation")  # installation and commissioning under way (ORD-3)
+        ACCEPTED = "accepted", _("Accepted")  # the customer accepted the installation (验收)
+        CANCELLED = "cancelled", _("Cancelled")  # withdrawn; kept, never deleted
+
+    OPEN_STATES = (Status.REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PRODUCTION, Status.DELIVERING,
+                   Status.INSTALLING)
+    # States in which the promised date still matters (late risk, ORD-2).
+    UNDELIVERED_STATES = (Status.REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PRODUCTION, Status.DELIVERING)
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
@@ -20,9 +36,31 @@ class Order(models.Model):
                               verbose_name=_("owner"))
     source_inquiry = models.OneToOneField("presales.Inquiry", null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="order", verbose_name=_("from inquiry"))
+    customer_reference = models.CharField(_("customer's order reference"), max_length=60, blank=True)
     needs = models.TextField(_("customer needs"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    promised_date = models.DateField(_("promised delivery date"), null=True, blank=True)
+    installation_required = models.BooleanField(_("installation needed"), default=False)
+    site_address = models.CharField(_("site address"), max_length=300, blank=True)
+    site_contact = models.CharField(_("site contact"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REVIEW)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # ORD-2: set once by the late-risk sweep when the promised date comes within the lead time.
+    risk_flagged_at = models.DateTimeField(_("late risk flagged at"), null=True, blank=True)
+    # ORD-4: acceptance (or delivery, without installation) makes a follow-up visit due.
+    # The after-sales visit sweep reads these; `orders` never imports `aftersales`.
+    follow_up_due_at = models.DateTimeField(_("follow-up visit due from"), null=True, blank=True)
+    follow_up_reason = models.CharField(_("follow-up reason"), max_length=20, blank=True)
+    follow_up_scheduled_at = models.DateTimeField(_("follow-up visit scheduled at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)  # the current stage's deadline
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    TRACKED_FIELDS = ("customer_reference", "needs", "promised_date", "installation_required", "site_address",
+                      "site_contact")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -32,6 +70,14 @@ class Order(models.Model):
             models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
             models.Index(fields=["department", "-created_at"], name="order_dept_created_idx"),
             models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
+            models.Index(fields=["owner", "-created_at"], name="order_owner_created_idx"),
+            # Late-risk sweep and the "late" filter read only undelivered orders by promised date.
+            models.Index(fields=["promised_date"], name="order_undelivered_promise_idx",
+                         condition=Q(status__in=["review", "returned", "approved", "in_production", "delivering"])),
+            # ORD-4: the after-sales visit sweep finds due orders without a visit through this.
+            models.Index(fields=["follow_up_due_at"], name="order_follow_up_due_idx",
+                         condition=Q(follow_up_due_at__isnull=False, follow_up_scheduled_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -40,13 +86,222 @@ class Order(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("orders:order-detail", args=[self.pk])
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATES
+
+    @property
+    def visit_due(self) -> bool:
+        return self.follow_up_due_at is not None and self.follow_up_scheduled_at is None
+
+    def is_late(self, today) -> bool:
+        return bool(self.promised_date and self.status in self.UNDELIVERED_STATES and self.promised_date < today)
+
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
     product = models.ForeignKey("org.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # Sum of delivered quantities, kept by the delivery service in the same transaction.
+    delivered_quantity = models.DecimalField(_("delivered quantity"), max_digits=12, decimal_places=2, default=0)
 
     class Meta:
+        ordering = ["id"]
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(delivered_quantity__gte=0) & Q(delivered_quantity__lte=models.F("quantity")),
+                                   name="order_line_no_over_delivery"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.quantity - self.delivered_quantity
+
+
+class ReviewRound(models.Model):
+    """ORD-1: one review of the order against the checklist; every round is kept."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("In review")  # the reviewer is checking the items
+        APPROVED = "approved", _("Approved")  # every item passed or waived with a reason
+        RETURNED = "returned", _("Returned to customer")  # problems listed for the customer to amend
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="review_rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("reviewer"))
+    problems = models.TextField(_("problems for the customer"), blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="review_round_unique"),
+            models.UniqueConstraint(fields=["order"], condition=Q(outcome="open"), name="review_round_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.number}"
+
+
+class ChecklistItem(models.TextChoices):
+    # ORD-1: what a reviewer checks on every order (§3.2(1) 订单信息准确无误)
+    CUSTOMER = "customer", _("Customer data complete")
+    ITEMS = "items", _("Items and quantities valid")
+    PRICES = "prices", _("Prices within the allowed range")
+    DELIVERY_DATE = "delivery_date", _("Delivery date feasible")
+    INSTALLATION = "installation", _("Installation details present")
+
+
+class ReviewFinding(models.Model):
+    class Result(models.TextChoices):
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+        WAIVED = "waived", _("Waived")  # accepted as is, with a reason
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="findings")
+    item = models.CharField(_("checklist item"), max_length=20, choices=ChecklistItem.choices)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    note = models.TextField(_("note / reason"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("review finding")
+        verbose_name_plural = _("review findings")
+        constraints = [models.UniqueConstraint(fields=["round", "item"], name="review_finding_unique")]
+
+
+class ProgressNote(models.Model):
+    """ORD-2: progress told to the customer, and the customer's questions with their answers."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("Progress update to customer")
+        QUESTION = "question", _("Question from customer")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="progress_notes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10)
+    text = models.TextField(_("what was said"))
+    occurred_at = models.DateTimeField(_("when"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("answered by"))
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        indexes = [models.Index(fields=["order", "occurred_at"], name="progress_order_time_idx")]
+
+
+class Delivery(models.Model):
+    """ORD-2: one shipment (a partial delivery is a delivery of part of the lines)."""
+
+    class Status(models.TextChoices):
+        SHIPPED = "shipped", _("Shipped")  # left the factory / the service is being delivered
+        DELIVERED = "delivered", _("Delivered")  # received and quality-checked as good
+        REJECTED = "rejected", _("Rejected at receipt")  # failed the quality check; quantities do not count
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deliveries")
+    number = models.PositiveSmallIntegerField(_("delivery"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SHIPPED)
+    shipped_at = models.DateTimeField(_("shipped at"))
+    carrier = models.CharField(_("carrier / tracking"), max_length=120, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    quality_note = models.TextField(_("quality check"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="delivery_number_unique")]
+        indexes = [models.Index(fields=["-shipped_at", "-id"], name="delivery_shipped_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order} / {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return self.order.get_absolute_url() + f"#delivery-{self.number}"
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_line_quantity_positive")]
+
+
+class Installation(models.Model):
+    """ORD-3: installation and commissioning on site, and the customer's acceptance (验收)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")  # engineers and date set
+        ON_SITE = "on_site", _("On site")  # installation work under way
+        COMMISSIONED = "commissioned", _("Commissioned")  # test record made; awaiting acceptance
+        REWORK = "rework", _("Rework")  # the customer rejected it; fix, then commission again
+        ACCEPTED = "accepted", _("Accepted")  # accepted, possibly with remarks
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="installation")
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_for = models.DateField(_("scheduled date"))
+    engineers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="installations",
+                                       verbose_name=_("engineers"))
+    site_work = models.TextField(_("work done on site"), blank=True)
+    # [{"item": text, "ok": bool}], [{"name": text, "value": text, "unit": text}]
+    commissioning_checklist = models.JSONField(_("commissioning checklist"), default=list, blank=True)
+    measurements = models.JSONField(_("measurements"), default=list, blank=True)
+    commissioning_notes = models.TextField(_("commissioning notes"), blank=True)
+    commissioned_at = models.DateTimeField(_("commissioned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installations")
+        indexes = [models.Index(fields=["status", "scheduled_for"], name="installation_status_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.order.get_absolute_url() + "#installation"
+
+
+class AcceptanceRound(models.Model):
+    """ORD-3: one acceptance by the customer; a rejection sends the installation to rework."""
+
+    class Result(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED_WITH_REMARKS = "remarks", _("Accepted with remarks")
+        REJECTED = "rejected", _("Rejected")
+
+    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="acceptance_rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    remarks = models.TextField(_("remarks / reasons"), blank=True)
+    customer_feedback = models.TextField(_("customer feedback"), blank=True)
+    customer_signatory = models.CharField(_("signed by (customer)"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("acceptance round")
+        verbose_name_plural = _("acceptance rounds")
+        constraints = [models.UniqueConstraint(fields=["installation", "number"], name="acceptance_round_unique")]

@@ -1,11 +1,42 @@
+"""Who may act on an order (ORG-1). Predicates say who; orders/workflows.py says when."""
 import rules
 
-from qsm.org.rules import is_administrator, sees_everything
+from qsm.org.rules import is_administrator, is_manager, sees_everything
+
+
+def _member(user, department_id) -> bool:
+    return user.is_authenticated and department_id is not None and user.department_id == department_id
 
 
 @rules.predicate
 def in_order_department(user, order) -> bool:
-    return user.is_authenticated and user.department_id is not None and user.department_id == order.department_id
+    # §3.2(1): the business department that received the order reviews and runs it.
+    return _member(user, order.department_id) and (user.has_role("staff") or user.has_role("manager"))
+
+
+@rules.predicate
+def is_order_department_manager(user, order) -> bool:
+    return _member(user, order.department_id) and user.has_role("manager")
+
+
+@rules.predicate
+def is_engineer(user, installation) -> bool:
+    return user.is_authenticated and installation.engineers.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def works_installation(user, installation) -> bool:
+    return in_order_department(user, installation.order) or is_engineer(user, installation)
+
+
+@rules.predicate
+def works_delivery(user, delivery) -> bool:
+    return in_order_department(user, delivery.order)
 
 
 can_view_order = in_order_department | sees_everything | is_administrator
+can_work_order = in_order_department | is_administrator
+can_cancel_order = is_order_department_manager | is_administrator
+can_work_delivery = works_delivery | is_administrator
+can_work_installation = works_installation | is_administrator
+can_create_order = is_manager | rules.is_authenticated  # narrowed in the service: business staff / managers

@@ -1,27 +1,181 @@
-from django.db.models import Q, QuerySet
+"""Every read of the in-sale module, scoped to what the user may see (ORG-1)."""
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qsm.org.rules import sees_everything
+from qsm.registry import HistorySection, InboxItem
 
-from .models import Order
+from .models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewRound
+
+
+def _scope(user) -> Q | None:
+    """None: everything (quality department, administrators)."""
+    if sees_everything(user):
+        return None
+    q = Q(owner=user)
+    if user.department_id:
+        q |= Q(department_id=user.department_id)
+    return q
 
 
 def order_visible(*, user) -> QuerySet[Order]:
     qs = Order.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if sees_everything(user):
+    scope = _scope(user)
+    if scope is None:
         return qs
-    return qs.filter(Q(department_id=user.department_id) | Q(owner=user))
+    # Named installing engineers see the orders they install.
+    return qs.filter(scope | Q(installation__engineers=user)).distinct()
 
 
 def order_list(*, user) -> QuerySet[Order]:
-    return order_visible(user=user).select_related("customer", "department", "owner", "source_inquiry")
+    return order_visible(user=user).select_related("customer", "department", "owner", "source_inquiry").order_by(
+        "-created_at", "-id")
 
 
 def order_get(*, user, pk) -> Order:
+    """One order with everything its page shows, in a fixed number of queries."""
     try:
-        return order_list(user=user).prefetch_related("lines__product").get(pk=pk)
+        return (
+            order_visible(user=user)
+            .select_related("customer", "department", "owner", "source_inquiry")
+            .prefetch_related(
+                "lines__product",
+                Prefetch("review_rounds", queryset=ReviewRound.objects.select_related("reviewer")
+                         .prefetch_related("findings").order_by("number")),
+                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
+                         .prefetch_related("lines__order_line__product").order_by("number")),
+                Prefetch("progress_notes", queryset=ProgressNote.objects.select_related("recorded_by", "answered_by")),
+            )
+            .get(pk=pk)
+        )
     except (Order.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such order.")) from None
+
+
+def installation_of(order: Order) -> Installation | None:
+    return (
+        Installation.objects.filter(order=order)
+        .prefetch_related("engineers",
+                          Prefetch("acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")))
+        .first()
+    )
+
+
+def delivery_list(*, user) -> QuerySet[Delivery]:
+    """SEARCH-1: deliveries of the orders the user may see."""
+    qs = Delivery.objects.select_related("order", "order__customer", "order__department", "recorded_by")
+    scope = _scope(user)
+    if scope is None:
+        return qs.order_by("-shipped_at", "-id")
+    q = Q(order__owner=user)
+    if user.department_id:
+        q |= Q(order__department_id=user.department_id)
+    return qs.filter(q).order_by("-shipped_at", "-id")
+
+
+def installation_list(*, user) -> QuerySet[Installation]:
+    """SEARCH-1: installations of the orders the user may see, and those the user installs."""
+    qs = Installation.objects.select_related("order", "order__customer", "order__department")
+    scope = _scope(user)
+    if scope is None:
+        return qs.order_by("-scheduled_for", "-id")
+    q = Q(order__owner=user) | Q(engineers=user)
+    if user.department_id:
+        q |= Q(order__department_id=user.department_id)
+    return qs.filter(q).distinct().order_by("-scheduled_for", "-id")
+
+
+def delivery_get(*, user, pk) -> Delivery:
+    try:
+        return delivery_list(user=user).get(pk=pk)
+    except (Delivery.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such delivery.")) from None
+
+
+def installation_get(*, user, pk) -> Installation:
+    try:
+        return installation_list(user=user).get(pk=pk)
+    except (Installation.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such installation.")) from None
+
+
+# --- my work (INBOX-1) and the customer page (ORG-2) ----------------------------------------------
+
+S = Order.Status
+_WAITING_FOR = {
+    S.REVIEW: gettext_noop("Review the order"),
+    S.RETURNED: gettext_noop("Get the amended order from the customer"),
+    S.APPROVED: gettext_noop("Start production or ship"),
+    S.IN_PRODUCTION: gettext_noop("Ship and keep the customer informed"),
+    S.DELIVERING: gettext_noop("Confirm receipt of the deliveries"),
+    S.DELIVERED: gettext_noop("Schedule the installation"),
+    S.INSTALLING: gettext_noop("Install, commission and get the customer's acceptance"),
+}
+
+
+def order_waiting_on(*, user) -> QuerySet[Order]:
+    q = Q(owner=user, status__in=[S.RETURNED, S.APPROVED, S.IN_PRODUCTION, S.DELIVERING, S.INSTALLING])
+    q |= Q(owner=user, status=S.DELIVERED, installation_required=True)
+    if user.department_id:
+        q |= Q(department_id=user.department_id, status=S.REVIEW)
+    q |= Q(installation__engineers=user, status=S.INSTALLING)
+    return Order.objects.filter(q).select_related("customer").distinct().order_by("due_at", "promised_date")[:200]
+
+
+def order_inbox(user) -> list[InboxItem]:
+    from django.utils.translation import gettext
+
+    items = []
+    for o in order_waiting_on(user=user):
+        # The review has an SLA deadline; later stages are due by the promised date.
+        due = o.due_at
+        if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
+            due = timezone.make_aware(timezone.datetime.combine(o.promised_date, timezone.datetime.min.time()))
+        items.append(InboxItem(module=gettext("Orders"), number=o.number, title=o.customer.name,
+                               status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
+                               waiting_for=gettext(_WAITING_FOR.get(o.status, ""))))
+    return items
+
+
+def order_customer_history(customer, user) -> HistorySection:
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    rows = order_visible(user=user).filter(customer=customer).order_by("-created_at")[:50]
+    return HistorySection(
+        title=_("Orders"),
+        columns=[_("Number"), _("Received"), _("Promised"), _("Status"), _("Late")],
+        rows=[{"url": o.get_absolute_url(),
+               "cells": [o.number, timezone.localtime(o.received_at or o.created_at).strftime("%Y-%m-%d"),
+                         o.promised_date.isoformat() if o.promised_date else "", o.get_status_display(),
+                         _("late") if o.is_late(today) else ""]}
+              for o in rows],
+        more_url=reverse("orders:order-list") + f"?customer={customer.pk}",
+    )
+
+
+def order_export_columns() -> list:
+    """The columns of the order export (SEARCH-1), shared by the page and the API."""
+    from django.utils.translation import gettext_lazy
+
+    return [
+        (gettext_lazy("Number"), lambda o: o.number),
+        (gettext_lazy("Received"), lambda o: o.received_at or o.created_at),
+        (gettext_lazy("Customer"), lambda o: o.customer.name),
+        (gettext_lazy("Status"), lambda o: o.get_status_display()),
+        (gettext_lazy("Promised delivery date"), lambda o: o.promised_date.isoformat() if o.promised_date else ""),
+        (gettext_lazy("Installation needed"), lambda o: gettext_lazy("yes") if o.installation_required else gettext_lazy("no")),
+        (gettext_lazy("Department"), lambda o: o.department.name),
+        (gettext_lazy("Owner"), lambda o: str(o.owner)),
+        (gettext_lazy("From inquiry"), lambda o: o.source_inquiry.number if o.source_inquiry else ""),
+        (gettext_lazy("Late"), lambda o: gettext_lazy("yes") if o.is_late(timezone.localdate()) else ""),
+        (gettext_lazy("Delivered at"), lambda o: o.delivered_at),
+        (gettext_lazy("Accepted at"), lambda o: o.accepted_at),
+    ]

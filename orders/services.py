@@ -1,20 +1,105 @@
-"""Writes of the orders module."""
+"""Every write of the in-sale module (ORD-1..4). Keyword-only, typed, atomic."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from presales.models import Inquiry
-from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the table must be registered)
-from qsm.errors import TransitionNotAllowed
+from presales.models import Channel, Inquiry
+from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
+from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.notify.services import notify
+from qsm.org.models import Customer, Department, Product, User
+from qsm.org.selectors import department_managers
 from qsm.workflow import engine
-from qsm.workflow.services import next_number
+from qsm.workflow.services import attachment_add, next_number
 
-from .models import Order, OrderLine
+from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ProgressNote, ReviewFinding
+from .rules import can_work_installation, can_work_order
+from .workflows import open_review_round
+
+S = Order.Status
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _decimal(value, field: str, errors: dict, *, positive: bool = True) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = _("Enter a number.")
+        return None
+    if not number.is_finite() or (positive and number <= 0) or number < 0:
+        errors[field] = _("Enter a positive number.")
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _clean_lines(lines: Iterable[dict], errors: dict) -> list[tuple[Product, Decimal, Decimal | None]]:
+    cleaned = []
+    for n, line in enumerate(lines, start=1):
+        product = line.get("product")
+        if not isinstance(product, Product):
+            errors[f"lines.{n}.product"] = _("Choose a product.")
+            continue
+        quantity = _decimal(line.get("quantity"), f"lines.{n}.quantity", errors)
+        price = None
+        if line.get("unit_price") not in (None, ""):
+            price = _decimal(line.get("unit_price"), f"lines.{n}.unit_price", errors, positive=False)
+        if quantity is not None:
+            cleaned.append((product, quantity, price))
+    return cleaned
+
+
+def _can_create(actor: User) -> bool:
+    return bool(actor.department_id and actor.department.kind == Department.Kind.BUSINESS
+                and (actor.has_role("staff") or actor.has_role("manager"))) or actor.has_role("administrator")
 
 
 @transaction.atomic
-def order_create_from_inquiry(*, inquiry: Inquiry, actor) -> Order:
+def order_create(*, actor: User, customer: Customer, lines: Iterable[dict], promised_date: dt.date | None = None,
+                 installation_required: bool = False, site_address: str = "", site_contact: str = "",
+                 customer_reference: str = "", needs: str = "", received_at: dt.datetime | None = None,
+                 source_inquiry: Inquiry | None = None) -> Order:
+    """ORD-1: an order received from the customer goes to review; its review clock starts."""
+    _require(_can_create(actor), _("Only staff of a business department can enter orders."))
+    if actor.department_id is None:
+        raise PermissionDenied(_("Your account belongs to no department, so it cannot enter orders."))
+    errors: dict = {}
+    cleaned = _clean_lines(list(lines), errors)
+    if not cleaned and "lines" not in errors and not any(k.startswith("lines.") for k in errors):
+        errors["lines"] = _("Add at least one line.")
+    if installation_required and not (site_address or "").strip():
+        errors["site_address"] = _("An order with installation needs the site address.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    order = Order.objects.create(
+        number=next_number("ORD"), customer=customer, department=actor.department, owner=actor,
+        source_inquiry=source_inquiry, customer_reference=(customer_reference or "").strip()[:60],
+        needs=(needs or "").strip(), promised_date=promised_date, installation_required=installation_required,
+        site_address=(site_address or "").strip()[:300], site_contact=(site_contact or "").strip()[:100],
+        received_at=received_at or timezone.now(),
+    )
+    OrderLine.objects.bulk_create(
+        [OrderLine(order=order, product=p, quantity=q, unit_price=price) for p, q, price in cleaned]
+    )
+    engine.record_created(order, actor=actor)
+    open_review_round(order)
+    Order.objects.filter(pk=order.pk).update(due_at=order.due_at)
+    return order
+
+
+@transaction.atomic
+def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
     """PRE-4: an acknowledged inquiry becomes an order carrying its customer, products and needs.
 
     The inquiry's "convert" transition is fired first: it checks that the actor belongs to the
@@ -28,17 +113,282 @@ def order_create_from_inquiry(*, inquiry: Inquiry, actor) -> Order:
     if latest_solution:
         needs += "\n\n" + _("Tailored solution v%(version)s: %(title)s") % {
             "version": latest_solution.version, "title": latest_solution.title} + "\n" + latest_solution.content
-    order = Order.objects.create(
-        number=next_number("ORD"),
-        customer=inquiry.customer,
-        department=inquiry.handover_department,
-        owner=actor,
-        source_inquiry=inquiry,
-        needs=needs,
-    )
     products = list(inquiry.recommended_products.all()) or list(inquiry.products.all())
     if latest_solution and latest_solution.products.exists():
         products = list(latest_solution.products.all())
-    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=1) for p in products])
+    order = Order.objects.create(
+        number=next_number("ORD"), customer=inquiry.customer, department=inquiry.handover_department, owner=actor,
+        source_inquiry=inquiry, needs=needs, received_at=timezone.now(),
+    )
+    # Prices and quantities are agreed later: the review checks them (ORD-1).
+    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=1, unit_price=p.list_price)
+                                   for p in products])
     engine.record_created(order, actor=actor, comment=_("Converted from inquiry %(number)s") % {"number": inquiry.number})
+    open_review_round(order)
+    Order.objects.filter(pk=order.pk).update(due_at=order.due_at)
     return order
+
+
+def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict] | None = None,
+                 comment: str = "") -> Order:
+    """Amend the order (while in review or returned); every change lands on the timeline."""
+    _require(can_work_order(actor, order), _("You are not allowed to change this order."))
+    if order.status not in (S.REVIEW, S.RETURNED):
+        raise TransitionNotAllowed(_("An order is amended only while it is in review or returned to the customer."))
+    unknown = set(data) - set(Order.TRACKED_FIELDS)
+    if unknown:
+        raise ValidationError({k: _("This field cannot be edited here.") for k in unknown}, code="invalid")
+    errors: dict = {}
+    cleaned = _clean_lines(list(lines), errors) if lines is not None else None
+    if cleaned is not None and not cleaned and not errors:
+        errors["lines"] = _("Add at least one line.")
+    installation = data.get("installation_required", order.installation_required)
+    if installation and not (data.get("site_address", order.site_address) or "").strip():
+        errors["site_address"] = _("An order with installation needs the site address.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        engine.edit(locked, actor=actor, data=data, tracked=Order.TRACKED_FIELDS, comment=comment)
+        if cleaned is not None:
+            old = [f"{line.product.code}×{line.quantity}@{line.unit_price}" for line in locked.lines.select_related("product")]
+            # Lines of an order in review have no deliveries yet: replace them as a whole.
+            locked.lines.all().delete()
+            OrderLine.objects.bulk_create(
+                [OrderLine(order=locked, product=p, quantity=q, unit_price=price) for p, q, price in cleaned])
+            new = [f"{p.code}×{q}@{price}" for p, q, price in cleaned]
+            if old != new:
+                engine.note(locked, actor=actor, kind="edit", comment=_("Lines: %(old)s → %(new)s") % {
+                    "old": ", ".join(old), "new": ", ".join(new)})
+    engine.sync_fields(locked, order)
+    return locked
+
+
+# --- ORD-1 review ---------------------------------------------------------------------------------
+
+def review_record_findings(*, order: Order, actor: User, findings: dict[str, tuple[str, str]]) -> list[ReviewFinding]:
+    """Record the reviewer's result for checklist items: {item: (pass|fail|waived, note)}."""
+    _require(can_work_order(actor, order), _("You are not allowed to review this order."))
+    if order.status != S.REVIEW:
+        raise TransitionNotAllowed(_("Only an order awaiting review can be checked."))
+    errors = {}
+    for item, (result, note) in findings.items():
+        if item not in ChecklistItem.values:
+            errors[item] = _("Unknown checklist item.")
+        elif result not in ReviewFinding.Result.values:
+            errors[item] = _("Choose pass, fail or waived.")
+        elif result in (ReviewFinding.Result.WAIVED, ReviewFinding.Result.FAIL) and not (note or "").strip():
+            errors[item] = _("Say why (a failed or waived item needs a note).")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        Order.objects.select_for_update().filter(pk=order.pk).first()
+        review_round = order.review_rounds.get(outcome="open")
+        saved = []
+        for item, (result, note) in findings.items():
+            finding, _created = ReviewFinding.objects.update_or_create(
+                round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
+            saved.append(finding)
+        engine.note(order, actor=actor, kind="comment", action="review_findings", comment="; ".join(
+            f"{ChecklistItem(f.item).label}: {f.get_result_display()}" + (f" ({f.note})" if f.note else "")
+            for f in saved))
+    return saved
+
+
+def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
+    return engine.fire(order, "approve", actor=actor, comment=comment)
+
+
+def order_return(*, order: Order, actor: User, problems: str, comment: str = "") -> Order:
+    return engine.fire(order, "return", actor=actor, comment=comment or problems, problems=problems)
+
+
+def order_resubmit(*, order: Order, actor: User, comment: str = "") -> Order:
+    return engine.fire(order, "resubmit", actor=actor, comment=comment)
+
+
+def order_start_production(*, order: Order, actor: User, comment: str = "") -> Order:
+    return engine.fire(order, "start_production", actor=actor, comment=comment)
+
+
+def order_cancel(*, order: Order, actor: User, comment: str) -> Order:
+    return engine.fire(order, "cancel", actor=actor, comment=comment, reason=comment)
+
+
+# --- ORD-2 production and delivery ----------------------------------------------------------------
+
+def progress_note_add(*, order: Order, actor: User, kind: str, channel: str, text: str,
+                      occurred_at: dt.datetime | None = None) -> ProgressNote:
+    """Log a progress update told to the customer, or a question the customer asked."""
+    _require(can_work_order(actor, order), _("You are not allowed to log progress on this order."))
+    errors = {}
+    if kind not in ProgressNote.Kind.values:
+        errors["kind"] = _("Choose update or question.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if not (text or "").strip():
+        errors["text"] = _("Write what was said.")
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("The time cannot be in the future.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    return ProgressNote.objects.create(order=order, kind=kind, channel=channel, text=text.strip(),
+                                       occurred_at=occurred_at, recorded_by=actor)
+
+
+def progress_question_answer(*, note: ProgressNote, actor: User, answer: str) -> ProgressNote:
+    _require(can_work_order(actor, note.order), _("You are not allowed to answer on this order."))
+    if note.kind != ProgressNote.Kind.QUESTION:
+        raise TransitionNotAllowed(_("Only a customer question can be answered."))
+    if note.answered_at:
+        raise TransitionNotAllowed(_("This question was already answered."))
+    if not (answer or "").strip():
+        raise ValidationError({"answer": _("Write the answer.")}, code="required")
+    with transaction.atomic():
+        if not ProgressNote.objects.filter(pk=note.pk, answered_at__isnull=True).update(
+                answer=answer.strip(), answered_at=timezone.now(), answered_by=actor):
+            raise TransitionNotAllowed(_("This question was already answered."))
+    note.refresh_from_db()
+    return note
+
+
+@transaction.atomic
+def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], carrier: str = "",
+                  shipped_at: dt.datetime | None = None) -> Delivery:
+    """Record a shipment of part or all of the lines ({order_line_id: quantity})."""
+    _require(can_work_order(actor, order), _("You are not allowed to ship this order."))
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status not in (S.APPROVED, S.IN_PRODUCTION, S.DELIVERING):
+        raise TransitionNotAllowed(_("Only an approved order can be shipped (the order is “%(state)s”).")
+                                   % {"state": locked.get_status_display()})
+    lines = {line.pk: line for line in locked.lines.select_related("product")}
+    # What is already on its way or received counts; a rejected shipment does not.
+    committed = dict(DeliveryLine.objects.filter(order_line__order=locked).exclude(
+        delivery__status=Delivery.Status.REJECTED).values_list("order_line").annotate(total=Sum("quantity")))
+    errors: dict = {}
+    rows = []
+    for line_id, raw in quantities.items():
+        if raw in (None, "", 0, "0"):
+            continue
+        line = lines.get(int(line_id))
+        if line is None:
+            errors[f"line.{line_id}"] = _("This line is not on the order.")
+            continue
+        quantity = _decimal(raw, f"line.{line_id}", errors)
+        if quantity is None:
+            continue
+        outstanding = line.quantity - committed.get(line.pk, Decimal(0))
+        if quantity > outstanding:
+            errors[f"line.{line_id}"] = _("%(product)s: only %(left)s left to deliver, not %(qty)s.") % {
+                "product": line.product.name, "left": outstanding.normalize(), "qty": quantity.normalize()}
+            continue
+        rows.append((line, quantity))
+    if not rows and not errors:
+        errors["quantities"] = _("Enter the quantity shipped for at least one line.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    engine.fire(locked, "ship", actor=actor)
+    number = (locked.deliveries.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    delivery = Delivery.objects.create(order=locked, number=number, shipped_at=shipped_at or timezone.now(),
+                                       carrier=(carrier or "").strip()[:120], recorded_by=actor)
+    DeliveryLine.objects.bulk_create([DeliveryLine(delivery=delivery, order_line=line, quantity=q) for line, q in rows])
+    engine.record_created(delivery, actor=actor)
+    engine.sync_fields(Order.objects.get(pk=order.pk), order)
+    return delivery
+
+
+@transaction.atomic
+def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str = "",
+                     delivered_at: dt.datetime | None = None) -> Delivery:
+    """The customer received the shipment and it passed the quality check; the order is
+    delivered when nothing is outstanding any more."""
+    delivery = engine.fire(delivery, "confirm", actor=actor, quality_note=quality_note, delivered_at=delivered_at)
+    order = Order.objects.get(pk=delivery.order_id)
+    if order.status == S.DELIVERING and not order.lines.filter(delivered_quantity__lt=F("quantity")).exists():
+        engine.fire(order, "complete_delivery", actor=actor)
+    return delivery
+
+
+def delivery_reject(*, delivery: Delivery, actor: User, comment: str, quality_note: str = "") -> Delivery:
+    return engine.fire(delivery, "reject", actor=actor, comment=comment, quality_note=quality_note or comment)
+
+
+# --- ORD-3 installation and acceptance ------------------------------------------------------------
+
+def installation_schedule(*, order: Order, actor: User, scheduled_for: dt.date | None, engineers: Iterable[User],
+                          comment: str = "") -> Installation:
+    engineers = list(engineers)
+    engine.fire(order, "schedule_installation", actor=actor, comment=comment, scheduled_for=scheduled_for,
+                engineers=engineers)
+    return Installation.objects.get(order=order)
+
+
+def installation_start(*, installation: Installation, actor: User, comment: str = "") -> Installation:
+    return engine.fire(installation, "start", actor=actor, comment=comment)
+
+
+def installation_commission(*, installation: Installation, actor: User, site_work: str, checklist: list[dict],
+                            measurements: list[dict] | None = None, notes: str = "") -> Installation:
+    """Record the on-site work and the commissioning test (checklist, measurements)."""
+    checklist = [{"item": str(c.get("item", "")).strip()[:200], "ok": bool(c.get("ok"))}
+                 for c in (checklist or []) if str(c.get("item", "")).strip()]
+    measurements = [{"name": str(m.get("name", "")).strip()[:100], "value": str(m.get("value", "")).strip()[:50],
+                     "unit": str(m.get("unit", "")).strip()[:20]}
+                    for m in (measurements or []) if str(m.get("name", "")).strip()]
+    return engine.fire(installation, "commission", actor=actor, site_work=site_work, checklist=checklist,
+                       measurements=measurements, notes=notes)
+
+
+@transaction.atomic
+def acceptance_record(*, installation: Installation, actor: User, result: str, remarks: str = "",
+                      feedback: str = "", signatory: str = "") -> Installation:
+    """ORD-3: the customer's acceptance (验收). Accepted (with or without remarks) completes the
+    order and makes a follow-up visit due (ORD-4); rejected sends the installation to rework."""
+    from .models import AcceptanceRound
+
+    action = "reject" if result == AcceptanceRound.Result.REJECTED else "accept"
+    installation = engine.fire(installation, action, actor=actor, comment=remarks, result=result, remarks=remarks,
+                               feedback=feedback, signatory=signatory)
+    if action == "accept":
+        engine.fire(Order.objects.get(pk=installation.order_id), "accept", actor=actor, comment=remarks)
+    return installation
+
+
+def order_attach(*, order: Order, actor: User, upload, description: str = ""):
+    """Photos, commissioning records, the signed acceptance form (WF-3)."""
+    installation = Installation.objects.filter(order=order).first()
+    _require(can_work_order(actor, order) or (installation is not None and can_work_installation(actor, installation)),
+             _("You are not allowed to attach files to this order."))
+    return attachment_add(record=order, upload=upload, actor=actor, description=description)
+
+
+# --- ORD-2 late risk (beat) -----------------------------------------------------------------------
+
+def orders_flag_late_risk(*, today: dt.date | None = None) -> int:
+    """Flag each undelivered order whose promised date is within the lead time, once, and remind
+    its owner and the department's managers (ORD-2)."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.ORDER_RISK_LEAD_DAYS)
+    candidates = Order.objects.filter(
+        status__in=Order.UNDELIVERED_STATES, promised_date__isnull=False, promised_date__lte=horizon,
+        risk_flagged_at__isnull=True,
+    ).values_list("pk", flat=True)[:500]
+    flagged = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            if not Order.objects.filter(pk=pk, risk_flagged_at__isnull=True).update(risk_flagged_at=timezone.now()):
+                continue
+            order = Order.objects.select_related("owner", "department").get(pk=pk)
+            late = order.promised_date < today
+            notify(recipients=[order.owner, *department_managers(department=order.department)],
+                   kind="order_late" if late else "order_at_risk",
+                   title=(gettext_lazy("Order %(number)s is late: promised for %(date)s") if late
+                          else gettext_lazy("Order %(number)s may miss its promised date %(date)s")),
+                   params={"number": order.number, "date": order.promised_date.isoformat()},
+                   url=order.get_absolute_url())
+            flagged += 1
+    return flagged
+

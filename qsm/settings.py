@@ -157,6 +157,11 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env.list(
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# ORD-1: a unit price may differ from the list price by this much before it needs a waiver.
+ORDER_PRICE_TOLERANCE_PERCENT = env.int("ORDER_PRICE_TOLERANCE_PERCENT", default=10)
+# ORD-2: an undelivered order is flagged "at risk" this many days before its promised date.
+ORDER_RISK_LEAD_DAYS = env.int("ORDER_RISK_LEAD_DAYS", default=3)
+
 # --- e-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # for the file-based backend
@@ -190,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "qsm.sla.tasks.sweep_deadlines", "schedule": 60.0},
     # NTF-1: e-mails whose hand-off to the broker failed are sent by this catch-up.
     "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
+    # ORD-2: flag orders at risk of missing their promised date, once each.
+    "orders-late-risk": {"task": "orders.tasks.sweep_late_risk", "schedule": 3600.0},
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
 }
 

@@ -27,7 +27,7 @@ def test_orders_are_scoped_to_the_department(api, inquiry_in, sales_user, staff_
     assert listed(staff_user) == listed(other_department_staff) == []
     assert api(other_department_staff).get(f"/api/orders/orders/{order['id']}/").status_code == 404
     detail = api(quality_officer).get(f"/api/orders/orders/{order['id']}/").data
-    assert detail["source_inquiry_number"] == inquiry.number and detail["status"] == "draft"
+    assert detail["source_inquiry_number"] == inquiry.number and detail["status"] == "review"
     assert api(sales_user).get(f"/api/orders/orders/?q={inquiry.number}").data["results"][0]["id"] == order["id"]
     assert api(sales_user).get("/api/orders/orders/?status=draft&created_from=2999-01-01").data["results"] == []
 

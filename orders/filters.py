@@ -1,0 +1,102 @@
+"""SEARCH-1 for orders, deliveries and installations: shared by the pages, exports and the API."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qsm.org.models import Customer, Department, User
+
+from .models import Delivery, Installation, Order
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices, label=_("Status"))
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created to"))
+    promised_from = django_filters.DateFilter(field_name="promised_date", lookup_expr="gte", label=_("Promised from"))
+    promised_to = django_filters.DateFilter(field_name="promised_date", lookup_expr="lte", label=_("Promised to"))
+    installation_required = django_filters.BooleanFilter(label=_("Installation needed"))
+    late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
+    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label=_("At risk"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Review overdue"))
+    visit_due = django_filters.BooleanFilter(method="filter_visit_due", label=_("Follow-up visit due"))
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "department", "owner", "customer", "created_from", "created_to", "promised_from",
+                  "promised_to", "installation_required", "late", "at_risk", "overdue", "visit_due"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__iexact=value) | Q(customer__name__icontains=value)
+                               | Q(customer_reference__icontains=value) | Q(source_inquiry__number__iexact=value))
+
+    def filter_late(self, queryset, name, value):
+        # Undelivered past the promised date: served by the partial index on promised_date.
+        late = Q(status__in=list(Order.UNDELIVERED_STATES), promised_date__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late) if value is False else queryset
+
+    def filter_at_risk(self, queryset, name, value):
+        risk = Q(status__in=list(Order.UNDELIVERED_STATES), risk_flagged_at__isnull=False)
+        return queryset.filter(risk) if value else queryset.exclude(risk) if value is False else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=Order.Status.REVIEW, due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
+
+    def filter_visit_due(self, queryset, name, value):
+        due = Q(follow_up_due_at__isnull=False, follow_up_scheduled_at__isnull=True)
+        return queryset.filter(due) if value else queryset.exclude(due) if value is False else queryset
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Delivery.Status.choices, label=_("Status"))
+    department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),
+                                                  label=_("Department"))
+    customer = django_filters.ModelChoiceFilter(field_name="order__customer", queryset=Customer.objects.all(),
+                                                label=_("Customer"))
+    shipped_from = django_filters.DateFilter(field_name="shipped_at", lookup_expr="date__gte", label=_("Shipped from"))
+    shipped_to = django_filters.DateFilter(field_name="shipped_at", lookup_expr="date__lte", label=_("Shipped to"))
+
+    class Meta:
+        model = Delivery
+        fields = ["q", "status", "department", "customer", "shipped_from", "shipped_to"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(order__number__iexact=value) | Q(order__customer__name__icontains=value)
+                               | Q(carrier__icontains=value))
+
+
+class InstallationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Installation.Status.choices, label=_("Status"))
+    department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),
+                                                  label=_("Department"))
+    customer = django_filters.ModelChoiceFilter(field_name="order__customer", queryset=Customer.objects.all(),
+                                                label=_("Customer"))
+    engineer = django_filters.ModelChoiceFilter(field_name="engineers", queryset=User.objects.filter(is_active=True),
+                                                label=_("Engineer"))
+    scheduled_from = django_filters.DateFilter(field_name="scheduled_for", lookup_expr="gte", label=_("Scheduled from"))
+    scheduled_to = django_filters.DateFilter(field_name="scheduled_for", lookup_expr="lte", label=_("Scheduled to"))
+
+    class Meta:
+        model = Installation
+        fields = ["q", "status", "department", "customer", "engineer", "scheduled_from", "scheduled_to"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(order__number__iexact=value) | Q(order__customer__name__icontains=value))

@@ -1,0 +1,316 @@
+"""The in-sale lifecycles (§3.2): order, delivery and installation tables.
+
+Order:
+    review --approve--> approved --start_production--> in_production
+    review --return--> returned --resubmit--> review            (each round is kept: ORD-1)
+    approved|in_production|delivering --ship--> delivering --complete_delivery--> delivered
+    delivered --schedule_installation--> installing --accept--> accepted      (ORD-3)
+    review|returned|approved|in_production --cancel--> cancelled
+Delivery:      shipped --confirm--> delivered | shipped --reject--> rejected
+Installation:  scheduled --start--> on_site --commission--> commissioned --accept--> accepted
+               commissioned --reject--> rework --commission--> commissioned
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qsm.errors import ValidationError
+from qsm.notify.services import notify
+from qsm.org.selectors import department_managers
+from qsm.sla import services as sla
+from qsm.workflow.engine import Transition, Workflow, register
+
+from .models import ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
+from .rules import can_cancel_order, can_work_delivery, can_work_installation, can_work_order
+
+S = Order.Status
+REVIEW = "review"
+
+
+def price_range(product) -> tuple[Decimal, Decimal] | None:
+    """The allowed unit price for a product: its list price ± ORDER_PRICE_TOLERANCE_PERCENT."""
+    if product.list_price is None:
+        return None
+    tolerance = Decimal(settings.ORDER_PRICE_TOLERANCE_PERCENT) / 100
+    return (product.list_price * (1 - tolerance)).quantize(Decimal("0.01")), (
+        product.list_price * (1 + tolerance)
+    ).quantize(Decimal("0.01"))
+
+
+def lines_out_of_price_range(order: Order) -> list:
+    out = []
+    for line in order.lines.select_related("product"):
+        bounds = price_range(line.product)
+        if bounds and (line.unit_price is None or not bounds[0] <= line.unit_price <= bounds[1]):
+            out.append(line)
+    return out
+
+
+def required_items(order: Order) -> list[str]:
+    items = [ChecklistItem.CUSTOMER, ChecklistItem.ITEMS, ChecklistItem.PRICES, ChecklistItem.DELIVERY_DATE]
+    if order.installation_required:
+        items.append(ChecklistItem.INSTALLATION)
+    return [str(i) for i in items]
+
+
+def _open_round(order: Order) -> ReviewRound | None:
+    return order.review_rounds.filter(outcome=ReviewRound.Outcome.OPEN).first()
+
+
+def _approve_guard(order: Order, actor, params: dict) -> None:
+    review_round = _open_round(order)
+    if review_round is None:
+        raise ValidationError({"findings": _("There is no open review round.")}, code="no_round")
+    if not order.lines.exists():
+        raise ValidationError({"lines": _("An order without lines cannot be approved.")}, code="no_lines")
+    findings = {f.item: f for f in review_round.findings.all()}
+    errors = {}
+    for item in required_items(order):
+        finding = findings.get(item)
+        label = str(ChecklistItem(item).label)
+        if finding is None:
+            errors[item] = _("“%(item)s” has not been checked.") % {"item": label}
+        elif finding.result == ReviewFinding.Result.FAIL:
+            errors[item] = _("“%(item)s” failed: return the order to the customer or waive it with a reason.") % {
+                "item": label}
+        elif finding.result == ReviewFinding.Result.WAIVED and not finding.note.strip():
+            errors[item] = _("A waiver of “%(item)s” needs a reason.") % {"item": label}
+    prices = findings.get(ChecklistItem.PRICES)
+    if prices and prices.result == ReviewFinding.Result.PASS and lines_out_of_price_range(order):
+        errors[ChecklistItem.PRICES] = _("A price is outside the allowed range: waive the price check with a reason.")
+    if errors:
+        raise ValidationError(errors, code="checklist")
+
+
+def _decide_round(order: Order, actor, outcome: str, problems: str = "") -> None:
+    ReviewRound.objects.filter(order=order, outcome=ReviewRound.Outcome.OPEN).update(
+        outcome=outcome, reviewer=actor, decided_at=timezone.now(), problems=problems
+    )
+    sla.deadline_complete(record=order, stage=REVIEW)
+    order.due_at = None
+
+
+def _approve(order: Order, actor, params: dict) -> None:
+    _decide_round(order, actor, ReviewRound.Outcome.APPROVED)
+    order.approved_at = timezone.now()
+    notify(recipients=[order.owner], exclude=actor, kind="order_approved",
+           title=gettext_lazy("Order %(number)s passed review"), params={"number": order.number},
+           url=order.get_absolute_url())
+
+
+def _return_guard(order: Order, actor, params: dict) -> None:
+    review_round = _open_round(order)
+    problems = (params.get("problems") or "").strip()
+    errors = {}
+    if review_round is None or not review_round.findings.filter(result=ReviewFinding.Result.FAIL).exists():
+        errors["findings"] = _("Mark at least one checklist item as failed before returning the order.")
+    if not problems:
+        errors["problems"] = _("List the problems the customer must correct.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def _return(order: Order, actor, params: dict) -> None:
+    _decide_round(order, actor, ReviewRound.Outcome.RETURNED, params["problems"].strip())
+    notify(recipients=[order.owner], exclude=actor, kind="order_returned",
+           title=gettext_lazy("Order %(number)s was returned for amendment"), params={"number": order.number},
+           url=order.get_absolute_url())
+
+
+def open_review_round(order: Order) -> ReviewRound:
+    last = order.review_rounds.order_by("-number").values_list("number", flat=True).first() or 0
+    review_round = ReviewRound.objects.create(order=order, number=last + 1)
+    deadline = sla.deadline_start(record=order, stage=REVIEW, owner=order.owner, department=order.department,
+                                  title=f"{order.number} {order.customer.name}")
+    order.due_at = deadline.due_at if deadline else None
+    return review_round
+
+
+def _resubmit(order: Order, actor, params: dict) -> None:
+    open_review_round(order)
+
+
+def _ship_guard(order: Order, actor, params: dict) -> None:
+    pass  # quantities are checked by delivery_ship, which knows the lines being shipped
+
+
+def _complete_delivery_guard(order: Order, actor, params: dict) -> None:
+    if any(line.delivered_quantity < line.quantity for line in order.lines.all()):
+        raise ValidationError({"lines": _("Not every line has been delivered in full.")}, code="outstanding")
+
+
+def _make_follow_up_due(order: Order, reason: str) -> None:
+    # ORD-4: the after-sales visit sweep finds this order by follow_up_due_at.
+    order.follow_up_due_at = timezone.now()
+    order.follow_up_reason = reason
+
+
+def _complete_delivery(order: Order, actor, params: dict) -> None:
+    order.delivered_at = timezone.now()
+    if not order.installation_required:
+        _make_follow_up_due(order, "delivered")
+
+
+def _schedule_installation_guard(order: Order, actor, params: dict) -> None:
+    errors = {}
+    if not order.installation_required:
+        errors["installation_required"] = _("This order needs no installation.")
+    if not params.get("scheduled_for"):
+        errors["scheduled_for"] = _("Choose the installation date.")
+    if not params.get("engineers"):
+        errors["engineers"] = _("Name at least one engineer.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def _schedule_installation(order: Order, actor, params: dict) -> None:
+    installation = Installation.objects.create(order=order, scheduled_for=params["scheduled_for"])
+    installation.engineers.set(params["engineers"])
+    notify(recipients=list(params["engineers"]), exclude=actor, kind="installation_scheduled",
+           title=gettext_lazy("You are scheduled to install order %(number)s on %(date)s"),
+           params={"number": order.number, "date": params["scheduled_for"].isoformat()},
+           url=order.get_absolute_url())
+
+
+def _accept(order: Order, actor, params: dict) -> None:
+    order.accepted_at = timezone.now()
+    _make_follow_up_due(order, "accepted")
+
+
+def _cancel(order: Order, actor, params: dict) -> None:
+    order.cancel_reason = params.get("reason", "") or ""
+    sla.deadline_cancel(record=order)
+    order.due_at = None
+
+
+def _order_or_engineer(user, order: Order) -> bool:
+    """The customer's acceptance is recorded by the order's department or an installing engineer."""
+    if can_work_order(user, order):
+        return True
+    installation = Installation.objects.filter(order=order).first()
+    return installation is not None and can_work_installation(user, installation)
+
+
+ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
+    Transition("approve", (S.REVIEW,), S.APPROVED, gettext_lazy("Approve"), can_work_order,
+               guard=_approve_guard, effect=_approve, style="success"),
+    # §3.2(1): a non-conforming order goes back to the customer with the list of problems.
+    Transition("return", (S.REVIEW,), S.RETURNED, gettext_lazy("Return to customer"), can_work_order,
+               guard=_return_guard, effect=_return, style="warning"),
+    Transition("resubmit", (S.RETURNED,), S.REVIEW, gettext_lazy("Amended: review again"), can_work_order,
+               effect=_resubmit),
+    Transition("start_production", (S.APPROVED,), S.IN_PRODUCTION, gettext_lazy("Start production"), can_work_order),
+    # Fired by delivery_ship; a shipment may also leave straight from an approved order (stock).
+    Transition("ship", (S.APPROVED, S.IN_PRODUCTION, S.DELIVERING), S.DELIVERING, gettext_lazy("Record shipment"),
+               can_work_order, guard=_ship_guard),
+    # Fired by delivery_confirm when the last outstanding quantity is received.
+    Transition("complete_delivery", (S.DELIVERING,), S.DELIVERED, gettext_lazy("Delivery complete"), can_work_order,
+               guard=_complete_delivery_guard, effect=_complete_delivery),
+    Transition("schedule_installation", (S.DELIVERED,), S.INSTALLING, gettext_lazy("Schedule installation"),
+               can_work_order, guard=_schedule_installation_guard, effect=_schedule_installation),
+    # Fired by acceptance_record when the customer accepts (with or without remarks).
+    Transition("accept", (S.INSTALLING,), S.ACCEPTED, gettext_lazy("Customer accepted"), _order_or_engineer, effect=_accept),
+    Transition("cancel", (S.REVIEW, S.RETURNED, S.APPROVED, S.IN_PRODUCTION), S.CANCELLED, gettext_lazy("Cancel order"),
+               can_cancel_order, effect=_cancel, comment_required=True, style="danger"),
+]))
+
+
+# --- delivery -------------------------------------------------------------------------------------
+D = Delivery.Status
+
+
+def _confirm_delivery(delivery: Delivery, actor, params: dict) -> None:
+    from django.db.models import F
+
+    from .models import OrderLine
+
+    delivery.delivered_at = params.get("delivered_at") or timezone.now()
+    delivery.quality_note = (params.get("quality_note") or "").strip()
+    for line in delivery.lines.all():
+        OrderLine.objects.filter(pk=line.order_line_id).update(delivered_quantity=F("delivered_quantity") + line.quantity)
+
+
+def _reject_delivery(delivery: Delivery, actor, params: dict) -> None:
+    delivery.quality_note = (params.get("quality_note") or "").strip()
+
+
+DELIVERY_WORKFLOW = register(Workflow(model=Delivery, transitions=[
+    Transition("confirm", (D.SHIPPED,), D.DELIVERED, gettext_lazy("Received, quality checked"), can_work_delivery,
+               effect=_confirm_delivery, style="success"),
+    # A shipment that fails the quality check at receipt does not count; ship again.
+    Transition("reject", (D.SHIPPED,), D.REJECTED, gettext_lazy("Rejected at receipt"), can_work_delivery,
+               effect=_reject_delivery, comment_required=True, style="danger"),
+]))
+
+
+# --- installation ---------------------------------------------------------------------------------
+I = Installation.Status  # noqa: E741
+
+
+def _commission_guard(installation: Installation, actor, params: dict) -> None:
+    checklist = params.get("checklist") or []
+    errors = {}
+    if not (params.get("site_work") or installation.site_work or "").strip():
+        errors["site_work"] = _("Describe the work done on site.")
+    if not checklist:
+        errors["checklist"] = _("Record the commissioning test checklist.")
+    elif not all(item.get("ok") for item in checklist):
+        errors["checklist"] = _("Every commissioning test must pass before the customer is asked to accept.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def _commission(installation: Installation, actor, params: dict) -> None:
+    if params.get("site_work"):
+        installation.site_work = params["site_work"].strip()
+    installation.commissioning_checklist = params.get("checklist") or []
+    installation.measurements = params.get("measurements") or []
+    installation.commissioning_notes = (params.get("notes") or "").strip()
+    installation.commissioned_at = timezone.now()
+
+
+def _acceptance_guard(installation: Installation, actor, params: dict) -> None:
+    from .models import AcceptanceRound
+
+    result = params.get("result")
+    if result not in (AcceptanceRound.Result.ACCEPTED, AcceptanceRound.Result.ACCEPTED_WITH_REMARKS,
+                      AcceptanceRound.Result.REJECTED):
+        raise ValidationError({"result": _("Choose the customer's decision.")}, code="invalid")
+    if result != AcceptanceRound.Result.ACCEPTED and not (params.get("remarks") or "").strip():
+        raise ValidationError({"remarks": _("Write the customer's remarks or reasons.")}, code="required")
+
+
+def _record_acceptance(installation: Installation, actor, params: dict) -> None:
+    from .models import AcceptanceRound
+
+    last = installation.acceptance_rounds.order_by("-number").values_list("number", flat=True).first() or 0
+    AcceptanceRound.objects.create(
+        installation=installation, number=last + 1, result=params["result"],
+        remarks=(params.get("remarks") or "").strip(), customer_feedback=(params.get("feedback") or "").strip(),
+        customer_signatory=(params.get("signatory") or "").strip()[:100], recorded_by=actor,
+        decided_at=timezone.now(),
+    )
+    if params["result"] != AcceptanceRound.Result.REJECTED:
+        installation.accepted_at = timezone.now()
+    else:
+        recipients = [installation.order.owner, *installation.engineers.all(),
+                      *department_managers(department=installation.order.department)]
+        notify(recipients=recipients, exclude=actor, kind="acceptance_rejected",
+               title=gettext_lazy("The customer rejected the installation of order %(number)s"),
+               params={"number": installation.order.number}, url=installation.get_absolute_url())
+
+
+INSTALLATION_WORKFLOW = register(Workflow(model=Installation, transitions=[
+    Transition("start", (I.SCHEDULED,), I.ON_SITE, gettext_lazy("Start on site"), can_work_installation),
+    Transition("commission", (I.ON_SITE, I.REWORK), I.COMMISSIONED, gettext_lazy("Record commissioning"),
+               can_work_installation, guard=_commission_guard, effect=_commission),
+    Transition("accept", (I.COMMISSIONED,), I.ACCEPTED, gettext_lazy("Customer accepts"), can_work_installation,
+               guard=_acceptance_guard, effect=_record_acceptance, style="success"),
+    Transition("reject", (I.COMMISSIONED,), I.REWORK, gettext_lazy("Customer rejects"), can_work_installation,
+               guard=_acceptance_guard, effect=_record_acceptance, style="danger"),
+]))
