@@ -1,6 +1,8 @@
 """Every read of the in-sale module, scoped to what the user may see (ORG-1)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -137,7 +139,7 @@ def order_inbox(user) -> list[InboxItem]:
         # The review has an SLA deadline; later stages are due by the promised date.
         due = o.due_at
         if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
-            due = timezone.make_aware(timezone.datetime.combine(o.promised_date, timezone.datetime.min.time()))
+            due = timezone.make_aware(dt.datetime.combine(o.promised_date, dt.time(18, 0)))
         items.append(InboxItem(module=gettext("Orders"), number=o.number, title=o.customer.name,
                                status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
                                waiting_for=gettext(_WAITING_FOR.get(o.status, ""))))
