@@ -121,10 +121,12 @@ def test_every_state_action_role(state, people, production_department, sales_dep
             if action == "convert":
                 from orders.services import order_create_from_inquiry
 
-                call = lambda: order_create_from_inquiry(inquiry=inquiry, actor=actor)  # noqa: E731
+                def call(inquiry=inquiry, actor=actor):
+                    return order_create_from_inquiry(inquiry=inquiry, actor=actor)
             else:
-                call = lambda: services.inquiry_fire(inquiry=inquiry, actor=actor, action=action,  # noqa: E731
-                                                     comment=comment, **params)
+                def call(inquiry=inquiry, actor=actor, action=action, comment=comment, params=params):
+                    return services.inquiry_fire(inquiry=inquiry, actor=actor, action=action, comment=comment,
+                                                 **params)
             label = f"{state}/{action}/{role}"
             if allowed_role and allowed_state:
                 call()

@@ -29,6 +29,11 @@ from django.utils import timezone
 
 from qsm.celery import app
 from qsm.notify.models import Notification
+from qsm.org.models import Department, Role
+from qsm.sla.calendar import default_calendar
+from qsm.sla.models import Deadline
+from qsm.sla.tasks import sweep_deadlines
+from tests.factories import DepartmentFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +42,7 @@ def _real_broker():
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = True
-from qsm.org.models import Department, Role
-from qsm.sla.calendar import default_calendar
-from qsm.sla.models import Deadline
-from qsm.sla.tasks import sweep_deadlines
-from tests.factories import DepartmentFactory, UserFactory
+
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEADLINES = 12
