@@ -1,22 +1,18 @@
 """Who may act on an order (ORG-1). Predicates say who; orders/workflows.py says when."""
 import rules
 
-from qsm.org.rules import is_administrator, is_manager, sees_everything
-
-
-def _member(user, department_id) -> bool:
-    return user.is_authenticated and department_id is not None and user.department_id == department_id
+from qsm.org.rules import is_administrator, is_manager, sees_everything, works_in
 
 
 @rules.predicate
 def in_order_department(user, order) -> bool:
     # §3.2(1): the business department that received the order reviews and runs it.
-    return _member(user, order.department_id) and (user.has_role("staff") or user.has_role("manager"))
+    return works_in(user, order.department_id)
 
 
 @rules.predicate
 def is_order_department_manager(user, order) -> bool:
-    return _member(user, order.department_id) and user.has_role("manager")
+    return works_in(user, order.department_id, roles=("manager",))
 
 
 @rules.predicate

@@ -1,23 +1,19 @@
 """Who may do what to an inquiry (ORG-1). Predicates say *who*; the workflow table says *when*."""
 import rules
 
-from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role
-
-
-def _member(user, department_id) -> bool:
-    return user.is_authenticated and department_id is not None and user.department_id == department_id
+from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, works_in
 
 
 @rules.predicate
 def in_owning_department(user, inquiry) -> bool:
     # §2(二)3: the business department that took the inquiry works it.
-    return _member(user, inquiry.department_id) and (user.has_role("staff") or user.has_role("manager"))
+    return works_in(user, inquiry.department_id)
 
 
 @rules.predicate
 def in_handover_department(user, inquiry) -> bool:
     # §3.1(3): the department it was handed to acknowledges it and takes it further.
-    return _member(user, inquiry.handover_department_id) and (user.has_role("staff") or user.has_role("manager"))
+    return works_in(user, inquiry.handover_department_id)
 
 
 @rules.predicate

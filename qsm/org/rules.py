@@ -38,3 +38,13 @@ sees_everything = in_quality_department | is_administrator
 
 rules.add_perm("org.view_customer", rules.is_authenticated)
 rules.add_perm("org.add_customer", is_staff_role | is_manager | is_quality_officer | is_administrator)
+
+
+def works_in(user, department_id, *, roles=("staff", "manager")) -> bool:
+    """The user belongs to ``department_id`` and holds one of ``roles`` there (ORG-1)."""
+    return (
+        user.is_authenticated
+        and department_id is not None
+        and user.department_id == department_id
+        and any(user.has_role(role) for role in roles)
+    )
