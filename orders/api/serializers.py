@@ -1,23 +1,84 @@
-"""Orders API (minimal: what a converted inquiry becomes, PRE-4)."""
+"""ORD-1..4 API. Inputs are plain serializers (types only; ``orders.services`` holds the rules);
+outputs are model serializers with names and translated labels."""
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Order, OrderLine
+from orders import selectors
+from orders.models import (
+    AcceptanceRound,
+    ChecklistItem,
+    Delivery,
+    DeliveryLine,
+    Installation,
+    Order,
+    OrderLine,
+    ProgressNote,
+    ReviewFinding,
+    ReviewRound,
+)
+from orders.workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
+from presales.api.serializers import (  # one schema component each
+    AttachmentSerializer,
+    AvailableActionSerializer,
+    NamedSerializer,
+)
+from presales.models import Channel
 from qsm.api.fields import LabelField, enum_field
+from qsm.org.models import Customer, Product, User
+
+# --- available actions ----------------------------------------------------------------------------
+
+# Transitions fired by another record's action have no endpoint of their own on the order:
+# "complete_delivery" by confirming the last delivery, "accept" by the installation's acceptance.
+_ORDER_ACTION_URLS = {
+    "approve": "api-order-approve", "return": "api-order-return", "resubmit": "api-order-resubmit",
+    "start_production": "api-order-start-production", "ship": "api-order-ship",
+    "schedule_installation": "api-order-schedule-installation", "cancel": "api-order-cancel",
+}
+_DELIVERY_ACTION_URLS = {"confirm": "api-delivery-confirm", "reject": "api-delivery-reject"}
+# The customer's decision is one endpoint; its "result" picks the transition (accept or reject).
+_INSTALLATION_ACTION_URLS = {"start": "api-installation-start", "commission": "api-installation-commission",
+                             "accept": "api-installation-acceptance", "reject": "api-installation-acceptance"}
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
-    product_code = serializers.CharField(source="product.code", read_only=True)
-    product_name = serializers.CharField(source="product.name", read_only=True)
+def _actions(workflow, record, request, urls: dict[str, str]) -> list[dict]:
+    """What the requesting user may do now (guards are checked when the action is fired)."""
+    if request is None:
+        return []
+    out = []
+    state = getattr(record, workflow.state_field)
+    # Like ``workflow.available`` but only for transitions with an endpoint: the others' rule
+    # checks would cost queries for nothing.
+    for t in workflow.by_action.values():
+        if t.action not in urls or state not in t.sources or not t.allowed(request.user, record):
+            continue
+        try:
+            url = reverse(urls[t.action], args=[record.pk])
+        except NoReverseMatch:
+            url = ""
+        out.append({"action": t.action, "label": str(t.label), "comment_required": t.comment_required,
+                    "style": t.style, "url": url})
+    return out
 
-    class Meta:
-        model = OrderLine
-        fields = ["id", "product", "product_code", "product_name", "quantity"]
-        read_only_fields = fields
+
+def _channel_label(value: str) -> str:
+    try:
+        return str(Channel(value).label)
+    except ValueError:
+        return value
+
+
+# --- output: order --------------------------------------------------------------------------------
 
 
 class OrderSerializer(serializers.ModelSerializer):
+    """A row of the order list."""
+
     status = enum_field("OrderStatus", Order.Status, read_only=True)
     status_label = LabelField("status")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
@@ -25,21 +86,413 @@ class OrderSerializer(serializers.ModelSerializer):
     owner_name = serializers.StringRelatedField(source="owner", read_only=True)
     source_inquiry_number = serializers.CharField(source="source_inquiry.number", read_only=True, allow_null=True,
                                                   default=None)
+    is_overdue = serializers.SerializerMethodField(help_text="The review is past its SLA deadline.")
+    is_late = serializers.SerializerMethodField(help_text="Undelivered and past the promised date (ORD-2).")
+    at_risk = serializers.SerializerMethodField(
+        help_text="Undelivered and flagged by the late-risk sweep before the promised date (ORD-2).")
+    visit_due = serializers.BooleanField(read_only=True, help_text="A follow-up visit is due and not scheduled (ORD-4).")
 
     class Meta:
         model = Order
-        fields = ["id", "number", "status", "status_label", "customer", "customer_name", "department",
-                  "department_name", "owner", "owner_name", "source_inquiry", "source_inquiry_number", "created_at"]
+        fields = [
+            "id", "number", "status", "status_label", "customer", "customer_name", "department", "department_name",
+            "owner", "owner_name", "source_inquiry", "source_inquiry_number", "customer_reference", "promised_date",
+            "installation_required", "received_at", "due_at", "is_overdue", "is_late", "at_risk", "visit_due",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _now(self):
+        if "now" not in self.context:
+            self.context["now"] = timezone.now()  # one instant (and one day) for the whole page
+            self.context["today"] = timezone.localdate(self.context["now"])
+        return self.context["now"]
+
+    def get_is_overdue(self, order: Order) -> bool:
+        return order.status == Order.Status.REVIEW and order.due_at is not None and order.due_at < self._now()
+
+    def get_is_late(self, order: Order) -> bool:
+        self._now()
+        return order.is_late(self.context["today"])
+
+    def get_at_risk(self, order: Order) -> bool:
+        return order.risk_flagged_at is not None and order.status in Order.UNDELIVERED_STATES
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    product_code = serializers.CharField(source="product.code", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    outstanding = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True,
+                                           help_text="Ordered minus delivered (received and quality-checked).")
+    price_min = serializers.SerializerMethodField()
+    price_max = serializers.SerializerMethodField()
+    price_in_range = serializers.SerializerMethodField(
+        help_text="Whether the unit price is within the product's allowed range; null when the product has no "
+                  "list price (ORD-1).")
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product", "product_code", "product_name", "quantity", "unit_price", "delivered_quantity",
+                  "outstanding", "price_min", "price_max", "price_in_range"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_price_min(self, line: OrderLine):
+        bounds = price_range(line.product)
+        return None if bounds is None else f"{bounds[0]:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_price_max(self, line: OrderLine):
+        bounds = price_range(line.product)
+        return None if bounds is None else f"{bounds[1]:.2f}"
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_price_in_range(self, line: OrderLine):
+        bounds = price_range(line.product)
+        if bounds is None:
+            return None
+        return line.unit_price is not None and bounds[0] <= line.unit_price <= bounds[1]
+
+
+class ChecklistEntrySerializer(serializers.Serializer):
+    item = enum_field("ChecklistItem", ChecklistItem)
+    label = serializers.CharField()
+
+
+class ReviewFindingSerializer(serializers.ModelSerializer):
+    item = enum_field("ChecklistItem", ChecklistItem, read_only=True)
+    item_label = LabelField("item")
+    result = enum_field("ReviewFindingResult", ReviewFinding.Result, read_only=True)
+    result_label = LabelField("result")
+
+    class Meta:
+        model = ReviewFinding
+        fields = ["id", "item", "item_label", "result", "result_label", "note"]
+        read_only_fields = fields
+
+
+class ReviewRoundSerializer(serializers.ModelSerializer):
+    outcome = enum_field("ReviewOutcome", ReviewRound.Outcome, read_only=True)
+    outcome_label = LabelField("outcome")
+    reviewer_name = serializers.StringRelatedField(source="reviewer", read_only=True)
+    findings = ReviewFindingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewRound
+        fields = ["id", "number", "outcome", "outcome_label", "reviewer", "reviewer_name", "problems", "started_at",
+                  "decided_at", "findings"]
+        read_only_fields = fields
+
+
+class DeliveryLineSerializer(serializers.ModelSerializer):
+    product_code = serializers.CharField(source="order_line.product.code", read_only=True)
+    product_name = serializers.CharField(source="order_line.product.name", read_only=True)
+
+    class Meta:
+        model = DeliveryLine
+        fields = ["id", "order_line", "product_code", "product_name", "quantity"]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    """A row of the delivery list (SEARCH-1)."""
+
+    status = enum_field("DeliveryStatus", Delivery.Status, read_only=True)
+    status_label = LabelField("status")
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    customer = serializers.IntegerField(source="order.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="order.customer.name", read_only=True)
+    department = serializers.IntegerField(source="order.department_id", read_only=True)
+    department_name = serializers.CharField(source="order.department.name", read_only=True)
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "order", "order_number", "number", "status", "status_label", "customer", "customer_name",
+                  "department", "department_name", "shipped_at", "carrier", "delivered_at", "quality_note",
+                  "recorded_by", "recorded_by_name"]
+        read_only_fields = fields
+
+
+class DeliveryDetailSerializer(DeliverySerializer):
+    lines = DeliveryLineSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [*DeliverySerializer.Meta.fields, "lines", "available_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(AvailableActionSerializer(many=True))
+    def get_available_actions(self, delivery: Delivery) -> list[dict]:
+        return _actions(DELIVERY_WORKFLOW, delivery, self.context.get("request"), _DELIVERY_ACTION_URLS)
+
+
+class OrderDeliverySerializer(DeliveryDetailSerializer):
+    """A delivery inside its order (the order's fields are on the order itself)."""
+
+    class Meta(DeliveryDetailSerializer.Meta):
+        fields = ["id", "number", "status", "status_label", "shipped_at", "carrier", "delivered_at", "quality_note",
+                  "recorded_by", "recorded_by_name", "lines", "available_actions"]
+        read_only_fields = fields
+
+
+class ProgressNoteSerializer(serializers.ModelSerializer):
+    kind = enum_field("ProgressNoteKind", ProgressNote.Kind, read_only=True)
+    kind_label = LabelField("kind")
+    channel = enum_field("Channel", Channel, read_only=True)
+    channel_label = serializers.SerializerMethodField()
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+    answered_by_name = serializers.StringRelatedField(source="answered_by", read_only=True)
+
+    class Meta:
+        model = ProgressNote
+        fields = ["id", "kind", "kind_label", "channel", "channel_label", "text", "occurred_at", "recorded_by",
+                  "recorded_by_name", "answer", "answered_at", "answered_by", "answered_by_name"]
+        read_only_fields = fields
+
+    def get_channel_label(self, note: ProgressNote) -> str:
+        return _channel_label(note.channel)
+
+
+class CommissioningCheckSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=200)
+    ok = serializers.BooleanField()
+
+
+class MeasurementSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    value = serializers.CharField(max_length=50, allow_blank=True)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class AcceptanceRoundSerializer(serializers.ModelSerializer):
+    result = enum_field("AcceptanceResult", AcceptanceRound.Result, read_only=True)
+    result_label = LabelField("result")
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+
+    class Meta:
+        model = AcceptanceRound
+        fields = ["id", "number", "result", "result_label", "remarks", "customer_feedback", "customer_signatory",
+                  "recorded_by", "recorded_by_name", "decided_at"]
+        read_only_fields = fields
+
+
+class InstallationSerializer(serializers.ModelSerializer):
+    """A row of the installation list (SEARCH-1)."""
+
+    status = enum_field("InstallationStatus", Installation.Status, read_only=True)
+    status_label = LabelField("status")
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    customer = serializers.IntegerField(source="order.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="order.customer.name", read_only=True)
+    department = serializers.IntegerField(source="order.department_id", read_only=True)
+    department_name = serializers.CharField(source="order.department.name", read_only=True)
+    site_address = serializers.CharField(source="order.site_address", read_only=True)
+    engineers = NamedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Installation
+        fields = ["id", "order", "order_number", "status", "status_label", "customer", "customer_name", "department",
+                  "department_name", "site_address", "scheduled_for", "engineers", "commissioned_at", "accepted_at",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class InstallationDetailSerializer(InstallationSerializer):
+    commissioning_checklist = CommissioningCheckSerializer(many=True, read_only=True)
+    measurements = MeasurementSerializer(many=True, read_only=True)
+    acceptance_rounds = AcceptanceRoundSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(InstallationSerializer.Meta):
+        fields = [*InstallationSerializer.Meta.fields, "site_work", "commissioning_checklist", "measurements",
+                  "commissioning_notes", "acceptance_rounds", "available_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(AvailableActionSerializer(many=True))
+    def get_available_actions(self, installation: Installation) -> list[dict]:
+        return _actions(INSTALLATION_WORKFLOW, installation, self.context.get("request"), _INSTALLATION_ACTION_URLS)
+
+
+class OrderInstallationSerializer(InstallationDetailSerializer):
+    """The installation inside its order."""
+
+    class Meta(InstallationDetailSerializer.Meta):
+        fields = ["id", "status", "status_label", "scheduled_for", "engineers", "site_work", "commissioning_checklist",
+                  "measurements", "commissioning_notes", "commissioned_at", "accepted_at", "acceptance_rounds",
+                  "available_actions"]
         read_only_fields = fields
 
 
 class OrderDetailSerializer(OrderSerializer):
+    """One order with what its page shows (ORD-1..4)."""
+
     lines = OrderLineSerializer(many=True, read_only=True)
+    review_checklist = serializers.SerializerMethodField(help_text="The items every review round checks (ORD-1).")
+    review_rounds = ReviewRoundSerializer(many=True, read_only=True)
+    deliveries = OrderDeliverySerializer(many=True, read_only=True)
+    progress_notes = ProgressNoteSerializer(many=True, read_only=True)
+    installation = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "needs", "lines"]
+        fields = [
+            *OrderSerializer.Meta.fields, "needs", "site_address", "site_contact", "approved_at", "delivered_at",
+            "accepted_at", "risk_flagged_at", "follow_up_due_at", "follow_up_reason", "follow_up_scheduled_at",
+            "cancel_reason", "updated_at", "lines", "review_checklist", "review_rounds", "deliveries",
+            "progress_notes", "installation", "available_actions",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ChecklistEntrySerializer(many=True))
+    def get_review_checklist(self, order: Order) -> list[dict]:
+        return [{"item": item, "label": str(ChecklistItem(item).label)} for item in required_items(order)]
+
+    @extend_schema_field(OrderInstallationSerializer(allow_null=True))
+    def get_installation(self, order: Order):
+        installation = selectors.installation_of(order)
+        if installation is None:
+            return None
+        installation.order = order  # the rules read the order; it is loaded already
+        return OrderInstallationSerializer(installation, context=self.context).data
+
+    @extend_schema_field(AvailableActionSerializer(many=True))
+    def get_available_actions(self, order: Order) -> list[dict]:
+        return _actions(ORDER_WORKFLOW, order, self.context.get("request"), _ORDER_ACTION_URLS)
+
+
+class OrderAttachmentSerializer(AttachmentSerializer):
+    def get_download_url(self, attachment) -> str:
+        return reverse("api-order-attachment-download", args=[attachment.object_id, attachment.pk])
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+_products = Product.objects.filter(is_active=True)
+_users = User.objects.filter(is_active=True)
+
+
+def _refuse_unknown(serializer: serializers.Serializer, message) -> None:
+    # WF-1: silently ignoring {"status": "approved"} would let a client believe it had approved.
+    unknown = set(getattr(serializer, "initial_data", {}) or {}) - set(serializer.fields)
+    if unknown:
+        raise serializers.ValidationError({name: [message] for name in sorted(unknown)})
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=_products)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
+                                          default=None)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """ORD-1: an order entered directly (``from-inquiry`` converts an inquiry instead)."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    lines = OrderLineInputSerializer(many=True)
+    promised_date = serializers.DateField(required=False, allow_null=True, default=None)
+    installation_required = serializers.BooleanField(required=False, default=False)
+    site_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    site_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    customer_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class OrderUpdateSerializer(serializers.Serializer):
+    """Amend the order while it is in review or returned; each change lands on the timeline."""
+
+    customer_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    needs = serializers.CharField(required=False, allow_blank=True)
+    promised_date = serializers.DateField(required=False, allow_null=True)
+    installation_required = serializers.BooleanField(required=False)
+    site_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    site_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    lines = OrderLineInputSerializer(many=True, required=False,
+                                     help_text="When given, replaces every line of the order.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        _refuse_unknown(self, _("This field cannot be edited here; use the order's actions."))
+        return attrs
 
 
 class OrderFromInquirySerializer(serializers.Serializer):
     inquiry = serializers.IntegerField(min_value=1, help_text="The acknowledged inquiry to convert.")
+
+
+class FindingInputSerializer(serializers.Serializer):
+    result = enum_field("ReviewFindingResult", ReviewFinding.Result)
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="Required for a failed or waived item: why.")
+
+
+class FindingsSerializer(serializers.Serializer):
+    items = serializers.DictField(child=FindingInputSerializer(), allow_empty=False,
+                                  help_text="Checklist item -> result, e.g. {\"prices\": {\"result\": \"waived\", "
+                                            "\"note\": \"framework agreement\"}}.")
+
+
+class ReturnSerializer(serializers.Serializer):
+    problems = serializers.CharField(required=False, allow_blank=True, default="",
+                                     help_text="Required: the problems the customer must correct.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProgressNoteCreateSerializer(serializers.Serializer):
+    kind = enum_field("ProgressNoteKind", ProgressNote.Kind)
+    channel = enum_field("Channel", Channel)
+    text = serializers.CharField(allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True)
+
+
+class ShipSerializer(serializers.Serializer):
+    quantities = serializers.DictField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True),
+        help_text="Order line id -> quantity shipped now (lines left out are not shipped).")
+    carrier = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_quantities(self, value: dict) -> dict:
+        bad = [key for key in value if not str(key).isdigit()]
+        if bad:
+            raise serializers.ValidationError(_("Use the order lines' ids as keys."))
+        return {int(key): quantity for key, quantity in value.items()}
+
+
+class ScheduleInstallationSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateField(required=False, allow_null=True, default=None)
+    engineers = serializers.PrimaryKeyRelatedField(queryset=_users, many=True, required=False, default=list)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeliveryConfirmSerializer(serializers.Serializer):
+    quality_note = serializers.CharField(required=False, allow_blank=True, default="",
+                                         help_text="The quality check at receipt.")
+    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class DeliveryRejectSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, help_text="Required: why it failed the quality check.")
+    quality_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommissionSerializer(serializers.Serializer):
+    site_work = serializers.CharField(required=False, allow_blank=True, default="")
+    checklist = CommissioningCheckSerializer(many=True, required=False, default=list)
+    measurements = MeasurementSerializer(many=True, required=False, default=list)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    result = enum_field("AcceptanceResult", AcceptanceRound.Result)
+    remarks = serializers.CharField(required=False, allow_blank=True, default="",
+                                    help_text="Required unless accepted without remarks.")
+    feedback = serializers.CharField(required=False, allow_blank=True, default="",
+                                     help_text="The customer's feedback at acceptance.")
+    signatory = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -1,46 +1,436 @@
-"""Orders API: list and read orders; convert an acknowledged inquiry into an order (PRE-4)."""
+"""ORD-1..4 API (API-1): orders, deliveries and installations; each transition its own action.
+
+Thin: params -> selector -> service -> serializer. Reads go through ``orders.selectors`` (so
+another department's record is a 404 on every endpoint), writes through ``orders.services``;
+domain errors become 400/403/409 in ``qsm.api.exceptions``.
+"""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from orders import selectors, services
-from orders.models import Order
+from orders.filters import DeliveryFilter, InstallationFilter, OrderFilter
+from orders.models import Delivery, Installation, Order
+from presales.api.serializers import (
+    AttachmentUploadSerializer,
+    CommentSerializer,
+    ReasonSerializer,
+    TimelineEntrySerializer,
+)
 from presales.selectors import inquiry_get
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
+from qsm.exports import export_response
+from qsm.workflow.selectors import attachment_list, timeline
 
-from .filters import OrderFilter
-from .serializers import OrderDetailSerializer, OrderFromInquirySerializer, OrderSerializer
+from .serializers import (
+    AcceptanceSerializer,
+    AnswerSerializer,
+    CommissionSerializer,
+    DeliveryConfirmSerializer,
+    DeliveryDetailSerializer,
+    DeliveryRejectSerializer,
+    DeliverySerializer,
+    FindingsSerializer,
+    InstallationDetailSerializer,
+    InstallationSerializer,
+    OrderAttachmentSerializer,
+    OrderCreateSerializer,
+    OrderDetailSerializer,
+    OrderFromInquirySerializer,
+    OrderSerializer,
+    OrderUpdateSerializer,
+    ProgressNoteCreateSerializer,
+    ProgressNoteSerializer,
+    ReturnSerializer,
+    ScheduleInstallationSerializer,
+    ShipSerializer,
+)
+
+NOTE_ID = OpenApiParameter("note_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+XLSX = XLSXRenderer.media_type
+NESTED = {"pagination_class": None, "filter_backends": []}  # a record's own lines: short, unpaginated
 
 
+class _InputFormsMixin:
+    """The browsable API shows each action's input serializer; reads use ``serializer_class``."""
+
+    input_serializers: dict = {}
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return self.input_serializers.get(self.action, self.serializer_class)
+        return self.serializer_class
+
+
+def _transition(request, summary: str, response=OrderDetailSerializer):
+    return extend_schema(request=request, responses=response, summary=summary)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List orders (scoped to the user; filterable; keyset-paginated)"),
+    retrieve=extend_schema(responses=OrderDetailSerializer,
+                           summary="One order: lines, review rounds, deliveries, progress, installation"),
+    create=extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer},
+                         summary="Enter an order received from the customer; its review starts (ORD-1)"),
+    partial_update=extend_schema(request=OrderUpdateSerializer, responses=OrderDetailSerializer,
+                                 summary="Amend the order while in review or returned (ORD-1)"),
+)
 @extend_schema(tags=["orders"])
-class OrderViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()  # for the schema; requests read through the selectors
     serializer_class = OrderSerializer
-    pagination_class = cursor_pagination("-created_at", "-id")  # the (-created_at, -id) index
+    # The list is read by the (-created_at, -id) index; keyset pagination never counts rows.
+    pagination_class = cursor_pagination("-created_at", "-id")
     filter_backends = [FilterBackend]
     filterset_class = OrderFilter
     lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    input_serializers = {
+        "create": OrderCreateSerializer, "partial_update": OrderUpdateSerializer,
+        "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": CommentSerializer,
+        "return_": ReturnSerializer, "resubmit": CommentSerializer, "start_production": CommentSerializer,
+        "cancel": ReasonSerializer, "progress": ProgressNoteCreateSerializer, "progress_answer": AnswerSerializer,
+        "ship": ShipSerializer, "schedule_installation": ScheduleInstallationSerializer,
+        "attachments": AttachmentUploadSerializer,
+    }
 
     def get_queryset(self):
         return selectors.order_list(user=self.request.user)
 
-    @extend_schema(responses=OrderDetailSerializer)
+    def get_object(self) -> Order:
+        """Another department's order is a 404, for every action (ORG-1).
+
+        Only the order itself: the actions and nested lists need none of what the detail
+        prefetches (``_detail`` reads that after a write).
+        """
+        order = get_object_or_404(selectors.order_visible(user=self.request.user), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, order)
+        return order
+
+    def _detail(self, order: Order, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
+        if reread:  # after a write: read it again with everything the detail shows
+            try:
+                order = selectors.order_get(user=self.request.user, pk=order.pk)
+            except Http404:  # the action took the record out of the user's sight; show what they did
+                pass
+        return Response(OrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code)
+
+    def _params(self, params_class) -> dict:
+        params = params_class(data=self.request.data)
+        params.is_valid(raise_exception=True)
+        return dict(params.validated_data)
+
+    def _fire(self, request, params_class, service) -> Response:
+        order = self.get_object()  # 404 before anything else
+        return self._detail(service(order=order, actor=request.user, **self._params(params_class)))
+
+    # --- the record ---------------------------------------------------------------------------
+
     def retrieve(self, request, pk=None):
-        return Response(OrderDetailSerializer(selectors.order_get(user=request.user, pk=pk)).data)
+        order = selectors.order_get(user=request.user, pk=pk)
+        self.check_object_permissions(request, order)
+        return self._detail(order, reread=False)
+
+    def create(self, request):
+        data = self._params(OrderCreateSerializer)
+        lines = [dict(line) for line in data.pop("lines")]
+        order = services.order_create(actor=request.user, lines=lines, **data)
+        return self._detail(order, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        order = self.get_object()
+        params = OrderUpdateSerializer(data=request.data, partial=True)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        comment = data.pop("comment", "")
+        lines = data.pop("lines", None)
+        lines = None if lines is None else [dict(line) for line in lines]
+        return self._detail(services.order_update(order=order, actor=request.user, data=data, lines=lines,
+                                                  comment=comment))
 
     @extend_schema(request=OrderFromInquirySerializer, responses={201: OrderDetailSerializer},
                    summary="Convert an acknowledged inquiry into an order (PRE-4)")
-    @action(detail=False, methods=["post"], url_path="from-inquiry", url_name="from-inquiry",
-            pagination_class=None, filter_backends=[])
+    @action(detail=False, methods=["post"], url_path="from-inquiry", url_name="from-inquiry", **NESTED)
     def from_inquiry(self, request):
-        params = OrderFromInquirySerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        data = self._params(OrderFromInquirySerializer)
         # Looked up through the pre-sales scope: an inquiry the user cannot see is a 404.
-        inquiry = inquiry_get(user=request.user, pk=params.validated_data["inquiry"])
+        inquiry = inquiry_get(user=request.user, pk=data["inquiry"])
         order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
-        return Response(OrderDetailSerializer(selectors.order_get(user=request.user, pk=order.pk)).data,
+        return self._detail(order, status.HTTP_201_CREATED)
+
+    # --- ORD-1 review -------------------------------------------------------------------------
+
+    @_transition(FindingsSerializer, "Record checklist results of the open review round (ORD-1)")
+    @action(detail=True, methods=["post"])
+    def findings(self, request, pk=None):
+        order = self.get_object()
+        items = self._params(FindingsSerializer)["items"]
+        services.review_record_findings(order=order, actor=request.user, findings={
+            item: (finding["result"], finding["note"]) for item, finding in items.items()})
+        return self._detail(order)
+
+    @_transition(CommentSerializer, "Approve: every checklist item passed or waived with a reason (ORD-1)")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.order_approve)
+
+    @_transition(ReturnSerializer, "Return to the customer with the problems to correct (ORD-1)")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._fire(request, ReturnSerializer, services.order_return)
+
+    @_transition(CommentSerializer, "The amended order comes back: a new review round opens (ORD-1)")
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.order_resubmit)
+
+    @_transition(CommentSerializer, "Start production / service preparation (ORD-2)")
+    @action(detail=True, methods=["post"], url_path="start-production")
+    def start_production(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.order_start_production)
+
+    @_transition(ReasonSerializer, "Cancel the order, saying why (department manager)")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._fire(request, ReasonSerializer, services.order_cancel)
+
+    # --- ORD-2 progress and delivery ----------------------------------------------------------
+
+    @extend_schema(methods=["GET"], responses=ProgressNoteSerializer(many=True),
+                   summary="Progress told to the customer and the customer's questions, oldest first")
+    @extend_schema(methods=["POST"], request=ProgressNoteCreateSerializer, responses={201: ProgressNoteSerializer},
+                   summary="Log a progress update to the customer or a question from the customer (ORD-2)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def progress(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            notes = order.progress_notes.select_related("recorded_by", "answered_by")
+            return Response(ProgressNoteSerializer(notes, many=True).data)
+        note = services.progress_note_add(order=order, actor=request.user, **self._params(ProgressNoteCreateSerializer))
+        return Response(ProgressNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[NOTE_ID], request=AnswerSerializer, responses=ProgressNoteSerializer,
+                   summary="Answer a customer's question (ORD-2)")
+    @action(detail=True, methods=["post"], url_path=r"progress/(?P<note_id>\d+)/answer", url_name="progress-answer",
+            **NESTED)
+    def progress_answer(self, request, pk=None, note_id=None):
+        order = self.get_object()
+        note = get_object_or_404(order.progress_notes.all(), pk=note_id)
+        note = services.progress_question_answer(note=note, actor=request.user, **self._params(AnswerSerializer))
+        return Response(ProgressNoteSerializer(note).data)
+
+    @extend_schema(request=ShipSerializer, responses={201: DeliveryDetailSerializer},
+                   summary="Record a shipment of part or all of the lines (ORD-2)")
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        order = self.get_object()
+        delivery = services.delivery_ship(order=order, actor=request.user, **self._params(ShipSerializer))
+        delivery = selectors.delivery_get(user=request.user, pk=delivery.pk)
+        prefetch_related_objects([delivery], "lines__order_line__product")
+        return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+    # --- ORD-3 installation -------------------------------------------------------------------
+
+    @_transition(ScheduleInstallationSerializer, "Schedule the installation with named engineers (ORD-3)")
+    @action(detail=True, methods=["post"], url_path="schedule-installation")
+    def schedule_installation(self, request, pk=None):
+        order = self.get_object()
+        services.installation_schedule(order=order, actor=request.user, **self._params(ScheduleInstallationSerializer))
+        return self._detail(order)
+
+    # --- audit trail, attachments, export -----------------------------------------------------
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
+    @action(detail=True, methods=["get"], **NESTED)
+    def timeline(self, request, pk=None):
+        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+
+    @extend_schema(methods=["GET"], responses=OrderAttachmentSerializer(many=True), summary="Attachments (WF-3)")
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: OrderAttachmentSerializer},
+                   summary="Attach photos, test records, the signed acceptance form (WF-3, ORD-3)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def attachments(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(OrderAttachmentSerializer(attachment_list(order), many=True).data)
+        data = self._params(AttachmentUploadSerializer)
+        attachment = services.order_attach(order=order, actor=request.user, upload=data["file"],
+                                           description=data["description"])
+        return Response(OrderAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[ATTACHMENT_ID], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+                   summary="Download an attachment")
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download",
+            url_name="attachment-download", **NESTED)
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        attachment = get_object_or_404(attachment_list(self.get_object()), pk=attachment_id)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.mime_type or "application/octet-stream")
+
+    @extend_schema(
+        filters=True,
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
+        summary="Export the filtered list as CSV or Excel (SEARCH-1)",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None,
+            renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer])
+    def export(self, request):
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in EXPORT_FORMATS:
+            raise serializers.ValidationError(
+                {"format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(EXPORT_FORMATS)}]})
+        rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=1000)
+        return export_response(rows, selectors.order_export_columns(), fmt=fmt, filename="orders",
+                               title=str(Order._meta.verbose_name_plural))
+
+    def perform_content_negotiation(self, request, force=False):
+        # ?format=pdf on the export must reach the view (a 400 naming the formats), not a 404.
+        return super().perform_content_negotiation(request, force=force or self.action == "export")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.action == "export" and isinstance(response, Response):  # an error: always JSON
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List deliveries (scoped to the user; filterable; keyset-paginated)"),
+    retrieve=extend_schema(responses=DeliveryDetailSerializer),
+)
+@extend_schema(tags=["orders"])
+class DeliveryViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Delivery.objects.none()
+    serializer_class = DeliverySerializer
+    pagination_class = cursor_pagination("-shipped_at", "-id")  # the delivery_shipped_idx index
+    filter_backends = [FilterBackend]
+    filterset_class = DeliveryFilter
+    lookup_value_regex = r"\d+"
+    input_serializers = {"confirm": DeliveryConfirmSerializer, "reject": DeliveryRejectSerializer}
+
+    def get_queryset(self):
+        return selectors.delivery_list(user=self.request.user)
+
+    def get_object(self) -> Delivery:
+        delivery = selectors.delivery_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, delivery)
+        return delivery
+
+    def _detail(self, delivery: Delivery) -> Response:
+        delivery = selectors.delivery_get(user=self.request.user, pk=delivery.pk)
+        prefetch_related_objects([delivery], "lines__order_line__product")
+        return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data)
+
+    def _fire(self, request, params_class, service) -> Response:
+        delivery = self.get_object()
+        params = params_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        return self._detail(service(delivery=delivery, actor=request.user, **params.validated_data))
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self.get_object())
+
+    @_transition(DeliveryConfirmSerializer, "Received and quality-checked; the order is delivered when nothing is "
+                 "outstanding (ORD-2)", DeliveryDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._fire(request, DeliveryConfirmSerializer, services.delivery_confirm)
+
+    @_transition(DeliveryRejectSerializer, "Rejected at receipt: its quantities do not count (ORD-2)",
+                 DeliveryDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._fire(request, DeliveryRejectSerializer, services.delivery_reject)
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
+    @action(detail=True, methods=["get"], **NESTED)
+    def timeline(self, request, pk=None):
+        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+
+
+# --- installations --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List installations (scoped to the user and the engineers; filterable)"),
+    retrieve=extend_schema(responses=InstallationDetailSerializer),
+)
+@extend_schema(tags=["orders"])
+class InstallationViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Installation.objects.none()
+    serializer_class = InstallationSerializer
+    # NB: no (-scheduled_for, -id) index yet (installation_status_date_idx leads with the status).
+    pagination_class = cursor_pagination("-scheduled_for", "-id")
+    filter_backends = [FilterBackend]
+    filterset_class = InstallationFilter
+    lookup_value_regex = r"\d+"
+    input_serializers = {"start": CommentSerializer, "commission": CommissionSerializer,
+                         "acceptance": AcceptanceSerializer}
+
+    def get_queryset(self):
+        return selectors.installation_list(user=self.request.user).prefetch_related("engineers")
+
+    def get_object(self) -> Installation:
+        installation = selectors.installation_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, installation)
+        return installation
+
+    def _detail(self, installation: Installation) -> Response:
+        order = selectors.installation_get(user=self.request.user, pk=installation.pk).order
+        full = selectors.installation_of(order)
+        full.order = order
+        return Response(InstallationDetailSerializer(full, context=self.get_serializer_context()).data)
+
+    def _fire(self, request, params_class, service) -> Response:
+        installation = self.get_object()
+        params = params_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = {k: ([dict(v) for v in value] if isinstance(value, list) else value)
+                for k, value in params.validated_data.items()}
+        return self._detail(service(installation=installation, actor=request.user, **data))
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self.get_object())
+
+    @_transition(CommentSerializer, "The engineers start work on site (ORD-3)", InstallationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._fire(request, CommentSerializer, services.installation_start)
+
+    @_transition(CommissionSerializer, "Record the site work and the commissioning test (ORD-3)",
+                 InstallationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def commission(self, request, pk=None):
+        return self._fire(request, CommissionSerializer, services.installation_commission)
+
+    @_transition(AcceptanceSerializer, "Record the customer's acceptance (验收): accepted, with remarks, or rejected "
+                 "back to rework (ORD-3, ORD-4)", InstallationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def acceptance(self, request, pk=None):
+        return self._fire(request, AcceptanceSerializer, services.acceptance_record)
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
+    @action(detail=True, methods=["get"], **NESTED)
+    def timeline(self, request, pk=None):
+        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
