@@ -274,7 +274,10 @@ class Installation(models.Model):
     class Meta:
         verbose_name = _("installation")
         verbose_name_plural = _("installations")
-        indexes = [models.Index(fields=["status", "scheduled_for"], name="installation_status_date_idx")]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"], name="installation_status_date_idx"),
+            models.Index(fields=["-scheduled_for", "-id"], name="installation_scheduled_idx"),  # the list's order
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} · {self.get_status_display()}"

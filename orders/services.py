@@ -221,6 +221,8 @@ def progress_note_add(*, order: Order, actor: User, kind: str, channel: str, tex
                       occurred_at: dt.datetime | None = None) -> ProgressNote:
     """Log a progress update told to the customer, or a question the customer asked."""
     _require(can_work_order(actor, order), _("You are not allowed to log progress on this order."))
+    if order.status == S.CANCELLED:
+        raise TransitionNotAllowed(_("The order was cancelled: nothing more is logged on it."))
     errors = {}
     if kind not in ProgressNote.Kind.values:
         errors["kind"] = _("Choose update or question.")
@@ -271,7 +273,7 @@ def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], c
     for line_id, raw in quantities.items():
         if raw in (None, "", 0, "0"):
             continue
-        line = lines.get(int(line_id))
+        line = lines.get(int(line_id)) if str(line_id).isdigit() else None
         if line is None:
             errors[f"line.{line_id}"] = _("This line is not on the order.")
             continue
