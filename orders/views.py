@@ -1,37 +1,800 @@
-"""Order pages: for now the list, the record page and converting an inquiry (PRE-4).
+"""In-sale pages (ORD-1..4, SEARCH-1). Thin: form -> selector -> service -> redirect or render.
 
-The review, delivery and installation pages (ORD-1..4) come with the orders module's own work.
+Every POST view reads the order through ``order_get`` (another department's order is a 404),
+calls one service and then redirects (success) or re-renders the record page with the bound form:
+form errors with HTTP 200, an illegal transition with its message and HTTP 409, and a missing
+permission is Django's 403. The record page's forms are boosted by htmx, which swaps only the
+page body (``#order-page``) and the messages; without JavaScript they are ordinary POSTs.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from presales.selectors import inquiry_get
 from presales.views import render_inquiry_page
 from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.views import keyset_paginate
-from qsm.workflow.selectors import timeline
+from qsm.exports import export_response
+from qsm.org.forms import customer_lookup_rows
+from qsm.org.models import Customer
+from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role
+from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
+from qsm.workflow.engine import workflow_for
+from qsm.workflow.models import Event
+from qsm.workflow.selectors import attachment_list
 
-from .selectors import order_get, order_list
-from .services import order_create_from_inquiry
+from . import services
+from .filters import DeliveryFilter, InstallationFilter, OrderFilter
+from .forms import (
+    AcceptanceForm,
+    AnswerForm,
+    AttachmentForm,
+    ChecklistForm,
+    CommissionForm,
+    DeliveryConfirmForm,
+    DeliveryRejectForm,
+    LineFormSet,
+    OrderAmendForm,
+    OrderCreateForm,
+    ProgressNoteForm,
+    ReturnForm,
+    ScheduleForm,
+    ShipForm,
+    TransitionForm,
+    product_choices,
+)
+from .models import ChecklistItem, Delivery, Installation, Order, ProgressNote, ReviewRound
+from .rules import can_work_installation, can_work_order
+from .selectors import (
+    delivery_list,
+    installation_list,
+    installation_of,
+    order_export_columns,
+    order_get,
+    order_list,
+)
+from .workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
+
+S = Order.Status
+
+# Transitions with a form of their own on the page (or fired by a service): not plain buttons.
+_NOT_BUTTONS = {"approve", "return", "ship", "complete_delivery", "schedule_installation", "accept"}
+_CHECKLIST_ORDER = {item: n for n, item in enumerate(ChecklistItem.values)}
+
+# Mirrors orders.services.order_create's own check (the service decides; this only hides the button).
+can_create_order = (in_business_department & (is_staff_role | is_manager)) | is_administrator
+
+
+# --- lists and exports (SEARCH-1) -----------------------------------------------------------------
+
+
+def _list_context(request, filterset, page, **extra) -> dict:
+    form = filterset.form
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    query = request.GET.copy()
+    for key in ("after", "before", "per_page"):
+        query.pop(key, None)
+    return {
+        "filter": filterset, "form": form, "page": page, "now": timezone.now(), "today": timezone.localdate(),
+        "filter_customer": cleaned.get("customer"), "selected_status": set(request.GET.getlist("status")),
+        "export_query": query.urlencode(), "has_filters": any(query.get(k) for k in query),
+        "can_add_order": can_create_order(request.user), **extra,
+    }
+
+
+def _orders_filtered(request) -> OrderFilter:
+    return OrderFilter(data=request.GET or None, queryset=order_list(user=request.user), request=request)
 
 
 class OrderListView(LoginRequiredMixin, View):
+    """Orders: filter, keyset pages (no COUNT, no OFFSET), late ones in red, export with the same filters."""
+
     def get(self, request):
-        page = keyset_paginate(order_list(user=request.user), request, keys=("created_at", "id"), descending=True)
-        return render(request, "orders/order_list.html", {"page": page, "orders": page.rows})
+        filterset = _orders_filtered(request)
+        page = keyset_paginate(filterset.qs, request, keys=("created_at", "id"), descending=True)
+        today = timezone.localdate()
+        for o in page.rows:
+            o.late = o.is_late(today)
+            o.at_risk = bool(o.risk_flagged_at and o.status in Order.UNDELIVERED_STATES and not o.late)
+        return render(request, "orders/order_list.html", _list_context(
+            request, filterset, page, orders=page.rows, status_choices=Order.Status.choices, tab="orders"))
+
+
+class OrderExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
+        rows = _orders_filtered(request).qs.iterator(chunk_size=2000)
+        return export_response(rows, order_export_columns(), fmt=fmt,
+                               filename=f"orders-{timezone.localdate():%Y%m%d}", title=_("Orders"))
+
+
+def _deliveries_filtered(request) -> DeliveryFilter:
+    return DeliveryFilter(data=request.GET or None, queryset=delivery_list(user=request.user), request=request)
+
+
+def _delivery_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    return [
+        (gettext_lazy("Order"), lambda d: d.order.number),
+        (gettext_lazy("Delivery"), lambda d: d.number),
+        (gettext_lazy("Customer"), lambda d: d.order.customer.name),
+        (gettext_lazy("Shipped at"), lambda d: d.shipped_at),
+        (gettext_lazy("Carrier / tracking"), lambda d: d.carrier),
+        (gettext_lazy("Status"), lambda d: d.get_status_display()),
+        (gettext_lazy("Delivered at"), lambda d: d.delivered_at),
+        (gettext_lazy("Quality check"), lambda d: d.quality_note),
+        (gettext_lazy("Department"), lambda d: d.order.department.name),
+    ]
+
+
+class DeliveryListView(LoginRequiredMixin, View):
+    def get(self, request):
+        filterset = _deliveries_filtered(request)
+        page = keyset_paginate(filterset.qs, request, keys=("shipped_at", "id"), descending=True)
+        return render(request, "orders/delivery_list.html", _list_context(
+            request, filterset, page, deliveries=page.rows, status_choices=Delivery.Status.choices,
+            tab="deliveries"))
+
+
+class DeliveryExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
+        rows = _deliveries_filtered(request).qs.iterator(chunk_size=2000)
+        return export_response(rows, _delivery_columns(), fmt=fmt,
+                               filename=f"deliveries-{timezone.localdate():%Y%m%d}", title=_("Deliveries"))
+
+
+def _installations_filtered(request) -> InstallationFilter:
+    return InstallationFilter(data=request.GET or None, queryset=installation_list(user=request.user),
+                              request=request)
+
+
+def _installation_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    return [
+        (gettext_lazy("Order"), lambda i: i.order.number),
+        (gettext_lazy("Customer"), lambda i: i.order.customer.name),
+        (gettext_lazy("Scheduled date"), lambda i: i.scheduled_for.isoformat()),
+        (gettext_lazy("Status"), lambda i: i.get_status_display()),
+        (gettext_lazy("Site address"), lambda i: i.order.site_address),
+        (gettext_lazy("Commissioned at"), lambda i: i.commissioned_at),
+        (gettext_lazy("Accepted at"), lambda i: i.accepted_at),
+        (gettext_lazy("Department"), lambda i: i.order.department.name),
+    ]
+
+
+class InstallationListView(LoginRequiredMixin, View):
+    def get(self, request):
+        filterset = _installations_filtered(request)
+        page = keyset_paginate(filterset.qs.prefetch_related("engineers"), request, keys=("scheduled_for", "id"),
+                               descending=True)
+        return render(request, "orders/installation_list.html", _list_context(
+            request, filterset, page, installations=page.rows, status_choices=Installation.Status.choices,
+            tab="installations"))
+
+
+class InstallationExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
+        rows = _installations_filtered(request).qs.iterator(chunk_size=2000)
+        return export_response(rows, _installation_columns(), fmt=fmt,
+                               filename=f"installations-{timezone.localdate():%Y%m%d}", title=_("Installations"))
+
+
+# --- a new order (ORD-1) --------------------------------------------------------------------------
+
+
+def apply_service_errors(request, exc: ValidationError, form, formset=None, *, field_map=None) -> None:
+    """A service's ValidationError onto the order form and its line rows (``lines.N.field``)."""
+    if formset is not None and hasattr(exc, "error_dict"):
+        rest = {}
+        for key, errors in exc.error_dict.items():
+            if key == "lines":
+                for m in ValidationError(errors).messages:
+                    form.add_error(None, m)
+            elif not all(formset.add_service_error(key, m) for m in ValidationError(errors).messages):
+                rest[key] = errors
+        if not rest:
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            return
+        exc = ValidationError(rest)
+    add_validation_errors(request, exc, form, field_map=field_map)
+
+
+class OrderCreateView(LoginRequiredMixin, View):
+    """ORD-1: an order received directly from the customer goes to review."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_create_order(request.user):
+            raise PermissionDenied(_("Only staff of a business department can enter orders."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, formset, status=200):
+        picked = customer_lookup_rows([form.picked_customer]) if form.picked_customer else []
+        return render(self.request, "orders/order_form.html",
+                      {"form": form, "formset": formset, "picked_customers": picked}, status=status)
+
+    def get(self, request):
+        form = OrderCreateForm(initial={"customer": request.GET.get("customer", "")})
+        if request.GET.get("customer", "").isdigit():  # "new order" from the customer's page
+            form.picked_customer = Customer.objects.prefetch_related("contacts").filter(pk=request.GET["customer"]).first()
+        return self.render_form(form, LineFormSet(prefix="lines"))
+
+    def post(self, request):
+        form = OrderCreateForm(request.POST)
+        formset = LineFormSet(request.POST, prefix="lines")
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid
+        if "_more_rows" in request.POST:  # without JavaScript: the same form with more empty rows
+            return self.render_form(form, _more_rows(request, formset))
+        if not valid:
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            return self.render_form(form, formset)
+        try:
+            order = services.order_create(actor=request.user, customer=form.picked_customer,
+                                          lines=formset.service_lines(), **form.tracked_data())
+        except ValidationError as exc:
+            apply_service_errors(request, exc, form, formset)
+            return self.render_form(form, formset)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return self.render_form(form, formset, status=409)
+        messages.success(request, _("Order %(number)s was entered and is awaiting review.") % {"number": order.number})
+        return redirect(order)
+
+
+def _more_rows(request, formset):
+    """Re-bind the posted rows with three more empty ones (the "more rows" button without JavaScript)."""
+    data = request.POST.copy()
+    total = int(data.get("lines-TOTAL_FORMS") or 0)
+    data["lines-TOTAL_FORMS"] = str(min(total + 3, 200))
+    more = LineFormSet(data, prefix="lines", products=formset.products)
+    more.is_valid()
+    return more
+
+
+# --- the record page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line of the order page's timeline: the order's own events and those of its deliveries and
+    installation, read in ONE query (qsm.workflow.selectors.timeline reads one record per query)."""
+
+    at: datetime
+    actor: object
+    kind: str
+    kind_label: str
+    action_label: str
+    from_label: str
+    to_label: str
+    changes: list
+    comment: str
+    subject: str = ""
+
+
+def order_timeline(order: Order, deliveries: list, installation) -> list[TimelineLine]:
+    """WF-2 for the whole order, oldest first, labels in the current language."""
+    cts = ContentType.objects.get_for_models(Order, Delivery, Installation)
+    q = Q(content_type=cts[Order], object_id=order.pk)
+    subjects = {(cts[Order].pk, order.pk): ("", ORDER_WORKFLOW)}
+    if deliveries:
+        q |= Q(content_type=cts[Delivery], object_id__in=[d.pk for d in deliveries])
+        for d in deliveries:
+            subjects[(cts[Delivery].pk, d.pk)] = (_("Delivery %(number)s") % {"number": d.number}, DELIVERY_WORKFLOW)
+    if installation is not None:
+        q |= Q(content_type=cts[Installation], object_id=installation.pk)
+        subjects[(cts[Installation].pk, installation.pk)] = (_("Installation"), INSTALLATION_WORKFLOW)
+    out = []
+    for e in Event.objects.filter(q).select_related("actor").order_by("created_at", "id"):
+        subject, wf = subjects.get((e.content_type_id, e.object_id), ("", workflow_for(Order)))
+        action = wf.by_action.get(e.action)
+        out.append(TimelineLine(
+            at=e.created_at, actor=e.actor, kind=e.kind, kind_label=e.get_kind_display(),
+            action_label=str(action.label) if action else "",
+            from_label=wf.state_label(e.from_state) if e.from_state else "",
+            to_label=wf.state_label(e.to_state) if e.to_state else "",
+            changes=e.changes, comment=e.comment, subject=subject,
+        ))
+    return out
+
+
+def _plain(number: Decimal | None) -> str:
+    """2.00 -> "2", 98000.50 -> "98000.5": what a person would type into the amendment form."""
+    return "" if number is None else format(number.normalize(), "f")
+
+
+def _committed(deliveries) -> dict[int, Decimal]:
+    """Quantity per order line that is on its way or received (a rejected shipment does not count)."""
+    committed: dict[int, Decimal] = defaultdict(Decimal)
+    for d in deliveries:
+        if d.status != Delivery.Status.REJECTED:
+            for dl in d.lines.all():
+                committed[dl.order_line_id] += dl.quantity
+    return committed
+
+
+def order_page_context(request, order: Order, forms: dict | None = None) -> dict:
+    user = request.user
+    forms = forms or {}
+    today = timezone.localdate()
+    lines = list(order.lines.all())
+    deliveries = list(order.deliveries.all())
+    committed = _committed(deliveries)
+    for line in lines:
+        line.price_bounds = price_range(line.product)
+        low_high = line.price_bounds
+        line.price_out_of_range = bool(low_high and (line.unit_price is None
+                                                     or not low_high[0] <= line.unit_price <= low_high[1]))
+        line.committed = committed.get(line.pk, Decimal(0))
+        line.left_to_ship = line.quantity - line.committed
+        line.amount = line.quantity * line.unit_price if line.unit_price is not None else None
+    rounds = list(order.review_rounds.all())
+    for r in rounds:
+        r.sorted_findings = sorted(r.findings.all(), key=lambda f: _CHECKLIST_ORDER.get(f.item, 99))
+    open_round = next((r for r in rounds if r.outcome == ReviewRound.Outcome.OPEN), None)
+    installation = installation_of(order)
+    if installation is not None:
+        installation.order = order  # the page's order, already loaded: the rules read it
+    can_work = can_work_order(user, order)
+    installs = installation is not None and can_work_installation(user, installation)
+    available = ORDER_WORKFLOW.available(order, user)
+    available_names = {t.action for t in available}
+    actions = [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required}
+               for t in available if t.action not in _NOT_BUTTONS]
+    for d in deliveries:
+        d.available = {t.action for t in DELIVERY_WORKFLOW.available(d, user)}
+    install_available = ({t.action for t in INSTALLATION_WORKFLOW.available(installation, user)}
+                         if installation is not None else set())
+    notes = list(order.progress_notes.all())
+    items = required_items(order)
+    review_findings = {f.item: f for f in open_round.findings.all()} if open_round else {}
+    in_review = order.status == S.REVIEW and can_work and open_round is not None
+    amendable = order.status in (S.REVIEW, S.RETURNED) and can_work
+    shippable = order.status in (S.APPROVED, S.IN_PRODUCTION, S.DELIVERING) and can_work and any(
+        line.left_to_ship > 0 for line in lines)
+    late = order.is_late(today)
+    ctx = {
+        "order": order,
+        "now": timezone.now(),
+        "today": today,
+        "lines": lines,
+        "lines_total": sum((line.amount for line in lines if line.amount is not None), Decimal(0)),
+        "rounds": rounds,
+        "open_round": open_round,
+        "deliveries": deliveries,
+        "installation": installation,
+        "acceptance_rounds": list(installation.acceptance_rounds.all()) if installation else [],
+        "engineers": list(installation.engineers.all()) if installation else [],
+        "notes": notes,
+        "actions": actions,
+        "available": available_names,
+        "install_available": install_available,
+        "can_work": can_work,
+        "can_log": can_work and order.status != S.CANCELLED,
+        "can_attach": can_work or installs,
+        "in_review": in_review,
+        "amendable": amendable,
+        "shippable": shippable,
+        "late": late,
+        "at_risk": bool(order.risk_flagged_at and order.status in Order.UNDELIVERED_STATES and not late),
+        "attachments": list(attachment_list(order)),
+        "timeline": order_timeline(order, deliveries, installation),
+        "failed_action": forms.get("failed_action", ""),
+        "failed_pk": forms.get("failed_pk"),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "progress_form": forms.get("progress_form") or ProgressNoteForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "confirm_form": forms.get("confirm_form") or DeliveryConfirmForm(),
+        "reject_form": forms.get("reject_form") or DeliveryRejectForm(),
+    }
+    if in_review:
+        ctx["checklist_form"] = forms.get("checklist_form") or ChecklistForm(items=items, findings=review_findings)
+        ctx["checklist_form"].approval_errors = forms.get("review_errors", {})
+        ctx["return_form"] = forms.get("return_form") or ReturnForm()
+        ctx["has_failed_item"] = any(f.result == "fail" for f in review_findings.values())
+    if amendable:
+        ctx["amend_form"] = forms.get("amend_form") or OrderAmendForm(initial={
+            name: getattr(order, name) for name in OrderAmendForm.TRACKED})
+        ctx["line_formset"] = forms.get("line_formset") or LineFormSet(prefix="lines", products=product_choices(),
+                                                                        initial=[
+            {"product": str(line.product_id), "quantity": _plain(line.quantity), "unit_price": _plain(line.unit_price)}
+            for line in lines])
+    if shippable:
+        ctx["ship_form"] = forms.get("ship_form") or ShipForm(lines=[line for line in lines if line.left_to_ship > 0])
+    if "schedule_installation" in available_names:
+        ctx["schedule_form"] = forms.get("schedule_form") or ScheduleForm()
+    if "commission" in install_available:
+        ctx["commission_form"] = forms.get("commission_form") or CommissionForm(installation=installation)
+    if {"accept", "reject"} & install_available:
+        ctx["acceptance_form"] = forms.get("acceptance_form") or AcceptanceForm()
+    return ctx
+
+
+def render_order_page(request, order: Order, *, forms: dict | None = None, status: int = 200):
+    return render(request, "orders/order_detail.html", order_page_context(request, order, forms), status=status)
 
 
 class OrderDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
+        return render_order_page(request, order_get(user=request.user, pk=pk))
+
+
+class OrderPostView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Base of the record page's forms: one form, one service call, then redirect or re-render."""
+
+    form_class = TransitionForm
+    form_key = "transition_form"
+    anchor = ""
+
+    def perform(self, *, order: Order, form, data: dict):  # pragma: no cover - each subclass implements it
+        raise NotImplementedError
+
+    def success_message(self, order: Order, result) -> str:
+        return _("Saved.")
+
+    def get_form(self, order: Order):
+        return self.form_class(self.request.POST, self.request.FILES)
+
+    def handle_error(self, exc, form) -> None:
+        """Put a service's ValidationError on the form (override to map keys)."""
+        add_validation_errors(self.request, exc, form)
+
+    def run(self, form, order):
+        try:
+            return self.perform(order=order, form=form, data=form.cleaned_data), None
+        except ValidationError as exc:
+            self.handle_error(exc, form)
+            return None, exc
+        except TransitionNotAllowed as exc:
+            messages.error(self.request, exc.message)
+            return None, exc
+
+    def post(self, request, pk: int, **kwargs):
         order = order_get(user=request.user, pk=pk)
-        return render(request, "orders/order_detail.html", {
-            "order": order, "lines": list(order.lines.all()), "timeline": timeline(order),
-        })
+        self.kwargs.update(kwargs)
+        self.order = order
+        form = self.get_form(order)
+        status = 200
+        if self.form_is_valid(form):
+            result, error = self.run(form, order)
+            if error is None:
+                messages.success(request, self.success_message(order, result))
+                return redirect(order.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""))
+            status = self.error_status(error)
+        else:
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        order = order_get(user=request.user, pk=pk)  # as it is now: the failed write changed nothing
+        return render_order_page(request, order, forms=self.error_forms(form), status=status)
+
+    def form_is_valid(self, form) -> bool:
+        return form.is_valid()
+
+    def error_forms(self, form) -> dict:
+        return {self.form_key: form}
+
+
+class OrderTransitionView(OrderPostView):
+    """The action bar: resubmit, start production, cancel (with a reason)."""
+
+    ACTIONS = {"resubmit": services.order_resubmit, "start_production": services.order_start_production,
+               "cancel": services.order_cancel}
+
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def perform(self, *, order, form, data):
+        service = self.ACTIONS.get(self.action)
+        if service is None:
+            raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": self.action})
+        return service(order=order, actor=self.request.user, comment=data["comment"])
+
+    def error_forms(self, form):
+        return {self.form_key: form, "failed_action": self.action}
+
+    def success_message(self, order, result):
+        return _("%(action)s: the order is now “%(state)s”.") % {
+            "action": ORDER_WORKFLOW.by_action[self.action].label, "state": result.get_status_display()}
+
+
+# --- ORD-1 review --------------------------------------------------------------------------------
+
+
+class ReviewFindingsView(OrderPostView):
+    form_key, anchor = "checklist_form", "review"
+
+    def get_form(self, order):
+        rounds = [r for r in order.review_rounds.all() if r.outcome == ReviewRound.Outcome.OPEN]
+        findings = {f.item: f for f in rounds[0].findings.all()} if rounds else {}
+        self.items = required_items(order)
+        return ChecklistForm(self.request.POST, items=self.items, findings=findings)
+
+    def handle_error(self, exc, form):
+        add_validation_errors(self.request, exc, form, field_map=ChecklistForm.field_map(self.items))
+
+    def perform(self, *, order, form, data):
+        return services.review_record_findings(order=order, actor=self.request.user, findings=form.findings())
+
+    def success_message(self, order, result):
+        return _("The review findings were saved.")
+
+
+class OrderApproveView(OrderPostView):
+    """Approval needs every checklist item passed or waived with a reason; refusals name the items."""
+
+    anchor = "review"
+
+    def perform(self, *, order, form, data):
+        return services.order_approve(order=order, actor=self.request.user, comment=data["comment"])
+
+    def handle_error(self, exc, form):
+        self.review_errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for message_list in self.review_errors.values():
+            for m in message_list:
+                messages.error(self.request, m)
+
+    def error_forms(self, form):
+        return {"review_errors": getattr(self, "review_errors", {})}
+
+    def success_message(self, order, result):
+        return _("Order %(number)s passed review.") % {"number": order.number}
+
+
+class OrderReturnView(OrderPostView):
+    form_class, form_key, anchor = ReturnForm, "return_form", "review"
+
+    def perform(self, *, order, form, data):
+        return services.order_return(order=order, actor=self.request.user, problems=data["problems"])
+
+    def handle_error(self, exc, form):
+        # "findings" means: no item failed yet; the checklist is where to look.
+        add_validation_errors(self.request, exc, form, field_map={"findings": None})
+
+    def success_message(self, order, result):
+        return _("Order %(number)s was returned to the customer for amendment.") % {"number": order.number}
+
+
+class OrderAmendView(OrderPostView):
+    """The order's fields and lines, while it is in review or returned (order_update)."""
+
+    form_class, form_key, anchor = OrderAmendForm, "amend_form", "amend"
+
+    def get_form(self, order):
+        self.formset = LineFormSet(self.request.POST, prefix="lines")
+        return OrderAmendForm(self.request.POST)
+
+    def form_is_valid(self, form):
+        valid = form.is_valid()
+        return self.formset.is_valid() and valid and "_more_rows" not in self.request.POST
+
+    def handle_error(self, exc, form):
+        apply_service_errors(self.request, exc, form, self.formset)
+
+    def perform(self, *, order, form, data):
+        return services.order_update(order=order, actor=self.request.user, data=form.tracked_data(),
+                                     lines=self.formset.service_lines(), comment=data["comment"])
+
+    def post(self, request, pk: int, **kwargs):
+        if "_more_rows" in request.POST:
+            order = order_get(user=request.user, pk=pk)
+            form = OrderAmendForm(request.POST)
+            form.is_valid()
+            formset = _more_rows(request, LineFormSet(request.POST, prefix="lines"))
+            return render_order_page(request, order, forms={"amend_form": form, "line_formset": formset})
+        return super().post(request, pk, **kwargs)
+
+    def error_forms(self, form):
+        return {"amend_form": form, "line_formset": self.formset}
+
+    def success_message(self, order, result):
+        return _("The order was amended.")
+
+
+# --- ORD-2 production, delivery, progress ---------------------------------------------------------
+
+
+class DeliveryShipView(OrderPostView):
+    form_key, anchor = "ship_form", "deliveries"
+
+    def get_form(self, order):
+        committed = _committed(order.deliveries.all())
+        lines = [line for line in order.lines.all() if line.quantity - committed.get(line.pk, 0) > 0]
+        return ShipForm(self.request.POST, lines=lines)
+
+    def handle_error(self, exc, form):
+        add_validation_errors(self.request, exc, form, field_map=form.field_map())
+
+    def perform(self, *, order, form, data):
+        return services.delivery_ship(order=order, actor=self.request.user, quantities=form.quantities(),
+                                      carrier=data["carrier"], shipped_at=data["shipped_at"])
+
+    def success_message(self, order, result):
+        return _("Delivery %(number)s was recorded as shipped.") % {"number": result.number}
+
+
+class _DeliveryView(OrderPostView):
+    anchor = "deliveries"
+
+    def delivery(self, order) -> Delivery:
+        found = next((d for d in order.deliveries.all() if d.pk == self.kwargs.get("delivery_pk")), None)
+        if found is None:
+            raise Http404(_("No such delivery."))
+        return found
+
+    def error_forms(self, form):
+        return {self.form_key: form, "failed_action": self.action_name, "failed_pk": self.kwargs.get("delivery_pk")}
+
+
+class DeliveryConfirmView(_DeliveryView):
+    form_class, form_key, action_name = DeliveryConfirmForm, "confirm_form", "confirm"
+
+    def perform(self, *, order, form, data):
+        return services.delivery_confirm(delivery=self.delivery(order), actor=self.request.user,
+                                         quality_note=data["quality_note"])
+
+    def success_message(self, order, result):
+        return _("Delivery %(number)s was received and passed the quality check.") % {"number": result.number}
+
+
+class DeliveryRejectView(_DeliveryView):
+    form_class, form_key, action_name = DeliveryRejectForm, "reject_form", "reject"
+
+    def perform(self, *, order, form, data):
+        return services.delivery_reject(delivery=self.delivery(order), actor=self.request.user,
+                                        comment=data["comment"])
+
+    def success_message(self, order, result):
+        return _("Delivery %(number)s was rejected at receipt.") % {"number": result.number}
+
+
+class ProgressNoteAddView(OrderPostView):
+    form_class, form_key, anchor = ProgressNoteForm, "progress_form", "progress"
+
+    def perform(self, *, order, form, data):
+        return services.progress_note_add(order=order, actor=self.request.user, kind=data["kind"],
+                                          channel=data["channel"], text=data["text"], occurred_at=data["occurred_at"])
+
+    def success_message(self, order, result):
+        if result.kind == ProgressNote.Kind.QUESTION:
+            return _("The customer's question was logged.")
+        return _("The progress update was logged.")
+
+
+class ProgressAnswerView(OrderPostView):
+    form_class, form_key, anchor = AnswerForm, "answer_form", "progress"
+
+    def perform(self, *, order, form, data):
+        note = next((n for n in order.progress_notes.all() if n.pk == self.kwargs.get("note_pk")), None)
+        if note is None:
+            raise Http404(_("No such question."))
+        return services.progress_question_answer(note=note, actor=self.request.user, answer=data["answer"])
+
+    def error_forms(self, form):
+        return {self.form_key: form, "failed_action": "answer", "failed_pk": self.kwargs.get("note_pk")}
+
+    def success_message(self, order, result):
+        return _("The answer was recorded.")
+
+
+# --- ORD-3 installation and acceptance ------------------------------------------------------------
+
+
+class InstallationScheduleView(OrderPostView):
+    form_class, form_key, anchor = ScheduleForm, "schedule_form", "installation"
+
+    def perform(self, *, order, form, data):
+        return services.installation_schedule(order=order, actor=self.request.user,
+                                              scheduled_for=data["scheduled_for"], engineers=data["engineers"],
+                                              comment=data["comment"])
+
+    def success_message(self, order, result):
+        return _("The installation was scheduled for %(date)s.") % {"date": result.scheduled_for.isoformat()}
+
+
+class _InstallationView(OrderPostView):
+    anchor = "installation"
+
+    def installation(self, order) -> Installation:
+        installation = installation_of(order)
+        if installation is None:
+            raise TransitionNotAllowed(_("No installation has been scheduled for this order."))
+        return installation
+
+
+class InstallationStartView(_InstallationView):
+    def perform(self, *, order, form, data):
+        return services.installation_start(installation=self.installation(order), actor=self.request.user,
+                                           comment=data["comment"])
+
+    def error_forms(self, form):
+        return {self.form_key: form, "failed_action": "start"}
+
+    def success_message(self, order, result):
+        return _("The installation work on site has started.")
+
+
+class InstallationCommissionView(_InstallationView):
+    form_key = "commission_form"
+
+    def get_form(self, order):
+        return CommissionForm(self.request.POST)
+
+    def handle_error(self, exc, form):
+        # "checklist" has no single field: the message goes above the table.
+        add_validation_errors(self.request, exc, form, field_map={"checklist": None})
+
+    def perform(self, *, order, form, data):
+        return services.installation_commission(installation=self.installation(order), actor=self.request.user,
+                                                site_work=data["site_work"], checklist=form.checklist(),
+                                                measurements=form.measurements(), notes=data["notes"])
+
+    def success_message(self, order, result):
+        return _("The commissioning test was recorded: the customer can now accept the installation.")
+
+
+class AcceptanceRecordView(_InstallationView):
+    form_class, form_key = AcceptanceForm, "acceptance_form"
+
+    def perform(self, *, order, form, data):
+        return services.acceptance_record(installation=self.installation(order), actor=self.request.user,
+                                          result=data["result"], remarks=data["remarks"], feedback=data["feedback"],
+                                          signatory=data["signatory"])
+
+    def success_message(self, order, result):
+        from .models import AcceptanceRound
+
+        if result.status == Installation.Status.REWORK:
+            return _("The customer rejected the installation: it goes back to rework.")
+        last = AcceptanceRound.objects.filter(installation=result).order_by("-number").first()
+        if last and last.result == AcceptanceRound.Result.ACCEPTED_WITH_REMARKS:
+            return _("The customer accepted the installation with remarks; a follow-up visit is now due.")
+        return _("The customer accepted the installation; a follow-up visit is now due.")
+
+
+# --- WF-3 attachments -----------------------------------------------------------------------------
+
+
+class OrderAttachView(OrderPostView):
+    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
+
+    def perform(self, *, order, form, data):
+        return services.order_attach(order=order, actor=self.request.user, upload=data["file"],
+                                     description=data["description"])
+
+    def success_message(self, order, result):
+        return _("%(name)s was attached.") % {"name": result.original_name}
+
+
+class OrderAttachmentDownloadView(LoginRequiredMixin, View):
+    """WF-3: a file is served only to those who may open its order (never a public media URL)."""
+
+    def get(self, request, pk: int, attachment_pk: int):
+        order = order_get(user=request.user, pk=pk)
+        attachment = attachment_list(order).filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404(_("No such attachment."))
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+# --- PRE-4: an inquiry becomes an order ------------------------------------------------------------
 
 
 class OrderFromInquiryView(LoginRequiredMixin, View):
@@ -44,7 +807,7 @@ class OrderFromInquiryView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         inquiry = inquiry_get(user=request.user, pk=pk)
         try:
-            order = order_create_from_inquiry(inquiry=inquiry, actor=request.user)
+            order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
             return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk), status=409)
@@ -55,3 +818,4 @@ class OrderFromInquiryView(LoginRequiredMixin, View):
         messages.success(request, _("Order %(number)s was created from inquiry %(inquiry)s.")
                          % {"number": order.number, "inquiry": inquiry.number})
         return redirect(order)
+

@@ -21,6 +21,26 @@ _STATUS_COLOURS = {
     "converted": "success",
     "closed": "dark",
     "cancelled": "light",
+    # orders (ORD-1..3): the order, its review rounds and findings, deliveries, installation, acceptance
+    "review": "warning",
+    "open": "warning",
+    "returned": "danger",
+    "approved": "info",
+    "in_production": "primary",
+    "delivering": "primary",
+    "delivered": "success",
+    "installing": "primary",
+    "accepted": "success",
+    "shipped": "info",
+    "rejected": "danger",
+    "scheduled": "info",
+    "on_site": "primary",
+    "commissioned": "info",
+    "rework": "danger",
+    "pass": "success",
+    "fail": "danger",
+    "waived": "warning",
+    "remarks": "warning",
 }
 
 # Within this many seconds of its deadline a record is shown in amber: still on time, but not for long.

@@ -1,0 +1,338 @@
+"""In-sale page forms (ORD-1..4). They check the shape of the input; the services decide.
+
+Dynamic rows (order lines, checklist findings, shipped quantities, commissioning rows) are plain
+fields with a row suffix, so a re-rendered form keeps exactly what was typed.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from presales.forms import AttachmentForm, DateTimeLocalInput, TransitionForm, UserChoiceField, _now_local
+from presales.models import Channel
+from qsm.org.forms import BootstrapFormMixin
+from qsm.org.models import Customer, User
+from qsm.org.selectors import product_list
+
+from .models import AcceptanceRound, ChecklistItem, ProgressNote, ReviewFinding
+
+__all__ = [
+    "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
+    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm", "ReturnForm",
+    "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- the order itself: new order and amendment (ORD-1) --------------------------------------------
+
+
+class _OrderFieldsForm(BootstrapFormMixin, forms.Form):
+    customer_reference = forms.CharField(label=_("Customer's order reference"), max_length=60, required=False)
+    promised_date = forms.DateField(label=_("Promised delivery date"), required=False, widget=DateInput())
+    installation_required = forms.BooleanField(label=_("Installation needed"), required=False)
+    site_address = forms.CharField(label=_("Site address"), max_length=300, required=False)
+    site_contact = forms.CharField(label=_("Site contact"), max_length=100, required=False)
+    needs = forms.CharField(label=_("Customer needs"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    TRACKED = ("customer_reference", "needs", "promised_date", "installation_required", "site_address", "site_contact")
+
+    def tracked_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.TRACKED}
+
+
+class OrderCreateForm(_OrderFieldsForm):
+    """``customer`` is the id picked in the type-ahead (the same lookup as the inquiry intake)."""
+
+    customer = forms.CharField(label=_("Customer"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["customer", "customer_reference", "promised_date", "installation_required",
+                           "site_address", "site_contact", "needs"])
+        self.picked_customer = None
+
+    def clean_customer(self):
+        value = (self.cleaned_data.get("customer") or "").strip()
+        try:
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
+        except (ValueError, Customer.DoesNotExist):
+            raise forms.ValidationError(_("Find the customer by name or phone number.")) from None
+        return value
+
+
+class OrderAmendForm(_OrderFieldsForm):
+    comment = forms.CharField(label=_("What the customer changed"), required=False)
+
+
+def product_choices() -> list[tuple[str, str]]:
+    """One query for every line row of a form (a select per row must not query per row)."""
+    return [("", "—")] + [(str(p.pk), f"{p.code} · {p.name}") for p in product_list().order_by("code")]
+
+
+class LineForm(BootstrapFormMixin, forms.Form):
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=12, decimal_places=2,
+                                  min_value=Decimal("0.01"))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=12, decimal_places=2,
+                                    min_value=Decimal("0"))
+
+    def __init__(self, *args, products=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = products or [("", "—")]
+        self.fields["quantity"].widget.attrs.update(step="any", inputmode="decimal")
+        self.fields["unit_price"].widget.attrs.update(step="any", inputmode="decimal")
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("product") and data.get("quantity") is None and data.get("unit_price") is None
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank or data.get("DELETE"):
+            return data
+        if not data.get("product"):
+            self.add_error("product", _("Choose a product."))
+        if data.get("quantity") is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Enter the quantity."))
+        return data
+
+
+class _LineFormSetBase(forms.BaseFormSet):
+    def __init__(self, *args, products=None, **kwargs):
+        self.products = products if products is not None else product_choices()
+        self._by_pk = None
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "products": self.products}
+
+    @property
+    def empty_form(self):
+        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+                         use_required_attribute=False, products=self.products, renderer=self.renderer)
+        self.add_fields(form, None)
+        return form
+
+    def filled_forms(self) -> list:
+        """The rows to save, in order: not blank, not removed (call after is_valid())."""
+        return [f for f in self.forms if f.cleaned_data and not f.is_blank and not f.cleaned_data.get("DELETE")]
+
+    def service_lines(self) -> list[dict]:
+        from qsm.org.models import Product
+
+        forms_ = self.filled_forms()
+        ids = {int(f.cleaned_data["product"]) for f in forms_}
+        products = Product.objects.in_bulk(ids)
+        return [{"product": products.get(int(f.cleaned_data["product"])), "quantity": f.cleaned_data["quantity"],
+                 "unit_price": f.cleaned_data["unit_price"]} for f in forms_]
+
+    def add_service_error(self, key: str, message: str) -> bool:
+        """``lines.3.quantity`` (1-based among the rows sent) -> that row's field. False if not a row key."""
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != "lines" or not parts[1].isdigit():
+            return False
+        rows = self.filled_forms()
+        n = int(parts[1]) - 1
+        if not 0 <= n < len(rows):
+            return False
+        field = parts[2] if parts[2] in rows[n].fields else None
+        rows[n].add_error(field, message)
+        return True
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=_LineFormSetBase, extra=3, can_delete=True, max_num=200)
+
+
+# --- review (ORD-1) ------------------------------------------------------------------------------
+
+
+class ChecklistForm(BootstrapFormMixin, forms.Form):
+    """One row per checklist item the order needs: pass / fail / waived, and a note."""
+
+    def __init__(self, *args, items: list[str], findings: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        findings = findings or {}
+        self.items = items
+        for item in items:
+            label = ChecklistItem(item).label
+            self.fields[f"result_{item}"] = forms.ChoiceField(
+                label=label, required=False, choices=ReviewFinding.Result.choices, widget=forms.RadioSelect)
+            self.fields[f"note_{item}"] = forms.CharField(label=_("Note / reason"), required=False, max_length=1000)
+            finding = findings.get(item)
+            if finding is not None and not self.is_bound:
+                self.initial[f"result_{item}"] = finding.result
+                self.initial[f"note_{item}"] = finding.note
+
+    # Errors of an approval refused for this round, per checklist item (set by the page).
+    approval_errors: dict = {}
+
+    @property
+    def rows(self) -> list[dict]:
+        return [{"item": item, "result": self[f"result_{item}"], "note": self[f"note_{item}"],
+                 "approval_errors": self.approval_errors.get(item, [])} for item in self.items]
+
+    def general_approval_errors(self) -> list[str]:
+        return [m for key, errors in self.approval_errors.items() if key not in self.items for m in errors]
+
+    def findings(self) -> dict[str, tuple[str, str]]:
+        return {item: (self.cleaned_data[f"result_{item}"], self.cleaned_data[f"note_{item}"])
+                for item in self.items if self.cleaned_data.get(f"result_{item}")}
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"result_{item}") for item in self.items):
+            raise forms.ValidationError(_("Check at least one item."))
+        return data
+
+    @staticmethod
+    def field_map(items) -> dict:
+        return {item: f"result_{item}" for item in items}
+
+
+class ReturnForm(BootstrapFormMixin, forms.Form):
+    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("One problem per line; the customer receives this list."))
+
+
+# --- production and delivery (ORD-2) -------------------------------------------------------------
+
+
+class ShipForm(BootstrapFormMixin, forms.Form):
+    """Quantity shipped per order line (``qty_<line id>``); empty or 0 ships nothing of that line."""
+
+    carrier = forms.CharField(label=_("Carrier / tracking"), max_length=120, required=False)
+    shipped_at = forms.DateTimeField(label=_("Shipped at"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            field = forms.DecimalField(label=str(line.product.name), required=False, max_digits=12, decimal_places=2,
+                                       min_value=Decimal("0"))
+            field.widget.attrs.update(step="any", inputmode="decimal", **{"class": "form-control form-control-sm"})
+            self.fields[f"qty_{line.pk}"] = field
+
+    @property
+    def rows(self) -> list[dict]:
+        return [{"line": line, "field": self[f"qty_{line.pk}"]} for line in self.lines]
+
+    def quantities(self) -> dict[int, Decimal]:
+        return {line.pk: self.cleaned_data[f"qty_{line.pk}"] for line in self.lines
+                if self.cleaned_data.get(f"qty_{line.pk}")}
+
+    def field_map(self) -> dict:
+        return {f"line.{line.pk}": f"qty_{line.pk}" for line in self.lines}
+
+
+class DeliveryConfirmForm(BootstrapFormMixin, forms.Form):
+    quality_note = forms.CharField(label=_("Quality check"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliveryRejectForm(BootstrapFormMixin, forms.Form):
+    comment = forms.CharField(label=_("Why it was rejected"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressNoteForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProgressNote.Kind.choices, initial=ProgressNote.Kind.UPDATE,
+                             widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", _now_local())
+
+
+class AnswerForm(BootstrapFormMixin, forms.Form):
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- installation and acceptance (ORD-3) ---------------------------------------------------------
+
+
+class ScheduleForm(BootstrapFormMixin, forms.Form):
+    scheduled_for = forms.DateField(label=_("Installation date"), required=False, widget=DateInput())
+    engineers = UserChoiceField(label=_("Engineers"), required=False,
+                                queryset=User.objects.filter(is_active=True).select_related("department")
+                                .order_by("department__name", "username"),
+                                widget=forms.SelectMultiple(attrs={"size": 6}))
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class CommissionForm(BootstrapFormMixin, forms.Form):
+    """Site work, the commissioning checklist (item + passed) and measurements (name, value, unit)."""
+
+    site_work = forms.CharField(label=_("Work done on site"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Commissioning notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, installation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        checklist = list(installation.commissioning_checklist or []) if installation else []
+        measurements = list(installation.measurements or []) if installation else []
+        data = self.data if self.is_bound else {}
+        self.check_count = max(len(checklist) + 2, 4, _posted_rows(data, "check_item_"))
+        self.measure_count = max(len(measurements) + 1, 3, _posted_rows(data, "m_name_"))
+        for i in range(self.check_count):
+            self.fields[f"check_item_{i}"] = forms.CharField(label=_("Test item"), required=False, max_length=200)
+            self.fields[f"check_ok_{i}"] = forms.BooleanField(label=_("Passed"), required=False)
+            if i < len(checklist) and not self.is_bound:
+                self.initial[f"check_item_{i}"] = checklist[i].get("item", "")
+                self.initial[f"check_ok_{i}"] = bool(checklist[i].get("ok"))
+        for i in range(self.measure_count):
+            self.fields[f"m_name_{i}"] = forms.CharField(label=_("Measurement"), required=False, max_length=100)
+            self.fields[f"m_value_{i}"] = forms.CharField(label=_("Value"), required=False, max_length=50)
+            self.fields[f"m_unit_{i}"] = forms.CharField(label=_("Unit"), required=False, max_length=20)
+            if i < len(measurements) and not self.is_bound:
+                for key in ("name", "value", "unit"):
+                    self.initial[f"m_{key}_{i}"] = measurements[i].get(key, "")
+        if installation is not None and not self.is_bound:
+            self.initial.setdefault("site_work", installation.site_work)
+        for name, field in self.fields.items():
+            if name.startswith(("check_item_", "m_")):
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    @property
+    def check_rows(self) -> list[dict]:
+        return [{"item": self[f"check_item_{i}"], "ok": self[f"check_ok_{i}"]} for i in range(self.check_count)]
+
+    @property
+    def measure_rows(self) -> list[dict]:
+        return [{"name": self[f"m_name_{i}"], "value": self[f"m_value_{i}"], "unit": self[f"m_unit_{i}"]}
+                for i in range(self.measure_count)]
+
+    def checklist(self) -> list[dict]:
+        return [{"item": self.cleaned_data[f"check_item_{i}"], "ok": self.cleaned_data[f"check_ok_{i}"]}
+                for i in range(self.check_count) if self.cleaned_data.get(f"check_item_{i}", "").strip()]
+
+    def measurements(self) -> list[dict]:
+        return [{"name": self.cleaned_data[f"m_name_{i}"], "value": self.cleaned_data[f"m_value_{i}"],
+                 "unit": self.cleaned_data[f"m_unit_{i}"]}
+                for i in range(self.measure_count) if self.cleaned_data.get(f"m_name_{i}", "").strip()]
+
+
+def _posted_rows(data, prefix: str) -> int:
+    numbers = [int(k[len(prefix):]) for k in data if k.startswith(prefix) and k[len(prefix):].isdigit()]
+    return min(max(numbers) + 1, 50) if numbers else 0
+
+
+class AcceptanceForm(BootstrapFormMixin, forms.Form):
+    result = forms.ChoiceField(label=_("Customer's decision"), required=False,
+                               choices=AcceptanceRound.Result.choices, widget=forms.RadioSelect)
+    remarks = forms.CharField(label=_("Remarks / reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    feedback = forms.CharField(label=_("Customer feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    signatory = forms.CharField(label=_("Signed by (customer)"), required=False, max_length=100)
