@@ -88,8 +88,8 @@ ORDER_ACTIONS = [
         lambda w, o: {"comment": "客户撤单"}, lambda b, a, r: a["order"][0] == "cancelled"),
     Act("edit", "", ("review", "returned"), WORKERS, lambda w, o: {"customer_reference": "PO-2026-7"},
         lambda b, a, r: a["order"][2] == "PO-2026-7" and a["order"][0] == b["order"][0], method="patch"),
-    # Not transitions, but writes whose role rules hold in every state
-    Act("progress", "progress", tuple(ORDER_STATES), WORKERS,
+    # Not transitions, but writes whose role rules hold in every state (but a cancelled order's log is closed)
+    Act("progress", "progress", tuple(s for s in ORDER_STATES if s != "cancelled"), WORKERS,
         lambda w, o: {"kind": "update", "channel": "phone", "text": "已告知客户进度"},
         lambda b, a, r: len(a["progress"]) == len(b["progress"]) + 1, code=201),
     Act("attach", "attachments", tuple(ORDER_STATES), (*WORKERS, "engineer"),
