@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
+from orders import services as order_services
+from orders.models import ChecklistItem, Order, ReviewRound
 from orders.services import order_create_from_inquiry
 from presales import services
 from presales.models import Inquiry
 from qsm.workflow.models import Event
 from tests.factories import make_inquiry
+from tests.orders.builders import drive, drive_installation, new_order
 
 S = Inquiry.Status
 
@@ -22,13 +27,26 @@ def converted(staff_user, sales_user, customer, product):
     return order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
 
 
+@pytest.fixture
+def installed(sales_user, customer):
+    """An order through review, delivery and installation, rejected once at acceptance, with a
+    customer question answered."""
+    order = drive(new_order(actor=sales_user, customer=customer, installation=True), Order.Status.INSTALLING,
+                  actor=sales_user)
+    drive_installation(order.installation, "rework", actor=sales_user)
+    note = order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel="phone",
+                                            text="客户询问调试时间")
+    order_services.progress_question_answer(note=note, actor=sales_user, answer="本周五完成")
+    return order
+
+
 @pytest.mark.spec("ADMIN-1")
 @pytest.mark.parametrize("model", [
     "org_department", "org_user", "org_customer", "org_product", "sla_slapolicy", "sla_workcalendar",
     "sla_calendarday", "presales_inquiry", "presales_discussion", "presales_solution", "presales_communication",
-    "orders_order",
+    "orders_order", "orders_reviewround", "orders_delivery", "orders_installation", "orders_progressnote",
 ])
-def test_superuser_sees_each_changelist(admin_client, converted, model):
+def test_superuser_sees_each_changelist(admin_client, converted, installed, model):
     response = admin_client.get(reverse(f"admin:{model}_changelist"))
 
     assert response.status_code == 200
@@ -121,3 +139,72 @@ def test_non_staff_user_is_sent_to_the_admin_login(client, staff_user, url_name)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.spec("ADMIN-1", "WF-1")
+@pytest.mark.parametrize("model,shown", [
+    ("orders_reviewround", [ChecklistItem.CUSTOMER.label, ReviewRound.Outcome.APPROVED.label]),
+    ("orders_delivery", ["数量、外观无误"]),
+    ("orders_installation", ["噪音偏大", "希望尽快处理"]),
+    ("orders_progressnote", ["客户询问调试时间", "本周五完成"]),
+])
+def test_order_records_are_read_only_with_their_details(admin_client, installed, model, shown):
+    record = {
+        "orders_reviewround": lambda: installed.review_rounds.get(),
+        "orders_delivery": lambda: installed.deliveries.get(),
+        "orders_installation": lambda: installed.installation,
+        "orders_progressnote": lambda: installed.progress_notes.get(),
+    }[model]()
+    change_url = reverse(f"admin:{model}_change", args=[record.pk])
+
+    page = admin_client.get(change_url)
+    post = admin_client.post(change_url, {"status": "accepted", "outcome": "approved"})
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    with translation.override(settings.LANGUAGE_CODE):  # the language the admin page speaks
+        shown = [str(text) for text in shown]
+    assert all(text in content for text in shown), shown
+    assert 'name="status"' not in content and 'name="outcome"' not in content
+    assert "<textarea" not in content  # not one editable field, inlines included
+    assert post.status_code == 403
+    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 403
+    assert admin_client.get(reverse(f"admin:{model}_delete", args=[record.pk])).status_code == 403
+
+
+@pytest.mark.spec("ADMIN-1", "WF-1", "WF-2")
+def test_order_in_review_is_corrected_through_the_service_and_status_is_never_edited(admin_client, admin_user,
+                                                                                     sales_user, customer):
+    # given an order in review
+    order = new_order(actor=sales_user, customer=customer, installation=True)
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="status"' not in page and 'name="site_contact"' in page
+
+    # when an administrator corrects the site contact and forges a status
+    form = {"customer_reference": "", "needs": "", "promised_date": order.promised_date.isoformat(),
+            "installation_required": "on", "site_address": order.site_address, "site_contact": "李工 13900002222",
+            "status": Order.Status.ACCEPTED, "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1",
+            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000", "lines-0-id": str(order.lines.get().pk),
+            "lines-0-order": str(order.pk), "_save": "Save"}
+    response = admin_client.post(url, form)
+
+    # then the contact is corrected with a timeline line, and the status is untouched
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order.refresh_from_db()
+    assert (order.site_contact, order.status) == ("李工 13900002222", Order.Status.REVIEW)
+    edit = Event.objects.filter(object_id=order.pk, content_type__model="order", kind=Event.Kind.EDIT).get()
+    assert edit.actor == admin_user and edit.changes[0]["field"] == "site_contact"
+
+
+@pytest.mark.spec("ADMIN-1", "WF-2")
+def test_order_past_review_is_read_only(admin_client, installed):
+    url = reverse("admin:orders_order_change", args=[installed.pk])
+
+    page = admin_client.get(url).content.decode()
+    post = admin_client.post(url, {"site_contact": "改不了", "status": Order.Status.ACCEPTED})
+
+    assert 'name="site_contact"' not in page and 'name="status"' not in page
+    assert post.status_code == 403
+    installed.refresh_from_db()
+    assert installed.status == Order.Status.INSTALLING and installed.site_contact != "改不了"

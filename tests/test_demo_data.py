@@ -9,11 +9,12 @@ import time
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from assessment.management.commands.load_demo_data import LOGINS_FILE, logins_text
-from orders.models import Order
+from orders.models import Delivery, Installation, Order, OrderLine, ProgressNote, ReviewFinding
+from orders.workflows import price_range
 from presales.models import Channel, Discussion, Inquiry, Solution
 from qsm.notify.models import Notification
 from qsm.org.models import Customer, Department, Role, User
@@ -35,6 +36,55 @@ def _counts() -> dict[str, int]:
     return {"users": User.objects.count(), "customers": Customer.objects.count(), "inquiries": Inquiry.objects.count(),
             "orders": Order.objects.count(), "events": Event.objects.count(),
             "notifications": Notification.objects.count()}
+
+
+def _assert_orders_in_every_state(now: dt.datetime) -> None:
+    """Orders, deliveries and installations in every state, written through the services."""
+    today = timezone.localdate(now)
+    orders = Order.objects.all()
+    assert set(orders.values_list("status", flat=True)) == set(Order.Status.values)
+    assert set(Delivery.objects.values_list("status", flat=True)) == set(Delivery.Status.values)
+    assert set(Installation.objects.values_list("status", flat=True)) == set(Installation.Status.values)
+    # converted from inquiries and entered directly, every one with lines
+    assert orders.filter(source_inquiry__isnull=False).exists() and orders.filter(source_inquiry__isnull=True).exists()
+    assert not orders.annotate(n=Count("lines")).filter(n=0).exists()
+    assert not orders.filter(received_at__gt=now).exists()
+    # ORD-1: prices around the list price, or the price check waived with a reason
+    waived = set(ReviewFinding.objects.filter(item="prices", result="waived").exclude(note="")
+                 .values_list("round__order", flat=True))
+    assert waived
+    for line in OrderLine.objects.filter(order__status__in=[Order.Status.APPROVED, Order.Status.ACCEPTED]).select_related(
+            "product"):
+        low, high = price_range(line.product)
+        assert low <= line.unit_price <= high or line.order_id in waived, line.order_id
+    # returned to the customer, amended and approved in a second round
+    assert orders.filter(review_rounds__number=1, review_rounds__outcome="returned").filter(
+        review_rounds__number=2, review_rounds__outcome="approved").exists()
+    # ORD-2: partial deliveries, a rejected shipment, progress told, questions answered
+    assert orders.annotate(n=Count("deliveries", filter=Q(deliveries__status="delivered"))).filter(n__gte=2).exists()
+    assert ProgressNote.objects.filter(kind="update").exists()
+    assert ProgressNote.objects.filter(kind="question", answered_at__isnull=False).exists()
+    # some late (promised date passed, undelivered), each flagged by the late-risk sweep
+    late = orders.filter(status__in=Order.UNDELIVERED_STATES, promised_date__lt=today)
+    assert late.exists()
+    assert not late.filter(risk_flagged_at__isnull=True).exists()
+    assert not orders.filter(status__in=["delivered", "accepted"], delivered_at__isnull=True).exists()
+    # ORD-3: some rejected at acceptance, then accepted after rework
+    assert Installation.objects.filter(status="accepted", acceptance_rounds__result="rejected").exists()
+    # ORD-4: accepted orders, and delivered ones without installation, are due a follow-up visit
+    assert not orders.filter(status="accepted", follow_up_due_at__isnull=True).exists()
+    assert orders.filter(status="delivered", installation_required=False, follow_up_due_at__isnull=False).exists()
+    assert orders.filter(status="delivered", installation_required=True, follow_up_due_at__isnull=True).exists()
+    # every order, delivery and installation went through the services: its timeline ends in its state
+    for model, records in (("order", orders), ("delivery", Delivery.objects.all()),
+                           ("installation", Installation.objects.all())):
+        for record in records:
+            last = Event.objects.filter(object_id=record.pk, content_type__model=model, kind__in=[
+                Event.Kind.CREATED, Event.Kind.TRANSITION]).order_by("-created_at", "-id").first()
+            if model == "installation" and last is None:
+                assert record.status == Installation.Status.SCHEDULED  # created by the order's transition
+                continue
+            assert last.to_state == record.status, (model, record.pk)
 
 
 @pytest.mark.spec("DATA-1")
@@ -72,11 +122,14 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
     # complex needs were discussed with production and got versioned solutions
     assert Discussion.objects.filter(invited_departments__code="production").exists()
     assert Solution.objects.aggregate(v=Max("version"))["v"] >= 2
-    # converted inquiries became orders with lines
-    orders = Order.objects.select_related("source_inquiry")
-    assert orders.exists()
-    assert all(o.source_inquiry.status == S.CONVERTED for o in orders)
-    assert not orders.annotate(n=Count("lines")).filter(n=0).exists()
+    # converted inquiries became orders with lines, and orders in every state (ORD-1..4)
+    converted = Order.objects.filter(source_inquiry__isnull=False).select_related("source_inquiry")
+    assert converted.count() == inquiries.filter(status=S.CONVERTED).count()
+    assert all(o.source_inquiry.status == S.CONVERTED for o in converted)
+    _assert_orders_in_every_state(now)
+    assert Order.objects.count() >= 60
+    assert Order.objects.filter(status=Order.Status.REVIEW, due_at__lt=now).exists()  # a review overdue
+    assert Order.objects.dates("received_at", "month").count() >= 10
     # records went through the services: each inquiry's timeline ends in its current state
     for inquiry in inquiries:
         last = Event.objects.filter(object_id=inquiry.pk, content_type__model="inquiry",
@@ -105,7 +158,8 @@ def test_small_demo_data_still_has_every_state(db):
 
     assert set(Inquiry.objects.values_list("status", flat=True)) == set(S.values)
     assert Inquiry.objects.count() < 40
-    assert Order.objects.exists()
+    _assert_orders_in_every_state(timezone.now())
+    assert Order.objects.count() < 25
 
 
 @pytest.mark.spec("DATA-1")
