@@ -1,7 +1,7 @@
 """Who may act on an order (ORG-1). Predicates say who; orders/workflows.py says when."""
 import rules
 
-from qsm.org.rules import is_administrator, is_manager, sees_everything, works_in
+from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, sees_everything, works_in
 
 
 @rules.predicate
@@ -35,4 +35,5 @@ can_work_order = in_order_department | is_administrator
 can_cancel_order = is_order_department_manager | is_administrator
 can_work_delivery = works_delivery | is_administrator
 can_work_installation = works_installation | is_administrator
-can_create_order = is_manager | rules.is_authenticated  # narrowed in the service: business staff / managers
+# §3.2(1): business departments receive orders; one rule for the service and the "new order" button.
+can_create_order = (in_business_department & (is_staff_role | is_manager)) | is_administrator

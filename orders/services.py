@@ -15,13 +15,13 @@ from presales.models import Channel, Inquiry
 from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
-from qsm.org.models import Customer, Department, Product, User
+from qsm.org.models import Customer, Product, User
 from qsm.org.selectors import department_managers
 from qsm.workflow import engine
 from qsm.workflow.services import attachment_add, next_number
 
 from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ProgressNote, ReviewFinding
-from .rules import can_work_installation, can_work_order
+from .rules import can_create_order, can_work_installation, can_work_order
 from .workflows import open_review_round
 
 S = Order.Status
@@ -60,18 +60,13 @@ def _clean_lines(lines: Iterable[dict], errors: dict) -> list[tuple[Product, Dec
     return cleaned
 
 
-def _can_create(actor: User) -> bool:
-    return bool(actor.department_id and actor.department.kind == Department.Kind.BUSINESS
-                and (actor.has_role("staff") or actor.has_role("manager"))) or actor.has_role("administrator")
-
-
 @transaction.atomic
 def order_create(*, actor: User, customer: Customer, lines: Iterable[dict], promised_date: dt.date | None = None,
                  installation_required: bool = False, site_address: str = "", site_contact: str = "",
                  customer_reference: str = "", needs: str = "", received_at: dt.datetime | None = None,
                  source_inquiry: Inquiry | None = None) -> Order:
     """ORD-1: an order received from the customer goes to review; its review clock starts."""
-    _require(_can_create(actor), _("Only staff of a business department can enter orders."))
+    _require(can_create_order(actor), _("Only staff of a business department can enter orders."))
     if actor.department_id is None:
         raise PermissionDenied(_("Your account belongs to no department, so it cannot enter orders."))
     errors: dict = {}

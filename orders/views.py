@@ -30,7 +30,6 @@ from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.exports import export_response
 from qsm.org.forms import customer_lookup_rows
 from qsm.org.models import Customer
-from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role
 from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
 from qsm.workflow.engine import workflow_for
 from qsm.workflow.models import Event
@@ -57,7 +56,7 @@ from .forms import (
     product_choices,
 )
 from .models import ChecklistItem, Delivery, Installation, Order, ProgressNote, ReviewRound
-from .rules import can_work_installation, can_work_order
+from .rules import can_create_order, can_work_installation, can_work_order
 from .selectors import (
     delivery_list,
     installation_list,
@@ -74,8 +73,6 @@ S = Order.Status
 _NOT_BUTTONS = {"approve", "return", "ship", "complete_delivery", "schedule_installation", "accept"}
 _CHECKLIST_ORDER = {item: n for n, item in enumerate(ChecklistItem.values)}
 
-# Mirrors orders.services.order_create's own check (the service decides; this only hides the button).
-can_create_order = (in_business_department & (is_staff_role | is_manager)) | is_administrator
 
 
 # --- lists and exports (SEARCH-1) -----------------------------------------------------------------
