@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -26,6 +25,7 @@ from qsm import registry
 from qsm.errors import TransitionNotAllowed
 from qsm.notify.selectors import notification_list
 from qsm.notify.services import notification_mark_read
+from qsm.org.services import user_language_set
 
 
 class DomainErrorMixin:
@@ -212,12 +212,7 @@ class LanguageSwitchView(View):
     """Switch between 简体中文 and English; a signed-in user's choice is saved on the account."""
 
     def post(self, request):
-        language = request.POST.get("language", "")
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        if request.user.is_authenticated and request.user.language != language:
-            # request.user is a lazy wrapper: its type() is not the model.
-            get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+        language = user_language_set(user=request.user, language=request.POST.get("language", ""))
         translation.activate(language)
         next_url = request.POST.get("next") or "/"
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -34,3 +34,20 @@ def customer_create(*, actor, name: str, phone: str = "", email: str = "", kind:
             Contact.objects.create(customer=customer, name=contact_name.strip()[:100],
                                    phone=(contact_phone or phone).strip()[:40], is_primary=True)
     return customer
+
+
+def user_language_set(*, user, language: str) -> str:
+    """Save the user's UI language (NTF-1: notifications and e-mails follow it too).
+
+    An unknown code falls back to the default language; returns the language saved.
+    """
+    from django.conf import settings
+
+    from .models import User
+
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    if user.is_authenticated and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return language
