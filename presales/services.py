@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
+from qsm.org.services import customer_create
 from qsm.sla import services as sla
 from qsm.workflow import engine
 from qsm.workflow.models import Event
@@ -32,6 +33,31 @@ def _require_open(inquiry: Inquiry) -> None:
         raise TransitionNotAllowed(
             _("The inquiry is “%(state)s” and can no longer be changed.") % {"state": inquiry.get_status_display()}
         )
+
+
+class NewCustomerInvalid(ValidationError):
+    """The customer quick-created at intake was refused; its errors keep customer_create's field names
+    (name, phone, kind ...) so the page and the API can show them at the quick-create fields."""
+
+
+@transaction.atomic
+def inquiry_intake(*, actor: User, new_customer: dict | None = None, customer: Customer | None = None,
+                   **inquiry) -> Inquiry:
+    """PRE-1 intake: an optional new customer and the inquiry, in one transaction.
+
+    The quick-created customer exists only if the inquiry is logged too: any refusal of the
+    inquiry rolls the customer back. Pages and the API both call this, so neither opens a
+    transaction of its own.
+    """
+    if new_customer is not None:
+        try:
+            customer = customer_create(actor=actor, **new_customer)
+        except ValidationError as exc:
+            raise NewCustomerInvalid(exc.error_dict if hasattr(exc, "error_dict") else exc.messages,
+                                     code="invalid") from exc
+    if customer is None:
+        raise ValidationError({"customer": _("Choose the customer or create a new one.")}, code="required")
+    return inquiry_create(actor=actor, customer=customer, **inquiry)
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from django.views import View
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.exports import export_response
 from qsm.org.selectors import customer_list
-from qsm.org.services import customer_create
 from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
 from qsm.workflow.selectors import attachment_list, timeline
 
@@ -130,25 +128,24 @@ class InquiryCreateView(LoginRequiredMixin, View):
             messages.error(request, _("Nothing was saved: please correct the marked fields."))
             return self.render_form(form)
         data = form.cleaned_data
-        stage = "customer"
+        new_customer = None
+        if data["customer"] == NEW_CUSTOMER:
+            new_customer = {"name": data["new_customer_name"], "phone": data["new_customer_phone"],
+                            "contact_name": data["new_customer_contact"], "contact_phone": data["new_customer_phone"]}
         try:
-            with transaction.atomic():
-                customer = form.picked_customer
-                if data["customer"] == NEW_CUSTOMER:
-                    customer = customer_create(
-                        actor=request.user, name=data["new_customer_name"], phone=data["new_customer_phone"],
-                        contact_name=data["new_customer_contact"], contact_phone=data["new_customer_phone"],
-                    )
-                stage = "inquiry"
-                inquiry = services.inquiry_create(
-                    actor=request.user, channel=data["channel"], customer=customer, subject=data["subject"],
-                    question=data["question"], products=data["products"],
-                    contact_name=data["contact_name"] or data["new_customer_contact"],
-                    contact_phone=data["contact_phone"] or data["new_customer_phone"],
-                    priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
-                )
+            inquiry = services.inquiry_intake(
+                actor=request.user, new_customer=new_customer,
+                customer=None if new_customer else form.picked_customer, channel=data["channel"],
+                subject=data["subject"], question=data["question"], products=data["products"],
+                contact_name=data["contact_name"] or data["new_customer_contact"],
+                contact_phone=data["contact_phone"] or data["new_customer_phone"],
+                priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
+            )
+        except services.NewCustomerInvalid as exc:
+            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
+            return self.render_form(form)
         except ValidationError as exc:
-            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS if stage == "customer" else None)
+            add_validation_errors(request, exc, form)
             return self.render_form(form)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)

@@ -6,7 +6,6 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -24,9 +23,7 @@ from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
-from qsm.errors import ValidationError
 from qsm.exports import export_response
-from qsm.org.services import customer_create
 from qsm.workflow.selectors import attachment_list, timeline
 
 from .serializers import (
@@ -128,15 +125,10 @@ class InquiryViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericV
         params = InquiryCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
-        new_customer = data.pop("new_customer", None)
-        # The quick-created customer exists only if the inquiry is logged too.
-        with transaction.atomic():
-            if new_customer:
-                try:
-                    data["customer"] = customer_create(actor=request.user, **new_customer)
-                except ValidationError as exc:
-                    raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
-            inquiry = services.inquiry_create(actor=request.user, **data)
+        try:
+            inquiry = services.inquiry_intake(actor=request.user, **data)
+        except services.NewCustomerInvalid as exc:
+            raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
         return self._detail(inquiry, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):

@@ -162,3 +162,30 @@ def test_timeline_labels_states_of_records_without_a_workflow(staff_user, sales_
     order = order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
     [created] = timeline(order)
     assert created.to_label == str(order.get_status_display()) and created.to_label != "draft"
+
+
+@pytest.mark.spec("PRE-1")
+def test_intake_creates_the_new_customer_only_with_the_inquiry(staff_user):
+    from presales.services import NewCustomerInvalid, inquiry_intake
+    from qsm.org.models import Customer
+
+    # given an intake whose inquiry is refused (no subject)
+    with pytest.raises(ValidationError) as refused:
+        inquiry_intake(actor=staff_user, new_customer={"name": "只在询价成功时创建"}, channel="phone",
+                       subject="", question="价格？")
+    # then the quick-created customer was rolled back with it
+    assert "subject" in refused.value.error_dict
+    assert not isinstance(refused.value, NewCustomerInvalid)
+    assert not Customer.objects.filter(name="只在询价成功时创建").exists()
+    # a refused customer is reported under the customer's own field names
+    with pytest.raises(NewCustomerInvalid) as bad_customer:
+        inquiry_intake(actor=staff_user, new_customer={"name": " "}, channel="phone", subject="s", question="q")
+    assert "name" in bad_customer.value.error_dict
+    # neither customer nor new customer is a field error, not a crash
+    with pytest.raises(ValidationError) as missing:
+        inquiry_intake(actor=staff_user, channel="phone", subject="s", question="q")
+    assert "customer" in missing.value.error_dict
+    # and a valid intake makes both
+    inquiry = inquiry_intake(actor=staff_user, new_customer={"name": "新客户甲", "phone": "021-1"}, channel="phone",
+                             subject="询价", question="价格？")
+    assert inquiry.customer.name == "新客户甲" and inquiry.pk
