@@ -22,13 +22,9 @@ from orders.models import (
     ReviewRound,
 )
 from orders.workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
-from presales.api.serializers import (  # one schema component each
-    AttachmentSerializer,
-    AvailableActionSerializer,
-    NamedSerializer,
-)
 from presales.models import Channel
 from qsm.api.fields import LabelField, enum_field
+from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.org.models import Customer, Product, User
 
 # --- available actions ----------------------------------------------------------------------------
@@ -359,11 +355,6 @@ class OrderDetailSerializer(OrderSerializer):
     @extend_schema_field(AvailableActionSerializer(many=True))
     def get_available_actions(self, order: Order) -> list[dict]:
         return _actions(ORDER_WORKFLOW, order, self.context.get("request"), _ORDER_ACTION_URLS)
-
-
-class OrderAttachmentSerializer(AttachmentSerializer):
-    def get_download_url(self, attachment) -> str:
-        return reverse("api-order-attachment-download", args=[attachment.object_id, attachment.pk])
 
 
 # --- input ----------------------------------------------------------------------------------------

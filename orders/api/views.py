@@ -7,31 +7,23 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from orders import selectors, services
 from orders.filters import DeliveryFilter, InstallationFilter, OrderFilter
 from orders.models import Delivery, Installation, Order
-from presales.api.serializers import (
-    AttachmentUploadSerializer,
-    CommentSerializer,
-    ReasonSerializer,
-    TimelineEntrySerializer,
-)
 from presales.selectors import inquiry_get
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
-from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
-from qsm.exports import export_response
-from qsm.workflow.selectors import attachment_list, timeline
+from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
+from qsm.api.renderers import XLSXRenderer
+from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
 
 from .serializers import (
     AcceptanceSerializer,
@@ -44,7 +36,6 @@ from .serializers import (
     FindingsSerializer,
     InstallationDetailSerializer,
     InstallationSerializer,
-    OrderAttachmentSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
     OrderFromInquirySerializer,
@@ -60,7 +51,6 @@ from .serializers import (
 NOTE_ID = OpenApiParameter("note_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 XLSX = XLSXRenderer.media_type
-NESTED = {"pagination_class": None, "filter_backends": []}  # a record's own lines: short, unpaginated
 
 
 class _InputFormsMixin:
@@ -91,7 +81,8 @@ def _transition(request, summary: str, response=OrderDetailSerializer):
                                  summary="Amend the order while in review or returned (ORD-1)"),
 )
 @extend_schema(tags=["orders"])
-class OrderViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin, _InputFormsMixin,
+                   mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()  # for the schema; requests read through the selectors
     serializer_class = OrderSerializer
     # The list is read by the (-created_at, -id) index; keyset pagination never counts rows.
@@ -257,59 +248,15 @@ class OrderViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, v
 
     # --- audit trail, attachments, export -----------------------------------------------------
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
-    @action(detail=True, methods=["get"], **NESTED)
-    def timeline(self, request, pk=None):
-        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+    # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------
 
-    @extend_schema(methods=["GET"], responses=OrderAttachmentSerializer(many=True), summary="Attachments (WF-3)")
-    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
-                   responses={201: OrderAttachmentSerializer},
-                   summary="Attach photos, test records, the signed acceptance form (WF-3, ORD-3)")
-    @action(detail=True, methods=["get", "post"], **NESTED)
-    def attachments(self, request, pk=None):
-        order = self.get_object()
-        if request.method == "GET":
-            return Response(OrderAttachmentSerializer(attachment_list(order), many=True).data)
-        data = self._params(AttachmentUploadSerializer)
-        attachment = services.order_attach(order=order, actor=request.user, upload=data["file"],
-                                           description=data["description"])
-        return Response(OrderAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+    export_filename = "orders"
 
-    @extend_schema(parameters=[ATTACHMENT_ID], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   summary="Download an attachment")
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download",
-            url_name="attachment-download", **NESTED)
-    def attachment_download(self, request, pk=None, attachment_id=None):
-        attachment = get_object_or_404(attachment_list(self.get_object()), pk=attachment_id)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.mime_type or "application/octet-stream")
+    def export_columns(self):
+        return selectors.order_export_columns()
 
-    @extend_schema(
-        filters=True,
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
-        summary="Export the filtered list as CSV or Excel (SEARCH-1)",
-    )
-    @action(detail=False, methods=["get"], pagination_class=None,
-            renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer])
-    def export(self, request):
-        fmt = request.query_params.get("format", "csv")
-        if fmt not in EXPORT_FORMATS:
-            raise serializers.ValidationError(
-                {"format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(EXPORT_FORMATS)}]})
-        rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=1000)
-        return export_response(rows, selectors.order_export_columns(), fmt=fmt, filename="orders",
-                               title=str(Order._meta.verbose_name_plural))
-
-    def perform_content_negotiation(self, request, force=False):
-        # ?format=pdf on the export must reach the view (a 400 naming the formats), not a 404.
-        return super().perform_content_negotiation(request, force=force or self.action == "export")
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if self.action == "export" and isinstance(response, Response):  # an error: always JSON
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+    def attach(self, record, *, upload, description):
+        return services.order_attach(order=record, actor=self.request.user, upload=upload, description=description)
 
 
 # --- deliveries -----------------------------------------------------------------------------------
@@ -320,7 +267,8 @@ class OrderViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, v
     retrieve=extend_schema(responses=DeliveryDetailSerializer),
 )
 @extend_schema(tags=["orders"])
-class DeliveryViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, mixins.ListModelMixin,
+                      viewsets.GenericViewSet):
     queryset = Delivery.objects.none()
     serializer_class = DeliverySerializer
     pagination_class = cursor_pagination("-shipped_at", "-id")  # the delivery_shipped_idx index
@@ -363,11 +311,6 @@ class DeliveryViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin
     def reject(self, request, pk=None):
         return self._fire(request, DeliveryRejectSerializer, services.delivery_reject)
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
-    @action(detail=True, methods=["get"], **NESTED)
-    def timeline(self, request, pk=None):
-        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
-
 
 # --- installations --------------------------------------------------------------------------------
 
@@ -377,7 +320,8 @@ class DeliveryViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin
     retrieve=extend_schema(responses=InstallationDetailSerializer),
 )
 @extend_schema(tags=["orders"])
-class InstallationViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, mixins.ListModelMixin,
+                          viewsets.GenericViewSet):
     queryset = Installation.objects.none()
     serializer_class = InstallationSerializer
     # NB: no (-scheduled_for, -id) index yet (installation_status_date_idx leads with the status).
@@ -429,8 +373,3 @@ class InstallationViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelM
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
         return self._fire(request, AcceptanceSerializer, services.acceptance_record)
-
-    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
-    @action(detail=True, methods=["get"], **NESTED)
-    def timeline(self, request, pk=None):
-        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)

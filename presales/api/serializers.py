@@ -11,9 +11,18 @@ from rest_framework import serializers
 from presales.models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
 from presales.workflows import INQUIRY_WORKFLOW
 from qsm.api.fields import LabelField, enum_field
+from qsm.api.serializers import (  # noqa: F401  (shared: one schema component each)
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    AvailableActionSerializer,
+    ChangeSerializer,
+    CommentSerializer,
+    NamedSerializer,
+    ReasonSerializer,
+    TimelineEntrySerializer,
+)
 from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Department, Product, User
-from qsm.workflow.models import Attachment, Event
 
 # --- output -----------------------------------------------------------------------------------
 
@@ -22,19 +31,6 @@ class ProductBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "code", "name"]
-
-
-class NamedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
-
-
-class AvailableActionSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    label = serializers.CharField()
-    comment_required = serializers.BooleanField()
-    style = serializers.CharField()
-    url = serializers.CharField(allow_blank=True, help_text="The endpoint that fires it (POST).")
 
 
 def _action_url(action: str, inquiry: Inquiry) -> str:
@@ -169,49 +165,6 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    old = serializers.CharField(allow_blank=True)
-    new = serializers.CharField(allow_blank=True)
-
-
-class TimelineEntrySerializer(serializers.Serializer):
-    """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``)."""
-
-    id = serializers.IntegerField(source="event.id")
-    at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="event.actor_id", allow_null=True)
-    actor_name = serializers.SerializerMethodField()
-    kind = enum_field("TimelineEventKind", Event.Kind)
-    kind_label = serializers.CharField()
-    action = serializers.CharField(source="event.action")
-    action_label = serializers.CharField()
-    from_state = serializers.CharField(source="event.from_state")
-    from_label = serializers.CharField()
-    to_state = serializers.CharField(source="event.to_state")
-    to_label = serializers.CharField()
-    changes = ChangeSerializer(many=True)
-    comment = serializers.CharField()
-
-    def get_actor_name(self, entry) -> str | None:
-        return str(entry.actor) if entry.actor is not None else None
-
-
-class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by_name = serializers.StringRelatedField(source="uploaded_by", read_only=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Attachment
-        fields = ["id", "original_name", "size", "mime_type", "description", "uploaded_by", "uploaded_by_name",
-                  "uploaded_at", "download_url"]
-        read_only_fields = fields
-
-    def get_download_url(self, attachment: Attachment) -> str:
-        return reverse("api-inquiry-attachment-download", args=[attachment.object_id, attachment.pk])
-
-
 # --- input ------------------------------------------------------------------------------------
 
 _products = Product.objects.filter(is_active=True)
@@ -295,14 +248,6 @@ class HandOverSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True, help_text="Required: why.")
-
-
 class DiscussionNoteCreateSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True)
     meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -323,8 +268,3 @@ class CommunicationCreateSerializer(serializers.Serializer):
     direction = enum_field("CommunicationDirection", Communication.Direction)
     summary = serializers.CharField(allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
-class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

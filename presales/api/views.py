@@ -6,14 +6,12 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from presales import selectors, services
@@ -22,13 +20,11 @@ from presales.models import Inquiry
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
-from qsm.api.renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
-from qsm.exports import export_response
-from qsm.workflow.selectors import attachment_list, timeline
+from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
+from qsm.api.renderers import XLSXRenderer
 
 from .serializers import (
     AnalyseSerializer,
-    AttachmentSerializer,
     AttachmentUploadSerializer,
     CommentSerializer,
     CommunicationCreateSerializer,
@@ -47,13 +43,11 @@ from .serializers import (
     SolutionCreateSerializer,
     SolutionMarkSentSerializer,
     SolutionSerializer,
-    TimelineEntrySerializer,
 )
 
 SOLUTION_ID = OpenApiParameter("solution_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 XLSX = XLSXRenderer.media_type
-NESTED = {"pagination_class": None, "filter_backends": []}  # a record's own lines: short, unpaginated
 
 
 def _transition_schema(request, summary: str):
@@ -69,7 +63,8 @@ def _transition_schema(request, summary: str):
                                  summary="Correct intake fields"),
 )
 @extend_schema(tags=["presales"])
-class InquiryViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin,
+                     mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Inquiry.objects.none()  # for the schema; requests read through the selectors
     serializer_class = InquirySerializer
     # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
@@ -245,59 +240,12 @@ class InquiryViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericV
         entry = services.communication_add(inquiry=inquiry, actor=request.user, **params.validated_data)
         return Response(CommunicationSerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
-    @action(detail=True, methods=["get"], **NESTED)
-    def timeline(self, request, pk=None):
-        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+    # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------
 
-    @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True), summary="Attachments (WF-3)")
-    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
-                   responses={201: AttachmentSerializer}, summary="Attach a file (WF-3; size and type limits)")
-    @action(detail=True, methods=["get", "post"], **NESTED)
-    def attachments(self, request, pk=None):
-        inquiry = self.get_object()
-        if request.method == "GET":
-            return Response(AttachmentSerializer(attachment_list(inquiry), many=True).data)
-        params = AttachmentUploadSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        attachment = services.inquiry_attach(inquiry=inquiry, actor=request.user,
-                                             upload=params.validated_data["file"],
-                                             description=params.validated_data["description"])
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+    export_filename = "inquiries"
 
-    @extend_schema(parameters=[ATTACHMENT_ID], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   summary="Download an attachment")
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download",
-            url_name="attachment-download", **NESTED)
-    def attachment_download(self, request, pk=None, attachment_id=None):
-        attachment = get_object_or_404(attachment_list(self.get_object()), pk=attachment_id)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.mime_type or "application/octet-stream")
+    def export_columns(self):
+        return selectors.inquiry_export_columns()
 
-    # --- export -------------------------------------------------------------------------------
-
-    @extend_schema(
-        filters=True,
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
-        summary="Export the filtered list as CSV or Excel (SEARCH-1)",
-    )
-    @action(detail=False, methods=["get"], pagination_class=None,
-            renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer])
-    def export(self, request):
-        fmt = request.query_params.get("format", "csv")
-        if fmt not in EXPORT_FORMATS:
-            raise serializers.ValidationError(
-                {"format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(EXPORT_FORMATS)}]})
-        rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=1000)
-        return export_response(rows, selectors.inquiry_export_columns(), fmt=fmt, filename="inquiries",
-                               title=str(Inquiry._meta.verbose_name_plural))
-
-    def perform_content_negotiation(self, request, force=False):
-        # ?format=pdf on the export must reach the view (a 400 naming the formats), not a 404.
-        return super().perform_content_negotiation(request, force=force or self.action == "export")
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if self.action == "export" and isinstance(response, Response):  # an error: always JSON
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+    def attach(self, record, *, upload, description):
+        return services.inquiry_attach(inquiry=record, actor=self.request.user, upload=upload, description=description)

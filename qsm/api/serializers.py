@@ -1,10 +1,13 @@
-"""Serializers of the core endpoints: who am I, my work, token."""
+"""Serializers of the core endpoints (who am I, my work, token) and the ones every record endpoint shares."""
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
 from qsm.org.models import Department, Role
+from qsm.workflow.models import Attachment, Event
 
 from .fields import LabelField, enum_field
 
@@ -53,3 +56,79 @@ class InboxSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# --- shared by every record endpoint (one schema component each) ---------------------------------
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    comment_required = serializers.BooleanField()
+    style = serializers.CharField()
+    url = serializers.CharField(allow_blank=True, help_text="The endpoint that fires it (POST).")
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``)."""
+
+    id = serializers.IntegerField(source="event.id")
+    at = serializers.DateTimeField()
+    actor = serializers.IntegerField(source="event.actor_id", allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+    kind = enum_field("TimelineEventKind", Event.Kind)
+    kind_label = serializers.CharField()
+    action = serializers.CharField(source="event.action")
+    action_label = serializers.CharField()
+    from_state = serializers.CharField(source="event.from_state")
+    from_label = serializers.CharField()
+    to_state = serializers.CharField(source="event.to_state")
+    to_label = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+    comment = serializers.CharField()
+
+    def get_actor_name(self, entry) -> str | None:
+        return str(entry.actor) if entry.actor is not None else None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """WF-3: an attachment of any record; its download address is the record endpoint's
+    ``api-<model>-attachment-download`` route (see ``qsm.api.records.RecordAttachmentsMixin``)."""
+
+    uploaded_by_name = serializers.StringRelatedField(source="uploaded_by", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "size", "mime_type", "description", "uploaded_by", "uploaded_by_name",
+                  "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        model = ContentType.objects.get_for_id(attachment.content_type_id).model  # cached: no query per row
+        return reverse(f"api-{model}-attachment-download", args=[attachment.object_id, attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, help_text="Required: why.")
