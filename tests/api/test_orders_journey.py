@@ -150,6 +150,9 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     scan = ok(engineer.post(url + "attachments/", {"file": SimpleUploadedFile("验收单.pdf", b"%PDF-1.4 signed"),
                                                    "description": "客户签字验收单"}, format="multipart"), 201)
     assert [a["id"] for a in ok(sales.get(url + "attachments/"))] == [scan["id"]]
+    assert scan["download_url"] == f"{url}attachments/{scan['id']}/download/"
+    download = sales.get(scan["download_url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 signed"
 
     # then the order is accepted and shows a follow-up visit due (ORD-4)
     order = ok(sales.get(url))
