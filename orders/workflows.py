@@ -23,9 +23,10 @@ from qsm.errors import ValidationError
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
 from qsm.sla import services as sla
+from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
-from .models import ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
+from .models import AcceptanceRound, ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
 from .rules import can_cancel_order, can_work_delivery, can_work_installation, can_work_order
 
 S = Order.Status
@@ -314,3 +315,26 @@ INSTALLATION_WORKFLOW = register(Workflow(model=Installation, transitions=[
     Transition("reject", (I.COMMISSIONED,), I.REWORK, gettext_lazy("Customer rejects"), can_work_installation,
                guard=_acceptance_guard, effect=_record_acceptance, style="danger"),
 ]))
+
+
+# --- status colours (qsm.workflow.colours) ---------------------------------------------------------
+
+declare_colours(Order, {
+    S.REVIEW: "warning", S.RETURNED: "danger", S.APPROVED: "info", S.IN_PRODUCTION: "primary",
+    S.DELIVERING: "primary", S.DELIVERED: "success", S.INSTALLING: "primary", S.ACCEPTED: "success",
+    S.CANCELLED: "light",
+})
+declare_colours(ReviewRound, {
+    ReviewRound.Outcome.OPEN: "warning", ReviewRound.Outcome.APPROVED: "info", ReviewRound.Outcome.RETURNED: "danger",
+}, field="outcome")
+declare_colours(ReviewFinding, {
+    ReviewFinding.Result.PASS: "success", ReviewFinding.Result.FAIL: "danger", ReviewFinding.Result.WAIVED: "warning",
+}, field="result")
+declare_colours(Delivery, {D.SHIPPED: "info", D.DELIVERED: "success", D.REJECTED: "danger"})
+declare_colours(Installation, {
+    I.SCHEDULED: "info", I.ON_SITE: "primary", I.COMMISSIONED: "info", I.REWORK: "danger", I.ACCEPTED: "success",
+})
+declare_colours(AcceptanceRound, {
+    AcceptanceRound.Result.ACCEPTED: "success", AcceptanceRound.Result.ACCEPTED_WITH_REMARKS: "warning",
+    AcceptanceRound.Result.REJECTED: "danger",
+}, field="result")

@@ -15,6 +15,7 @@ from qsm.errors import ValidationError
 from qsm.notify.services import notify
 from qsm.org.models import Department
 from qsm.sla import services as sla
+from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
 from .models import Inquiry
@@ -161,3 +162,8 @@ INQUIRY_WORKFLOW = register(
         ],
     )
 )
+
+declare_colours(Inquiry, {
+    S.NEW: "primary", S.ANSWERED: "info", S.DISCUSSION: "warning", S.HANDED_OVER: "secondary",
+    S.ACKNOWLEDGED: "success", S.CONVERTED: "success", S.CLOSED: "dark", S.CANCELLED: "light",
+})

@@ -7,41 +7,9 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-register = template.Library()
+from qsm.workflow.colours import colour_for
 
-# Bootstrap colour per status slug. Slugs are shared across modules on purpose (STYLE.md: short
-# English slugs), so one table colours every lifecycle; an unknown slug falls back to grey.
-_STATUS_COLOURS = {
-    "new": "primary",
-    "draft": "primary",
-    "answered": "info",
-    "discussion": "warning",
-    "handed_over": "secondary",
-    "acknowledged": "success",
-    "converted": "success",
-    "closed": "dark",
-    "cancelled": "light",
-    # orders (ORD-1..3): the order, its review rounds and findings, deliveries, installation, acceptance
-    "review": "warning",
-    "open": "warning",
-    "returned": "danger",
-    "approved": "info",
-    "in_production": "primary",
-    "delivering": "primary",
-    "delivered": "success",
-    "installing": "primary",
-    "accepted": "success",
-    "shipped": "info",
-    "rejected": "danger",
-    "scheduled": "info",
-    "on_site": "primary",
-    "commissioned": "info",
-    "rework": "danger",
-    "pass": "success",
-    "fail": "danger",
-    "waived": "warning",
-    "remarks": "warning",
-}
+register = template.Library()
 
 # Within this many seconds of its deadline a record is shown in amber: still on time, but not for long.
 _SOON_SECONDS = 4 * 3600
@@ -51,7 +19,7 @@ _SOON_SECONDS = 4 * 3600
 def status_badge(record, field: str = "status"):
     value = getattr(record, field, "")
     label = getattr(record, f"get_{field}_display", lambda: value)()
-    colour = _STATUS_COLOURS.get(value, "secondary")
+    colour = colour_for(record, field)  # declared by the module that owns the states
     return format_html('<span class="badge rounded-pill text-bg-{} status-{}">{}</span>', colour, value, label)
 
 
