@@ -22,8 +22,10 @@ _WATCH_SCRIPT = """
 (() => {
   window.__qsmCspViolations = [];
   document.addEventListener("securitypolicyviolation", (e) => {
+    const el = e.target instanceof Element ? e.target : null;
+    const where = el ? " on <" + el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + ">" : "";
     const text = e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " in " + location.pathname
-      + " (" + (e.sourceFile || "") + ":" + e.lineNumber + ") " + (e.sample || "");
+      + where + " (" + (e.sourceFile || "") + ":" + e.lineNumber + ") " + (e.sample || "");
     window.__qsmCspViolations.push(text);
     if (window.__qsmReportCsp) window.__qsmReportCsp(text);
   }, true);

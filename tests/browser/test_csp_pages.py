@@ -125,6 +125,12 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     _post_through_htmx(page, "#respond-form button[type=submit]")
     page.wait_for_selector("#answer-text")
     _visit(page, url + reverse("org:customer-list"))
+    page.click("a[data-bs-target='#customer-modal']")  # a Bootstrap modal whose form htmx loads
+    page.wait_for_selector("#customer-form")
+    _post_through_htmx(page, "#customer-form button[type=submit]")  # no name: refused, re-rendered in the modal
+    page.wait_for_selector("#customer-form .is-invalid")
+    page.click("#customer-modal .btn-close")
+    page.wait_for_selector("#customer-modal", state="hidden")
     _visit(page, url + reverse("org:customer-detail", args=[customer.pk]))
     _visit(page, url + reverse("api-docs"))
     page.wait_for_selector("#swagger-ui .opblock-tag")  # the Swagger UI built its page from the schema
