@@ -75,7 +75,7 @@
   }
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const target = event.detail.target;
-    if (!target || !target.id || !isRecordPage(target)) return;
+    if (!target || !isRecordPage(target)) return;
     const invalid = target.querySelector(
       ".is-invalid, .invalid-feedback.d-block, .review-error, form .alert-danger, details[open] .text-danger");
     if (invalid) invalid.scrollIntoView({ block: "center", behavior: "smooth" });
