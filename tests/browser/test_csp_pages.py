@@ -3,7 +3,7 @@ reports no violation while people use them (the watch is tests/browser/conftest.
 
 Visited: my work, notifications, the inquiry list, intake and record page, the customer list and
 page, the order list, a new order (adding a row), the order page with the review checklist, with a
-shipment and with an installation, the deliveries and installations lists, the admin (index, a
+shipment and with an installation, the printable acceptance form (PDF), the deliveries and installations lists, the admin (index, a
 list, a change form, the user form with its JavaScript widgets) and the API docs (Swagger UI).
 Forms are sent through htmx where the pages do it, including a refused one that re-renders.
 """
@@ -153,6 +153,14 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     page.wait_for_selector("#delivery-2")
     _visit(page, url + reverse("orders:order-detail", args=[installing.pk]))
     page.wait_for_selector("#installation-status")
+    # the printable acceptance form (inline PDF): Chromium's viewer still opens it under the policy
+    response = page.goto(url + reverse("orders:acceptance-pdf", args=[installing.pk]))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    for _ in range(100):
+        if any(frame.url.startswith("chrome-extension://") for frame in page.frames):
+            break
+        page.wait_for_timeout(100)
+    assert any(frame.url.startswith("chrome-extension://") for frame in page.frames), [f.url for f in page.frames]
     _visit(page, url + reverse("orders:delivery-list"))
     _visit(page, url + reverse("orders:installation-list"))
     page.context.close()
