@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "qsm.org",
     "qsm.workflow",
     "qsm.sla",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "qsm.org.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -226,6 +228,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- content security policy (SEC-2, django-csp 4) ----------------------------------------------
+# No inline script, no inline handler, no eval: every script is a static file (static/js/qsm.js is
+# the one hook; behaviour is wired from data-* attributes), so an injected <script> or onclick= in
+# stored text never runs. No inline style either: styles are classes in static/css/; htmx's own
+# indicator style is switched off in base.html's htmx-config and lives in qsm.css. The Swagger UI
+# page loads its init script from a URL of its own (SpectacularSwaggerSplitView), so it needs no
+# exception. data: images: Bootstrap's CSS draws its arrows and close buttons with data: SVGs.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,14 @@
-/* QSM page helpers. Everything here only speeds things up: every form also works without it. */
+/* QSM page helpers. Everything here only speeds things up: every form also works without it.
+
+   The only script of the pages (besides the vendored Bootstrap and htmx), loaded once by base.html.
+   The content security policy (settings.CONTENT_SECURITY_POLICY) runs no inline script, no on*=
+   handler and no eval, so templates never carry code: they say what they want with data-*
+   attributes and the delegated listeners below act on them, also inside HTML that htmx swaps in.
+     data-add-row="<box id>"  a formset's "add a row" button: clones the box's <template> row
+     record pages             the element a record page swaps (hx-target="this", id "<entity>-page",
+                              or data-record-page): after a swap its first error comes into view
+   A page that needs more (a chart) loads its own static file in {% block scripts %} and reads its
+   data from json_script / data-* attributes, never from inline code. */
 (function () {
   "use strict";
 
@@ -58,12 +68,34 @@
     box.appendChild(div);
   }
 
-  // After htmx swaps the record page, bring the first error (or the messages) into view.
+  // The record page hook: after htmx swaps a record page (an inquiry, an order, ...), bring its
+  // first error into view, wherever in the long page the form was.
+  function isRecordPage(el) {
+    return el.hasAttribute("data-record-page") || (/-page$/.test(el.id) && el.getAttribute("hx-target") === "this");
+  }
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const target = event.detail.target;
-    if (!target || target.id !== "inquiry-page") return;
-    const invalid = target.querySelector(".is-invalid, .invalid-feedback.d-block, details[open] .text-danger");
+    if (!target || !isRecordPage(target)) return;
+    const invalid = target.querySelector(
+      ".is-invalid, .invalid-feedback.d-block, .review-error, form .alert-danger, details[open] .text-danger");
     if (invalid) invalid.scrollIntoView({ block: "center", behavior: "smooth" });
+  });
+
+  // A formset's "add a row" clones the empty row kept in the box's <template>; without JavaScript
+  // the same button posts the form back for more rows.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-row]");
+    if (!button) return;
+    const box = document.getElementById(button.dataset.addRow);
+    const template = box && box.querySelector("template");
+    const total = box && box.querySelector("input[name$=TOTAL_FORMS]");
+    if (!template || !total) return;
+    event.preventDefault();
+    const index = parseInt(total.value, 10) || 0;
+    box.querySelector("tbody").insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    total.value = String(index + 1);
+    const first = box.querySelector("tbody tr:last-child select");
+    if (first) first.focus();
   });
 
   // Success messages go away by themselves; errors stay until closed.

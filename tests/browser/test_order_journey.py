@@ -38,22 +38,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 def _shot(page, name: str) -> None:
     # From the top: a full-page capture of a scrolled page paints the sticky navbar mid-page.
     page.evaluate("window.scrollTo(0, 0)")
@@ -91,7 +75,9 @@ def _check(page, item: str, result: str, note: str = "") -> None:
         page.fill(f"#checklist-form input[name=note_{item}]", note)
 
 
-def test_order_journey(browser, live_server, business_department, sales_department, production_department):
+@pytest.mark.spec("SEC-2")
+def test_order_journey(browser, live_server, csp_violations, business_department, sales_department,
+                       production_department):
     # given the people of the journey (no e-mail address: nothing is queued for a mail worker)
     zhang = UserFactory(username="zhang", display_name="张客服", email="", department=business_department,
                         roles=[Role.STAFF])
@@ -287,3 +273,6 @@ def test_order_journey(browser, live_server, business_department, sales_departme
     _status(page, "review")
     assert Order.objects.filter(customer=customer).count() == 2
     page.context.close()
+
+    # SEC-2: the whole journey ran under the content security policy without a single violation
+    csp_violations.assert_none()

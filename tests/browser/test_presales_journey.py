@@ -30,22 +30,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 def _shot(page, name: str) -> None:
     # From the top: a full-page capture of a scrolled page paints the sticky navbar mid-page.
     page.evaluate("window.scrollTo(0, 0)")
@@ -64,8 +48,9 @@ def _login(browser, live_server, username: str, *, viewport=None):
     return page
 
 
-def test_presales_journey(browser, live_server, business_department, sales_department, other_department,
-                          production_department):
+@pytest.mark.spec("SEC-2")
+def test_presales_journey(browser, live_server, csp_violations, business_department, sales_department,
+                          other_department, production_department):
     # given the three people of the journey (no e-mail address: nothing is queued for a mail worker)
     zhang = UserFactory(username="zhang", display_name="张客服", email="", department=business_department,
                         roles=[Role.STAFF])
@@ -196,3 +181,6 @@ def test_presales_journey(browser, live_server, business_department, sales_depar
     page.wait_for_selector("#customer-results input[name=customer]")  # the customer created above is found
     _shot(page, "08-phone-intake")
     page.context.close()
+
+    # SEC-2: the whole journey ran under the content security policy without a single violation
+    csp_violations.assert_none()
