@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,24 @@ def inbox_items(user) -> list[InboxItem]:
     for provider in _inbox_providers:
         items.extend(provider(user))
     # Overdue first falls out of ordering by deadline; records without a deadline come last.
-    far_future = datetime.max.replace(tzinfo=None)
-    items.sort(key=lambda i: (i.due_at is None, i.due_at.replace(tzinfo=None) if i.due_at else far_future))
+    items.sort(key=lambda i: (i.due_at is None, _instant(i.due_at)))
     return items
+
+
+_NO_DEADLINE = datetime.max.replace(tzinfo=UTC)
+
+
+def _instant(due_at: datetime | None) -> datetime:
+    """The moment a deadline falls, in UTC, so 12:00 Shanghai sorts before 09:00 UTC.
+
+    Stripping the zone instead would compare wall clocks of different zones. A provider that
+    hands over a naive time means the project's zone (Django's own convention).
+    """
+    if due_at is None:
+        return _NO_DEADLINE
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    return due_at.astimezone(UTC)
 
 
 def customer_history(customer, user) -> list[HistorySection]:
