@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("In-sale service")
+    # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
+    reference_data = "orders.reference:load"
 
     def ready(self) -> None:
         from qsm import registry

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PresalesConfig(AppConfig):
     name = "presales"
     verbose_name = _("Pre-sales consultation")
+    # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
+    reference_data = "presales.reference:load"
 
     def ready(self) -> None:
         from qsm import registry

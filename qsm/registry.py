@@ -80,3 +80,34 @@ def _instant(due_at: datetime | None) -> datetime:
 
 def customer_history(customer, user) -> list[HistorySection]:
     return [provider(customer, user) for provider in _history_providers]
+
+
+# --- reference data ------------------------------------------------------------------------------
+# Rows every installation needs (role groups, the default calendar, each module's SLA policies).
+# Each app declares its loader on its AppConfig: ``reference_data = "presales.reference:load"``,
+# an idempotent function of an app registry. A flushed test database is reloaded from these
+# declarations, so a new module's policies cannot silently be missing from the tests.
+
+
+def reference_data_loaders(apps=None) -> list[tuple[str, Callable[[Any], None]]]:
+    """(app label, loader) of every installed app that declares reference data, in
+    INSTALLED_APPS order (the dependency order: the core first)."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    loaders = []
+    for config in (apps or global_apps).get_app_configs():
+        declared = getattr(config, "reference_data", None)
+        if declared:
+            module, _sep, name = declared.partition(":")
+            loaders.append((config.label, getattr(import_module(module), name)))
+    return loaders
+
+
+def load_reference_data(apps=None) -> None:
+    from django.apps import apps as global_apps
+
+    registry = apps or global_apps
+    for _label, load in reference_data_loaders(registry):
+        load(registry)

@@ -6,3 +6,5 @@ class OrgConfig(AppConfig):
     name = "qsm.org"
     label = "org"
     verbose_name = _("Organisation")
+    # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
+    reference_data = "qsm.org.reference:load"

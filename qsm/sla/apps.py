@@ -6,3 +6,5 @@ class SlaConfig(AppConfig):
     name = "qsm.sla"
     label = "sla"
     verbose_name = _("Service levels")
+    # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
+    reference_data = "qsm.sla.reference:load"
