@@ -33,17 +33,23 @@ def pytest_configure(config):
 def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
     """Threads and subprocesses of the concurrency, live-server and worker tests may leave a
     session on the test database; end them so the database can be dropped cleanly."""
+    from django.db import connection
+
     from qsm.registry import load_reference_data
     from qsm.sla.models import WorkCalendar
 
-    with django_db_blocker.unblock():
-        # A database kept with --reuse-db after a run that ended on a transactional test was
-        # flushed: put the reference data back before the first test relies on it.
-        if not WorkCalendar.objects.exists():
-            load_reference_data()
+    # pytest-django sets up no test database when no collected test needs one: then the
+    # connection still names the real database, which this fixture must not touch.
+    on_test_database = connection.settings_dict["NAME"] == connection.settings_dict["TEST"]["NAME"]
+    if on_test_database:
+        with django_db_blocker.unblock():
+            # A database kept with --reuse-db after a run that ended on a transactional test was
+            # flushed: put the reference data back before the first test relies on it.
+            if not WorkCalendar.objects.exists():
+                load_reference_data()
     yield
-    from django.db import connection
-
+    if not on_test_database:
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -89,20 +89,25 @@ def customer_history(customer, user) -> list[HistorySection]:
 # declarations, so a new module's policies cannot silently be missing from the tests.
 
 
-def reference_data_loaders(apps=None) -> list[tuple[str, Callable[[Any], None]]]:
-    """(app label, loader) of every installed app that declares reference data, in
-    INSTALLED_APPS order (the dependency order: the core first)."""
+def _declared(attribute: str, apps=None) -> list[tuple[str, Callable]]:
+    """(app label, function) for every installed app whose AppConfig names one in ``attribute``
+    ("module:function"), in INSTALLED_APPS order: the dependency order, the core first."""
     from importlib import import_module
 
     from django.apps import apps as global_apps
 
-    loaders = []
+    found = []
     for config in (apps or global_apps).get_app_configs():
-        declared = getattr(config, "reference_data", None)
+        declared = getattr(config, attribute, None)
         if declared:
             module, _sep, name = declared.partition(":")
-            loaders.append((config.label, getattr(import_module(module), name)))
-    return loaders
+            found.append((config.label, getattr(import_module(module), name)))
+    return found
+
+
+def reference_data_loaders(apps=None) -> list[tuple[str, Callable[[Any], None]]]:
+    """(app label, loader) of every installed app that declares reference data."""
+    return _declared("reference_data", apps)
 
 
 def load_reference_data(apps=None) -> None:
@@ -111,3 +116,12 @@ def load_reference_data(apps=None) -> None:
     registry = apps or global_apps
     for _label, load in reference_data_loaders(registry):
         load(registry)
+
+
+# --- demo data (DATA-1) ------------------------------------------------------------------------
+# Each app builds its own demo records: ``demo_data = "presales.demo:build"`` on its AppConfig, a
+# function of one shared qsm.demo.DemoContext. `manage.py load_demo_data` runs them in order.
+
+
+def demo_builders() -> list[tuple[str, Callable[[Any], None]]]:
+    return _declared("demo_data")

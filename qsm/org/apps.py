@@ -8,3 +8,5 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
     # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
     reference_data = "qsm.org.reference:load"
+    # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
+    demo_data = "qsm.org.demo:build"
