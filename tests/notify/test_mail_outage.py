@@ -89,7 +89,7 @@ def _due_reminders(count: int) -> list[Deadline]:
     ]
 
 
-@pytest.mark.spec("SLA-2", "NTF-1")
+@pytest.mark.spec("SLA-2", "NTF-1", "REL-1")
 def test_reminders_fire_on_time_while_the_mail_server_never_answers(db, silent_smtp, django_capture_on_commit_callbacks,
                                                                     time_machine, mailoutbox):
     # given six due reminders and a mail server that accepts connections and never answers
@@ -129,7 +129,7 @@ def test_reminders_fire_on_time_while_the_mail_server_never_answers(db, silent_s
         message_id(pk) for pk in reminders.values_list("pk", flat=True))
 
 
-@pytest.mark.spec("NTF-1")
+@pytest.mark.spec("NTF-1", "REL-1")
 def test_a_silent_server_ends_the_batch_after_one_bounded_wait(silent_smtp, english_user):
     rows = [notify(recipients=[english_user], kind="test", title=f"#{i}")[0] for i in range(4)]
 
@@ -171,7 +171,7 @@ class _WatchingBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
-@pytest.mark.spec("NTF-1")
+@pytest.mark.spec("NTF-1", "REL-1")
 @pytest.mark.django_db(transaction=True)
 def test_no_transaction_or_row_lock_is_held_while_a_message_is_sent(settings):
     settings.EMAIL_BACKEND = f"{__name__}._WatchingBackend"
@@ -211,7 +211,7 @@ def test_a_repeat_after_a_dead_sender_is_the_same_message(english_user, time_mac
     assert ids == {f"<qsm-notification-{n.pk}@localhost>"}
 
 
-@pytest.mark.spec("NTF-1", "SLA-2")
+@pytest.mark.spec("NTF-1", "SLA-2", "REL-1")
 def test_mail_has_its_own_queue_and_every_task_a_time_limit():
     def queue(task):
         return app.amqp.router.route({}, task)["queue"].name
@@ -225,7 +225,7 @@ def test_mail_has_its_own_queue_and_every_task_a_time_limit():
     assert 0 < django_settings.EMAIL_TIMEOUT <= 60
 
 
-@pytest.mark.spec("SLA-2")
+@pytest.mark.spec("REL-1")
 def test_the_database_ends_a_session_left_idle_in_a_transaction(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT setting::int FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'")
@@ -233,6 +233,7 @@ def test_the_database_ends_a_session_left_idle_in_a_transaction(db):
     assert 0 < timeout_ms <= 15 * 60 * 1000
 
 
+@pytest.mark.spec("REL-1")
 def test_the_run_command_worker_consumes_the_default_and_the_mail_queue():
     spec = importlib.util.spec_from_file_location("qsm_run", Path(django_settings.BASE_DIR) / "scripts" / "run.py")
     run = importlib.util.module_from_spec(spec)

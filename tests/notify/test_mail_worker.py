@@ -48,7 +48,7 @@ def _real_broker():
 
 
 @pytest.mark.celery_worker
-@pytest.mark.spec("SLA-2", "NTF-1")
+@pytest.mark.spec("SLA-2", "NTF-1", "REL-1")
 @pytest.mark.django_db(transaction=True)
 def test_real_workers_remind_on_time_while_the_mail_server_never_answers(tmp_path, black_hole):  # noqa: F811
     port, accepted = black_hole
