@@ -96,7 +96,7 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
                     break
                 opened = True
             try:
-                connection.send_messages([message])
+                delivered = connection.send_messages([message])
             except _PERMANENT_FAILURES:
                 # This address will never take it: stop trying, or the catch-up would retry it
                 # forever. The in-app notification stays; only its e-mail is given up.
@@ -115,6 +115,9 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
                             "and the rest of the batch", pk, exc_info=True)
                 break
             else:
+                if delivered == 0:  # no address left to send it to (removed since): nothing to retry
+                    Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_wanted=False)
+                    continue
                 Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
                 sent += 1
     finally:
@@ -171,6 +174,9 @@ def _claim(pk: int) -> EmailMessage | None:
         if not claimed:
             return None
         n = Notification.objects.select_related("recipient").get(pk=pk)
+        if not n.recipient.email:  # the address was removed since: nothing to send, nothing to retry
+            Notification.objects.filter(pk=pk).update(email_wanted=False, email_claimed_at=None)
+            return None
     link = f"{settings.SITE_URL.rstrip('/')}{n.url}" if n.url else ""
     return EmailMessage(
         subject=f"[QSM] {n.title}",

@@ -246,3 +246,15 @@ def test_the_run_command_worker_consumes_the_default_and_the_mail_queue():
 @pytest.fixture
 def english_user(db):
     return UserFactory(username="alice", email="alice@example.com", language="en")
+
+
+@pytest.mark.spec("NTF-1")
+def test_an_email_with_no_address_left_is_given_up_not_marked_sent(english_user, mailoutbox):
+    [n] = notify(recipients=[english_user], kind="test", title="Address removed")
+    english_user.email = ""
+    english_user.save(update_fields=["email"])
+
+    assert notification_emails_send(ids=[n.pk]) == 0
+
+    n.refresh_from_db()
+    assert (n.email_wanted, n.emailed_at, mailoutbox) == (False, None, [])
