@@ -7,26 +7,40 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 VENV_STAMP := $(VENV)/.requirements.stamp
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
 NODE_STAMP := node_modules/.package-lock.stamp
 VENDOR_STAMP := static/vendor/.stamp
 
-.PHONY: help setup venv assets messages run test lint clean-data
+# The quick suite: no browser, no real Celery worker, spread over every core (pytest-xdist gives
+# each process its own test database).
+FAST_ARGS := -m "not browser and not celery_worker" -n auto
+
+.PHONY: help setup setup-dev venv venv-dev assets messages run test test-fast lint clean-data
 
 help:
 	@echo "make run         set up, migrate, load demo data, start web + worker + beat"
 	@echo "make test        set up, then pytest (PYTEST_ARGS='-k foo -x' to pass arguments)"
+	@echo "make test-fast   the suite without browser and real-worker tests, in parallel"
 	@echo "make setup       venv + front-end assets + compiled translations"
 	@echo "make lint        ruff check"
 	@echo "make clean-data  delete var/ (embedded database, broker, media)"
 
 setup: venv assets messages
+setup-dev: venv-dev assets messages
 
-# --- Python: a venv, reinstalled only when requirements.txt changed since the last install ------
+# --- Python: a venv, reinstalled only when a requirements file changed since its last install ----
+# requirements.txt is what runs in production (make run); requirements-dev.txt adds the test and
+# lint tools on top (make test, make lint). One stamp per file.
 venv: $(VENV_STAMP)
+venv-dev: $(DEV_STAMP)
 
 $(VENV_STAMP): requirements.txt
 	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(VENV_STAMP)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@
 
 # --- front end: npm ci only when the lock file changed, then copy the dist files we serve -------
@@ -51,11 +65,15 @@ run: setup
 
 # make itself exits 2 whenever a recipe fails; the line below names pytest's own exit status
 # (5 = no tests collected), and any non-zero status fails the target.
-test: setup
+test: setup-dev
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc"; fi; exit $$rc
 
-lint: venv
+test-fast: setup-dev
+	@$(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc"; fi; exit $$rc
+
+lint: venv-dev
 	$(VENV)/bin/ruff check .
 
 # Stops the embedded PostgreSQL first (if it runs from var/pgdata), then deletes var/.

@@ -24,15 +24,32 @@ def pytest_configure(config):
     from qsm.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
+    # Argon2 is slow on purpose, and every role fixture creates a user: tests hash with MD5.
+    # Production keeps Argon2 (tests/test_project_setup.py checks qsm.settings itself).
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
     """Threads and subprocesses of the concurrency, live-server and worker tests may leave a
     session on the test database; end them so the database can be dropped cleanly."""
-    yield
     from django.db import connection
 
+    from qsm.registry import load_reference_data
+    from qsm.sla.models import WorkCalendar
+
+    # pytest-django sets up no test database when no collected test needs one: then the
+    # connection still names the real database, which this fixture must not touch.
+    on_test_database = connection.settings_dict["NAME"] == connection.settings_dict["TEST"]["NAME"]
+    if on_test_database:
+        with django_db_blocker.unblock():
+            # A database kept with --reuse-db after a run that ended on a transactional test was
+            # flushed: put the reference data back before the first test relies on it.
+            if not WorkCalendar.objects.exists():
+                load_reference_data()
+    yield
+    if not on_test_database:
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -43,7 +60,8 @@ def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Tests on a real transaction (browser, concurrency) flush the database afterwards, which
-    also removes what the migrations loaded: put the default calendar and SLA policies back."""
+    also removes what the migrations loaded: put back what every app declares as its reference
+    data (AppConfig.reference_data: role groups, the default calendar, SLA policies)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (
         "transactional_db" in request.fixturenames
@@ -54,17 +72,11 @@ def _reference_data(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    import importlib
-
-    from django.apps import apps as django_apps
-
+    from qsm.registry import load_reference_data
     from qsm.sla.models import WorkCalendar
 
-    if not WorkCalendar.objects.exists():
-        for name in ("qsm.sla.migrations.0002_default_calendar_and_policies",
-                     "qsm.sla.migrations.0003_holiday_names_in_chinese",
-                     "orders.migrations.0004_review_sla_and_draft_orders"):
-            importlib.import_module(name).forwards(django_apps, None)
+    if not WorkCalendar.objects.exists():  # flushed by the transactional test before this one
+        load_reference_data()
     yield
 
 

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("In-sale service")
+    # Rows every installation needs, reloaded into a flushed test database (qsm.registry).
+    reference_data = "orders.reference:load"
+    # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
+    demo_data = "orders.demo:build"
 
     def ready(self) -> None:
         from qsm import registry

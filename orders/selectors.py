@@ -1,8 +1,6 @@
 """Every read of the in-sale module, scoped to what the user may see (ORG-1)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from qsm.org.rules import sees_everything
 from qsm.registry import HistorySection, InboxItem
+from qsm.sla.calendar import default_calendar, end_of_working_day
 
 from .models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewRound
 
@@ -135,11 +134,14 @@ def order_inbox(user) -> list[InboxItem]:
     from django.utils.translation import gettext
 
     items = []
+    calendar = None
     for o in order_waiting_on(user=user):
-        # The review has an SLA deadline; later stages are due by the promised date.
+        # The review has an SLA deadline; later stages are due when work ends on the promised
+        # date, in the working calendar's hours.
         due = o.due_at
         if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
-            due = timezone.make_aware(dt.datetime.combine(o.promised_date, dt.time(18, 0)))
+            calendar = calendar or default_calendar()
+            due = end_of_working_day(o.promised_date, calendar)
         items.append(InboxItem(module=gettext("Orders"), number=o.number, title=o.customer.name,
                                status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
                                waiting_for=gettext(_WAITING_FOR.get(o.status, ""))))

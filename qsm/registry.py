@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,70 @@ def inbox_items(user) -> list[InboxItem]:
     for provider in _inbox_providers:
         items.extend(provider(user))
     # Overdue first falls out of ordering by deadline; records without a deadline come last.
-    far_future = datetime.max.replace(tzinfo=None)
-    items.sort(key=lambda i: (i.due_at is None, i.due_at.replace(tzinfo=None) if i.due_at else far_future))
+    items.sort(key=lambda i: (i.due_at is None, _instant(i.due_at)))
     return items
+
+
+_NO_DEADLINE = datetime.max.replace(tzinfo=UTC)
+
+
+def _instant(due_at: datetime | None) -> datetime:
+    """The moment a deadline falls, in UTC, so 12:00 Shanghai sorts before 09:00 UTC.
+
+    Stripping the zone instead would compare wall clocks of different zones. A provider that
+    hands over a naive time means the project's zone (Django's own convention).
+    """
+    if due_at is None:
+        return _NO_DEADLINE
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    return due_at.astimezone(UTC)
 
 
 def customer_history(customer, user) -> list[HistorySection]:
     return [provider(customer, user) for provider in _history_providers]
+
+
+# --- reference data ------------------------------------------------------------------------------
+# Rows every installation needs (role groups, the default calendar, each module's SLA policies).
+# Each app declares its loader on its AppConfig: ``reference_data = "presales.reference:load"``,
+# an idempotent function of an app registry. A flushed test database is reloaded from these
+# declarations, so a new module's policies cannot silently be missing from the tests.
+
+
+def _declared(attribute: str, apps=None) -> list[tuple[str, Callable]]:
+    """(app label, function) for every installed app whose AppConfig names one in ``attribute``
+    ("module:function"), in INSTALLED_APPS order: the dependency order, the core first."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    found = []
+    for config in (apps or global_apps).get_app_configs():
+        declared = getattr(config, attribute, None)
+        if declared:
+            module, _sep, name = declared.partition(":")
+            found.append((config.label, getattr(import_module(module), name)))
+    return found
+
+
+def reference_data_loaders(apps=None) -> list[tuple[str, Callable[[Any], None]]]:
+    """(app label, loader) of every installed app that declares reference data."""
+    return _declared("reference_data", apps)
+
+
+def load_reference_data(apps=None) -> None:
+    from django.apps import apps as global_apps
+
+    registry = apps or global_apps
+    for _label, load in reference_data_loaders(registry):
+        load(registry)
+
+
+# --- demo data (DATA-1) ------------------------------------------------------------------------
+# Each app builds its own demo records: ``demo_data = "presales.demo:build"`` on its AppConfig, a
+# function of one shared qsm.demo.DemoContext. `manage.py load_demo_data` runs them in order.
+
+
+def demo_builders() -> list[tuple[str, Callable[[Any], None]]]:
+    return _declared("demo_data")

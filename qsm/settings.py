@@ -106,6 +106,14 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env("DATABASE_TEST_NAME", default="test_qsm")
+# A session that sits in an open transaction (holding its row locks) longer than this is ended
+# by PostgreSQL: a stuck process cannot hold up the sweeps for ever. 0 turns it off.
+_idle_in_transaction_ms = int(env.float("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=120) * 1000)
+if _idle_in_transaction_ms > 0:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(None, [_options.get("options", ""), f"-c idle_in_transaction_session_timeout={_idle_in_transaction_ms}"])
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -173,6 +181,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qsm@localhost")
+# Seconds each SMTP operation (connect, each reply) may take: a mail server that accepts the
+# connection and never answers must not hold a worker.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery: Redis in production, a broker without a server when unset --------------------------
@@ -182,20 +193,33 @@ if not CELERY_BROKER_URL:
 
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker_url(VAR_DIR / "broker")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# E-mail has a queue of its own, so the clocks (sweeps on the default queue) never wait behind
+# mail. `make run`'s worker consumes both; a dedicated mail worker takes `-Q mail` (README).
+CELERY_MAIL_QUEUE = env("CELERY_MAIL_QUEUE", default="mail")
+CELERY_TASK_ROUTES = {"qsm.notify.tasks.*": {"queue": CELERY_MAIL_QUEUE}}
+# No task runs for ever: the soft limit raises inside the task, the hard one replaces the process.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# A sender's claim on an e-mail outlives any task that may hold it (the hard limit above); after
+# it, the catch-up sweep takes the e-mail over (its sender died).
+NOTIFY_EMAIL_CLAIM_SECONDS = max(env.int("NOTIFY_EMAIL_CLAIM_SECONDS", default=600), CELERY_TASK_TIME_LIMIT + 60)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A broker that does not answer must not hold a web request for long: the hand-off after
     # commit gives up quickly, and the catch-up sweeps (e-mail, deadlines) do the work later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
+# Acknowledged after the task ran: a message whose worker was killed mid-task is not lost, but
+# Redis gives it to another worker only after its visibility timeout (an hour by default). What
+# recovers sooner is the sweeps, which read what is due from the database on every beat.
+CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     # SLA-2: one sweep a minute; it reads deadlines from the database, so a missed run catches up.
     "sla-sweep": {"task": "qsm.sla.tasks.sweep_deadlines", "schedule": 60.0},
-    # NTF-1: e-mails whose hand-off to the broker failed are sent by this catch-up.
+    # NTF-1: e-mails whose hand-off or send failed, or whose sender died, are sent by this catch-up.
     "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
     # ORD-2: flag orders at risk of missing their promised date, once each.
     "orders-late-risk": {"task": "orders.tasks.sweep_late_risk", "schedule": 3600.0},

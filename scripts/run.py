@@ -148,13 +148,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def worker_queues(env: dict[str, str]) -> str:
+    """The queues the worker consumes: the default one (clocks) and e-mail's own (qsm/settings.py)."""
+    return ",".join(dict.fromkeys([env.get("CELERY_TASK_DEFAULT_QUEUE") or "celery", env.get("CELERY_MAIL_QUEUE") or "mail"]))
+
+
 def start_children(children: dict[str, subprocess.Popen], port: str, var_dir: Path, env: dict[str, str]) -> None:
     """Fill ``children`` as each starts, so a signal half-way still lets the caller stop them."""
     # gunicorn's control socket sits at one fixed path per user: two runs would collide, so it is off.
     web = "gunicorn qsm.wsgi --workers 2 --access-logfile - --no-control-socket".split()
     commands = {
         "web": [PYTHON, "-m", *web, "--bind", f"127.0.0.1:{port}"],
-        "worker": [PYTHON, "-m", *"celery -A qsm worker -l info --concurrency 2".split()],
+        # One worker for both queues here; in production a dedicated mail worker takes `-Q mail`
+        # (README), so the sweeps on the default queue never wait behind a slow mail server.
+        "worker": [PYTHON, "-m", *"celery -A qsm worker -l info --concurrency 2".split(), "-Q", worker_queues(env)],
         "beat": [
             PYTHON,
             "-m",

@@ -208,3 +208,57 @@ def test_order_past_review_is_read_only(admin_client, installed):
     assert post.status_code == 403
     installed.refresh_from_db()
     assert installed.status == Order.Status.INSTALLING and installed.site_contact != "改不了"
+
+
+@pytest.fixture
+def attachment(settings, tmp_path, staff_user, customer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qsm.workflow.services import attachment_add
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    return attachment_add(record=inquiry, upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n"),
+                          actor=staff_user, description="现场照片")
+
+
+@pytest.fixture
+def deadline(sales_user, customer):
+    from qsm.sla.models import Deadline
+
+    order = new_order(actor=sales_user, customer=customer)
+    return Deadline.objects.filter(object_id=order.pk, content_type__model="order").get()
+
+
+@pytest.mark.spec("ADMIN-1", "WF-2", "WF-3", "SLA-2")
+@pytest.mark.parametrize("model", ["workflow_attachment", "sla_deadline"])
+def test_attachments_and_deadlines_are_shown_but_never_changed_in_the_admin(admin_client, request, model):
+    # given an attachment uploaded through the service, or a deadline the workflow started
+    record = request.getfixturevalue({"workflow_attachment": "attachment", "sla_deadline": "deadline"}[model])
+    before = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+    events = Event.objects.count()
+    change_url = reverse(f"admin:{model}_change", args=[record.pk])
+
+    # when a superuser opens the list and the record, and tries to add, change and delete
+    changelist = admin_client.get(reverse(f"admin:{model}_changelist"))
+    page = admin_client.get(change_url)
+    post = admin_client.post(change_url, {"description": "改了", "original_name": "evil.exe", "state": "cancelled",
+                                          "due_at_0": "2030-01-01", "due_at_1": "00:00", "_save": "Save"})
+    add = admin_client.get(reverse(f"admin:{model}_add"))
+    delete_page = admin_client.get(reverse(f"admin:{model}_delete", args=[record.pk]))
+    delete_post = admin_client.post(reverse(f"admin:{model}_delete", args=[record.pk]), {"post": "yes"})
+    bulk_delete = admin_client.post(reverse(f"admin:{model}_changelist"),
+                                    {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
+
+    # then it is listed and shown, with not one input to change it ...
+    assert changelist.status_code == 200 and page.status_code == 200
+    content = page.content.decode()
+    assert str(record) in content
+    assert 'name="_save"' not in content and "<textarea" not in content and 'type="file"' not in content
+    # ... every write is refused, and nothing changed, with no line written to any timeline
+    assert (post.status_code, add.status_code, delete_page.status_code, delete_post.status_code) == (403,) * 4
+    assert "delete_selected" not in changelist.content.decode()
+    assert bulk_delete.status_code in (200, 302)
+    record.refresh_from_db()
+    assert {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields} == before
+    assert Event.objects.count() == events

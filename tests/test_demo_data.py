@@ -166,3 +166,50 @@ def test_small_demo_data_still_has_every_state(db):
 def test_logins_document_matches_the_command():
     # docs/demo-logins.txt is printed by `make run`; it must say what the command creates
     assert LOGINS_FILE.read_text(encoding="utf-8") == logins_text()
+
+
+@pytest.mark.spec("DATA-1")
+def test_each_app_builds_its_own_demo_data_and_the_command_only_orchestrates():
+    from pathlib import Path
+
+    from django.apps import apps
+
+    from assessment.management.commands import load_demo_data
+    from qsm.registry import demo_builders
+
+    # every module declares its builder, and they run in dependency order (INSTALLED_APPS)
+    labels = [label for label, _build in demo_builders()]
+    assert labels == ["org", "sla", "notify", "presales", "orders"]
+    order = [config.label for config in apps.get_app_configs()]
+    assert labels == sorted(labels, key=order.index)
+    # the command writes no record itself: no service, no model constant, no schedule
+    command = Path(load_demo_data.__file__).read_text(encoding="utf-8")
+    imports = "\n".join(line for line in command.splitlines() if line.startswith(("from ", "import ")))
+    assert "services" not in imports and "time_machine" not in imports and "demo import" in imports
+    assert ".objects.create(" not in command
+    assert len(command.splitlines()) < 150
+
+
+@pytest.mark.spec("DATA-1", "NTF-1")
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_year_hands_no_email_to_the_broker_when_it_commits(monkeypatch):
+    """notify() hands e-mails over on commit; the demo's commit must still find that held back
+    (a year of history is hundreds of hand-offs, each 0.6 s when the broker is down)."""
+    from qsm.notify.services import notify
+    from qsm.notify.tasks import send_notification_emails
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="old.news", email="old.news@example.com", department=None)
+    handed: list = []
+    monkeypatch.setattr(send_notification_emails, "delay", lambda ids: handed.append(ids))
+
+    def build(ctx):  # a one-step demo: a notification somewhere in the past year
+        ctx.add_steps(0, [(ctx.now - dt.timedelta(days=30),
+                           lambda: notify(recipients=[user], kind="demo", title="Old news"))])
+
+    monkeypatch.setattr("qsm.registry.demo_builders", lambda: [("demo", build)])
+    assert not Department.objects.exists()
+    call_command("load_demo_data", "--small", stdout=io.StringIO())
+
+    assert Notification.objects.filter(kind="demo", recipient=user).count() == 1
+    assert handed == []

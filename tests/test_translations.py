@@ -30,14 +30,24 @@ def test_committed_catalogue_is_complete_and_consistent():
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
 def test_no_source_string_is_missing_from_the_catalogue(tmp_path, settings, monkeypatch):
-    monkeypatch.chdir(ROOT)  # makemessages reads the source tree below the working folder
-    # given a copy of the catalogue, refreshed from the source as makemessages would
-    target = tmp_path / "locale"
-    shutil.copytree(ROOT / "locale", target)
+    # given a copy of the source and the catalogue: makemessages writes temporary files next to
+    # each template and rewrites the catalogue, and nothing of that may touch the checkout, which
+    # other test processes (pytest-xdist) read at the same time
+    source = tmp_path / "source"
+    source.mkdir()
+    skip = {".venv", "node_modules", "static", "staticfiles", "tests", "var", "test-artifacts", ".git", "docs"}
+    for entry in ROOT.iterdir():
+        if entry.name in skip or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, source / entry.name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        else:
+            shutil.copy2(entry, source / entry.name)
+    monkeypatch.chdir(source)  # makemessages reads the source tree below the working folder
+    target = source / "locale"
     settings.LOCALE_PATHS = [target]
-    call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0,
-                 ignore_patterns=[".venv/*", "node_modules/*", "static/*", "staticfiles/*", "tests/*", "var/*",
-                                  "test-artifacts/*"])
+    # when the catalogue is refreshed from the source as makemessages would
+    call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
     # then nothing new is untranslated
     refreshed = polib.pofile(str(target / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     assert _untranslated(refreshed) == []

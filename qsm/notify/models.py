@@ -1,4 +1,6 @@
-"""NTF-1: in-app notifications; each may also be e-mailed once, after its transaction commits."""
+"""NTF-1: in-app notifications; each may also be e-mailed, after its transaction commits.
+
+E-mail is delivered at least once: see qsm.notify.services."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -17,6 +19,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_wanted = models.BooleanField(default=True)
+    # A sender claims the e-mail (a short transaction of its own), sends it with no transaction
+    # open, then sets emailed_at. A claim older than the lease belongs to a sender that died.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

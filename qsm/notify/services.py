@@ -1,16 +1,30 @@
 """NTF-1 writes. Notifications are rows written in the caller's transaction; e-mail goes out
-after commit through Celery, so a rolled-back action tells no one and a request never waits
-for SMTP. A beat sweep re-sends anything whose hand-off to the broker failed."""
+after commit through Celery (its own `mail` queue), so a rolled-back action tells no one, a
+request never waits for SMTP and the clocks never wait for mail. A beat sweep re-sends
+anything whose hand-off to the broker or whose send failed.
+
+E-mail is delivered **at least once**, not exactly once: a sender that dies after the mail
+server accepted a message, but before it recorded that, leaves the e-mail to be sent again once
+its claim lapses. Every e-mail of one notification carries the same Message-ID, so a repeat is
+recognisable as the same message (mail clients and servers drop duplicates by it).
+
+No transaction and no row lock is held across the network: an e-mail is claimed in one short
+transaction, sent with none open (every SMTP operation bounded by EMAIL_TIMEOUT), and marked
+sent in another.
+"""
 from __future__ import annotations
 
 import logging
 import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import BadHeaderError, send_mail
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from .models import Notification
@@ -59,20 +73,59 @@ def _enqueue_emails(ids: list[int]) -> None:
 
 
 def notification_emails_send(*, ids: Iterable[int]) -> int:
-    """Send each notification's e-mail exactly once; returns how many were sent."""
+    """Send each notification's e-mail (at least once: see the module docstring); returns how
+    many were sent. A mail server that is down or does not answer ends the batch: what is left
+    stays pending for the catch-up sweep."""
     sent = 0
-    for pk in ids:
-        try:
-            sent += _email_one(pk)
-        except _PERMANENT_FAILURES:
-            # This address will never take it: stop trying, or the catch-up would retry it forever.
-            # The in-app notification stays; only its e-mail is given up.
-            log.error("gave up e-mailing notification %s: the address is refused", pk, exc_info=True)
-            Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_wanted=False)
-        except Exception:
-            # The claim rolled back with the failed send: the pending-mail sweep tries again, and
-            # an SMTP hiccup for one recipient does not hold back the others.
-            log.warning("could not e-mail notification %s; the sweep will retry", pk, exc_info=True)
+    connection = get_connection()
+    opened = False
+    try:
+        for pk in ids:
+            message = _claim(pk)
+            if message is None:
+                continue  # sent already, given up, or another sender holds a live claim
+            if not opened:
+                try:
+                    connection.open()  # one SMTP session for the batch, opened only when needed
+                except Exception:
+                    # Down, silent, or refusing us (greeting, TLS, login): every other e-mail of
+                    # the batch would meet the same. Leave them all to the catch-up sweep.
+                    _release(pk)
+                    log.warning("could not reach the mail server; the sweep will retry notification %s "
+                                "and the rest of the batch", pk, exc_info=True)
+                    break
+                opened = True
+            try:
+                delivered = connection.send_messages([message])
+            except _PERMANENT_FAILURES:
+                # This address will never take it: stop trying, or the catch-up would retry it
+                # forever. The in-app notification stays; only its e-mail is given up.
+                log.error("gave up e-mailing notification %s: the address is refused", pk, exc_info=True)
+                Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_wanted=False)
+            except smtplib.SMTPResponseException:
+                # The server answered and refused this one message for now (e.g. 451): the
+                # others may still go through.
+                _release(pk)
+                log.warning("could not e-mail notification %s; the sweep will retry", pk, exc_info=True)
+            except (OSError, SoftTimeLimitExceeded):
+                # No answer, refused or dropped connection, or the task ran out of time: the rest
+                # of the batch would wait as long each. Leave it all to the catch-up sweep.
+                _release(pk)
+                log.warning("the mail server failed on notification %s; the sweep will retry this "
+                            "and the rest of the batch", pk, exc_info=True)
+                break
+            else:
+                if delivered == 0:  # no address left to send it to (removed since): nothing to retry
+                    Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_wanted=False)
+                    continue
+                Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+                sent += 1
+    finally:
+        if opened:
+            try:
+                connection.close()
+            except Exception:  # closing a broken session must not hide what happened
+                log.debug("closing the SMTP connection failed", exc_info=True)
     return sent
 
 
@@ -82,24 +135,61 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
 _PERMANENT_FAILURES = (BadHeaderError, ValueError, smtplib.SMTPRecipientsRefused)
 
 
-@transaction.atomic
-def _email_one(pk: int) -> int:
-    # Claim first, in the same transaction as the send: a second worker running the same
-    # message waits on the row lock, then finds nothing to claim.
-    claimed = Notification.objects.filter(pk=pk, email_wanted=True, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+def email_claim_lease() -> timedelta:
+    """How long a claim keeps other senders off an e-mail. Longer than a mail task may run (its
+    hard time limit), so a live sender never sees its claim taken over."""
+    return timedelta(seconds=settings.NOTIFY_EMAIL_CLAIM_SECONDS)
+
+
+def pending_email_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """E-mails still to send: never sent, not given up, and not claimed by a live sender."""
+    now = timezone.now()
+    return list(
+        Notification.objects.filter(email_wanted=True, emailed_at__isnull=True, created_at__lte=now - older_than)
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - email_claim_lease()))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    if not claimed:
-        return 0
-    n = Notification.objects.select_related("recipient").get(pk=pk)
+
+
+def message_id(pk: int) -> str:
+    """The same Message-ID every time this notification is e-mailed: a repeat is the same message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<qsm-notification-{pk}@{domain}>"
+
+
+def _claim(pk: int) -> EmailMessage | None:
+    """Claim one e-mail in a short transaction of its own and build it; None if not ours to send.
+
+    The conditional UPDATE is the claim: of two senders racing, the second matches no row. A
+    claim older than the lease is taken over (its sender died or was killed).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Notification.objects.filter(pk=pk, email_wanted=True, emailed_at__isnull=True)
+            .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - email_claim_lease()))
+            .update(email_claimed_at=now)
+        )
+        if not claimed:
+            return None
+        n = Notification.objects.select_related("recipient").get(pk=pk)
+        if not n.recipient.email:  # the address was removed since: nothing to send, nothing to retry
+            Notification.objects.filter(pk=pk).update(email_wanted=False, email_claimed_at=None)
+            return None
     link = f"{settings.SITE_URL.rstrip('/')}{n.url}" if n.url else ""
-    send_mail(
+    return EmailMessage(
         subject=f"[QSM] {n.title}",
-        message="\n\n".join(part for part in (n.body or n.title, link) if part),
+        body="\n\n".join(part for part in (n.body or n.title, link) if part),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[n.recipient.email],
+        to=[n.recipient.email],
+        headers={"Message-ID": message_id(n.pk)},
     )
-    return 1
+
+
+def _release(pk: int) -> None:
+    """Give a claim back after a failed send, so the catch-up sweep tries again."""
+    Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(email_claimed_at=None)
 
 
 def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from qsm.workflow.admin import ViewOnlyAdmin
+
 from .models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
 
 
@@ -29,11 +31,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ViewOnlyAdmin):
+    """A deadline moves only with its record's workflow (WF-1, SLA-2): shown, never edited."""
+
     list_display = ["title", "stage", "state", "owner", "due_at", "reminded_at", "overdue_at"]
     list_filter = ["state", "stage"]
-    readonly_fields = [f.name for f in Deadline._meta.fields]
+    list_select_related = ["owner"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False

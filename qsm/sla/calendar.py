@@ -99,6 +99,12 @@ def default_calendar() -> WorkCalendar:
     return calendar
 
 
+def end_of_working_day(day: dt.date, calendar: WorkCalendar | None = None) -> dt.datetime:
+    """When work ends on ``day`` in the calendar's hours: the due time of "by that date"."""
+    calendar = calendar or default_calendar()
+    return dt.datetime.combine(day, calendar.work_end, ZoneInfo(settings.TIME_ZONE))
+
+
 def add_working_minutes(start: dt.datetime, minutes: float, calendar: WorkCalendar | None = None) -> dt.datetime:
     calendar = calendar or default_calendar()
     return WorkingTime.load(calendar, start.date()).add(start, minutes)

@@ -22,11 +22,22 @@ class EventAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at"]
-    list_select_related = ["content_type", "uploaded_by"]
-    show_full_result_count = False
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through services, which write the timeline line (WF-2): the
+    admin may show them, never add, change or delete them, even for a superuser."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ViewOnlyAdmin):
+    list_display = ["original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["content_type", "uploaded_by"]
+    show_full_result_count = False

@@ -176,7 +176,8 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
         "DATABASE_URL": _test_database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,  # the e-mail tasks the worker sends go to this queue too
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_MAIL_QUEUE": queue,  # the e-mail tasks the worker sends go to this queue too
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
