@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from orders import services as orders
 from orders.models import Delivery, DeliveryLine, Installation, Order, ProgressNote, ReviewRound
-from orders.services import order_create_from_inquiry, orders_flag_late_risk
+from orders.services import order_create_from_inquiry
 from presales import services as presales
 from presales.models import Channel, Communication, Inquiry, Priority
 from qsm.notify import services as notify_services
@@ -292,7 +292,6 @@ SMALL_ORDER_MIX = {OS.REVIEW: 1, OS.RETURNED: 1, OS.APPROVED: 1, OS.IN_PRODUCTIO
 INSTALLING_CYCLE = [IS.SCHEDULED, IS.ON_SITE, IS.COMMISSIONED, IS.REWORK]
 MACHINE_LINES = ("数控机床", "自动化产线", "工业机器人")
 ORDER_PLAN_BASE = 100_000  # order plans' place in the run queue, after every inquiry plan at the same moment
-RISK_SWEEP_HOUR = 8  # the late-risk sweep runs hourly in production; once a morning is enough here
 COMMISSIONING = {
     "数控机床": (["水平调整与地脚固定", "空载运行 4 小时", "主轴温升测试", "定位精度检测", "试切样件检验"],
                  [("定位精度", "0.006", "mm"), ("重复定位精度", "0.003", "mm"), ("主轴温升", "12", "℃")]),
@@ -1199,8 +1198,8 @@ class DemoLoader:
 
     # -- running the year ------------------------------------------------------------------------
     def run_year(self, plans: list[Plan], order_plans: list[OrderPlan]) -> None:
-        """Every step of every plan in time order, with the deadline and late-risk sweeps running as
-        beat would."""
+        """Every step of every plan in time order, with the deadline sweep (which also
+        flags the orders' late risk: their delivery clocks) running as beat would."""
         queue: list[tuple[dt.datetime, int, int, Callable[[], None]]] = []
         for plan in plans:
             for n, (at, step) in enumerate(plan.steps):
@@ -1214,20 +1213,12 @@ class DemoLoader:
         for k in range(sweeps):
             at = first + k * SWEEP_EVERY
             queue.append((at, 1 << 30, k, lambda at=at: deadlines_sweep(now=at)))
-        # ORD-2: the late-risk sweep, each morning.
-        day = timezone.localtime(first).replace(hour=RISK_SWEEP_HOUR, minute=0, second=0)
-        k = 0
-        while day < self.now:
-            queue.append((day, (1 << 30) + 1, k, orders_flag_late_risk))
-            day += dt.timedelta(days=1)
-            k += 1
         heapq.heapify(queue)
         while queue:
             at, _plan, _n, step = heapq.heappop(queue)
             with time_machine.travel(at, tick=False):
                 step()
-        deadlines_sweep(now=timezone.now())
-        orders_flag_late_risk()
+        deadlines_sweep(now=timezone.now())  # ORD-2: the orders' delivery clocks flag late risk too
 
     def quiet_history(self) -> None:
         """Old news stays old: nothing from the demo year is e-mailed, and only the last week is unread."""
