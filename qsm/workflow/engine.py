@@ -168,6 +168,23 @@ def record_created(record, *, actor, comment: str = "") -> None:
     )
 
 
+def clock_dates_refresh(record) -> None:
+    """Re-read the agreed dates of ``record``'s date clocks and start, move or cancel them.
+
+    ``edit`` does this by itself for the fields it changes; this is for a date written some other
+    way (a data fix, an import), so that the clock and ``due_at`` follow the record.
+    """
+    wf = _registry.get(type(record))
+    if wf is None or not wf.clocks:
+        return
+    with transaction.atomic():
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        dates = {c.due_field for c in wf.clocks if c.due_field}
+        clock_runner.on_edit(locked, wf.clocks, state=getattr(locked, wf.state_field), changed=dates, actor=None)
+        clock_runner.sync_due_at(locked, save=True)
+    sync_fields(locked, record)
+
+
 def _display(record, name: str) -> str:
     f = record._meta.get_field(name)
     if f.choices:
