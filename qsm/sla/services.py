@@ -383,6 +383,7 @@ def _recomputed_moments(d: Deadline) -> tuple[dt.datetime, dt.datetime]:
     return remind_at, due_at
 
 
+@transaction.atomic
 def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> int:
     """Recompute the open deadlines of ``calendar`` whose window contains ``day``.
 
@@ -402,6 +403,14 @@ def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> 
     # A running clock due before the changed day is untouched; a paused one may still run into it.
     candidates = candidates.filter(Q(state=Deadline.State.PAUSED) | Q(due_at__gte=day_start)
                                    | Q(source=Deadline.Source.DATE))
+    # Lock order as in the engine (record, then its deadlines), so a transition fired meanwhile
+    # cannot deadlock with this.
+    by_type: dict[int, set[int]] = {}
+    for ct_id, object_id in candidates.values_list("content_type_id", "object_id"):
+        by_type.setdefault(ct_id, set()).add(object_id)
+    for ct_id, ids in sorted(by_type.items()):
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        list(model._default_manager.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     now = timezone.now()
     moved = 0
     records: dict[tuple[int, int], list[tuple[Deadline, dt.datetime]]] = {}

@@ -1,10 +1,11 @@
 """WF-1: the one transition engine. Every lifecycle in QSM is a declared table fired here.
 
-A domain app declares ``Workflow(model, transitions=[Transition(...), ...])`` in its
-``workflows.py`` and registers it. ``fire()`` is the only code in the project that sets a
+A domain app declares ``Workflow(model, transitions=[Transition(...), ...], clocks=[Clock(...)])``
+in its ``workflows.py`` and registers it. ``fire()`` is the only code in the project that sets a
 status: it checks the actor's permission, locks the row, checks the state and the guard,
-changes the state, runs the transition's effect (deadlines, notifications, derived fields)
-and writes the timeline event, all in one transaction.
+changes the state, runs the transition's effect (notifications, derived fields), runs the
+declared clocks (``clocks.py``: start, pause, resume, complete or cancel; the record's ``due_at``
+follows its earliest running deadline) and writes the timeline event, all in one transaction.
 """
 from __future__ import annotations
 
