@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -236,18 +236,6 @@ def earliest_due(record) -> dt.datetime | None:
     ct = ContentType.objects.get_for_model(record)
     return (Deadline.objects.filter(content_type=ct, object_id=record.pk, state=Deadline.State.RUNNING)
             .order_by("due_at").values_list("due_at", flat=True).first())
-
-
-def sla_met_rate(deadlines) -> float | None:
-    """Share of completed deadlines met on time (0..1), None when none was completed.
-
-    The KPIs count SLA-met rates from this; cancelled and open deadlines do not count.
-    """
-    counts = deadlines.aggregate(
-        met=Count("pk", filter=Q(state=Deadline.State.MET)),
-        done=Count("pk", filter=Q(state__in=Deadline.DONE_STATES)),
-    )
-    return counts["met"] / counts["done"] if counts["done"] else None
 
 
 # --- notices per stage (declared by the workflow's clocks) ---------------------------------------
