@@ -272,3 +272,40 @@ def test_two_sweeps_at_once_flag_each_order_exactly_once(time_machine):
         assert _risk_notices(order) == Counter({order.owner.username: 1})
     # and a later sweep finds nothing left to do
     assert sla.deadlines_sweep() == {"reminded": 0, "overdue": 0}
+
+
+@pytest.mark.spec("ORD-2", "SLA-2")
+def test_the_migration_gives_existing_undelivered_orders_their_delivery_clock(
+        sales_user, customer, settings, time_machine):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    # given two orders from before the delivery clock existed: one the old sweep had flagged
+    settings.ORDER_RISK_LEAD_DAYS = 3
+    time_machine.move_to(sh(2026, 3, 2, 9, 30), tick=False)
+    flagged = order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 4))
+    fresh = order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 31))
+    delivered = drive(order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 31)),
+                      S.DELIVERED, actor=sales_user)
+    Deadline.objects.filter(stage="delivery").delete()
+    Order.objects.filter(pk=flagged.pk).update(risk_flagged_at=sh(2026, 3, 2, 9, 0))
+
+    # when the data migration runs
+    importlib.import_module("orders.migrations.0006_delivery_clocks").forwards(django_apps, None)
+
+    # then each undelivered order has the clock the engine would have started (Saturday 28 February
+    # 2026 is a make-up workday: the third working day before Wednesday 4 March)
+    for order, remind in ((flagged, sh(2026, 2, 28, 9, 0)), (fresh, sh(2026, 3, 26, 9, 0))):
+        d = _delivery(order)
+        assert (d.state, d.source, d.due_at, d.remind_at) == ("running", "date",
+                                                              sh(*order.promised_date.timetuple()[:3], 18, 0), remind)
+        assert (d.remind_at, d.due_at) == sla.date_moments(d.calendar, order.promised_date, 3)
+        assert d.url == order.get_absolute_url()
+    assert not Deadline.objects.filter(object_id=delivered.pk, stage="delivery").exists()
+    # and the order the old sweep had flagged is not reminded again; the other one is, once, when due
+    sla.deadlines_sweep()
+    assert not _risk_notices(flagged)
+    time_machine.move_to(sh(2026, 3, 26, 9, 0), tick=False)
+    sla.deadlines_sweep()
+    assert _risk_notices(fresh) == Counter({sales_user.username: 1})
