@@ -310,3 +310,29 @@ def test_the_calendar_preload_uses_the_local_year(db, time_machine, monkeypatch,
     time_machine.move_to(utc, tick=False)
     sla_tasks.preload_calendar()
     assert loaded == [years]
+
+
+@pytest.mark.spec("SLA-1", "ADMIN-1")
+def test_a_make_up_workday_added_inline_on_the_calendar_moves_the_running_clocks(people, admin_client,
+                                                                                   calendar_2026, time_machine):
+    # given an order in review from Friday 6 March 17:00 (480 minutes: due Monday 9 March 17:00)
+    time_machine.move_to(sh(2026, 3, 6, 17, 0), tick=False)
+    order = _order(people)
+    assert _fresh(order).due_at == sh(2026, 3, 9, 17, 0)
+    # when the administrator adds Saturday 7 March as a make-up workday on the calendar's page
+    c = calendar_2026
+    days = list(c.days.order_by("pk"))
+    data = {"name": c.name, "is_default": "on", "work_start": "09:00", "lunch_start": "12:00", "lunch_end": "13:00",
+            "work_end": "18:00", "weekdays": c.weekdays, "days-TOTAL_FORMS": len(days) + 1,
+            "days-INITIAL_FORMS": len(days), "days-MIN_NUM_FORMS": 0, "days-MAX_NUM_FORMS": 1000}
+    for n, day in enumerate(days):
+        data.update({f"days-{n}-id": day.pk, f"days-{n}-calendar": c.pk, f"days-{n}-date": day.date.isoformat(),
+                     f"days-{n}-kind": day.kind, f"days-{n}-name": day.name})
+    n = len(days)
+    data.update({f"days-{n}-calendar": c.pk, f"days-{n}-date": "2026-03-07", f"days-{n}-kind": "workday",
+                 f"days-{n}-name": "调休上班"})
+    response = admin_client.post(reverse("admin:sla_workcalendar_change", args=[c.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    # then the review clock counts Saturday, and the order's timeline says so
+    assert _fresh(order).due_at == sh(2026, 3, 7, 17, 0)
+    assert Event.objects.filter(object_id=order.pk, content_type__model="order", action="due_recomputed").exists()
