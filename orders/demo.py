@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from orders import services as orders
 from orders.models import Delivery, DeliveryLine, Installation, Order, ProgressNote
-from orders.services import order_create_from_inquiry, orders_flag_late_risk
+from orders.services import order_create_from_inquiry
 from presales.demo import NEEDS, PARTS, Plan
 from presales.models import Channel, Inquiry
-from qsm.demo import DAY, HOUR, SWEEP_RANK, Clock, DemoBuilder, DemoContext
+from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
 from qsm.org.demo import GIVEN, SURNAMES
 from qsm.org.models import Customer, Department, Product, User
 
@@ -37,7 +37,6 @@ SMALL_ORDER_MIX = {OS.REVIEW: 1, OS.RETURNED: 1, OS.APPROVED: 1, OS.IN_PRODUCTIO
 INSTALLING_CYCLE = [IS.SCHEDULED, IS.ON_SITE, IS.COMMISSIONED, IS.REWORK]
 MACHINE_LINES = ("数控机床", "自动化产线", "工业机器人")
 ORDER_PLAN_BASE = 100_000  # order plans' place in the run queue, after every inquiry plan at the same moment
-RISK_SWEEP_HOUR = 8  # the late-risk sweep runs hourly in production; once a morning is enough here
 COMMISSIONING = {
     "数控机床": (["水平调整与地脚固定", "空载运行 4 小时", "主轴温升测试", "定位精度检测", "试切样件检验"],
                  [("定位精度", "0.006", "mm"), ("重复定位精度", "0.003", "mm"), ("主轴温升", "12", "℃")]),
@@ -572,14 +571,4 @@ def build(ctx: DemoContext) -> None:
     for op in plans:
         # After the inquiries' steps at the same moment: a conversion comes before its order's steps.
         ctx.add_steps(ORDER_PLAN_BASE + op.index, op.steps)
-    now = ctx.now
-
-    def mornings(first: dt.datetime):
-        # ORD-2: the late-risk sweep, each morning.
-        day = timezone.localtime(first).replace(hour=RISK_SWEEP_HOUR, minute=0, second=0)
-        while day < now:
-            yield day
-            day += dt.timedelta(days=1)
-
-    ctx.every(rank=SWEEP_RANK + 1, times=mornings, step=lambda at: orders_flag_late_risk(),
-              last=orders_flag_late_risk)
+    # ORD-2: late risk is the orders' delivery clock, flagged by the SLA sweep (qsm.sla.demo runs it).

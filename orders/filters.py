@@ -49,7 +49,17 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(risk) if value else queryset.exclude(risk) if value is False else queryset
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=Order.Status.REVIEW, due_at__lt=timezone.now())
+        # The review clock's own due time: ``due_at`` is the earliest of all running clocks, and an
+        # order in review may be due sooner by its promised date (the delivery clock).
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import Exists, OuterRef
+
+        from qsm.sla.models import Deadline
+
+        review_late = Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Order), object_id=OuterRef("pk"), stage="review",
+            state=Deadline.State.RUNNING, due_at__lt=timezone.now())
+        overdue = Q(status=Order.Status.REVIEW) & Q(Exists(review_late))
         return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
 
     def filter_visit_due(self, queryset, name, value):

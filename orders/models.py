@@ -54,7 +54,7 @@ class Order(models.Model):
     follow_up_due_at = models.DateTimeField(_("follow-up visit due from"), null=True, blank=True)
     follow_up_reason = models.CharField(_("follow-up reason"), max_length=20, blank=True)
     follow_up_scheduled_at = models.DateTimeField(_("follow-up visit scheduled at"), null=True, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)  # the current stage's deadline
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)  # earliest running clock (kept by the engine)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -9,14 +9,11 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from presales.models import Channel, Inquiry
 from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
-from qsm.notify.services import notify
 from qsm.org.models import Customer, Product, User
-from qsm.org.selectors import department_managers
 from qsm.workflow import engine
 from qsm.workflow.services import attachment_add, next_number
 
@@ -87,9 +84,8 @@ def order_create(*, actor: User, customer: Customer, lines: Iterable[dict], prom
     OrderLine.objects.bulk_create(
         [OrderLine(order=order, product=p, quantity=q, unit_price=price) for p, q, price in cleaned]
     )
-    engine.record_created(order, actor=actor)
+    engine.record_created(order, actor=actor)  # starts the review and delivery clocks (ORDER_CLOCKS)
     open_review_round(order)
-    Order.objects.filter(pk=order.pk).update(due_at=order.due_at)
     return order
 
 
@@ -120,7 +116,6 @@ def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
                                    for p in products])
     engine.record_created(order, actor=actor, comment=_("Converted from inquiry %(number)s") % {"number": inquiry.number})
     open_review_round(order)
-    Order.objects.filter(pk=order.pk).update(due_at=order.due_at)
     return order
 
 
@@ -358,34 +353,3 @@ def order_attach(*, order: Order, actor: User, upload, description: str = ""):
     _require(can_work_order(actor, order) or (installation is not None and can_work_installation(actor, installation)),
              _("You are not allowed to attach files to this order."))
     return attachment_add(record=order, upload=upload, actor=actor, description=description)
-
-
-# --- ORD-2 late risk (beat) -----------------------------------------------------------------------
-
-def orders_flag_late_risk(*, today: dt.date | None = None) -> int:
-    """Flag each undelivered order whose promised date is within the lead time, once, and remind
-    its owner and the department's managers (ORD-2)."""
-    from django.conf import settings
-
-    today = today or timezone.localdate()
-    horizon = today + dt.timedelta(days=settings.ORDER_RISK_LEAD_DAYS)
-    candidates = Order.objects.filter(
-        status__in=Order.UNDELIVERED_STATES, promised_date__isnull=False, promised_date__lte=horizon,
-        risk_flagged_at__isnull=True,
-    ).values_list("pk", flat=True)[:500]
-    flagged = 0
-    for pk in list(candidates):
-        with transaction.atomic():
-            if not Order.objects.filter(pk=pk, risk_flagged_at__isnull=True).update(risk_flagged_at=timezone.now()):
-                continue
-            order = Order.objects.select_related("owner", "department").get(pk=pk)
-            late = order.promised_date < today
-            notify(recipients=[order.owner, *department_managers(department=order.department)],
-                   kind="order_late" if late else "order_at_risk",
-                   title=(gettext_lazy("Order %(number)s is late: promised for %(date)s") if late
-                          else gettext_lazy("Order %(number)s may miss its promised date %(date)s")),
-                   params={"number": order.number, "date": order.promised_date.isoformat()},
-                   url=order.get_absolute_url())
-            flagged += 1
-    return flagged
-

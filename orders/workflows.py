@@ -9,6 +9,19 @@ Order:
 Delivery:      shipped --confirm--> delivered | shipped --reject--> rejected
 Installation:  scheduled --start--> on_site --commission--> commissioned --accept--> accepted
                commissioned --reject--> rework --commission--> commissioned
+
+Order clocks (SLA-1/SLA-2, run by the engine; no effect touches a deadline):
+- ``review`` (the review SLA policy) runs while the order is in review. Returning the order to
+  the customer *pauses* it: the customer has the order, and §3.2(1)'s "within the stipulated
+  time" is the company's review time. Resubmitting the amended order resumes the same clock with
+  the working time that was left, while a new review round (ORD-1) is opened and kept. Approval
+  completes it (met on time or late); cancelling cancels it.
+- ``delivery`` runs to the promised date (a date agreed with the customer) from the moment the
+  order is received (or the date is first set) until it is delivered in full (ORD-2). It is due at
+  the end of the working day of the promised date; its reminder (the "at risk" notice, which also
+  sets ``Order.risk_flagged_at``) comes ORDER_RISK_LEAD_DAYS working days before, at the start of
+  that day; past the date the sweep sends the "late" notice to the owner, the department's
+  managers and the quality department. Changing the promised date moves it; cancelling cancels it.
 """
 from __future__ import annotations
 
@@ -22,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from qsm.errors import ValidationError
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
-from qsm.sla import services as sla
+from qsm.workflow.clocks import Clock
 from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
@@ -31,6 +44,7 @@ from .rules import can_cancel_order, can_work_delivery, can_work_installation, c
 
 S = Order.Status
 REVIEW = "review"
+DELIVERY = "delivery"
 
 
 def price_range(product) -> tuple[Decimal, Decimal] | None:
@@ -92,8 +106,6 @@ def _decide_round(order: Order, actor, outcome: str, problems: str = "") -> None
     ReviewRound.objects.filter(order=order, outcome=ReviewRound.Outcome.OPEN).update(
         outcome=outcome, reviewer=actor, decided_at=timezone.now(), problems=problems
     )
-    sla.deadline_complete(record=order, stage=REVIEW)
-    order.due_at = None
 
 
 def _approve(order: Order, actor, params: dict) -> None:
@@ -125,11 +137,7 @@ def _return(order: Order, actor, params: dict) -> None:
 
 def open_review_round(order: Order) -> ReviewRound:
     last = order.review_rounds.order_by("-number").values_list("number", flat=True).first() or 0
-    review_round = ReviewRound.objects.create(order=order, number=last + 1)
-    deadline = sla.deadline_start(record=order, stage=REVIEW, owner=order.owner, department=order.department,
-                                  title=f"{order.number} {order.customer.name}")
-    order.due_at = deadline.due_at if deadline else None
-    return review_round
+    return ReviewRound.objects.create(order=order, number=last + 1)
 
 
 def _resubmit(order: Order, actor, params: dict) -> None:
@@ -185,8 +193,6 @@ def _accept(order: Order, actor, params: dict) -> None:
 
 def _cancel(order: Order, actor, params: dict) -> None:
     order.cancel_reason = params.get("reason", "") or ""
-    sla.deadline_cancel(record=order)
-    order.due_at = None
 
 
 def _order_or_engineer(user, order: Order) -> bool:
@@ -195,6 +201,21 @@ def _order_or_engineer(user, order: Order) -> bool:
         return True
     installation = Installation.objects.filter(order=order).first()
     return installation is not None and can_work_installation(user, installation)
+
+
+def _title(order: Order) -> str:
+    return f"{order.number} {order.customer.name}"
+
+
+ORDER_CLOCKS = [
+    Clock(REVIEW, states=(S.REVIEW,), pauses=(S.RETURNED,), cancel_on=("cancel",), title=_title,
+          owner=lambda o: o.owner, department=lambda o: o.department),
+    Clock(DELIVERY, states=Order.UNDELIVERED_STATES, cancel_on=("cancel",), due="promised_date",
+          lead_days=lambda: settings.ORDER_RISK_LEAD_DAYS, title=_title, owner=lambda o: o.owner,
+          department=lambda o: o.department, flag_field="risk_flagged_at",
+          remind_kind="order_at_risk", remind_title=gettext_lazy("Order %(title)s may miss its promised date: due %(due)s"),
+          overdue_kind="order_late", overdue_title=gettext_lazy("Order %(title)s is late: it was due %(due)s")),
+]
 
 
 ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
@@ -218,7 +239,7 @@ ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
     Transition("accept", (S.INSTALLING,), S.ACCEPTED, gettext_lazy("Customer accepted"), _order_or_engineer, effect=_accept),
     Transition("cancel", (S.REVIEW, S.RETURNED, S.APPROVED, S.IN_PRODUCTION), S.CANCELLED, gettext_lazy("Cancel order"),
                can_cancel_order, effect=_cancel, comment_required=True, style="danger"),
-]))
+], clocks=ORDER_CLOCKS))
 
 
 # --- delivery -------------------------------------------------------------------------------------

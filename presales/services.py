@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.services import customer_create
-from qsm.sla import services as sla
 from qsm.workflow import engine
 from qsm.workflow.models import Event
 from qsm.workflow.services import attachment_add, next_number
 
 from .models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
 from .rules import can_create_inquiry, can_discuss_inquiry, can_work_inquiry
-from .workflows import FIRST_RESPONSE, INQUIRY_WORKFLOW
+from .workflows import INQUIRY_WORKFLOW
 
 S = Inquiry.Status
 
@@ -102,13 +101,7 @@ def inquiry_create(*, actor: User, channel: str, customer: Customer, subject: st
         received_at=received_at,
     )
     inquiry.products.set(products)
-    engine.record_created(inquiry, actor=actor)
-    deadline = sla.deadline_start(record=inquiry, stage=FIRST_RESPONSE, owner=actor, department=actor.department,
-                                  title=f"{inquiry.number} {inquiry.subject}", channel=channel, priority=priority,
-                                  start=received_at)
-    if deadline:
-        Inquiry.objects.filter(pk=inquiry.pk).update(due_at=deadline.due_at)
-        inquiry.due_at = deadline.due_at
+    engine.record_created(inquiry, actor=actor)  # starts the first-response clock (the workflow's table)
     if (answer or "").strip():
         inquiry = engine.fire(inquiry, "respond", actor=actor, answer=answer)
     return inquiry

@@ -4,6 +4,11 @@
     answered|discussion --hand_over--> handed_over --acknowledge--> acknowledged --convert--> converted
     handed_over --return--> answered            answered --close--> closed --reopen--> answered
     new|answered|discussion --cancel--> cancelled
+
+Clocks (SLA-1, run by the engine): ``first_response`` runs in ``new`` from the time received
+(respond: met on time or late; withdraw: cancelled); ``handover_ack`` runs in ``handed_over``
+(acknowledge: met or late; return: cancelled). Both by the SLA policy of the inquiry's channel and
+priority.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from qsm.errors import ValidationError
 from qsm.notify.services import notify
 from qsm.org.models import Department
-from qsm.sla import services as sla
+from qsm.workflow.clocks import Clock
 from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
@@ -36,8 +41,6 @@ def _respond(inquiry: Inquiry, actor, params: dict) -> None:
     if params.get("answer"):
         inquiry.answer = params["answer"].strip()
     inquiry.responded_at = params.get("at") or timezone.now()
-    sla.deadline_complete(record=inquiry, stage=FIRST_RESPONSE, at=inquiry.responded_at)
-    inquiry.due_at = None
 
 
 def _open_discussion_guard(inquiry: Inquiry, actor, params: dict) -> None:
@@ -92,10 +95,6 @@ def _hand_over(inquiry: Inquiry, actor, params: dict) -> None:
     inquiry.handed_over_at = timezone.now()
     inquiry.acknowledged_by = None
     inquiry.acknowledged_at = None
-    deadline = sla.deadline_start(record=inquiry, stage=HANDOVER_ACK, department=department,
-                                  title=f"{inquiry.number} {inquiry.subject}", channel=inquiry.channel,
-                                  priority=inquiry.priority)
-    inquiry.due_at = deadline.due_at if deadline else None
     from qsm.org.models import User
 
     notify(recipients=User.objects.filter(department=department, is_active=True), exclude=actor,
@@ -106,8 +105,6 @@ def _hand_over(inquiry: Inquiry, actor, params: dict) -> None:
 def _acknowledge(inquiry: Inquiry, actor, params: dict) -> None:
     inquiry.acknowledged_by = actor
     inquiry.acknowledged_at = timezone.now()
-    sla.deadline_complete(record=inquiry, stage=HANDOVER_ACK)
-    inquiry.due_at = None
     notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_acknowledged",
            title=gettext_lazy("%(department)s acknowledged inquiry %(number)s"),
            params={"department": inquiry.handover_department.name, "number": inquiry.number},
@@ -115,24 +112,35 @@ def _acknowledge(inquiry: Inquiry, actor, params: dict) -> None:
 
 
 def _return(inquiry: Inquiry, actor, params: dict) -> None:
-    sla.deadline_cancel(record=inquiry, stage=HANDOVER_ACK)
     notify(recipients=[inquiry.owner], exclude=actor, kind="inquiry_returned",
            title=gettext_lazy("Inquiry %(number)s was returned by %(department)s"),
            params={"number": inquiry.number, "department": inquiry.handover_department.name},
            url=inquiry.get_absolute_url())
     inquiry.handover_department = None
     inquiry.handed_over_at = None
-    inquiry.due_at = None
 
 
 def _finish(inquiry: Inquiry, actor, params: dict) -> None:
     inquiry.closed_at = timezone.now()
-    sla.deadline_cancel(record=inquiry)
-    inquiry.due_at = None
 
 
 def _reopen(inquiry: Inquiry, actor, params: dict) -> None:
     inquiry.closed_at = None
+
+
+def _title(inquiry: Inquiry) -> str:
+    return f"{inquiry.number} {inquiry.subject}"
+
+
+INQUIRY_CLOCKS = [
+    # PRE-1: the first answer to the customer, from the moment the inquiry was received.
+    Clock(FIRST_RESPONSE, states=(S.NEW,), cancel_on=("cancel",), title=_title, channel="channel",
+          priority="priority", owner=lambda i: i.owner, department=lambda i: i.department,
+          started=lambda i: i.received_at, completed=lambda i: i.responded_at),
+    # PRE-4: the receiving business department acknowledges the hand-over; a refusal cancels it.
+    Clock(HANDOVER_ACK, states=(S.HANDED_OVER,), cancel_on=("return",), title=_title, channel="channel",
+          priority="priority", department=lambda i: i.handover_department),
+]
 
 
 INQUIRY_WORKFLOW = register(
@@ -160,6 +168,7 @@ INQUIRY_WORKFLOW = register(
             Transition("cancel", (S.NEW, S.ANSWERED, S.DISCUSSION), S.CANCELLED, gettext_lazy("Withdraw"), can_work_inquiry,
                        effect=_finish, comment_required=True, style="danger"),
         ],
+        clocks=INQUIRY_CLOCKS,
     )
 )
 

@@ -169,7 +169,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # ORD-1: a unit price may differ from the list price by this much before it needs a waiver.
 ORDER_PRICE_TOLERANCE_PERCENT = env.int("ORDER_PRICE_TOLERANCE_PERCENT", default=10)
-# ORD-2: an undelivered order is flagged "at risk" this many days before its promised date.
+# ORD-2: an undelivered order's delivery clock reminds ("at risk") this many working days before
+# its promised date, at the start of that working day (the sweep of SLA-2 sends it).
 ORDER_RISK_LEAD_DAYS = env.int("ORDER_RISK_LEAD_DAYS", default=3)
 
 # --- e-mail ------------------------------------------------------------------------------------
@@ -221,8 +222,6 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "qsm.sla.tasks.sweep_deadlines", "schedule": 60.0},
     # NTF-1: e-mails whose hand-off or send failed, or whose sender died, are sent by this catch-up.
     "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
-    # ORD-2: flag orders at risk of missing their promised date, once each.
-    "orders-late-risk": {"task": "orders.tasks.sweep_late_risk", "schedule": 3600.0},
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
 }
 

@@ -227,7 +227,7 @@ def deadline(sales_user, customer):
     from qsm.sla.models import Deadline
 
     order = new_order(actor=sales_user, customer=customer)
-    return Deadline.objects.filter(object_id=order.pk, content_type__model="order").get()
+    return Deadline.objects.filter(object_id=order.pk, content_type__model="order", stage="review").get()
 
 
 @pytest.mark.spec("ADMIN-1", "WF-2", "WF-3", "SLA-2")

@@ -100,14 +100,27 @@ class Deadline(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")  # the clock is ticking
         PAUSED = "paused", _("Paused")  # waiting for the customer (SLA-1)
-        MET = "met", _("Completed")  # the stage was done; met on time or late (see completed_at)
+        MET = "met", _("Met on time")  # the stage was done by its due time (KPIs count these)
+        LATE = "late", _("Completed late")  # the stage was done, after its due time
         CANCELLED = "cancelled", _("Cancelled")  # the record left the stage some other way
+
+    class Source(models.TextChoices):
+        POLICY = "policy", _("SLA policy")  # allowed working time from an SlaPolicy
+        DATE = "date", _("Date agreed")  # a date a person chose: a promised delivery date, a measure's deadline
+
+    OPEN_STATES = (State.RUNNING, State.PAUSED)
+    DONE_STATES = (State.MET, State.LATE)
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.BigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
     stage = models.CharField(_("stage"), max_length=40)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.POLICY)
     policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    # A date-sourced clock is due at the end of the working day of ``due_date``; its reminder comes
+    # ``lead_days`` working days earlier, at the start of that working day.
+    due_date = models.DateField(_("date agreed"), null=True, blank=True)
+    lead_days = models.PositiveSmallIntegerField(_("remind working days before"), null=True, blank=True)
     calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT)
     title = models.CharField(_("title"), max_length=200)
     url = models.CharField(max_length=300, blank=True)
@@ -121,6 +134,8 @@ class Deadline(models.Model):
     remind_at = models.DateTimeField(_("reminder due"))
     due_at = models.DateTimeField(_("due"))
     paused_at = models.DateTimeField(null=True, blank=True)
+    # Working minutes spent paused in earlier pauses: due = started + allowed + paused (SLA-1).
+    paused_minutes = models.FloatField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     # Each level is claimed exactly once by `UPDATE ... WHERE <level>_at IS NULL` (SLA-2).
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -153,4 +168,4 @@ class Deadline(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (self.State.RUNNING, self.State.PAUSED)
+        return self.state in self.OPEN_STATES

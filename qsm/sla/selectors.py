@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Deadline
@@ -14,3 +15,16 @@ def time_left(due_at, now=None):
     if due_at is None:
         return None
     return (due_at - (now or timezone.now())).total_seconds()
+
+
+def sla_met_rate(deadlines) -> float | None:
+    """Share of the completed ``deadlines`` that were met on time (0..1); None when none completed.
+
+    The KPIs count SLA-met rates from this (per module: filter by content type / stage first);
+    cancelled and still open deadlines do not count. One aggregate query.
+    """
+    counts = deadlines.aggregate(
+        met=Count("pk", filter=Q(state=Deadline.State.MET)),
+        done=Count("pk", filter=Q(state__in=Deadline.DONE_STATES)),
+    )
+    return counts["met"] / counts["done"] if counts["done"] else None

@@ -3,20 +3,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers, quality_department_users
 
-from .calendar import WorkingTime, default_calendar
-from .models import Deadline, SlaPolicy
+from .calendar import MAX_DAYS, WorkingTime, default_calendar
+from .models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
 
 log = logging.getLogger(__name__)
+
+
+class SlaPolicyMissing(ImproperlyConfigured):
+    """A declared clock has no active policy: a configuration error (system check qsm.E001)."""
 
 
 def sla_policy_for(*, record_type: str, stage: str, channel: str = "", priority: str = "") -> SlaPolicy | None:
@@ -29,54 +39,152 @@ def sla_policy_for(*, record_type: str, stage: str, channel: str = "", priority:
     return best[0] if best else None
 
 
-def deadline_start(*, record, stage: str, title: str, owner=None, department=None, channel: str = "",
-                   priority: str = "", start: dt.datetime | None = None, url: str = "") -> Deadline | None:
-    """Start the clock for ``stage`` on ``record``; None when no policy covers it."""
+def record_type_of(record_or_model) -> str:
+    ct = ContentType.objects.get_for_model(record_or_model)
+    return f"{ct.app_label}.{ct.model}"
+
+
+def _create(*, record, stage: str, title: str, owner, department, start: dt.datetime, url: str, **fields) -> Deadline:
     ct = ContentType.objects.get_for_model(record)
-    policy = sla_policy_for(record_type=f"{ct.app_label}.{ct.model}", stage=stage, channel=channel, priority=priority)
-    if policy is None:
-        log.info("no SLA policy for %s.%s/%s", ct.app_label, ct.model, stage)
-        return None
-    calendar = policy.calendar or default_calendar()
-    start = start or timezone.now()
-    wt = WorkingTime.load(calendar, start.date())
     # Starting a stage that is still open restarts its clock: the old one is cancelled rather
     # than tripping the one-open-deadline-per-stage constraint inside the caller's transaction.
     restarted = _open(record, stage).update(state=Deadline.State.CANCELLED, completed_at=start)
     if restarted:
         log.info("restarted the %s clock of %s.%s #%s", stage, ct.app_label, ct.model, record.pk)
     return Deadline.objects.create(
-        content_type=ct,
-        object_id=record.pk,
-        stage=stage,
-        policy=policy,
-        calendar=calendar,
-        title=title[:200],
+        content_type=ct, object_id=record.pk, stage=stage, title=title[:200],
         url=url or (record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""),
-        owner=owner,
-        department=department,
-        started_at=start,
-        allowed_minutes=policy.working_minutes,
+        owner=owner, department=department, started_at=start, **fields,
+    )
+
+
+def deadline_start(*, record, stage: str, title: str, owner=None, department=None, channel: str = "",
+                   priority: str = "", start: dt.datetime | None = None, url: str = "") -> Deadline:
+    """Start the policy clock for ``stage`` on ``record``.
+
+    Raises SlaPolicyMissing when no active policy covers it: a declared clock without a policy
+    is a configuration error (the system check qsm.E001 reports it at start-up), never a silent
+    record without a deadline.
+    """
+    record_type = record_type_of(record)
+    policy = sla_policy_for(record_type=record_type, stage=stage, channel=channel, priority=priority)
+    if policy is None:
+        raise SlaPolicyMissing(f"no active SLA policy for {record_type}/{stage} (channel={channel!r}, "
+                               f"priority={priority!r})")
+    calendar = policy.calendar or default_calendar()
+    start = start or timezone.now()
+    wt = WorkingTime.load(calendar, start.date())
+    return _create(
+        record=record, stage=stage, title=title, owner=owner, department=department, start=start, url=url,
+        source=Deadline.Source.POLICY, policy=policy, calendar=calendar, allowed_minutes=policy.working_minutes,
         remind_at=wt.add(start, policy.working_minutes * policy.remind_at_percent / 100),
         due_at=wt.add(start, policy.working_minutes),
     )
 
 
+def date_moments(calendar, due: dt.date | dt.datetime, lead_days: int) -> tuple[dt.datetime, dt.datetime]:
+    """(remind_at, due_at) of a clock running to a date a person chose.
+
+    A date is due at the end of the working day on that date (the calendar's ``work_end``, even
+    when the date is not a working day: the customer was promised that day). The reminder comes
+    at the start (``work_start``) of the ``lead_days``-th working day before it; with no lead the
+    reminder is at the start of the date itself. A datetime is due at that moment.
+    """
+    tz = ZoneInfo(settings.TIME_ZONE)
+    if isinstance(due, dt.datetime):
+        due_at, day = due, timezone.localtime(due, tz).date()
+    else:
+        day = due
+        due_at = dt.datetime.combine(day, calendar.work_end, tz)
+    wt = WorkingTime.load(calendar, day)
+    remind_day, counted = day, 0
+    for _step in range(MAX_DAYS):
+        if counted >= lead_days:
+            break
+        remind_day -= dt.timedelta(days=1)
+        if wt.is_working_day(remind_day):
+            counted += 1
+    remind_at = min(dt.datetime.combine(remind_day, calendar.work_start, tz), due_at)
+    return remind_at, due_at
+
+
+def deadline_start_on_date(*, record, stage: str, title: str, due: dt.date | dt.datetime, lead_days: int = 0,
+                           owner=None, department=None, start: dt.datetime | None = None, url: str = "",
+                           calendar: WorkCalendar | None = None) -> Deadline:
+    """Start a clock that runs to a date a person chose (a promised delivery date, a measure's
+    deadline). Same row, same reminder levels and the same sweep as a policy clock."""
+    calendar = calendar or default_calendar()
+    start = start or timezone.now()
+    remind_at, due_at = date_moments(calendar, due, lead_days)
+    allowed = WorkingTime.load(calendar, start.date()).minutes_between(start, due_at)
+    return _create(
+        record=record, stage=stage, title=title, owner=owner, department=department, start=start, url=url,
+        source=Deadline.Source.DATE, calendar=calendar, due_date=due if not isinstance(due, dt.datetime) else
+        timezone.localtime(due).date(), lead_days=lead_days, allowed_minutes=int(allowed),
+        remind_at=remind_at, due_at=due_at,
+    )
+
+
+def _reset_levels(d: Deadline, now: dt.datetime) -> list[str]:
+    """A level whose new moment is still ahead is claimable again (the deadline moved)."""
+    fields = []
+    if d.reminded_at and d.remind_at > now:
+        d.reminded_at = None
+        fields.append("reminded_at")
+    if d.overdue_at and d.due_at > now:
+        d.overdue_at = None
+        fields.append("overdue_at")
+    return fields
+
+
+@transaction.atomic
+def deadline_move_to_date(*, record, stage: str, due: dt.date | dt.datetime | None,
+                          lead_days: int | None = None) -> tuple[Deadline | None, dt.datetime | None]:
+    """The agreed date of a running date clock changed: move it (None: the clock is cancelled).
+
+    Returns the open deadline (or None) and its old due time. Reminder levels whose new moment is
+    still ahead fire again for the new date.
+    """
+    d = _open(record, stage).select_for_update().first()
+    if d is None:
+        return None, None
+    old = d.due_at
+    if due is None:
+        _open(record, stage).update(state=Deadline.State.CANCELLED, completed_at=timezone.now())
+        return None, old
+    d.lead_days = d.lead_days if lead_days is None else lead_days
+    d.remind_at, d.due_at = date_moments(d.calendar, due, d.lead_days or 0)
+    d.due_date = due if not isinstance(due, dt.datetime) else timezone.localtime(due).date()
+    d.allowed_minutes = int(WorkingTime.load(d.calendar, d.started_at.date()).minutes_between(d.started_at, d.due_at))
+    fields = ["remind_at", "due_at", "due_date", "lead_days", "allowed_minutes", *_reset_levels(d, timezone.now())]
+    d.save(update_fields=fields)
+    return d, old
+
+
 def _open(record, stage: str):
     ct = ContentType.objects.get_for_model(record)
     return Deadline.objects.filter(content_type=ct, object_id=record.pk, stage=stage,
-                                   state__in=[Deadline.State.RUNNING, Deadline.State.PAUSED])
+                                   state__in=Deadline.OPEN_STATES)
+
+
+def _outcome(at: dt.datetime):
+    """MET when done by the due time, LATE otherwise; a paused clock is judged at its pause."""
+    return Case(
+        When(state=Deadline.State.PAUSED, paused_at__lte=F("due_at"), then=Value(Deadline.State.MET)),
+        When(state=Deadline.State.RUNNING, due_at__gte=at, then=Value(Deadline.State.MET)),
+        default=Value(Deadline.State.LATE),
+    )
 
 
 def deadline_complete(*, record, stage: str, at: dt.datetime | None = None) -> int:
-    """The stage was done: stop its clock (late or not is kept: completed_at vs due_at)."""
-    return _open(record, stage).update(state=Deadline.State.MET, completed_at=at or timezone.now())
+    """The stage was done: stop its clock, met on time or completed late."""
+    at = at or timezone.now()
+    return _open(record, stage).update(state=_outcome(at), completed_at=at)
 
 
 def deadline_cancel(*, record, stage: str | None = None) -> int:
     ct = ContentType.objects.get_for_model(record)
-    qs = Deadline.objects.filter(content_type=ct, object_id=record.pk,
-                                 state__in=[Deadline.State.RUNNING, Deadline.State.PAUSED])
+    qs = Deadline.objects.filter(content_type=ct, object_id=record.pk, state__in=Deadline.OPEN_STATES)
     if stage:
         qs = qs.filter(stage=stage)
     return qs.update(state=Deadline.State.CANCELLED, completed_at=timezone.now())
@@ -98,25 +206,64 @@ def deadline_resume(*, record, stage: str, at: dt.datetime | None = None) -> Dea
     """Restart a paused clock with the working time that was left when it paused.
 
     A level whose moment had already passed when the clock paused keeps its moment: an
-    overdue stage stays overdue, and a reminder is not moved into the future again.
+    overdue stage stays overdue, and a reminder is not moved into the future again. The working
+    time spent paused is added to ``paused_minutes`` (what a calendar change recomputes from).
     """
     at = at or timezone.now()
     deadline = _open(record, stage).filter(state=Deadline.State.PAUSED).select_for_update().first()
     if deadline is None:
         return None
     wt = WorkingTime.load(deadline.calendar, min(at, deadline.paused_at).date())
-    if deadline.due_at > deadline.paused_at:
+    if deadline.source == Deadline.Source.DATE:
+        pass  # a date a person chose does not move while the customer is waited for
+    elif deadline.due_at > deadline.paused_at:
+        deadline.paused_minutes += wt.minutes_between(deadline.paused_at, at)
         deadline.due_at = wt.add(at, wt.minutes_between(deadline.paused_at, deadline.due_at))
-    if deadline.remind_at > deadline.paused_at:
-        deadline.remind_at = wt.add(at, wt.minutes_between(deadline.paused_at, deadline.remind_at))
+        if deadline.remind_at > deadline.paused_at:
+            deadline.remind_at = wt.add(at, wt.minutes_between(deadline.paused_at, deadline.remind_at))
     deadline.state = Deadline.State.RUNNING
     deadline.paused_at = None
-    deadline.save(update_fields=["due_at", "remind_at", "state", "paused_at"])
+    deadline.save(update_fields=["due_at", "remind_at", "state", "paused_at", "paused_minutes"])
     return deadline
 
 
 def deadline_for(*, record, stage: str) -> Deadline | None:
     return _open(record, stage).first()
+
+
+def earliest_due(record) -> dt.datetime | None:
+    """The due time a record shows: its earliest running deadline (paused ones stand still)."""
+    ct = ContentType.objects.get_for_model(record)
+    return (Deadline.objects.filter(content_type=ct, object_id=record.pk, state=Deadline.State.RUNNING)
+            .order_by("due_at").values_list("due_at", flat=True).first())
+
+
+# --- notices per stage (declared by the workflow's clocks) ---------------------------------------
+
+@dataclass(frozen=True)
+class StageNotices:
+    """What the sweep says for one record type's stage, and the record field it flags."""
+
+    remind_title: Any = None
+    overdue_title: Any = None
+    remind_kind: str = "sla_reminder"
+    overdue_kind: str = "sla_overdue"
+    flag_field: str = ""  # set on the record when its first level fires (e.g. Order.risk_flagged_at)
+
+
+_notices: dict[tuple[str, str], StageNotices] = {}
+
+
+def register_stage_notices(*, record_type: str, stage: str, notices: StageNotices) -> None:
+    _notices[(record_type, stage)] = notices
+
+
+def _flag(d: Deadline, notices: StageNotices, now: dt.datetime) -> None:
+    if not notices.flag_field:
+        return
+    model = ContentType.objects.get_for_id(d.content_type_id).model_class()
+    model._default_manager.filter(pk=d.object_id, **{f"{notices.flag_field}__isnull": True}).update(
+        **{notices.flag_field: now})
 
 
 # --- SLA-2: the sweep ------------------------------------------------------------------------
@@ -153,35 +300,54 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict
     """
     now = now or timezone.now()
     sent = {"reminded": 0, "overdue": 0}
-    for pk in list(due_reminders(now=now).values_list("pk", flat=True)[:batch]):
+    for pk, ct_id, object_id, stage in list(
+            due_reminders(now=now).values_list("pk", "content_type_id", "object_id", "stage")[:batch]):
         with transaction.atomic():
+            notices = _lock_flagged_record(ct_id, object_id, stage)
             if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, reminded_at__isnull=True).update(
                 reminded_at=now
             ):
                 continue
             d = Deadline.objects.select_related("owner", "department").get(pk=pk)
+            _flag(d, notices, now)
             if d.due_at <= now:
                 continue  # the overdue level below says more; a late reminder would only add noise
             recipients = [d.owner] if d.owner else list(_department_people(d))
-            notify(recipients=recipients, kind="sla_reminder", title=REMINDER_TITLE,
+            notify(recipients=recipients, kind=notices.remind_kind, title=notices.remind_title or REMINDER_TITLE,
                    params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
             sent["reminded"] += 1
     quality: list | None = None  # the same people for every escalation of this run: one query
-    for pk in list(due_overdue(now=now).values_list("pk", flat=True)[:batch]):
+    for pk, ct_id, object_id, stage in list(
+            due_overdue(now=now).values_list("pk", "content_type_id", "object_id", "stage")[:batch]):
         with transaction.atomic():
+            notices = _lock_flagged_record(ct_id, object_id, stage)
             if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, overdue_at__isnull=True).update(
                 overdue_at=now
             ):
                 continue
             d = Deadline.objects.select_related("owner", "department", "owner__department").get(pk=pk)
+            _flag(d, notices, now)
             department = d.department or (d.owner.department if d.owner else None)
             if quality is None:
                 quality = list(quality_department_users())
             recipients = [d.owner, *department_managers(department=department), *quality]
-            notify(recipients=recipients, kind="sla_overdue", title=OVERDUE_TITLE,
+            notify(recipients=recipients, kind=notices.overdue_kind, title=notices.overdue_title or OVERDUE_TITLE,
                    params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
             sent["overdue"] += 1
     return sent
+
+
+def _lock_flagged_record(ct_id: int, object_id: int, stage: str) -> StageNotices:
+    """The stage's notices; when they flag a field on the record, lock the record first.
+
+    The engine locks the record and then its deadlines; the sweep takes the same order (record,
+    then deadline) whenever it writes both, so the two can never deadlock.
+    """
+    ct = ContentType.objects.get_for_id(ct_id)
+    notices = _notices.get((f"{ct.app_label}.{ct.model}", stage)) or StageNotices()
+    if notices.flag_field:
+        list(ct.model_class()._default_manager.select_for_update().filter(pk=object_id).values_list("pk"))
+    return notices
 
 
 def _department_people(d: Deadline):
@@ -190,3 +356,97 @@ def _department_people(d: Deadline):
     if d.department_id is None:
         return User.objects.none()
     return User.objects.filter(department_id=d.department_id, is_active=True)
+
+
+# --- SLA-1: a calendar change moves the running clocks -------------------------------------------
+
+def _recomputed_moments(d: Deadline) -> tuple[dt.datetime, dt.datetime]:
+    """(remind_at, due_at) of an open deadline under the calendar as it is now."""
+    if d.source == Deadline.Source.DATE:
+        return date_moments(d.calendar, d.due_date, d.lead_days or 0)
+    wt = WorkingTime.load(d.calendar, d.started_at.date())
+    percent = d.policy.remind_at_percent if d.policy else 75
+    due_at = wt.add(d.started_at, d.allowed_minutes + d.paused_minutes)
+    remind_at = wt.add(d.started_at, d.allowed_minutes * percent / 100 + d.paused_minutes)
+    return remind_at, due_at
+
+
+@transaction.atomic
+def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> int:
+    """Recompute the open deadlines of ``calendar`` whose window contains ``day``.
+
+    A policy clock is recomputed from its start with its allowed working minutes plus the working
+    time it spent paused; a date clock from its date. A paused clock gets the due time it would
+    have if it were running (its resume counts from there). Reminder levels whose new moment is
+    still ahead fire again. Each record whose due time moved shows it: its ``due_at`` follows and
+    its timeline says "due time recomputed after a calendar change: old → new". Returns the number
+    of deadlines moved.
+    """
+    from qsm.workflow.models import Event
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    day_start = dt.datetime.combine(day, dt.time.min, tz)
+    candidates = Deadline.objects.filter(calendar=calendar, state__in=Deadline.OPEN_STATES,
+                                         started_at__lt=day_start + dt.timedelta(days=1))
+    # A running clock due before the changed day is untouched; a paused one may still run into it.
+    candidates = candidates.filter(Q(state=Deadline.State.PAUSED) | Q(due_at__gte=day_start)
+                                   | Q(source=Deadline.Source.DATE))
+    # Lock order as in the engine (record, then its deadlines), so a transition fired meanwhile
+    # cannot deadlock with this.
+    by_type: dict[int, set[int]] = {}
+    for ct_id, object_id in candidates.values_list("content_type_id", "object_id"):
+        by_type.setdefault(ct_id, set()).add(object_id)
+    for ct_id, ids in sorted(by_type.items()):
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        list(model._default_manager.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    now = timezone.now()
+    moved = 0
+    records: dict[tuple[int, int], list[tuple[Deadline, dt.datetime]]] = {}
+    for d in candidates.select_related("policy", "calendar").select_for_update(of=("self",)).order_by("pk"):
+        remind_at, due_at = _recomputed_moments(d)
+        if (remind_at, due_at) == (d.remind_at, d.due_at):
+            continue
+        old = d.due_at
+        d.remind_at, d.due_at = remind_at, due_at
+        d.save(update_fields=["remind_at", "due_at", *_reset_levels(d, now)])
+        records.setdefault((d.content_type_id, d.object_id), []).append((d, old))
+        moved += 1
+    for (ct_id, object_id), changes in records.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if any(f.name == "due_at" for f in model._meta.concrete_fields):
+            model._default_manager.filter(pk=object_id).update(due_at=(
+                Deadline.objects.filter(content_type_id=ct_id, object_id=object_id, state=Deadline.State.RUNNING)
+                .order_by("due_at").values_list("due_at", flat=True).first()))
+        for d, old in changes:
+            Event.objects.create(
+                content_type_id=ct_id, object_id=object_id, kind=Event.Kind.EDIT, action="due_recomputed",
+                actor=actor, comment=gettext("Due time recomputed after a calendar change"),
+                changes=[{"field": "due_at", "label": gettext("due time (%(stage)s)") % {
+                    "stage": d.stage}, "old": _local(old), "new": _local(d.due_at)}],
+            )
+    return moved
+
+
+@transaction.atomic
+def calendar_day_set(*, calendar: WorkCalendar, date: dt.date, kind: str, name: str = "", actor=None) -> CalendarDay:
+    """Add or change a holiday / make-up workday (a late announcement) and move the clocks it affects."""
+    day, _created = CalendarDay.objects.update_or_create(calendar=calendar, date=date,
+                                                         defaults={"kind": kind, "name": name[:100]})
+    deadlines_recompute(calendar=calendar, day=date, actor=actor)
+    return day
+
+
+@transaction.atomic
+def calendar_day_save(*, day: CalendarDay, old_date: dt.date | None = None, actor=None) -> CalendarDay:
+    """The admin's save of a calendar day (its date may have changed: both days are recomputed)."""
+    day.save()
+    for changed in {day.date, old_date} - {None}:
+        deadlines_recompute(calendar=day.calendar, day=changed, actor=actor)
+    return day
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor=None) -> None:
+    calendar, date = day.calendar, day.date
+    day.delete()
+    deadlines_recompute(calendar=calendar, day=date, actor=actor)

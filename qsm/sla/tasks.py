@@ -11,10 +11,14 @@ def sweep_deadlines() -> dict:
 
 @shared_task(name="qsm.sla.tasks.preload_calendar")
 def preload_calendar() -> int:
-    """Keep this year and next in the default calendar (new years appear on 1 January)."""
-    import datetime as dt
+    """Keep this year and next in the default calendar (new years appear on 1 January).
+
+    "This year" is the local one (TIME_ZONE): on 1 January before 08:00 in Shanghai the server's
+    UTC date is still 31 December.
+    """
+    from django.utils import timezone
 
     from .calendar import default_calendar, load_cn_public_holidays
 
-    year = dt.date.today().year
+    year = timezone.localdate().year
     return load_cn_public_holidays(default_calendar(), [year, year + 1])

@@ -1,10 +1,11 @@
 """WF-1: the one transition engine. Every lifecycle in QSM is a declared table fired here.
 
-A domain app declares ``Workflow(model, transitions=[Transition(...), ...])`` in its
-``workflows.py`` and registers it. ``fire()`` is the only code in the project that sets a
+A domain app declares ``Workflow(model, transitions=[Transition(...), ...], clocks=[Clock(...)])``
+in its ``workflows.py`` and registers it. ``fire()`` is the only code in the project that sets a
 status: it checks the actor's permission, locks the row, checks the state and the guard,
-changes the state, runs the transition's effect (deadlines, notifications, derived fields)
-and writes the timeline event, all in one transaction.
+changes the state, runs the transition's effect (notifications, derived fields), runs the
+declared clocks (``clocks.py``: start, pause, resume, complete or cancel; the record's ``due_at``
+follows its earliest running deadline) and writes the timeline event, all in one transaction.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 
+from . import clocks as clock_runner
+from .clocks import Clock
 from .models import Event
 
 Predicate = Callable[[Any, Any], bool]  # (user, record) -> bool, usually a `rules` predicate
@@ -43,15 +46,22 @@ class Workflow:
     model: type[models.Model]
     transitions: Iterable[Transition]
     state_field: str = "status"
+    clocks: Iterable[Clock] = ()  # SLA-1: the deadlines that run in each state (see clocks.py)
     by_action: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_action = {t.action: t for t in self.transitions}
+        self.clocks = tuple(self.clocks)
         choices = {c for c, _label in self.model._meta.get_field(self.state_field).choices}
         for t in self.by_action.values():
             unknown = (set(t.sources) | {t.target}) - choices
             if unknown:  # a typo in a table must fail at start-up, not in production
                 raise ValueError(f"{self.model.__name__}.{t.action}: unknown states {sorted(unknown)}")
+        clock_runner.check_clocks(self.model, choices, self.clocks)
+
+    @property
+    def record_type(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
     def state_label(self, value: str) -> str:
         return str(dict(self.model._meta.get_field(self.state_field).choices).get(value, value))
@@ -66,8 +76,16 @@ _registry: dict[type[models.Model], Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    from qsm.sla.services import register_stage_notices
+
     _registry[workflow.model] = workflow
+    for clock in workflow.clocks:
+        register_stage_notices(record_type=workflow.record_type, stage=clock.stage, notices=clock.notices())
     return workflow
+
+
+def workflows() -> list[Workflow]:
+    return list(_registry.values())
 
 
 def workflow_for(model_or_record) -> Workflow:
@@ -107,6 +125,9 @@ def fire(record, action: str, *, actor, comment: str = "", **params):
         setattr(locked, wf.state_field, transition.target)
         if transition.effect:
             transition.effect(locked, actor, params)
+        if wf.clocks:
+            clock_runner.on_transition(locked, wf.clocks, before=state, after=transition.target, action=action)
+            clock_runner.sync_due_at(locked, save=False)
         locked.save()
         Event.objects.create(
             content_type=ContentType.objects.get_for_model(locked),
@@ -133,6 +154,11 @@ def sync_fields(source, target) -> None:
 
 
 def record_created(record, *, actor, comment: str = "") -> None:
+    """A new record: its "created" timeline line, and the clocks of its initial state start."""
+    wf = _registry.get(type(record))
+    if wf and wf.clocks:
+        clock_runner.on_created(record, wf.clocks, state=getattr(record, wf.state_field))
+        clock_runner.sync_due_at(record, save=True)
     Event.objects.create(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
@@ -141,6 +167,23 @@ def record_created(record, *, actor, comment: str = "") -> None:
         actor=actor,
         comment=comment,
     )
+
+
+def clock_dates_refresh(record) -> None:
+    """Re-read the agreed dates of ``record``'s date clocks and start, move or cancel them.
+
+    ``edit`` does this by itself for the fields it changes; this is for a date written some other
+    way (a data fix, an import), so that the clock and ``due_at`` follow the record.
+    """
+    wf = _registry.get(type(record))
+    if wf is None or not wf.clocks:
+        return
+    with transaction.atomic():
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        dates = {c.due_field for c in wf.clocks if c.due_field}
+        clock_runner.on_edit(locked, wf.clocks, state=getattr(locked, wf.state_field), changed=dates, actor=None)
+        clock_runner.sync_due_at(locked, save=True)
+    sync_fields(locked, record)
 
 
 def _display(record, name: str) -> str:
@@ -181,6 +224,11 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
             )
     # The edit and its timeline line are one write: an edit without its audit line must not persist.
     with transaction.atomic():
+        if wf and wf.clocks:  # an agreed date changed: its running clock moves with it
+            changed = {c["field"] for c in changes}
+            clock_runner.on_edit(record, wf.clocks, state=getattr(record, wf.state_field), changed=changed,
+                                 actor=actor)
+            clock_runner.sync_due_at(record, save=False)
         record.save()
         if changes or comment:
             Event.objects.create(

@@ -19,6 +19,9 @@ from orders import services
 from orders.models import Delivery, Order
 from presales import services as presales_services
 from qsm.org.models import Role
+from qsm.sla import services as sla
+from qsm.sla.models import Deadline
+from qsm.workflow import engine
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -205,8 +208,9 @@ def orders(sales_user, sales_manager, customer, priced, product):
     fresh = make_order(sales_user, customer, (priced, 1, 100000), reference="PO-FRESH")
     late = make_order(sales_user, other_customer, (product, 2, None), promised_in=10, reference="PO-LATE")
     Order.objects.filter(pk=late.pk).update(promised_date=today() - dt.timedelta(days=2))
+    engine.clock_dates_refresh(late)  # the delivery clock follows the date written behind the service's back
     risky = make_order(sales_manager, customer, (priced, 1, 100000), promised_in=2, installation=True)
-    services.orders_flag_late_risk()
+    sla.deadlines_sweep()  # ORD-2: the SLA sweep flags both (the late one: past due; the risky one: reminded)
     visit = make_order(sales_user, customer, (product, 1, None))
     approve(visit, sales_user)
     deliver_all(visit, sales_user)  # no installation: delivered makes the visit due (ORD-4)
@@ -261,7 +265,9 @@ def test_list_filters_by_customer_department_and_review_overdue(login, quality_o
 
     by_customer = client.get(reverse("orders:order-list"), {"customer": customer.pk})
     by_department = client.get(reverse("orders:order-list"), {"department": sales_department.pk})
-    Order.objects.filter(pk=orders["fresh"].pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    # the fresh order's review clock ran out (the late one is past its promised date: not a review matter)
+    Deadline.objects.filter(object_id=orders["fresh"].pk, content_type__model="order", stage="review").update(
+        due_at=timezone.now() - dt.timedelta(hours=1))
     overdue = client.get(reverse("orders:order-list"), {"overdue": "true"})
 
     assert sorted(_numbers(by_customer)) == sorted(orders[k].number for k in ("fresh", "risky", "visit"))

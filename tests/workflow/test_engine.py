@@ -17,6 +17,7 @@ from qsm.org.models import User
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
 from qsm.workflow import engine
+from qsm.workflow.clocks import Clock
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
 from tests.factories import make_inquiry
@@ -212,3 +213,28 @@ def test_two_people_firing_the_same_transition_at_once_one_wins(staff_user, coll
         assert (fresh.status, fresh.answer) == (S.ANSWERED, winner)
         assert Event.objects.filter(object_id=inquiry.pk, kind=Event.Kind.TRANSITION, action="respond",
                                     content_type__model="inquiry").count() == 1
+
+
+@pytest.mark.spec("WF-1")
+@pytest.mark.parametrize(("clock", "message"), [
+    (dict(states=("answred",)), "unknown states"),  # a typo in a state
+    (dict(states=(S.NEW,), pauses=(S.NEW,)), "both run and pause"),
+    (dict(states=(S.NEW,), due="answer_by"), "no field 'answer_by'"),  # a typo in the agreed date's field
+    (dict(states=(S.NEW,), channel="chanel"), "no field 'chanel'"),
+])
+def test_a_mistake_in_a_declared_clock_fails_when_the_table_is_built(clock, message):
+    with pytest.raises(ValueError, match=message):
+        engine.Workflow(model=Inquiry, transitions=[], clocks=[Clock("first_response", title=str, **clock)])
+
+
+@pytest.mark.spec("WF-1", "SLA-1")
+def test_a_refused_transition_leaves_the_clocks_as_they_were(staff_user, new_inquiry):
+    # given a new inquiry whose first-response clock runs
+    running = sla.deadline_for(record=new_inquiry, stage="first_response")
+    # when "respond" is refused by its guard (no answer)
+    with pytest.raises(ValidationError):
+        engine.fire(new_inquiry, "respond", actor=staff_user, answer="  ")
+    # then the clock still runs, unchanged, and the inquiry still shows it
+    assert sla.deadline_for(record=new_inquiry, stage="first_response") == running
+    assert Deadline.objects.get(pk=running.pk).state == Deadline.State.RUNNING
+    assert Inquiry.objects.get(pk=new_inquiry.pk).due_at == running.due_at
