@@ -16,7 +16,7 @@ from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Customer, User
 from qsm.org.selectors import product_list
-from qsm.parsing import parse_count
+from qsm.parsing import parse_count, parse_id
 
 from .models import AcceptanceRound, ChecklistItem, ProgressNote, ReviewFinding
 
@@ -65,8 +65,8 @@ class OrderCreateForm(_OrderFieldsForm):
     def clean_customer(self):
         value = (self.cleaned_data.get("customer") or "").strip()
         try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
-        except (ValueError, Customer.DoesNotExist):
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
+        except Customer.DoesNotExist:
             raise forms.ValidationError(_("Find the customer by name or phone number.")) from None
         return value
 

@@ -17,6 +17,7 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
 from qsm.org.models import Customer, Product, User
 from qsm.org.selectors import department_managers
+from qsm.parsing import parse_id
 from qsm.workflow import engine
 from qsm.workflow.services import attachment_add, next_number
 
@@ -268,7 +269,7 @@ def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], c
     for line_id, raw in quantities.items():
         if raw in (None, "", 0, "0"):
             continue
-        line = lines.get(int(line_id)) if str(line_id).isdigit() else None
+        line = lines.get(parse_id(line_id))
         if line is None:
             errors[f"line.{line_id}"] = _("This line is not on the order.")
             continue

@@ -9,6 +9,7 @@ from qsm.fields import BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
 from qsm.org.models import Customer, Department, User
 from qsm.org.selectors import business_departments, product_list
+from qsm.parsing import parse_id
 
 from .models import Channel, Communication, Priority
 
@@ -84,8 +85,8 @@ class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
         if not value:
             raise forms.ValidationError(_("Find the customer, or choose “New customer”."))
         try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
-        except (ValueError, Customer.DoesNotExist):
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
+        except Customer.DoesNotExist:
             raise forms.ValidationError(_("Find the customer, or choose “New customer”.")) from None
         return value
 

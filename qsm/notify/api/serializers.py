@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qsm.api import drf as serializers
-
 from qsm.notify.models import Notification
 
 
