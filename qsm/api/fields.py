@@ -59,6 +59,18 @@ def harden_serializer_field(field: serializers.Field) -> serializers.Field:
         if field.max_length is None:
             field.max_length = MULTI_LINE_MAX
             field.validators.append(MaxLengthValidator(MULTI_LINE_MAX))
+    elif isinstance(field, serializers.IntegerField) and not field.read_only:
+        # An id or count past PostgreSQL's bigint is refused here, not by the database.
+        from django.core.validators import MaxValueValidator, MinValueValidator
+
+        from qsm.parsing import BIGINT_MAX
+
+        if field.max_value is None:
+            field.max_value = BIGINT_MAX
+            field.validators.append(MaxValueValidator(BIGINT_MAX))
+        if field.min_value is None:
+            field.min_value = -BIGINT_MAX
+            field.validators.append(MinValueValidator(-BIGINT_MAX))
     elif isinstance(field, (serializers.DateField, serializers.DateTimeField)) and not field.read_only:
         if not any(isinstance(v, DateRangeValidator) for v in field.validators):
             field.validators.append(DateRangeValidator())
@@ -105,3 +117,10 @@ class BoundedDateTimeField(serializers.DateTimeField):
 
         super().__init__(**kwargs)
         self.validators.append(DateRangeValidator(past=past))
+
+    def to_internal_value(self, value):
+        # DRF's own check of a naive time near year 1 (``0001-01-01T00:00``) overflows: a 500.
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")

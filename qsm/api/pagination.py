@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -6,6 +8,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 
 from qsm.parsing import BIGINT_MAX, has_control_chars, has_lone_surrogate
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{1,2000}={0,2}")
 
 
 class CursorPagination(BaseCursorPagination):
@@ -27,6 +31,10 @@ class CursorPagination(BaseCursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not _BASE64.fullmatch(encoded):
+            # base64 decoding skips what is not in its alphabet: "!!!" would be a silent first page.
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         try:
             cursor = super().decode_cursor(request)
         except NotFound:

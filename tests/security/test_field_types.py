@@ -115,12 +115,13 @@ def test_serializer_field_types(value, ok):
 
 
 def _qsm_serializer_classes():
+    from rest_framework import serializers as drf
+
     import orders.api.serializers
     import presales.api.serializers
     import qsm.api.serializers
     import qsm.notify.api.serializers
     import qsm.org.api.serializers
-    from rest_framework import serializers as drf
 
     for module in (presales.api.serializers, orders.api.serializers, qsm.org.api.serializers,
                    qsm.api.serializers, qsm.notify.api.serializers):
