@@ -132,3 +132,12 @@ class BoundedDateTimeField(forms.DateTimeField):
     def __init__(self, *, past: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.validators.append(DateRangeValidator(past=past))
+
+
+class HardenedFormMixin:
+    """For forms that are not page forms (a filter bar's form): the same rules on every field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            harden_form_field(field)

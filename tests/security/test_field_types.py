@@ -152,3 +152,24 @@ def test_every_page_form_is_built_on_the_hardened_base():
               if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__]
     assert len(forms_) > 20
     assert [c.__qualname__ for c in forms_ if not issubclass(c, BootstrapFormMixin)] == []
+
+
+@pytest.mark.spec("SEC-1")
+@pytest.mark.parametrize(("params", "ok"), [
+    ({"q": "华东"}, True), ({"q": "a\x00b"}, False), ({"q": "a\x01b"}, False), ({"q": "x" * 201}, False),
+    ({"received_from": "2024-01-01"}, True), ({"received_from": "0001-01-01"}, False),
+    ({"received_to": "9999-12-31"}, False), ({"customer": "²"}, False),
+])
+def test_every_list_filter_is_on_the_hardened_base(params, ok, db):
+    import orders.filters
+    import presales.filters
+    import qsm.org.api.filters
+    from presales.filters import InquiryFilter
+    from presales.models import Inquiry
+    from qsm.api.filters import FilterSet
+
+    filtersets = [cls for module in (presales.filters, orders.filters, qsm.org.api.filters)
+                  for _n, cls in inspect.getmembers(module, inspect.isclass)
+                  if hasattr(cls, "base_filters") and cls.__module__ == module.__name__]
+    assert len(filtersets) >= 6 and all(issubclass(c, FilterSet) for c in filtersets)
+    assert InquiryFilter(params, queryset=Inquiry.objects.all()).is_valid() is ok

@@ -383,11 +383,16 @@ def test_a_hostile_json_body_is_a_400(world, raw):
 
 @pytest.mark.spec("SEC-1")
 def test_an_oversized_json_body_is_a_400(world, settings):
-    settings.API_JSON_MAX_BYTES = 10_000
+    settings.API_JSON_MAX_BYTES = 1_000
     client = world.api_client(world.staff_user)
     url = f"/api/presales/inquiries/{world.discussed.pk}/communications/"
-    response = client.post(url, json.dumps({"summary": "x" * 20_000}), content_type="application/json")
+    body = {"channel": "phone", "direction": "out", "summary": "x" * 2_000}
+    response = client.post(url, json.dumps(body), content_type="application/json")
     assert response.status_code == 400
+    assert "1000" in response.json()["detail"]
+    # the same body under the limit is a communication
+    settings.API_JSON_MAX_BYTES = 10_000
+    assert client.post(url, json.dumps(body), content_type="application/json").status_code == 201
 
 
 @pytest.mark.spec("SEC-1")
