@@ -134,10 +134,13 @@ class BoundedDateTimeField(forms.DateTimeField):
         self.validators.append(DateRangeValidator(past=past))
 
 
-class HardenedFormMixin:
-    """For forms that are not page forms (a filter bar's form): the same rules on every field."""
+class SearchFormMixin:
+    """A filter bar's form: its text gets the rules of single-line text. Its dates keep any value:
+    a query stores nothing, PostgreSQL compares any date, and "created from 2999" finds nothing
+    rather than being an error."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            harden_form_field(field)
+            if isinstance(field, forms.CharField):
+                harden_form_field(field)
