@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -17,7 +17,7 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
 from qsm.org.models import Customer, Product, User
 from qsm.org.selectors import department_managers
-from qsm.parsing import parse_id
+from qsm.parsing import parse_decimal, parse_id
 from qsm.workflow import engine
 from qsm.workflow.services import attachment_add, next_number
 
@@ -34,12 +34,12 @@ def _require(ok: bool, message: str) -> None:
 
 
 def _decimal(value, field: str, errors: dict, *, positive: bool = True) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
+    # qsm.parsing: "²", "1e999" and NaN are not numbers (1e999 made quantize() raise: a 500).
+    number = parse_decimal(value, exact=False)
+    if number is None:
         errors[field] = _("Enter a number.")
         return None
-    if not number.is_finite() or (positive and number <= 0) or number < 0:
+    if (positive and number <= 0) or number < 0:
         errors[field] = _("Enter a positive number.")
         return None
     return number.quantize(Decimal("0.01"))

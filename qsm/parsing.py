@@ -8,11 +8,11 @@ is ``None`` and the caller answers 400 or 404, never 500.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 BIGINT_MAX = 2**63 - 1
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
-_ASCII_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,10})?")
+_ASCII_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{0,20})?")
 
 # C0 control characters. Tab, line feed and carriage return are allowed in multi-line text only.
 # openpyxl refuses the same set (its ILLEGAL_CHARACTERS_RE), PostgreSQL refuses NUL in text.
@@ -51,29 +51,31 @@ def parse_count(value, *, default: int | None = None, maximum: int | None = None
     return min(number, maximum) if maximum is not None else number
 
 
-def parse_decimal(value, *, max_digits: int = 12, decimal_places: int = 2) -> Decimal | None:
-    """A finite decimal written with ASCII digits that fits ``max_digits``/``decimal_places``."""
+def parse_decimal(value, *, max_digits: int = 12, decimal_places: int = 2, exact: bool = True) -> Decimal | None:
+    """A finite decimal that fits ``max_digits``/``decimal_places`` (a quantity, a price), or None.
+
+    Text must be ASCII digits (``"²"``, ``"1e999"``, ``"NaN"`` are None). ``exact=False`` rounds
+    more decimal places to ``decimal_places`` (half up) instead of refusing them.
+    """
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, Decimal)):
-        text = str(value)
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
     elif isinstance(value, float):
-        text = repr(value)
-    elif isinstance(value, str):
-        text = value.strip()
+        number = Decimal(repr(value)) if value == value and abs(value) != float("inf") else Decimal("NaN")
+    elif isinstance(value, str) and _ASCII_DECIMAL.fullmatch(value.strip()):
+        number = Decimal(value.strip())
     else:
-        return None
-    if not _ASCII_DECIMAL.fullmatch(text):
-        return None
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
         return None
     if not number.is_finite():
         return None
     exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > decimal_places:
-        return None
+    if -exponent > decimal_places:
+        if exact:
+            return None
+        number = number.quantize(Decimal(1).scaleb(-decimal_places), rounding=ROUND_HALF_UP)
     whole_digits = max(number.adjusted() + 1, 0) if number else 0
     if whole_digits > max_digits - decimal_places:
         return None

@@ -44,6 +44,27 @@ def test_parse_decimal(raw, expected):
 
 
 @pytest.mark.spec("SEC-1")
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1.235", Decimal("1.24")), (Decimal("2.5"), Decimal("2.5")), (Decimal("1E+1"), Decimal("10")), (3, Decimal(3)),
+    (Decimal("1e999"), None), (Decimal("NaN"), None), ("9999999999.999", None), (float("inf"), None),
+])
+def test_parse_decimal_rounding_to_the_places(raw, expected):
+    assert parse_decimal(raw, exact=False) == expected
+
+
+@pytest.mark.spec("SEC-1")
+@pytest.mark.parametrize("raw", ["²", "1e999", "NaN", "Infinity", Decimal("1e999"), "1,5"])
+def test_the_ship_service_refuses_what_is_not_a_number(raw, world):
+    from orders import services
+    from qsm.errors import ValidationError
+
+    line = world.order_production.lines.get()
+    with pytest.raises(ValidationError):
+        services.delivery_ship(order=world.order_production, actor=world.sales_user, quantities={line.pk: raw})
+    assert not world.order_production.deliveries.exists()
+
+
+@pytest.mark.spec("SEC-1")
 def test_search_terms_and_export_text_are_cleaned_not_refused():
     assert clean_search_term("华东\x00机械\ud800") == "华东 机械"
     assert len(clean_search_term("x" * 10_000)) == 200
