@@ -133,9 +133,9 @@ class _LineFormSetBase(forms.BaseFormSet):
         from qsm.org.models import Product
 
         forms_ = self.filled_forms()
-        ids = {int(f.cleaned_data["product"]) for f in forms_}
+        ids = {parse_id(f.cleaned_data["product"]) for f in forms_}
         products = Product.objects.in_bulk(ids)
-        return [{"product": products.get(int(f.cleaned_data["product"])), "quantity": f.cleaned_data["quantity"],
+        return [{"product": products.get(parse_id(f.cleaned_data["product"])), "quantity": f.cleaned_data["quantity"],
                  "unit_price": f.cleaned_data["unit_price"]} for f in forms_]
 
     def add_service_error(self, key: str, message: str) -> bool:

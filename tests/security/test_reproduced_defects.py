@@ -111,6 +111,10 @@ def test_superscript_digits_and_garbage_counts_are_never_a_server_error(world):
     more = sales.post(reverse("orders:order-create"), {"customer": str(world.customer.pk), "_more_rows": "1",
                                                      "lines-TOTAL_FORMS": "abc", "lines-INITIAL_FORMS": "0"})
     assert more.status_code == 200
+    for total in ("abc", "²", "99999999"):
+        saved = sales.post(reverse("orders:order-create"), {"customer": str(world.customer.pk),
+                                                            "lines-TOTAL_FORMS": total, "lines-INITIAL_FORMS": "0"})
+        assert saved.status_code == 200
     ship = sales.post(reverse("orders:delivery-ship", args=[world.order_production.pk]), {f"qty_{line.pk}": "²"})
     assert ship.status_code == 200 and not Delivery.objects.filter(order=world.order_production).exists()
     commission = sales.post(reverse("orders:installation-commission", args=[world.order_installing.pk]),
