@@ -6,12 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm.api.filters import FilterSet
 from qsm.org.models import Customer, Department, User
 
 from .models import Delivery, Installation, Order
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
@@ -67,7 +68,7 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(due) if value else queryset.exclude(due) if value is False else queryset
 
 
-class DeliveryFilter(django_filters.FilterSet):
+class DeliveryFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Delivery.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),
@@ -89,7 +90,7 @@ class DeliveryFilter(django_filters.FilterSet):
                                | Q(carrier__icontains=value))
 
 
-class InstallationFilter(django_filters.FilterSet):
+class InstallationFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Installation.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from presales.forms import AttachmentForm, DateTimeLocalInput, TransitionForm, UserChoiceField, _now_local
 from presales.models import Channel
+from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Customer, User
 from qsm.org.selectors import product_list
+from qsm.parsing import parse_count, parse_id
 
 from .models import AcceptanceRound, ChecklistItem, ProgressNote, ReviewFinding
 
@@ -37,7 +39,7 @@ class DateInput(forms.DateInput):
 
 class _OrderFieldsForm(BootstrapFormMixin, forms.Form):
     customer_reference = forms.CharField(label=_("Customer's order reference"), max_length=60, required=False)
-    promised_date = forms.DateField(label=_("Promised delivery date"), required=False, widget=DateInput())
+    promised_date = BoundedDateField(label=_("Promised delivery date"), required=False, widget=DateInput())
     installation_required = forms.BooleanField(label=_("Installation needed"), required=False)
     site_address = forms.CharField(label=_("Site address"), max_length=300, required=False)
     site_contact = forms.CharField(label=_("Site contact"), max_length=100, required=False)
@@ -63,8 +65,8 @@ class OrderCreateForm(_OrderFieldsForm):
     def clean_customer(self):
         value = (self.cleaned_data.get("customer") or "").strip()
         try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
-        except (ValueError, Customer.DoesNotExist):
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
+        except Customer.DoesNotExist:
             raise forms.ValidationError(_("Find the customer by name or phone number.")) from None
         return value
 
@@ -131,18 +133,19 @@ class _LineFormSetBase(forms.BaseFormSet):
         from qsm.org.models import Product
 
         forms_ = self.filled_forms()
-        ids = {int(f.cleaned_data["product"]) for f in forms_}
+        ids = {parse_id(f.cleaned_data["product"]) for f in forms_}
         products = Product.objects.in_bulk(ids)
-        return [{"product": products.get(int(f.cleaned_data["product"])), "quantity": f.cleaned_data["quantity"],
+        return [{"product": products.get(parse_id(f.cleaned_data["product"])), "quantity": f.cleaned_data["quantity"],
                  "unit_price": f.cleaned_data["unit_price"]} for f in forms_]
 
     def add_service_error(self, key: str, message: str) -> bool:
         """``lines.3.quantity`` (1-based among the rows sent) -> that row's field. False if not a row key."""
         parts = key.split(".")
-        if len(parts) != 3 or parts[0] != "lines" or not parts[1].isdigit():
+        row = parse_count(parts[1]) if len(parts) == 3 and parts[0] == "lines" else None
+        if row is None:
             return False
         rows = self.filled_forms()
-        n = int(parts[1]) - 1
+        n = row - 1
         if not 0 <= n < len(rows):
             return False
         field = parts[2] if parts[2] in rows[n].fields else None
@@ -212,7 +215,7 @@ class ShipForm(BootstrapFormMixin, forms.Form):
     """Quantity shipped per order line (``qty_<line id>``); empty or 0 ships nothing of that line."""
 
     carrier = forms.CharField(label=_("Carrier / tracking"), max_length=120, required=False)
-    shipped_at = forms.DateTimeField(label=_("Shipped at"), required=False, widget=DateTimeLocalInput())
+    shipped_at = BoundedDateTimeField(past=True, label=_("Shipped at"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,7 +253,7 @@ class ProgressNoteForm(BootstrapFormMixin, forms.Form):
                              widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput())
+    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,7 +269,7 @@ class AnswerForm(BootstrapFormMixin, forms.Form):
 
 
 class ScheduleForm(BootstrapFormMixin, forms.Form):
-    scheduled_for = forms.DateField(label=_("Installation date"), required=False, widget=DateInput())
+    scheduled_for = BoundedDateField(label=_("Installation date"), required=False, widget=DateInput())
     engineers = UserChoiceField(label=_("Engineers"), required=False,
                                 queryset=User.objects.filter(is_active=True).select_related("department")
                                 .order_by("department__name", "username"),
@@ -326,7 +329,9 @@ class CommissionForm(BootstrapFormMixin, forms.Form):
 
 
 def _posted_rows(data, prefix: str) -> int:
-    numbers = [int(k[len(prefix):]) for k in data if k.startswith(prefix) and k[len(prefix):].isdigit()]
+    # ``check_item_²`` is a key too: only ASCII row numbers count (qsm.parsing, SEC-1).
+    numbers = [n for k in data if k.startswith(prefix)
+               for n in [parse_count(k[len(prefix):], maximum=1000)] if n is not None]
     return min(max(numbers) + 1, 50) if numbers else 0
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qsm.org.rules import sees_everything
+from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
 
@@ -54,9 +55,9 @@ def order_get(*, user, pk) -> Order:
                          .prefetch_related("lines__order_line__product").order_by("number")),
                 Prefetch("progress_notes", queryset=ProgressNote.objects.select_related("recorded_by", "answered_by")),
             )
-            .get(pk=pk)
+            .get(pk=parse_id(pk))
         )
-    except (Order.DoesNotExist, ValueError, TypeError):
+    except Order.DoesNotExist:
         raise Http404(_("No such order.")) from None
 
 
@@ -95,15 +96,15 @@ def installation_list(*, user) -> QuerySet[Installation]:
 
 def delivery_get(*, user, pk) -> Delivery:
     try:
-        return delivery_list(user=user).get(pk=pk)
-    except (Delivery.DoesNotExist, ValueError, TypeError):
+        return delivery_list(user=user).get(pk=parse_id(pk))
+    except Delivery.DoesNotExist:
         raise Http404(_("No such delivery.")) from None
 
 
 def installation_get(*, user, pk) -> Installation:
     try:
-        return installation_list(user=user).get(pk=pk)
-    except (Installation.DoesNotExist, ValueError, TypeError):
+        return installation_list(user=user).get(pk=parse_id(pk))
+    except Installation.DoesNotExist:
         raise Http404(_("No such installation.")) from None
 
 

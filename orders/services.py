@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -14,6 +14,7 @@ from presales.models import Channel, Inquiry
 from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Product, User
+from qsm.parsing import parse_decimal, parse_id
 from qsm.workflow import engine
 from qsm.workflow.services import attachment_add, next_number
 
@@ -30,12 +31,12 @@ def _require(ok: bool, message: str) -> None:
 
 
 def _decimal(value, field: str, errors: dict, *, positive: bool = True) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
+    # qsm.parsing: "²", "1e999" and NaN are not numbers (1e999 made quantize() raise: a 500).
+    number = parse_decimal(value, exact=False)
+    if number is None:
         errors[field] = _("Enter a number.")
         return None
-    if not number.is_finite() or (positive and number <= 0) or number < 0:
+    if (positive and number <= 0) or number < 0:
         errors[field] = _("Enter a positive number.")
         return None
     return number.quantize(Decimal("0.01"))
@@ -263,7 +264,7 @@ def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], c
     for line_id, raw in quantities.items():
         if raw in (None, "", 0, "0"):
             continue
-        line = lines.get(int(line_id)) if str(line_id).isdigit() else None
+        line = lines.get(parse_id(line_id))
         if line is None:
             errors[f"line.{line_id}"] = _("This line is not on the order.")
             continue

@@ -30,6 +30,7 @@ from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.exports import export_response
 from qsm.org.forms import customer_lookup_rows
 from qsm.org.models import Customer
+from qsm.parsing import parse_count, parse_id
 from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
 from qsm.workflow.engine import workflow_for
 from qsm.workflow.models import Event
@@ -229,8 +230,9 @@ class OrderCreateView(LoginRequiredMixin, View):
 
     def get(self, request):
         form = OrderCreateForm(initial={"customer": request.GET.get("customer", "")})
-        if request.GET.get("customer", "").isdigit():  # "new order" from the customer's page
-            form.picked_customer = Customer.objects.prefetch_related("contacts").filter(pk=request.GET["customer"]).first()
+        customer = parse_id(request.GET.get("customer", ""))
+        if customer is not None:  # "new order" from the customer's page
+            form.picked_customer = Customer.objects.prefetch_related("contacts").filter(pk=customer).first()
         return self.render_form(form, LineFormSet(prefix="lines"))
 
     def post(self, request):
@@ -259,7 +261,7 @@ class OrderCreateView(LoginRequiredMixin, View):
 def _more_rows(request, formset):
     """Re-bind the posted rows with three more empty ones (the "more rows" button without JavaScript)."""
     data = request.POST.copy()
-    total = int(data.get("lines-TOTAL_FORMS") or 0)
+    total = parse_count(data.get("lines-TOTAL_FORMS", ""), default=0, maximum=200)
     data["lines-TOTAL_FORMS"] = str(min(total + 3, 200))
     more = LineFormSet(data, prefix="lines", products=formset.products)
     more.is_valid()

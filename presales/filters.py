@@ -6,12 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm.api.filters import FilterSet
 from qsm.org.models import Customer, Department, User
 
 from .models import Channel, Inquiry, Priority
 
 
-class InquiryFilter(django_filters.FilterSet):
+class InquiryFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Inquiry.Status.choices, label=_("Status"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))

@@ -5,9 +5,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
 from qsm.org.models import Customer, Department, User
 from qsm.org.selectors import business_departments, product_list
+from qsm.parsing import parse_id
 
 from .models import Channel, Communication, Priority
 
@@ -56,7 +58,7 @@ class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
     answer = forms.CharField(label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("If the customer was answered during the call, the inquiry is "
                                          "recorded as answered at once."))
-    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeLocalInput(), required=False)
+    received_at = BoundedDateTimeField(past=True, label=_("Received at"), widget=DateTimeLocalInput(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,8 +85,8 @@ class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
         if not value:
             raise forms.ValidationError(_("Find the customer, or choose “New customer”."))
         try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=int(value))
-        except (ValueError, Customer.DoesNotExist):
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
+        except Customer.DoesNotExist:
             raise forms.ValidationError(_("Find the customer, or choose “New customer”.")) from None
         return value
 
@@ -141,7 +143,7 @@ class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
 class DiscussionNoteForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(label=_("Meeting notes"), widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Write the notes.")})
-    meeting_at = forms.DateTimeField(label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
+    meeting_at = BoundedDateTimeField(past=True, label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
 
 
 class SolutionForm(BootstrapFormMixin, forms.Form):
@@ -166,7 +168,7 @@ class CommunicationForm(BootstrapFormMixin, forms.Form):
                                   initial=Communication.Direction.OUTBOUND)
     summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("Write what was said.")})
-    occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput())
+    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

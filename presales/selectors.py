@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qsm.org.rules import sees_everything
+from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 
 from .models import Discussion, DiscussionNote, Inquiry, Solution
@@ -54,9 +55,9 @@ def inquiry_get(*, user, pk) -> Inquiry:
                 Prefetch("solutions", queryset=Solution.objects.select_related("created_by").prefetch_related("products")),
                 "communications__recorded_by",
             )
-            .get(pk=pk)
+            .get(pk=parse_id(pk))
         )
-    except (Inquiry.DoesNotExist, ValueError, TypeError):
+    except Inquiry.DoesNotExist:
         raise Http404(_("No such inquiry.")) from None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.views import View
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.exports import export_response
 from qsm.org.selectors import customer_list
+from qsm.parsing import parse_id
 from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
 from qsm.workflow.selectors import attachment_list, timeline
 
@@ -115,8 +116,9 @@ class InquiryCreateView(LoginRequiredMixin, View):
         initial = {}
         if request.GET.get("channel") in Channel.values:  # "save and log another" keeps the channel
             initial["channel"] = request.GET["channel"]
-        if request.GET.get("customer", "").isdigit():
-            initial["customer"] = request.GET["customer"]
+        customer = parse_id(request.GET.get("customer", ""))
+        if customer is not None:
+            initial["customer"] = str(customer)
         form = InquiryIntakeForm(initial=initial)
         if initial.get("customer"):
             form.picked_customer = _initial_customer(initial["customer"])
@@ -167,7 +169,7 @@ def _order_of(inquiry):
     # The orders app owns the link (DESIGN.md); the page only follows the reverse relation if it exists.
     try:
         return inquiry.order
-    except Exception:  # RelatedObjectDoesNotExist
+    except ObjectDoesNotExist:  # no order yet; any other error is a real one and must surface
         return None
 
 

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from qsm import views
 
+handler400 = "qsm.views.bad_request"
+
 urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -3,6 +3,7 @@ module's pages share: the domain-error mixin and keyset pagination."""
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -26,6 +27,7 @@ from qsm.errors import TransitionNotAllowed
 from qsm.notify.selectors import notification_list
 from qsm.notify.services import notification_mark_read
 from qsm.org.services import user_language_set
+from qsm.parsing import BIGINT_MAX, has_control_chars, has_lone_surrogate, parse_count, parse_id
 
 
 class DomainErrorMixin:
@@ -96,24 +98,42 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields: list[models.Field]) -> list | None:
+def _decode(cursor: str, fields: list[models.Field]) -> list:
+    """The key values of a cursor, each checked against its field (SEC-1).
+
+    A cursor comes from the URL: one that does not decode, or holds a value its field cannot
+    take (``1e999`` or a date for an id, a NUL, an id past bigint), is a 400, never a 500.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        values = json.loads(raw)
+        values = json.loads(raw, parse_constant=_refuse_constant)
         if not isinstance(values, list) or len(values) != len(fields):
-            return None
-        out = []
-        for field, value in zip(fields, values, strict=True):
-            if isinstance(field, models.DateTimeField):
-                value = dt.datetime.fromisoformat(value)
-            elif isinstance(field, (models.AutoField, models.BigAutoField, models.IntegerField)):
-                value = int(value)
-            else:
-                value = str(value)
-            out.append(value)
-        return out
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
+            raise ValueError("shape")
+        return [_key_value(field, value) for field, value in zip(fields, values, strict=True)]
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, RecursionError, binascii.Error) as exc:
+        raise BadRequest(_("The page link is not valid; start again from the first page.")) from exc
+
+
+def _refuse_constant(name):
+    raise ValueError(name)
+
+
+def _key_value(field: models.Field, value):
+    if isinstance(field, models.DateTimeField):
+        if not isinstance(value, str):
+            raise TypeError("datetime expected")
+        return dt.datetime.fromisoformat(value)
+    if isinstance(field, models.DateField):
+        if not isinstance(value, str):
+            raise TypeError("date expected")
+        return dt.date.fromisoformat(value)
+    if isinstance(field, (models.AutoField, models.BigAutoField, models.IntegerField)):
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) > BIGINT_MAX:
+            raise TypeError("integer expected")
+        return value
+    if not isinstance(value, str) or has_control_chars(value) or has_lone_surrogate(value):
+        raise TypeError("text expected")
+    return value
 
 
 def _beyond(keys: list[str], values: list, *, greater: bool) -> Q:
@@ -132,10 +152,7 @@ def keyset_paginate(queryset, request, *, keys: tuple[str, ...], descending: boo
     Reads ``?after=`` / ``?before=`` cursors and ``?per_page=``; fetches one row more than the page
     to know whether another page follows, so the cost does not depend on the table's size.
     """
-    try:
-        size = int(request.GET.get("per_page", default_size))
-    except ValueError:
-        size = default_size
+    size = parse_count(request.GET.get("per_page", ""), default=default_size)
     if size not in PAGE_SIZES:
         size = default_size
     model_fields = [queryset.model._meta.pk if k in ("id", "pk") else queryset.model._meta.get_field(k) for k in keys]
@@ -200,7 +217,7 @@ class NotificationMarkReadView(LoginRequiredMixin, View):
     """Mark the given notifications (``id`` repeated) or all of mine as read; then follow ``next``."""
 
     def post(self, request):
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("id")) if i is not None]
         notification_mark_read(user=request.user, ids=ids or None)
         next_url = request.POST.get("next", "")
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -220,3 +237,10 @@ class LanguageSwitchView(View):
         response = HttpResponseRedirect(next_url)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
         return response
+
+
+def bad_request(request, exception):
+    """``handler400``: a malformed link or parameter (a forged page cursor) explained on a page."""
+    from django.shortcuts import render
+
+    return render(request, "400.html", status=400)

@@ -6,7 +6,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
 from orders import selectors
 from orders.models import (
@@ -23,9 +22,11 @@ from orders.models import (
 )
 from orders.workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
 from presales.models import Channel
+from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.org.models import Customer, Product, User
+from qsm.parsing import parse_id
 
 # --- available actions ----------------------------------------------------------------------------
 
@@ -251,14 +252,14 @@ class ProgressNoteSerializer(serializers.ModelSerializer):
 
 
 class CommissioningCheckSerializer(serializers.Serializer):
-    item = serializers.CharField(max_length=200)
+    item = serializers.CleanCharField(multiline=False, max_length=200)
     ok = serializers.BooleanField()
 
 
 class MeasurementSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    value = serializers.CharField(max_length=50, allow_blank=True)
-    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    name = serializers.CleanCharField(multiline=False, max_length=100)
+    value = serializers.CleanCharField(multiline=False, max_length=50, allow_blank=True)
+    unit = serializers.CleanCharField(multiline=False, max_length=20, required=False, allow_blank=True, default="")
 
 
 class AcceptanceRoundSerializer(serializers.ModelSerializer):
@@ -385,21 +386,21 @@ class OrderCreateSerializer(serializers.Serializer):
     promised_date = serializers.DateField(required=False, allow_null=True, default=None)
     installation_required = serializers.BooleanField(required=False, default=False)
     site_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    site_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    customer_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
+    customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True, default="")
     needs = serializers.CharField(required=False, allow_blank=True, default="")
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class OrderUpdateSerializer(serializers.Serializer):
     """Amend the order while it is in review or returned; each change lands on the timeline."""
 
-    customer_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True)
     needs = serializers.CharField(required=False, allow_blank=True)
     promised_date = serializers.DateField(required=False, allow_null=True)
     installation_required = serializers.BooleanField(required=False)
     site_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    site_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True)
     lines = OrderLineInputSerializer(many=True, required=False,
                                      help_text="When given, replaces every line of the order.")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -435,7 +436,7 @@ class ProgressNoteCreateSerializer(serializers.Serializer):
     kind = enum_field("ProgressNoteKind", ProgressNote.Kind)
     channel = enum_field("Channel", Channel)
     text = serializers.CharField(allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -446,14 +447,14 @@ class ShipSerializer(serializers.Serializer):
     quantities = serializers.DictField(
         child=serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True),
         help_text="Order line id -> quantity shipped now (lines left out are not shipped).")
-    carrier = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    carrier = serializers.CleanCharField(multiline=False, max_length=120, required=False, allow_blank=True, default="")
+    shipped_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
     def validate_quantities(self, value: dict) -> dict:
-        bad = [key for key in value if not str(key).isdigit()]
-        if bad:
+        ids = {key: parse_id(key) for key in value}
+        if None in ids.values():
             raise serializers.ValidationError(_("Use the order lines' ids as keys."))
-        return {int(key): quantity for key, quantity in value.items()}
+        return {ids[key]: quantity for key, quantity in value.items()}
 
 
 class ScheduleInstallationSerializer(serializers.Serializer):
@@ -465,7 +466,7 @@ class ScheduleInstallationSerializer(serializers.Serializer):
 class DeliveryConfirmSerializer(serializers.Serializer):
     quality_note = serializers.CharField(required=False, allow_blank=True, default="",
                                          help_text="The quality check at receipt.")
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    delivered_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class DeliveryRejectSerializer(serializers.Serializer):
@@ -486,4 +487,4 @@ class AcceptanceSerializer(serializers.Serializer):
                                     help_text="Required unless accepted without remarks.")
     feedback = serializers.CharField(required=False, allow_blank=True, default="",
                                      help_text="The customer's feedback at acceptance.")
-    signatory = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    signatory = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")

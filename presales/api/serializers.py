@@ -6,10 +6,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
 from presales.models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
 from presales.workflows import INQUIRY_WORKFLOW
+from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import (  # noqa: F401  (shared: one schema component each)
     AttachmentSerializer,
@@ -179,14 +179,14 @@ class InquiryCreateSerializer(serializers.Serializer):
     priority = enum_field("InquiryPriority", Priority, default=Priority.NORMAL)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     new_customer = CustomerCreateSerializer(required=False, allow_null=True)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    subject = serializers.CharField(max_length=200)
+    contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="")
+    subject = serializers.CleanCharField(multiline=False, max_length=200)
     question = serializers.CharField()
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
     answer = serializers.CharField(required=False, allow_blank=True, default="",
                                    help_text="The answer given during the call: records the first response at once.")
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if bool(attrs.get("customer")) == bool(attrs.get("new_customer")):
@@ -201,9 +201,9 @@ class InquiryUpdateSerializer(serializers.Serializer):
     channel = enum_field("Channel", Channel, required=False)
     priority = enum_field("InquiryPriority", Priority, required=False)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    subject = serializers.CharField(max_length=200, required=False)
+    contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True)
+    contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True)
+    subject = serializers.CleanCharField(multiline=False, max_length=200, required=False)
     question = serializers.CharField(required=False)
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -236,7 +236,7 @@ class MarkComplexSerializer(serializers.Serializer):
 
 
 class OpenDiscussionSerializer(serializers.Serializer):
-    topic = serializers.CharField(max_length=200, allow_blank=True)
+    topic = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
     departments = serializers.PrimaryKeyRelatedField(queryset=_departments, many=True, required=False, default=list)
     users = serializers.PrimaryKeyRelatedField(queryset=_users, many=True, required=False, default=list)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -250,11 +250,11 @@ class HandOverSerializer(serializers.Serializer):
 
 class DiscussionNoteCreateSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True)
-    meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    meeting_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class SolutionCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, allow_blank=True)
+    title = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
     content = serializers.CharField(allow_blank=True)
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
 
@@ -267,4 +267,4 @@ class CommunicationCreateSerializer(serializers.Serializer):
     channel = enum_field("Channel", Channel)
     direction = enum_field("CommunicationDirection", Communication.Direction)
     summary = serializers.CharField(allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)

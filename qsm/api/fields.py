@@ -35,3 +35,92 @@ class LabelField(serializers.CharField):
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("source", f"get_{name}_display")
         super().__init__(**kwargs)
+
+
+# --- SEC-1: the API's text, date and number fields (the rules live in ``qsm.fields``) ------------
+
+
+def harden_serializer_field(field: serializers.Field) -> serializers.Field:
+    """Give a serializer field the SEC-1 rules of its type, once (idempotent).
+
+    An API field does not know whether the page shows it on one line, so text keeps tab and
+    line breaks unless the field says ``multiline=False``; its default length is the multi-line one.
+    """
+    from django.core.validators import MaxLengthValidator
+
+    from qsm.fields import MULTI_LINE_MAX, CleanTextValidator, DateRangeValidator
+
+    if getattr(field, "_sec_hardened", False):
+        return field
+    field._sec_hardened = True
+    if isinstance(field, serializers.CharField) and not field.read_only:
+        if not any(isinstance(v, CleanTextValidator) for v in field.validators):
+            field.validators.append(CleanTextValidator(multiline=getattr(field, "multiline", True)))
+        if field.max_length is None:
+            field.max_length = MULTI_LINE_MAX
+            field.validators.append(MaxLengthValidator(MULTI_LINE_MAX))
+    elif isinstance(field, serializers.IntegerField) and not field.read_only:
+        # An id or count past PostgreSQL's bigint is refused here, not by the database.
+        from django.core.validators import MaxValueValidator, MinValueValidator
+
+        from qsm.parsing import BIGINT_MAX
+
+        if field.max_value is None:
+            field.max_value = BIGINT_MAX
+            field.validators.append(MaxValueValidator(BIGINT_MAX))
+        if field.min_value is None:
+            field.min_value = -BIGINT_MAX
+            field.validators.append(MinValueValidator(-BIGINT_MAX))
+    elif isinstance(field, (serializers.DateField, serializers.DateTimeField)) and not field.read_only:
+        if not any(isinstance(v, DateRangeValidator) for v in field.validators):
+            field.validators.append(DateRangeValidator())
+    elif isinstance(field, (serializers.ListField, serializers.DictField)):
+        harden_serializer_field(field.child)
+    return field
+
+
+class HardenedFieldsMixin:
+    """Every field a serializer holds gets :func:`harden_serializer_field` (see ``qsm.api.drf``)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            harden_serializer_field(field)
+        return fields
+
+
+class CleanCharField(serializers.CharField):
+    """API text: ``multiline=False`` for a one-line value (a subject), with a length."""
+
+    def __init__(self, *, multiline: bool = True, **kwargs):
+        from qsm.fields import MULTI_LINE_MAX, SINGLE_LINE_MAX
+
+        self.multiline = multiline
+        kwargs.setdefault("max_length", MULTI_LINE_MAX if multiline else SINGLE_LINE_MAX)
+        super().__init__(**kwargs)
+        harden_serializer_field(self)
+
+
+class BoundedDateField(serializers.DateField):
+    def __init__(self, *, past: bool = False, **kwargs):
+        from qsm.fields import DateRangeValidator
+
+        super().__init__(**kwargs)
+        self.validators.append(DateRangeValidator(past=past))
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """``past=True`` for an event that has happened (a call, a meeting, a shipment, a delivery)."""
+
+    def __init__(self, *, past: bool = False, **kwargs):
+        from qsm.fields import DateRangeValidator
+
+        super().__init__(**kwargs)
+        self.validators.append(DateRangeValidator(past=past))
+
+    def to_internal_value(self, value):
+        # DRF's own check of a naive time near year 1 (``0001-01-01T00:00``) overflows: a 500.
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")

@@ -20,13 +20,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from qsm.exports import export_response
 from qsm.workflow.selectors import attachment_list, timeline
 
-from .renderers import EXPORT_FORMATS, CSVRenderer, XLSXRenderer
+from .renderers import EXPORT_FORMATS, CSVRenderer, JSONRenderer, XLSXRenderer
 from .serializers import AttachmentSerializer, AttachmentUploadSerializer, TimelineEntrySerializer
 
 NESTED = {"pagination_class": None, "filter_backends": []}  # a record's own lines: short, unpaginated

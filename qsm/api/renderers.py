@@ -6,7 +6,24 @@ renderers are never asked to render a file; errors on such a request are sent as
 """
 from __future__ import annotations
 
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import JSONRenderer as _DrfJSONRenderer
+
+
+class JSONRenderer(_DrfJSONRenderer):
+    """DRF's JSON renderer that never fails on a lone surrogate (SEC-1).
+
+    A value echoed in an error (``"\\ud800" is not a valid choice``) cannot be encoded as UTF-8;
+    such a body is written with ASCII escapes instead, which is the same JSON.
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            renderer = _DrfJSONRenderer()
+            renderer.ensure_ascii = True
+            return renderer.render(data, accepted_media_type, renderer_context)
 
 
 class _FileFormatRenderer(BaseRenderer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework import serializers
 
+from qsm.api import drf as serializers
 from qsm.org.models import Department, Role
 from qsm.workflow.models import Attachment, Event
 

@@ -7,16 +7,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import harden_form_field
+
 from .models import Customer
 
 
 class BootstrapFormMixin:
-    """Bootstrap 5 classes on the widgets, and ``is-invalid`` on every field that has an error,
-    including errors a service reported after validation (``add_error`` is the one way in)."""
+    """The base of every page form: Bootstrap 5 classes on the widgets, ``is-invalid`` on every
+    field that has an error (including errors a service reported after validation: ``add_error``
+    is the one way in), and the SEC-1 rules of ``qsm.fields`` on every text and date field, also
+    on fields a form adds after ``__init__`` (rows, checklist items)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            harden_form_field(field)
             widget = field.widget
             if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 continue
@@ -27,6 +32,11 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        for field in self.fields.values():
+            harden_form_field(field)
+        super().full_clean()
 
     def add_error(self, field, error):
         super().add_error(field, error)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from qsm.parsing import clean_search_term
+
 from .models import Customer, Department, Product, Role, User
 
 
@@ -26,7 +28,7 @@ def quality_department_users() -> QuerySet[User]:
 
 
 def customer_search(*, term: str, limit: int = 10) -> QuerySet[Customer]:
-    term = (term or "").strip()
+    term = clean_search_term(term)
     if not term:
         return Customer.objects.none()
     return (
@@ -38,6 +40,7 @@ def customer_search(*, term: str, limit: int = 10) -> QuerySet[Customer]:
 
 def customer_list(*, user, term: str = "") -> QuerySet[Customer]:
     qs = Customer.objects.all().order_by("name", "id")
+    term = clean_search_term(term)
     if term:
         qs = qs.filter(Q(name__icontains=term) | Q(phone__icontains=term) | Q(email__icontains=term))
     return qs

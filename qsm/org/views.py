@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from qsm import registry
+from qsm.parsing import clean_search_term
 from qsm.views import DomainErrorMixin, keyset_paginate
 
 from . import services
@@ -20,7 +21,7 @@ from .selectors import customer_list, customer_search
 
 class CustomerListView(LoginRequiredMixin, View):
     def get(self, request):
-        term = request.GET.get("q", "").strip()
+        term = clean_search_term(request.GET.get("q", ""))
         page = keyset_paginate(customer_list(user=request.user, term=term), request, keys=("name", "id"),
                                descending=False)
         return render(request, "org/customer_list.html", {
@@ -52,7 +53,7 @@ class CustomerLookupView(LoginRequiredMixin, View):
     """
 
     def get(self, request):
-        term = (request.GET.get("q") or request.GET.get("customer_q") or "").strip()
+        term = clean_search_term(request.GET.get("q") or request.GET.get("customer_q") or "")
         customers = customer_lookup_rows(customer_search(term=term, limit=10).prefetch_related("contacts")) if term else []
         return render(request, "org/_customer_lookup.html", {"customers": customers, "term": term})
 

@@ -40,9 +40,14 @@ class Event(models.Model):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     # Random folder per upload: two files with one name never collide, and names are not guessable.
+    # The stored name is short and ASCII (``file.pdf``): 90 Chinese characters are 270 bytes, past
+    # the file system's 255 (ENAMETOOLONG). The name the person gave is ``original_name`` (SEC-1).
+    import re
     import uuid
 
-    return f"attachments/{instance.content_type.app_label}/{uuid.uuid4().hex}/{filename}"
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else ""
+    ext = ext.lower() if re.fullmatch(r"[A-Za-z0-9]{1,10}", ext) else ""
+    return f"attachments/{instance.content_type.app_label}/{uuid.uuid4().hex}/file{'.' + ext if ext else ''}"
 
 
 class Attachment(models.Model):

@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from qsm.errors import ValidationError
+from qsm.parsing import CONTROL_OR_BREAK, LONE_SURROGATE
 
 from . import engine
 from .models import Attachment, Event
@@ -85,7 +86,9 @@ def attachment_validate(upload: UploadedFile) -> None:
 
 def attachment_add(*, record, upload: UploadedFile, actor, description: str = "") -> Attachment:
     attachment_validate(upload)
-    name = _base_name(upload.name)
+    # Kept as text only (SEC-1): no control character reaches a header, a page or an export;
+    # the stored file gets a short generated name (``attachment_path``).
+    name = LONE_SURROGATE.sub("_", CONTROL_OR_BREAK.sub("_", _base_name(upload.name)))[:255]
     with transaction.atomic():
         attachment = Attachment(
             content_type=ContentType.objects.get_for_model(record),
@@ -96,7 +99,7 @@ def attachment_add(*, record, upload: UploadedFile, actor, description: str = ""
             description=description[:200],
             uploaded_by=actor,
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(name[-60:], upload, save=False)
         try:
             attachment.save()
             engine.note(record, actor=actor, kind=Event.Kind.ATTACHMENT, comment=name, action="attach")

@@ -110,11 +110,14 @@ def test_keyset_pages_cover_every_row_once(login, staff_user, customer):
     assert list(back.context["inquiries"]) == list(first.context["inquiries"])
 
 
-def test_a_broken_cursor_shows_the_first_page(login, staff_user, inquiries):
+@pytest.mark.spec("SEC-1")
+def test_a_broken_cursor_is_a_bad_request(login, staff_user, inquiries):
+    # Changed on purpose (issue 6 §9): a forged cursor is a 400 page, not a silent first page.
     response = login(staff_user).get(reverse("presales:inquiry-list"), {"after": "not-a-cursor!"})
 
-    assert response.status_code == 200
-    assert len(response.context["inquiries"]) == 3
+    assert response.status_code == 400
+    assert "inquiries" not in response.context
+    assert 'href="/"' in response.content.decode()
 
 
 def _bulk_inquiries(n: int, *, user, customer_count: int) -> None:

@@ -1,8 +1,7 @@
 """NTF-1 API: the bell and the notification list."""
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from qsm.api import drf as serializers
 from qsm.notify.models import Notification
 
 

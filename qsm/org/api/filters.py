@@ -5,10 +5,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from qsm.api.filters import FilterSet
 from qsm.org.models import Department, Product
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=Product.Kind.choices, label=_("Kind"))
     product_line = django_filters.CharFilter(label=_("Product line"))
@@ -22,7 +23,7 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value)) if value else queryset
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=Department.Kind.choices, label=_("Kind"))
 
     class Meta:

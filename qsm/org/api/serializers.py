@@ -1,8 +1,7 @@
 """ORG-1/ORG-2 API: customers, products, departments."""
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import DepartmentBriefSerializer
 from qsm.org.models import Contact, Customer, Department, Product
@@ -33,13 +32,13 @@ class CustomerDetailSerializer(CustomerSerializer):
 class CustomerCreateSerializer(serializers.Serializer):
     """Input of ``qsm.org.services.customer_create`` (also nested in the inquiry intake)."""
 
-    name = serializers.CharField(max_length=200)
+    name = serializers.CleanCharField(multiline=False, max_length=200)
     kind = enum_field("CustomerKind", Customer.Kind, default=Customer.Kind.COMPANY)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="")
 
 
 class CustomerLookupSerializer(serializers.ModelSerializer):

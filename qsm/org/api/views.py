@@ -13,6 +13,7 @@ from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.org import selectors, services
 from qsm.org.models import Customer, Department, Product
+from qsm.parsing import parse_count
 
 from .filters import DepartmentFilter, ProductFilter
 from .serializers import (
@@ -70,10 +71,7 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
     @action(detail=False, methods=["get"], pagination_class=None)
     def lookup(self, request):
         """Type-ahead for the intake form: customers whose name or phone (or a contact's) matches."""
-        try:
-            limit = max(1, min(int(request.query_params.get("limit", 10)), 50))
-        except ValueError:
-            limit = 10
+        limit = max(1, parse_count(request.query_params.get("limit", ""), default=10, maximum=50))
         found = selectors.customer_search(term=request.query_params.get("q", ""), limit=limit)
         return Response(CustomerLookupSerializer(found, many=True).data)
 
