@@ -146,15 +146,15 @@ def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict]
         locked = Order.objects.select_for_update().get(pk=order.pk)
         engine.edit(locked, actor=actor, data=data, tracked=Order.TRACKED_FIELDS, comment=comment)
         if cleaned is not None:
-            old = [f"{line.product.code}×{line.quantity}@{line.unit_price}" for line in locked.lines.select_related("product")]
+            old = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+                   for line in locked.lines.all()]
             # Lines of an order in review have no deliveries yet: replace them as a whole.
             locked.lines.all().delete()
             OrderLine.objects.bulk_create(
                 [OrderLine(order=locked, product=p, quantity=q, unit_price=price) for p, q, price in cleaned])
-            new = [f"{p.code}×{q}@{price}" for p, q, price in cleaned]
-            if old != new:
-                engine.note(locked, actor=actor, kind="edit", comment=_("Lines: %(old)s → %(new)s") % {
-                    "old": ", ".join(old), "new": ", ".join(new)})
+            # WF-2: raw values (ids, numbers, None), rendered in the reader's language when read.
+            engine.record_change(locked, actor=actor, field="lines", old=old, new=[
+                {"product": p.pk, "quantity": q, "unit_price": price} for p, q, price in cleaned])
     engine.sync_fields(locked, order)
     return locked
 
@@ -184,7 +184,7 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
             finding, _created = ReviewFinding.objects.update_or_create(
                 round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
             saved.append(finding)
-        engine.note(order, actor=actor, kind="comment", action="review_findings", comment="; ".join(
+        engine.note(order, actor=actor, kind="review", action="review_findings", comment="; ".join(
             f"{ChecklistItem(f.item).label}: {f.get_result_display()}" + (f" ({f.note})" if f.note else "")
             for f in saved))
     return saved

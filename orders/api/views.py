@@ -257,10 +257,11 @@ class OrderViewSet(UserLanguageMixin, _InputFormsMixin, mixins.ListModelMixin, v
 
     # --- audit trail, attachments, export -----------------------------------------------------
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True), summary="Audit trail, oldest first (WF-2)")
+    @extend_schema(responses=TimelineEntrySerializer(many=True),
+                   summary="Audit trail of the order, its deliveries and installation, oldest first (WF-2)")
     @action(detail=True, methods=["get"], **NESTED)
     def timeline(self, request, pk=None):
-        return Response(TimelineEntrySerializer(timeline(self.get_object()), many=True).data)
+        return Response(TimelineEntrySerializer(selectors.order_timeline(self.get_object()), many=True).data)
 
     @extend_schema(methods=["GET"], responses=OrderAttachmentSerializer(many=True), summary="Attachments (WF-3)")
     @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
