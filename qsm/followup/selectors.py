@@ -13,10 +13,16 @@ def follow_up_of(record) -> FollowUp | None:
     return FollowUp.objects.filter(content_type=ct, object_id=record.pk).order_by("-created_at", "-id").first()
 
 
+def _of_model(model):
+    # Joined by name inside the subquery rather than by a looked-up id: a cold ContentType cache
+    # would otherwise add a query to a list whose cost must not vary.
+    return FollowUp.objects.filter(content_type__app_label=model._meta.app_label,
+                                   content_type__model=model._meta.model_name, object_id=OuterRef("pk"))
+
+
 def waiting_follow_up(model) -> Exists:
     """An ``Exists`` for annotating/filtering a queryset of ``model``: a visit is due, not yet planned."""
-    ct = ContentType.objects.get_for_model(model)
-    return Exists(FollowUp.objects.filter(content_type=ct, object_id=OuterRef("pk"), consumed_at__isnull=True))
+    return Exists(_of_model(model).filter(consumed_at__isnull=True))
 
 
 def follow_up_waiting(record) -> bool:
@@ -27,7 +33,6 @@ def follow_up_waiting(record) -> bool:
 def with_follow_up(queryset: QuerySet) -> QuerySet:
     """Annotate, in the list's or page's one query: ``visit_due_now`` (a visit waits in the queue) and
     ``visit_scheduled_at`` (when the scheduler took the latest one, or None)."""
-    ct = ContentType.objects.get_for_model(queryset.model)
-    latest = FollowUp.objects.filter(content_type=ct, object_id=OuterRef("pk")).order_by("-created_at", "-id")
+    latest = _of_model(queryset.model).order_by("-created_at", "-id")
     return queryset.annotate(visit_due_now=waiting_follow_up(queryset.model),
                              visit_scheduled_at=Subquery(latest.values("consumed_at")[:1]))
