@@ -220,3 +220,43 @@ def test_staff_get_the_qr_code_of_a_link_for_print(purpose, inquiry, staff_user)
     assert staff.get(reverse("links:qr", args=["svg"]), {"u": "http://evil.example/"}).status_code == 404
     anonymous = Client().get(reverse("links:qr", args=["svg"]), {"u": signed})
     assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+
+
+class CancelHandler:
+    """A test-only purpose whose customer action is a transition the table allows the customer."""
+
+    def get(self, request, use):
+        return HttpResponse("cancel?")
+
+    def post(self, request, use):
+        engine.fire(use.record, "cancel", actor=use.actor, comment=request.POST.get("reason", ""))
+        return HttpResponse("cancelled")
+
+
+@pytest.mark.spec("VIS-2", "WF-1")
+def test_a_customer_fires_a_transition_the_table_allows_through_a_link(inquiry, staff_user, monkeypatch):
+    from presales.workflows import INQUIRY_WORKFLOW
+    from qsm.workflow.actors import customer_via
+    from qsm.workflow.engine import Transition, Workflow
+
+    cancel = INQUIRY_WORKFLOW.by_action["cancel"]
+    monkeypatch.setitem(engine._registry, Inquiry, Workflow(model=Inquiry, transitions=[
+        Transition("cancel", cancel.sources, cancel.target, cancel.label, cancel.allowed | customer_via("test_cancel"),
+                   effect=cancel.effect, comment_required=True)]))
+    register_purpose(LinkPurpose(code="test_cancel", model=Inquiry, label="cancel", handler=CancelHandler()))
+    register_purpose(LinkPurpose(code="test_wrong", model=Inquiry, label="wrong", handler=CancelHandler()))
+    try:
+        # a link for another purpose does not carry the right to cancel: refused, nothing written
+        _wrong, wrong_url = link_issue(inquiry, "test_wrong", ttl=dt.timedelta(days=1), actor=staff_user)
+        assert Client().post(wrong_url, {"reason": "不需要了"}).status_code == 403
+        assert Inquiry.objects.get(pk=inquiry.pk).status == "new"
+        # the link for the allowed purpose works, and the transition is the customer's, via the link
+        link, url = link_issue(inquiry, "test_cancel", ttl=dt.timedelta(days=1), actor=staff_user, contact_name="李总")
+        assert Client().post(url, {"reason": "项目取消"}).status_code == 200
+        event = Event.objects.filter(object_id=inquiry.pk, content_type__model="inquiry").latest("id")
+        assert (event.action, event.to_state, event.actor_kind, event.actor_label, event.via, event.link_id) == (
+            "cancel", "cancelled", "customer", "李总", "link", link.pk)
+        assert SignedLink.objects.get(pk=_wrong.pk).used_at is None
+    finally:
+        unregister_purpose("test_cancel")
+        unregister_purpose("test_wrong")
