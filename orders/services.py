@@ -118,7 +118,7 @@ def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
     # Prices and quantities are agreed later: the review checks them (ORD-1).
     OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=1, unit_price=p.list_price)
                                    for p in products])
-    engine.record_created(order, actor=actor, comment=_("Converted from inquiry %(number)s") % {"number": inquiry.number})
+    engine.record_created(order, actor=actor, action="from_inquiry", data={"inquiry": inquiry.number})
     open_review_round(order)
     Order.objects.filter(pk=order.pk).update(due_at=order.due_at)
     return order
@@ -184,9 +184,8 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
             finding, _created = ReviewFinding.objects.update_or_create(
                 round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
             saved.append(finding)
-        engine.note(order, actor=actor, kind="review", action="review_findings", comment="; ".join(
-            f"{ChecklistItem(f.item).label}: {f.get_result_display()}" + (f" ({f.note})" if f.note else "")
-            for f in saved))
+        engine.note(order, actor=actor, kind="review", action="review_findings",
+                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
     return saved
 
 

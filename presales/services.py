@@ -198,8 +198,7 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
                                            content=content.strip(), created_by=actor)
         solution.products.set(products)
         engine.note(inquiry, actor=actor, kind=Event.Kind.SOLUTION, action="solution",
-                    comment=_("Tailored solution v%(version)s: %(title)s") % {"version": solution.version,
-                                                                             "title": solution.title})
+                    data={"version": solution.version, "title": solution.title})
     return solution
 
 

@@ -41,6 +41,37 @@ def _restore_scheduled(apps, schema_editor):
     FollowUp.objects.filter(content_type_id=ct.pk).delete()
 
 
+_FROM_INQUIRY = re.compile(r"^(?:Converted from inquiry |由咨询 )(?P<number>\S+?)(?: 转入)?$")
+# ORD-1 checklist items and results as review_findings wrote them (English source, Chinese shown).
+_ITEMS = {"customer": "Customer data complete", "items": "Items and quantities valid",
+          "prices": "Prices within the allowed range", "delivery_date": "Delivery date feasible",
+          "installation": "Installation details present"}
+_RESULTS = {"pass": "Pass", "fail": "Fail", "waived": "Waived"}
+_FINDING = re.compile(r"^(?P<label>.+?): (?P<result>[^():]+?)(?: \((?P<note>.*)\))?$", re.S)
+
+
+def _both_languages(codes: dict) -> dict:
+    from django.utils import translation
+
+    out = {}
+    for code, english in codes.items():
+        out[english] = code
+        with translation.override("zh-hans"):
+            out[translation.gettext(english)] = code
+    return out
+
+
+def _findings(text: str) -> list | None:
+    items, results = _both_languages(_ITEMS), _both_languages(_RESULTS)
+    out = []
+    for part in text.split("; "):
+        m = _FINDING.match(part)
+        if m is None or m["label"] not in items or m["result"] not in results:
+            return None  # a note with "; " in it, or a label since renamed: kept as written
+        out.append([items[m["label"]], results[m["result"]], m["note"] or ""])
+    return out
+
+
 def _number(text: str) -> str:
     return format(Decimal(text).normalize(), "f")
 
@@ -74,6 +105,16 @@ def _raw_timeline(apps, schema_editor):
     ct = ContentType.objects.filter(app_label="orders", model="order").first()
     if ct is None:
         return
+    for event in Event.objects.filter(content_type=ct, kind="created", action="").exclude(comment="").iterator():
+        m = _FROM_INQUIRY.match(event.comment)
+        if m:
+            event.action, event.data, event.comment = "from_inquiry", {"inquiry": m["number"]}, ""
+            event.save(update_fields=["action", "data", "comment"])
+    for event in Event.objects.filter(content_type=ct, action="review_findings", data={}).iterator():
+        findings = _findings(event.comment or "")
+        if findings is not None:
+            event.data, event.comment = {"findings": findings}, ""
+            event.save(update_fields=["data", "comment"])
     products = dict(Product.objects.values_list("code", "pk"))
     for event in Event.objects.filter(content_type=ct, kind="edit", changes=[]).iterator():
         m = _LINES_NOTE.match(event.comment or "")

@@ -196,6 +196,8 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_state = serializers.CharField(source="event.to_state")
     to_label = serializers.CharField()
     changes = ChangeSerializer(many=True)
+    summary = serializers.CharField(help_text="What the service's line says (a solution, review results), "
+                                    "in the reader's language")
     comment = serializers.CharField()
 
 

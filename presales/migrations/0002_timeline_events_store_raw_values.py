@@ -3,7 +3,12 @@
 Edits written in the writer's language are mapped back to raw values where that is unambiguous
 (the rest keep their text, shown as written); solution and meeting-note lines get their own kinds.
 """
+import re
+
 from django.db import migrations
+
+# What solution_add wrote, in English or Chinese: "Tailored solution v2: title".
+_SOLUTION = re.compile(r"^(?:Tailored solution v|个性化解决方案 v)(?P<version>\d+)[:：] ?(?P<title>.*)$", re.S)
 
 
 def forwards(apps, schema_editor):
@@ -11,6 +16,17 @@ def forwards(apps, schema_editor):
 
     convert_edit_changes(apps, "presales", "Inquiry")
     retag_note_kinds(apps, "presales", "Inquiry", {"solution": "solution", "discussion_note": "meeting_note"})
+    Event = apps.get_model("workflow", "Event")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ct = ContentType.objects.filter(app_label="presales", model="inquiry").first()
+    if ct is None:
+        return
+    for event in Event.objects.filter(content_type=ct, action="solution", data={}).iterator():
+        m = _SOLUTION.match(event.comment or "")
+        if m:  # the sentence is rendered when read (presales/timeline.py); unmatched lines stay as written
+            event.data = {"version": int(m["version"]), "title": m["title"]}
+            event.comment = ""
+            event.save(update_fields=["data", "comment"])
 
 
 def backwards(apps, schema_editor):

@@ -144,9 +144,11 @@ def _event(record, *, actor, via: str | None = None, **fields) -> Event:
     )
 
 
-def record_created(record, *, actor, via: str | None = None, comment: str = "") -> None:
+def record_created(record, *, actor, via: str | None = None, comment: str = "", action: str = "",
+                   data: dict | None = None) -> None:
+    """The first line of a record's timeline; ``action``/``data`` say how it came to be (rendered when read)."""
     _event(record, actor=actor, via=via, kind=Event.Kind.CREATED, to_state=getattr(record, "status", "") or "",
-           comment=comment)
+           comment=comment, action=action, data=raw_value(data or {}))
 
 
 def raw_value(value: Any) -> Any:
@@ -212,6 +214,11 @@ def record_change(record, *, actor, field: str, old: Any, new: Any, via: str | N
                   changes=[{"field": field, "old": old, "new": new}], comment=comment)
 
 
-def note(record, *, actor, kind: str, comment: str, action: str = "", via: str | None = None) -> Event:
-    """A timeline line that is not a transition (a comment, an attachment, a logged call)."""
-    return _event(record, actor=actor, via=via, kind=kind, action=action, comment=comment)
+def note(record, *, actor, kind: str, comment: str = "", action: str = "", via: str | None = None,
+         data: dict | None = None) -> Event:
+    """A timeline line that is not a transition (a comment, an attachment, a logged call).
+
+    ``comment`` is a person's own words; what the service itself says goes into ``data`` as raw
+    values, and the module renders it when read (``selectors.register_event_text``).
+    """
+    return _event(record, actor=actor, via=via, kind=kind, action=action, comment=comment, data=raw_value(data or {}))

@@ -44,6 +44,9 @@ class Event(models.Model):
     changes = models.JSONField(_("changes"), default=list, blank=True)
     # Who: a staff user (actor), the customer through a link (actor_label = contact name, link),
     # or the system (actor_label = the job's code). Via: through what it came.
+    # Raw parameters of a service's line (a solution's version and title, review results by item
+    # code); the module that wrote it renders the sentence when read (selectors.register_event_text).
+    data = models.JSONField(_("data"), default=dict, blank=True)
     actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("actor name"), max_length=100, blank=True)

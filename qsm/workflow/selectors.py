@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,6 +44,31 @@ class TimelineEntry:
     changes: list  # [{"field", "label", "old", "new"}] as texts in the reader's language
     comment: str
     subject: str = ""  # which child record it belongs to ("Delivery D-…"); "" for the record itself
+    summary: str = ""  # what a service's line says (from the event's data), in the reader's language
+
+
+# (model, action) -> a function of the event's data returning the sentence in the current language.
+EventText = Callable[[dict], str]
+_texts: dict[tuple[type[models.Model], str], EventText] = {}
+
+
+def register_event_text(model: type[models.Model], action: str, render: EventText) -> None:
+    """A module says how its service lines read: ``register_event_text(Order, "review_findings", fn)``.
+
+    The event stores raw values in ``data``; ``render(data)`` runs at read time, in the reader's
+    language. A renderer that fails falls back to nothing rather than breaking the timeline.
+    """
+    _texts[(model, action)] = render
+
+
+def _summary(model, e: Event) -> str:
+    render = _texts.get((model, e.action))
+    if render is None or not e.data:
+        return ""
+    try:
+        return str(render(e.data))
+    except (KeyError, TypeError, ValueError):
+        return ""
 
 
 def _children(children: Iterable) -> list[tuple[models.Model, str]]:
@@ -233,6 +258,7 @@ def timeline(record, children: Iterable = ()) -> list[TimelineEntry]:
             changes=_changes(model, e.changes, names),
             comment=e.comment,
             subject=subject,
+            summary=_summary(model, e),
         ))
     return entries
 

@@ -277,3 +277,70 @@ def test_the_system_and_a_customer_fire_only_what_the_table_allows_them(staff_us
                                                                               "system")
     with translation.override("zh-hans"):
         assert timeline(inquiry)[-1].actor_name == "系统"
+
+
+# --- what a service's own lines say ------------------------------------------------------------------
+
+
+@pytest.mark.spec("WF-2", "ORD-1", "PRE-3")
+def test_review_results_and_a_solution_read_in_the_readers_language(sales_user, customer, staff_user,
+                                                                    production_department):
+    from tests.orders.builders import pass_all
+
+    order = new_order(actor=sales_user, customer=customer)
+    with translation.override("en"):
+        pass_all(order, sales_user, prices=("waived", "老客户特价"))
+    event = Event.objects.filter(object_id=order.pk, content_type__model="order", action="review_findings").get()
+    assert event.kind == "review" and event.comment == ""
+    assert ["prices", "waived", "老客户特价"] in event.data["findings"]
+    with translation.override("zh-hans"):
+        entry = next(e for e in timeline(order) if e.event.pk == event.pk)
+    assert "价格在允许范围内: 豁免 (老客户特价)" in entry.summary and "客户资料完整: 通过" in entry.summary
+    assert "Waived" not in entry.summary and entry.kind_label == "审核"
+    with translation.override("en"):
+        assert "Waived (老客户特价)" in next(e for e in timeline(order) if e.event.pk == event.pk).summary
+
+    inquiry = make_inquiry(actor=staff_user)
+    presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
+    presales_services.inquiry_respond(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user, answer="已答复")
+    presales_services.inquiry_open_discussion(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
+                                              topic="方案", departments=[production_department])
+    with translation.override("en"):
+        presales_services.solution_add(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
+                                       title="液压夹具方案", content="内容")
+    with translation.override("zh-hans"):
+        solution = next(e for e in timeline(inquiry) if e.kind == "solution")
+    assert solution.summary == "个性化解决方案 v1：液压夹具方案" and solution.comment == ""
+
+
+def test_legacy_service_lines_are_converted_to_data(sales_user, customer, staff_user):
+    import importlib
+
+    from django.apps import apps
+
+    orders_migration = importlib.import_module("orders.migrations.0006_follow_up_queue_and_raw_timeline")
+    presales_migration = importlib.import_module("presales.migrations.0002_timeline_events_store_raw_values")
+    order = new_order(actor=sales_user, customer=customer)
+    inquiry = make_inquiry(actor=staff_user)
+    order_ct, inquiry_ct = ContentType.objects.get_for_model(order), ContentType.objects.get_for_model(inquiry)
+
+    def legacy(ct, record, **fields):
+        return Event.objects.create(content_type=ct, object_id=record.pk, actor=staff_user, **fields)
+
+    review = legacy(order_ct, order, kind="comment", action="review_findings",
+                    comment="客户资料完整: 通过; Prices within the allowed range: Waived (老客户)")
+    odd = legacy(order_ct, order, kind="comment", action="review_findings", comment="价格: 通过; 乱写")
+    created = legacy(order_ct, order, kind="created", comment="由咨询 INQ-2026-000007 转入")
+    solution = legacy(inquiry_ct, inquiry, kind="comment", action="solution", comment="Tailored solution v3: 夹具方案")
+    orders_migration._raw_timeline(apps, None)
+    presales_migration.forwards(apps, None)
+    for e in (review, odd, created, solution):
+        e.refresh_from_db()
+    assert (review.kind, review.comment, review.data) == ("review", "", {"findings": [
+        ["customer", "pass", ""], ["prices", "waived", "老客户"]]})
+    assert (odd.kind, odd.comment, odd.data) == ("review", "价格: 通过; 乱写", {})  # kept as written
+    assert (created.action, created.comment, created.data) == ("from_inquiry", "", {"inquiry": "INQ-2026-000007"})
+    assert (solution.kind, solution.comment, solution.data) == ("solution", "", {"version": 3, "title": "夹具方案"})
+    with translation.override("en"):
+        first = next(e for e in timeline(order) if e.event.pk == created.pk)
+    assert first.summary == "Converted from inquiry INQ-2026-000007"

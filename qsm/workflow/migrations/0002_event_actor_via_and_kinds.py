@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='event',
+            name='data',
+            field=models.JSONField(blank=True, default=dict, verbose_name='data'),
+        ),
+        migrations.AddField(
+            model_name='event',
             name='actor_kind',
             field=models.CharField(choices=[('user', 'staff'), ('customer', 'customer'), ('system', 'system')], default='user', max_length=10, verbose_name='actor kind'),
         ),
