@@ -79,6 +79,8 @@ class LinkQRView(LoginRequiredMixin, View):
     """
 
     def get(self, request, fmt: str):
+        if fmt not in ("svg", "png"):
+            raise Http404
         try:
             url = signing.loads(request.GET.get("u", ""), salt=QR_SALT, max_age=QR_MAX_AGE)
         except signing.BadSignature:
@@ -88,5 +90,6 @@ class LinkQRView(LoginRequiredMixin, View):
             response = HttpResponse(qr_svg(absolute), content_type="image/svg+xml")
         else:
             response = HttpResponse(qr_png(absolute), content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="link-qr.{fmt}"'
         response["Cache-Control"] = "private, no-store"
         return response

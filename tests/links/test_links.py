@@ -260,3 +260,11 @@ def test_a_customer_fires_a_transition_the_table_allows_through_a_link(inquiry, 
     finally:
         unregister_purpose("test_cancel")
         unregister_purpose("test_wrong")
+
+
+def test_a_print_page_embeds_the_qr_code_inline(purpose, inquiry, staff_user):
+    from django.template import Context, Template
+
+    _link, url = link_issue(inquiry, PURPOSE, ttl=dt.timedelta(days=7), actor=staff_user)
+    html = Template("{% load customer_links %}{{ url|qr_svg }}").render(Context({"url": "https://qsm.example" + url}))
+    assert html.startswith("<svg") and _token(url) not in html  # the code's picture, not the token as text
