@@ -86,7 +86,7 @@ class OrderAdmin(admin.ModelAdmin):
         (_("Responsibility"), {"fields": ["department", "owner", "due_at", "cancel_reason"]}),
         (_("Dates"), {"fields": ["received_at", "approved_at", "delivered_at", "accepted_at", "risk_flagged_at",
                                  "created_at", "updated_at"]}),
-        (_("Follow-up visit"), {"fields": ["follow_up_due_at", "follow_up_reason", "follow_up_scheduled_at"]}),
+        (_("Follow-up visit"), {"fields": ["follow_up_due_at", "follow_up_reason"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -15,6 +15,8 @@ class OrdersConfig(AppConfig):
 
         from . import workflows  # noqa: F401  (registers the order, delivery and installation tables)
         from .selectors import order_customer_history, order_inbox
+        from .timeline import register_texts
 
         registry.register_inbox(order_inbox)
+        register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(order_customer_history)

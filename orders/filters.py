@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qsm.api.filters import FilterSet
+from qsm.followup.selectors import waiting_follow_up
 from qsm.org.models import Customer, Department, User
 
 from .models import Delivery, Installation, Order
@@ -64,7 +65,7 @@ class OrderFilter(FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
 
     def filter_visit_due(self, queryset, name, value):
-        due = Q(follow_up_due_at__isnull=False, follow_up_scheduled_at__isnull=True)
+        due = Q(waiting_follow_up(Order))
         return queryset.filter(due) if value else queryset.exclude(due) if value is False else queryset
 
 

@@ -49,11 +49,11 @@ class Order(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     # ORD-2: set once by the late-risk sweep when the promised date comes within the lead time.
     risk_flagged_at = models.DateTimeField(_("late risk flagged at"), null=True, blank=True)
-    # ORD-4: acceptance (or delivery, without installation) makes a follow-up visit due.
-    # The after-sales visit sweep reads these; `orders` never imports `aftersales`.
+    # ORD-4: acceptance (or delivery, without installation) makes a follow-up visit due: when and
+    # why are facts of the order; the visit itself waits in the core queue (qsm.followup), which
+    # the after-sales visit scheduler consumes. `orders` never imports `aftersales`.
     follow_up_due_at = models.DateTimeField(_("follow-up visit due from"), null=True, blank=True)
     follow_up_reason = models.CharField(_("follow-up reason"), max_length=20, blank=True)
-    follow_up_scheduled_at = models.DateTimeField(_("follow-up visit scheduled at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)  # earliest running clock (kept by the engine)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -75,9 +75,6 @@ class Order(models.Model):
             # Late-risk sweep and the "late" filter read only undelivered orders by promised date.
             models.Index(fields=["promised_date"], name="order_undelivered_promise_idx",
                          condition=Q(status__in=["review", "returned", "approved", "in_production", "delivering"])),
-            # ORD-4: the after-sales visit sweep finds due orders without a visit through this.
-            models.Index(fields=["follow_up_due_at"], name="order_follow_up_due_idx",
-                         condition=Q(follow_up_due_at__isnull=False, follow_up_scheduled_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -92,7 +89,15 @@ class Order(models.Model):
 
     @property
     def visit_due(self) -> bool:
-        return self.follow_up_due_at is not None and self.follow_up_scheduled_at is None
+        """ORD-4: a follow-up visit waits in the queue, not planned yet. Lists and the record page
+        annotate it in their query (``qsm.followup.selectors.with_follow_up``); otherwise one query."""
+        if "visit_due_now" in self.__dict__:
+            return bool(self.visit_due_now)
+        if self.follow_up_due_at is None:
+            return False
+        from qsm.followup.selectors import follow_up_waiting
+
+        return follow_up_waiting(self)
 
     def is_late(self, today) -> bool:
         return bool(self.promised_date and self.status in self.UNDELIVERED_STATES and self.promised_date < today)

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qsm.followup.selectors import with_follow_up
 from qsm.org.rules import sees_everything
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
+from qsm.workflow.selectors import TimelineEntry, timeline
 
 from .models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewRound
 
@@ -37,15 +39,15 @@ def order_visible(*, user) -> QuerySet[Order]:
 
 
 def order_list(*, user) -> QuerySet[Order]:
-    return order_visible(user=user).select_related("customer", "department", "owner", "source_inquiry").order_by(
-        "-created_at", "-id")
+    return with_follow_up(order_visible(user=user)).select_related(
+        "customer", "department", "owner", "source_inquiry").order_by("-created_at", "-id")
 
 
 def order_get(*, user, pk) -> Order:
     """One order with everything its page shows, in a fixed number of queries."""
     try:
         return (
-            order_visible(user=user)
+            with_follow_up(order_visible(user=user))
             .select_related("customer", "department", "owner", "source_inquiry")
             .prefetch_related(
                 "lines__product",
@@ -68,6 +70,22 @@ def installation_of(order: Order) -> Installation | None:
                           Prefetch("acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")))
         .first()
     )
+
+
+def order_timeline(order: Order, *, deliveries: list | None = None,
+                   installation: Installation | None | bool = False) -> list[TimelineEntry]:
+    """WF-2 for the whole order (its deliveries and installation too), for the page and the API.
+
+    Pass what the caller already loaded; otherwise it is read here (ids and numbers only).
+    """
+    if deliveries is None:
+        deliveries = list(Delivery.objects.filter(order=order).only("pk", "number", "order_id"))
+    if installation is False:
+        installation = Installation.objects.filter(order=order).only("pk", "order_id").first()
+    children = [(d, _("Delivery %(number)s") % {"number": d.number}) for d in deliveries]
+    if installation is not None:
+        children.append((installation, _("Installation")))
+    return timeline(order, children=children)
 
 
 def delivery_list(*, user) -> QuerySet[Delivery]:

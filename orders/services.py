@@ -115,7 +115,7 @@ def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
     # Prices and quantities are agreed later: the review checks them (ORD-1).
     OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=1, unit_price=p.list_price)
                                    for p in products])
-    engine.record_created(order, actor=actor, comment=_("Converted from inquiry %(number)s") % {"number": inquiry.number})
+    engine.record_created(order, actor=actor, action="from_inquiry", data={"inquiry": inquiry.number})
     open_review_round(order)
     return order
 
@@ -142,15 +142,15 @@ def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict]
         locked = Order.objects.select_for_update().get(pk=order.pk)
         engine.edit(locked, actor=actor, data=data, tracked=Order.TRACKED_FIELDS, comment=comment)
         if cleaned is not None:
-            old = [f"{line.product.code}×{line.quantity}@{line.unit_price}" for line in locked.lines.select_related("product")]
+            old = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+                   for line in locked.lines.all()]
             # Lines of an order in review have no deliveries yet: replace them as a whole.
             locked.lines.all().delete()
             OrderLine.objects.bulk_create(
                 [OrderLine(order=locked, product=p, quantity=q, unit_price=price) for p, q, price in cleaned])
-            new = [f"{p.code}×{q}@{price}" for p, q, price in cleaned]
-            if old != new:
-                engine.note(locked, actor=actor, kind="edit", comment=_("Lines: %(old)s → %(new)s") % {
-                    "old": ", ".join(old), "new": ", ".join(new)})
+            # WF-2: raw values (ids, numbers, None), rendered in the reader's language when read.
+            engine.record_change(locked, actor=actor, field="lines", old=old, new=[
+                {"product": p.pk, "quantity": q, "unit_price": price} for p, q, price in cleaned])
     engine.sync_fields(locked, order)
     return locked
 
@@ -180,9 +180,8 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
             finding, _created = ReviewFinding.objects.update_or_create(
                 round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
             saved.append(finding)
-        engine.note(order, actor=actor, kind="comment", action="review_findings", comment="; ".join(
-            f"{ChecklistItem(f.item).label}: {f.get_result_display()}" + (f" ({f.note})" if f.note else "")
-            for f in saved))
+        engine.note(order, actor=actor, kind="review", action="review_findings",
+                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
     return saved
 
 

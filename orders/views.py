@@ -9,15 +9,11 @@ page body (``#order-page``) and the messages; without JavaScript they are ordina
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,8 +28,6 @@ from qsm.org.forms import customer_lookup_rows
 from qsm.org.models import Customer
 from qsm.parsing import parse_count, parse_id
 from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
-from qsm.workflow.engine import workflow_for
-from qsm.workflow.models import Event
 from qsm.workflow.selectors import attachment_list
 
 from . import services
@@ -65,6 +59,7 @@ from .selectors import (
     order_export_columns,
     order_get,
     order_list,
+    order_timeline,
 )
 from .workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
 
@@ -271,49 +266,6 @@ def _more_rows(request, formset):
 # --- the record page --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelineLine:
-    """One line of the order page's timeline: the order's own events and those of its deliveries and
-    installation, read in ONE query (qsm.workflow.selectors.timeline reads one record per query)."""
-
-    at: datetime
-    actor: object
-    kind: str
-    kind_label: str
-    action_label: str
-    from_label: str
-    to_label: str
-    changes: list
-    comment: str
-    subject: str = ""
-
-
-def order_timeline(order: Order, deliveries: list, installation) -> list[TimelineLine]:
-    """WF-2 for the whole order, oldest first, labels in the current language."""
-    cts = ContentType.objects.get_for_models(Order, Delivery, Installation)
-    q = Q(content_type=cts[Order], object_id=order.pk)
-    subjects = {(cts[Order].pk, order.pk): ("", ORDER_WORKFLOW)}
-    if deliveries:
-        q |= Q(content_type=cts[Delivery], object_id__in=[d.pk for d in deliveries])
-        for d in deliveries:
-            subjects[(cts[Delivery].pk, d.pk)] = (_("Delivery %(number)s") % {"number": d.number}, DELIVERY_WORKFLOW)
-    if installation is not None:
-        q |= Q(content_type=cts[Installation], object_id=installation.pk)
-        subjects[(cts[Installation].pk, installation.pk)] = (_("Installation"), INSTALLATION_WORKFLOW)
-    out = []
-    for e in Event.objects.filter(q).select_related("actor").order_by("created_at", "id"):
-        subject, wf = subjects.get((e.content_type_id, e.object_id), ("", workflow_for(Order)))
-        action = wf.by_action.get(e.action)
-        out.append(TimelineLine(
-            at=e.created_at, actor=e.actor, kind=e.kind, kind_label=e.get_kind_display(),
-            action_label=str(action.label) if action else "",
-            from_label=wf.state_label(e.from_state) if e.from_state else "",
-            to_label=wf.state_label(e.to_state) if e.to_state else "",
-            changes=e.changes, comment=e.comment, subject=subject,
-        ))
-    return out
-
-
 def _plain(number: Decimal | None) -> str:
     """2.00 -> "2", 98000.50 -> "98000.5": what a person would type into the amendment form."""
     return "" if number is None else format(number.normalize(), "f")
@@ -394,7 +346,7 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "late": late,
         "at_risk": bool(order.risk_flagged_at and order.status in Order.UNDELIVERED_STATES and not late),
         "attachments": list(attachment_list(order)),
-        "timeline": order_timeline(order, deliveries, installation),
+        "timeline": order_timeline(order, deliveries=deliveries, installation=installation),
         "failed_action": forms.get("failed_action", ""),
         "failed_pk": forms.get("failed_pk"),
         "transition_form": forms.get("transition_form") or TransitionForm(),

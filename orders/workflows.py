@@ -154,9 +154,12 @@ def _complete_delivery_guard(order: Order, actor, params: dict) -> None:
 
 
 def _make_follow_up_due(order: Order, reason: str) -> None:
-    # ORD-4: the after-sales visit sweep finds this order by follow_up_due_at.
+    # ORD-4: the order says when and why; the visit waits in the core queue for the visit scheduler.
+    from qsm.followup.services import follow_up_request
+
     order.follow_up_due_at = timezone.now()
     order.follow_up_reason = reason
+    follow_up_request(order, reason, order.follow_up_due_at, customer=order.customer, department=order.department)
 
 
 def _complete_delivery(order: Order, actor, params: dict) -> None:

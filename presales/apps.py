@@ -15,6 +15,8 @@ class PresalesConfig(AppConfig):
 
         from . import workflows  # noqa: F401  (registers the inquiry lifecycle)
         from .selectors import inquiry_customer_history, inquiry_inbox
+        from .timeline import register_texts
 
         registry.register_inbox(inquiry_inbox)
+        register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(inquiry_customer_history)

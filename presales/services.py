@@ -131,16 +131,10 @@ def inquiry_update(*, inquiry: Inquiry, actor: User, data: dict, comment: str = 
 
 def _set_m2m_tracked(inquiry: Inquiry, name: str, new_items, actor) -> None:
     manager = getattr(inquiry, name)
-    old = sorted(str(p) for p in manager.all())
+    old = sorted(manager.values_list("pk", flat=True))
     manager.set(list(new_items))
-    new = sorted(str(p) for p in manager.all())
-    if old != new:
-        Event.objects.create(
-            content_type=Event._meta.get_field("content_type").related_model.objects.get_for_model(inquiry),
-            object_id=inquiry.pk, kind=Event.Kind.EDIT, actor=actor,
-            changes=[{"field": name, "label": str(Inquiry._meta.get_field(name).verbose_name),
-                      "old": ", ".join(old), "new": ", ".join(new)}],
-        )
+    new = sorted(manager.values_list("pk", flat=True))
+    engine.record_change(inquiry, actor=actor, field=name, old=old, new=new)  # ids; names rendered when read
 
 
 def inquiry_respond(*, inquiry: Inquiry, actor: User, answer: str) -> Inquiry:
@@ -198,7 +192,7 @@ def discussion_note_add(*, inquiry: Inquiry, actor: User, body: str, meeting_at:
     with transaction.atomic():
         note = DiscussionNote.objects.create(discussion=inquiry.discussion, author=actor, body=body.strip(),
                                              meeting_at=meeting_at)
-        engine.note(inquiry, actor=actor, kind=Event.Kind.COMMENT, action="discussion_note", comment=body.strip())
+        engine.note(inquiry, actor=actor, kind=Event.Kind.MEETING_NOTE, action="discussion_note", comment=body.strip())
     return note
 
 
@@ -222,9 +216,8 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
         solution = Solution.objects.create(inquiry=inquiry, version=last + 1, title=title.strip()[:200],
                                            content=content.strip(), created_by=actor)
         solution.products.set(products)
-        engine.note(inquiry, actor=actor, kind=Event.Kind.COMMENT, action="solution",
-                    comment=_("Tailored solution v%(version)s: %(title)s") % {"version": solution.version,
-                                                                             "title": solution.title})
+        engine.note(inquiry, actor=actor, kind=Event.Kind.SOLUTION, action="solution",
+                    data={"version": solution.version, "title": solution.title})
     return solution
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("org/", include("qsm.org.urls")),
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),
+    path("", include("qsm.links.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("qsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -331,15 +331,28 @@ class OrderDetailSerializer(OrderSerializer):
     progress_notes = ProgressNoteSerializer(many=True, read_only=True)
     installation = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    visit_scheduled_at = serializers.SerializerMethodField(
+        help_text="When the visit scheduler took the order's follow-up from the queue (ORD-4), or null.")
 
     class Meta(OrderSerializer.Meta):
         fields = [
             *OrderSerializer.Meta.fields, "needs", "site_address", "site_contact", "approved_at", "delivered_at",
-            "accepted_at", "risk_flagged_at", "follow_up_due_at", "follow_up_reason", "follow_up_scheduled_at",
+            "accepted_at", "risk_flagged_at", "follow_up_due_at", "follow_up_reason", "visit_scheduled_at",
             "cancel_reason", "updated_at", "lines", "review_checklist", "review_rounds", "deliveries",
             "progress_notes", "installation", "available_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_visit_scheduled_at(self, order: Order):
+        if "visit_scheduled_at" in order.__dict__:
+            at = order.visit_scheduled_at
+        else:
+            from qsm.followup.selectors import follow_up_of
+
+            follow_up = follow_up_of(order)
+            at = follow_up.consumed_at if follow_up else None
+        return serializers.DateTimeField().to_representation(at) if at else None
 
     @extend_schema_field(ChecklistEntrySerializer(many=True))
     def get_review_checklist(self, order: Order) -> list[dict]:

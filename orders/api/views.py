@@ -250,6 +250,11 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
 
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------
 
+    def timeline_entries(self, record):
+        # The order's story includes its deliveries and installation: the same selector as the page.
+        return selectors.order_timeline(record)
+
+
     export_filename = "orders"
 
     def export_columns(self):

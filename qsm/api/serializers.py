@@ -82,12 +82,16 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class TimelineEntrySerializer(serializers.Serializer):
-    """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``)."""
+    """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``), in the reader's language."""
 
     id = serializers.IntegerField(source="event.id")
     at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="event.actor_id", allow_null=True)
-    actor_name = serializers.SerializerMethodField()
+    actor = serializers.IntegerField(source="event.actor_id", allow_null=True, help_text="The staff user, if staff acted")
+    actor_kind = enum_field("TimelineActorKind", Event.ActorKind)
+    actor_name = serializers.CharField(help_text="The staff user, the customer's contact name and link, or System")
+    via = enum_field("TimelineVia", Event.Via)
+    via_label = serializers.CharField()
+    subject = serializers.CharField(help_text="The child record it belongs to (a delivery, the installation), or empty")
     kind = enum_field("TimelineEventKind", Event.Kind)
     kind_label = serializers.CharField()
     action = serializers.CharField(source="event.action")
@@ -97,10 +101,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_state = serializers.CharField(source="event.to_state")
     to_label = serializers.CharField()
     changes = ChangeSerializer(many=True)
+    summary = serializers.CharField(help_text="What the service's line says (a solution, review results), "
+                                    "in the reader's language")
     comment = serializers.CharField()
-
-    def get_actor_name(self, entry) -> str | None:
-        return str(entry.actor) if entry.actor is not None else None
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

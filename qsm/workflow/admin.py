@@ -7,8 +7,9 @@ from .models import Attachment, Event
 class EventAdmin(admin.ModelAdmin):
     """The audit trail is read-only, even for administrators (WF-2)."""
 
-    list_display = ["created_at", "content_type", "object_id", "kind", "action", "from_state", "to_state", "actor"]
-    list_filter = ["kind", "content_type"]
+    list_display = ["created_at", "content_type", "object_id", "kind", "action", "from_state", "to_state", "actor_kind",
+                    "actor", "actor_label", "via"]
+    list_filter = ["kind", "via", "actor_kind", "content_type"]
     list_select_related = ["content_type", "actor"]
     show_full_result_count = False
 

@@ -9,8 +9,10 @@ follows its earliest running deadline) and writes the timeline event, all in one
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 
 from . import clocks as clock_runner
+from .actors import event_actor_fields
 from .clocks import Clock
 from .models import Event
 
@@ -93,10 +96,12 @@ def workflow_for(model_or_record) -> Workflow:
     return _registry[model]
 
 
-def fire(record, action: str, *, actor, comment: str = "", **params):
+def fire(record, action: str, *, actor, via: str | None = None, comment: str = "", **params):
     """Fire ``action`` on ``record``. Raises PermissionDenied, TransitionNotAllowed or ValidationError.
 
-    Nothing changes when it raises: the whole firing is one transaction.
+    ``actor`` is a staff user, a ``CustomerActor`` (through a link) or a ``SystemActor`` (a sweep);
+    the transition's predicate must allow it. ``via`` defaults to the request's (page / API) or
+    ``system`` outside a request. Nothing changes when it raises: the whole firing is one transaction.
     """
     wf = workflow_for(record)
     transition = wf.by_action.get(action)
@@ -136,8 +141,8 @@ def fire(record, action: str, *, actor, comment: str = "", **params):
             action=action,
             from_state=state,
             to_state=transition.target,
-            actor=actor,
             comment=comment,
+            **event_actor_fields(actor, via),
         )
     sync_fields(locked, record)
     return locked
@@ -153,20 +158,23 @@ def sync_fields(source, target) -> None:
     target._state.fields_cache = {}
 
 
-def record_created(record, *, actor, comment: str = "") -> None:
-    """A new record: its "created" timeline line, and the clocks of its initial state start."""
+def _event(record, *, actor, via: str | None = None, **fields) -> Event:
+    return Event.objects.create(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        **fields, **event_actor_fields(actor, via),
+    )
+
+
+def record_created(record, *, actor, via: str | None = None, comment: str = "", action: str = "",
+                   data: dict | None = None) -> None:
+    """A new record: the first line of its timeline (``action``/``data`` say how it came to be,
+    rendered when read), and the clocks of its initial state start."""
     wf = _registry.get(type(record))
     if wf and wf.clocks:
         clock_runner.on_created(record, wf.clocks, state=getattr(record, wf.state_field))
         clock_runner.sync_due_at(record, save=True)
-    Event.objects.create(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        kind=Event.Kind.CREATED,
-        to_state=getattr(record, "status", "") or "",
-        actor=actor,
-        comment=comment,
-    )
+    _event(record, actor=actor, via=via, kind=Event.Kind.CREATED, to_state=getattr(record, "status", "") or "",
+           comment=comment, action=action, data=raw_value(data or {}))
 
 
 def clock_dates_refresh(record) -> None:
@@ -186,21 +194,35 @@ def clock_dates_refresh(record) -> None:
     sync_fields(locked, record)
 
 
-def _display(record, name: str) -> str:
+def raw_value(value: Any) -> Any:
+    """A value as stored in an event: JSON-able and in no one's language (dates ISO, numbers as text)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 2.00 -> "2", 98000.50 -> "98000.5"
+    if isinstance(value, (list, tuple)):
+        return [raw_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: raw_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def _field_raw(record, name: str) -> Any:
     f = record._meta.get_field(name)
-    if f.choices:
-        return str(getattr(record, f"get_{name}_display")())
-    value = getattr(record, name)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return "" if value is None else str(value)
+    return raw_value(getattr(record, f.attname))
 
 
-def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment: str = "") -> list[dict]:
+def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment: str = "",
+         via: str | None = None) -> list[dict]:
     """WF-2: set fields on ``record``, save, and write one timeline event listing what changed.
 
-    ``tracked`` names the fields whose edits the timeline must show. Status is never edited
-    here: only ``fire`` moves a record between states.
+    ``tracked`` names the fields whose edits the timeline must show; each change is stored as
+    ``{"field", "old", "new"}`` with raw values (``raw_value``), rendered when read. Status is never
+    edited here: only ``fire`` moves a record between states.
     """
     wf = _registry.get(type(record))
     if wf and wf.state_field in data:
@@ -210,18 +232,11 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
     tracked = set(tracked)
     changes = []
     for name, new in data.items():
-        old_text = _display(record, name)
-        old_value = getattr(record, name)
+        old_raw = _field_raw(record, name)
         setattr(record, name, new)
-        if name in tracked and old_value != new:
-            changes.append(
-                {
-                    "field": name,
-                    "label": str(record._meta.get_field(name).verbose_name),
-                    "old": old_text,
-                    "new": _display(record, name),
-                }
-            )
+        new_raw = _field_raw(record, name)
+        if name in tracked and old_raw != new_raw:
+            changes.append({"field": name, "old": old_raw, "new": new_raw})
     # The edit and its timeline line are one write: an edit without its audit line must not persist.
     with transaction.atomic():
         if wf and wf.clocks:  # an agreed date changed: its running clock moves with it
@@ -231,24 +246,27 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
             clock_runner.sync_due_at(record, save=False)
         record.save()
         if changes or comment:
-            Event.objects.create(
-                content_type=ContentType.objects.get_for_model(record),
-                object_id=record.pk,
-                kind=Event.Kind.EDIT,
-                changes=changes,
-                actor=actor,
-                comment=comment,
-            )
+            _event(record, actor=actor, via=via, kind=Event.Kind.EDIT, changes=changes, comment=comment)
     return changes
 
 
-def note(record, *, actor, kind: str, comment: str, action: str = "") -> Event:
-    """A timeline line that is not a transition (a comment, an attachment, a logged call)."""
-    return Event.objects.create(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        kind=kind,
-        action=action,
-        actor=actor,
-        comment=comment,
-    )
+def record_change(record, *, actor, field: str, old: Any, new: Any, via: str | None = None,
+                  comment: str = "") -> Event | None:
+    """WF-2 for what ``edit`` cannot set: a many-to-many field (old/new = lists of ids) or child
+    rows replaced as a whole (old/new = lists of {field: raw} of the related model, e.g. order
+    lines). Nothing is written when nothing changed."""
+    old, new = raw_value(old), raw_value(new)
+    if old == new:
+        return None
+    return _event(record, actor=actor, via=via, kind=Event.Kind.EDIT,
+                  changes=[{"field": field, "old": old, "new": new}], comment=comment)
+
+
+def note(record, *, actor, kind: str, comment: str = "", action: str = "", via: str | None = None,
+         data: dict | None = None) -> Event:
+    """A timeline line that is not a transition (a comment, an attachment, a logged call).
+
+    ``comment`` is a person's own words; what the service itself says goes into ``data`` as raw
+    values, and the module renders it when read (``selectors.register_event_text``).
+    """
+    return _event(record, actor=actor, via=via, kind=kind, action=action, comment=comment, data=raw_value(data or {}))

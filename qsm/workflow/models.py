@@ -7,9 +7,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .actors import ActorKind, Via
+
 
 class Event(models.Model):
-    """One line of a record's timeline. Written only by the workflow module, never edited."""
+    """One line of a record's timeline. Written only by the workflow module, never edited.
+
+    Stored in no one's language: field names, raw values and codes. ``selectors.timeline`` turns
+    them into labels in the reader's language.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -17,6 +23,13 @@ class Event(models.Model):
         EDIT = "edit", _("Edit")
         COMMENT = "comment", _("Comment")
         ATTACHMENT = "attachment", _("Attachment")
+        SOLUTION = "solution", _("Solution")  # a version of a tailored / special solution
+        MEETING_NOTE = "meeting_note", _("Meeting note")  # minutes of a discussion
+        COMMUNICATION = "communication", _("Communication")  # a contact with the customer
+        REVIEW = "review", _("Review")  # checklist results of a review round
+
+    Via = Via
+    ActorKind = ActorKind
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.BigIntegerField()
@@ -25,9 +38,22 @@ class Event(models.Model):
     action = models.CharField(_("action"), max_length=50, blank=True)
     from_state = models.CharField(_("from"), max_length=40, blank=True)
     to_state = models.CharField(_("to"), max_length=40, blank=True)
-    # [{"field": name, "label": verbose name, "old": text, "new": text}, ...]
+    # [{"field": name, "old": raw, "new": raw}, ...]: raw = code, id, ISO date, number as text, bool,
+    # None, a list of ids (many-to-many) or a list of {field: raw} (child rows such as order lines).
+    # Rows from before 2026-11 that could not be mapped back keep {"label", "old", "new"} as texts.
     changes = models.JSONField(_("changes"), default=list, blank=True)
+    # Who: a staff user (actor), the customer through a link (actor_label = contact name, link),
+    # or the system (actor_label = the job's code). Via: through what it came.
+    # Raw parameters of a service's line (a solution's version and title, review results by item
+    # code); the module that wrote it renders the sentence when read (selectors.register_event_text).
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(_("actor name"), max_length=100, blank=True)
+    link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("customer link"))
+    # Blank only on events written before via was recorded (2026-11).
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.SYSTEM, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
 

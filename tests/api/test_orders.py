@@ -136,9 +136,12 @@ def test_amending_an_order_records_each_change(api, world):
     assert (r.data["promised_date"], r.data["customer_reference"]) == ("2031-09-30", "PO-99")
     assert [(line["quantity"], line["unit_price"]) for line in r.data["lines"]] == [("4.00", "99000.00")]
     edits = [e for e in api(world.staff).get(order_url(order, "timeline")).data if e["kind"] == "edit"]
-    assert {c["field"] for e in edits for c in e["changes"]} == {"promised_date", "customer_reference"}
+    assert {c["field"] for e in edits for c in e["changes"]} == {"promised_date", "customer_reference", "lines"}
     assert "客户来函修改" in [e["comment"] for e in edits]
-    assert any("99000" in e["comment"] for e in edits)  # the lines' change is on the timeline too
+    # the lines' change is on the timeline too, as a change of the lines rendered for the reader
+    [lines] = [c for e in edits for c in e["changes"] if c["field"] == "lines"]
+    assert "99000" in lines["new"] and "4" in lines["new"] and str(world.product) in lines["new"]
+    assert "None" not in lines["old"] + lines["new"]
 
 
 # --- lists and filters (SEARCH-1) -----------------------------------------------------------------
@@ -299,8 +302,9 @@ def test_the_cursor_walks_every_order_once(api, world):
 # officer's rule checks on the installation's actions (accept, reject) each ask whether it is a
 # named engineer.
 ORDER_DETAIL_QUERIES = {"staff": 17, "quality": 19}
-# session, user, department, groups, the order (scope), its events with their actors
-ORDER_TIMELINE_QUERIES = 6
+# session, user, department, groups, the order (scope), its deliveries and installation (ids), and
+# all their events with their actors in one query (qsm.workflow.selectors.timeline)
+ORDER_TIMELINE_QUERIES = 8
 
 
 def _detail_order(world, *, lines: int, rounds: int, deliveries: int, notes: int, rejections: int) -> Order:

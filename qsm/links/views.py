@@ -1,0 +1,95 @@
+"""The public page behind a customer link, and the QR code of a link for staff."""
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from .qr import qr_png, qr_svg
+from .registry import purpose_for
+from .services import LinkRefused, link_check, link_consume
+
+QR_SALT = "qsm.links.qr"
+QR_MAX_AGE = 3600  # a print page's QR image is fetched right after the page
+
+
+def _refused(request, refused: LinkRefused) -> HttpResponse:
+    # The customer has no account and no saved language: say it in Chinese and in English.
+    messages = []
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            messages.append(str(refused.message))
+    response = render(request, "links/refused.html", {"messages": messages, "reason": refused.reason},
+                      status=refused.status)
+    return response
+
+
+@method_decorator([never_cache, csrf_protect], name="dispatch")
+class LinkOpenView(View):
+    """No login: the token is the authority, for one record, one purpose, once, until it expires."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # never_cache already says private, no-store; keep the token out of Referer headers too.
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get(self, request, token: str):
+        try:
+            use = link_check(token)
+        except LinkRefused as refused:
+            return _refused(request, refused)
+        purpose = purpose_for(use.link.purpose)
+        if purpose is None:  # a module that issued it was removed
+            return _refused(request, LinkRefused("invalid"))
+        return purpose.handler.get(request, use)
+
+    def post(self, request, token: str):
+        try:
+            use = link_check(token)
+            purpose = purpose_for(use.link.purpose)
+            if purpose is None:
+                raise LinkRefused("invalid")
+            with link_consume(token, purpose.code) as use:
+                response = purpose.handler.post(request, use)
+                if response.status_code >= 400:
+                    use.abandon()
+        except LinkRefused as refused:
+            return _refused(request, refused)
+        return response
+
+
+def qr_token(url: str) -> str:
+    """A signed, short-lived reference to a link's URL for the staff QR image (see LinkQRView)."""
+    return signing.dumps(url, salt=QR_SALT, compress=True)
+
+
+class LinkQRView(LoginRequiredMixin, View):
+    """The QR code of a link just issued, as SVG or PNG, for staff printing it.
+
+    The raw token is never stored, so the issuing page passes the URL it was given, signed
+    (``qr_token``): no one can make this view draw an arbitrary URL.
+    """
+
+    def get(self, request, fmt: str):
+        if fmt not in ("svg", "png"):
+            raise Http404
+        try:
+            url = signing.loads(request.GET.get("u", ""), salt=QR_SALT, max_age=QR_MAX_AGE)
+        except signing.BadSignature:
+            raise Http404 from None
+        absolute = request.build_absolute_uri(url)
+        if fmt == "svg":
+            response = HttpResponse(qr_svg(absolute), content_type="image/svg+xml")
+        else:
+            response = HttpResponse(qr_png(absolute), content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="link-qr.{fmt}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
