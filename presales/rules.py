@@ -30,6 +30,10 @@ can_create_inquiry = in_business_department & (is_staff_role | is_manager)
 can_work_inquiry = in_owning_department | is_administrator
 can_take_over_inquiry = in_handover_department | is_administrator
 can_discuss_inquiry = can_work_inquiry | is_discussion_participant
+# The hand-over department keeps the customer contact going once it has the inquiry: one rule
+# for the service and the page (it was written inline three times).
+can_log_inquiry = can_discuss_inquiry | can_take_over_inquiry
+can_attach_inquiry = can_discuss_inquiry | can_take_over_inquiry
 
 rules.add_perm("presales.add_inquiry", can_create_inquiry | is_administrator)
 rules.add_perm("presales.change_inquiry", can_work_inquiry)
