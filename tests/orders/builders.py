@@ -43,8 +43,9 @@ def new_order(*, actor, customer, product=None, quantity="2", unit_price=None, i
         site_contact="陈工 13800001111" if installation else "")
 
 
-def drive(order: Order, state: str, *, actor, engineer=None, manager=None) -> Order:
-    """Move ``order`` (fresh, in review) to ``state`` the way users would (a manager cancels)."""
+def drive(order: Order, state: str, *, actor, approver=None, engineer=None, manager=None) -> Order:
+    """Move ``order`` (fresh, in review) to ``state`` the way users would (a manager cancels;
+    ``approver``, another person than the one who entered the order, approves it)."""
     if state == S.REVIEW:
         return order
     if state == S.RETURNED:
@@ -53,7 +54,7 @@ def drive(order: Order, state: str, *, actor, engineer=None, manager=None) -> Or
     if state == S.CANCELLED:
         return services.order_cancel(order=order, actor=manager or actor, comment="客户撤单")
     pass_all(order, actor)
-    services.order_approve(order=order, actor=actor)
+    services.order_approve(order=order, actor=approver or actor)
     if state == S.APPROVED:
         return _fresh(order)
     services.order_start_production(order=order, actor=actor)
