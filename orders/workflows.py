@@ -26,7 +26,7 @@ from qsm.sla import services as sla
 from qsm.workflow.engine import Transition, Workflow, register
 
 from .models import ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
-from .rules import can_cancel_order, can_work_delivery, can_work_installation, can_work_order
+from .rules import can_cancel_order, can_review_order, can_work_delivery, can_work_installation, can_work_order
 
 S = Order.Status
 REVIEW = "review"
@@ -197,10 +197,10 @@ def _order_or_engineer(user, order: Order) -> bool:
 
 
 ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
-    Transition("approve", (S.REVIEW,), S.APPROVED, gettext_lazy("Approve"), can_work_order,
+    Transition("approve", (S.REVIEW,), S.APPROVED, gettext_lazy("Approve"), can_review_order,
                guard=_approve_guard, effect=_approve, style="success"),
     # §3.2(1): a non-conforming order goes back to the customer with the list of problems.
-    Transition("return", (S.REVIEW,), S.RETURNED, gettext_lazy("Return to customer"), can_work_order,
+    Transition("return", (S.REVIEW,), S.RETURNED, gettext_lazy("Return to customer"), can_review_order,
                guard=_return_guard, effect=_return, style="warning"),
     Transition("resubmit", (S.RETURNED,), S.REVIEW, gettext_lazy("Amended: review again"), can_work_order,
                effect=_resubmit),

@@ -7,10 +7,9 @@ from .models import Contact, Customer, Department, Product, User
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "manager", "is_active"]
+    list_display = ["name", "code", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
-    autocomplete_fields = ["manager"]
 
 
 @admin.register(User)

@@ -45,6 +45,7 @@ from presales.models import Channel, Communication, Inquiry, Priority
 from qsm.notify import services as notify_services
 from qsm.notify.models import Notification
 from qsm.org.models import Contact, Customer, Department, Product, Role, User
+from qsm.org.selectors import department_managers
 from qsm.org.services import customer_create
 from qsm.sla.calendar import default_calendar, load_cn_public_holidays
 from qsm.sla.models import Deadline
@@ -348,6 +349,13 @@ class Plan:
     steps: list[tuple[dt.datetime, Callable[[], None]]] = field(default_factory=list)
 
 
+def _reviewer(op: OrderPlan) -> User:
+    """Who decides an order's review: the department's manager, or a colleague when the manager
+    entered the order (four-eyes, ORG-1)."""
+    people = User.objects.filter(department_id=op.owner.department_id, is_active=True).exclude(pk=op.owner.pk)
+    return people.filter(groups__name=Role.MANAGER).order_by("pk").first() or people.order_by("pk").first()
+
+
 @dataclass
 class OrderPlan:
     """One order's life, from its entry (or the conversion of an inquiry) to its final state."""
@@ -432,7 +440,7 @@ class DemoLoader:
         # Argon2 is slow on purpose: hash the shared demo password once for every user.
         password = make_password(DEMO_PASSWORD)
         self.users: dict[str, User] = {}
-        for username, display, dept, roles, heads in USERS:
+        for username, display, dept, roles, _heads in USERS:
             is_admin = Role.ADMINISTRATOR in roles
             person = not is_admin  # Chinese names: family name first
             user = User.objects.create(
@@ -442,9 +450,7 @@ class DemoLoader:
                 password=password, is_staff=is_admin, is_superuser=is_admin,
             )
             user.groups.add(*(groups[r] for r in roles))
-            self.users[username] = user
-            if heads:
-                Department.objects.filter(pk=user.department_id).update(manager=user)
+            self.users[username] = user  # a head is a member with the manager role (ORG-1)
         # The calendar migration loads this year and next; the demo year starts in the last one.
         year = timezone.localdate().year
         load_cn_public_holidays(default_calendar(), [year - 1, year])
@@ -1050,7 +1056,7 @@ class DemoLoader:
         problems = "\n".join(f"{n}. {RETURN_NOTES[item]}" for n, item in enumerate(fails, start=1))
 
         def step():
-            orders.order_return(order=op.get(), actor=op.owner, problems=problems)
+            orders.order_return(order=op.get(), actor=_reviewer(op), problems=problems)
         return step
 
     def _order_amend(self, op: OrderPlan, fails: list[str]):
@@ -1078,8 +1084,10 @@ class DemoLoader:
     def _order_fire(self, op: OrderPlan, action: str, comment: str):
         def step():
             order = op.get()
+            # Four-eyes (ORG-1): the review is decided by someone other than who entered the order.
+            actor = _reviewer(op) if action == "approve" else op.owner
             {"approve": orders.order_approve, "resubmit": orders.order_resubmit,
-             "start_production": orders.order_start_production}[action](order=order, actor=op.owner, comment=comment)
+             "start_production": orders.order_start_production}[action](order=order, actor=actor, comment=comment)
         return step
 
     def _order_cancel(self, op: OrderPlan):
@@ -1087,7 +1095,7 @@ class DemoLoader:
 
         def step():
             order = op.get()
-            manager = User.objects.get(pk=Department.objects.get(pk=order.department_id).manager_id)
+            manager = department_managers(department=order.department).order_by("pk").first()
             orders.order_cancel(order=order, actor=manager, comment=comment)
         return step
 
