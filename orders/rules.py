@@ -15,10 +15,12 @@ from .models import Delivery, Installation, Order
 
 # ORG-1: who sees an order, said once; orders.selectors filters with it, pages and API ask it.
 # §3.2 the department that received it and its owner; the engineers named on its installation;
-# the quality department sees all (in the core). Deliveries and installations are seen with their order.
+# the quality department sees all (in the core). An installation is seen with its order; a
+# delivery by the order's owner and department only (the installing engineers work on site and do
+# not get the delivery list: ORD-2 receipt is the department's job).
 ORDER_VISIBILITY = register(Order, Visibility(owner="owner", departments=("department",),
                                               users=("installation__engineers",)))
-DELIVERY_VISIBILITY = register(Delivery, Visibility(through="order"))
+DELIVERY_VISIBILITY = register(Delivery, Visibility(owner="order__owner", departments=("order__department",)))
 INSTALLATION_VISIBILITY = register(Installation, Visibility(through="order"))
 can_view_order = rules.predicate(ORDER_VISIBILITY.can_view, name="can_view_order")
 can_view_delivery = rules.predicate(DELIVERY_VISIBILITY.can_view, name="can_view_delivery")

@@ -35,8 +35,8 @@ from qsm.org.rules import sees_everything
 
 @dataclass(frozen=True)
 class Visibility:
-    owner: str | None = "owner"  # FK to the user who owns the record
-    departments: tuple[str, ...] = ("department",)  # FKs to departments whose members see it
+    owner: str | None = "owner"  # FK (or FK path: "order__owner") to the user who owns the record
+    departments: tuple[str, ...] = ("department",)  # FKs / FK paths to departments whose members see it
     users: tuple[str, ...] = ()  # paths to the users taking part (FK or many-to-many, across relations)
     participant_departments: tuple[str, ...] = ()  # paths to departments invited to take part
     through: str | None = None  # a child record is seen by whoever sees this parent (FK name)
@@ -82,10 +82,9 @@ class Visibility:
         if self.through:
             parent = _follow([record], self.through)
             return bool(parent) and visibility_for(self._parent_model()).can_view(user, parent[0])
-        if self.owner and getattr(record, f"{self.owner}_id") == user.pk:
+        if self.owner and _pk(record, self.owner) == user.pk:
             return True
-        if user.department_id and any(getattr(record, f"{name}_id") == user.department_id
-                                      for name in self.departments):
+        if user.department_id and any(_pk(record, name) == user.department_id for name in self.departments):
             return True
         if any(u.pk == user.pk for path in self.users for u in _values(record, path)):
             return True
@@ -112,6 +111,14 @@ def _follow(objects: Iterable[Any], name: str) -> list[Any]:
     return out
 
 
+def _pk(record, path: str):
+    """The id a foreign key (or a path of foreign keys) of ``record`` points at, or None."""
+    if "__" not in path:
+        return getattr(record, f"{path}_id")
+    found = _values(record, path)
+    return found[0].pk if found else None
+
+
 def _values(record, path: str) -> list[Any]:
     objects = [record]
     for name in path.split("__"):
@@ -129,7 +136,7 @@ def register(model: type[models.Model], visibility: Visibility) -> Visibility:
     names = (declared.through,) if declared.through else (declared.owner, *declared.departments)
     for name in names:
         if name:
-            model._meta.get_field(name)  # a typo in a declaration fails at import, not in production
+            model._meta.get_field(name.split("__")[0])  # a typo fails at import, not in production
     _registry[model] = declared
     return declared
 

@@ -112,9 +112,10 @@ def test_who_sees_an_order_its_deliveries_and_its_installation(everyone, records
         assert seen[name] == set(), name
     deliveries = _seen(everyone, records, Delivery)
     installations = _seen(everyone, records, Installation)
-    # a delivery is seen with its order: the engineer sees the deliveries of the order being installed
-    assert deliveries["production"] == set(Delivery.objects.filter(order_id=installing).values_list("pk", flat=True))
+    # the installing engineer sees the installation, not the deliveries (the department's job)
+    assert Delivery.objects.filter(order_id=installing).exists() and deliveries["production"] == set()
     assert installations["production"] == set(Installation.objects.values_list("pk", flat=True))
+    assert deliveries["sales"] == set(Delivery.objects.values_list("pk", flat=True))
     assert deliveries["outsider"] == installations["outsider"] == set()
 
 
