@@ -3,7 +3,10 @@ member of that department holding the manager role, then the field goes.
 
 A named head who belongs to no department joins the one they head. A named head who works in
 another department cannot be expressed by a role and keeps only the rights of their own
-department (the quality manager approves for every department anyway)."""
+department (the quality manager approves for every department anyway).
+
+The field itself goes in 0005: PostgreSQL refuses to alter a table in the transaction that still
+has deferred foreign-key checks pending from these updates."""
 from django.db import migrations
 
 
@@ -38,5 +41,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(heads_become_managers, managers_become_heads),
-        migrations.RemoveField(model_name="department", name="manager"),
     ]
