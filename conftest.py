@@ -117,10 +117,7 @@ def colleague(business_department):
 
 @pytest.fixture
 def manager(business_department):
-    user = UserFactory(username="manager", department=business_department, roles=[Role.MANAGER])
-    business_department.manager = user
-    business_department.save(update_fields=["manager"])
-    return user
+    return UserFactory(username="manager", department=business_department, roles=[Role.MANAGER])
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from presales.demo import NEEDS, PARTS, Plan
 from presales.models import Channel, Inquiry
 from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
 from qsm.org.demo import GIVEN, SURNAMES
-from qsm.org.models import Customer, Department, Product, User
+from qsm.org.models import Customer, Product, Role, User
+from qsm.org.selectors import department_managers
 
 S = Inquiry.Status
 
@@ -70,6 +71,13 @@ ACCEPTANCE_REMARKS = ["操作培训需再安排一次。", "随机资料缺少�
 ACCEPTANCE_FEEDBACK = ["安装人员工作认真，现场整洁。", "调试周期比预期长，希望改进。", "对设备精度满意。",
                        "响应及时，问题处理得当。"]
 ORDER_CANCELS = ["客户项目延期，撤销订单。", "客户预算调整，取消采购。", "重复录入，作废。"]
+
+def _reviewer(op: OrderPlan) -> User:
+    """Who decides an order's review: the department's manager, or a colleague when the manager
+    entered the order (four-eyes, ORG-1)."""
+    people = User.objects.filter(department_id=op.owner.department_id, is_active=True).exclude(pk=op.owner.pk)
+    return people.filter(groups__name=Role.MANAGER).order_by("pk").first() or people.order_by("pk").first()
+
 
 @dataclass
 class OrderPlan:
@@ -412,7 +420,7 @@ class OrderDemo(DemoBuilder):
         problems = "\n".join(f"{n}. {RETURN_NOTES[item]}" for n, item in enumerate(fails, start=1))
 
         def step():
-            orders.order_return(order=op.get(), actor=op.owner, problems=problems)
+            orders.order_return(order=op.get(), actor=_reviewer(op), problems=problems)
         return step
 
     def _order_amend(self, op: OrderPlan, fails: list[str]):
@@ -440,8 +448,10 @@ class OrderDemo(DemoBuilder):
     def _order_fire(self, op: OrderPlan, action: str, comment: str):
         def step():
             order = op.get()
+            # Four-eyes (ORG-1): the review is decided by someone other than who entered the order.
+            actor = _reviewer(op) if action == "approve" else op.owner
             {"approve": orders.order_approve, "resubmit": orders.order_resubmit,
-             "start_production": orders.order_start_production}[action](order=order, actor=op.owner, comment=comment)
+             "start_production": orders.order_start_production}[action](order=order, actor=actor, comment=comment)
         return step
 
     def _order_cancel(self, op: OrderPlan):
@@ -449,7 +459,7 @@ class OrderDemo(DemoBuilder):
 
         def step():
             order = op.get()
-            manager = User.objects.get(pk=Department.objects.get(pk=order.department_id).manager_id)
+            manager = department_managers(department=order.department).order_by("pk").first()
             orders.order_cancel(order=order, actor=manager, comment=comment)
         return step
 

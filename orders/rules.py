@@ -1,7 +1,30 @@
 """Who may act on an order (ORG-1). Predicates say who; orders/workflows.py says when."""
 import rules
 
-from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, sees_everything, works_in
+from qsm.org.rules import (
+    in_business_department,
+    is_administrator,
+    is_manager,
+    is_staff_role,
+    passes_four_eyes,
+    works_in,
+)
+from qsm.visibility import Visibility, register
+
+from .models import Delivery, Installation, Order
+
+# ORG-1: who sees an order, said once; orders.selectors filters with it, pages and API ask it.
+# §3.2 the department that received it and its owner; the engineers named on its installation;
+# the quality department sees all (in the core). An installation is seen with its order; a
+# delivery by the order's owner and department only (the installing engineers work on site and do
+# not get the delivery list: ORD-2 receipt is the department's job).
+ORDER_VISIBILITY = register(Order, Visibility(owner="owner", departments=("department",),
+                                              users=("installation__engineers",)))
+DELIVERY_VISIBILITY = register(Delivery, Visibility(owner="order__owner", departments=("order__department",)))
+INSTALLATION_VISIBILITY = register(Installation, Visibility(through="order"))
+can_view_order = rules.predicate(ORDER_VISIBILITY.can_view, name="can_view_order")
+can_view_delivery = rules.predicate(DELIVERY_VISIBILITY.can_view, name="can_view_delivery")
+can_view_installation = rules.predicate(INSTALLATION_VISIBILITY.can_view, name="can_view_installation")
 
 
 @rules.predicate
@@ -30,8 +53,38 @@ def works_delivery(user, delivery) -> bool:
     return in_order_department(user, delivery.order)
 
 
-can_view_order = in_order_department | sees_everything | is_administrator
+@rules.predicate
+def is_not_order_author(user, order) -> bool:
+    """Four-eyes (ORG-1): who entered the order, amended it or sent it back to review does not
+    decide its review. ``QSM_FOUR_EYES=false`` relaxes this."""
+    return passes_four_eyes(user, order_authors(order))
+
+
+def order_authors(order) -> set[int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    from qsm.workflow.models import Event
+
+    authors = {order.owner_id}
+    # Edits happen only in review or returned (orders.services.order_update): each is an amendment.
+    authors.update(
+        Event.objects.filter(content_type=ContentType.objects.get_for_model(order), object_id=order.pk)
+        .filter(_amendments()).exclude(actor__isnull=True).values_list("actor_id", flat=True)
+    )
+    return authors
+
+
+def _amendments():
+    from django.db.models import Q
+
+    from qsm.workflow.models import Event
+
+    return Q(kind__in=[Event.Kind.CREATED, Event.Kind.EDIT]) | Q(kind=Event.Kind.TRANSITION, action="resubmit")
+
+
 can_work_order = in_order_department | is_administrator
+# §3.2(1) the review is decided (approved or returned) by someone other than its author.
+can_review_order = can_work_order & is_not_order_author
 can_cancel_order = is_order_department_manager | is_administrator
 can_work_delivery = works_delivery | is_administrator
 can_work_installation = works_installation | is_administrator

@@ -8,34 +8,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qsm.followup.selectors import with_follow_up
-from qsm.org.rules import sees_everything
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
 from qsm.workflow.selectors import TimelineEntry, timeline
 
 from .models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewRound
-
-
-def _scope(user) -> Q | None:
-    """None: everything (quality department, administrators)."""
-    if sees_everything(user):
-        return None
-    q = Q(owner=user)
-    if user.department_id:
-        q |= Q(department_id=user.department_id)
-    return q
+from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY
 
 
 def order_visible(*, user) -> QuerySet[Order]:
-    qs = Order.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    scope = _scope(user)
-    if scope is None:
-        return qs
-    # Named installing engineers see the orders they install.
-    return qs.filter(scope | Q(installation__engineers=user)).distinct()
+    """The orders a user may open, from the one declaration in orders.rules (ORG-1)."""
+    return ORDER_VISIBILITY.filter(Order.objects.all(), user)
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -91,25 +75,13 @@ def order_timeline(order: Order, *, deliveries: list | None = None,
 def delivery_list(*, user) -> QuerySet[Delivery]:
     """SEARCH-1: deliveries of the orders the user may see."""
     qs = Delivery.objects.select_related("order", "order__customer", "order__department", "recorded_by")
-    scope = _scope(user)
-    if scope is None:
-        return qs.order_by("-shipped_at", "-id")
-    q = Q(order__owner=user)
-    if user.department_id:
-        q |= Q(order__department_id=user.department_id)
-    return qs.filter(q).order_by("-shipped_at", "-id")
+    return DELIVERY_VISIBILITY.filter(qs, user).order_by("-shipped_at", "-id")
 
 
 def installation_list(*, user) -> QuerySet[Installation]:
-    """SEARCH-1: installations of the orders the user may see, and those the user installs."""
+    """SEARCH-1: installations of the orders the user may see (their engineers see them too)."""
     qs = Installation.objects.select_related("order", "order__customer", "order__department")
-    scope = _scope(user)
-    if scope is None:
-        return qs.order_by("-scheduled_for", "-id")
-    q = Q(order__owner=user) | Q(engineers=user)
-    if user.department_id:
-        q |= Q(order__department_id=user.department_id)
-    return qs.filter(q).distinct().order_by("-scheduled_for", "-id")
+    return INSTALLATION_VISIBILITY.filter(qs, user).order_by("-scheduled_for", "-id")
 
 
 def delivery_get(*, user, pk) -> Delivery:

@@ -16,6 +16,7 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Product, User
 from qsm.parsing import parse_decimal, parse_id
 from qsm.workflow import engine
+from qsm.workflow.locking import lock, locked
 from qsm.workflow.services import attachment_add, next_number
 
 from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ProgressNote, ReviewFinding
@@ -122,7 +123,11 @@ def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
 
 def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict] | None = None,
                  comment: str = "") -> Order:
-    """Amend the order (while in review or returned); every change lands on the timeline."""
+    """Amend the order (while in review or returned); every change lands on the timeline.
+
+    The state and the actor's right are checked again on the locked order (REL-1): an amendment
+    that arrives while someone approves the order is refused, not written onto the approved order.
+    """
     _require(can_work_order(actor, order), _("You are not allowed to change this order."))
     if order.status not in (S.REVIEW, S.RETURNED):
         raise TransitionNotAllowed(_("An order is amended only while it is in review or returned to the customer."))
@@ -133,32 +138,37 @@ def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict]
     cleaned = _clean_lines(list(lines), errors) if lines is not None else None
     if cleaned is not None and not cleaned and not errors:
         errors["lines"] = _("Add at least one line.")
-    installation = data.get("installation_required", order.installation_required)
-    if installation and not (data.get("site_address", order.site_address) or "").strip():
-        errors["site_address"] = _("An order with installation needs the site address.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        engine.edit(locked, actor=actor, data=data, tracked=Order.TRACKED_FIELDS, comment=comment)
+    with locked(order, actor=actor, allowed=can_work_order, states=(S.REVIEW, S.RETURNED),
+                denied=_("You are not allowed to change this order."),
+                wrong_state=_("An order is amended only while it is in review or returned to the customer.")) as root:
+        installation = data.get("installation_required", root.installation_required)
+        if installation and not (data.get("site_address", root.site_address) or "").strip():
+            raise ValidationError({"site_address": _("An order with installation needs the site address.")},
+                                  code="invalid")
+        engine.edit(root, actor=actor, data=data, tracked=Order.TRACKED_FIELDS, comment=comment)
         if cleaned is not None:
             old = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
-                   for line in locked.lines.all()]
+                   for line in root.lines.all()]
             # Lines of an order in review have no deliveries yet: replace them as a whole.
-            locked.lines.all().delete()
+            root.lines.all().delete()
             OrderLine.objects.bulk_create(
-                [OrderLine(order=locked, product=p, quantity=q, unit_price=price) for p, q, price in cleaned])
+                [OrderLine(order=root, product=p, quantity=q, unit_price=price) for p, q, price in cleaned])
             # WF-2: raw values (ids, numbers, None), rendered in the reader's language when read.
-            engine.record_change(locked, actor=actor, field="lines", old=old, new=[
+            engine.record_change(root, actor=actor, field="lines", old=old, new=[
                 {"product": p.pk, "quantity": q, "unit_price": price} for p, q, price in cleaned])
-    engine.sync_fields(locked, order)
-    return locked
+    return root
 
 
 # --- ORD-1 review ---------------------------------------------------------------------------------
 
 def review_record_findings(*, order: Order, actor: User, findings: dict[str, tuple[str, str]]) -> list[ReviewFinding]:
-    """Record the reviewer's result for checklist items: {item: (pass|fail|waived, note)}."""
+    """Record the reviewer's result for checklist items: {item: (pass|fail|waived, note)}.
+
+    Checked on the locked order (REL-1): findings sent while the order is being approved or
+    returned are refused with 409 (there is no open round any more), never a server error.
+    """
     _require(can_work_order(actor, order), _("You are not allowed to review this order."))
     if order.status != S.REVIEW:
         raise TransitionNotAllowed(_("Only an order awaiting review can be checked."))
@@ -172,15 +182,16 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
             errors[item] = _("Say why (a failed or waived item needs a note).")
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        Order.objects.select_for_update().filter(pk=order.pk).first()
-        review_round = order.review_rounds.get(outcome="open")
+    with locked(order, actor=actor, allowed=can_work_order, states=(S.REVIEW,),
+                denied=_("You are not allowed to review this order."),
+                wrong_state=_("Only an order awaiting review can be checked.")) as root:
+        review_round = root.review_rounds.get(outcome="open")  # in review means exactly one open round
         saved = []
         for item, (result, note) in findings.items():
             finding, _created = ReviewFinding.objects.update_or_create(
                 round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
             saved.append(finding)
-        engine.note(order, actor=actor, kind="review", action="review_findings",
+        engine.note(root, actor=actor, kind="review", action="review_findings",
                     data={"findings": [[f.item, f.result, f.note] for f in saved]})
     return saved
 
@@ -225,8 +236,12 @@ def progress_note_add(*, order: Order, actor: User, kind: str, channel: str, tex
         errors["occurred_at"] = _("The time cannot be in the future.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    return ProgressNote.objects.create(order=order, kind=kind, channel=channel, text=text.strip(),
-                                       occurred_at=occurred_at, recorded_by=actor)
+    # Every state but cancelled: a cancellation committed meanwhile refuses the note (REL-1).
+    with locked(order, actor=actor, allowed=can_work_order, states=[s for s in S.values if s != S.CANCELLED],
+                denied=_("You are not allowed to log progress on this order."),
+                wrong_state=_("The order was cancelled: nothing more is logged on it.")) as root:
+        return ProgressNote.objects.create(order=root, kind=kind, channel=channel, text=text.strip(),
+                                           occurred_at=occurred_at, recorded_by=actor)
 
 
 def progress_question_answer(*, note: ProgressNote, actor: User, answer: str) -> ProgressNote:
@@ -237,10 +252,14 @@ def progress_question_answer(*, note: ProgressNote, actor: User, answer: str) ->
         raise TransitionNotAllowed(_("This question was already answered."))
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")}, code="required")
-    with transaction.atomic():
-        if not ProgressNote.objects.filter(pk=note.pk, answered_at__isnull=True).update(
-                answer=answer.strip(), answered_at=timezone.now(), answered_by=actor):
+    # Lock the order, then the note (parent first, REL-1), and decide on the locked rows.
+    with locked(note.order, actor=actor, allowed=can_work_order,
+                denied=_("You are not allowed to answer on this order.")):
+        current = lock(note)
+        if current.answered_at:
             raise TransitionNotAllowed(_("This question was already answered."))
+        current.answer, current.answered_at, current.answered_by = answer.strip(), timezone.now(), actor
+        current.save(update_fields=["answer", "answered_at", "answered_by"])
     note.refresh_from_db()
     return note
 
@@ -248,15 +267,21 @@ def progress_question_answer(*, note: ProgressNote, actor: User, answer: str) ->
 @transaction.atomic
 def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], carrier: str = "",
                   shipped_at: dt.datetime | None = None) -> Delivery:
-    """Record a shipment of part or all of the lines ({order_line_id: quantity})."""
-    _require(can_work_order(actor, order), _("You are not allowed to ship this order."))
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if locked.status not in (S.APPROVED, S.IN_PRODUCTION, S.DELIVERING):
-        raise TransitionNotAllowed(_("Only an approved order can be shipped (the order is “%(state)s”).")
-                                   % {"state": locked.get_status_display()})
-    lines = {line.pk: line for line in locked.lines.select_related("product")}
+    """Record a shipment of part or all of the lines ({order_line_id: quantity}).
+
+    The quantities outstanding are computed on the locked order (REL-1): two shipments of the
+    last units at once cannot both pass."""
+    with locked(order, actor=actor, allowed=can_work_order, states=(S.APPROVED, S.IN_PRODUCTION, S.DELIVERING),
+                denied=_("You are not allowed to ship this order."),
+                wrong_state=_("Only an approved order can be shipped (the order is “%(state)s”).")) as root:
+        return _ship(root, actor=actor, quantities=quantities, carrier=carrier, shipped_at=shipped_at)
+
+
+def _ship(root: Order, *, actor: User, quantities: dict[int, object], carrier: str,
+          shipped_at: dt.datetime | None) -> Delivery:
+    lines = {line.pk: line for line in root.lines.select_related("product")}
     # What is already on its way or received counts; a rejected shipment does not.
-    committed = dict(DeliveryLine.objects.filter(order_line__order=locked).exclude(
+    committed = dict(DeliveryLine.objects.filter(order_line__order=root).exclude(
         delivery__status=Delivery.Status.REJECTED).values_list("order_line").annotate(total=Sum("quantity")))
     errors: dict = {}
     rows = []
@@ -280,13 +305,12 @@ def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], c
         errors["quantities"] = _("Enter the quantity shipped for at least one line.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    engine.fire(locked, "ship", actor=actor)
-    number = (locked.deliveries.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    delivery = Delivery.objects.create(order=locked, number=number, shipped_at=shipped_at or timezone.now(),
+    engine.fire(root, "ship", actor=actor)
+    number = (root.deliveries.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    delivery = Delivery.objects.create(order=root, number=number, shipped_at=shipped_at or timezone.now(),
                                        carrier=(carrier or "").strip()[:120], recorded_by=actor)
     DeliveryLine.objects.bulk_create([DeliveryLine(delivery=delivery, order_line=line, quantity=q) for line, q in rows])
     engine.record_created(delivery, actor=actor)
-    engine.sync_fields(Order.objects.get(pk=order.pk), order)
     return delivery
 
 
@@ -294,15 +318,22 @@ def delivery_ship(*, order: Order, actor: User, quantities: dict[int, object], c
 def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str = "",
                      delivered_at: dt.datetime | None = None) -> Delivery:
     """The customer received the shipment and it passed the quality check; the order is
-    delivered when nothing is outstanding any more."""
+    delivered when nothing is outstanding any more.
+
+    REL-1: the order is locked first. Two confirmations of different deliveries of one order
+    used to lock only their delivery, each saw only its own line delivered, and the order
+    stayed "delivering" for ever; now the second waits for the first and sees its lines.
+    """
+    order = lock(Order(pk=delivery.order_id))
     delivery = engine.fire(delivery, "confirm", actor=actor, quality_note=quality_note, delivered_at=delivered_at)
-    order = Order.objects.get(pk=delivery.order_id)
     if order.status == S.DELIVERING and not order.lines.filter(delivered_quantity__lt=F("quantity")).exists():
         engine.fire(order, "complete_delivery", actor=actor)
     return delivery
 
 
+@transaction.atomic
 def delivery_reject(*, delivery: Delivery, actor: User, comment: str, quality_note: str = "") -> Delivery:
+    lock(Order(pk=delivery.order_id))  # parent first, as every write to a delivery (REL-1)
     return engine.fire(delivery, "reject", actor=actor, comment=comment, quality_note=quality_note or comment)
 
 
@@ -340,6 +371,9 @@ def acceptance_record(*, installation: Installation, actor: User, result: str, r
     from .models import AcceptanceRound
 
     action = "reject" if result == AcceptanceRound.Result.REJECTED else "accept"
+    # REL-1: the order first, then the installation; an order no longer installing (accepted by
+    # a concurrent request) refuses the second acceptance before anything is written.
+    lock(Order(pk=installation.order_id))
     installation = engine.fire(installation, action, actor=actor, comment=remarks, result=result, remarks=remarks,
                                feedback=feedback, signatory=signatory)
     if action == "accept":
@@ -349,7 +383,12 @@ def acceptance_record(*, installation: Installation, actor: User, result: str, r
 
 def order_attach(*, order: Order, actor: User, upload, description: str = ""):
     """Photos, commissioning records, the signed acceptance form (WF-3)."""
+    with locked(order, actor=actor, allowed=_may_attach, denied=_("You are not allowed to attach files to this order.")
+                ) as root:
+        return attachment_add(record=root, upload=upload, actor=actor, description=description)
+
+
+def _may_attach(user: User, order: Order) -> bool:
     installation = Installation.objects.filter(order=order).first()
-    _require(can_work_order(actor, order) or (installation is not None and can_work_installation(actor, installation)),
-             _("You are not allowed to attach files to this order."))
-    return attachment_add(record=order, upload=upload, actor=actor, description=description)
+    return can_work_order(user, order) or (installation is not None and can_work_installation(user, installation))
+

@@ -40,7 +40,7 @@ from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
 from .models import AcceptanceRound, ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
-from .rules import can_cancel_order, can_work_delivery, can_work_installation, can_work_order
+from .rules import can_cancel_order, can_review_order, can_work_delivery, can_work_installation, can_work_order
 
 S = Order.Status
 REVIEW = "review"
@@ -222,10 +222,10 @@ ORDER_CLOCKS = [
 
 
 ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
-    Transition("approve", (S.REVIEW,), S.APPROVED, gettext_lazy("Approve"), can_work_order,
+    Transition("approve", (S.REVIEW,), S.APPROVED, gettext_lazy("Approve"), can_review_order,
                guard=_approve_guard, effect=_approve, style="success"),
     # §3.2(1): a non-conforming order goes back to the customer with the list of problems.
-    Transition("return", (S.REVIEW,), S.RETURNED, gettext_lazy("Return to customer"), can_work_order,
+    Transition("return", (S.REVIEW,), S.RETURNED, gettext_lazy("Return to customer"), can_review_order,
                guard=_return_guard, effect=_return, style="warning"),
     Transition("resubmit", (S.RETURNED,), S.REVIEW, gettext_lazy("Amended: review again"), can_work_order,
                effect=_resubmit),

@@ -2,6 +2,20 @@
 import rules
 
 from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, works_in
+from qsm.visibility import Visibility, register
+
+from .models import Inquiry
+
+# ORG-1: who sees an inquiry, said once; presales.selectors filters with it, pages and API ask it.
+# §2(二) its department and owner; §3.1(3) the department it was handed to; §3.1(2) the people and
+# departments invited to its discussion; the quality department sees all (§2(一), in the core).
+INQUIRY_VISIBILITY = register(Inquiry, Visibility(
+    owner="owner",
+    departments=("department", "handover_department"),
+    users=("discussion__invited_users",),
+    participant_departments=("discussion__invited_departments",),
+))
+can_view_inquiry = rules.predicate(INQUIRY_VISIBILITY.can_view, name="can_view_inquiry")
 
 
 @rules.predicate
@@ -30,7 +44,12 @@ can_create_inquiry = in_business_department & (is_staff_role | is_manager)
 can_work_inquiry = in_owning_department | is_administrator
 can_take_over_inquiry = in_handover_department | is_administrator
 can_discuss_inquiry = can_work_inquiry | is_discussion_participant
+# The hand-over department keeps the customer contact going once it has the inquiry: one rule
+# for the service and the page (it was written inline three times).
+can_log_inquiry = can_discuss_inquiry | can_take_over_inquiry
+can_attach_inquiry = can_discuss_inquiry | can_take_over_inquiry
 
+rules.add_perm("presales.view_inquiry", can_view_inquiry)
 rules.add_perm("presales.add_inquiry", can_create_inquiry | is_administrator)
 rules.add_perm("presales.change_inquiry", can_work_inquiry)
 rules.add_perm("presales.discuss_inquiry", can_discuss_inquiry)

@@ -8,30 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qsm.org.rules import sees_everything
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 
 from .models import Discussion, DiscussionNote, Inquiry, Solution
+from .rules import INQUIRY_VISIBILITY
 
 S = Inquiry.Status
 
 
 def inquiry_visible(*, user) -> QuerySet[Inquiry]:
-    """The inquiries a user may open: the quality department sees all (§2(一)); others see their
-    department's, those handed to it, and discussions they or their department were invited to."""
-    qs = Inquiry.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if sees_everything(user):
-        return qs
-    invited = Discussion.objects.filter(inquiry=OuterRef("pk")).filter(
-        Q(invited_users=user) | Q(invited_departments=user.department_id)
-    )
-    scope = Q(owner=user) | Exists(invited)
-    if user.department_id:
-        scope |= Q(department_id=user.department_id) | Q(handover_department_id=user.department_id)
-    return qs.filter(scope)
+    """The inquiries a user may open, from the one declaration in presales.rules (ORG-1)."""
+    return INQUIRY_VISIBILITY.filter(Inquiry.objects.all(), user)
 
 
 def inquiry_list(*, user) -> QuerySet[Inquiry]:

@@ -12,11 +12,12 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.services import customer_create
 from qsm.workflow import engine
+from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
 from qsm.workflow.services import attachment_add, next_number
 
 from .models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
-from .rules import can_create_inquiry, can_discuss_inquiry, can_work_inquiry
+from .rules import can_attach_inquiry, can_create_inquiry, can_discuss_inquiry, can_log_inquiry, can_work_inquiry
 from .workflows import INQUIRY_WORKFLOW
 
 S = Inquiry.Status
@@ -119,14 +120,14 @@ def inquiry_update(*, inquiry: Inquiry, actor: User, data: dict, comment: str = 
         raise ValidationError({"subject": _("Enter a subject.")}, code="required")
     if "question" in data and not (data["question"] or "").strip():
         raise ValidationError({"question": _("Write down the customer's question.")}, code="required")
-    with transaction.atomic():
-        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    with locked(inquiry, actor=actor, allowed=can_work_inquiry, states=Inquiry.OPEN_STATES,
+                denied=_("You are not allowed to change this inquiry."),
+                wrong_state=_("The inquiry is “%(state)s” and can no longer be changed.")) as root:
         products = data.pop("products", None)
-        engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS, comment=comment)
+        engine.edit(root, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS, comment=comment)
         if products is not None:
-            _set_m2m_tracked(locked, "products", products, actor)
-    engine.sync_fields(locked, inquiry)
-    return locked
+            _set_m2m_tracked(root, "products", products, actor)
+    return root
 
 
 def _set_m2m_tracked(inquiry: Inquiry, name: str, new_items, actor) -> None:
@@ -153,13 +154,14 @@ def inquiry_analyse(*, inquiry: Inquiry, actor: User, needs_analysis: str, recom
     data = {"needs_analysis": needs_analysis.strip(), "recommendation": (recommendation or "").strip()}
     if is_complex is not None:
         data["is_complex"] = bool(is_complex)
-    with transaction.atomic():
-        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        engine.edit(locked, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS)
+    # REL-1: re-checked on the locked inquiry; an analysis sent while it is handed over is refused.
+    with locked(inquiry, actor=actor, allowed=can_work_inquiry, states=(S.ANSWERED, S.DISCUSSION),
+                denied=_("You are not allowed to change this inquiry."),
+                wrong_state=_("Needs are analysed after the first response, before hand-over.")) as root:
+        engine.edit(root, actor=actor, data=data, tracked=Inquiry.TRACKED_FIELDS)
         if recommended_products is not None:
-            _set_m2m_tracked(locked, "recommended_products", recommended_products, actor)
-    engine.sync_fields(locked, inquiry)
-    return locked
+            _set_m2m_tracked(root, "recommended_products", recommended_products, actor)
+    return root
 
 
 def inquiry_mark_complex(*, inquiry: Inquiry, actor: User, is_complex: bool = True, comment: str = "") -> Inquiry:
@@ -167,12 +169,13 @@ def inquiry_mark_complex(*, inquiry: Inquiry, actor: User, is_complex: bool = Tr
     _require(can_work_inquiry(actor, inquiry), _("You are not allowed to change this inquiry."))
     if inquiry.status not in (S.NEW, S.ANSWERED):
         raise TransitionNotAllowed(_("Only an inquiry that is not yet in discussion or handed over can be re-classified."))
-    with transaction.atomic():
-        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        engine.edit(locked, actor=actor, data={"is_complex": is_complex}, tracked=Inquiry.TRACKED_FIELDS,
+    with locked(inquiry, actor=actor, allowed=can_work_inquiry, states=(S.NEW, S.ANSWERED),
+                denied=_("You are not allowed to change this inquiry."),
+                wrong_state=_("Only an inquiry that is not yet in discussion or handed over can be re-classified.")
+                ) as root:
+        engine.edit(root, actor=actor, data={"is_complex": is_complex}, tracked=Inquiry.TRACKED_FIELDS,
                     comment=comment)
-    engine.sync_fields(locked, inquiry)
-    return locked
+    return root
 
 
 def inquiry_open_discussion(*, inquiry: Inquiry, actor: User, topic: str, departments: Iterable[Department] = (),
@@ -189,10 +192,12 @@ def discussion_note_add(*, inquiry: Inquiry, actor: User, body: str, meeting_at:
         raise TransitionNotAllowed(_("Notes are added while the discussion is open."))
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the notes.")}, code="required")
-    with transaction.atomic():
-        note = DiscussionNote.objects.create(discussion=inquiry.discussion, author=actor, body=body.strip(),
+    with locked(inquiry, actor=actor, allowed=can_discuss_inquiry, states=(S.DISCUSSION,),
+                denied=_("Only participants of the discussion can add notes."),
+                wrong_state=_("Notes are added while the discussion is open.")) as root:
+        note = DiscussionNote.objects.create(discussion=root.discussion, author=actor, body=body.strip(),
                                              meeting_at=meeting_at)
-        engine.note(inquiry, actor=actor, kind=Event.Kind.MEETING_NOTE, action="discussion_note", comment=body.strip())
+        engine.note(root, actor=actor, kind=Event.Kind.MEETING_NOTE, action="discussion_note", comment=body.strip())
     return note
 
 
@@ -209,14 +214,16 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
         errors["content"] = _("Describe the solution.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        # Lock the inquiry so two authors cannot both create version N.
-        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).first()
-        last = inquiry.solutions.order_by("-version").values_list("version", flat=True).first() or 0
-        solution = Solution.objects.create(inquiry=inquiry, version=last + 1, title=title.strip()[:200],
+    # Lock the inquiry so two authors cannot both create version N, and re-check that the
+    # discussion is still open: a solution recorded after the hand-over is refused (REL-1).
+    with locked(inquiry, actor=actor, allowed=can_discuss_inquiry, states=(S.DISCUSSION,),
+                denied=_("Only participants of the discussion can write the solution."),
+                wrong_state=_("A tailored solution is recorded while the discussion is open.")) as root:
+        last = root.solutions.order_by("-version").values_list("version", flat=True).first() or 0
+        solution = Solution.objects.create(inquiry=root, version=last + 1, title=title.strip()[:200],
                                            content=content.strip(), created_by=actor)
         solution.products.set(products)
-        engine.note(inquiry, actor=actor, kind=Event.Kind.SOLUTION, action="solution",
+        engine.note(root, actor=actor, kind=Event.Kind.SOLUTION, action="solution",
                     data={"version": solution.version, "title": solution.title})
     return solution
 
@@ -229,12 +236,17 @@ def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution
         raise ValidationError({"via": _("Choose how it was sent.")}, code="invalid")
     if solution.sent_at:
         raise TransitionNotAllowed(_("This version was already sent."))
-    with transaction.atomic():
+    # REL-1: the inquiry first, then the solution; "already sent" is decided on the locked row,
+    # so a double click logs one communication, not two.
+    with locked(inquiry, actor=actor, allowed=can_discuss_inquiry,
+                denied=_("Only participants of the discussion can send the solution.")) as root:
+        if lock(solution).sent_at:
+            raise TransitionNotAllowed(_("This version was already sent."))
         now = timezone.now()
         Solution.objects.filter(pk=solution.pk).update(sent_at=now, sent_via=via)
         solution.sent_at, solution.sent_via = now, via
         Communication.objects.create(
-            inquiry=inquiry, channel=via, direction=Communication.Direction.OUTBOUND, occurred_at=now,
+            inquiry=root, channel=via, direction=Communication.Direction.OUTBOUND, occurred_at=now,
             recorded_by=actor,
             summary=_("Sent tailored solution v%(version)s: %(title)s") % {"version": solution.version,
                                                                           "title": solution.title},
@@ -245,9 +257,7 @@ def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution
 def communication_add(*, inquiry: Inquiry, actor: User, channel: str, direction: str, summary: str,
                       occurred_at: dt.datetime | None = None) -> Communication:
     """PRE-4: keep the whole communication log."""
-    _require(can_work_inquiry(actor, inquiry) or can_discuss_inquiry(actor, inquiry)
-             or (inquiry.handover_department_id and actor.department_id == inquiry.handover_department_id),
-             _("You are not allowed to log communication on this inquiry."))
+    _require(can_log_inquiry(actor, inquiry), _("You are not allowed to log communication on this inquiry."))
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("Choose a channel.")
@@ -260,8 +270,9 @@ def communication_add(*, inquiry: Inquiry, actor: User, channel: str, direction:
         errors["occurred_at"] = _("The time cannot be in the future.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        return Communication.objects.create(inquiry=inquiry, channel=channel, direction=direction,
+    with locked(inquiry, actor=actor, allowed=can_log_inquiry,
+                denied=_("You are not allowed to log communication on this inquiry.")) as root:
+        return Communication.objects.create(inquiry=root, channel=channel, direction=direction,
                                             summary=summary.strip(), occurred_at=occurred_at, recorded_by=actor)
 
 
@@ -298,7 +309,7 @@ def inquiry_fire(*, inquiry: Inquiry, actor: User, action: str, comment: str = "
 
 
 def inquiry_attach(*, inquiry: Inquiry, actor: User, upload, description: str = ""):
-    _require(can_discuss_inquiry(actor, inquiry)
-             or (inquiry.handover_department_id and actor.department_id == inquiry.handover_department_id),
-             _("You are not allowed to attach files to this inquiry."))
-    return attachment_add(record=inquiry, upload=upload, actor=actor, description=description)
+    _require(can_attach_inquiry(actor, inquiry), _("You are not allowed to attach files to this inquiry."))
+    with locked(inquiry, actor=actor, allowed=can_attach_inquiry,
+                denied=_("You are not allowed to attach files to this inquiry.")) as root:
+        return attachment_add(record=root, upload=upload, actor=actor, description=description)

@@ -43,7 +43,13 @@ from .forms import (
     TransitionForm,
 )
 from .models import Channel, Inquiry
-from .rules import can_discuss_inquiry, can_take_over_inquiry, can_work_inquiry
+from .rules import (
+    can_attach_inquiry,
+    can_discuss_inquiry,
+    can_log_inquiry,
+    can_take_over_inquiry,
+    can_work_inquiry,
+)
 from .selectors import discussion_detail, inquiry_export_columns, inquiry_get, inquiry_list
 from .workflows import INQUIRY_WORKFLOW
 
@@ -179,7 +185,6 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
     available = [t for t in INQUIRY_WORKFLOW.available(inquiry, user) if t.action != "convert"]
     can_work = can_work_inquiry(user, inquiry)
     can_discuss = can_discuss_inquiry(user, inquiry)
-    in_handover = bool(inquiry.handover_department_id and user.department_id == inquiry.handover_department_id)
     discussion, invited_departments, invited_users, notes = discussion_detail(inquiry=inquiry)
     order = _order_of(inquiry) if inquiry.status in (S.ACKNOWLEDGED, S.CONVERTED) else None
     actions = []
@@ -194,8 +199,8 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "available": available_names,
         "can_work": can_work,
         "can_discuss": can_discuss,
-        "can_log": can_work or can_discuss or in_handover,
-        "can_attach": can_discuss or in_handover,
+        "can_log": can_log_inquiry(user, inquiry),
+        "can_attach": can_attach_inquiry(user, inquiry),
         "can_convert": inquiry.status == S.ACKNOWLEDGED and order is None and can_take_over_inquiry(user, inquiry),
         "can_analyse": can_work and inquiry.status in (S.ANSWERED, S.DISCUSSION),
         "can_mark_complex": can_work and inquiry.status in (S.NEW, S.ANSWERED),

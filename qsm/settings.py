@@ -172,6 +172,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # ORD-1: a unit price may differ from the list price by this much before it needs a waiver.
 ORDER_PRICE_TOLERANCE_PERCENT = env.int("ORDER_PRICE_TOLERANCE_PERCENT", default=10)
+# ORG-1 four-eyes: whoever entered or amended a record does not approve its review. A company
+# too small to have a second person may turn it off.
+QSM_FOUR_EYES = env.bool("QSM_FOUR_EYES", default=True)
 # ORD-2: an undelivered order's delivery clock reminds ("at risk") this many working days before
 # its promised date, at the start of that working day (the sweep of SLA-2 sends it).
 ORDER_RISK_LEAD_DAYS = env.int("ORDER_RISK_LEAD_DAYS", default=3)

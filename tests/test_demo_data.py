@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from assessment.management.commands.load_demo_data import LOGINS_FILE, logins_text
@@ -60,6 +60,11 @@ def _assert_orders_in_every_state(now: dt.datetime) -> None:
     # returned to the customer, amended and approved in a second round
     assert orders.filter(review_rounds__number=1, review_rounds__outcome="returned").filter(
         review_rounds__number=2, review_rounds__outcome="approved").exists()
+    # four-eyes (ORG-1): no review was decided by the person who entered the order
+    from orders.models import ReviewRound
+
+    decided = ReviewRound.objects.exclude(outcome="open")
+    assert decided.exists() and not decided.filter(reviewer=F("order__owner")).exists()
     # ORD-2: partial deliveries, a rejected shipment, progress told, questions answered
     assert orders.annotate(n=Count("deliveries", filter=Q(deliveries__status="delivered"))).filter(n__gte=2).exists()
     assert ProgressNote.objects.filter(kind="update").exists()
@@ -108,7 +113,10 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
     assert User.objects.get(username="admin").is_superuser
     # departments of every kind, each with its manager
     assert set(Department.objects.values_list("kind", flat=True)) == set(Department.Kind.values)
-    assert not Department.objects.filter(manager__isnull=True).exists()
+    # (a manager is a member with the manager role: ORG-1's one notion of "manager")
+    from qsm.org.selectors import department_managers
+
+    assert all(department_managers(department=d).exists() for d in Department.objects.all())
     assert Customer.objects.count() >= 30
     # inquiries in every state, on every channel, across the year, some overdue
     inquiries = Inquiry.objects.all()

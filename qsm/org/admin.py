@@ -2,15 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Customer, Department, Product, User
+from .models import Contact, Customer, Department, Product, Role, User
+from .selectors import department_managers
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "manager", "is_active"]
+    list_display = ["name", "code", "kind", "managers", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
-    autocomplete_fields = ["manager"]
+
+    # ORG-1: a department's managers are its members with the manager role (assigned on the user).
+    @admin.display(description=Role.MANAGER.label)
+    def managers(self, obj: Department) -> str:
+        return ", ".join(str(u) for u in department_managers(department=obj))
 
 
 @admin.register(User)

@@ -160,7 +160,7 @@ class OrgDemo(DemoBuilder):
         # Argon2 is slow on purpose: hash the shared demo password once for every user.
         password = make_password(DEMO_PASSWORD)
         self.users: dict[str, User] = {}
-        for username, display, dept, roles, heads in USERS:
+        for username, display, dept, roles, _heads in USERS:
             is_admin = Role.ADMINISTRATOR in roles
             person = not is_admin  # Chinese names: family name first
             user = User.objects.create(
@@ -170,9 +170,7 @@ class OrgDemo(DemoBuilder):
                 password=password, is_staff=is_admin, is_superuser=is_admin,
             )
             user.groups.add(*(groups[r] for r in roles))
-            self.users[username] = user
-            if heads:
-                Department.objects.filter(pk=user.department_id).update(manager=user)
+            self.users[username] = user  # a head is a member with the manager role (ORG-1)
 
     # -- customers and products ----------------------------------------------------------------
     def load_catalogue(self) -> None:

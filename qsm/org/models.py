@@ -25,9 +25,7 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BUSINESS)
-    manager = models.ForeignKey(
-        "org.User", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # Its managers are its members with the manager role (ORG-1: one notion of "manager").
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

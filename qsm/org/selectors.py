@@ -9,13 +9,22 @@ from .models import Customer, Department, Product, Role, User
 
 
 def department_managers(*, department: Department | None) -> QuerySet[User]:
-    """The people who approve for a department: its named head and its members with the manager role."""
+    """The managers of a department (the people reminded and escalated to): its members with the
+    manager role. The one notion of "manager" (ORG-1); ``rules.can_approve_for`` adds the quality
+    manager for every department."""
     if department is None:
         return User.objects.none()
-    q = Q(department=department, groups__name=Role.MANAGER)
-    if department.manager_id:
-        q |= Q(pk=department.manager_id)
-    return User.objects.filter(q, is_active=True).distinct()
+    return User.objects.filter(department=department, groups__name=Role.MANAGER, is_active=True).distinct()
+
+
+def department_approvers(*, department: Department | None) -> QuerySet[User]:
+    """Everyone ``can_approve_for(user, department)`` accepts, as a queryset (ORG-1)."""
+    if department is None:
+        return User.objects.none()
+    return User.objects.filter(
+        Q(department=department) | Q(department__kind=Department.Kind.QUALITY),
+        groups__name=Role.MANAGER, is_active=True,
+    ).distinct()
 
 
 def quality_department_users() -> QuerySet[User]:

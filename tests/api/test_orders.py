@@ -119,8 +119,11 @@ def test_an_order_entered_directly_goes_to_review_with_its_clock(api, world):
     assert [c["item"] for c in order["review_checklist"]] == ["customer", "items", "prices", "delivery_date",
                                                                  "installation"]
     assert [(r["number"], r["outcome"], r["findings"]) for r in order["review_rounds"]] == [(1, "open", [])]
-    assert {a["action"] for a in order["available_actions"]} == {"approve", "return"}
-    assert all(a["url"].startswith(order_url(order["id"])) for a in order["available_actions"])
+    # four-eyes (ORG-1): the owner who entered it is offered no review decision; the manager is
+    assert order["available_actions"] == []
+    as_manager = api(world.manager).get(order_url(order["id"])).data
+    assert {a["action"] for a in as_manager["available_actions"]} == {"approve", "return", "cancel"}
+    assert all(a["url"].startswith(order_url(order["id"])) for a in as_manager["available_actions"])
     assert order["installation"] is None and order["deliveries"] == [] and order["visit_due"] is False
     timeline = api(world.staff).get(order_url(order["id"], "timeline")).data
     assert [e["kind"] for e in timeline] == ["created"]
@@ -314,10 +317,10 @@ def _detail_order(world, *, lines: int, rounds: int, deliveries: int, notes: int
     for _n in range(rounds - 1):
         services.review_record_findings(order=order, actor=staff, findings={
             **all_pass(order), "customer": ("fail", "缺联系人")})
-        services.order_return(order=order, actor=staff, problems="补充联系人")
+        services.order_return(order=order, actor=world.manager, problems="补充联系人")  # four-eyes
         services.order_resubmit(order=order, actor=staff)
     services.review_record_findings(order=order, actor=staff, findings=all_pass(order))
-    services.order_approve(order=order, actor=staff)
+    services.order_approve(order=order, actor=world.manager)
     for _n in range(deliveries):
         delivery = services.delivery_ship(order=order, actor=staff, quantities={line.pk: "1" for line in
                                                                                  order.lines.all()})

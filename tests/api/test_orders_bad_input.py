@@ -172,7 +172,7 @@ def test_an_order_without_installation_cannot_schedule_one(api, world):
     order = world.order(installation=False)
     client = api(world.staff)
     services.review_record_findings(order=order, actor=world.staff, findings=support.all_pass(order))
-    services.order_approve(order=order, actor=world.staff)
+    services.order_approve(order=order, actor=world.manager)  # four-eyes: not the owner
     delivery = services.delivery_ship(order=order, actor=world.staff, quantities={order.lines.get().pk: "3"})
     services.delivery_confirm(delivery=delivery, actor=world.staff)
     order.refresh_from_db()
@@ -199,8 +199,8 @@ def test_approving_a_price_outside_the_range_without_a_waiver_is_400_naming_pric
     assert client.post(order_url(order, "findings"), {"items": {
         item: {"result": "pass"} for item in support.CHECKLIST}}, format="json").status_code == 200
     before = snapshot(order)
-    # when it is approved, then the price check is named and nothing changes
-    data = refused(client.post(order_url(order, "approve"), {}, format="json"), 400, "prices")
+    # when the manager approves it (four-eyes: not the owner), then the price check is named and nothing changes
+    data = refused(api(world.manager).post(order_url(order, "approve"), {}, format="json"), 400, "prices")
     assert "range" in data["prices"][0] or "范围" in data["prices"][0]
     assert snapshot(order) == before
     # a waiver without a reason is no waiver
@@ -216,7 +216,7 @@ def test_approving_with_an_unchecked_or_failed_item_is_400_naming_it(api, world)
     client.post(order_url(order, "findings"), {"items": {"customer": {"result": "fail", "note": "缺电话"}}},
                 format="json")
     before = snapshot(order)
-    data = refused(client.post(order_url(order, "approve"), {}, format="json"), 400)
+    data = refused(api(world.manager).post(order_url(order, "approve"), {}, format="json"), 400)
     assert set(data) == {"customer", "items", "prices", "delivery_date", "installation"}
     assert snapshot(order) == before
 
@@ -231,7 +231,7 @@ def test_approving_with_an_unchecked_or_failed_item_is_400_naming_it(api, world)
 def test_returning_needs_a_failed_item_and_the_problems(api, world, findings, payload, fields):
     order = world.order_in("review", ready_for={"all_pass": "approve", "one_fail": "return"}.get(findings, ""))
     before = snapshot(order)
-    data = refused(api(world.staff).post(order_url(order, "return"), payload, format="json"), 400)
+    data = refused(api(world.manager).post(order_url(order, "return"), payload, format="json"), 400)
     assert set(data) == fields
     assert snapshot(order) == before
 

@@ -33,13 +33,17 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     priced = ProductFactory(code="CNC-200", name="数控机床 CNC-200", list_price=Decimal("100000.00"))
     installer = UserFactory(username="installer", department=production_department, roles=[Role.STAFF])
     engineer = api(installer)
+    # four-eyes (ORG-1): a colleague decides the review of the order sales_user converted and amends
+    reviewer_user = UserFactory(username="reviewer", department=sales_user.department, roles=[Role.STAFF])
+    reviewer = api(reviewer_user)
 
     # given a converted inquiry: an order in review with its clock running
     inquiry = inquiry_in("acknowledged")
     order = ok(sales.post(f"{ORDERS}from-inquiry/", {"inquiry": inquiry.pk}, format="json"), 201)
     url = order_url(order["id"])
     assert order["status"] == "review" and order["due_at"] and order["source_inquiry_number"] == inquiry.number
-    assert actions(order) == {"approve", "return"}
+    assert actions(order) == set()
+    assert actions(reviewer.get(url).data) == {"approve", "return"}
 
     # when the reviewer fails two checklist items and returns it with two problems
     order = ok(sales.post(url + "findings/", {"items": {
@@ -48,12 +52,12 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     }}, format="json"))
     assert {f["item"]: f["result"] for f in order["review_rounds"][0]["findings"]} == {
         "customer": "pass", "items": "pass", "prices": "fail", "delivery_date": "fail"}
-    order = ok(sales.post(url + "return/", {"problems": "1. 请确认单价\n2. 请给出交货日期"}, format="json"))
+    order = ok(reviewer.post(url + "return/", {"problems": "1. 请确认单价\n2. 请给出交货日期"}, format="json"))
     assert order["status"] == "returned" and order["due_at"] is None
     assert [(r["number"], r["outcome"], r["problems"]) for r in order["review_rounds"]] == [
         (1, "returned", "1. 请确认单价\n2. 请给出交货日期")]
-    assert order["review_rounds"][0]["reviewer"] == sales_user.pk and order["review_rounds"][0]["decided_at"]
-    assert ok(sales.post(url + "approve/", {}, format="json"), 409)["code"] == "transition_not_allowed"
+    assert order["review_rounds"][0]["reviewer"] == reviewer_user.pk and order["review_rounds"][0]["decided_at"]
+    assert ok(reviewer.post(url + "approve/", {}, format="json"), 409)["code"] == "transition_not_allowed"
 
     # and the customer's amendment comes back for a second round
     promised = (timezone.localdate() + dt.timedelta(days=45)).isoformat()
@@ -71,11 +75,12 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     every_item_passes = {item: {"result": "pass"} for item in
                          ("customer", "items", "prices", "delivery_date", "installation")}
     ok(sales.post(url + "findings/", {"items": every_item_passes}, format="json"))
-    refused = ok(sales.post(url + "approve/", {}, format="json"), 400)
+    ok(sales.post(url + "approve/", {}, format="json"), 403)  # who amended it does not approve it (four-eyes)
+    refused = ok(reviewer.post(url + "approve/", {}, format="json"), 400)
     assert "prices" in refused
     ok(sales.post(url + "findings/", {"items": {"prices": {"result": "waived", "note": "年度框架协议价"}}},
                   format="json"))
-    order = ok(sales.post(url + "approve/", {"comment": "价格按框架协议"}, format="json"))
+    order = ok(reviewer.post(url + "approve/", {"comment": "价格按框架协议"}, format="json"))
     assert order["status"] == "approved" and order["approved_at"]
     assert [r["outcome"] for r in order["review_rounds"]] == ["returned", "approved"]
     assert {f["item"]: (f["result"], f["note"]) for f in order["review_rounds"][1]["findings"]}["prices"] == (

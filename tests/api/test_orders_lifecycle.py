@@ -69,9 +69,10 @@ ORDER_ACTIONS = [
         lambda w, o: {"items": {"customer": {"result": "fail", "note": "联系人电话缺失"}}},
         lambda b, a, r: ("customer", "fail", "联系人电话缺失") in a["findings"] and a["order"][0] == "review"),
     # ORD-1: the round's outcome is kept with the order's new state
-    Act("approve", "approve", ("review",), WORKERS, lambda w, o: {"comment": "审核通过"},
+    # four-eyes (ORG-1): "staff" entered the order, so only another worker decides its review
+    Act("approve", "approve", ("review",), ("manager",), lambda w, o: {"comment": "审核通过"},
         lambda b, a, r: a["order"][0] == "approved" and a["rounds"] == [(1, "approved")], ready_for="approve"),
-    Act("return", "return", ("review",), WORKERS, lambda w, o: {"problems": "1. 交期需延后"},
+    Act("return", "return", ("review",), ("manager",), lambda w, o: {"problems": "1. 交期需延后"},
         lambda b, a, r: a["order"][0] == "returned" and a["rounds"] == [(1, "returned")], ready_for="return"),
     Act("resubmit", "resubmit", ("returned",), WORKERS, lambda w, o: {"comment": "客户已修改"},
         lambda b, a, r: a["order"][0] == "review" and a["rounds"] == [(1, "returned"), (2, "open")]),

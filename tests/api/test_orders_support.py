@@ -105,9 +105,10 @@ class World:
         if state == "returned":
             services.review_record_findings(order=order, actor=staff, findings={
                 **all_pass(order), "delivery_date": ("fail", "交期不可行")})
-            return services.order_return(order=order, actor=staff, problems="交期需延后")
+            # four-eyes (ORG-1): the manager, not the owner who entered it, decides the review
+            return services.order_return(order=order, actor=self.manager, problems="交期需延后")
         services.review_record_findings(order=order, actor=staff, findings=all_pass(order))
-        services.order_approve(order=order, actor=staff)
+        services.order_approve(order=order, actor=self.manager)
         if state == "approved":
             return order
         services.order_start_production(order=order, actor=staff)

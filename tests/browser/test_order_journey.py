@@ -139,6 +139,9 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     assert page.locator("#order-lines tbody tr td").nth(1).inner_text().strip() == "2"
     page.click("[data-action=resubmit]")
     _status(page, "review")
+    # four-eyes (ORG-1): li entered and amended the order, so li is offered no approve or return
+    page.wait_for_selector("#four-eyes-notice")
+    assert page.locator("[data-action=approve]").count() == 0 and page.locator("#return-form").count() == 0
     _shot(page, "03-amended-round-2")
     _logout(page)
 

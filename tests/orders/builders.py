@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Delivery, Installation, Order
-from tests.factories import ProductFactory
+from qsm.org.models import Role
+from tests.factories import ProductFactory, UserFactory
 
 S = Order.Status
 I = Installation.Status  # noqa: E741
@@ -32,6 +33,13 @@ def pass_all(order: Order, actor, **overrides):
     return services.review_record_findings(order=order, actor=actor, findings=items)
 
 
+def reviewer_for(order: Order):
+    """A second person of the order's department: four-eyes (ORG-1) keeps the author from
+    deciding the review, so the builders have someone else approve or return it."""
+    return UserFactory(username=f"reviewer-{order.department.code}", display_name="复核人", email="",
+                       department=order.department, roles=[Role.STAFF])
+
+
 def new_order(*, actor, customer, product=None, quantity="2", unit_price=None, installation: bool = False,
               promised_in_days: int | None = 30) -> Order:
     product = product or priced_product()
@@ -43,17 +51,19 @@ def new_order(*, actor, customer, product=None, quantity="2", unit_price=None, i
         site_contact="陈工 13800001111" if installation else "")
 
 
-def drive(order: Order, state: str, *, actor, engineer=None, manager=None) -> Order:
-    """Move ``order`` (fresh, in review) to ``state`` the way users would (a manager cancels)."""
+def drive(order: Order, state: str, *, actor, approver=None, engineer=None, manager=None) -> Order:
+    """Move ``order`` (fresh, in review) to ``state`` the way users would (a manager cancels;
+    ``approver``, another person than the one who entered the order, approves it)."""
     if state == S.REVIEW:
         return order
+    approver = approver or reviewer_for(order)
     if state == S.RETURNED:
         pass_all(order, actor, prices=("fail", "单价低于允许范围"))
-        return services.order_return(order=order, actor=actor, problems="1. 单价过低")
+        return services.order_return(order=order, actor=approver, problems="1. 单价过低")
     if state == S.CANCELLED:
         return services.order_cancel(order=order, actor=manager or actor, comment="客户撤单")
     pass_all(order, actor)
-    services.order_approve(order=order, actor=actor)
+    services.order_approve(order=order, actor=approver)
     if state == S.APPROVED:
         return _fresh(order)
     services.order_start_production(order=order, actor=actor)

@@ -29,6 +29,8 @@ def _pass_all(order, actor, **overrides):
 @pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4")
 def test_order_from_review_to_acceptance(sales_user, sales_department, customer, priced_product):
     engineer = UserFactory(username="engineer", department=sales_department, roles=["staff"])
+    # four-eyes (ORG-1): a colleague decides the review of the order sales_user entered
+    reviewer = UserFactory(username="reviewer", department=sales_department, roles=["staff"])
     # given an order with installation, one line priced outside the range
     order = services.order_create(
         actor=sales_user, customer=customer, promised_date=timezone.localdate() + dt.timedelta(days=30),
@@ -38,8 +40,8 @@ def test_order_from_review_to_acceptance(sales_user, sales_department, customer,
     # when the reviewer returns it with two problems
     _pass_all(order, sales_user, prices=("fail", "单价低于允许范围"), delivery_date=("fail", "交期不可行"))
     with pytest.raises(ValidationError):
-        services.order_approve(order=order, actor=sales_user)
-    services.order_return(order=order, actor=sales_user, problems="1. 单价过低\n2. 交期需延后")
+        services.order_approve(order=order, actor=reviewer)
+    services.order_return(order=order, actor=reviewer, problems="1. 单价过低\n2. 交期需延后")
     assert order.status == Order.Status.RETURNED
     # and the amended order comes back for a second round
     services.order_update(order=order, actor=sales_user, data={"promised_date": timezone.localdate() + dt.timedelta(days=45)},
@@ -48,10 +50,10 @@ def test_order_from_review_to_acceptance(sales_user, sales_department, customer,
     # a price still outside the range cannot simply "pass"
     _pass_all(order, sales_user)
     with pytest.raises(ValidationError) as err:
-        services.order_approve(order=order, actor=sales_user)
+        services.order_approve(order=order, actor=reviewer)
     assert "prices" in err.value.error_dict
     _pass_all(order, sales_user, prices=("waived", "年度框架协议价"))
-    services.order_approve(order=order, actor=sales_user)
+    services.order_approve(order=order, actor=reviewer)
     assert [r.outcome for r in order.review_rounds.order_by("number")] == ["returned", "approved"]
     # production and two partial deliveries
     services.order_start_production(order=order, actor=sales_user)

@@ -30,6 +30,7 @@ from orders.models import (
 from qsm.org.models import Role
 from qsm.workflow.models import Attachment, Event
 from tests.factories import ProductFactory, UserFactory
+from tests.orders.builders import reviewer_for
 from tests.pages.test_order_pages import approve, deliver_all, make_order, pass_all, today
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,12 @@ def order(sales_user, customer, priced):
 @pytest.fixture
 def approved_order(order, sales_user):
     return approve(order, sales_user)
+
+
+@pytest.fixture
+def reviewer(sales_department):
+    """A colleague of the owner: four-eyes (ORG-1) leaves the review decision to someone else."""
+    return UserFactory(username="reviewer", display_name="复核人", department=sales_department, roles=[Role.STAFF])
 
 
 @pytest.fixture
@@ -195,7 +202,7 @@ def underpriced(sales_user, customer, priced):
 
 @pytest.mark.spec("ORD-1")
 def test_page_in_review_shows_the_checklist_with_the_installation_item_only_when_needed(login, sales_user, order,
-                                                                                       underpriced):
+                                                                                       underpriced, reviewer):
     client = login(sales_user)
 
     plain = html_of(client.get(order.get_absolute_url()))
@@ -204,7 +211,12 @@ def test_page_in_review_shows_the_checklist_with_the_installation_item_only_when
     assert 'id="checklist-form"' in plain and 'data-item="prices"' in plain
     assert 'name="result_installation"' not in plain
     assert 'name="result_installation"' in html_of(with_installation)
-    assert 'data-action="approve"' in plain and 'id="return-form"' in plain
+    # four-eyes (ORG-1): the owner who entered it gets no approve/return buttons, a colleague does
+    assert 'data-action="approve"' not in plain and 'id="return-form"' not in plain
+    assert 'id="four-eyes-notice"' in plain
+    as_reviewer = html_of(login(reviewer).get(order.get_absolute_url()))
+    assert 'data-action="approve"' in as_reviewer and 'id="return-form"' in as_reviewer
+    assert 'id="four-eyes-notice"' not in as_reviewer
     # the out-of-range price is marked on the line
     assert "price-out-of-range" in html_of(with_installation) and "price-out-of-range" not in plain
     assert "due-left" in plain  # the review SLA at a glance
@@ -238,13 +250,13 @@ def test_a_failed_item_without_a_note_is_a_form_error_and_saves_nothing(login, s
 
 
 @pytest.mark.spec("ORD-1", "WF-1")
-def test_approving_a_price_outside_the_range_without_a_waiver_is_refused(login, sales_user, underpriced):
+def test_approving_a_price_outside_the_range_without_a_waiver_is_refused(login, sales_user, underpriced, reviewer):
     # given every item passed, the out-of-range price included
     pass_all(underpriced, sales_user)
     before = snapshot(underpriced)
 
     # when the reviewer presses "approve"
-    response = login(sales_user).post(url("order-approve", underpriced))
+    response = login(reviewer).post(url("order-approve", underpriced))
 
     # then the page says why, next to the price item, and nothing changed
     assert response.status_code == 200
@@ -256,10 +268,10 @@ def test_approving_a_price_outside_the_range_without_a_waiver_is_refused(login, 
 
 
 @pytest.mark.spec("ORD-1")
-def test_approving_with_unchecked_items_names_them(login, sales_user, order):
+def test_approving_with_unchecked_items_names_them(login, reviewer, order):
     before = snapshot(order)
 
-    response = login(sales_user).post(url("order-approve", order))
+    response = login(reviewer).post(url("order-approve", order))
 
     assert response.status_code == 200
     assert set(response.context["checklist_form"].approval_errors) == {"customer", "items", "prices", "delivery_date"}
@@ -267,10 +279,10 @@ def test_approving_with_unchecked_items_names_them(login, sales_user, order):
 
 
 @pytest.mark.spec("ORD-1", "WF-2")
-def test_a_waived_price_with_a_reason_can_be_approved(login, sales_user, underpriced):
+def test_a_waived_price_with_a_reason_can_be_approved(login, sales_user, underpriced, reviewer):
     pass_all(underpriced, sales_user, prices=("waived", "年度框架协议价"))
 
-    response = login(sales_user).post(url("order-approve", underpriced))
+    response = login(reviewer).post(url("order-approve", underpriced))
 
     assert response.status_code == 302
     underpriced.refresh_from_db()
@@ -281,9 +293,9 @@ def test_a_waived_price_with_a_reason_can_be_approved(login, sales_user, underpr
 
 
 @pytest.mark.spec("ORD-1", "WF-1")
-def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, underpriced):
+def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, underpriced, reviewer):
     before = snapshot(underpriced)
-    client = login(sales_user)
+    client = login(reviewer)
 
     nothing_failed = client.post(url("order-return", underpriced), {"problems": "1. 单价过低"})
     pass_all(underpriced, sales_user, prices=("fail", "单价过低"))
@@ -296,13 +308,13 @@ def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, under
 
 
 @pytest.mark.spec("ORD-1", "WF-2")
-def test_return_amend_resubmit_and_every_round_is_shown(login, sales_user, underpriced):
+def test_return_amend_resubmit_and_every_round_is_shown(login, sales_user, underpriced, reviewer):
     client = login(sales_user)
     # given two failed items
     pass_all(underpriced, sales_user, prices=("fail", "单价过低"), delivery_date=("fail", "交期不可行"))
 
-    # when the reviewer returns it with two problems
-    returned = client.post(url("order-return", underpriced), {"problems": "1. 单价低于允许范围\n2. 交期需延后两周"})
+    # when the reviewer (not the owner: four-eyes) returns it with two problems
+    returned = login(reviewer).post(url("order-return", underpriced), {"problems": "1. 单价低于允许范围\n2. 交期需延后两周"})
     page = client.get(underpriced.get_absolute_url())
 
     # then the page shows the problems and offers the amendment form and "resubmit"
@@ -354,7 +366,7 @@ def test_amending_an_approved_order_is_refused_with_409(login, sales_user, appro
 @pytest.mark.spec("ORD-1")
 def test_amendment_errors_land_on_the_line_rows(login, sales_user, order):
     pass_all(order, sales_user, items=("fail", "数量待确认"))
-    services.order_return(order=order, actor=sales_user, problems="数量待确认")
+    services.order_return(order=order, actor=reviewer_for(order), problems="数量待确认")
     before = snapshot(order)
 
     response = login(sales_user).post(url("order-amend", order), {
@@ -728,7 +740,7 @@ def _delivering(user, customer, *, lines: int, rounds: int, deliveries: int, not
     order = make_order(user, customer, *[(p, 10, 100) for p in products], installation=True)
     for n in range(rounds - 1):
         pass_all(order, user, items=("fail", f"第 {n + 1} 轮：数量待确认"))
-        services.order_return(order=order, actor=user, problems=f"第 {n + 1} 轮问题")
+        services.order_return(order=order, actor=reviewer_for(order), problems=f"第 {n + 1} 轮问题")
         services.order_resubmit(order=order, actor=user)
     approve(order, user)
     order_lines = list(order.lines.all())

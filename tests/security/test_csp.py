@@ -151,8 +151,6 @@ def pages(business_department, sales_department, production_department, customer
     staff = UserFactory(username="staff", department=business_department, roles=[Role.STAFF])
     sales = UserFactory(username="sales", department=sales_department, roles=[Role.STAFF])
     sales_manager = UserFactory(username="sales_manager", department=sales_department, roles=[Role.MANAGER])
-    sales_department.manager = sales_manager
-    sales_department.save(update_fields=["manager"])
     engineer = UserFactory(username="engineer", department=production_department, roles=[Role.STAFF])
     admin = UserFactory(username="admin_user", department=None, roles=[Role.ADMINISTRATOR], is_staff=True,
                         is_superuser=True)

@@ -76,7 +76,7 @@ CLOCK_TABLE = {
     ),
     ("orders.order", "review"): SimpleNamespace(
         enter=lambda u: _order(u),
-        done=lambda r, u: (pass_all(r, u.sales), orders.order_approve(order=r, actor=u.sales))[-1],
+        done=lambda r, u: (pass_all(r, u.sales), orders.order_approve(order=r, actor=u.manager))[-1],
         cancel=lambda r, u: orders.order_cancel(order=r, actor=u.manager, comment="客户撤单"),
     ),
     ("orders.order", "delivery"): SimpleNamespace(
@@ -175,7 +175,7 @@ def test_returning_an_order_pauses_its_review_clock_and_resubmitting_resumes_it(
     # when it is approved at 16:30: within the review time left
     time_machine.move_to(sh(2026, 3, 4, 16, 30), tick=False)
     pass_all(order, people.sales)
-    order = orders.order_approve(order=order, actor=people.sales)
+    order = orders.order_approve(order=order, actor=people.manager)
     # then the review was met on time, although two days passed on the wall clock
     assert _deadlines(order, "review").get().state == Deadline.State.MET
 

@@ -1,0 +1,158 @@
+"""ORG-1: who may see a record, declared once per model.
+
+A domain app declares each model's visibility in its ``rules.py``:
+
+    INQUIRY_VISIBILITY = visibility.register(Inquiry, Visibility(
+        owner="owner",
+        departments=("department", "handover_department"),      # members of these see it
+        users=("discussion__invited_users",),                    # participants (any path to users)
+        participant_departments=("discussion__invited_departments",),
+    ))
+    DELIVERY_VISIBILITY = visibility.register(Delivery, Visibility(through="order"))  # as its order
+
+and gets both halves from that one declaration:
+
+* ``filter(queryset, user)`` for the selectors (lists, exports, ``*_get`` that 404s), and
+* ``can_view(user, record)``, a ``rules`` predicate for one record already loaded.
+
+The quality department and administrators see every record (§2(一)). Before this module the
+two halves were written by hand in each app and disagreed (``can_view_order`` ignored the owner
+and the installing engineers that ``order_visible`` let in).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import rules
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from qsm.org.rules import sees_everything
+
+
+@dataclass(frozen=True)
+class Visibility:
+    owner: str | None = "owner"  # FK (or FK path: "order__owner") to the user who owns the record
+    departments: tuple[str, ...] = ("department",)  # FKs / FK paths to departments whose members see it
+    users: tuple[str, ...] = ()  # paths to the users taking part (FK or many-to-many, across relations)
+    participant_departments: tuple[str, ...] = ()  # paths to departments invited to take part
+    through: str | None = None  # a child record is seen by whoever sees this parent (FK name)
+    model: type[models.Model] | None = field(default=None, compare=False)
+
+    # --- the selector half -----------------------------------------------------------------------
+
+    def q(self, user) -> Q | None:
+        """The filter for ``user``; ``None`` means every record."""
+        if not getattr(user, "is_authenticated", False):
+            return Q(pk__in=[])
+        if sees_everything(user):
+            return None
+        if self.through:
+            parent = self._parent_model()
+            parent_q = visibility_for(parent).q(user)
+            return None if parent_q is None else Q(**{f"{self.through}__in": parent.objects.filter(parent_q)})
+        q = Q(pk__in=[])
+        if self.owner:
+            q |= Q(**{self.owner: user.pk})
+        if user.department_id:
+            for name in self.departments:
+                q |= Q(**{name: user.department_id})
+        # Participants are reached through many-to-many paths: a sub-select, so no duplicate rows.
+        for path in self.users:
+            q |= Q(pk__in=self.model._base_manager.filter(**{path: user.pk}).values("pk"))
+        if user.department_id:
+            for path in self.participant_departments:
+                q |= Q(pk__in=self.model._base_manager.filter(**{path: user.department_id}).values("pk"))
+        return q
+
+    def filter(self, queryset: QuerySet, user) -> QuerySet:
+        q = self.q(user)
+        return queryset if q is None else queryset.filter(q)
+
+    # --- the object half -------------------------------------------------------------------------
+
+    def can_view(self, user, record) -> bool:
+        if record is None or not getattr(user, "is_authenticated", False):
+            return False
+        if sees_everything(user):
+            return True
+        if self.through:
+            parent = _follow([record], self.through)
+            return bool(parent) and visibility_for(self._parent_model()).can_view(user, parent[0])
+        if self.owner and _pk(record, self.owner) == user.pk:
+            return True
+        if user.department_id and any(_pk(record, name) == user.department_id for name in self.departments):
+            return True
+        if any(u.pk == user.pk for path in self.users for u in _values(record, path)):
+            return True
+        return bool(user.department_id) and any(
+            d.pk == user.department_id for path in self.participant_departments for d in _values(record, path))
+
+    def _parent_model(self) -> type[models.Model]:
+        return self.model._meta.get_field(self.through).related_model
+
+
+def _follow(objects: Iterable[Any], name: str) -> list[Any]:
+    out = []
+    for obj in objects:
+        try:
+            value = getattr(obj, name)
+        except ObjectDoesNotExist:  # a reverse one-to-one that does not exist (no discussion yet)
+            continue
+        if value is None:
+            continue
+        if isinstance(value, models.Manager):  # many-to-many or reverse foreign key
+            out.extend(value.all())
+        else:
+            out.append(value)
+    return out
+
+
+def _pk(record, path: str):
+    """The id a foreign key (or a path of foreign keys) of ``record`` points at, or None."""
+    if "__" not in path:
+        return getattr(record, f"{path}_id")
+    found = _values(record, path)
+    return found[0].pk if found else None
+
+
+def _values(record, path: str) -> list[Any]:
+    objects = [record]
+    for name in path.split("__"):
+        objects = _follow(objects, name)
+    return objects
+
+
+_registry: dict[type[models.Model], Visibility] = {}
+
+
+def register(model: type[models.Model], visibility: Visibility) -> Visibility:
+    declared = Visibility(owner=visibility.owner, departments=tuple(visibility.departments),
+                          users=tuple(visibility.users), participant_departments=tuple(visibility.participant_departments),
+                          through=visibility.through, model=model)
+    names = (declared.through,) if declared.through else (declared.owner, *declared.departments)
+    for name in names:
+        if name:
+            model._meta.get_field(name.split("__")[0])  # a typo fails at import, not in production
+    _registry[model] = declared
+    return declared
+
+
+def visibility_for(model_or_record) -> Visibility:
+    model = model_or_record if isinstance(model_or_record, type) else type(model_or_record)
+    return _registry[model]
+
+
+def visible(queryset_or_model, user) -> QuerySet:
+    """The records of a model (or a queryset of it) that ``user`` may see."""
+    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    return visibility_for(qs.model).filter(qs, user)
+
+
+@rules.predicate
+def can_view(user, record) -> bool:
+    """Any registered record: may ``user`` see it?"""
+    return record is not None and visibility_for(record).can_view(user, record)
