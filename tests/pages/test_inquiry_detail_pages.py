@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from orders.models import Order
 from presales import services
-from presales.models import Communication, Inquiry, Solution
+from presales.models import Inquiry, Solution
+from qsm.contacts.models import ContactEntry
 from qsm.workflow.models import Attachment, Event
 from tests.factories import make_inquiry
 
@@ -310,7 +311,7 @@ def test_marking_a_solution_sent_logs_the_communication(login, staff_user, in_di
     solution.refresh_from_db()
     assert response.status_code == 302 and solution.sent_via == "email" and solution.sent_at
     assert again.status_code == 409
-    assert Communication.objects.filter(inquiry=in_discussion, direction="out").count() == 1
+    assert ContactEntry.objects.filter(inquiry=in_discussion, direction="out").count() == 1
 
 
 def test_marking_another_inquirys_solution_is_404(login, staff_user, in_discussion, answered, customer):
