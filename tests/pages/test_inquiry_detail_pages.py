@@ -455,3 +455,18 @@ def test_record_page_query_count_is_bounded(login, staff_user, answered, django_
     assert response.status_code == 200
     assert Inquiry.objects.count() == 1
     print(f"inquiry record page: {len(captured.captured_queries)} queries")
+
+
+@pytest.mark.spec("PRE-4")
+def test_the_inquiry_page_shows_its_communications_through_the_shared_contact_log(login, staff_user, answered):
+    from presales.services import communication_add
+
+    entry = communication_add(inquiry=answered, actor=staff_user, channel="email", direction="in",
+                              summary="客户邮件询问报价")
+    response = login(staff_user).get(answered.get_absolute_url())
+
+    assert "qsm/_contact_log.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert f'id="contact-{entry.pk}"' in html and "客户邮件询问报价" in html
+    assert "answer-form" not in html  # a communication is not a question to answer
+    assert 'id="communication-form"' in html and 'name="direction"' in html and 'name="summary"' in html

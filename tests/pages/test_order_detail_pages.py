@@ -816,3 +816,18 @@ def test_record_page_query_count_does_not_grow_with_acceptance_rounds(login, sal
         response = client.get(big.get_absolute_url())
     assert len(response.context["acceptance_rounds"]) == 4 and big.visit_due
     print(f"order page (accepted): {small_queries} queries with 1 and with 4 acceptance rounds")
+
+
+@pytest.mark.spec("ORD-2")
+def test_the_order_page_shows_progress_through_the_shared_contact_log(login, sales_user, approved_order):
+    from orders.services import progress_note_add
+
+    question = progress_note_add(order=approved_order, actor=sales_user, kind="question", channel="chat",
+                                 text="调试需要几天？")
+    response = login(sales_user).get(approved_order.get_absolute_url())
+
+    assert "qsm/_contact_log.html" in [t.name for t in response.templates]
+    html = html_of(response)
+    assert f'id="contact-{question.pk}"' in html and 'data-kind="question"' in html and "调试需要几天？" in html
+    assert f'action="{url("progress-answer", approved_order, question.pk)}"' in html
+    assert 'id="progress-form"' in html and 'name="text"' in html and 'name="kind"' in html
