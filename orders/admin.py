@@ -21,7 +21,6 @@ from .models import (
     Installation,
     Order,
     OrderLine,
-    ProgressNote,
     ReviewFinding,
     ReviewRound,
 )
@@ -159,14 +158,6 @@ class DeliveryAdmin(ReadOnlyAdmin):
     search_fields = ["order__number", "order__customer__name", "carrier"]
     list_select_related = ["order", "recorded_by"]
     inlines = [DeliveryLineInline]
-
-
-@admin.register(ProgressNote)
-class ProgressNoteAdmin(ReadOnlyAdmin):
-    list_display = ["order", "occurred_at", "kind", "channel", "recorded_by", "text", "answered_at"]
-    list_filter = ["kind", "channel"]
-    search_fields = ["order__number", "text", "answer"]
-    list_select_related = ["order", "recorded_by"]
 
 
 # --- installation and acceptance (ORD-3) ------------------------------------------------------------

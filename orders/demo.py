@@ -14,10 +14,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from orders import services as orders
-from orders.models import Delivery, DeliveryLine, Installation, Order, ProgressNote
+from orders.models import Delivery, DeliveryLine, Installation, Order
 from orders.services import order_create_from_inquiry
 from presales.demo import NEEDS, PARTS, Plan
-from presales.models import Channel, Inquiry
+from presales.models import Inquiry
+from qsm.contacts.models import Channel, ContactEntry
 from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
 from qsm.org.demo import GIVEN, SURNAMES
 from qsm.org.models import Customer, Product, Role, User
@@ -471,7 +472,7 @@ class OrderDemo(DemoBuilder):
             if after_part and not (order.status == OS.DELIVERING and order.deliveries.filter(
                     status=Delivery.Status.DELIVERED).exists()):
                 return  # nothing was split into a first part after all
-            orders.progress_note_add(order=order, actor=op.owner, kind=ProgressNote.Kind.UPDATE, channel=channel,
+            orders.progress_note_add(order=order, actor=op.owner, kind=ContactEntry.Kind.UPDATE, channel=channel,
                                      text=text, occurred_at=timezone.now())
         return step
 
@@ -479,14 +480,13 @@ class OrderDemo(DemoBuilder):
         channel = self.rng.choice([Channel.PHONE, Channel.EMAIL])
 
         def step():
-            orders.progress_note_add(order=op.get(), actor=op.owner, kind=ProgressNote.Kind.QUESTION, channel=channel,
+            orders.progress_note_add(order=op.get(), actor=op.owner, kind=ContactEntry.Kind.QUESTION, channel=channel,
                                      text=text, occurred_at=timezone.now())
         return step
 
     def _answer(self, op: OrderPlan, answer: str):
         def step():
-            note = ProgressNote.objects.filter(order=op.get(), kind=ProgressNote.Kind.QUESTION,
-                                               answered_at__isnull=True).first()
+            note = op.get().progress_notes.filter(kind=ContactEntry.Kind.QUESTION, answered_at__isnull=True).first()
             orders.progress_question_answer(note=note, actor=op.owner, answer=answer)
         return step
 

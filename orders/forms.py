@@ -11,14 +11,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from presales.forms import AttachmentForm, DateTimeLocalInput, TransitionForm, UserChoiceField, _now_local
-from presales.models import Channel
+from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Customer, User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 
-from .models import AcceptanceRound, ChecklistItem, ProgressNote, ReviewFinding
+from .models import AcceptanceRound, ChecklistItem, ReviewFinding
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
@@ -248,8 +248,11 @@ class DeliveryRejectForm(BootstrapFormMixin, forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
+_PROGRESS_KINDS = [(k.value, k.label) for k in ContactEntry.PROGRESS_KINDS]
+
+
 class ProgressNoteForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ProgressNote.Kind.choices, initial=ProgressNote.Kind.UPDATE,
+    kind = forms.ChoiceField(label=_("Kind"), choices=_PROGRESS_KINDS, initial=ContactEntry.Kind.UPDATE,
                              widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

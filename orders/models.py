@@ -5,10 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from qsm.contacts.models import ContactEntry
 
 
 class Order(models.Model):
@@ -58,6 +61,8 @@ class Order(models.Model):
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # ORD-2: progress told to the customer and the customer's questions (the core contact log).
+    progress_notes = GenericRelation(ContactEntry, related_query_name="order")
 
     TRACKED_FIELDS = ("customer_reference", "needs", "promised_date", "installation_required", "site_address",
                       "site_contact")
@@ -184,32 +189,6 @@ class ReviewFinding(models.Model):
         verbose_name = _("review finding")
         verbose_name_plural = _("review findings")
         constraints = [models.UniqueConstraint(fields=["round", "item"], name="review_finding_unique")]
-
-
-class ProgressNote(models.Model):
-    """ORD-2: progress told to the customer, and the customer's questions with their answers."""
-
-    class Kind(models.TextChoices):
-        UPDATE = "update", _("Progress update to customer")
-        QUESTION = "question", _("Question from customer")
-
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="progress_notes")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10)
-    text = models.TextField(_("what was said"))
-    occurred_at = models.DateTimeField(_("when"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("recorded by"))
-    answer = models.TextField(_("answer"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("answered by"))
-
-    class Meta:
-        ordering = ["occurred_at", "id"]
-        verbose_name = _("progress note")
-        verbose_name_plural = _("progress notes")
-        indexes = [models.Index(fields=["order", "occurred_at"], name="progress_order_time_idx")]
 
 
 class Delivery(models.Model):

@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qsm.contacts.selectors import contact_prefetch
 from qsm.followup.selectors import with_follow_up
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
 from qsm.workflow.selectors import TimelineEntry, timeline
 
-from .models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewRound
+from .models import AcceptanceRound, Delivery, Installation, Order, ReviewRound
 from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY
 
 
@@ -39,7 +40,7 @@ def order_get(*, user, pk) -> Order:
                          .prefetch_related("findings").order_by("number")),
                 Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
                          .prefetch_related("lines__order_line__product").order_by("number")),
-                Prefetch("progress_notes", queryset=ProgressNote.objects.select_related("recorded_by", "answered_by")),
+                contact_prefetch("progress_notes"),
             )
             .get(pk=parse_id(pk))
         )

@@ -10,8 +10,10 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from presales.models import Channel, Inquiry
+from presales.models import Inquiry
 from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
+from qsm.contacts.models import ContactEntry
+from qsm.contacts.services import contact_add, contact_answer
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Product, User
 from qsm.parsing import parse_decimal, parse_id
@@ -19,7 +21,7 @@ from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
 from qsm.workflow.services import attachment_add, next_number
 
-from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ProgressNote, ReviewFinding
+from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ReviewFinding
 from .rules import can_create_order, can_work_installation, can_work_order
 from .workflows import open_review_round
 
@@ -219,47 +221,34 @@ def order_cancel(*, order: Order, actor: User, comment: str) -> Order:
 # --- ORD-2 production and delivery ----------------------------------------------------------------
 
 def progress_note_add(*, order: Order, actor: User, kind: str, channel: str, text: str,
-                      occurred_at: dt.datetime | None = None) -> ProgressNote:
-    """Log a progress update told to the customer, or a question the customer asked."""
+                      occurred_at: dt.datetime | None = None) -> ContactEntry:
+    """Log a progress update told to the customer, or a question the customer asked (an entry of
+    the core contact log on the order)."""
     _require(can_work_order(actor, order), _("You are not allowed to log progress on this order."))
     if order.status == S.CANCELLED:
         raise TransitionNotAllowed(_("The order was cancelled: nothing more is logged on it."))
-    errors = {}
-    if kind not in ProgressNote.Kind.values:
-        errors["kind"] = _("Choose update or question.")
-    if channel not in Channel.values:
-        errors["channel"] = _("Choose a channel.")
-    if not (text or "").strip():
-        errors["text"] = _("Write what was said.")
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("The time cannot be in the future.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
     # Every state but cancelled: a cancellation committed meanwhile refuses the note (REL-1).
     with locked(order, actor=actor, allowed=can_work_order, states=[s for s in S.values if s != S.CANCELLED],
                 denied=_("You are not allowed to log progress on this order."),
                 wrong_state=_("The order was cancelled: nothing more is logged on it.")) as root:
-        return ProgressNote.objects.create(order=root, kind=kind, channel=channel, text=text.strip(),
-                                           occurred_at=occurred_at, recorded_by=actor)
+        return contact_add(record=root, actor=actor, kind=kind, kinds=ContactEntry.PROGRESS_KINDS, channel=channel,
+                           summary=text, summary_field="text", occurred_at=occurred_at)
 
 
-def progress_question_answer(*, note: ProgressNote, actor: User, answer: str) -> ProgressNote:
-    _require(can_work_order(actor, note.order), _("You are not allowed to answer on this order."))
-    if note.kind != ProgressNote.Kind.QUESTION:
+def progress_question_answer(*, note: ContactEntry, actor: User, answer: str) -> ContactEntry:
+    order = note.record
+    _require(isinstance(order, Order) and can_work_order(actor, order),
+             _("You are not allowed to answer on this order."))
+    if note.kind != ContactEntry.Kind.QUESTION:
         raise TransitionNotAllowed(_("Only a customer question can be answered."))
     if note.answered_at:
         raise TransitionNotAllowed(_("This question was already answered."))
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")}, code="required")
     # Lock the order, then the note (parent first, REL-1), and decide on the locked rows.
-    with locked(note.order, actor=actor, allowed=can_work_order,
+    with locked(order, actor=actor, allowed=can_work_order,
                 denied=_("You are not allowed to answer on this order.")):
-        current = lock(note)
-        if current.answered_at:
-            raise TransitionNotAllowed(_("This question was already answered."))
-        current.answer, current.answered_at, current.answered_by = answer.strip(), timezone.now(), actor
-        current.save(update_fields=["answer", "answered_at", "answered_by"])
+        contact_answer(entry=note, actor=actor, answer=answer)
     note.refresh_from_db()
     return note
 

@@ -22,6 +22,7 @@ from django.views import View
 
 from presales.selectors import inquiry_get
 from presales.views import render_inquiry_page
+from qsm.contacts.models import ContactEntry
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.exports import export_response
 from qsm.org.forms import customer_lookup_rows
@@ -50,7 +51,7 @@ from .forms import (
     TransitionForm,
     product_choices,
 )
-from .models import ChecklistItem, Delivery, Installation, Order, ProgressNote, ReviewRound
+from .models import ChecklistItem, Delivery, Installation, Order, ReviewRound
 from .rules import can_create_order, can_work_installation, can_work_order
 from .selectors import (
     delivery_list,
@@ -624,7 +625,7 @@ class ProgressNoteAddView(OrderPostView):
                                           channel=data["channel"], text=data["text"], occurred_at=data["occurred_at"])
 
     def success_message(self, order, result):
-        if result.kind == ProgressNote.Kind.QUESTION:
+        if result.kind == ContactEntry.Kind.QUESTION:
             return _("The customer's question was logged.")
         return _("The progress update was logged.")
 

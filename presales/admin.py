@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 
 from . import services
-from .models import Communication, Discussion, DiscussionNote, Inquiry, Solution
+from .models import Discussion, DiscussionNote, Inquiry, Solution
 from .rules import can_work_inquiry
 
 # What inquiry_update accepts; everything else on the page is read-only.
@@ -109,11 +109,3 @@ class SolutionAdmin(ReadOnlyAdmin):
     search_fields = ["title", "inquiry__number"]
     list_filter = ["sent_via"]
     list_select_related = ["inquiry", "created_by"]
-
-
-@admin.register(Communication)
-class CommunicationAdmin(ReadOnlyAdmin):
-    list_display = ["inquiry", "occurred_at", "channel", "direction", "recorded_by", "summary"]
-    search_fields = ["inquiry__number", "summary"]
-    list_filter = ["channel", "direction"]
-    list_select_related = ["inquiry", "recorded_by"]

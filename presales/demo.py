@@ -11,7 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from presales import services as presales
-from presales.models import Channel, Communication, Inquiry, Priority
+from presales.models import Channel, Inquiry, Priority
+from qsm.contacts.models import ContactEntry
 from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
 from qsm.org.models import Contact, Customer, Product, User
 
@@ -329,7 +330,7 @@ class InquiryDemo(DemoBuilder):
         def step():
             presales.communication_add(
                 inquiry=plan.inquiry, actor=actor or plan.owner, channel=channel, summary=summary,
-                direction=Communication.Direction.INBOUND if inbound else Communication.Direction.OUTBOUND,
+                direction=ContactEntry.Direction.INBOUND if inbound else ContactEntry.Direction.OUTBOUND,
             )
         return step
 

@@ -5,13 +5,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm.contacts.models import ContactEntry
 from qsm.fields import BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
 from qsm.org.models import Customer, Department, User
 from qsm.org.selectors import business_departments, product_list
 from qsm.parsing import parse_id
 
-from .models import Channel, Communication, Priority
+from .models import Channel, Priority
 
 NEW_CUSTOMER = "new"
 
@@ -164,8 +165,8 @@ class CommunicationForm(BootstrapFormMixin, forms.Form):
     """PRE-4: one entry of the communication log."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices,
-                                  initial=Communication.Direction.OUTBOUND)
+    direction = forms.ChoiceField(label=_("Direction"), choices=ContactEntry.Direction.choices,
+                                  initial=ContactEntry.Direction.OUTBOUND)
     summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("Write what was said.")})
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm.contacts.models import Channel, ContactEntry
 
-class Channel(models.TextChoices):
-    # §3.1(1): 电话、邮件、在线客服 and the others the company uses
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    CHAT = "chat", _("Online chat")
-    VISIT = "visit", _("Visit")
-    OTHER = "other", _("Other")
+__all__ = ["Channel", "Discussion", "DiscussionNote", "Inquiry", "Priority", "Solution"]
 
 
 class Priority(models.TextChoices):
@@ -77,6 +73,8 @@ class Inquiry(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # PRE-4: the communication log with the customer (the core contact log, qsm.contacts).
+    communications = GenericRelation(ContactEntry, related_query_name="inquiry")
 
     TRACKED_FIELDS = (
         "channel", "priority", "customer", "contact_name", "contact_phone", "subject", "question", "answer",
@@ -169,27 +167,3 @@ class Solution(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} {self.title}"
-
-
-class Communication(models.Model):
-    """PRE-4: the communication log with the customer."""
-
-    class Direction(models.TextChoices):
-        INBOUND = "in", _("From customer")
-        OUTBOUND = "out", _("To customer")
-
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="communications")
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
-    summary = models.TextField(_("what was said"))
-    occurred_at = models.DateTimeField(_("when"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["occurred_at", "id"]
-        verbose_name = _("communication")
-        verbose_name_plural = _("communications")
-        indexes = [models.Index(fields=["inquiry", "occurred_at"], name="comm_inquiry_time_idx")]
-

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qsm.contacts.models import ContactEntry
+from qsm.contacts.services import contact_add
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.services import customer_create
@@ -16,7 +18,7 @@ from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
 from qsm.workflow.services import attachment_add, next_number
 
-from .models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
+from .models import Channel, DiscussionNote, Inquiry, Priority, Solution
 from .rules import can_attach_inquiry, can_create_inquiry, can_discuss_inquiry, can_log_inquiry, can_work_inquiry
 from .workflows import INQUIRY_WORKFLOW
 
@@ -245,35 +247,21 @@ def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution
         now = timezone.now()
         Solution.objects.filter(pk=solution.pk).update(sent_at=now, sent_via=via)
         solution.sent_at, solution.sent_via = now, via
-        Communication.objects.create(
-            inquiry=root, channel=via, direction=Communication.Direction.OUTBOUND, occurred_at=now,
-            recorded_by=actor,
-            summary=_("Sent tailored solution v%(version)s: %(title)s") % {"version": solution.version,
-                                                                          "title": solution.title},
-        )
+        contact_add(record=root, actor=actor, channel=via, direction=ContactEntry.Direction.OUTBOUND,
+                    occurred_at=now,
+                    summary=_("Sent tailored solution v%(version)s: %(title)s") % {"version": solution.version,
+                                                                                  "title": solution.title})
     return solution
 
 
 def communication_add(*, inquiry: Inquiry, actor: User, channel: str, direction: str, summary: str,
-                      occurred_at: dt.datetime | None = None) -> Communication:
-    """PRE-4: keep the whole communication log."""
+                      occurred_at: dt.datetime | None = None) -> ContactEntry:
+    """PRE-4: keep the whole communication log (an entry of the core contact log on the inquiry)."""
     _require(can_log_inquiry(actor, inquiry), _("You are not allowed to log communication on this inquiry."))
-    errors = {}
-    if channel not in Channel.values:
-        errors["channel"] = _("Choose a channel.")
-    if direction not in Communication.Direction.values:
-        errors["direction"] = _("Choose a direction.")
-    if not (summary or "").strip():
-        errors["summary"] = _("Write what was said.")
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("The time cannot be in the future.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
     with locked(inquiry, actor=actor, allowed=can_log_inquiry,
                 denied=_("You are not allowed to log communication on this inquiry.")) as root:
-        return Communication.objects.create(inquiry=root, channel=channel, direction=direction,
-                                            summary=summary.strip(), occurred_at=occurred_at, recorded_by=actor)
+        return contact_add(record=root, actor=actor, kind=ContactEntry.Kind.COMMUNICATION, channel=channel,
+                           direction=direction, summary=summary, occurred_at=occurred_at)
 
 
 def inquiry_hand_over(*, inquiry: Inquiry, actor: User, department: Department | None, note: str = "") -> Inquiry:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "qsm.workflow",
     "qsm.links",
     "qsm.followup",
+    "qsm.contacts",
     "qsm.sla",
     "qsm.notify",
     "presales",

@@ -43,8 +43,8 @@ def installed(sales_user, customer):
 @pytest.mark.spec("ADMIN-1")
 @pytest.mark.parametrize("model", [
     "org_department", "org_user", "org_customer", "org_product", "sla_slapolicy", "sla_workcalendar",
-    "sla_calendarday", "presales_inquiry", "presales_discussion", "presales_solution", "presales_communication",
-    "orders_order", "orders_reviewround", "orders_delivery", "orders_installation", "orders_progressnote",
+    "sla_calendarday", "presales_inquiry", "presales_discussion", "presales_solution", "contacts_contactentry",
+    "orders_order", "orders_reviewround", "orders_delivery", "orders_installation",
 ])
 def test_superuser_sees_each_changelist(admin_client, converted, installed, model):
     response = admin_client.get(reverse(f"admin:{model}_changelist"))
@@ -146,14 +146,14 @@ def test_non_staff_user_is_sent_to_the_admin_login(client, staff_user, url_name)
     ("orders_reviewround", [ChecklistItem.CUSTOMER.label, ReviewRound.Outcome.APPROVED.label]),
     ("orders_delivery", ["数量、外观无误"]),
     ("orders_installation", ["噪音偏大", "希望尽快处理"]),
-    ("orders_progressnote", ["客户询问调试时间", "本周五完成"]),
+    ("contacts_contactentry", ["客户询问调试时间", "本周五完成"]),
 ])
 def test_order_records_are_read_only_with_their_details(admin_client, installed, model, shown):
     record = {
         "orders_reviewround": lambda: installed.review_rounds.get(),
         "orders_delivery": lambda: installed.deliveries.get(),
         "orders_installation": lambda: installed.installation,
-        "orders_progressnote": lambda: installed.progress_notes.get(),
+        "contacts_contactentry": lambda: installed.progress_notes.get(),
     }[model]()
     change_url = reverse(f"admin:{model}_change", args=[record.pk])
 

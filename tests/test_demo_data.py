@@ -13,9 +13,10 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from assessment.management.commands.load_demo_data import LOGINS_FILE, logins_text
-from orders.models import Delivery, Installation, Order, OrderLine, ProgressNote, ReviewFinding
+from orders.models import Delivery, Installation, Order, OrderLine, ReviewFinding
 from orders.workflows import price_range
 from presales.models import Channel, Discussion, Inquiry, Solution
+from qsm.contacts.models import ContactEntry
 from qsm.notify.models import Notification
 from qsm.org.models import Customer, Department, Role, User
 from qsm.sla.models import Deadline
@@ -67,8 +68,8 @@ def _assert_orders_in_every_state(now: dt.datetime) -> None:
     assert decided.exists() and not decided.filter(reviewer=F("order__owner")).exists()
     # ORD-2: partial deliveries, a rejected shipment, progress told, questions answered
     assert orders.annotate(n=Count("deliveries", filter=Q(deliveries__status="delivered"))).filter(n__gte=2).exists()
-    assert ProgressNote.objects.filter(kind="update").exists()
-    assert ProgressNote.objects.filter(kind="question", answered_at__isnull=False).exists()
+    assert ContactEntry.objects.filter(order__isnull=False, kind="update").exists()
+    assert ContactEntry.objects.filter(order__isnull=False, kind="question", answered_at__isnull=False).exists()
     # some late (promised date passed, undelivered), each flagged by the late-risk sweep
     late = orders.filter(status__in=Order.UNDELIVERED_STATES, promised_date__lt=today)
     assert late.exists()

@@ -16,15 +16,15 @@ from orders.models import (
     Installation,
     Order,
     OrderLine,
-    ProgressNote,
     ReviewFinding,
     ReviewRound,
 )
 from orders.workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
-from presales.models import Channel
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
+from qsm.contacts.api.serializers import ContactAnswerSerializer, ContactEntrySerializer
+from qsm.contacts.models import Channel, ContactEntry
 from qsm.org.models import Customer, Product, User
 from qsm.parsing import parse_id
 
@@ -61,13 +61,6 @@ def _actions(workflow, record, request, urls: dict[str, str]) -> list[dict]:
         out.append({"action": t.action, "label": str(t.label), "comment_required": t.comment_required,
                     "style": t.style, "url": url})
     return out
-
-
-def _channel_label(value: str) -> str:
-    try:
-        return str(Channel(value).label)
-    except ValueError:
-        return value
 
 
 # --- output: order --------------------------------------------------------------------------------
@@ -233,22 +226,19 @@ class OrderDeliverySerializer(DeliveryDetailSerializer):
         read_only_fields = fields
 
 
-class ProgressNoteSerializer(serializers.ModelSerializer):
-    kind = enum_field("ProgressNoteKind", ProgressNote.Kind, read_only=True)
-    kind_label = LabelField("kind")
-    channel = enum_field("Channel", Channel, read_only=True)
-    channel_label = serializers.SerializerMethodField()
-    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
-    answered_by_name = serializers.StringRelatedField(source="answered_by", read_only=True)
+_PROGRESS_KINDS = [(k.value, k.label) for k in ContactEntry.PROGRESS_KINDS]
 
-    class Meta:
-        model = ProgressNote
+
+class ProgressNoteSerializer(ContactEntrySerializer):
+    """ORD-2: an entry of the order's contact log (progress update or customer question), its published shape."""
+
+    kind = enum_field("ProgressNoteKind", _PROGRESS_KINDS, read_only=True)
+    text = serializers.CharField(source="summary", read_only=True)
+
+    class Meta(ContactEntrySerializer.Meta):
         fields = ["id", "kind", "kind_label", "channel", "channel_label", "text", "occurred_at", "recorded_by",
                   "recorded_by_name", "answer", "answered_at", "answered_by", "answered_by_name"]
         read_only_fields = fields
-
-    def get_channel_label(self, note: ProgressNote) -> str:
-        return _channel_label(note.channel)
 
 
 class CommissioningCheckSerializer(serializers.Serializer):
@@ -446,14 +436,14 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ProgressNoteCreateSerializer(serializers.Serializer):
-    kind = enum_field("ProgressNoteKind", ProgressNote.Kind)
+    kind = enum_field("ProgressNoteKind", _PROGRESS_KINDS)
     channel = enum_field("Channel", Channel)
     text = serializers.CharField(allow_blank=True)
     occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
-class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True)
+class AnswerSerializer(ContactAnswerSerializer):
+    pass
 
 
 class ShipSerializer(serializers.Serializer):

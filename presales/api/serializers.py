@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from presales.models import Channel, Communication, DiscussionNote, Inquiry, Priority, Solution
+from presales.models import Channel, DiscussionNote, Inquiry, Priority, Solution
 from presales.workflows import INQUIRY_WORKFLOW
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
@@ -21,6 +21,8 @@ from qsm.api.serializers import (  # noqa: F401  (shared: one schema component e
     ReasonSerializer,
     TimelineEntrySerializer,
 )
+from qsm.contacts.api.serializers import ContactCreateSerializer, ContactEntrySerializer
+from qsm.contacts.models import ContactEntry
 from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Department, Product, User
 
@@ -105,15 +107,12 @@ class SolutionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommunicationSerializer(serializers.ModelSerializer):
-    channel = enum_field("Channel", Channel, read_only=True)
-    channel_label = LabelField("channel")
-    direction = enum_field("CommunicationDirection", Communication.Direction, read_only=True)
-    direction_label = LabelField("direction")
-    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+class CommunicationSerializer(ContactEntrySerializer):
+    """PRE-4: an entry of the inquiry's communication log (the core contact log, its published shape)."""
 
-    class Meta:
-        model = Communication
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction, read_only=True)
+
+    class Meta(ContactEntrySerializer.Meta):
         fields = ["id", "channel", "channel_label", "direction", "direction_label", "summary", "occurred_at",
                   "recorded_by", "recorded_by_name", "created_at"]
         read_only_fields = fields
@@ -263,8 +262,5 @@ class SolutionMarkSentSerializer(serializers.Serializer):
     via = enum_field("Channel", Channel)
 
 
-class CommunicationCreateSerializer(serializers.Serializer):
-    channel = enum_field("Channel", Channel)
-    direction = enum_field("CommunicationDirection", Communication.Direction)
-    summary = serializers.CharField(allow_blank=True)
-    occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
+class CommunicationCreateSerializer(ContactCreateSerializer):
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction)

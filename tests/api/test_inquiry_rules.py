@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from presales.models import Channel, Inquiry
+from presales.models import Inquiry
+from qsm.contacts.models import Channel
 from qsm.org.models import Customer
 from qsm.workflow.models import Attachment
 from tests.api.conftest import inquiry_url, snapshot

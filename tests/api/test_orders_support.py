@@ -17,7 +17,6 @@ from orders.models import (
     Installation,
     Order,
     OrderLine,
-    ProgressNote,
     ReviewFinding,
     ReviewRound,
 )
@@ -200,6 +199,6 @@ def snapshot(order: Order) -> dict:
         "deliveries": list(Delivery.objects.filter(order=order).order_by("number").values_list("number", "status")),
         "installation": list(Installation.objects.filter(order=order).values_list("status", "commissioned_at")),
         "acceptance": list(AcceptanceRound.objects.filter(installation__order=order).values_list("number", "result")),
-        "progress": list(ProgressNote.objects.filter(order=order).values_list("id", "answered_at")),
+        "progress": list(order.progress_notes.all().values_list("id", "answered_at")),
         "attachments": Attachment.objects.count(),
     }

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from presales import services
-from presales.models import Communication, DiscussionNote, Inquiry, Solution
+from presales.models import DiscussionNote, Inquiry, Solution
+from qsm.contacts.models import ContactEntry
 from qsm.errors import TransitionNotAllowed
 from tests.concurrency.race import at_once, while_held
 from tests.factories import make_inquiry
@@ -92,14 +93,14 @@ def test_a_solution_sent_twice_at_once_is_logged_once(staff_user, colleague, pro
     for round_no in range(ROUNDS):
         solution = services.solution_add(inquiry=_fresh(inquiry), actor=staff_user, title=f"方案 v{round_no + 1}",
                                          content="内容")
-        logged_before = Communication.objects.filter(inquiry=inquiry).count()
+        logged_before = ContactEntry.objects.filter(inquiry=inquiry).count()
         outcomes = at_once(*[
             lambda who=who, pk=solution.pk: services.solution_mark_sent(solution=Solution.objects.get(pk=pk), actor=who,
                                                         via="email")
             for who in (staff_user, colleague)])
         assert sorted(o.ok for o in outcomes) == [False, True], [o.error for o in outcomes]
         assert isinstance(next(o.error for o in outcomes if not o.ok), TransitionNotAllowed)
-        logged = Communication.objects.filter(inquiry=inquiry).count() - logged_before
+        logged = ContactEntry.objects.filter(inquiry=inquiry).count() - logged_before
         assert logged == 1, f"round {round_no}: {logged} communications for one send"
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from orders import services
-from orders.models import AcceptanceRound, Delivery, Installation, Order, ProgressNote, ReviewFinding
+from orders.models import AcceptanceRound, Delivery, Installation, Order, ReviewFinding
+from qsm.contacts.models import ContactEntry
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.workflow.models import Event
 from tests.concurrency.race import at_once, while_held
@@ -101,7 +102,7 @@ def test_progress_note_racing_the_cancellation_is_refused(staff_user, manager, c
                                            text="已告知客户排产计划"),
     )
     assert isinstance(logged.error, TransitionNotAllowed), logged.error
-    assert not ProgressNote.objects.filter(order=order).exists()
+    assert not ContactEntry.objects.filter(order=order).exists()
 
 
 @pytest.mark.spec("REL-1", "ORD-2")
@@ -140,7 +141,7 @@ def test_a_question_answered_twice_at_once_keeps_one_answer(staff_user, colleagu
                                               text=f"什么时候发货？({round_no})")
         outcomes = at_once(*[
             lambda who=who, text=text, pk=question.pk: services.progress_question_answer(
-                note=ProgressNote.objects.get(pk=pk), actor=who, answer=text)
+                note=ContactEntry.objects.get(pk=pk), actor=who, answer=text)
             for who, text in ((staff_user, "下周一"), (colleague, "下周二"))])
         assert sorted(o.ok for o in outcomes) == [False, True]
         assert isinstance(next(o.error for o in outcomes if not o.ok), TransitionNotAllowed)

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from orders.models import Order
 from presales import services
-from presales.models import Communication, Inquiry, Solution
+from presales.models import Inquiry, Solution
+from qsm.contacts.models import ContactEntry
 from qsm.workflow.models import Attachment, Event
 from tests.factories import make_inquiry
 
@@ -310,7 +311,7 @@ def test_marking_a_solution_sent_logs_the_communication(login, staff_user, in_di
     solution.refresh_from_db()
     assert response.status_code == 302 and solution.sent_via == "email" and solution.sent_at
     assert again.status_code == 409
-    assert Communication.objects.filter(inquiry=in_discussion, direction="out").count() == 1
+    assert ContactEntry.objects.filter(inquiry=in_discussion, direction="out").count() == 1
 
 
 def test_marking_another_inquirys_solution_is_404(login, staff_user, in_discussion, answered, customer):
@@ -454,3 +455,18 @@ def test_record_page_query_count_is_bounded(login, staff_user, answered, django_
     assert response.status_code == 200
     assert Inquiry.objects.count() == 1
     print(f"inquiry record page: {len(captured.captured_queries)} queries")
+
+
+@pytest.mark.spec("PRE-4")
+def test_the_inquiry_page_shows_its_communications_through_the_shared_contact_log(login, staff_user, answered):
+    from presales.services import communication_add
+
+    entry = communication_add(inquiry=answered, actor=staff_user, channel="email", direction="in",
+                              summary="客户邮件询问报价")
+    response = login(staff_user).get(answered.get_absolute_url())
+
+    assert "qsm/_contact_log.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert f'id="contact-{entry.pk}"' in html and "客户邮件询问报价" in html
+    assert "answer-form" not in html  # a communication is not a question to answer
+    assert 'id="communication-form"' in html and 'name="direction"' in html and 'name="summary"' in html

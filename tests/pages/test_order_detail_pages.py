@@ -23,10 +23,10 @@ from orders.models import (
     Installation,
     Order,
     OrderLine,
-    ProgressNote,
     ReviewFinding,
     ReviewRound,
 )
+from qsm.contacts.models import ContactEntry
 from qsm.org.models import Role
 from qsm.workflow.models import Attachment, Event
 from tests.factories import ProductFactory, UserFactory
@@ -92,7 +92,7 @@ def snapshot(order) -> dict:
         "delivery_lines": DeliveryLine.objects.filter(delivery__order=o).count(),
         "installation": list(Installation.objects.filter(order=o).values_list("status", "site_work", "commissioned_at")),
         "acceptance": AcceptanceRound.objects.filter(installation__order=o).count(),
-        "notes": list(ProgressNote.objects.filter(order=o).order_by("id").values_list("id", "text", "answer")),
+        "notes": list(o.progress_notes.order_by("id").values_list("id", "summary", "answer")),
         "events": Event.objects.count(),
         "attachments": Attachment.objects.count(),
     }
@@ -530,13 +530,13 @@ def test_progress_updates_and_customer_questions_are_logged_and_answered(login, 
         "kind": "update", "channel": "phone", "text": "已告知客户：设备下周发货", "occurred_at": when.strftime("%Y-%m-%dT%H:%M")})
     question = client.post(url("progress-add", approved_order), {
         "kind": "question", "channel": "email", "text": "能否提前送达？"})
-    note = ProgressNote.objects.get(kind="question")
+    note = ContactEntry.objects.get(order__isnull=False, kind="question")
     empty_answer = client.post(url("progress-answer", approved_order, note.pk), {"answer": " "})
     answered = client.post(url("progress-answer", approved_order, note.pk), {"answer": "可以，提前三天"})
 
     assert update.status_code == question.status_code == answered.status_code == 302
     assert empty_answer.status_code == 200 and empty_answer.context["answer_form"].errors["answer"]
-    logged = ProgressNote.objects.get(kind="update")
+    logged = ContactEntry.objects.get(order__isnull=False, kind="update")
     assert logged.recorded_by == sales_user and logged.channel == "phone" and logged.occurred_at == when
     note.refresh_from_db()
     assert note.answer == "可以，提前三天" and note.answered_by == sales_user
@@ -816,3 +816,18 @@ def test_record_page_query_count_does_not_grow_with_acceptance_rounds(login, sal
         response = client.get(big.get_absolute_url())
     assert len(response.context["acceptance_rounds"]) == 4 and big.visit_due
     print(f"order page (accepted): {small_queries} queries with 1 and with 4 acceptance rounds")
+
+
+@pytest.mark.spec("ORD-2")
+def test_the_order_page_shows_progress_through_the_shared_contact_log(login, sales_user, approved_order):
+    from orders.services import progress_note_add
+
+    question = progress_note_add(order=approved_order, actor=sales_user, kind="question", channel="chat",
+                                 text="调试需要几天？")
+    response = login(sales_user).get(approved_order.get_absolute_url())
+
+    assert "qsm/_contact_log.html" in [t.name for t in response.templates]
+    html = html_of(response)
+    assert f'id="contact-{question.pk}"' in html and 'data-kind="question"' in html and "调试需要几天？" in html
+    assert f'action="{url("progress-answer", approved_order, question.pk)}"' in html
+    assert 'id="progress-form"' in html and 'name="text"' in html and 'name="kind"' in html

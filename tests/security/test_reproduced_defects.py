@@ -11,11 +11,12 @@ from django.db import connection
 from django.urls import reverse
 
 from orders.models import Delivery
-from presales.models import Communication, DiscussionNote, Inquiry
+from presales.models import DiscussionNote, Inquiry
+from qsm.contacts.models import ContactEntry
 from qsm.workflow.models import Attachment
 from tests.security.conftest import assert_everything_reads
 
-OUT = Communication.Direction.OUTBOUND
+OUT = ContactEntry.Direction.OUTBOUND
 
 
 @pytest.mark.spec("SEC-1")
@@ -42,7 +43,7 @@ def test_a_year_one_date_is_a_field_error_on_the_pages_and_nothing_is_stored(wor
         assert re.search(rf'<input[^>]*name="{field}"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="{field}"', html)
         if not when.startswith("1900"):  # 1900-12-31 23:59 does not exist in Shanghai: Django says so
             assert "2000-01-01" in html
-    assert not Communication.objects.filter(inquiry=world.discussed).exists()
+    assert not ContactEntry.objects.filter(inquiry=world.discussed).exists()
     assert not DiscussionNote.objects.exists()
     assert Delivery.objects.filter(order=world.order_production).count() == 0
     assert_everything_reads(world)
@@ -56,7 +57,7 @@ def test_the_api_refuses_the_same_dates(world):
                             {"channel": "phone", "direction": OUT, "summary": "x", "occurred_at": when},
                             format="json")
         assert response.status_code == 400 and "occurred_at" in response.json(), when
-    assert not Communication.objects.filter(inquiry=world.discussed).exists()
+    assert not ContactEntry.objects.filter(inquiry=world.discussed).exists()
 
 
 @pytest.mark.spec("SEC-1")
