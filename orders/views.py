@@ -2,7 +2,7 @@
 
 Every POST view reads the order through ``order_get`` (another department's order is a 404),
 calls one service and then redirects (success) or re-renders the record page with the bound form:
-form errors with HTTP 200, an illegal transition with its message and HTTP 409, and a missing
+form errors with HTTP 400, an illegal transition with its message and HTTP 409, and a missing
 permission is Django's 403. The record page's forms are boosted by htmx, which swaps only the
 page body (``#order-page``) and the messages; without JavaScript they are ordinary POSTs.
 """
@@ -14,20 +14,21 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from presales.selectors import inquiry_get
-from presales.views import render_inquiry_page
 from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.exports import export_response
 from qsm.org.forms import customer_lookup_rows
 from qsm.org.models import Customer
 from qsm.parsing import parse_count, parse_id
-from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
+from qsm.views import add_validation_errors
+from qsm.web.pages import render_record_page
+from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list
 
 from . import services
@@ -74,54 +75,46 @@ _CHECKLIST_ORDER = {item: n for n, item in enumerate(ChecklistItem.values)}
 # --- lists and exports (SEARCH-1) -----------------------------------------------------------------
 
 
-def _list_context(request, filterset, page, **extra) -> dict:
-    form = filterset.form
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    query = request.GET.copy()
-    for key in ("after", "before", "per_page"):
-        query.pop(key, None)
-    return {
-        "filter": filterset, "form": form, "page": page, "now": timezone.now(), "today": timezone.localdate(),
-        "filter_customer": cleaned.get("customer"), "selected_status": set(request.GET.getlist("status")),
-        "export_query": query.urlencode(), "has_filters": any(query.get(k) for k in query),
-        "can_add_order": can_create_order(request.user), **extra,
-    }
+class _ListView(RecordListView):
+    def get_context_data(self, **extra):
+        return {"can_add_order": can_create_order(self.request.user), "tab": self.tab, **extra}
 
 
-def _orders_filtered(request) -> OrderFilter:
-    return OrderFilter(data=request.GET or None, queryset=order_list(user=request.user), request=request)
+class _OrdersFiltered:
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return order_list(user=self.request.user)
 
 
-class OrderListView(LoginRequiredMixin, View):
+class OrderListView(_OrdersFiltered, _ListView):
     """Orders: filter, keyset pages (no COUNT, no OFFSET), late ones in red, export with the same filters."""
 
-    def get(self, request):
-        filterset = _orders_filtered(request)
-        page = keyset_paginate(filterset.qs, request, keys=("created_at", "id"), descending=True)
+    template_name, tab = "orders/order_list.html", "orders"
+    keys, rows_name, status_choices = ("created_at", "id"), "orders", Order.Status.choices
+
+    def decorate(self, rows):
         today = timezone.localdate()
-        for o in page.rows:
+        for o in rows:
             o.late = o.is_late(today)
             o.at_risk = bool(o.risk_flagged_at and o.status in Order.UNDELIVERED_STATES and not o.late)
-        return render(request, "orders/order_list.html", _list_context(
-            request, filterset, page, orders=page.rows, status_choices=Order.Status.choices, tab="orders"))
 
 
-class OrderExportView(LoginRequiredMixin, View):
-    def get(self, request):
-        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
-        rows = _orders_filtered(request).qs.iterator(chunk_size=2000)
-        return export_response(rows, order_export_columns(), fmt=fmt,
-                               filename=f"orders-{timezone.localdate():%Y%m%d}", title=_("Orders"))
+class OrderExportView(_OrdersFiltered, RecordExportView):
+    filename, title = "orders", gettext_lazy("Orders")
+
+    def columns(self):
+        return order_export_columns()
 
 
-def _deliveries_filtered(request) -> DeliveryFilter:
-    return DeliveryFilter(data=request.GET or None, queryset=delivery_list(user=request.user), request=request)
+class _DeliveriesFiltered:
+    filterset_class = DeliveryFilter
+
+    def get_queryset(self):
+        return delivery_list(user=self.request.user)
 
 
 def _delivery_columns() -> list:
-    from django.utils.translation import gettext_lazy
-
     return [
         (gettext_lazy("Order"), lambda d: d.order.number),
         (gettext_lazy("Delivery"), lambda d: d.number),
@@ -135,31 +128,26 @@ def _delivery_columns() -> list:
     ]
 
 
-class DeliveryListView(LoginRequiredMixin, View):
-    def get(self, request):
-        filterset = _deliveries_filtered(request)
-        page = keyset_paginate(filterset.qs, request, keys=("shipped_at", "id"), descending=True)
-        return render(request, "orders/delivery_list.html", _list_context(
-            request, filterset, page, deliveries=page.rows, status_choices=Delivery.Status.choices,
-            tab="deliveries"))
+class DeliveryListView(_DeliveriesFiltered, _ListView):
+    template_name, tab = "orders/delivery_list.html", "deliveries"
+    keys, rows_name, status_choices = ("shipped_at", "id"), "deliveries", Delivery.Status.choices
 
 
-class DeliveryExportView(LoginRequiredMixin, View):
-    def get(self, request):
-        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
-        rows = _deliveries_filtered(request).qs.iterator(chunk_size=2000)
-        return export_response(rows, _delivery_columns(), fmt=fmt,
-                               filename=f"deliveries-{timezone.localdate():%Y%m%d}", title=_("Deliveries"))
+class DeliveryExportView(_DeliveriesFiltered, RecordExportView):
+    filename, title = "deliveries", gettext_lazy("Deliveries")
+
+    def columns(self):
+        return _delivery_columns()
 
 
-def _installations_filtered(request) -> InstallationFilter:
-    return InstallationFilter(data=request.GET or None, queryset=installation_list(user=request.user),
-                              request=request)
+class _InstallationsFiltered:
+    filterset_class = InstallationFilter
+
+    def get_queryset(self):
+        return installation_list(user=self.request.user)
 
 
 def _installation_columns() -> list:
-    from django.utils.translation import gettext_lazy
-
     return [
         (gettext_lazy("Order"), lambda i: i.order.number),
         (gettext_lazy("Customer"), lambda i: i.order.customer.name),
@@ -172,22 +160,19 @@ def _installation_columns() -> list:
     ]
 
 
-class InstallationListView(LoginRequiredMixin, View):
-    def get(self, request):
-        filterset = _installations_filtered(request)
-        page = keyset_paginate(filterset.qs.prefetch_related("engineers"), request, keys=("scheduled_for", "id"),
-                               descending=True)
-        return render(request, "orders/installation_list.html", _list_context(
-            request, filterset, page, installations=page.rows, status_choices=Installation.Status.choices,
-            tab="installations"))
+class InstallationListView(_InstallationsFiltered, _ListView):
+    template_name, tab = "orders/installation_list.html", "installations"
+    keys, rows_name, status_choices = ("scheduled_for", "id"), "installations", Installation.Status.choices
+
+    def page_queryset(self, qs):
+        return qs.prefetch_related("engineers")
 
 
-class InstallationExportView(LoginRequiredMixin, View):
-    def get(self, request):
-        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
-        rows = _installations_filtered(request).qs.iterator(chunk_size=2000)
-        return export_response(rows, _installation_columns(), fmt=fmt,
-                               filename=f"installations-{timezone.localdate():%Y%m%d}", title=_("Installations"))
+class InstallationExportView(_InstallationsFiltered, RecordExportView):
+    filename, title = "installations", gettext_lazy("Installations")
+
+    def columns(self):
+        return _installation_columns()
 
 
 # --- a new order (ORD-1) --------------------------------------------------------------------------
@@ -388,58 +373,16 @@ class OrderDetailView(LoginRequiredMixin, View):
         return render_order_page(request, order_get(user=request.user, pk=pk))
 
 
-class OrderPostView(LoginRequiredMixin, DomainErrorMixin, View):
-    """Base of the record page's forms: one form, one service call, then redirect or re-render."""
+class OrderPostView(RecordPostView):
+    """Base of the order page's forms (``qsm.web.views.RecordPostView``)."""
 
-    form_class = TransitionForm
-    form_key = "transition_form"
-    anchor = ""
+    record_name = "order"
 
-    def perform(self, *, order: Order, form, data: dict):  # pragma: no cover - each subclass implements it
-        raise NotImplementedError
+    def get_record(self, pk: int) -> Order:
+        return order_get(user=self.request.user, pk=pk)
 
-    def success_message(self, order: Order, result) -> str:
-        return _("Saved.")
-
-    def get_form(self, order: Order):
-        return self.form_class(self.request.POST, self.request.FILES)
-
-    def handle_error(self, exc, form) -> None:
-        """Put a service's ValidationError on the form (override to map keys)."""
-        add_validation_errors(self.request, exc, form)
-
-    def run(self, form, order):
-        try:
-            return self.perform(order=order, form=form, data=form.cleaned_data), None
-        except ValidationError as exc:
-            self.handle_error(exc, form)
-            return None, exc
-        except TransitionNotAllowed as exc:
-            messages.error(self.request, exc.message)
-            return None, exc
-
-    def post(self, request, pk: int, **kwargs):
-        order = order_get(user=request.user, pk=pk)
-        self.kwargs.update(kwargs)
-        self.order = order
-        form = self.get_form(order)
-        status = 200
-        if self.form_is_valid(form):
-            result, error = self.run(form, order)
-            if error is None:
-                messages.success(request, self.success_message(order, result))
-                return redirect(order.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""))
-            status = self.error_status(error)
-        else:
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-        order = order_get(user=request.user, pk=pk)  # as it is now: the failed write changed nothing
-        return render_order_page(request, order, forms=self.error_forms(form), status=status)
-
-    def form_is_valid(self, form) -> bool:
-        return form.is_valid()
-
-    def error_forms(self, form) -> dict:
-        return {self.form_key: form}
+    def render_record(self, record, *, forms, status):
+        return render_order_page(self.request, record, forms=forms, status=status)
 
 
 class OrderTransitionView(OrderPostView):
@@ -734,15 +677,9 @@ class OrderAttachView(OrderPostView):
         return _("%(name)s was attached.") % {"name": result.original_name}
 
 
-class OrderAttachmentDownloadView(LoginRequiredMixin, View):
-    """WF-3: a file is served only to those who may open its order (never a public media URL)."""
-
-    def get(self, request, pk: int, attachment_pk: int):
-        order = order_get(user=request.user, pk=pk)
-        attachment = attachment_list(order).filter(pk=attachment_pk).first()
-        if attachment is None:
-            raise Http404(_("No such attachment."))
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+class OrderAttachmentDownloadView(AttachmentDownloadView):
+    def get_record(self, pk: int) -> Order:
+        return order_get(user=self.request.user, pk=pk)
 
 
 # --- PRE-4: an inquiry becomes an order ------------------------------------------------------------
@@ -751,7 +688,8 @@ class OrderAttachmentDownloadView(LoginRequiredMixin, View):
 class OrderFromInquiryView(LoginRequiredMixin, View):
     """PRE-4: the department an inquiry was handed to turns it into an order and lands on it.
 
-    Refusals re-render the inquiry page like its own actions do: 409 with the reason, 403 for a
+    Refusals re-render the inquiry page (through the core hook ``qsm.web.pages``, orders imports no
+    presales page code) like its own actions do: 400 or 409 with the reason, 403 for a
     user of the wrong department (raised by the transition), 404 outside the user's scope.
     """
 
@@ -761,11 +699,11 @@ class OrderFromInquiryView(LoginRequiredMixin, View):
             order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
-            return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk), status=409)
+            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=409)
         except ValidationError as exc:
             for m in exc.messages:
                 messages.error(request, m)
-            return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
+            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=400)
         messages.success(request, _("Order %(number)s was created from inquiry %(inquiry)s.")
                          % {"number": order.number, "inquiry": inquiry.number})
         return redirect(order)
