@@ -8,7 +8,6 @@ page body (``#order-page``) and the messages; without JavaScript they are ordina
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
@@ -54,6 +53,7 @@ from .forms import (
 from .models import ChecklistItem, Delivery, Installation, Order, ProgressNote, ReviewRound
 from .rules import can_create_order, can_work_installation, can_work_order
 from .selectors import (
+    committed_by_line,
     delivery_list,
     installation_list,
     installation_of,
@@ -97,7 +97,7 @@ class OrderListView(_OrdersFiltered, _ListView):
         today = timezone.localdate()
         for o in rows:
             o.late = o.is_late(today)
-            o.at_risk = bool(o.risk_flagged_at and o.status in Order.UNDELIVERED_STATES and not o.late)
+            o.at_risk = o.is_at_risk
 
 
 class OrderExportView(_OrdersFiltered, RecordExportView):
@@ -256,23 +256,13 @@ def _plain(number: Decimal | None) -> str:
     return "" if number is None else format(number.normalize(), "f")
 
 
-def _committed(deliveries) -> dict[int, Decimal]:
-    """Quantity per order line that is on its way or received (a rejected shipment does not count)."""
-    committed: dict[int, Decimal] = defaultdict(Decimal)
-    for d in deliveries:
-        if d.status != Delivery.Status.REJECTED:
-            for dl in d.lines.all():
-                committed[dl.order_line_id] += dl.quantity
-    return committed
-
-
 def order_page_context(request, order: Order, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
     today = timezone.localdate()
     lines = list(order.lines.all())
     deliveries = list(order.deliveries.all())
-    committed = _committed(deliveries)
+    committed = committed_by_line(deliveries)
     for line in lines:
         line.price_bounds = price_range(line.product)
         low_high = line.price_bounds
@@ -302,8 +292,8 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
     items = required_items(order)
     review_findings = {f.item: f for f in open_round.findings.all()} if open_round else {}
     in_review = order.status == S.REVIEW and can_work and open_round is not None
-    amendable = order.status in (S.REVIEW, S.RETURNED) and can_work
-    shippable = order.status in (S.APPROVED, S.IN_PRODUCTION, S.DELIVERING) and can_work and any(
+    amendable = order.is_amendable and can_work
+    shippable = order.is_shippable_state and can_work and any(
         line.left_to_ship > 0 for line in lines)
     late = order.is_late(today)
     ctx = {
@@ -329,7 +319,7 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "amendable": amendable,
         "shippable": shippable,
         "late": late,
-        "at_risk": bool(order.risk_flagged_at and order.status in Order.UNDELIVERED_STATES and not late),
+        "at_risk": order.is_at_risk,
         "attachments": list(attachment_list(order)),
         "timeline": order_timeline(order, deliveries=deliveries, installation=installation),
         "failed_action": forms.get("failed_action", ""),
@@ -509,7 +499,7 @@ class DeliveryShipView(OrderPostView):
     form_key, anchor = "ship_form", "deliveries"
 
     def get_form(self, order):
-        committed = _committed(order.deliveries.all())
+        committed = committed_by_line(order.deliveries.all())
         lines = [line for line in order.lines.all() if line.quantity - committed.get(line.pk, 0) > 0]
         return ShipForm(self.request.POST, lines=lines)
 
