@@ -11,6 +11,7 @@ from qsm.followup.selectors import waiting_follow_up
 from qsm.org.models import Customer, Department, User
 
 from .models import Delivery, Installation, Order
+from .selectors import at_risk_q, late_q, review_overdue_q
 
 
 class OrderFilter(FilterSet):
@@ -42,26 +43,15 @@ class OrderFilter(FilterSet):
                                | Q(customer_reference__icontains=value) | Q(source_inquiry__number__iexact=value))
 
     def filter_late(self, queryset, name, value):
-        # Undelivered past the promised date: served by the partial index on promised_date.
-        late = Q(status__in=list(Order.UNDELIVERED_STATES), promised_date__lt=timezone.localdate())
+        late = late_q(timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late) if value is False else queryset
 
     def filter_at_risk(self, queryset, name, value):
-        risk = Q(status__in=list(Order.UNDELIVERED_STATES), risk_flagged_at__isnull=False)
+        risk = at_risk_q()
         return queryset.filter(risk) if value else queryset.exclude(risk) if value is False else queryset
 
     def filter_overdue(self, queryset, name, value):
-        # The review clock's own due time: ``due_at`` is the earliest of all running clocks, and an
-        # order in review may be due sooner by its promised date (the delivery clock).
-        from django.contrib.contenttypes.models import ContentType
-        from django.db.models import Exists, OuterRef
-
-        from qsm.sla.models import Deadline
-
-        review_late = Deadline.objects.filter(
-            content_type=ContentType.objects.get_for_model(Order), object_id=OuterRef("pk"), stage="review",
-            state=Deadline.State.RUNNING, due_at__lt=timezone.now())
-        overdue = Q(status=Order.Status.REVIEW) & Q(Exists(review_late))
+        overdue = review_overdue_q(timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
 
     def filter_visit_due(self, queryset, name, value):

@@ -10,13 +10,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from presales.forms import AttachmentForm, DateTimeLocalInput, TransitionForm, UserChoiceField, _now_local
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Customer, User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
+from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
 
 from .models import AcceptanceRound, ChecklistItem, ReviewFinding
 
@@ -25,13 +25,6 @@ __all__ = [
     "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm", "ReturnForm",
     "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 # --- the order itself: new order and amendment (ORD-1) --------------------------------------------
@@ -261,7 +254,7 @@ class ProgressNoteForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("occurred_at", _now_local())
+            self.initial.setdefault("occurred_at", now_local())
 
 
 class AnswerForm(BootstrapFormMixin, forms.Form):

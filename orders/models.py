@@ -107,6 +107,35 @@ class Order(models.Model):
     def is_late(self, today) -> bool:
         return bool(self.promised_date and self.status in self.UNDELIVERED_STATES and self.promised_date < today)
 
+    # One definition each for the page, the list filter (orders.selectors.*_q) and the API (ORD-2).
+
+    @property
+    def is_at_risk(self) -> bool:
+        """The delivery clock's reminder flagged it and it is still undelivered (late ones stay flagged;
+        the pages show "Late" in place of "At risk" when both hold)."""
+        return bool(self.risk_flagged_at and self.status in self.UNDELIVERED_STATES)
+
+    def is_review_overdue(self, now) -> bool:
+        """In review past the review clock's deadline (``review_due_at`` from ``selectors.with_order_flags``)."""
+        if self.status != self.Status.REVIEW:
+            return False
+        if not hasattr(self, "review_due_at"):
+            from .selectors import with_order_flags
+
+            self.review_due_at = with_order_flags(Order.objects.filter(pk=self.pk)).values_list(
+                "review_due_at", flat=True).first()
+        return self.review_due_at is not None and self.review_due_at < now
+
+    @property
+    def is_amendable(self) -> bool:
+        """Its fields and lines may change (order_update): in review or returned for amendment."""
+        return self.status in (self.Status.REVIEW, self.Status.RETURNED)
+
+    @property
+    def is_shippable_state(self) -> bool:
+        """A state in which a shipment may be recorded (delivery_ship), if some quantity is left."""
+        return self.status in (self.Status.APPROVED, self.Status.IN_PRODUCTION, self.Status.DELIVERING)
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")

@@ -1,7 +1,11 @@
 """Every read of the in-sale module, scoped to what the user may see (ORG-1)."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +16,7 @@ from qsm.followup.selectors import with_follow_up
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
+from qsm.sla.models import Deadline
 from qsm.workflow.selectors import TimelineEntry, timeline
 
 from .models import AcceptanceRound, Delivery, Installation, Order, ReviewRound
@@ -23,8 +28,50 @@ def order_visible(*, user) -> QuerySet[Order]:
     return ORDER_VISIBILITY.filter(Order.objects.all(), user)
 
 
+# --- one definition of late, at risk and review overdue (ORD-2): the page, the list filter and the API --------
+
+
+def late_q(today) -> Q:
+    """Undelivered past the promised date (served by the partial index on promised_date)."""
+    return Q(status__in=list(Order.UNDELIVERED_STATES), promised_date__lt=today)
+
+
+def at_risk_q() -> Q:
+    """Flagged by the delivery clock's reminder (``risk_flagged_at``) and still undelivered; a late order
+    stays flagged (``Order.is_at_risk``). The pages show "Late" in its place when both hold."""
+    return Q(status__in=list(Order.UNDELIVERED_STATES), risk_flagged_at__isnull=False)
+
+
+def _review_deadlines():
+    return Deadline.objects.filter(content_type=ContentType.objects.get_for_model(Order), object_id=OuterRef("pk"),
+                                   stage="review", state=Deadline.State.RUNNING)
+
+
+def review_overdue_q(now) -> Q:
+    """In review and the review clock's own deadline has passed. Not ``due_at``: that is the earliest of
+    every running clock, and an order in review may be due sooner by its promised date."""
+    return Q(status=Order.Status.REVIEW) & Q(Exists(_review_deadlines().filter(due_at__lt=now)))
+
+
+def with_order_flags(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """Annotate ``review_due_at`` (the running review deadline's due time) for ``Order.is_review_overdue``."""
+    return queryset.annotate(review_due_at=Subquery(_review_deadlines().order_by("due_at").values("due_at")[:1]))
+
+
+def committed_by_line(deliveries) -> dict[int, Decimal]:
+    """Quantity per order line that is on its way or received (a rejected shipment does not count):
+    the same rule ``services.delivery_ship`` applies in SQL under the order's lock, here over the
+    page's prefetched deliveries."""
+    committed: dict[int, Decimal] = defaultdict(Decimal)
+    for d in deliveries:
+        if d.status != Delivery.Status.REJECTED:
+            for dl in d.lines.all():
+                committed[dl.order_line_id] += dl.quantity
+    return committed
+
+
 def order_list(*, user) -> QuerySet[Order]:
-    return with_follow_up(order_visible(user=user)).select_related(
+    return with_order_flags(with_follow_up(order_visible(user=user))).select_related(
         "customer", "department", "owner", "source_inquiry").order_by("-created_at", "-id")
 
 
@@ -32,7 +79,7 @@ def order_get(*, user, pk) -> Order:
     """One order with everything its page shows, in a fixed number of queries."""
     try:
         return (
-            with_follow_up(order_visible(user=user))
+            with_order_flags(with_follow_up(order_visible(user=user)))
             .select_related("customer", "department", "owner", "source_inquiry")
             .prefetch_related(
                 "lines__product",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import ContactEntry
@@ -11,22 +10,11 @@ from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
 from qsm.org.models import Customer, Department, User
 from qsm.org.selectors import business_departments, product_list
 from qsm.parsing import parse_id
+from qsm.web.forms import DateTimeLocalInput, UserChoiceField, now_local
 
 from .models import Channel, Priority
 
 NEW_CUSTOMER = "new"
-
-
-def _now_local():
-    # datetime-local inputs carry no zone: show the user's wall clock (Asia/Shanghai), minutes only.
-    return timezone.localtime().replace(second=0, microsecond=0)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 class ProductChoiceField(forms.ModelMultipleChoiceField):
@@ -68,7 +56,7 @@ class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
                            "contact_name", "contact_phone", "subject", "question", "products", "answer",
                            "priority", "received_at"])
         if not self.is_bound:
-            self.initial.setdefault("received_at", _now_local())
+            self.initial.setdefault("received_at", now_local())
         self.picked_customer = None
 
     @property
@@ -122,11 +110,6 @@ class MarkComplexForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(required=False)
 
 
-class UserChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj} · {obj.department}" if obj.department_id else str(obj)
-
-
 class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
     """PRE-3: a complex need is discussed with other departments and people."""
 
@@ -174,7 +157,7 @@ class CommunicationForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("occurred_at", _now_local())
+            self.initial.setdefault("occurred_at", now_local())
 
 
 class HandOverForm(BootstrapFormMixin, forms.Form):
@@ -183,14 +166,3 @@ class HandOverForm(BootstrapFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("Business department"), queryset=business_departments(),
                                         error_messages={"required": _("Choose the business department to hand over to.")})
     note = forms.CharField(label=_("Hand-over note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class TransitionForm(BootstrapFormMixin, forms.Form):
-    """The record page's plain action buttons: an action and an optional (sometimes required) comment."""
-
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class AttachmentForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -2,7 +2,7 @@
 
 Every POST view reads the inquiry through ``inquiry_get`` (another department's record is a 404),
 calls one service and then redirects (success) or re-renders the record page with the bound form:
-form errors with HTTP 200, an illegal transition with its message and HTTP 409, and a missing
+form errors with HTTP 400, an illegal transition with its message and HTTP 409, and a missing
 permission is Django's 403. The record page's forms are boosted by htmx, which swaps only the
 page body (``#inquiry-page``) and the messages; without JavaScript they are ordinary POSTs.
 """
@@ -11,18 +11,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.exports import export_response
 from qsm.org.selectors import customer_list
 from qsm.parsing import parse_id
-from qsm.views import DomainErrorMixin, add_validation_errors, keyset_paginate
+from qsm.views import add_validation_errors
+from qsm.web.forms import AttachmentForm, TransitionForm
+from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from . import services
@@ -30,7 +32,6 @@ from .filters import InquiryFilter
 from .forms import (
     NEW_CUSTOMER,
     AnalyseForm,
-    AttachmentForm,
     CommunicationForm,
     DiscussionNoteForm,
     HandOverForm,
@@ -40,7 +41,6 @@ from .forms import (
     RespondForm,
     SolutionForm,
     SolutionSentForm,
-    TransitionForm,
 )
 from .models import Channel, Inquiry
 from .rules import (
@@ -62,43 +62,28 @@ _FORM_ACTIONS = {"respond": "answer", "open_discussion": "discussion", "hand_ove
 # --- list, export -----------------------------------------------------------------------------------
 
 
-def _filtered(request) -> InquiryFilter:
-    return InquiryFilter(data=request.GET or None, queryset=inquiry_list(user=request.user), request=request)
+class _InquiriesFiltered:
+    filterset_class = InquiryFilter
+
+    def get_queryset(self):
+        return inquiry_list(user=self.request.user)
 
 
-class InquiryListView(LoginRequiredMixin, View):
+class InquiryListView(_InquiriesFiltered, RecordListView):
     """SEARCH-1: filter, keyset pages (no COUNT, no OFFSET), export with the same filters."""
 
-    def get(self, request):
-        filterset = _filtered(request)
-        page = keyset_paginate(filterset.qs, request, keys=("received_at", "id"), descending=True)
-        form = filterset.form
-        form.is_valid()
-        cleaned = getattr(form, "cleaned_data", {})
-        query = request.GET.copy()
-        for key in ("after", "before", "per_page"):
-            query.pop(key, None)
-        return render(request, "presales/inquiry_list.html", {
-            "filter": filterset,
-            "form": form,
-            "page": page,
-            "inquiries": page.rows,
-            "now": timezone.now(),
-            "filter_customer": cleaned.get("customer"),
-            "selected_status": set(request.GET.getlist("status")),
-            "export_query": query.urlencode(),
-            "has_filters": any(k for k in query if query.get(k)),
-            "status_choices": Inquiry.Status.choices,
-            "can_add_inquiry": request.user.has_perm("presales.add_inquiry"),
-        })
+    template_name = "presales/inquiry_list.html"
+    keys, rows_name, status_choices = ("received_at", "id"), "inquiries", Inquiry.Status.choices
+
+    def get_context_data(self, **extra):
+        return {"can_add_inquiry": self.request.user.has_perm("presales.add_inquiry"), **extra}
 
 
-class InquiryExportView(LoginRequiredMixin, View):
-    def get(self, request):
-        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
-        rows = _filtered(request).qs.iterator(chunk_size=2000)
-        filename = f"inquiries-{timezone.localdate():%Y%m%d}"
-        return export_response(rows, inquiry_export_columns(), fmt=fmt, filename=filename, title=_("Inquiries"))
+class InquiryExportView(_InquiriesFiltered, RecordExportView):
+    filename, title = "inquiries", gettext_lazy("Inquiries")
+
+    def columns(self):
+        return inquiry_export_columns()
 
 
 # --- intake ---------------------------------------------------------------------------------------
@@ -252,40 +237,16 @@ class InquiryDetailView(LoginRequiredMixin, View):
         return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
 
 
-class InquiryPostView(LoginRequiredMixin, DomainErrorMixin, View):
-    """Base of the record page's forms: one form, one service call, then redirect or re-render."""
+class InquiryPostView(RecordPostView):
+    """Base of the inquiry page's forms (``qsm.web.views.RecordPostView``)."""
 
-    form_class = TransitionForm
-    form_key = "transition_form"
-    anchor = ""
+    record_name = "inquiry"
 
-    def perform(self, *, inquiry: Inquiry, data: dict):  # pragma: no cover - each subclass implements it
-        raise NotImplementedError
+    def get_record(self, pk: int) -> Inquiry:
+        return inquiry_get(user=self.request.user, pk=pk)
 
-    def success_message(self, inquiry: Inquiry, result) -> str:
-        return _("Saved.")
-
-    def get_form(self, inquiry: Inquiry):
-        return self.form_class(self.request.POST, self.request.FILES)
-
-    def post(self, request, pk: int, **kwargs):
-        inquiry = inquiry_get(user=request.user, pk=pk)
-        self.kwargs.update(kwargs)
-        form = self.get_form(inquiry)
-        status = 200
-        if form.is_valid():
-            result, error = self.run_service(self.perform, form=form, inquiry=inquiry, data=form.cleaned_data)
-            if error is None:
-                messages.success(request, self.success_message(inquiry, result))
-                return redirect(inquiry.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""))
-            status = self.error_status(error)
-        else:
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-        inquiry = inquiry_get(user=request.user, pk=pk)  # as it is now: the failed write changed nothing
-        return render_inquiry_page(request, inquiry, forms=self.error_forms(form), status=status)
-
-    def error_forms(self, form) -> dict:
-        return {self.form_key: form}
+    def render_record(self, record, *, forms, status):
+        return render_inquiry_page(self.request, record, forms=forms, status=status)
 
 
 class InquiryTransitionView(InquiryPostView):
@@ -308,7 +269,7 @@ class InquiryTransitionView(InquiryPostView):
     def error_forms(self, form) -> dict:
         return {self.form_key: form, "failed_action": self.action}
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         params = {}
         comment = data.get("comment", "")
         if self.action == "respond":
@@ -329,7 +290,7 @@ class InquiryTransitionView(InquiryPostView):
 class InquiryAnalyseView(InquiryPostView):
     form_class, form_key, anchor = AnalyseForm, "analyse_form", "needs"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.inquiry_analyse(inquiry=inquiry, actor=self.request.user,
                                         needs_analysis=data["needs_analysis"], recommendation=data["recommendation"],
                                         recommended_products=data["recommended_products"])
@@ -341,7 +302,7 @@ class InquiryAnalyseView(InquiryPostView):
 class InquiryMarkComplexView(InquiryPostView):
     form_class, form_key, anchor = MarkComplexForm, "complex_form", "needs"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.inquiry_mark_complex(inquiry=inquiry, actor=self.request.user, is_complex=data["is_complex"],
                                              comment=data["comment"])
 
@@ -354,7 +315,7 @@ class InquiryMarkComplexView(InquiryPostView):
 class DiscussionNoteAddView(InquiryPostView):
     form_class, form_key, anchor = DiscussionNoteForm, "note_form", "discussion"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.discussion_note_add(inquiry=inquiry, actor=self.request.user, body=data["body"],
                                             meeting_at=data["meeting_at"])
 
@@ -365,7 +326,7 @@ class DiscussionNoteAddView(InquiryPostView):
 class SolutionAddView(InquiryPostView):
     form_class, form_key, anchor = SolutionForm, "solution_form", "solutions"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.solution_add(inquiry=inquiry, actor=self.request.user, title=data["title"],
                                      content=data["content"], products=data["products"])
 
@@ -376,7 +337,7 @@ class SolutionAddView(InquiryPostView):
 class SolutionSentView(InquiryPostView):
     form_class, form_key, anchor = SolutionSentForm, "sent_form", "solutions"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         solution = next((s for s in inquiry.solutions.all() if s.pk == self.kwargs["solution_pk"]), None)
         if solution is None:
             raise Http404(_("No such solution."))
@@ -389,7 +350,7 @@ class SolutionSentView(InquiryPostView):
 class CommunicationAddView(InquiryPostView):
     form_class, form_key, anchor = CommunicationForm, "communication_form", "communication"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.communication_add(inquiry=inquiry, actor=self.request.user, channel=data["channel"],
                                           direction=data["direction"], summary=data["summary"],
                                           occurred_at=data["occurred_at"])
@@ -401,7 +362,7 @@ class CommunicationAddView(InquiryPostView):
 class InquiryAttachView(InquiryPostView):
     form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
 
-    def perform(self, *, inquiry, data):
+    def perform(self, *, inquiry, form, data):
         return services.inquiry_attach(inquiry=inquiry, actor=self.request.user, upload=data["file"],
                                        description=data["description"])
 
@@ -409,12 +370,6 @@ class InquiryAttachView(InquiryPostView):
         return _("%(name)s was attached.") % {"name": result.original_name}
 
 
-class InquiryAttachmentDownloadView(LoginRequiredMixin, View):
-    """WF-3: a file is served only to those who may open its inquiry (never a public media URL)."""
-
-    def get(self, request, pk: int, attachment_pk: int):
-        inquiry = inquiry_get(user=request.user, pk=pk)
-        attachment = attachment_list(inquiry).filter(pk=attachment_pk).first()
-        if attachment is None:
-            raise Http404(_("No such attachment."))
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+class InquiryAttachmentDownloadView(AttachmentDownloadView):
+    def get_record(self, pk: int) -> Inquiry:
+        return inquiry_get(user=self.request.user, pk=pk)

@@ -76,10 +76,11 @@ class OrderSerializer(serializers.ModelSerializer):
     owner_name = serializers.StringRelatedField(source="owner", read_only=True)
     source_inquiry_number = serializers.CharField(source="source_inquiry.number", read_only=True, allow_null=True,
                                                   default=None)
-    is_overdue = serializers.SerializerMethodField(help_text="The review is past its SLA deadline.")
+    is_overdue = serializers.SerializerMethodField(
+        help_text="In review and past the review's SLA deadline (the list filter 'overdue').")
     is_late = serializers.SerializerMethodField(help_text="Undelivered and past the promised date (ORD-2).")
     at_risk = serializers.SerializerMethodField(
-        help_text="Undelivered and flagged by the late-risk sweep before the promised date (ORD-2).")
+        help_text="Undelivered and flagged by the delivery clock's reminder; a late order stays flagged (ORD-2).")
     visit_due = serializers.BooleanField(read_only=True, help_text="A follow-up visit is due and not scheduled (ORD-4).")
 
     class Meta:
@@ -99,14 +100,14 @@ class OrderSerializer(serializers.ModelSerializer):
         return self.context["now"]
 
     def get_is_overdue(self, order: Order) -> bool:
-        return order.status == Order.Status.REVIEW and order.due_at is not None and order.due_at < self._now()
+        return order.is_review_overdue(self._now())
 
     def get_is_late(self, order: Order) -> bool:
         self._now()
         return order.is_late(self.context["today"])
 
     def get_at_risk(self, order: Order) -> bool:
-        return order.risk_flagged_at is not None and order.status in Order.UNDELIVERED_STATES
+        return order.is_at_risk
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

@@ -118,7 +118,7 @@ def test_first_response_through_the_page(login, staff_user, inquiry):
 def test_empty_answer_is_a_form_error_and_changes_nothing(login, staff_user, inquiry):
     response = _fire(login(staff_user), inquiry, "respond", answer="  ")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["respond_form"].errors
     inquiry.refresh_from_db()
     assert inquiry.status == "new"
@@ -148,7 +148,7 @@ def test_withdraw_needs_a_reason(login, staff_user, inquiry):
 
     refused = _fire(client, inquiry, "cancel", comment="")
     inquiry.refresh_from_db()
-    assert refused.status_code == 200 and inquiry.status == "new"
+    assert refused.status_code == 400 and inquiry.status == "new"
     assert refused.context["transition_form"].errors["comment"]
     assert refused.context["failed_action"] == "cancel"
     assert "<details class=\"action-details\" open>" in refused.content.decode()
@@ -205,7 +205,7 @@ def test_needs_analysis_is_saved_and_its_change_is_on_the_timeline(login, staff_
 def test_needs_analysis_must_not_be_empty(login, staff_user, answered):
     response = login(staff_user).post(_url("inquiry-analyse", answered), {"needs_analysis": "", "recommendation": "x"})
 
-    assert response.status_code == 200 and response.context["analyse_form"].errors["needs_analysis"]
+    assert response.status_code == 400 and response.context["analyse_form"].errors["needs_analysis"]
     answered.refresh_from_db()
     assert answered.recommendation == ""
 
@@ -249,7 +249,7 @@ def test_open_discussion_needs_a_complex_inquiry_and_an_invitation(login, staff_
     client = login(staff_user)
 
     not_complex = _fire(client, answered, "open_discussion", topic="方案", departments=[production_department.pk])
-    assert not_complex.status_code == 200 and not_complex.context["discussion_form"].errors
+    assert not_complex.status_code == 400 and not_complex.context["discussion_form"].errors
     client.post(_url("inquiry-complex", answered), {"is_complex": "on"})
     nobody = _fire(client, answered, "open_discussion", topic="方案")
     assert nobody.context["discussion_form"].errors
@@ -296,7 +296,7 @@ def test_solutions_are_versioned_and_every_version_is_shown(login, staff_user, i
 def test_a_solution_without_content_is_an_error(login, staff_user, in_discussion):
     response = login(staff_user).post(_url("solution-add", in_discussion), {"title": "方案", "content": ""})
 
-    assert response.status_code == 200 and response.context["solution_form"].errors["content"]
+    assert response.status_code == 400 and response.context["solution_form"].errors["content"]
     assert not Solution.objects.exists()
 
 
@@ -338,7 +338,7 @@ def test_communication_log(login, staff_user, answered):
     assert response.status_code == 302
     entry = answered.communications.get()
     assert entry.summary == "客户来电追问交期" and entry.direction == "in" and entry.recorded_by == staff_user
-    assert bad.status_code == 200 and bad.context["communication_form"].errors["summary"]
+    assert bad.status_code == 400 and bad.context["communication_form"].errors["summary"]
     assert "客户来电追问交期" in client.get(answered.get_absolute_url()).content.decode()
 
 
@@ -389,7 +389,7 @@ def test_the_receiving_department_may_return_it_with_a_reason(login, staff_user,
 
     without = _fire(client, answered, "return", comment="")
     answered.refresh_from_db()
-    assert without.status_code == 200 and answered.status == "handed_over"
+    assert without.status_code == 400 and answered.status == "handed_over"
 
     _fire(client, answered, "return", comment="不属于我们的产品线")
     answered.refresh_from_db()
@@ -438,7 +438,7 @@ def test_a_refused_file_type_is_an_error_and_nothing_is_stored(login, staff_user
 
     response = login(staff_user).post(_url("inquiry-attach", answered), {"file": upload})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["attachment_form"].errors["file"]
     assert not Attachment.objects.exists()
 

@@ -244,7 +244,7 @@ def test_a_failed_item_without_a_note_is_a_form_error_and_saves_nothing(login, s
     response = login(sales_user).post(url("review-findings", underpriced), {"result_prices": "fail",
                                                                              "result_customer": "pass"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["checklist_form"].errors["result_prices"]
     assert snapshot(underpriced) == before
 
@@ -259,7 +259,7 @@ def test_approving_a_price_outside_the_range_without_a_waiver_is_refused(login, 
     response = login(reviewer).post(url("order-approve", underpriced))
 
     # then the page says why, next to the price item, and nothing changed
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "prices" in response.context["checklist_form"].approval_errors
     assert response.context["checklist_form"].approval_errors["prices"][0] in error_messages(response)
     assert 'class="col-12 text-danger small review-error"' in html_of(response)
@@ -273,7 +273,7 @@ def test_approving_with_unchecked_items_names_them(login, reviewer, order):
 
     response = login(reviewer).post(url("order-approve", order))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert set(response.context["checklist_form"].approval_errors) == {"customer", "items", "prices", "delivery_date"}
     assert snapshot(order) == before
 
@@ -302,8 +302,8 @@ def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, under
     before = snapshot(underpriced)
     no_problems = client.post(url("order-return", underpriced), {"problems": "  "})
 
-    assert nothing_failed.status_code == 200 and nothing_failed.context["return_form"].non_field_errors()
-    assert no_problems.status_code == 200 and no_problems.context["return_form"].errors["problems"]
+    assert nothing_failed.status_code == 400 and nothing_failed.context["return_form"].non_field_errors()
+    assert no_problems.status_code == 400 and no_problems.context["return_form"].errors["problems"]
     assert snapshot(underpriced) == before
 
 
@@ -374,7 +374,7 @@ def test_amendment_errors_land_on_the_line_rows(login, sales_user, order):
         "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000", "lines-0-product": str(order.lines.get().product_id),
         "lines-0-quantity": "2", "lines-0-unit_price": "100000"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["amend_form"].errors["site_address"]  # installation needs a site address
     assert snapshot(order) == before
 
@@ -392,7 +392,7 @@ def test_only_a_manager_cancels_and_only_with_a_reason(login, sales_user, sales_
 
     assert 'data-action="cancel"' not in html_of(staff_page)
     assert by_staff.status_code == 403
-    assert no_reason.status_code == 200 and no_reason.context["transition_form"].errors["comment"]
+    assert no_reason.status_code == 400 and no_reason.context["transition_form"].errors["comment"]
     assert snapshot(approved_order) == before
     manager_page = login(sales_manager).get(approved_order.get_absolute_url())
     assert 'data-action="cancel"' in html_of(manager_page)
@@ -456,7 +456,7 @@ def test_over_delivery_is_a_form_error_and_ships_nothing(login, sales_user, appr
 
     response = login(sales_user).post(url("delivery-ship", approved_order), {f"qty_{line.pk}": "4"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["ship_form"].errors[f"qty_{line.pk}"]
     assert "3" in errors[0] and "4" in errors[0]  # "only 3 left to deliver, not 4"
     assert snapshot(approved_order) == before
@@ -468,7 +468,7 @@ def test_shipping_nothing_is_a_form_error(login, sales_user, approved_order):
 
     response = login(sales_user).post(url("delivery-ship", approved_order), {"carrier": "顺丰"})
 
-    assert response.status_code == 200 and response.context["ship_form"].non_field_errors()
+    assert response.status_code == 400 and response.context["ship_form"].non_field_errors()
     assert snapshot(approved_order) == before
 
 
@@ -495,7 +495,7 @@ def test_a_rejected_shipment_needs_a_reason_and_does_not_count(login, sales_user
     before = snapshot(approved_order)
 
     no_reason = client.post(url("delivery-reject", approved_order, delivery.pk), {"comment": ""})
-    assert no_reason.status_code == 200 and no_reason.context["reject_form"].errors["comment"]
+    assert no_reason.status_code == 400 and no_reason.context["reject_form"].errors["comment"]
     assert 'open' in html_of(no_reason).split(f'action="{url("delivery-reject", approved_order, delivery.pk)}"')[0][-400:]
     assert snapshot(approved_order) == before
 
@@ -535,7 +535,7 @@ def test_progress_updates_and_customer_questions_are_logged_and_answered(login, 
     answered = client.post(url("progress-answer", approved_order, note.pk), {"answer": "可以，提前三天"})
 
     assert update.status_code == question.status_code == answered.status_code == 302
-    assert empty_answer.status_code == 200 and empty_answer.context["answer_form"].errors["answer"]
+    assert empty_answer.status_code == 400 and empty_answer.context["answer_form"].errors["answer"]
     logged = ContactEntry.objects.get(order__isnull=False, kind="update")
     assert logged.recorded_by == sales_user and logged.channel == "phone" and logged.occurred_at == when
     note.refresh_from_db()
@@ -552,7 +552,7 @@ def test_an_empty_progress_note_is_a_form_error(login, sales_user, approved_orde
     response = login(sales_user).post(url("progress-add", approved_order), {"kind": "update", "channel": "phone",
                                                                             "text": ""})
 
-    assert response.status_code == 200 and response.context["progress_form"].errors["text"]
+    assert response.status_code == 400 and response.context["progress_form"].errors["text"]
     assert snapshot(approved_order) == before
 
 
@@ -583,7 +583,7 @@ def test_schedule_the_installation_with_named_engineers(login, sales_user, deliv
 
     nobody = client.post(url("installation-schedule", delivered_installation_order), {
         "scheduled_for": (today() + dt.timedelta(days=2)).isoformat()})
-    assert nobody.status_code == 200 and nobody.context["schedule_form"].errors["engineers"]
+    assert nobody.status_code == 400 and nobody.context["schedule_form"].errors["engineers"]
     assert snapshot(delivered_installation_order) == before
 
     done = client.post(url("installation-schedule", delivered_installation_order), {
@@ -619,7 +619,7 @@ def test_engineer_starts_commissions_customer_rejects_once_then_accepts_with_rem
     before = snapshot(scheduled)
     failed = client.post(url("installation-commission", scheduled), {
         "site_work": "安装调平、接电", "check_item_0": "空载运行 2 小时", "check_ok_0": "on", "check_item_1": "定位精度"})
-    assert failed.status_code == 200 and failed.context["commission_form"].non_field_errors()
+    assert failed.status_code == 400 and failed.context["commission_form"].non_field_errors()
     assert snapshot(scheduled) == before
 
     # commissioned with checklist and measurements
@@ -635,7 +635,7 @@ def test_engineer_starts_commissions_customer_rejects_once_then_accepts_with_rem
 
     # a rejection needs the reasons, then sends it to rework
     no_reason = client.post(url("acceptance-record", scheduled), {"result": "rejected"})
-    assert no_reason.status_code == 200 and no_reason.context["acceptance_form"].errors["remarks"]
+    assert no_reason.status_code == 400 and no_reason.context["acceptance_form"].errors["remarks"]
     rejected = client.post(url("acceptance-record", scheduled), {"result": "rejected", "remarks": "噪音偏大",
                                                                  "signatory": "陈工"})
     assert rejected.status_code == 302
@@ -715,7 +715,7 @@ def test_a_refused_file_type_is_a_form_error(login, media, sales_user, order):
     response = login(sales_user).post(url("order-attach", order), {
         "file": SimpleUploadedFile("run.exe", b"MZ...", content_type="application/octet-stream")})
 
-    assert response.status_code == 200 and response.context["attachment_form"].errors["file"]
+    assert response.status_code == 400 and response.context["attachment_form"].errors["file"]
     assert snapshot(order) == before
 
 

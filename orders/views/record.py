@@ -1,0 +1,345 @@
+"""The order page: its context, the base of its forms, the action bar, review and amendment (ORD-1),
+attachments (WF-3) and the conversion of an inquiry (PRE-4)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from presales.selectors import inquiry_get
+from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.views import add_validation_errors
+from qsm.web.pages import render_record_page
+from qsm.web.views import AttachmentDownloadView, RecordPostView
+from qsm.workflow.selectors import attachment_list
+
+from .. import services
+from ..forms import (
+    AcceptanceForm,
+    AnswerForm,
+    AttachmentForm,
+    ChecklistForm,
+    CommissionForm,
+    DeliveryConfirmForm,
+    DeliveryRejectForm,
+    LineFormSet,
+    OrderAmendForm,
+    ProgressNoteForm,
+    ReturnForm,
+    ScheduleForm,
+    ShipForm,
+    TransitionForm,
+    product_choices,
+)
+from ..models import ChecklistItem, Order, ReviewRound
+from ..rules import can_work_installation, can_work_order
+from ..selectors import (
+    committed_by_line,
+    installation_of,
+    order_get,
+    order_timeline,
+)
+from ..workflows import DELIVERY_WORKFLOW, INSTALLATION_WORKFLOW, ORDER_WORKFLOW, price_range, required_items
+from .create import _more_rows, apply_service_errors
+
+S = Order.Status
+
+# Transitions with a form of their own on the page (or fired by a service): not plain buttons.
+_NOT_BUTTONS = {"approve", "return", "ship", "complete_delivery", "schedule_installation", "accept"}
+_CHECKLIST_ORDER = {item: n for n, item in enumerate(ChecklistItem.values)}
+
+
+
+# --- the record page --------------------------------------------------------------------------------
+
+
+def _plain(number: Decimal | None) -> str:
+    """2.00 -> "2", 98000.50 -> "98000.5": what a person would type into the amendment form."""
+    return "" if number is None else format(number.normalize(), "f")
+
+
+def order_page_context(request, order: Order, forms: dict | None = None) -> dict:
+    user = request.user
+    forms = forms or {}
+    today = timezone.localdate()
+    lines = list(order.lines.all())
+    deliveries = list(order.deliveries.all())
+    committed = committed_by_line(deliveries)
+    for line in lines:
+        line.price_bounds = price_range(line.product)
+        low_high = line.price_bounds
+        line.price_out_of_range = bool(low_high and (line.unit_price is None
+                                                     or not low_high[0] <= line.unit_price <= low_high[1]))
+        line.committed = committed.get(line.pk, Decimal(0))
+        line.left_to_ship = line.quantity - line.committed
+        line.amount = line.quantity * line.unit_price if line.unit_price is not None else None
+    rounds = list(order.review_rounds.all())
+    for r in rounds:
+        r.sorted_findings = sorted(r.findings.all(), key=lambda f: _CHECKLIST_ORDER.get(f.item, 99))
+    open_round = next((r for r in rounds if r.outcome == ReviewRound.Outcome.OPEN), None)
+    installation = installation_of(order)
+    if installation is not None:
+        installation.order = order  # the page's order, already loaded: the rules read it
+    can_work = can_work_order(user, order)
+    installs = installation is not None and can_work_installation(user, installation)
+    available = ORDER_WORKFLOW.available(order, user)
+    available_names = {t.action for t in available}
+    actions = [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required}
+               for t in available if t.action not in _NOT_BUTTONS]
+    for d in deliveries:
+        d.available = {t.action for t in DELIVERY_WORKFLOW.available(d, user)}
+    install_available = ({t.action for t in INSTALLATION_WORKFLOW.available(installation, user)}
+                         if installation is not None else set())
+    notes = list(order.progress_notes.all())
+    items = required_items(order)
+    review_findings = {f.item: f for f in open_round.findings.all()} if open_round else {}
+    in_review = order.status == S.REVIEW and can_work and open_round is not None
+    amendable = order.is_amendable and can_work
+    shippable = order.is_shippable_state and can_work and any(
+        line.left_to_ship > 0 for line in lines)
+    late = order.is_late(today)
+    ctx = {
+        "order": order,
+        "now": timezone.now(),
+        "today": today,
+        "lines": lines,
+        "lines_total": sum((line.amount for line in lines if line.amount is not None), Decimal(0)),
+        "rounds": rounds,
+        "open_round": open_round,
+        "deliveries": deliveries,
+        "installation": installation,
+        "acceptance_rounds": list(installation.acceptance_rounds.all()) if installation else [],
+        "engineers": list(installation.engineers.all()) if installation else [],
+        "notes": notes,
+        "actions": actions,
+        "available": available_names,
+        "install_available": install_available,
+        "can_work": can_work,
+        "can_log": can_work and order.status != S.CANCELLED,
+        "can_attach": can_work or installs,
+        "in_review": in_review,
+        "amendable": amendable,
+        "shippable": shippable,
+        "late": late,
+        "at_risk": order.is_at_risk,
+        "attachments": list(attachment_list(order)),
+        "timeline": order_timeline(order, deliveries=deliveries, installation=installation),
+        "failed_action": forms.get("failed_action", ""),
+        "failed_pk": forms.get("failed_pk"),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "progress_form": forms.get("progress_form") or ProgressNoteForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "confirm_form": forms.get("confirm_form") or DeliveryConfirmForm(),
+        "reject_form": forms.get("reject_form") or DeliveryRejectForm(),
+    }
+    if in_review:
+        ctx["checklist_form"] = forms.get("checklist_form") or ChecklistForm(items=items, findings=review_findings)
+        ctx["checklist_form"].approval_errors = forms.get("review_errors", {})
+        ctx["return_form"] = forms.get("return_form") or ReturnForm()
+        ctx["has_failed_item"] = any(f.result == "fail" for f in review_findings.values())
+    if amendable:
+        ctx["amend_form"] = forms.get("amend_form") or OrderAmendForm(initial={
+            name: getattr(order, name) for name in OrderAmendForm.TRACKED})
+        ctx["line_formset"] = forms.get("line_formset") or LineFormSet(prefix="lines", products=product_choices(),
+                                                                        initial=[
+            {"product": str(line.product_id), "quantity": _plain(line.quantity), "unit_price": _plain(line.unit_price)}
+            for line in lines])
+    if shippable:
+        ctx["ship_form"] = forms.get("ship_form") or ShipForm(lines=[line for line in lines if line.left_to_ship > 0])
+    if "schedule_installation" in available_names:
+        ctx["schedule_form"] = forms.get("schedule_form") or ScheduleForm()
+    if "commission" in install_available:
+        ctx["commission_form"] = forms.get("commission_form") or CommissionForm(installation=installation)
+    if {"accept", "reject"} & install_available:
+        ctx["acceptance_form"] = forms.get("acceptance_form") or AcceptanceForm()
+    return ctx
+
+
+def render_order_page(request, order: Order, *, forms: dict | None = None, status: int = 200):
+    return render(request, "orders/order_detail.html", order_page_context(request, order, forms), status=status)
+
+
+class OrderDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        return render_order_page(request, order_get(user=request.user, pk=pk))
+
+
+class OrderPostView(RecordPostView):
+    """Base of the order page's forms (``qsm.web.views.RecordPostView``)."""
+
+    record_name = "order"
+
+    def get_record(self, pk: int) -> Order:
+        return order_get(user=self.request.user, pk=pk)
+
+    def render_record(self, record, *, forms, status):
+        return render_order_page(self.request, record, forms=forms, status=status)
+
+
+class OrderTransitionView(OrderPostView):
+    """The action bar: resubmit, start production, cancel (with a reason)."""
+
+    ACTIONS = {"resubmit": services.order_resubmit, "start_production": services.order_start_production,
+               "cancel": services.order_cancel}
+
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def perform(self, *, order, form, data):
+        service = self.ACTIONS.get(self.action)
+        if service is None:
+            raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": self.action})
+        return service(order=order, actor=self.request.user, comment=data["comment"])
+
+    def error_forms(self, form):
+        return {self.form_key: form, "failed_action": self.action}
+
+    def success_message(self, order, result):
+        return _("%(action)s: the order is now “%(state)s”.") % {
+            "action": ORDER_WORKFLOW.by_action[self.action].label, "state": result.get_status_display()}
+
+
+# --- ORD-1 review --------------------------------------------------------------------------------
+
+
+class ReviewFindingsView(OrderPostView):
+    form_key, anchor = "checklist_form", "review"
+
+    def get_form(self, order):
+        rounds = [r for r in order.review_rounds.all() if r.outcome == ReviewRound.Outcome.OPEN]
+        findings = {f.item: f for f in rounds[0].findings.all()} if rounds else {}
+        self.items = required_items(order)
+        return ChecklistForm(self.request.POST, items=self.items, findings=findings)
+
+    def handle_error(self, exc, form):
+        add_validation_errors(self.request, exc, form, field_map=ChecklistForm.field_map(self.items))
+
+    def perform(self, *, order, form, data):
+        return services.review_record_findings(order=order, actor=self.request.user, findings=form.findings())
+
+    def success_message(self, order, result):
+        return _("The review findings were saved.")
+
+
+class OrderApproveView(OrderPostView):
+    """Approval needs every checklist item passed or waived with a reason; refusals name the items."""
+
+    anchor = "review"
+
+    def perform(self, *, order, form, data):
+        return services.order_approve(order=order, actor=self.request.user, comment=data["comment"])
+
+    def handle_error(self, exc, form):
+        self.review_errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for message_list in self.review_errors.values():
+            for m in message_list:
+                messages.error(self.request, m)
+
+    def error_forms(self, form):
+        return {"review_errors": getattr(self, "review_errors", {})}
+
+    def success_message(self, order, result):
+        return _("Order %(number)s passed review.") % {"number": order.number}
+
+
+class OrderReturnView(OrderPostView):
+    form_class, form_key, anchor = ReturnForm, "return_form", "review"
+
+    def perform(self, *, order, form, data):
+        return services.order_return(order=order, actor=self.request.user, problems=data["problems"])
+
+    def handle_error(self, exc, form):
+        # "findings" means: no item failed yet; the checklist is where to look.
+        add_validation_errors(self.request, exc, form, field_map={"findings": None})
+
+    def success_message(self, order, result):
+        return _("Order %(number)s was returned to the customer for amendment.") % {"number": order.number}
+
+
+class OrderAmendView(OrderPostView):
+    """The order's fields and lines, while it is in review or returned (order_update)."""
+
+    form_class, form_key, anchor = OrderAmendForm, "amend_form", "amend"
+
+    def get_form(self, order):
+        self.formset = LineFormSet(self.request.POST, prefix="lines")
+        return OrderAmendForm(self.request.POST)
+
+    def form_is_valid(self, form):
+        valid = form.is_valid()
+        return self.formset.is_valid() and valid and "_more_rows" not in self.request.POST
+
+    def handle_error(self, exc, form):
+        apply_service_errors(self.request, exc, form, self.formset)
+
+    def perform(self, *, order, form, data):
+        return services.order_update(order=order, actor=self.request.user, data=form.tracked_data(),
+                                     lines=self.formset.service_lines(), comment=data["comment"])
+
+    def post(self, request, pk: int, **kwargs):
+        if "_more_rows" in request.POST:
+            order = order_get(user=request.user, pk=pk)
+            form = OrderAmendForm(request.POST)
+            form.is_valid()
+            formset = _more_rows(request, LineFormSet(request.POST, prefix="lines"))
+            return render_order_page(request, order, forms={"amend_form": form, "line_formset": formset})
+        return super().post(request, pk, **kwargs)
+
+    def error_forms(self, form):
+        return {"amend_form": form, "line_formset": self.formset}
+
+    def success_message(self, order, result):
+        return _("The order was amended.")
+
+
+# --- WF-3 attachments -----------------------------------------------------------------------------
+
+
+class OrderAttachView(OrderPostView):
+    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
+
+    def perform(self, *, order, form, data):
+        return services.order_attach(order=order, actor=self.request.user, upload=data["file"],
+                                     description=data["description"])
+
+    def success_message(self, order, result):
+        return _("%(name)s was attached.") % {"name": result.original_name}
+
+
+class OrderAttachmentDownloadView(AttachmentDownloadView):
+    def get_record(self, pk: int) -> Order:
+        return order_get(user=self.request.user, pk=pk)
+
+
+# --- PRE-4: an inquiry becomes an order ------------------------------------------------------------
+
+
+class OrderFromInquiryView(LoginRequiredMixin, View):
+    """PRE-4: the department an inquiry was handed to turns it into an order and lands on it.
+
+    Refusals re-render the inquiry page (through the core hook ``qsm.web.pages``, orders imports no
+    presales page code) like its own actions do: 400 or 409 with the reason, 403 for a
+    user of the wrong department (raised by the transition), 404 outside the user's scope.
+    """
+
+    def post(self, request, pk: int):
+        inquiry = inquiry_get(user=request.user, pk=pk)
+        try:
+            order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=409)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=400)
+        messages.success(request, _("Order %(number)s was created from inquiry %(inquiry)s.")
+                         % {"number": order.number, "inquiry": inquiry.number})
+        return redirect(order)
