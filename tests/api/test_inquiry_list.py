@@ -134,6 +134,31 @@ def test_export_xlsx_has_the_filtered_rows(api, staff_user, rows):
     assert rows["hidden"].number not in {line[0] for line in table}
 
 
+def _exported_numbers(client, fmt: str) -> set[str]:
+    """The inquiry numbers in the first column of the unfiltered export, header left out."""
+    r = client.get(f"/api/presales/inquiries/export/?format={fmt}")
+    assert r.status_code == 200
+    if fmt == "csv":
+        table = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+    else:
+        table = list(load_workbook(io.BytesIO(r.content), read_only=True).active.iter_rows(values_only=True))
+    assert table and table[0][0]  # a header row of labels, even when no row is visible
+    return {line[0] for line in table[1:]}
+
+
+@pytest.mark.spec("API-1", "SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_scoped_like_the_list(api, staff_user, other_department_staff, rows, fmt):
+    mine = {rows[k].number for k in "abcd"}
+
+    insider = _exported_numbers(api(staff_user), fmt)
+    outsider = _exported_numbers(api(other_department_staff), fmt)
+
+    assert insider == mine
+    assert outsider == {rows["hidden"].number}
+    assert not outsider & mine
+
+
 @pytest.mark.spec("API-1", "SEARCH-1")
 def test_export_refuses_an_unknown_format_with_400(api, staff_user, rows):
     r = api(staff_user).get("/api/presales/inquiries/export/?format=pdf")

@@ -362,10 +362,24 @@ def test_order_csv_and_xlsx_exports_hold_the_filtered_rows(login, sales_user, or
     assert {r[0] for r in sheet[1:]} == {o.number for o in orders.values()}
 
 
-@pytest.mark.spec("SEARCH-1")
-def test_exports_keep_the_users_scope(login, other_department_staff, orders):
-    rows = _csv_rows(login(other_department_staff).get(reverse("orders:order-export"), {"fmt": "csv"}))
-    assert len(rows) == 1  # the header only
+def _exported_numbers(client, url_name: str, fmt: str) -> set[str]:
+    """The order numbers in the first column of the unfiltered export, header left out."""
+    response = client.get(reverse(url_name), {"fmt": fmt})
+    rows = _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
+    assert rows and rows[0][0]  # a header row of labels, even when no row is visible
+    return {row[0] for row in rows[1:]}
+
+
+@pytest.mark.spec("SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_keep_the_users_scope(login, sales_user, other_department_staff, orders, fmt):
+    mine = {o.number for o in orders.values()}
+
+    insider = _exported_numbers(login(sales_user), "orders:order-export", fmt)
+    outsider = _exported_numbers(login(other_department_staff), "orders:order-export", fmt)
+
+    assert insider == mine
+    assert not outsider & mine and outsider == set()
 
 
 # --- deliveries and installations lists (SEARCH-1) ----------------------------------------------
@@ -446,3 +460,23 @@ def test_delivery_list_query_count_does_not_grow(login, sales_user, sales_depart
     with django_assert_num_queries(queries_at_2):
         response = client.get(reverse("orders:delivery-list"), {"per_page": 100})
     assert len(response.context["deliveries"]) == 12 == Delivery.objects.count()
+
+
+@pytest.mark.spec("SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_delivery_and_installation_exports_keep_the_users_scope(login, sales_user, shipped,
+                                                                 delivered_installation_order, engineer,
+                                                                 other_department_staff, fmt):
+    services.installation_schedule(order=delivered_installation_order, actor=sales_user,
+                                   scheduled_for=today() + dt.timedelta(days=3), engineers=[engineer])
+    insider, outsider = login(sales_user), login(other_department_staff)
+
+    # one row per delivery: the first order shipped twice, the installation order once
+    delivery_rows = _csv_rows(insider.get(reverse("orders:delivery-export"), {"fmt": "csv"}))
+    assert sorted(r[0] for r in delivery_rows[1:]) == sorted(
+        [shipped["order"].number] * 2 + [delivered_installation_order.number])
+    assert _exported_numbers(insider, "orders:delivery-export", fmt) == {
+        shipped["order"].number, delivered_installation_order.number}
+    assert _exported_numbers(insider, "orders:installation-export", fmt) == {delivered_installation_order.number}
+    assert _exported_numbers(outsider, "orders:delivery-export", fmt) == set()
+    assert _exported_numbers(outsider, "orders:installation-export", fmt) == set()
