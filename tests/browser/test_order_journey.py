@@ -31,7 +31,6 @@ PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4", "PRE-4", "WF-1", "WF-2"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
     # The live server commits; restore the migrations' reference data (SLA policies, calendar) for it.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -75,7 +74,7 @@ def _check(page, item: str, result: str, note: str = "") -> None:
         page.fill(f"#checklist-form input[name=note_{item}]", note)
 
 
-@pytest.mark.spec("SEC-2")
+@pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4", "PRE-4", "WF-1", "WF-2", "SEC-2")
 def test_order_journey(browser, live_server, csp_violations, business_department, sales_department,
                        production_department):
     # given the people of the journey (no e-mail address: nothing is queued for a mail worker)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from presales.models import Inquiry
 from tests.factories import CustomerFactory, make_inquiry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spec("SEARCH-1")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -57,12 +57,14 @@ def test_quality_department_sees_every_departments_inquiries(login, quality_offi
     ({"status": ["new", "answered"]}, {"phone_new", "email_answered", "overdue"}),
     ({"overdue": "true"}, {"overdue"}),
 ])
+@pytest.mark.spec("SEARCH-1")
 def test_filters_narrow_the_list(login, staff_user, inquiries, params, expected):
     response = login(staff_user).get(reverse("presales:inquiry-list"), params)
 
     assert {i.number for i in response.context["inquiries"]} == {inquiries[k].number for k in expected}
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_filter_by_customer_owner_department_and_dates(login, staff_user, colleague, business_department, inquiries):
     theirs = make_inquiry(actor=colleague, customer=inquiries["phone_new"].customer, subject="同事登记")
     client = login(staff_user)
@@ -81,6 +83,7 @@ def test_filter_by_customer_owner_department_and_dates(login, staff_user, collea
     assert len(today_only.context["inquiries"]) == 3
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_overdue_rows_are_red(login, staff_user, inquiries):
     html = login(staff_user).get(reverse("presales:inquiry-list")).content.decode()
 
@@ -88,6 +91,7 @@ def test_overdue_rows_are_red(login, staff_user, inquiries):
     assert "due-overdue" in html
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_keyset_pages_cover_every_row_once(login, staff_user, customer):
     # given 30 inquiries received one minute apart
     start = timezone.now() - dt.timedelta(hours=2)
@@ -140,6 +144,7 @@ def _list_queries(client) -> tuple[int, int]:
     return len(ctx.captured_queries), len(response.context["inquiries"])
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_list_query_count_does_not_grow_with_the_rows(login, staff_user, django_assert_num_queries):
     # given 10 inquiries of 10 customers
     _bulk_inquiries(10, user=staff_user, customer_count=10)
@@ -165,6 +170,7 @@ def _export(client, fmt, params):
     return response
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_csv_export_holds_the_filtered_rows(login, staff_user, inquiries):
     response = _export(login(staff_user), "csv", {"channel": "phone"})
 
@@ -177,6 +183,7 @@ def test_csv_export_holds_the_filtered_rows(login, staff_user, inquiries):
     assert "数控机床报价" in rows[1] and "华东机械有限公司" in rows[1]
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_xlsx_export_holds_the_filtered_rows(login, staff_user, inquiries):
     response = _export(login(staff_user), "xlsx", {"status": ["new"]})
 
@@ -211,6 +218,7 @@ def test_export_is_scoped_like_the_list(login, staff_user, other_department_staf
     assert not outsider & mine
 
 
+@pytest.mark.spec("SEARCH-1")
 def test_export_links_carry_the_current_filters(login, staff_user, inquiries):
     html = login(staff_user).get(reverse("presales:inquiry-list"), {"channel": "email", "q": "售后"}).content.decode()
 
