@@ -12,8 +12,8 @@ from orders.services import order_create_from_inquiry
 from presales import services
 from presales.models import Inquiry
 from qsm.workflow.models import Event
+from tests.builders.orders import installation_in, new_order, order_in
 from tests.factories import make_inquiry
-from tests.orders.builders import drive, drive_installation, new_order
 
 S = Inquiry.Status
 
@@ -31,9 +31,8 @@ def converted(staff_user, sales_user, customer, product):
 def installed(sales_user, customer):
     """An order through review, delivery and installation, rejected once at acceptance, with a
     customer question answered."""
-    order = drive(new_order(actor=sales_user, customer=customer, installation=True), Order.Status.INSTALLING,
-                  actor=sales_user)
-    drive_installation(order.installation, "rework", actor=sales_user)
+    order = order_in(Order.Status.INSTALLING, actor=sales_user, customer=customer, installation=True)
+    installation_in("rework", installation=order.installation, actor=sales_user)
     note = order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel="phone",
                                             text="客户询问调试时间")
     order_services.progress_question_answer(note=note, actor=sales_user, answer="本周五完成")

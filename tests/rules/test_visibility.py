@@ -14,8 +14,8 @@ from presales.rules import can_view_inquiry
 from presales.selectors import inquiry_visible
 from qsm import visibility
 from qsm.org.models import Role
+from tests.builders.orders import delivery_in, new_order, order_in
 from tests.factories import UserFactory, make_inquiry
-from tests.orders.builders import drive, new_order, shipped_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +44,10 @@ def records(everyone, customer, sales_department, production_department):
     presales.inquiry_open_discussion(inquiry=discussed, actor=owner, topic="非标方案",
                                      departments=[production_department], users=[everyone["invited"]])
     in_review = new_order(actor=sales, customer=customer)
-    installing = drive(new_order(actor=sales, customer=customer, installation=True), S.INSTALLING, actor=sales,
-                       approver=everyone["sales_manager"], engineer=everyone["production"])
-    delivering = drive(new_order(actor=sales, customer=customer), S.APPROVED, actor=sales,
-                       approver=everyone["sales_manager"])
-    shipped_delivery(delivering, actor=sales)
+    installing = order_in(S.INSTALLING, actor=sales, approver=everyone["sales_manager"],
+                          engineer=everyone["production"], customer=customer, installation=True)
+    delivering = order_in(S.APPROVED, actor=sales, approver=everyone["sales_manager"], customer=customer)
+    delivery_in("shipped", order=delivering, actor=sales)
     return {
         Inquiry: [plain, handed, discussed],
         Order: [in_review, installing, delivering],

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 
 from qsm.org.models import Role
+from tests.builders.orders import new_order, order_in, priced_product
 from tests.factories import UserFactory, make_inquiry
-from tests.orders.builders import drive, new_order, priced_product
 
 pytestmark = pytest.mark.django_db
 
@@ -157,10 +157,10 @@ def pages(business_department, sales_department, production_department, customer
 
     inquiry = make_inquiry(actor=staff, customer=customer)
     in_review = new_order(actor=sales, customer=customer, product=priced_product("VMC-1"))
-    delivering = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-2"), quantity="3"),
-                       "delivering", actor=sales_manager)
-    installing = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-3"), installation=True),
-                       "installing", actor=sales_manager, engineer=engineer)
+    delivering = order_in("delivering", actor=sales_manager, entered_by=sales, customer=customer,
+                          product=priced_product("VMC-2"), quantity="3")
+    installing = order_in("installing", actor=sales_manager, entered_by=sales, engineer=engineer, customer=customer,
+                          product=priced_product("VMC-3"), installation=True)
 
     def client_for(user) -> Client:
         client = Client()

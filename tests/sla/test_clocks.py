@@ -30,8 +30,8 @@ from qsm.sla.selectors import sla_met_rate
 from qsm.workflow import engine
 from qsm.workflow.checks import clock_policies
 from qsm.workflow.models import Event
+from tests.builders.orders import order_in, pass_all, priced_product
 from tests.factories import make_inquiry
-from tests.orders.builders import drive, pass_all, priced_product
 
 from .conftest import sh
 
@@ -81,7 +81,7 @@ CLOCK_TABLE = {
     ),
     ("orders.order", "delivery"): SimpleNamespace(
         enter=lambda u: _order(u, promised=dt.date(2026, 3, 31)),
-        done=lambda r, u: drive(r, S.DELIVERED, actor=u.sales),
+        done=lambda r, u: order_in(S.DELIVERED, order=r, actor=u.sales),
         cancel=lambda r, u: orders.order_cancel(order=r, actor=u.manager, comment="客户撤单"),
     ),
 }
@@ -144,7 +144,7 @@ def test_returning_an_order_pauses_its_review_clock_and_resubmitting_resumes_it(
 
     # when it is returned to the customer at 11:00 (120 minutes used)
     time_machine.move_to(sh(2026, 3, 2, 11, 0), tick=False)
-    order = drive(order, S.RETURNED, actor=people.sales)
+    order = order_in(S.RETURNED, order=order, actor=people.sales)
     # then the clock is paused, not completed, and the order shows no running due time
     review = _deadlines(order, "review").get()
     assert (review.state, review.paused_at) == ("paused", sh(2026, 3, 2, 11, 0))
@@ -182,7 +182,7 @@ def test_returning_an_order_pauses_its_review_clock_and_resubmitting_resumes_it(
 
 @pytest.mark.spec("SLA-1", "WF-1")
 def test_cancelling_a_returned_order_cancels_its_paused_clock(people):
-    order = drive(_order(people), S.RETURNED, actor=people.sales)
+    order = order_in(S.RETURNED, order=_order(people), actor=people.sales)
     orders.order_cancel(order=order, actor=people.manager, comment="客户不再修改")
     assert _deadlines(order, "review").get().state == Deadline.State.CANCELLED
 
@@ -252,7 +252,7 @@ def test_a_calendar_change_recomputes_running_and_paused_deadlines(people, time_
     order = _order(people)
     paused = _order(people)
     time_machine.move_to(sh(2026, 3, 2, 15, 0), tick=False)
-    paused = drive(paused, S.RETURNED, actor=people.sales)
+    paused = order_in(S.RETURNED, order=paused, actor=people.sales)
     time_machine.move_to(sh(2026, 3, 2, 17, 0), tick=False)
     inquiry = make_inquiry(actor=people.staff, channel="email")
     assert _fresh(order).due_at == sh(2026, 3, 3, 14, 0) and _fresh(inquiry).due_at == sh(2026, 3, 3, 12, 0)

@@ -21,8 +21,8 @@ from qsm.workflow.actors import CustomerActor, SystemActor, is_system
 from qsm.workflow.engine import Transition, Workflow
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
+from tests.builders.orders import delivery_in, new_order, order_in, priced_product
 from tests.factories import make_inquiry
-from tests.orders.builders import drive, new_order, priced_product, shipped_delivery
 
 S = Order.Status
 
@@ -183,12 +183,11 @@ def test_a_solution_and_a_meeting_note_are_not_plain_comments(staff_user, produc
 
 @pytest.mark.spec("WF-2")
 def test_a_record_and_its_children_are_read_in_one_query(sales_user, customer, django_assert_num_queries):
-    small = drive(new_order(actor=sales_user, customer=customer, quantity="1"), S.IN_PRODUCTION, actor=sales_user)
-    shipped_delivery(small, actor=sales_user)
-    big = drive(new_order(actor=sales_user, customer=customer, quantity="8", product=priced_product("B-1")),
-                S.IN_PRODUCTION, actor=sales_user)
+    small = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, quantity="1")
+    delivery_in("shipped", order=small, actor=sales_user)
+    big = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, quantity="8", product=priced_product("B-1"))
     for _n in range(4):
-        shipped_delivery(big, actor=sales_user)
+        delivery_in("shipped", order=big, actor=sales_user)
     ContentType.objects.get_for_models(Order, *[type(d) for d in small.deliveries.all()])  # warm the cache
     for order, count in ((small, 1), (big, 4)):
         deliveries = list(order.deliveries.all())
@@ -201,8 +200,8 @@ def test_a_record_and_its_children_are_read_in_one_query(sales_user, customer, d
 
 @pytest.mark.spec("WF-2")
 def test_the_order_page_and_the_api_tell_the_same_story(sales_user, customer):
-    order = drive(new_order(actor=sales_user, customer=customer), S.IN_PRODUCTION, actor=sales_user)
-    delivery = shipped_delivery(order, actor=sales_user)
+    order = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer)
+    delivery = delivery_in("shipped", order=order, actor=sales_user)
     order_services.delivery_confirm(delivery=delivery, actor=sales_user, quality_note="ok")
     page = _client(sales_user).get(order.get_absolute_url())
     api = _api(sales_user).get(f"/api/orders/orders/{order.pk}/timeline/")
@@ -232,9 +231,8 @@ def _api(user):
 
 @pytest.mark.spec("WF-2")
 def test_each_event_records_whether_it_came_from_a_page_the_api_or_the_system(sales_user, customer):
-    by_page = drive(new_order(actor=sales_user, customer=customer), S.APPROVED, actor=sales_user)
-    by_api = drive(new_order(actor=sales_user, customer=customer, product=priced_product("A-2")), S.APPROVED,
-                   actor=sales_user)
+    by_page = order_in(S.APPROVED, actor=sales_user, customer=customer)
+    by_api = order_in(S.APPROVED, actor=sales_user, customer=customer, product=priced_product("A-2"))
     # when one order starts production from its page and the other through the API
     response = _client(sales_user).post(reverse("orders:order-fire", args=[by_page.pk]),
                                         {"action": "start_production", "comment": ""})
@@ -285,7 +283,7 @@ def test_the_system_and_a_customer_fire_only_what_the_table_allows_them(staff_us
 @pytest.mark.spec("WF-2", "ORD-1", "PRE-3")
 def test_review_results_and_a_solution_read_in_the_readers_language(sales_user, customer, staff_user,
                                                                     production_department):
-    from tests.orders.builders import pass_all
+    from tests.builders.orders import pass_all
 
     order = new_order(actor=sales_user, customer=customer)
     with translation.override("en"):
