@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from qsm.org.models import Customer, Department, Product, Role, User
 
@@ -58,14 +57,6 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"P{n:04d}")
     name = factory.Sequence(lambda n: f"产品{n}")
-
-
-def make_inquiry(*, actor, customer=None, channel="phone", subject="咨询设备参数", question="需要了解参数",
-                 answer="", received_at=None, **kwargs):
-    from presales.services import inquiry_create
-
-    return inquiry_create(actor=actor, channel=channel, customer=customer or CustomerFactory(), subject=subject,
-                          question=question, answer=answer, received_at=received_at or timezone.now(), **kwargs)
 
 
 ROLES = Role

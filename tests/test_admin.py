@@ -12,8 +12,8 @@ from orders.services import order_create_from_inquiry
 from presales import services
 from presales.models import Inquiry
 from qsm.workflow.models import Event
+from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import installation_in, new_order, order_in
-from tests.factories import make_inquiry
 
 S = Inquiry.Status
 
@@ -21,7 +21,7 @@ S = Inquiry.Status
 @pytest.fixture
 def converted(staff_user, sales_user, customer, product):
     """An inquiry handed over to sales and converted into an order."""
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已介绍型号", products=[product])
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已介绍型号", products=[product])
     inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_user.department)
     inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
     return order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
@@ -64,7 +64,7 @@ def test_changelists_list_the_records(admin_client, converted):
 def test_inquiry_status_cannot_be_edited_and_corrections_reach_the_timeline(admin_client, admin_user, staff_user,
                                                                           customer):
     # given an open inquiry
-    inquiry = make_inquiry(actor=staff_user, customer=customer, subject="咨询报价", answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, subject="咨询报价", answer="已答复")
     url = reverse("admin:presales_inquiry_change", args=[inquiry.pk])
 
     # when the change form is shown
@@ -94,7 +94,7 @@ def test_inquiry_status_cannot_be_edited_and_corrections_reach_the_timeline(admi
 
 @pytest.mark.spec("ADMIN-1", "WF-2")
 def test_finished_inquiry_is_read_only_in_the_admin(admin_client, staff_user, customer):
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已答复")
     inquiry = services.inquiry_close(inquiry=inquiry, actor=staff_user)
     url = reverse("admin:presales_inquiry_change", args=[inquiry.pk])
 
@@ -216,7 +216,7 @@ def attachment(settings, tmp_path, staff_user, customer):
     from qsm.workflow.services import attachment_add
 
     settings.MEDIA_ROOT = str(tmp_path)
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
     return attachment_add(record=inquiry, upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n"),
                           actor=staff_user, description="现场照片")
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from qsm.org.models import Contact, Customer
-from tests.factories import CustomerFactory, UserFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +50,8 @@ def test_customer_page_shows_data_contacts_and_only_the_history_i_may_see(login,
     # given a customer with a contact, one inquiry of my department and one of another department
     customer = CustomerFactory(name="华东机械有限公司", phone="021-55550000")
     Contact.objects.create(customer=customer, name="王经理", phone="13900001111", is_primary=True)
-    mine = make_inquiry(actor=staff_user, customer=customer, subject="我们部门的咨询")
-    theirs = make_inquiry(actor=other_department_staff, customer=customer, subject="工程部的咨询")
+    mine = new_inquiry(actor=staff_user, customer=customer, subject="我们部门的咨询")
+    theirs = new_inquiry(actor=other_department_staff, customer=customer, subject="工程部的咨询")
 
     # when
     response = login(staff_user).get(reverse("org:customer-detail", args=[customer.pk]))

@@ -13,7 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from presales.models import Inquiry
-from tests.factories import CustomerFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,12 @@ def inquiries(staff_user, other_department_staff):
     a = CustomerFactory(name="华东机械有限公司")
     b = CustomerFactory(name="北方重工")
     return {
-        "phone_new": make_inquiry(actor=staff_user, customer=a, channel="phone", subject="数控机床报价"),
-        "email_answered": make_inquiry(actor=staff_user, customer=b, channel="email", subject="售后保养",
+        "phone_new": new_inquiry(actor=staff_user, customer=a, channel="phone", subject="数控机床报价"),
+        "email_answered": new_inquiry(actor=staff_user, customer=b, channel="email", subject="售后保养",
                                        answer="已回复"),
-        "overdue": make_inquiry(actor=staff_user, customer=a, channel="chat", subject="逾期的咨询",
+        "overdue": new_inquiry(actor=staff_user, customer=a, channel="chat", subject="逾期的咨询",
                                 received_at=timezone.now() - dt.timedelta(days=10)),
-        "other_department": make_inquiry(actor=other_department_staff, customer=a, subject="工程部咨询"),
+        "other_department": new_inquiry(actor=other_department_staff, customer=a, subject="工程部咨询"),
     }
 
 
@@ -66,7 +67,7 @@ def test_filters_narrow_the_list(login, staff_user, inquiries, params, expected)
 
 @pytest.mark.spec("SEARCH-1")
 def test_filter_by_customer_owner_department_and_dates(login, staff_user, colleague, business_department, inquiries):
-    theirs = make_inquiry(actor=colleague, customer=inquiries["phone_new"].customer, subject="同事登记")
+    theirs = new_inquiry(actor=colleague, customer=inquiries["phone_new"].customer, subject="同事登记")
     client = login(staff_user)
     today = timezone.localdate().isoformat()
 
@@ -96,7 +97,7 @@ def test_keyset_pages_cover_every_row_once(login, staff_user, customer):
     # given 30 inquiries received one minute apart
     start = timezone.now() - dt.timedelta(hours=2)
     for n in range(30):
-        make_inquiry(actor=staff_user, customer=customer, subject=f"咨询{n}", received_at=start + dt.timedelta(minutes=n))
+        new_inquiry(actor=staff_user, customer=customer, subject=f"咨询{n}", received_at=start + dt.timedelta(minutes=n))
     client = login(staff_user)
 
     # when paging forward

@@ -22,8 +22,9 @@ from qsm.org.models import Role
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
 from qsm.workflow import engine
+from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import S, new_order, order_in
-from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_inquiry
+from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def delivered_installation_order(sales_user, customer, priced):
 
 @pytest.fixture
 def converted_order(staff_user, sales_user, sales_department, customer, product):
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复", products=[product])
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已答复", products=[product])
     presales_services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
     presales_services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
     return services.order_create_from_inquiry(inquiry=inquiry, actor=sales_user)

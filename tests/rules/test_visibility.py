@@ -14,8 +14,9 @@ from presales.rules import can_view_inquiry
 from presales.selectors import inquiry_visible
 from qsm import visibility
 from qsm.org.models import Role
+from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import delivery_in, new_order, order_in
-from tests.factories import UserFactory, make_inquiry
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,10 @@ def everyone(staff_user, colleague, manager, sales_user, sales_manager, quality_
 @pytest.fixture
 def records(everyone, customer, sales_department, production_department):
     owner, sales = everyone["owner"], everyone["sales"]
-    plain = make_inquiry(actor=owner, customer=customer, subject="普通咨询")
-    handed = make_inquiry(actor=owner, customer=customer, subject="移交咨询", answer="已答复")
+    plain = new_inquiry(actor=owner, customer=customer, subject="普通咨询")
+    handed = new_inquiry(actor=owner, customer=customer, subject="移交咨询", answer="已答复")
     presales.inquiry_hand_over(inquiry=handed, actor=owner, department=sales_department)
-    discussed = make_inquiry(actor=owner, customer=customer, subject="复杂需求", answer="已答复")
+    discussed = new_inquiry(actor=owner, customer=customer, subject="复杂需求", answer="已答复")
     presales.inquiry_mark_complex(inquiry=discussed, actor=owner)
     presales.inquiry_open_discussion(inquiry=discussed, actor=owner, topic="非标方案",
                                      departments=[production_department], users=[everyone["invited"]])

@@ -9,8 +9,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from orders.models import Order
+from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import new_order, order_in
-from tests.factories import make_inquiry
 
 S = Order.Status
 
@@ -52,8 +52,8 @@ def world(staff_user, sales_user, customer, production_department, sales_departm
     from orders import services as order_services
     from presales import services as presales_services
 
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
-    discussed = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
+    discussed = new_inquiry(actor=staff_user, customer=customer, answer="已答复")
     discussed = presales_services.inquiry_mark_complex(inquiry=discussed, actor=staff_user)
     discussed = presales_services.inquiry_open_discussion(inquiry=discussed, actor=staff_user, topic="方案",
                                                           departments=[production_department])

@@ -21,8 +21,8 @@ from qsm.workflow.actors import CustomerActor, SystemActor, is_system
 from qsm.workflow.engine import Transition, Workflow
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
+from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import delivery_in, new_order, order_in, priced_product
-from tests.factories import make_inquiry
 
 S = Order.Status
 
@@ -36,7 +36,7 @@ def _edits(record) -> list:
 
 @pytest.mark.spec("WF-2")
 def test_an_edit_made_in_english_reads_in_chinese_to_a_chinese_reader(staff_user):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     # given an edit made in the English UI
     with translation.override("en"):
         presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
@@ -54,7 +54,7 @@ def test_an_edit_made_in_english_reads_in_chinese_to_a_chinese_reader(staff_user
 
 @pytest.mark.spec("WF-2")
 def test_choices_dates_foreign_keys_and_many_to_many_are_rendered_when_read(staff_user, customer, product):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     with translation.override("en"):
         presales_services.inquiry_update(inquiry=inquiry, actor=staff_user,
                                          data={"priority": "high", "customer": customer, "products": [product]})
@@ -97,7 +97,7 @@ def test_an_order_line_change_shows_no_python_none(sales_user, customer):
 
 @pytest.mark.spec("WF-2")
 def test_a_legacy_change_that_could_not_be_mapped_is_shown_as_written(staff_user):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     Event.objects.create(content_type=ContentType.objects.get_for_model(inquiry), object_id=inquiry.pk,
                          kind="edit", actor=staff_user,
                          changes=[{"field": "customer", "label": "customer", "old": "已改名的公司", "new": ""}])
@@ -112,7 +112,7 @@ def test_legacy_changes_are_converted_to_raw_values(staff_user, customer):
 
     from qsm.workflow.legacy import convert_edit_changes
 
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     ct = ContentType.objects.get_for_model(inquiry)
     # given edits written before, in English and in Chinese, and one that names a vanished customer
     english = Event.objects.create(content_type=ct, object_id=inquiry.pk, kind="edit", actor=staff_user, changes=[
@@ -162,7 +162,7 @@ def test_a_legacy_lines_note_becomes_a_structured_change(sales_user, customer):
 
 @pytest.mark.spec("WF-2", "PRE-3")
 def test_a_solution_and_a_meeting_note_are_not_plain_comments(staff_user, production_department):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
     inquiry = presales_services.inquiry_respond(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
                                                 answer="已初步答复")
@@ -254,7 +254,7 @@ def test_each_event_records_whether_it_came_from_a_page_the_api_or_the_system(sa
 
 @pytest.mark.spec("WF-1", "WF-2")
 def test_the_system_and_a_customer_fire_only_what_the_table_allows_them(staff_user, monkeypatch):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     sweep = SystemActor("stale_inquiry_sweep")
     customer = CustomerActor(name="王经理", link_id=None, purpose="inquiry_feedback")
     # the real table names staff only: the system and a customer are refused, nothing is written
@@ -298,7 +298,7 @@ def test_review_results_and_a_solution_read_in_the_readers_language(sales_user, 
     with translation.override("en"):
         assert "Waived (老客户特价)" in next(e for e in timeline(order) if e.event.pk == event.pk).summary
 
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
     presales_services.inquiry_respond(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user, answer="已答复")
     presales_services.inquiry_open_discussion(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
@@ -319,7 +319,7 @@ def test_legacy_service_lines_are_converted_to_data(sales_user, customer, staff_
     orders_migration = importlib.import_module("orders.migrations.0007_follow_up_queue_and_raw_timeline")
     presales_migration = importlib.import_module("presales.migrations.0002_timeline_events_store_raw_values")
     order = new_order(actor=sales_user, customer=customer)
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     order_ct, inquiry_ct = ContentType.objects.get_for_model(order), ContentType.objects.get_for_model(inquiry)
 
     def legacy(ct, record, **fields):
