@@ -8,11 +8,10 @@ from django.utils import translation
 
 from orders import services as order_services
 from orders.models import ChecklistItem, Order, ReviewRound
-from orders.services import order_create_from_inquiry
 from presales import services
 from presales.models import Inquiry
 from qsm.workflow.models import Event
-from tests.builders.inquiries import new_inquiry
+from tests.builders.inquiries import inquiry_in, new_inquiry
 from tests.builders.orders import installation_in, new_order, order_in
 
 S = Inquiry.Status
@@ -21,10 +20,8 @@ S = Inquiry.Status
 @pytest.fixture
 def converted(staff_user, sales_user, customer, product):
     """An inquiry handed over to sales and converted into an order."""
-    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已介绍型号", products=[product])
-    inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_user.department)
-    inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    return order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    return inquiry_in(S.CONVERTED, actor=staff_user, customer=customer, answer="已介绍型号", products=[product],
+                      hand_over_to=sales_user.department, receiver=sales_user).order
 
 
 @pytest.fixture

@@ -28,14 +28,14 @@ def new_inquiry(*, actor, customer=None, channel="phone", subject="咨询设备�
 
 
 def inquiry_in(state: str, *, actor, customer=None, answer: str = "已答复", respond: bool = False,
-               complex: bool = False, topic: str = "方案", invited=(), solution: tuple[str, str] | None = None,
+               complex: bool = False, topic: str = "方案", invited=(), invited_people=(), solution: tuple[str, str] | None = None,
                hand_over_to=None, receiver=None, **intake) -> Inquiry:
     """A fresh inquiry of ``actor`` moved to ``state`` the way users would.
 
     - answered: the ``answer`` given at intake, or afterwards (``respond=True``, the "respond" action);
     - closed / cancelled: from answered, by ``actor``;
     - discussion: marked complex and discussed with the ``invited`` departments on ``topic``, with a
-      ``solution`` (title, content) when given;
+      ``solution`` (title, content) when given (``invited_people``: people invited by name);
     - handed_over: to the ``hand_over_to`` department, straight from answered or, when ``complex``,
       after the discussion (which then needs a ``solution``);
     - acknowledged / converted: by ``receiver`` of that department (converted: the order is created).
@@ -56,7 +56,7 @@ def inquiry_in(state: str, *, actor, customer=None, answer: str = "已答复", r
     if state == S.DISCUSSION or complex:
         inquiry = services.inquiry_mark_complex(inquiry=inquiry, actor=actor)
         inquiry = services.inquiry_open_discussion(inquiry=inquiry, actor=actor, topic=topic,
-                                                   departments=list(invited))
+                                                   departments=list(invited), users=list(invited_people))
         if solution is not None:
             title, content = solution
             services.solution_add(inquiry=inquiry, actor=actor, title=title, content=content)

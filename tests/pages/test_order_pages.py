@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Delivery, Order
-from presales import services as presales_services
+from presales.models import Inquiry
 from qsm.org.models import Role
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
 from qsm.workflow import engine
-from tests.builders.inquiries import new_inquiry
+from tests.builders.inquiries import inquiry_in
 from tests.builders.orders import S, new_order, order_in
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -67,10 +67,8 @@ def delivered_installation_order(sales_user, customer, priced):
 
 @pytest.fixture
 def converted_order(staff_user, sales_user, sales_department, customer, product):
-    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已答复", products=[product])
-    presales_services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
-    presales_services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    return services.order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    return inquiry_in(Inquiry.Status.CONVERTED, actor=staff_user, customer=customer, products=[product],
+                      hand_over_to=sales_department, receiver=sales_user).order
 
 
 # --- who may open the pages (ORG-1) ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.builders.inquiries import new_inquiry
+from tests.builders.inquiries import inquiry_in, new_inquiry
 from tests.builders.orders import new_order, order_in
 
 S = Order.Status
@@ -53,10 +53,7 @@ def world(staff_user, sales_user, customer, production_department, sales_departm
     from presales import services as presales_services
 
     inquiry = new_inquiry(actor=staff_user, customer=customer)
-    discussed = new_inquiry(actor=staff_user, customer=customer, answer="已答复")
-    discussed = presales_services.inquiry_mark_complex(inquiry=discussed, actor=staff_user)
-    discussed = presales_services.inquiry_open_discussion(inquiry=discussed, actor=staff_user, topic="方案",
-                                                          departments=[production_department])
+    discussed = inquiry_in("discussion", actor=staff_user, customer=customer, invited=[production_department])
     solution = presales_services.solution_add(inquiry=discussed, actor=staff_user, title="方案一", content="内容")
     order_review = new_order(actor=sales_user, customer=customer, installation=True)
     order_production = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, installation=True)
