@@ -92,8 +92,6 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     sales = UserFactory(username="li", display_name="李销售", email="", department=sales_department, roles=[Role.STAFF])
     manager = UserFactory(username="wang", display_name="王经理", email="", department=sales_department,
                           roles=[Role.MANAGER])
-    sales_department.manager = manager
-    sales_department.save(update_fields=["manager"])
     engineer = UserFactory(username="zhao", display_name="赵工程师", email="", department=production_department,
                            roles=[Role.STAFF])
     UserFactory(username="root", email="", department=None, roles=[Role.ADMINISTRATOR], is_staff=True,
