@@ -8,12 +8,11 @@ from django.utils import translation
 
 from orders import services as order_services
 from orders.models import ChecklistItem, Order, ReviewRound
-from orders.services import order_create_from_inquiry
 from presales import services
 from presales.models import Inquiry
 from qsm.workflow.models import Event
-from tests.factories import make_inquiry
-from tests.orders.builders import drive, drive_installation, new_order
+from tests.builders.inquiries import inquiry_in, new_inquiry
+from tests.builders.orders import installation_in, new_order, order_in
 
 S = Inquiry.Status
 
@@ -21,19 +20,16 @@ S = Inquiry.Status
 @pytest.fixture
 def converted(staff_user, sales_user, customer, product):
     """An inquiry handed over to sales and converted into an order."""
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已介绍型号", products=[product])
-    inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_user.department)
-    inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    return order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    return inquiry_in(S.CONVERTED, actor=staff_user, customer=customer, answer="已介绍型号", products=[product],
+                      hand_over_to=sales_user.department, receiver=sales_user).order
 
 
 @pytest.fixture
 def installed(sales_user, customer):
     """An order through review, delivery and installation, rejected once at acceptance, with a
     customer question answered."""
-    order = drive(new_order(actor=sales_user, customer=customer, installation=True), Order.Status.INSTALLING,
-                  actor=sales_user)
-    drive_installation(order.installation, "rework", actor=sales_user)
+    order = order_in(Order.Status.INSTALLING, actor=sales_user, customer=customer, installation=True)
+    installation_in("rework", installation=order.installation, actor=sales_user)
     note = order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel="phone",
                                             text="客户询问调试时间")
     order_services.progress_question_answer(note=note, actor=sales_user, answer="本周五完成")
@@ -65,7 +61,7 @@ def test_changelists_list_the_records(admin_client, converted):
 def test_inquiry_status_cannot_be_edited_and_corrections_reach_the_timeline(admin_client, admin_user, staff_user,
                                                                           customer):
     # given an open inquiry
-    inquiry = make_inquiry(actor=staff_user, customer=customer, subject="咨询报价", answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, subject="咨询报价", answer="已答复")
     url = reverse("admin:presales_inquiry_change", args=[inquiry.pk])
 
     # when the change form is shown
@@ -95,7 +91,7 @@ def test_inquiry_status_cannot_be_edited_and_corrections_reach_the_timeline(admi
 
 @pytest.mark.spec("ADMIN-1", "WF-2")
 def test_finished_inquiry_is_read_only_in_the_admin(admin_client, staff_user, customer):
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已答复")
     inquiry = services.inquiry_close(inquiry=inquiry, actor=staff_user)
     url = reverse("admin:presales_inquiry_change", args=[inquiry.pk])
 
@@ -217,7 +213,7 @@ def attachment(settings, tmp_path, staff_user, customer):
     from qsm.workflow.services import attachment_add
 
     settings.MEDIA_ROOT = str(tmp_path)
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
     return attachment_add(record=inquiry, upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n"),
                           actor=staff_user, description="现场照片")
 

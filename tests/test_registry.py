@@ -10,7 +10,7 @@ from orders.models import Order
 from qsm import registry
 from qsm.registry import InboxItem
 from qsm.sla.calendar import default_calendar
-from tests.orders.builders import drive, new_order
+from tests.builders.orders import order_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -70,8 +70,7 @@ def test_an_order_is_due_when_work_ends_on_its_promised_date(sales_user, custome
     calendar = default_calendar()
     calendar.work_end = dt.time(17, 30)
     calendar.save(update_fields=["work_end"])
-    order = drive(new_order(actor=sales_user, customer=customer, promised_in_days=10), Order.Status.APPROVED,
-                  actor=sales_user)
+    order = order_in(Order.Status.APPROVED, actor=sales_user, customer=customer, promised_in_days=10)
 
     # when its owner looks at "my work"
     [item] = [i for i in registry.inbox_items(sales_user) if i.number == order.number]

@@ -1,6 +1,8 @@
 """API test helpers: a client signed in as a given user (session auth, CSRF as in DRF tests)."""
 from __future__ import annotations
 
+import functools
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -32,34 +34,9 @@ def snapshot(inquiry: Inquiry) -> tuple[str, int]:
 
 @pytest.fixture
 def inquiry_in(staff_user, sales_user, production_department, sales_department, customer):
-    """Bring a fresh inquiry of ``staff_user``'s department to ``state`` through the services."""
-    from orders.services import order_create_from_inquiry
-    from presales import services
-    from tests.factories import make_inquiry
+    """``inquiry_in(state)``: a fresh inquiry of ``staff_user``'s department brought to ``state`` by the
+    lifecycle builder (answered at intake, discussed with production, handed over to sales)."""
+    from tests.builders.inquiries import inquiry_in as build
 
-    def make(state: str) -> Inquiry:
-        if state == "new":
-            return make_inquiry(actor=staff_user, customer=customer)
-        inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
-        if state == "answered":
-            return inquiry
-        if state == "closed":
-            return services.inquiry_close(inquiry=inquiry, actor=staff_user)
-        if state == "cancelled":
-            return services.inquiry_cancel(inquiry=inquiry, actor=staff_user, comment="客户撤回")
-        if state == "discussion":
-            inquiry = services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user)
-            return services.inquiry_open_discussion(inquiry=inquiry, actor=staff_user, topic="方案",
-                                                    departments=[production_department])
-        inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
-        if state == "handed_over":
-            return inquiry
-        inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-        if state == "acknowledged":
-            return inquiry
-        assert state == "converted", state
-        order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
-        inquiry.refresh_from_db()
-        return inquiry
-
-    return make
+    return functools.partial(build, actor=staff_user, customer=customer, invited=[production_department],
+                             hand_over_to=sales_department, receiver=sales_user)

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from qsm.notify.models import Notification
 from qsm.notify.services import notify
 from tests.api.conftest import inquiry_url
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -24,7 +24,7 @@ EVERY_LIST = [
 
 @pytest.mark.spec("API-1", "ORG-1")
 def test_every_endpoint_requires_authentication(db, staff_user, customer):
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
     anonymous = APIClient()
     for url in [*EVERY_LIST, inquiry_url(inquiry), inquiry_url(inquiry, "timeline"),
                 f"/api/org/customers/{customer.pk}/history/"]:
@@ -86,11 +86,11 @@ def test_the_inbox_lists_my_work_overdue_first(api, time_machine, staff_user, sa
     time_machine.move_to(dt.datetime(2026, 3, 25, 10, 0, tzinfo=SH), tick=False)
     from presales import services
 
-    fresh = make_inquiry(actor=staff_user, customer=customer, subject="今天的",
+    fresh = new_inquiry(actor=staff_user, customer=customer, subject="今天的",
                          received_at=dt.datetime(2026, 3, 25, 9, 30, tzinfo=SH))
-    late = make_inquiry(actor=staff_user, customer=customer, subject="上周的",
+    late = new_inquiry(actor=staff_user, customer=customer, subject="上周的",
                         received_at=dt.datetime(2026, 3, 16, 9, 0, tzinfo=SH))
-    handed = make_inquiry(actor=staff_user, customer=customer, subject="交给销售", answer="已答复")
+    handed = new_inquiry(actor=staff_user, customer=customer, subject="交给销售", answer="已答复")
     services.inquiry_hand_over(inquiry=handed, actor=staff_user, department=sales_department)
     # when
     mine = api(staff_user).get("/api/inbox/").data

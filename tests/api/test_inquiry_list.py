@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from presales import services
 from presales.models import Inquiry
 from presales.selectors import inquiry_export_columns
-from tests.factories import CustomerFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -34,16 +35,16 @@ def rows(time_machine, staff_user, colleague, other_department_staff, customer):
     """Four inquiries of the customer-service department, one of engineering; "now" is 2026-03-25 10:00."""
     time_machine.move_to(sh(2026, 3, 25, 10, 0), tick=False)
     other_customer = CustomerFactory(name="西北重工集团")
-    a = make_inquiry(actor=staff_user, customer=customer, channel="phone", subject="主轴转速",
+    a = new_inquiry(actor=staff_user, customer=customer, channel="phone", subject="主轴转速",
                      received_at=sh(2026, 3, 2, 9, 0))  # new; its 2-hour first response is long overdue
-    b = make_inquiry(actor=colleague, customer=other_customer, channel="email", subject="交货期",
+    b = new_inquiry(actor=colleague, customer=other_customer, channel="email", subject="交货期",
                      received_at=sh(2026, 3, 10, 9, 0), answer="四周")
-    c = make_inquiry(actor=staff_user, customer=customer, channel="chat", subject="液压夹具",
+    c = new_inquiry(actor=staff_user, customer=customer, channel="chat", subject="液压夹具",
                      received_at=sh(2026, 3, 20, 9, 0), answer="可以定制")
     c = services.inquiry_close(inquiry=c, actor=staff_user)
-    d = make_inquiry(actor=staff_user, customer=other_customer, channel="phone", subject="报价单",
+    d = new_inquiry(actor=staff_user, customer=other_customer, channel="phone", subject="报价单",
                      received_at=sh(2026, 3, 25, 9, 30))  # new, due later today
-    hidden = make_inquiry(actor=other_department_staff, customer=customer, channel="phone", subject="主轴转速",
+    hidden = new_inquiry(actor=other_department_staff, customer=customer, channel="phone", subject="主轴转速",
                           received_at=sh(2026, 3, 21, 9, 0))
     return {"a": a, "b": b, "c": c, "d": d, "hidden": hidden, "customer": customer, "other_customer": other_customer}
 
@@ -134,6 +135,31 @@ def test_export_xlsx_has_the_filtered_rows(api, staff_user, rows):
     assert rows["hidden"].number not in {line[0] for line in table}
 
 
+def _exported_numbers(client, fmt: str) -> set[str]:
+    """The inquiry numbers in the first column of the unfiltered export, header left out."""
+    r = client.get(f"/api/presales/inquiries/export/?format={fmt}")
+    assert r.status_code == 200
+    if fmt == "csv":
+        table = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+    else:
+        table = list(load_workbook(io.BytesIO(r.content), read_only=True).active.iter_rows(values_only=True))
+    assert table and table[0][0]  # a header row of labels, even when no row is visible
+    return {line[0] for line in table[1:]}
+
+
+@pytest.mark.spec("API-1", "SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_scoped_like_the_list(api, staff_user, other_department_staff, rows, fmt):
+    mine = {rows[k].number for k in "abcd"}
+
+    insider = _exported_numbers(api(staff_user), fmt)
+    outsider = _exported_numbers(api(other_department_staff), fmt)
+
+    assert insider == mine
+    assert outsider == {rows["hidden"].number}
+    assert not outsider & mine
+
+
 @pytest.mark.spec("API-1", "SEARCH-1")
 def test_export_refuses_an_unknown_format_with_400(api, staff_user, rows):
     r = api(staff_user).get("/api/presales/inquiries/export/?format=pdf")
@@ -149,7 +175,7 @@ MANY = 120
 def many(staff_user, customer):
     """120 inquiries; three share each received time, so the cursor has ties to get past."""
     base = sh(2026, 1, 5, 9, 0)
-    return [make_inquiry(actor=staff_user, customer=customer, received_at=base + dt.timedelta(minutes=i // 3))
+    return [new_inquiry(actor=staff_user, customer=customer, received_at=base + dt.timedelta(minutes=i // 3))
             for i in range(MANY)]
 
 

@@ -3,14 +3,11 @@ services, the people of the role table, and a snapshot of everything a refused c
 untouched."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from orders import services
 from orders.models import (
     AcceptanceRound,
     Delivery,
@@ -23,6 +20,8 @@ from orders.models import (
 from qsm.notify.models import Notification
 from qsm.org.models import Role
 from qsm.workflow.models import Attachment, Event
+from tests.builders import orders as builders
+from tests.builders.orders import all_pass  # noqa: F401 - re-exported for the API tests
 from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/orders/orders/"
@@ -34,6 +33,9 @@ ORDER_STATES = ["review", "returned", "approved", "in_production", "delivering",
 DELIVERY_STATES = ["shipped", "delivered", "rejected"]
 INSTALLATION_STATES = ["scheduled", "on_site", "commissioned", "rework", "accepted"]
 CHECKLIST = ["customer", "items", "prices", "delivery_date", "installation"]
+WORLD_RETURN = {"fail": ("delivery_date", "交期不可行"), "problems": "交期需延后"}
+WORLD_ACCEPTANCE = {"result": "accepted", "feedback": "满意", "signatory": "陈工"}
+WORLD_REJECTION = {"result": "rejected", "remarks": "噪音偏大"}
 COMMISSIONING = {"site_work": "安装调平、接电", "checklist": [{"item": "空载运行 2 小时", "ok": True}],
                  "measurements": [{"name": "定位精度", "value": "0.008", "unit": "mm"}]}
 
@@ -53,11 +55,6 @@ def installation_url(installation_or_pk, action: str = "") -> str:
     return f"{INSTALLATIONS}{pk}/" + (f"{action}/" if action else "")
 
 
-def all_pass(order: Order) -> dict:
-    items = CHECKLIST if order.installation_required else CHECKLIST[:-1]
-    return {item: ("pass", "") for item in items}
-
-
 @dataclass
 class World:
     """The people of the role table and a priced product (list price 100 000, ±10 %)."""
@@ -74,95 +71,38 @@ class World:
     def user(self, role: str):
         return getattr(self, role)
 
-    # --- orders in every state, through the services ------------------------------------------
+    # --- records in every state: the lifecycle builders (tests.builders.orders) with this world's
+    # people: the staff enters and works the order, the manager decides the review (four-eyes)
+    # and cancels, the production engineer installs.
 
     def order(self, *, installation: bool = True, lines: int = 1, quantity: str = "3",
               unit_price: str = "100000") -> Order:
-        return services.order_create(
-            actor=self.staff, customer=self.customer, promised_date=timezone.localdate() + dt.timedelta(days=30),
-            installation_required=installation, site_address="苏州工业园区星湖街 1 号" if installation else "",
-            site_contact="陈工", lines=[{"product": self.product, "quantity": quantity, "unit_price": unit_price}
-                                       for _n in range(lines)])
+        return builders.new_order(actor=self.staff, customer=self.customer, product=self.product, quantity=quantity,
+                                  unit_price=unit_price, lines=lines, installation=installation, site_contact="陈工")
+
+    def _people(self) -> dict:
+        return {"actor": self.staff, "approver": self.manager, "manager": self.manager, "engineer": self.engineer,
+                "carrier": "顺丰", "return_for": WORLD_RETURN, "commissioning": COMMISSIONING,
+                "acceptance": WORLD_ACCEPTANCE}
 
     def order_in(self, state: str, *, ready_for: str = "") -> Order:
-        """An order with installation and one line of 3, brought to ``state``.
-
-        In review, ``ready_for="approve"`` records every checklist item passed and
-        ``ready_for="return"`` records a failed one, so that the guard lets the action through.
-        """
-        staff = self.staff
-        order = self.order()
-        if state == "review":
-            if ready_for == "approve":
-                services.review_record_findings(order=order, actor=staff, findings=all_pass(order))
-            elif ready_for == "return":
-                services.review_record_findings(order=order, actor=staff, findings={
-                    **all_pass(order), "delivery_date": ("fail", "交期不可行")})
-            return order
-        if state == "cancelled":
-            return services.order_cancel(order=order, actor=self.manager, comment="客户撤单")
-        if state == "returned":
-            services.review_record_findings(order=order, actor=staff, findings={
-                **all_pass(order), "delivery_date": ("fail", "交期不可行")})
-            # four-eyes (ORG-1): the manager, not the owner who entered it, decides the review
-            return services.order_return(order=order, actor=self.manager, problems="交期需延后")
-        services.review_record_findings(order=order, actor=staff, findings=all_pass(order))
-        services.order_approve(order=order, actor=self.manager)
-        if state == "approved":
-            return order
-        services.order_start_production(order=order, actor=staff)
-        if state == "in_production":
-            return order
-        line = order.lines.get()
-        if state == "delivering":
-            services.delivery_ship(order=order, actor=staff, quantities={line.pk: "1"}, carrier="顺丰")
-            return Order.objects.get(pk=order.pk)
-        delivery = services.delivery_ship(order=order, actor=staff, quantities={line.pk: "3"})
-        services.delivery_confirm(delivery=delivery, actor=staff, quality_note="数量、外观无误")
-        if state == "delivered":
-            return Order.objects.get(pk=order.pk)
-        installation = self.installation_in("scheduled", order=Order.objects.get(pk=order.pk))
-        if state == "installing":
-            return Order.objects.get(pk=order.pk)
-        assert state == "accepted", state
-        self.installation_in("accepted", installation=installation)
-        return Order.objects.get(pk=order.pk)
+        """An order with installation and one line of 3, brought to ``state`` (see ``builders.order_in``)."""
+        return builders.order_in(state, order=self.order(), ready_for=ready_for, **self._people())
 
     def delivery_in(self, state: str) -> Delivery:
         """One shipment of 1 of the 3 ordered, left ``shipped``, confirmed or rejected."""
-        order = self.order_in("in_production")
-        line = order.lines.get()
-        delivery = services.delivery_ship(order=order, actor=self.staff, quantities={line.pk: "1"}, carrier="顺丰")
-        if state == "delivered":
-            services.delivery_confirm(delivery=delivery, actor=self.staff, quality_note="无误")
-        elif state == "rejected":
-            services.delivery_reject(delivery=delivery, actor=self.staff, comment="包装破损")
-        else:
-            assert state == "shipped", state
-        return Delivery.objects.get(pk=delivery.pk)
+        people = self._people()
+        return builders.delivery_in(state, actor=self.staff, carrier="顺丰",
+                                    order=builders.order_in("in_production", order=self.order(), **people))
 
     def installation_in(self, state: str, *, order: Order | None = None,
                         installation: Installation | None = None) -> Installation:
-        if installation is None:
-            order = order or self.order_in("delivered")
-            installation = services.installation_schedule(order=order, actor=self.staff,
-                                                          scheduled_for=timezone.localdate(), engineers=[self.engineer])
-        if state == "scheduled":
-            return installation
-        engineer = self.engineer
-        services.installation_start(installation=installation, actor=engineer)
-        if state == "on_site":
-            return Installation.objects.get(pk=installation.pk)
-        services.installation_commission(installation=installation, actor=engineer, **COMMISSIONING)
-        if state == "commissioned":
-            return Installation.objects.get(pk=installation.pk)
-        if state == "rework":
-            services.acceptance_record(installation=installation, actor=engineer, result="rejected", remarks="噪音偏大")
-            return Installation.objects.get(pk=installation.pk)
-        assert state == "accepted", state
-        services.acceptance_record(installation=installation, actor=engineer, result="accepted", feedback="满意",
-                                   signatory="陈工")
-        return Installation.objects.get(pk=installation.pk)
+        """The installation of ``order`` (delivered; by default a new one), or ``installation``, at ``state``."""
+        if installation is None and order is None:
+            order = builders.order_in("delivered", order=self.order(), **self._people())
+        return builders.installation_in(state, order=order, installation=installation, actor=self.staff,
+                                        engineer=self.engineer, commissioning=COMMISSIONING,
+                                        rejection=WORLD_REJECTION, acceptance=WORLD_ACCEPTANCE)
 
 
 @pytest.fixture(autouse=True)

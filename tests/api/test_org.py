@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qsm.org.models import Contact, Customer, Department
-from tests.factories import CustomerFactory, DepartmentFactory, ProductFactory, UserFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory, DepartmentFactory, ProductFactory, UserFactory
 
 
 @pytest.fixture
@@ -81,8 +82,8 @@ def test_creating_a_customer_without_a_role_is_403(api, business_department):
 
 @pytest.mark.spec("API-1", "ORG-1", "ORG-2")
 def test_customer_history_is_scoped_to_the_user(api, staff_user, other_department_staff, quality_officer, customer):
-    mine = make_inquiry(actor=staff_user, customer=customer)
-    theirs = make_inquiry(actor=other_department_staff, customer=customer)
+    mine = new_inquiry(actor=staff_user, customer=customer)
+    theirs = new_inquiry(actor=other_department_staff, customer=customer)
 
     def numbers(user):
         r = api(user).get(f"/api/org/customers/{customer.pk}/history/")

@@ -15,8 +15,9 @@ import pytest
 from django.urls import reverse
 
 from qsm.org.models import Role
-from tests.factories import CustomerFactory, UserFactory, make_inquiry
-from tests.orders.builders import drive, new_order, priced_product
+from tests.builders.inquiries import new_inquiry
+from tests.builders.orders import new_order, order_in, priced_product
+from tests.factories import CustomerFactory, UserFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "pass-12345"
@@ -96,12 +97,12 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     UserFactory(username="root", email="", department=None, roles=[Role.ADMINISTRATOR], is_staff=True,
                 is_superuser=True)
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
-    inquiry = make_inquiry(actor=staff, customer=customer, subject="五轴加工中心询价")
+    inquiry = new_inquiry(actor=staff, customer=customer, subject="五轴加工中心询价")
     in_review = new_order(actor=sales, customer=customer, product=priced_product("VMC-1"))
-    delivering = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-2"), quantity="3"),
-                       "delivering", actor=manager)
-    installing = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-3"), installation=True),
-                       "installing", actor=manager, engineer=engineer)
+    delivering = order_in("delivering", actor=manager, entered_by=sales, customer=customer,
+                          product=priced_product("VMC-2"), quantity="3")
+    installing = order_in("installing", actor=manager, entered_by=sales, engineer=engineer, customer=customer,
+                          product=priced_product("VMC-3"), installation=True)
     url = live_server.url
 
     # --- the service staff member: my work, notifications, inquiries, customers, API docs --------

@@ -23,7 +23,8 @@ from django.utils import timezone
 from orders.models import Order
 from presales import services as presales_services
 from qsm.org.models import Role
-from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -31,7 +32,6 @@ PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4", "PRE-4", "WF-1", "WF-2"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
     # The live server commits; restore the migrations' reference data (SLA policies, calendar) for it.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -75,7 +75,7 @@ def _check(page, item: str, result: str, note: str = "") -> None:
         page.fill(f"#checklist-form input[name=note_{item}]", note)
 
 
-@pytest.mark.spec("SEC-2")
+@pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4", "PRE-4", "WF-1", "WF-2", "SEC-2")
 def test_order_journey(browser, live_server, csp_violations, business_department, sales_department,
                        production_department):
     # given the people of the journey (no e-mail address: nothing is queued for a mail worker)
@@ -88,7 +88,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     cnc = ProductFactory(code="CNC-100", name="数控机床 CNC-100", list_price=Decimal("100000.00"))
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
     # and an inquiry handed over to the sales department and acknowledged there (PRE-4)
-    inquiry = make_inquiry(actor=zhang, customer=customer, subject="五轴加工中心采购", question="需要两台设备，含安装调试",
+    inquiry = new_inquiry(actor=zhang, customer=customer, subject="五轴加工中心采购", question="需要两台设备，含安装调试",
                            answer="已介绍型号与报价", products=[cnc])
     presales_services.inquiry_hand_over(inquiry=inquiry, actor=zhang, department=sales_department)
     presales_services.inquiry_acknowledge(inquiry=inquiry, actor=li)

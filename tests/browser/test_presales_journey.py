@@ -23,7 +23,6 @@ PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.spec("PRE-1", "PRE-2", "PRE-3", "PRE-4", "INBOX-1", "ORG-1"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
     # The live server commits; restore the migrations' reference data (SLA policies, calendar) for it.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -48,7 +47,7 @@ def _login(browser, live_server, username: str, *, viewport=None):
     return page
 
 
-@pytest.mark.spec("SEC-2")
+@pytest.mark.spec("PRE-1", "PRE-2", "PRE-3", "PRE-4", "INBOX-1", "ORG-1", "SEC-2")
 def test_presales_journey(browser, live_server, csp_violations, business_department, sales_department,
                           other_department, production_department):
     # given the three people of the journey (no e-mail address: nothing is queued for a mail worker)

@@ -12,8 +12,8 @@ from presales import services
 from presales.models import DiscussionNote, Inquiry, Solution
 from qsm.contacts.models import ContactEntry
 from qsm.errors import TransitionNotAllowed
+from tests.builders.inquiries import inquiry_in, new_inquiry
 from tests.concurrency.race import at_once, while_held
-from tests.factories import make_inquiry
 
 S = Inquiry.Status
 ROUNDS = 5
@@ -22,16 +22,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _answered(owner) -> Inquiry:
-    return make_inquiry(actor=owner, answer="已电话答复参数")
+    return inquiry_in(S.ANSWERED, actor=owner, answer="已电话答复参数")
 
 
 def _in_discussion(owner, invited_department, *, with_solution: bool = False) -> Inquiry:
-    inquiry = services.inquiry_mark_complex(inquiry=_answered(owner), actor=owner)
-    inquiry = services.inquiry_open_discussion(inquiry=inquiry, actor=owner, topic="非标方案",
-                                               departments=[invited_department])
-    if with_solution:  # a complex need is handed over only with a tailored solution
-        services.solution_add(inquiry=inquiry, actor=owner, title="方案 A", content="标准配置")
-    return _fresh(inquiry)
+    # a complex need is handed over only with a tailored solution
+    return inquiry_in(S.DISCUSSION, actor=owner, answer="已电话答复参数", topic="非标方案", invited=[invited_department],
+                      solution=("方案 A", "标准配置") if with_solution else None)
 
 
 def _fresh(inquiry) -> Inquiry:
@@ -119,7 +116,7 @@ def test_discussion_note_racing_the_hand_over_is_refused(staff_user, colleague, 
 
 @pytest.mark.spec("REL-1", "WF-2")
 def test_edit_racing_the_cancellation_is_refused(staff_user, colleague):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     stale = _fresh(inquiry)
     cancelled, edited = while_held(
         lambda: services.inquiry_cancel(inquiry=_fresh(inquiry), actor=colleague, comment="客户撤回"),

@@ -8,7 +8,7 @@ from orders.models import Order
 from orders.rules import can_work_order
 from qsm.errors import PermissionDenied, TransitionNotAllowed
 from qsm.workflow.locking import lock, locked
-from tests.orders.builders import new_order
+from tests.builders.orders import new_order
 
 pytestmark = pytest.mark.django_db
 

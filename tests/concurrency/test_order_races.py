@@ -13,8 +13,8 @@ from orders.models import AcceptanceRound, Delivery, Installation, Order, Review
 from qsm.contacts.models import ContactEntry
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.workflow.models import Event
+from tests.builders.orders import installation_in, new_order, order_in, pass_all, priced_product
 from tests.concurrency.race import at_once, while_held
-from tests.orders.builders import drive, drive_installation, new_order, pass_all, priced_product
 
 S = Order.Status
 ROUNDS = 5
@@ -107,7 +107,7 @@ def test_progress_note_racing_the_cancellation_is_refused(staff_user, manager, c
 
 @pytest.mark.spec("REL-1", "ORD-2")
 def test_shipment_racing_the_cancellation_is_refused(staff_user, colleague, manager, customer):
-    order = drive(new_order(actor=staff_user, customer=customer), S.APPROVED, actor=staff_user, approver=colleague)
+    order = order_in(S.APPROVED, actor=staff_user, approver=colleague, customer=customer)
     stale = Order.objects.get(pk=order.pk)
     line = order.lines.get()
     cancelled, shipped = while_held(
@@ -121,8 +121,8 @@ def test_shipment_racing_the_cancellation_is_refused(staff_user, colleague, mana
 @pytest.mark.spec("REL-1", "ORD-2")
 def test_two_shipments_of_the_last_units_at_once_ship_them_once(staff_user, colleague, customer):
     for round_no in range(ROUNDS):
-        order = drive(new_order(actor=staff_user, customer=customer, product=priced_product(f"S-{round_no}")),
-                      S.APPROVED, actor=staff_user, approver=colleague)
+        order = order_in(S.APPROVED, actor=staff_user, approver=colleague, customer=customer,
+                         product=priced_product(f"S-{round_no}"))
         line = order.lines.get()
         outcomes = at_once(*[
             lambda who=who, pk=order.pk, wanted={line.pk: line.quantity}: services.delivery_ship(
@@ -153,10 +153,9 @@ def test_a_question_answered_twice_at_once_keeps_one_answer(staff_user, colleagu
 @pytest.mark.spec("REL-1", "ORD-3")
 def test_two_acceptances_at_once_record_one_round_and_accept_the_order_once(staff_user, colleague, customer):
     for round_no in range(ROUNDS):
-        order = drive(new_order(actor=staff_user, customer=customer, installation=True,
-                                product=priced_product(f"I-{round_no}")),
-                      S.INSTALLING, actor=staff_user, approver=colleague, engineer=colleague)
-        installation = drive_installation(order.installation, "commissioned", actor=colleague)
+        order = order_in(S.INSTALLING, actor=staff_user, approver=colleague, engineer=colleague, customer=customer,
+                         installation=True, product=priced_product(f"I-{round_no}"))
+        installation = installation_in("commissioned", installation=order.installation, actor=colleague)
         outcomes = at_once(*[
             lambda who=who, result=result, pk=installation.pk: services.acceptance_record(
                 installation=Installation.objects.get(pk=pk), actor=who, result=result,

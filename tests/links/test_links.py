@@ -23,7 +23,7 @@ from qsm.links.views import qr_token
 from qsm.workflow import engine
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 PURPOSE = "test_feedback"
 
@@ -55,7 +55,7 @@ def purpose():
 
 @pytest.fixture
 def inquiry(staff_user):
-    return make_inquiry(actor=staff_user)
+    return new_inquiry(actor=staff_user)
 
 
 def _events(record) -> int:
@@ -139,7 +139,7 @@ def test_a_revoked_link_is_refused_and_records_nothing(purpose, inquiry, staff_u
 
 @pytest.mark.spec("VIS-2")
 def test_a_link_for_another_purpose_or_another_record_is_refused(purpose, inquiry, staff_user):
-    other = make_inquiry(actor=staff_user, subject="另一个")
+    other = new_inquiry(actor=staff_user, subject="另一个")
     link, url = link_issue(inquiry, PURPOSE, ttl=dt.timedelta(days=7), actor=staff_user)
     token = _token(url)
     before = (_events(inquiry), _events(other))
@@ -169,7 +169,7 @@ def test_a_failed_action_does_not_use_the_link_up(purpose, inquiry, staff_user):
 @pytest.mark.spec("VIS-2")
 @pytest.mark.django_db(transaction=True)
 def test_two_submissions_at_once_use_the_link_once(purpose, staff_user):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     _link, url = link_issue(inquiry, PURPOSE, ttl=dt.timedelta(days=7), actor=staff_user)
     token = _token(url)
     barrier = threading.Barrier(2)

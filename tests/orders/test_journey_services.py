@@ -10,20 +10,13 @@ from django.utils import timezone
 from orders import services
 from orders.models import Order
 from qsm.errors import TransitionNotAllowed, ValidationError
+from tests.builders.orders import pass_all
 from tests.factories import ProductFactory, UserFactory
 
 
 @pytest.fixture
 def priced_product(db):
     return ProductFactory(code="CNC-200", name="数控机床 CNC-200", list_price=Decimal("100000.00"))
-
-
-def _pass_all(order, actor, **overrides):
-    items = {"customer": ("pass", ""), "items": ("pass", ""), "prices": ("pass", ""), "delivery_date": ("pass", "")}
-    if order.installation_required:
-        items["installation"] = ("pass", "")
-    items.update(overrides)
-    return services.review_record_findings(order=order, actor=actor, findings=items)
 
 
 @pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4")
@@ -38,7 +31,7 @@ def test_order_from_review_to_acceptance(sales_user, sales_department, customer,
         lines=[{"product": priced_product, "quantity": "3", "unit_price": "80000"}])
     assert order.status == Order.Status.REVIEW and order.due_at is not None
     # when the reviewer returns it with two problems
-    _pass_all(order, sales_user, prices=("fail", "单价低于允许范围"), delivery_date=("fail", "交期不可行"))
+    pass_all(order, sales_user, prices=("fail", "单价低于允许范围"), delivery_date=("fail", "交期不可行"))
     with pytest.raises(ValidationError):
         services.order_approve(order=order, actor=reviewer)
     services.order_return(order=order, actor=reviewer, problems="1. 单价过低\n2. 交期需延后")
@@ -48,11 +41,11 @@ def test_order_from_review_to_acceptance(sales_user, sales_department, customer,
                           lines=[{"product": priced_product, "quantity": "3", "unit_price": "85000"}])
     services.order_resubmit(order=order, actor=sales_user, comment="客户已修改")
     # a price still outside the range cannot simply "pass"
-    _pass_all(order, sales_user)
+    pass_all(order, sales_user)
     with pytest.raises(ValidationError) as err:
         services.order_approve(order=order, actor=reviewer)
     assert "prices" in err.value.error_dict
-    _pass_all(order, sales_user, prices=("waived", "年度框架协议价"))
+    pass_all(order, sales_user, prices=("waived", "年度框架协议价"))
     services.order_approve(order=order, actor=reviewer)
     assert [r.outcome for r in order.review_rounds.order_by("number")] == ["returned", "approved"]
     # production and two partial deliveries

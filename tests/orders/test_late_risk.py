@@ -26,8 +26,8 @@ from qsm.notify.models import Notification
 from qsm.org.models import Role
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
+from tests.builders.orders import order_in, priced_product
 from tests.factories import CustomerFactory, DepartmentFactory, UserFactory
-from tests.orders.builders import drive, priced_product
 
 S = Order.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -60,8 +60,9 @@ def test_at_risk_then_late_each_said_once_by_the_sweep(
     # given an order received on Monday 2 March, promised for Friday 13 March, lead time 3 working days
     settings.ORDER_RISK_LEAD_DAYS = 3
     time_machine.move_to(sh(2026, 3, 2, 9, 30), tick=False)
-    order = drive(order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 13)),
-                  S.IN_PRODUCTION, actor=sales_user)
+    order = order_in(S.IN_PRODUCTION,
+                     order=order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 13)),
+                     actor=sales_user)
 
     # then its delivery clock runs to the end of the working day of the promised date, and reminds
     # at the start of the third working day before (Thu 12, Wed 11, Tue 10)
@@ -132,8 +133,8 @@ def test_delivered_or_cancelled_order_is_never_flagged(sales_user, sales_manager
                                                        outcome):
     # given an order promised for Tuesday that is delivered (or cancelled) on Monday
     time_machine.move_to(sh(2026, 3, 2, 9, 30), tick=False)
-    order = drive(order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 3)), state,
-                  actor=sales_user, manager=sales_manager)
+    order = order_in(state, order=order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 3)),
+                     actor=sales_user, manager=sales_manager)
     before = Notification.objects.filter(kind__in=KINDS).count()
 
     # then its delivery clock stopped (met on time, or cancelled)
@@ -157,8 +158,9 @@ def test_late_order_shows_as_late_in_the_list_filter_and_on_the_customer_page(
         sales_user, sales_manager, customer, time_machine):
     # given an order promised for last Friday that is still being delivered, and one on time
     time_machine.move_to(sh(2026, 3, 9, 9, 30), tick=False)
-    late = drive(order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 6)), S.DELIVERING,
-                 actor=sales_user)
+    late = order_in(S.DELIVERING,
+                    order=order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 6)),
+                    actor=sales_user)
     on_time = order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 4, 30))
 
     # when the sweep first sees it (after the promised date)
@@ -286,8 +288,9 @@ def test_the_migration_gives_existing_undelivered_orders_their_delivery_clock(
     time_machine.move_to(sh(2026, 3, 2, 9, 30), tick=False)
     flagged = order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 4))
     fresh = order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 31))
-    delivered = drive(order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 31)),
-                      S.DELIVERED, actor=sales_user)
+    delivered = order_in(S.DELIVERED,
+                         order=order_promised(actor=sales_user, customer=customer, promised=dt.date(2026, 3, 31)),
+                         actor=sales_user)
     Deadline.objects.filter(stage="delivery").delete()
     Order.objects.filter(pk=flagged.pk).update(risk_flagged_at=sh(2026, 3, 2, 9, 0))
 

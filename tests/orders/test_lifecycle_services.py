@@ -18,7 +18,15 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.models import Notification
 from qsm.workflow import engine
 from qsm.workflow.models import Event
-from tests.orders.builders import CHECKLIST, drive, drive_installation, new_order, pass_all, priced_product
+from tests.builders.orders import (
+    CHECKLIST,
+    WITH_REMARKS,
+    installation_in,
+    new_order,
+    order_in,
+    pass_all,
+    priced_product,
+)
 
 S = Order.Status
 D = Delivery.Status
@@ -137,7 +145,7 @@ def _prepare(order: Order, action: str, staff) -> None:
         # the rest is shipped too: confirming both shipments completes the delivery
         services.delivery_ship(order=order, actor=staff, quantities={order.lines.get().pk: "1"})
     elif order.status == S.INSTALLING and action == "accept":
-        drive_installation(order.installation, I.COMMISSIONED, actor=staff)
+        installation_in(I.COMMISSIONED, installation=order.installation, actor=staff)
 
 
 def _order_call(action: str, order: Order, actor, engineer) -> Callable[[], object]:
@@ -187,8 +195,8 @@ def _order_call(action: str, order: Order, actor, engineer) -> Callable[[], obje
 def test_order_every_state_action_role(state, action, people, customer, product):
     # given an order with installation in ``state``, its engineer named once it is being installed
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), state, actor=staff,
-                  engineer=people["engineer"], manager=people["manager"])
+    order = order_in(state, actor=staff, engineer=people["engineer"], manager=people["manager"], customer=customer,
+                     product=product, installation=True)
     assert order.status == state
     _prepare(order, action, staff)
     sources, target = EXPECTED_ORDER_TABLE[action]
@@ -211,8 +219,7 @@ def test_order_every_state_action_role(state, action, people, customer, product)
 def test_review_rounds_follow_the_order(action, people, customer, product):
     # given an order in review (or returned, for resubmit)
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product), S.RETURNED if action == "resubmit"
-                  else S.REVIEW, actor=staff)
+    order = order_in(S.RETURNED if action == "resubmit" else S.REVIEW, actor=staff, customer=customer, product=product)
     _prepare(order, action, staff)
 
     # when the reviewer decides (or the amended order comes back)
@@ -238,8 +245,8 @@ def test_review_rounds_follow_the_order(action, people, customer, product):
 def test_review_findings_every_state_and_role(state, people, customer, product):
     # given an order in ``state``
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), state, actor=staff,
-                  engineer=people["engineer"], manager=people["manager"])
+    order = order_in(state, actor=staff, engineer=people["engineer"], manager=people["manager"], customer=customer,
+                     product=product, installation=True)
     for role in ROLES:
         before = _snapshot(order)
         findings_before = ReviewFinding.objects.filter(round__order=order).count()
@@ -273,7 +280,7 @@ def _delivery_in(state: str, order: Order, staff) -> Delivery:
 @pytest.mark.parametrize("state", list(D.values))
 def test_delivery_every_state_action_role(state, people, customer, product):
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product), S.IN_PRODUCTION, actor=staff)
+    order = order_in(S.IN_PRODUCTION, actor=staff, customer=customer, product=product)
     delivery = _delivery_in(state, order, staff)
     assert delivery.status == state
     for action, (sources, target) in EXPECTED_DELIVERY_TABLE.items():
@@ -315,9 +322,10 @@ def _installation_call(action: str, installation: Installation, actor) -> Callab
 @pytest.mark.parametrize("state", list(I.values))
 def test_installation_every_state_action_role(state, people, customer, product):
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), S.INSTALLING,
-                  actor=staff, engineer=people["engineer"])
-    installation = drive_installation(order.installation, state, actor=people["engineer"])
+    order = order_in(S.INSTALLING, actor=staff, engineer=people["engineer"], customer=customer, product=product,
+                     installation=True)
+    installation = installation_in(state, installation=order.installation, actor=people["engineer"],
+                                   acceptance=WITH_REMARKS)
     assert installation.status == state
     for action, (sources, target) in EXPECTED_INSTALLATION_TABLE.items():
         for role in ROLES:
@@ -333,9 +341,9 @@ def test_installation_every_state_action_role(state, people, customer, product):
 @pytest.mark.spec("ORD-3", "ORD-4")
 def test_acceptance_moves_the_order_and_a_rejection_does_not(people, customer, product):
     staff, engineer = people["staff"], people["engineer"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), S.INSTALLING,
-                  actor=staff, engineer=engineer)
-    installation = drive_installation(order.installation, I.REWORK, actor=engineer)
+    order = order_in(S.INSTALLING, actor=staff, engineer=engineer, customer=customer, product=product,
+                     installation=True)
+    installation = installation_in(I.REWORK, installation=order.installation, actor=engineer)
     order.refresh_from_db()
     assert (order.status, order.follow_up_due_at) == (S.INSTALLING, None)
 
@@ -359,8 +367,7 @@ def english():
 def test_over_delivery_is_refused(english, people, customer, product):
     # given an approved order for 2, one of which is already shipped
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, quantity="2"), S.IN_PRODUCTION,
-                  actor=staff)
+    order = order_in(S.IN_PRODUCTION, actor=staff, customer=customer, product=product, quantity="2")
     line = order.lines.get()
     services.delivery_ship(order=order, actor=staff, quantities={line.pk: "1"})
     before = _snapshot(order)
@@ -380,7 +387,7 @@ def test_over_delivery_is_refused(english, people, customer, product):
 @pytest.mark.parametrize("state", [S.REVIEW, S.RETURNED])
 def test_delivery_before_approval_is_refused(english, people, customer, product, state):
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product), state, actor=staff)
+    order = order_in(state, actor=staff, customer=customer, product=product)
     line = order.lines.get()
     before = _snapshot(order)
 
@@ -398,9 +405,9 @@ def test_delivery_before_approval_is_refused(english, people, customer, product,
 def test_acceptance_without_commissioning_is_refused(english, people, customer, product, state):
     # given an installation not (or no longer) commissioned
     staff, engineer = people["staff"], people["engineer"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), S.INSTALLING,
-                  actor=staff, engineer=engineer)
-    installation = drive_installation(order.installation, state, actor=engineer)
+    order = order_in(S.INSTALLING, actor=staff, engineer=engineer, customer=customer, product=product,
+                     installation=True)
+    installation = installation_in(state, installation=order.installation, actor=engineer, acceptance=WITH_REMARKS)
     before = _snapshot(order)
 
     # when the customer's acceptance is recorded
@@ -416,9 +423,9 @@ def test_acceptance_without_commissioning_is_refused(english, people, customer, 
 @pytest.mark.spec("ORD-3", "WF-1")
 def test_commissioning_with_a_failed_test_or_no_record_is_refused(english, people, customer, product):
     staff, engineer = people["staff"], people["engineer"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), S.INSTALLING,
-                  actor=staff, engineer=engineer)
-    installation = drive_installation(order.installation, I.ON_SITE, actor=engineer)
+    order = order_in(S.INSTALLING, actor=staff, engineer=engineer, customer=customer, product=product,
+                     installation=True)
+    installation = installation_in(I.ON_SITE, installation=order.installation, actor=engineer)
     before = _snapshot(order)
 
     with pytest.raises(ValidationError) as failed:
@@ -482,8 +489,7 @@ def test_price_within_the_range_passes(people, customer):
 @pytest.mark.spec("ORD-3")
 def test_engineers_must_be_named_to_schedule(english, people, customer, product):
     staff = people["staff"]
-    order = drive(new_order(actor=staff, customer=customer, product=product, installation=True), S.DELIVERED,
-                  actor=staff)
+    order = order_in(S.DELIVERED, actor=staff, customer=customer, product=product, installation=True)
     before = _snapshot(order)
 
     with pytest.raises(ValidationError) as err:

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from orders import services
 from orders.models import Order
+from tests.builders.orders import installation_in, order_in
 from tests.factories import UserFactory
-from tests.orders.builders import drive, drive_installation, new_order
 
 S = Order.Status
 
@@ -35,9 +35,8 @@ def engineer(sales_department):
 @pytest.fixture
 def installing(sales_user, customer, engineer):
     """An order delivered and being installed: commissioned, rejected once, commissioned again."""
-    order = drive(new_order(actor=sales_user, customer=customer, installation=True), S.INSTALLING,
-                  actor=sales_user, engineer=engineer)
-    installation = drive_installation(order.installation, "rework", actor=engineer)
+    order = order_in(S.INSTALLING, actor=sales_user, engineer=engineer, customer=customer, installation=True)
+    installation = installation_in("rework", installation=order.installation, actor=engineer)
     services.installation_commission(installation=installation, actor=engineer, site_work="更换主轴轴承",
                                      checklist=[{"item": "主轴温升测试", "ok": True}],
                                      measurements=[{"name": "主轴温升", "value": "12", "unit": "℃"}])
@@ -90,7 +89,7 @@ def test_another_departments_order_is_not_found(client, other_department_staff, 
 
 @pytest.mark.spec("ORD-3")
 def test_an_order_without_installation_has_no_acceptance_form(client, sales_user, customer):
-    order = drive(new_order(actor=sales_user, customer=customer), S.DELIVERED, actor=sales_user)
+    order = order_in(S.DELIVERED, actor=sales_user, customer=customer)
     client.force_login(sales_user)
 
     response = client.get(reverse("orders:acceptance-pdf", args=[order.pk]))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from qsm.notify.models import Notification
 from qsm.notify.services import notify
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +88,11 @@ def test_administrators_see_the_admin_link(login, administrator):
 def test_my_work_lists_what_waits_on_me_overdue_first(login, staff_user, colleague, customer):
     # given one inquiry received just now, one received 10 days ago (its first-response deadline has passed),
     # one already answered and one of a colleague
-    fresh = make_inquiry(actor=staff_user, customer=customer, subject="新的咨询")
-    late = make_inquiry(actor=staff_user, customer=customer, subject="超时的咨询",
+    fresh = new_inquiry(actor=staff_user, customer=customer, subject="新的咨询")
+    late = new_inquiry(actor=staff_user, customer=customer, subject="超时的咨询",
                         received_at=timezone.now() - dt.timedelta(days=10))
-    answered = make_inquiry(actor=staff_user, customer=customer, subject="已答复", answer="已答复客户")
-    others = make_inquiry(actor=colleague, customer=customer, subject="同事的咨询")
+    answered = new_inquiry(actor=staff_user, customer=customer, subject="已答复", answer="已答复客户")
+    others = new_inquiry(actor=colleague, customer=customer, subject="同事的咨询")
     assert late.due_at < timezone.now() < fresh.due_at
 
     # when
@@ -114,7 +114,7 @@ def test_my_work_shows_the_handed_over_inquiry_to_the_receiving_department(login
                                                                           sales_department, customer):
     from presales import services
 
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="已答复")
     services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
 
     html = login(sales_user).get(reverse("inbox")).content.decode()

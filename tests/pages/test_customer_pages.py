@@ -5,11 +5,13 @@ import pytest
 from django.urls import reverse
 
 from qsm.org.models import Contact, Customer
-from tests.factories import CustomerFactory, UserFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spec("ORG-2")]
+pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.spec("ORG-2", "SEARCH-1")
 def test_customer_list_searches_by_name_and_phone(login, staff_user):
     CustomerFactory(name="华东机械有限公司", phone="021-55550000")
     CustomerFactory(name="北方重工", phone="010-66660000")
@@ -22,6 +24,7 @@ def test_customer_list_searches_by_name_and_phone(login, staff_user):
     assert "北方重工" in by_phone and "华东机械有限公司" not in by_phone
 
 
+@pytest.mark.spec("ORG-2", "SEARCH-1")
 def test_customer_list_pages_by_keyset(login, staff_user):
     for n in range(30):
         CustomerFactory(name=f"客户{n:02d}")
@@ -42,13 +45,13 @@ def test_customer_list_pages_by_keyset(login, staff_user):
     assert [c.name for c in back.context["customers"]] == names_first
 
 
-@pytest.mark.spec("ORG-1")
+@pytest.mark.spec("ORG-2", "ORG-1")
 def test_customer_page_shows_data_contacts_and_only_the_history_i_may_see(login, staff_user, other_department_staff):
     # given a customer with a contact, one inquiry of my department and one of another department
     customer = CustomerFactory(name="华东机械有限公司", phone="021-55550000")
     Contact.objects.create(customer=customer, name="王经理", phone="13900001111", is_primary=True)
-    mine = make_inquiry(actor=staff_user, customer=customer, subject="我们部门的咨询")
-    theirs = make_inquiry(actor=other_department_staff, customer=customer, subject="工程部的咨询")
+    mine = new_inquiry(actor=staff_user, customer=customer, subject="我们部门的咨询")
+    theirs = new_inquiry(actor=other_department_staff, customer=customer, subject="工程部的咨询")
 
     # when
     response = login(staff_user).get(reverse("org:customer-detail", args=[customer.pk]))
@@ -61,10 +64,12 @@ def test_customer_page_shows_data_contacts_and_only_the_history_i_may_see(login,
     assert theirs.number not in html
 
 
+@pytest.mark.spec("ORG-2")
 def test_unknown_customer_is_404(login, staff_user):
     assert login(staff_user).get(reverse("org:customer-detail", args=[999999])).status_code == 404
 
 
+@pytest.mark.spec("ORG-2", "PRE-1")
 def test_lookup_returns_up_to_ten_matches_as_pickable_options(login, staff_user):
     for n in range(12):
         CustomerFactory(name=f"华东分公司{n:02d}")
@@ -82,6 +87,7 @@ def test_lookup_returns_up_to_ten_matches_as_pickable_options(login, staff_user)
     assert 'name="customer"' not in nothing and "不存在的客户" in nothing
 
 
+@pytest.mark.spec("ORG-2", "PRE-1")
 def test_quick_create_customer(login, staff_user):
     response = login(staff_user).post(reverse("org:customer-create"), {
         "name": "新客户公司", "kind": "company", "phone": "021-11112222", "contact_name": "赵先生",
@@ -92,6 +98,7 @@ def test_quick_create_customer(login, staff_user):
     assert customer.contacts.get().name == "赵先生"
 
 
+@pytest.mark.spec("ORG-2", "PRE-1")
 def test_quick_create_through_htmx_redirects_the_browser(login, staff_user):
     response = login(staff_user).post(reverse("org:customer-create"), {"name": "弹窗客户", "kind": "company"},
                                       HTTP_HX_REQUEST="true")
@@ -100,6 +107,7 @@ def test_quick_create_through_htmx_redirects_the_browser(login, staff_user):
     assert response["HX-Redirect"] == Customer.objects.get(name="弹窗客户").get_absolute_url()
 
 
+@pytest.mark.spec("ORG-2", "PRE-1")
 def test_quick_create_duplicate_shows_the_error_in_the_form(login, staff_user):
     CustomerFactory(name="华东机械有限公司", phone="021-55550000")
 

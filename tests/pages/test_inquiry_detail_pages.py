@@ -15,7 +15,7 @@ from presales import services
 from presales.models import Inquiry, Solution
 from qsm.contacts.models import ContactEntry
 from qsm.workflow.models import Attachment, Event
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,13 @@ def _fire(client, inquiry, action, **data):
 
 @pytest.fixture
 def inquiry(staff_user, customer, product):
-    return make_inquiry(actor=staff_user, customer=customer, subject="询问数控机床", question="需要报价",
+    return new_inquiry(actor=staff_user, customer=customer, subject="询问数控机床", question="需要报价",
                         products=[product], contact_name="王经理")
 
 
 @pytest.fixture
 def answered(staff_user, customer, product):
-    return make_inquiry(actor=staff_user, customer=customer, subject="已答复的咨询", answer="已介绍型号",
+    return new_inquiry(actor=staff_user, customer=customer, subject="已答复的咨询", answer="已介绍型号",
                         products=[product])
 
 
@@ -316,7 +316,7 @@ def test_marking_a_solution_sent_logs_the_communication(login, staff_user, in_di
 
 def test_marking_another_inquirys_solution_is_404(login, staff_user, in_discussion, answered, customer):
     solution = services.solution_add(inquiry=in_discussion, actor=staff_user, title="方案A", content="内容")
-    other = make_inquiry(actor=staff_user, customer=customer)
+    other = new_inquiry(actor=staff_user, customer=customer)
 
     response = login(staff_user).post(_url("solution-sent", other, solution.pk), {"via": "email"})
 

@@ -11,7 +11,7 @@ from presales.models import Inquiry
 from qsm.org.models import Customer
 from tests.factories import CustomerFactory, ProductFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spec("PRE-1")]
+pytestmark = pytest.mark.django_db
 
 
 def _intake(**overrides) -> dict:
@@ -25,6 +25,7 @@ def _intake(**overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+@pytest.mark.spec("PRE-1")
 def test_intake_form_renders_for_business_staff(login, staff_user, product):
     response = login(staff_user).get(reverse("presales:inquiry-create"))
 
@@ -49,6 +50,7 @@ def test_intake_is_refused_outside_business_department_staff(login, request, who
     assert not Inquiry.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_intake_with_a_new_customer_creates_both(login, staff_user, product):
     # when a phone inquiry is logged for a customer that does not exist yet
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(products=[product.pk]))
@@ -65,6 +67,7 @@ def test_intake_with_a_new_customer_creates_both(login, staff_user, product):
     assert inquiry.due_at is not None  # the first-response clock runs
 
 
+@pytest.mark.spec("PRE-1")
 def test_intake_for_an_existing_customer_with_the_answer_given(login, staff_user, customer):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(
         customer=str(customer.pk), new_customer_name="", contact_name="王经理", answer="已在电话中介绍了型号"))
@@ -76,6 +79,7 @@ def test_intake_for_an_existing_customer_with_the_answer_given(login, staff_user
     assert Customer.objects.count() == 1
 
 
+@pytest.mark.spec("PRE-1")
 def test_save_and_log_another_returns_to_an_empty_form(login, staff_user, customer):
     client = login(staff_user)
     response = client.post(reverse("presales:inquiry-create"),
@@ -90,6 +94,7 @@ def test_save_and_log_another_returns_to_an_empty_form(login, staff_user, custom
     assert page.context["form"]["subject"].value() is None  # the rest starts empty
 
 
+@pytest.mark.spec("PRE-1")
 def test_received_time_is_kept(login, staff_user, customer):
     received = timezone.localtime() - dt.timedelta(hours=3)
 
@@ -99,6 +104,7 @@ def test_received_time_is_kept(login, staff_user, customer):
     assert Inquiry.objects.get().received_at == received.replace(second=0, microsecond=0)
 
 
+@pytest.mark.spec("PRE-1")
 def test_missing_subject_and_channel_redisplay_the_form_and_save_nothing(login, staff_user):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(channel=None, subject=""))
 
@@ -111,6 +117,7 @@ def test_missing_subject_and_channel_redisplay_the_form_and_save_nothing(login, 
     assert not Inquiry.objects.exists() and not Customer.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_new_customer_without_a_name_is_an_error(login, staff_user):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(new_customer_name=""))
 
@@ -119,6 +126,7 @@ def test_new_customer_without_a_name_is_an_error(login, staff_user):
     assert not Inquiry.objects.exists() and not Customer.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_no_customer_picked_is_an_error(login, staff_user):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(customer=""))
 
@@ -126,6 +134,7 @@ def test_no_customer_picked_is_an_error(login, staff_user):
     assert not Inquiry.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_a_service_error_rolls_back_the_new_customer(login, staff_user):
     # received in the future: the form accepts the shape, the service refuses it after the customer was made
     future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
@@ -137,6 +146,7 @@ def test_a_service_error_rolls_back_the_new_customer(login, staff_user):
     assert not Customer.objects.exists() and not Inquiry.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_duplicate_new_customer_points_to_the_existing_one(login, staff_user):
     CustomerFactory(name="江南精密制造", phone="0512-88886666")
 
@@ -146,6 +156,7 @@ def test_duplicate_new_customer_points_to_the_existing_one(login, staff_user):
     assert Customer.objects.count() == 1 and not Inquiry.objects.exists()
 
 
+@pytest.mark.spec("PRE-1")
 def test_errors_are_shown_in_the_users_language(login, staff_user):
     staff_user.language = "en"
     staff_user.save(update_fields=["language"])
@@ -156,6 +167,7 @@ def test_errors_are_shown_in_the_users_language(login, staff_user):
     assert "Write down the customer" in response.content.decode()
 
 
+@pytest.mark.spec("PRE-1")
 def test_picked_customer_is_kept_when_the_form_comes_back(login, staff_user, customer):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(customer=str(customer.pk), subject=""))
 
@@ -163,12 +175,14 @@ def test_picked_customer_is_kept_when_the_form_comes_back(login, staff_user, cus
     assert f'value="{customer.pk}" checked' in html and customer.name in html
 
 
+@pytest.mark.spec("PRE-1", "ORG-2")
 def test_new_inquiry_link_from_the_customer_page_preselects_the_customer(login, staff_user, customer):
     response = login(staff_user).get(reverse("presales:inquiry-create"), {"customer": customer.pk})
 
     assert f'value="{customer.pk}" checked' in response.content.decode()
 
 
+@pytest.mark.spec("PRE-1")
 def test_products_listed_are_the_active_catalogue(login, staff_user):
     ProductFactory(code="OLD-1", name="停产型号", is_active=False)
     ProductFactory(code="NEW-1", name="在售型号")

@@ -29,9 +29,9 @@ from orders.models import (
 from qsm.contacts.models import ContactEntry
 from qsm.org.models import Role
 from qsm.workflow.models import Attachment, Event
+from tests.builders.orders import S, new_order, order_in, pass_all, reviewer_for
 from tests.factories import ProductFactory, UserFactory
-from tests.orders.builders import reviewer_for
-from tests.pages.test_order_pages import approve, deliver_all, make_order, pass_all, today
+from tests.pages.test_order_pages import today
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +44,12 @@ def priced(db):
 
 @pytest.fixture
 def order(sales_user, customer, priced):
-    return make_order(sales_user, customer, (priced, 3, 100000))
+    return new_order(actor=sales_user, customer=customer, lines=[(priced, 3, 100000)])
 
 
 @pytest.fixture
 def approved_order(order, sales_user):
-    return approve(order, sales_user)
+    return order_in(S.APPROVED, order=order, actor=sales_user)
 
 
 @pytest.fixture
@@ -67,9 +67,8 @@ def engineer(production_department):
 @pytest.fixture
 def delivered_installation_order(sales_user, customer, priced):
     """Approved, delivered in full, installation still to schedule."""
-    order = make_order(sales_user, customer, (priced, 2, 100000), installation=True)
-    approve(order, sales_user)
-    return deliver_all(order, sales_user)
+    order = new_order(actor=sales_user, customer=customer, lines=[(priced, 2, 100000)], installation=True)
+    return order_in(S.DELIVERED, order=order, actor=sales_user, carrier="顺丰")
 
 
 def url(name, order, *args):
@@ -197,7 +196,7 @@ def test_more_rows_without_javascript_keeps_what_was_typed(login, sales_user, cu
 @pytest.fixture
 def underpriced(sales_user, customer, priced):
     """An order with installation whose unit price (80 000) is below the allowed 90 000 – 110 000."""
-    return make_order(sales_user, customer, (priced, 3, 80000), installation=True)
+    return new_order(actor=sales_user, customer=customer, lines=[(priced, 3, 80000)], installation=True)
 
 
 @pytest.mark.spec("ORD-1")
@@ -510,8 +509,8 @@ def test_a_rejected_shipment_needs_a_reason_and_does_not_count(login, sales_user
 
 @pytest.mark.spec("ORD-2")
 def test_a_delivery_of_another_order_is_404(login, sales_user, approved_order, customer, priced):
-    other = make_order(sales_user, customer, (priced, 1, 100000))
-    approve(other, sales_user)
+    other = new_order(actor=sales_user, customer=customer, lines=[(priced, 1, 100000)])
+    order_in(S.APPROVED, order=other, actor=sales_user)
     delivery = services.delivery_ship(order=other, actor=sales_user, quantities={other.lines.get().pk: 1})
 
     response = login(sales_user).post(url("delivery-confirm", approved_order, delivery.pk), {"quality_note": "x"})
@@ -737,12 +736,12 @@ def test_timeline_holds_the_order_its_deliveries_and_its_installation(login, sal
 
 def _delivering(user, customer, *, lines: int, rounds: int, deliveries: int, notes: int) -> Order:
     products = [ProductFactory(list_price=Decimal("100.00")) for _ in range(lines)]
-    order = make_order(user, customer, *[(p, 10, 100) for p in products], installation=True)
+    order = new_order(actor=user, customer=customer, lines=[(p, 10, 100) for p in products], installation=True)
     for n in range(rounds - 1):
         pass_all(order, user, items=("fail", f"第 {n + 1} 轮：数量待确认"))
         services.order_return(order=order, actor=reviewer_for(order), problems=f"第 {n + 1} 轮问题")
         services.order_resubmit(order=order, actor=user)
-    approve(order, user)
+    order_in(S.APPROVED, order=order, actor=user)
     order_lines = list(order.lines.all())
     for n in range(deliveries):
         delivery = services.delivery_ship(order=order, actor=user, quantities={line.pk: 1 for line in order_lines},
@@ -787,9 +786,8 @@ def test_record_page_query_count_does_not_grow_with_lines_rounds_and_deliveries(
 
 def _accepted(user, engineer, customer, *, lines: int, rejections: int) -> Order:
     products = [ProductFactory() for _ in range(lines)]
-    order = make_order(user, customer, *[(p, 2, None) for p in products], installation=True)
-    approve(order, user)
-    deliver_all(order, user)
+    order = new_order(actor=user, customer=customer, lines=[(p, 2, None) for p in products], installation=True)
+    order_in(S.DELIVERED, order=order, actor=user, carrier="顺丰")
     installation = services.installation_schedule(order=order, actor=user, scheduled_for=today(), engineers=[engineer])
     services.installation_start(installation=installation, actor=engineer)
     checklist = [{"item": "空载运行", "ok": True}]

@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Delivery, Order
-from presales import services as presales_services
+from presales.models import Inquiry
 from qsm.org.models import Role
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
 from qsm.workflow import engine
-from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_inquiry
-from tests.orders.builders import reviewer_for
+from tests.builders.inquiries import inquiry_in
+from tests.builders.orders import S, new_order, order_in
+from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,39 +36,6 @@ def today():
     return timezone.localdate()
 
 
-def make_order(actor, customer, *lines, installation=False, promised_in=30, reference="") -> Order:
-    """An order in review: ``lines`` are (product, quantity, unit_price) tuples."""
-    return services.order_create(
-        actor=actor, customer=customer, promised_date=today() + dt.timedelta(days=promised_in),
-        installation_required=installation, site_address="苏州工业园区星湖街 1 号" if installation else "",
-        site_contact="陈工" if installation else "", customer_reference=reference,
-        lines=[{"product": p, "quantity": str(q), "unit_price": None if price is None else str(price)}
-               for p, q, price in lines])
-
-
-def pass_all(order, actor, **overrides):
-    items = {"customer": ("pass", ""), "items": ("pass", ""), "prices": ("pass", ""), "delivery_date": ("pass", "")}
-    if order.installation_required:
-        items["installation"] = ("pass", "")
-    items.update(overrides)
-    return services.review_record_findings(order=order, actor=actor, findings=items)
-
-
-def approve(order, actor):
-    """``actor`` records the findings; a second person approves (four-eyes, ORG-1)."""
-    pass_all(order, actor)
-    return services.order_approve(order=order, actor=reviewer_for(order))
-
-
-def deliver_all(order, actor):
-    """Ship and confirm every outstanding quantity: the order is delivered."""
-    quantities = {line.pk: line.quantity - line.delivered_quantity for line in order.lines.all()}
-    delivery = services.delivery_ship(order=order, actor=actor, quantities=quantities, carrier="顺丰")
-    services.delivery_confirm(delivery=delivery, actor=actor, quality_note="数量、外观无误")
-    order.refresh_from_db()
-    return order
-
-
 @pytest.fixture
 def priced(db):
     """A product with a list price: the allowed unit price is 90 000 – 110 000 (±10 %)."""
@@ -76,12 +44,12 @@ def priced(db):
 
 @pytest.fixture
 def order(sales_user, customer, priced):
-    return make_order(sales_user, customer, (priced, 3, 100000))
+    return new_order(actor=sales_user, customer=customer, lines=[(priced, 3, 100000)])
 
 
 @pytest.fixture
 def approved_order(order, sales_user):
-    return approve(order, sales_user)
+    return order_in(S.APPROVED, order=order, actor=sales_user)
 
 
 @pytest.fixture
@@ -93,17 +61,14 @@ def engineer(production_department):
 @pytest.fixture
 def delivered_installation_order(sales_user, customer, priced):
     """Approved, delivered in full, installation still to schedule."""
-    order = make_order(sales_user, customer, (priced, 2, 100000), installation=True)
-    approve(order, sales_user)
-    return deliver_all(order, sales_user)
+    order = new_order(actor=sales_user, customer=customer, lines=[(priced, 2, 100000)], installation=True)
+    return order_in(S.DELIVERED, order=order, actor=sales_user, carrier="顺丰")
 
 
 @pytest.fixture
 def converted_order(staff_user, sales_user, sales_department, customer, product):
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="已答复", products=[product])
-    presales_services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
-    presales_services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    return services.order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    return inquiry_in(Inquiry.Status.CONVERTED, actor=staff_user, customer=customer, products=[product],
+                      hand_over_to=sales_department, receiver=sales_user).order
 
 
 # --- who may open the pages (ORG-1) ----------------------------------------------------------------
@@ -207,15 +172,17 @@ def test_convert_is_post_only(login, sales_user, converted_order):
 def orders(sales_user, sales_manager, customer, priced, product):
     """Four orders of the sales department: in review, late, at risk, accepted with a visit due."""
     other_customer = CustomerFactory(name="江南精密制造")
-    fresh = make_order(sales_user, customer, (priced, 1, 100000), reference="PO-FRESH")
-    late = make_order(sales_user, other_customer, (product, 2, None), promised_in=10, reference="PO-LATE")
+    fresh = new_order(actor=sales_user, customer=customer, lines=[(priced, 1, 100000)], reference="PO-FRESH")
+    late = new_order(actor=sales_user, customer=other_customer, lines=[(product, 2, None)], promised_in_days=10,
+                     reference="PO-LATE")
     Order.objects.filter(pk=late.pk).update(promised_date=today() - dt.timedelta(days=2))
     engine.clock_dates_refresh(late)  # the delivery clock follows the date written behind the service's back
-    risky = make_order(sales_manager, customer, (priced, 1, 100000), promised_in=2, installation=True)
+    risky = new_order(actor=sales_manager, customer=customer, lines=[(priced, 1, 100000)], promised_in_days=2,
+                      installation=True)
     sla.deadlines_sweep()  # ORD-2: the SLA sweep flags both (the late one: past due; the risky one: reminded)
-    visit = make_order(sales_user, customer, (product, 1, None))
-    approve(visit, sales_user)
-    deliver_all(visit, sales_user)  # no installation: delivered makes the visit due (ORD-4)
+    visit = new_order(actor=sales_user, customer=customer, lines=[(product, 1, None)])
+    # no installation: delivered makes the visit due (ORD-4)
+    order_in(S.DELIVERED, order=visit, actor=sales_user, carrier="顺丰")
     return {"fresh": fresh, "late": late, "risky": risky, "visit": visit}
 
 
@@ -362,10 +329,24 @@ def test_order_csv_and_xlsx_exports_hold_the_filtered_rows(login, sales_user, or
     assert {r[0] for r in sheet[1:]} == {o.number for o in orders.values()}
 
 
-@pytest.mark.spec("SEARCH-1")
-def test_exports_keep_the_users_scope(login, other_department_staff, orders):
-    rows = _csv_rows(login(other_department_staff).get(reverse("orders:order-export"), {"fmt": "csv"}))
-    assert len(rows) == 1  # the header only
+def _exported_numbers(client, url_name: str, fmt: str) -> set[str]:
+    """The order numbers in the first column of the unfiltered export, header left out."""
+    response = client.get(reverse(url_name), {"fmt": fmt})
+    rows = _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
+    assert rows and rows[0][0]  # a header row of labels, even when no row is visible
+    return {row[0] for row in rows[1:]}
+
+
+@pytest.mark.spec("SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_keep_the_users_scope(login, sales_user, other_department_staff, orders, fmt):
+    mine = {o.number for o in orders.values()}
+
+    insider = _exported_numbers(login(sales_user), "orders:order-export", fmt)
+    outsider = _exported_numbers(login(other_department_staff), "orders:order-export", fmt)
+
+    assert insider == mine
+    assert not outsider & mine and outsider == set()
 
 
 # --- deliveries and installations lists (SEARCH-1) ----------------------------------------------
@@ -374,8 +355,8 @@ def test_exports_keep_the_users_scope(login, other_department_staff, orders):
 @pytest.fixture
 def shipped(sales_user, customer, priced, product):
     """One order shipped twice (one received, one in transit) and one order installing."""
-    first = make_order(sales_user, customer, (priced, 4, 100000))
-    approve(first, sales_user)
+    first = new_order(actor=sales_user, customer=customer, lines=[(priced, 4, 100000)])
+    order_in(S.APPROVED, order=first, actor=sales_user)
     line = first.lines.get()
     received = services.delivery_ship(order=first, actor=sales_user, quantities={line.pk: 1}, carrier="顺丰 SF1001")
     services.delivery_confirm(delivery=received, actor=sales_user, quality_note="良好")
@@ -433,8 +414,8 @@ def test_delivery_list_query_count_does_not_grow(login, sales_user, sales_depart
                                                  django_assert_num_queries):
     def ship(n):
         for _ in range(n):
-            o = make_order(sales_user, CustomerFactory(), (priced, 1, 100000))
-            approve(o, sales_user)
+            o = new_order(actor=sales_user, customer=CustomerFactory(), lines=[(priced, 1, 100000)])
+            order_in(S.APPROVED, order=o, actor=sales_user)
             services.delivery_ship(order=o, actor=sales_user, quantities={o.lines.get().pk: 1})
 
     ship(2)
@@ -446,3 +427,23 @@ def test_delivery_list_query_count_does_not_grow(login, sales_user, sales_depart
     with django_assert_num_queries(queries_at_2):
         response = client.get(reverse("orders:delivery-list"), {"per_page": 100})
     assert len(response.context["deliveries"]) == 12 == Delivery.objects.count()
+
+
+@pytest.mark.spec("SEARCH-1", "ORG-1")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_delivery_and_installation_exports_keep_the_users_scope(login, sales_user, shipped,
+                                                                 delivered_installation_order, engineer,
+                                                                 other_department_staff, fmt):
+    services.installation_schedule(order=delivered_installation_order, actor=sales_user,
+                                   scheduled_for=today() + dt.timedelta(days=3), engineers=[engineer])
+    insider, outsider = login(sales_user), login(other_department_staff)
+
+    # one row per delivery: the first order shipped twice, the installation order once
+    delivery_rows = _csv_rows(insider.get(reverse("orders:delivery-export"), {"fmt": "csv"}))
+    assert sorted(r[0] for r in delivery_rows[1:]) == sorted(
+        [shipped["order"].number] * 2 + [delivered_installation_order.number])
+    assert _exported_numbers(insider, "orders:delivery-export", fmt) == {
+        shipped["order"].number, delivered_installation_order.number}
+    assert _exported_numbers(insider, "orders:installation-export", fmt) == {delivered_installation_order.number}
+    assert _exported_numbers(outsider, "orders:delivery-export", fmt) == set()
+    assert _exported_numbers(outsider, "orders:installation-export", fmt) == set()

@@ -10,7 +10,7 @@ from presales.models import Inquiry
 from presales.workflows import INQUIRY_WORKFLOW
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.workflow.models import Event
-from tests.factories import make_inquiry
+from tests.builders.inquiries import inquiry_in, new_inquiry
 
 S = Inquiry.Status
 ROLES = ["owner", "colleague", "manager", "handover_staff", "quality_officer", "outsider", "production"]
@@ -53,36 +53,11 @@ def people(staff_user, colleague, manager, sales_user, quality_officer, other_de
 
 
 def _bring_to(state: str, people, production_department, sales_department) -> Inquiry:
-    """Drive a fresh inquiry to ``state`` through the real services."""
-    owner, taker = people["owner"], people["handover_staff"]
-    inquiry = make_inquiry(actor=owner)
-    if state == S.NEW:
-        return inquiry
-    inquiry = services.inquiry_respond(inquiry=inquiry, actor=owner, answer="已答复")
-    if state == S.ANSWERED:
-        return inquiry
-    if state == S.CLOSED:
-        return services.inquiry_close(inquiry=inquiry, actor=owner)
-    if state == S.CANCELLED:
-        return services.inquiry_cancel(inquiry=inquiry, actor=owner, comment="客户撤回")
-    inquiry = services.inquiry_mark_complex(inquiry=inquiry, actor=owner)
-    inquiry = services.inquiry_open_discussion(inquiry=inquiry, actor=owner, topic="方案讨论",
-                                               departments=[production_department])
-    services.solution_add(inquiry=inquiry, actor=owner, title="方案", content="内容")
-    if state == S.DISCUSSION:
-        return inquiry
-    inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=owner, department=sales_department)
-    if state == S.HANDED_OVER:
-        return inquiry
-    inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=taker)
-    if state == S.ACKNOWLEDGED:
-        return inquiry
-    from orders.services import order_create_from_inquiry
-
-    order_create_from_inquiry(inquiry=inquiry, actor=taker)
-    inquiry.refresh_from_db()
-    assert inquiry.status == S.CONVERTED
-    return inquiry
+    """A fresh inquiry of the owner at ``state``: answered afterwards, and through the complex path
+    (discussion with production, a solution) before the hand-over to sales."""
+    return inquiry_in(state, actor=people["owner"], respond=True, complex=True, topic="方案讨论",
+                      invited=[production_department], solution=("方案", "内容"), hand_over_to=sales_department,
+                      receiver=people["handover_staff"])
 
 
 def _params(action: str, sales_department) -> dict:
@@ -166,7 +141,7 @@ def test_guards_refuse_and_change_nothing(people, production_department, sales_d
     inquiry.refresh_from_db()
     assert inquiry.status == S.DISCUSSION and inquiry.handover_department is None
     # respond needs an answer; return/cancel/reopen need a comment
-    fresh = make_inquiry(actor=owner)
+    fresh = new_inquiry(actor=owner)
     with pytest.raises(ValidationError):
         services.inquiry_respond(inquiry=fresh, actor=owner, answer="  ")
     fresh.refresh_from_db()

@@ -12,13 +12,14 @@ from presales.models import Inquiry
 from qsm import registry
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.workflow.selectors import timeline
-from tests.factories import CustomerFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import CustomerFactory
 
 
 @pytest.mark.spec("ORG-1")
 def test_visibility_scope(staff_user, colleague, sales_user, quality_officer, other_department_staff,
                           production_user, production_department, sales_department, administrator):
-    inquiry = make_inquiry(actor=staff_user, answer="已答复")
+    inquiry = new_inquiry(actor=staff_user, answer="已答复")
     visible = lambda user: set(selectors.inquiry_visible(user=user).values_list("pk", flat=True))  # noqa: E731
     assert inquiry.pk in visible(staff_user)
     assert inquiry.pk in visible(colleague)  # same department
@@ -53,7 +54,7 @@ def test_intake_validates_and_starts_first_response_clock(staff_user, quality_of
     # the quality department audits; it does not log sales inquiries
     with pytest.raises(PermissionDenied):
         services.inquiry_create(actor=quality_officer, channel="phone", customer=customer, subject="s", question="q")
-    inquiry = make_inquiry(actor=staff_user, customer=customer, channel="email")
+    inquiry = new_inquiry(actor=staff_user, customer=customer, channel="email")
     assert inquiry.status == Inquiry.Status.NEW
     assert inquiry.number.startswith(f"INQ-{timezone.localtime().year}-")
     assert inquiry.due_at is not None and inquiry.due_at > inquiry.received_at
@@ -62,7 +63,7 @@ def test_intake_validates_and_starts_first_response_clock(staff_user, quality_of
 
 @pytest.mark.spec("WF-2")
 def test_tracked_edits_land_on_the_timeline(staff_user, other_department_staff):
-    inquiry = make_inquiry(actor=staff_user, subject="旧主题")
+    inquiry = new_inquiry(actor=staff_user, subject="旧主题")
     services.inquiry_update(inquiry=inquiry, actor=staff_user, data={"subject": "新主题", "priority": "urgent"},
                             comment="客户补充")
     entries = timeline(inquiry)
@@ -81,7 +82,7 @@ def test_tracked_edits_land_on_the_timeline(staff_user, other_department_staff):
 
 @pytest.mark.spec("PRE-3")
 def test_solutions_are_versioned_and_sent(staff_user, production_user, production_department, other_department_staff):
-    inquiry = make_inquiry(actor=staff_user, answer="初步答复")
+    inquiry = new_inquiry(actor=staff_user, answer="初步答复")
     services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user)
     services.inquiry_open_discussion(inquiry=inquiry, actor=staff_user, topic="定制", departments=[production_department])
     note = services.discussion_note_add(inquiry=inquiry, actor=production_user, body="产线可行，交期 6 周")
@@ -101,7 +102,7 @@ def test_solutions_are_versioned_and_sent(staff_user, production_user, productio
 
 @pytest.mark.spec("PRE-4")
 def test_communication_log(staff_user, other_department_staff):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     with pytest.raises(ValidationError) as err:
         services.communication_add(inquiry=inquiry, actor=staff_user, channel="x", direction="sideways", summary="")
     assert {"channel", "direction", "summary"} <= set(err.value.error_dict)
@@ -114,8 +115,8 @@ def test_communication_log(staff_user, other_department_staff):
 
 @pytest.mark.spec("INBOX-1")
 def test_inbox_lists_what_waits_ordered_by_deadline(staff_user, sales_user, sales_department):
-    late = make_inquiry(actor=staff_user, subject="早到的", received_at=timezone.now() - dt.timedelta(days=10))
-    fresh = make_inquiry(actor=staff_user, subject="新来的")
+    late = new_inquiry(actor=staff_user, subject="早到的", received_at=timezone.now() - dt.timedelta(days=10))
+    fresh = new_inquiry(actor=staff_user, subject="新来的")
     items = registry.inbox_items(staff_user)
     numbers = [i.number for i in items]
     assert numbers.index(late.number) < numbers.index(fresh.number)  # overdue first
@@ -128,7 +129,7 @@ def test_inbox_lists_what_waits_ordered_by_deadline(staff_user, sales_user, sale
 @pytest.mark.spec("ORG-2")
 def test_customer_history_lists_inquiries_within_scope(staff_user, other_department_staff):
     customer = CustomerFactory()
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
     sections = registry.customer_history(customer, staff_user)
     rows = [row for s in sections for row in s.rows]
     assert any(inquiry.number in row["cells"] for row in rows)
@@ -156,7 +157,7 @@ def test_an_account_without_department_cannot_own_an_inquiry(administrator, cust
 def test_timeline_labels_states_of_records_without_a_workflow(staff_user, sales_user, sales_department):
     from orders.services import order_create_from_inquiry
 
-    inquiry = make_inquiry(actor=staff_user, answer="好")
+    inquiry = new_inquiry(actor=staff_user, answer="好")
     services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
     services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
     order = order_create_from_inquiry(inquiry=inquiry, actor=sales_user)

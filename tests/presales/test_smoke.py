@@ -2,13 +2,13 @@ import pytest
 
 from orders.services import order_create_from_inquiry
 from presales import services
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 
 @pytest.mark.spec("PRE-1", "PRE-2", "PRE-3", "PRE-4")
 def test_whole_journey_through_services(staff_user, sales_user, production_department, product, customer):
     # given an inquiry logged by phone and answered during the call
-    inquiry = make_inquiry(actor=staff_user, customer=customer, answer="先介绍了型号", products=[product])
+    inquiry = new_inquiry(actor=staff_user, customer=customer, answer="先介绍了型号", products=[product])
     assert inquiry.status == "answered"
     assert inquiry.responded_at is not None
     # when it is analysed, marked complex, discussed, solved and handed over

@@ -11,8 +11,8 @@ from qsm.errors import PermissionDenied
 from qsm.org.models import Department, Role
 from qsm.org.rules import can_approve_for
 from qsm.org.selectors import department_approvers, department_managers
+from tests.builders.orders import new_order, pass_all
 from tests.factories import UserFactory
-from tests.orders.builders import new_order, pass_all
 
 pytestmark = pytest.mark.django_db
 

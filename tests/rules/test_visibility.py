@@ -8,14 +8,14 @@ from django.contrib.auth.models import AnonymousUser
 from orders.models import Delivery, Installation, Order
 from orders.rules import can_view_delivery, can_view_installation, can_view_order
 from orders.selectors import delivery_list, installation_list, order_visible
-from presales import services as presales
 from presales.models import Inquiry
 from presales.rules import can_view_inquiry
 from presales.selectors import inquiry_visible
 from qsm import visibility
 from qsm.org.models import Role
-from tests.factories import UserFactory, make_inquiry
-from tests.orders.builders import drive, new_order, shipped_delivery
+from tests.builders.inquiries import inquiry_in, new_inquiry
+from tests.builders.orders import delivery_in, new_order, order_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +36,16 @@ def everyone(staff_user, colleague, manager, sales_user, sales_manager, quality_
 @pytest.fixture
 def records(everyone, customer, sales_department, production_department):
     owner, sales = everyone["owner"], everyone["sales"]
-    plain = make_inquiry(actor=owner, customer=customer, subject="普通咨询")
-    handed = make_inquiry(actor=owner, customer=customer, subject="移交咨询", answer="已答复")
-    presales.inquiry_hand_over(inquiry=handed, actor=owner, department=sales_department)
-    discussed = make_inquiry(actor=owner, customer=customer, subject="复杂需求", answer="已答复")
-    presales.inquiry_mark_complex(inquiry=discussed, actor=owner)
-    presales.inquiry_open_discussion(inquiry=discussed, actor=owner, topic="非标方案",
-                                     departments=[production_department], users=[everyone["invited"]])
+    plain = new_inquiry(actor=owner, customer=customer, subject="普通咨询")
+    handed = inquiry_in("handed_over", actor=owner, customer=customer, subject="移交咨询",
+                        hand_over_to=sales_department)
+    discussed = inquiry_in("discussion", actor=owner, customer=customer, subject="复杂需求", topic="非标方案",
+                           invited=[production_department], invited_people=[everyone["invited"]])
     in_review = new_order(actor=sales, customer=customer)
-    installing = drive(new_order(actor=sales, customer=customer, installation=True), S.INSTALLING, actor=sales,
-                       approver=everyone["sales_manager"], engineer=everyone["production"])
-    delivering = drive(new_order(actor=sales, customer=customer), S.APPROVED, actor=sales,
-                       approver=everyone["sales_manager"])
-    shipped_delivery(delivering, actor=sales)
+    installing = order_in(S.INSTALLING, actor=sales, approver=everyone["sales_manager"],
+                          engineer=everyone["production"], customer=customer, installation=True)
+    delivering = order_in(S.APPROVED, actor=sales, approver=everyone["sales_manager"], customer=customer)
+    delivery_in("shipped", order=delivering, actor=sales)
     return {
         Inquiry: [plain, handed, discussed],
         Order: [in_review, installing, delivering],

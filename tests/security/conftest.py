@@ -9,8 +9,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.factories import make_inquiry
-from tests.orders.builders import drive, new_order
+from tests.builders.inquiries import inquiry_in, new_inquiry
+from tests.builders.orders import new_order, order_in
 
 S = Order.Status
 
@@ -52,18 +52,14 @@ def world(staff_user, sales_user, customer, production_department, sales_departm
     from orders import services as order_services
     from presales import services as presales_services
 
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
-    discussed = make_inquiry(actor=staff_user, customer=customer, answer="已答复")
-    discussed = presales_services.inquiry_mark_complex(inquiry=discussed, actor=staff_user)
-    discussed = presales_services.inquiry_open_discussion(inquiry=discussed, actor=staff_user, topic="方案",
-                                                          departments=[production_department])
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
+    discussed = inquiry_in("discussion", actor=staff_user, customer=customer, invited=[production_department])
     solution = presales_services.solution_add(inquiry=discussed, actor=staff_user, title="方案一", content="内容")
     order_review = new_order(actor=sales_user, customer=customer, installation=True)
-    order_production = drive(new_order(actor=sales_user, customer=customer, installation=True), S.IN_PRODUCTION,
-                             actor=sales_user)
-    order_delivering = drive(new_order(actor=sales_user, customer=customer), S.DELIVERING, actor=sales_user)
-    order_installing = drive(new_order(actor=sales_user, customer=customer, installation=True), S.INSTALLING,
-                             actor=sales_user, engineer=sales_user)
+    order_production = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, installation=True)
+    order_delivering = order_in(S.DELIVERING, actor=sales_user, customer=customer)
+    order_installing = order_in(S.INSTALLING, actor=sales_user, engineer=sales_user, customer=customer,
+                                installation=True)
     note = order_services.progress_note_add(order=order_production, actor=sales_user, kind="question",
                                             channel="phone", text="客户询问进度")
     return World(

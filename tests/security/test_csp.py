@@ -18,8 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from qsm.org.models import Role
-from tests.factories import UserFactory, make_inquiry
-from tests.orders.builders import drive, new_order, priced_product
+from tests.builders.inquiries import new_inquiry
+from tests.builders.orders import new_order, order_in, priced_product
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,12 +156,12 @@ def pages(business_department, sales_department, production_department, customer
     admin = UserFactory(username="admin_user", department=None, roles=[Role.ADMINISTRATOR], is_staff=True,
                         is_superuser=True)
 
-    inquiry = make_inquiry(actor=staff, customer=customer)
+    inquiry = new_inquiry(actor=staff, customer=customer)
     in_review = new_order(actor=sales, customer=customer, product=priced_product("VMC-1"))
-    delivering = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-2"), quantity="3"),
-                       "delivering", actor=sales_manager)
-    installing = drive(new_order(actor=sales, customer=customer, product=priced_product("VMC-3"), installation=True),
-                       "installing", actor=sales_manager, engineer=engineer)
+    delivering = order_in("delivering", actor=sales_manager, entered_by=sales, customer=customer,
+                          product=priced_product("VMC-2"), quantity="3")
+    installing = order_in("installing", actor=sales_manager, entered_by=sales, engineer=engineer, customer=customer,
+                          product=priced_product("VMC-3"), installation=True)
 
     def client_for(user) -> Client:
         client = Client()
@@ -236,7 +237,7 @@ def test_rendered_pages_hold_no_inline_code(pages):
 def test_stored_markup_is_shown_as_text_not_run(business_department, customer):
     # given an inquiry whose subject and question carry a script and a handler
     staff = UserFactory(username="staff", department=business_department, roles=[Role.STAFF])
-    inquiry = make_inquiry(actor=staff, customer=customer, subject='<script>alert(1)</script>',
+    inquiry = new_inquiry(actor=staff, customer=customer, subject='<script>alert(1)</script>',
                            question='<img src=x onerror="alert(2)">')
     client = Client()
     client.force_login(staff)

@@ -355,10 +355,10 @@ def test_a_forged_api_cursor_is_a_400(world):
 
 @pytest.mark.spec("SEC-1")
 def test_real_cursors_still_page_after_the_checks(world, staff_user):
-    from tests.factories import make_inquiry
+    from tests.builders.inquiries import new_inquiry
 
     for n in range(3):
-        make_inquiry(actor=staff_user, subject=f"翻页 {n}")
+        new_inquiry(actor=staff_user, subject=f"翻页 {n}")
     client = world.api_client(staff_user)
     first = client.get("/api/presales/inquiries/", {"page_size": 2}).json()
     second = client.get(first["next"])

@@ -10,7 +10,8 @@ from django.urls import reverse
 from qsm.sla import services as sla
 from qsm.sla.calendar import WorkingTime, add_working_minutes, default_calendar
 from qsm.sla.models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
-from tests.factories import UserFactory, make_inquiry
+from tests.builders.inquiries import new_inquiry
+from tests.factories import UserFactory
 
 from .conftest import sh
 
@@ -155,8 +156,8 @@ def test_policy_lookup_picks_the_most_specific_active_policy(db):
 @pytest.mark.spec("SLA-1", "PRE-1")
 def test_an_inquiry_clock_uses_its_channel_policy(time_machine, calendar_2026, staff_user):
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    by_phone = make_inquiry(actor=staff_user, channel="phone")
-    by_mail = make_inquiry(actor=staff_user, channel="email")
+    by_phone = new_inquiry(actor=staff_user, channel="phone")
+    by_mail = new_inquiry(actor=staff_user, channel="email")
     assert sla.deadline_for(record=by_phone, stage="first_response").due_at == sh(2026, 3, 2, 11, 0)
     assert by_phone.due_at == sh(2026, 3, 2, 11, 0)
     assert sla.deadline_for(record=by_mail, stage="first_response").due_at == sh(2026, 3, 2, 14, 0)
@@ -168,7 +169,7 @@ def test_a_policy_with_its_own_calendar_counts_in_that_calendar(time_machine, ca
                                                   lunch_end=None, work_end=dt.time(23, 59), weekdays="1234567")
     SlaPolicy.objects.filter(channel="chat").update(calendar=round_the_clock)
     time_machine.move_to(sh(2026, 3, 7, 22, 0), tick=False)  # a Saturday night
-    inquiry = make_inquiry(actor=staff_user, channel="chat")  # 60 minutes
+    inquiry = new_inquiry(actor=staff_user, channel="chat")  # 60 minutes
     # 22:00-23:59 counts 119 minutes, so the hour is up the same evening
     assert sla.deadline_for(record=inquiry, stage="first_response").due_at == sh(2026, 3, 7, 23, 0)
 
@@ -180,7 +181,7 @@ def test_a_policy_with_its_own_calendar_counts_in_that_calendar(time_machine, ca
 def test_a_paused_clock_resumes_with_the_time_left(time_machine, calendar_2026, staff_user):
     # given an e-mail inquiry at 09:00 Monday: 240 working minutes, due 14:00, reminder at 12:00
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    inquiry = make_inquiry(actor=staff_user, channel="email")
+    inquiry = new_inquiry(actor=staff_user, channel="email")
     deadline = sla.deadline_for(record=inquiry, stage="first_response")
     assert (deadline.remind_at, deadline.due_at) == (sh(2026, 3, 2, 12, 0), sh(2026, 3, 2, 14, 0))
     # when it waits for the customer from 10:00 Monday ...
@@ -202,7 +203,7 @@ def test_a_paused_clock_resumes_with_the_time_left(time_machine, calendar_2026, 
 @pytest.mark.spec("SLA-1")
 def test_a_clock_paused_after_its_due_time_stays_overdue(time_machine, calendar_2026, staff_user):
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    inquiry = make_inquiry(actor=staff_user, channel="phone")  # due 11:00
+    inquiry = new_inquiry(actor=staff_user, channel="phone")  # due 11:00
     time_machine.move_to(sh(2026, 3, 2, 11, 30), tick=False)
     sla.deadline_pause(record=inquiry, stage="first_response")
     time_machine.move_to(sh(2026, 3, 4, 9, 0), tick=False)
@@ -214,7 +215,7 @@ def test_a_clock_paused_after_its_due_time_stays_overdue(time_machine, calendar_
 @pytest.mark.spec("SLA-1")
 def test_starting_an_open_stage_again_restarts_its_clock(time_machine, calendar_2026, staff_user):
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    inquiry = make_inquiry(actor=staff_user, channel="phone")
+    inquiry = new_inquiry(actor=staff_user, channel="phone")
     first = sla.deadline_for(record=inquiry, stage="first_response")
     time_machine.move_to(sh(2026, 3, 2, 10, 0), tick=False)
     again = sla.deadline_start(record=inquiry, stage="first_response", title="again", channel="phone")

@@ -30,8 +30,8 @@ from qsm.sla.selectors import sla_met_rate
 from qsm.workflow import engine
 from qsm.workflow.checks import clock_policies
 from qsm.workflow.models import Event
-from tests.factories import make_inquiry
-from tests.orders.builders import drive, pass_all, priced_product
+from tests.builders.inquiries import new_inquiry
+from tests.builders.orders import order_in, pass_all, priced_product
 
 from .conftest import sh
 
@@ -63,13 +63,13 @@ def _fresh(record):
 # (record type, stage) -> how to enter the clock's state, leave it as done, leave it as cancelled
 CLOCK_TABLE = {
     ("presales.inquiry", "first_response"): SimpleNamespace(
-        enter=lambda u: make_inquiry(actor=u.staff, channel="email", customer=u.customer),
+        enter=lambda u: new_inquiry(actor=u.staff, channel="email", customer=u.customer),
         done=lambda r, u: presales.inquiry_respond(inquiry=r, actor=u.staff, answer="已回复参数"),
         cancel=lambda r, u: presales.inquiry_cancel(inquiry=r, actor=u.staff, comment="重复登记"),
     ),
     ("presales.inquiry", "handover_ack"): SimpleNamespace(
         enter=lambda u: presales.inquiry_hand_over(
-            inquiry=make_inquiry(actor=u.staff, channel="phone", customer=u.customer, answer="已报价"),
+            inquiry=new_inquiry(actor=u.staff, channel="phone", customer=u.customer, answer="已报价"),
             actor=u.staff, department=u.sales.department),
         done=lambda r, u: presales.inquiry_acknowledge(inquiry=r, actor=u.sales),
         cancel=lambda r, u: presales.inquiry_return(inquiry=r, actor=u.sales, comment="不属于本部门"),
@@ -81,7 +81,7 @@ CLOCK_TABLE = {
     ),
     ("orders.order", "delivery"): SimpleNamespace(
         enter=lambda u: _order(u, promised=dt.date(2026, 3, 31)),
-        done=lambda r, u: drive(r, S.DELIVERED, actor=u.sales),
+        done=lambda r, u: order_in(S.DELIVERED, order=r, actor=u.sales),
         cancel=lambda r, u: orders.order_cancel(order=r, actor=u.manager, comment="客户撤单"),
     ),
 }
@@ -144,7 +144,7 @@ def test_returning_an_order_pauses_its_review_clock_and_resubmitting_resumes_it(
 
     # when it is returned to the customer at 11:00 (120 minutes used)
     time_machine.move_to(sh(2026, 3, 2, 11, 0), tick=False)
-    order = drive(order, S.RETURNED, actor=people.sales)
+    order = order_in(S.RETURNED, order=order, actor=people.sales)
     # then the clock is paused, not completed, and the order shows no running due time
     review = _deadlines(order, "review").get()
     assert (review.state, review.paused_at) == ("paused", sh(2026, 3, 2, 11, 0))
@@ -182,7 +182,7 @@ def test_returning_an_order_pauses_its_review_clock_and_resubmitting_resumes_it(
 
 @pytest.mark.spec("SLA-1", "WF-1")
 def test_cancelling_a_returned_order_cancels_its_paused_clock(people):
-    order = drive(_order(people), S.RETURNED, actor=people.sales)
+    order = order_in(S.RETURNED, order=_order(people), actor=people.sales)
     orders.order_cancel(order=order, actor=people.manager, comment="客户不再修改")
     assert _deadlines(order, "review").get().state == Deadline.State.CANCELLED
 
@@ -190,7 +190,7 @@ def test_cancelling_a_returned_order_cancels_its_paused_clock(people):
 @pytest.mark.spec("SLA-1", "SLA-2")
 def test_a_completed_deadline_says_met_on_time_or_late_and_the_met_rate_counts_it(people, time_machine):
     # given four e-mail inquiries (240 minutes) received Monday 09:00: due 14:00
-    in_time, late, withdrawn, still_open = (make_inquiry(actor=people.staff, channel="email") for _ in range(4))
+    in_time, late, withdrawn, still_open = (new_inquiry(actor=people.staff, channel="email") for _ in range(4))
     assert sla_met_rate(Deadline.objects.filter(stage="first_response")) is None  # nothing completed yet
 
     # when one is answered at 13:59, one at 14:01 and one is withdrawn
@@ -209,7 +209,7 @@ def test_a_completed_deadline_says_met_on_time_or_late_and_the_met_rate_counts_i
 @pytest.mark.spec("SLA-1")
 def test_the_migration_splits_completed_deadlines_into_met_and_late(people):
     # given two deadlines completed under the old single "met" state, one before and one after its due time
-    a, b = make_inquiry(actor=people.staff), make_inquiry(actor=people.staff)
+    a, b = new_inquiry(actor=people.staff), new_inquiry(actor=people.staff)
     for inquiry, minutes in ((a, -1), (b, +1)):
         d = _deadlines(inquiry, "first_response").get()
         Deadline.objects.filter(pk=d.pk).update(state="met", completed_at=d.due_at + dt.timedelta(minutes=minutes))
@@ -247,14 +247,14 @@ def test_a_calendar_change_recomputes_running_and_paused_deadlines(people, time_
     # e-mail inquiry from 17:00 (240 minutes: due Tuesday 12:00), one from 09:00 (due Monday 14:00),
     # and an order returned to the customer at 15:00 after 60 minutes of review
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    early = make_inquiry(actor=people.staff, channel="email")
+    early = new_inquiry(actor=people.staff, channel="email")
     time_machine.move_to(sh(2026, 3, 2, 14, 0), tick=False)
     order = _order(people)
     paused = _order(people)
     time_machine.move_to(sh(2026, 3, 2, 15, 0), tick=False)
-    paused = drive(paused, S.RETURNED, actor=people.sales)
+    paused = order_in(S.RETURNED, order=paused, actor=people.sales)
     time_machine.move_to(sh(2026, 3, 2, 17, 0), tick=False)
-    inquiry = make_inquiry(actor=people.staff, channel="email")
+    inquiry = new_inquiry(actor=people.staff, channel="email")
     assert _fresh(order).due_at == sh(2026, 3, 3, 14, 0) and _fresh(inquiry).due_at == sh(2026, 3, 3, 12, 0)
 
     # when Tuesday 3 March is announced as a holiday (late, at 17:30 on Monday)

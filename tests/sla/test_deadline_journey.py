@@ -11,7 +11,7 @@ from presales import services as presales
 from qsm.notify.models import Notification
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 from .conftest import sh
 
@@ -28,9 +28,9 @@ def test_first_response_clock_over_spring_festival_reminds_once_and_escalates_on
     # given an e-mail inquiry (240 working minutes) received on Saturday 14 February 2026 at 15:00:
     # a make-up workday (调休), two days before the Spring Festival holidays (16-20 and 23 February)
     time_machine.move_to(sh(2026, 2, 14, 15, 0), tick=False)
-    inquiry = make_inquiry(actor=staff_user, channel="email", subject="Spring order")
+    inquiry = new_inquiry(actor=staff_user, channel="email", subject="Spring order")
     # and a second one that is answered in time
-    answered = make_inquiry(actor=staff_user, channel="email", subject="Answered in time")
+    answered = new_inquiry(actor=staff_user, channel="email", subject="Answered in time")
     time_machine.move_to(sh(2026, 2, 14, 16, 0), tick=False)
     presales.inquiry_respond(inquiry=answered, actor=staff_user, answer="Sent the brochure")
 
@@ -95,7 +95,7 @@ def test_a_reminder_that_comes_after_the_due_time_is_folded_into_the_escalation(
 ):
     # given a phone inquiry (120 minutes) at 09:00 and no sweep until after its due time
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    make_inquiry(actor=staff_user, channel="phone")
+    new_inquiry(actor=staff_user, channel="phone")
     time_machine.move_to(sh(2026, 3, 2, 11, 5), tick=False)
     # when the first sweep runs (e.g. the broker was down all morning)
     result = sla.deadlines_sweep()
@@ -110,7 +110,7 @@ def test_a_deadline_without_owner_reminds_its_department(time_machine, calendar_
                                                           sales_user, sales_manager, quality_officer):
     # given an inquiry handed over to the sales department (the acknowledgement clock has no owner)
     time_machine.move_to(sh(2026, 3, 2, 9, 0), tick=False)
-    inquiry = make_inquiry(actor=staff_user, channel="phone", answer="Quoted")
+    inquiry = new_inquiry(actor=staff_user, channel="phone", answer="Quoted")
     presales.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_user.department)
     ack = sla.deadline_for(record=inquiry, stage="handover_ack")
     assert ack.owner is None and ack.due_at == sh(2026, 3, 2, 18, 0)  # 480 working minutes: one day

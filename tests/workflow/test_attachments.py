@@ -12,7 +12,7 @@ from qsm.errors import ValidationError
 from qsm.workflow.models import Attachment, Event
 from qsm.workflow.selectors import attachment_list
 from qsm.workflow.services import attachment_add
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -31,7 +31,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def inquiry(staff_user):
-    return make_inquiry(actor=staff_user)
+    return new_inquiry(actor=staff_user)
 
 
 def _stored_files(root) -> list:

@@ -20,7 +20,7 @@ from qsm.workflow import engine
 from qsm.workflow.clocks import Clock
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
-from tests.factories import make_inquiry
+from tests.builders import inquiries as builders
 
 S = Inquiry.Status
 
@@ -33,7 +33,7 @@ def _snapshot(inquiry: Inquiry) -> tuple:
 
 @pytest.fixture
 def new_inquiry(staff_user):
-    return make_inquiry(actor=staff_user, channel="phone")
+    return builders.new_inquiry(actor=staff_user, channel="phone")
 
 
 @pytest.mark.spec("WF-1")
@@ -185,7 +185,7 @@ def test_edit_refuses_the_status_field(staff_user, new_inquiry):
 def test_two_people_firing_the_same_transition_at_once_one_wins(staff_user, colleague):
     for round_no in range(5):
         # given a new inquiry and two people of its department pressing "respond" together
-        inquiry = make_inquiry(actor=staff_user, channel="phone", subject=f"Race {round_no}")
+        inquiry = builders.new_inquiry(actor=staff_user, channel="phone", subject=f"Race {round_no}")
         barrier = threading.Barrier(2)
         outcomes: list = []
 

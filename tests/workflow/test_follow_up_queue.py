@@ -15,7 +15,7 @@ from orders.models import Order
 from orders.selectors import order_list
 from qsm.followup.models import FollowUp
 from qsm.followup.services import follow_up_claim_due, follow_up_request
-from tests.orders.builders import drive, new_order, priced_product
+from tests.builders.orders import order_in, priced_product
 
 S = Order.Status
 
@@ -26,7 +26,7 @@ def _rows(order) -> list[FollowUp]:
 
 @pytest.mark.spec("ORD-4")
 def test_an_accepted_order_queues_one_follow_up_visit(sales_user, customer):
-    order = drive(new_order(actor=sales_user, customer=customer, installation=True), S.ACCEPTED, actor=sales_user)
+    order = order_in(S.ACCEPTED, actor=sales_user, customer=customer, installation=True)
     [row] = _rows(order)
     assert (row.reason, row.customer, row.department, row.consumed_at) == (
         "accepted", order.customer, order.department, None)
@@ -38,18 +38,17 @@ def test_an_accepted_order_queues_one_follow_up_visit(sales_user, customer):
 @pytest.mark.spec("ORD-4")
 def test_a_delivered_order_without_installation_queues_its_visit_and_one_with_installation_does_not(
         sales_user, customer):
-    plain = drive(new_order(actor=sales_user, customer=customer), S.DELIVERED, actor=sales_user)
-    installing = drive(new_order(actor=sales_user, customer=customer, installation=True,
-                                 product=priced_product("I-1")), S.DELIVERED, actor=sales_user)
+    plain = order_in(S.DELIVERED, actor=sales_user, customer=customer)
+    installing = order_in(S.DELIVERED, actor=sales_user, customer=customer, installation=True,
+                          product=priced_product("I-1"))
     assert [r.reason for r in _rows(plain)] == ["delivered"] and plain.visit_due
     assert _rows(installing) == [] and not installing.visit_due
 
 
 @pytest.mark.spec("ORD-4")
 def test_the_scheduler_claims_due_rows_once_and_the_order_shows_the_visit_planned(sales_user, customer):
-    order = drive(new_order(actor=sales_user, customer=customer), S.DELIVERED, actor=sales_user)
-    later = drive(new_order(actor=sales_user, customer=customer, product=priced_product("L-1")), S.DELIVERED,
-                  actor=sales_user)
+    order = order_in(S.DELIVERED, actor=sales_user, customer=customer)
+    later = order_in(S.DELIVERED, actor=sales_user, customer=customer, product=priced_product("L-1"))
     FollowUp.objects.filter(object_id=later.pk).update(due_at=timezone.now() + dt.timedelta(days=3))
     # a failed planning puts the rows back
     with pytest.raises(ZeroDivisionError), transaction.atomic():
@@ -78,8 +77,7 @@ def test_the_scheduler_claims_due_rows_once_and_the_order_shows_the_visit_planne
 @pytest.mark.spec("ORD-4")
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_never_claim_the_same_row(sales_user, customer):
-    orders = [drive(new_order(actor=sales_user, customer=customer, product=priced_product(f"S-{n}")), S.DELIVERED,
-                    actor=sales_user) for n in range(6)]
+    orders = [order_in(S.DELIVERED, actor=sales_user, customer=customer, product=priced_product(f"S-{n}")) for n in range(6)]
     # a claim outside the scheduler's transaction is a programming error (the lock would end at once)
     with pytest.raises(RuntimeError):
         follow_up_claim_due(now=timezone.now())

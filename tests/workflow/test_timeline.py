@@ -21,8 +21,8 @@ from qsm.workflow.actors import CustomerActor, SystemActor, is_system
 from qsm.workflow.engine import Transition, Workflow
 from qsm.workflow.models import Event
 from qsm.workflow.selectors import timeline
-from tests.factories import make_inquiry
-from tests.orders.builders import drive, new_order, priced_product, shipped_delivery
+from tests.builders.inquiries import new_inquiry
+from tests.builders.orders import delivery_in, new_order, order_in, priced_product
 
 S = Order.Status
 
@@ -36,7 +36,7 @@ def _edits(record) -> list:
 
 @pytest.mark.spec("WF-2")
 def test_an_edit_made_in_english_reads_in_chinese_to_a_chinese_reader(staff_user):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     # given an edit made in the English UI
     with translation.override("en"):
         presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
@@ -54,7 +54,7 @@ def test_an_edit_made_in_english_reads_in_chinese_to_a_chinese_reader(staff_user
 
 @pytest.mark.spec("WF-2")
 def test_choices_dates_foreign_keys_and_many_to_many_are_rendered_when_read(staff_user, customer, product):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     with translation.override("en"):
         presales_services.inquiry_update(inquiry=inquiry, actor=staff_user,
                                          data={"priority": "high", "customer": customer, "products": [product]})
@@ -97,7 +97,7 @@ def test_an_order_line_change_shows_no_python_none(sales_user, customer):
 
 @pytest.mark.spec("WF-2")
 def test_a_legacy_change_that_could_not_be_mapped_is_shown_as_written(staff_user):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     Event.objects.create(content_type=ContentType.objects.get_for_model(inquiry), object_id=inquiry.pk,
                          kind="edit", actor=staff_user,
                          changes=[{"field": "customer", "label": "customer", "old": "已改名的公司", "new": ""}])
@@ -112,7 +112,7 @@ def test_legacy_changes_are_converted_to_raw_values(staff_user, customer):
 
     from qsm.workflow.legacy import convert_edit_changes
 
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     ct = ContentType.objects.get_for_model(inquiry)
     # given edits written before, in English and in Chinese, and one that names a vanished customer
     english = Event.objects.create(content_type=ct, object_id=inquiry.pk, kind="edit", actor=staff_user, changes=[
@@ -162,7 +162,7 @@ def test_a_legacy_lines_note_becomes_a_structured_change(sales_user, customer):
 
 @pytest.mark.spec("WF-2", "PRE-3")
 def test_a_solution_and_a_meeting_note_are_not_plain_comments(staff_user, production_department):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
     inquiry = presales_services.inquiry_respond(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
                                                 answer="已初步答复")
@@ -183,12 +183,11 @@ def test_a_solution_and_a_meeting_note_are_not_plain_comments(staff_user, produc
 
 @pytest.mark.spec("WF-2")
 def test_a_record_and_its_children_are_read_in_one_query(sales_user, customer, django_assert_num_queries):
-    small = drive(new_order(actor=sales_user, customer=customer, quantity="1"), S.IN_PRODUCTION, actor=sales_user)
-    shipped_delivery(small, actor=sales_user)
-    big = drive(new_order(actor=sales_user, customer=customer, quantity="8", product=priced_product("B-1")),
-                S.IN_PRODUCTION, actor=sales_user)
+    small = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, quantity="1")
+    delivery_in("shipped", order=small, actor=sales_user)
+    big = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer, quantity="8", product=priced_product("B-1"))
     for _n in range(4):
-        shipped_delivery(big, actor=sales_user)
+        delivery_in("shipped", order=big, actor=sales_user)
     ContentType.objects.get_for_models(Order, *[type(d) for d in small.deliveries.all()])  # warm the cache
     for order, count in ((small, 1), (big, 4)):
         deliveries = list(order.deliveries.all())
@@ -201,8 +200,8 @@ def test_a_record_and_its_children_are_read_in_one_query(sales_user, customer, d
 
 @pytest.mark.spec("WF-2")
 def test_the_order_page_and_the_api_tell_the_same_story(sales_user, customer):
-    order = drive(new_order(actor=sales_user, customer=customer), S.IN_PRODUCTION, actor=sales_user)
-    delivery = shipped_delivery(order, actor=sales_user)
+    order = order_in(S.IN_PRODUCTION, actor=sales_user, customer=customer)
+    delivery = delivery_in("shipped", order=order, actor=sales_user)
     order_services.delivery_confirm(delivery=delivery, actor=sales_user, quality_note="ok")
     page = _client(sales_user).get(order.get_absolute_url())
     api = _api(sales_user).get(f"/api/orders/orders/{order.pk}/timeline/")
@@ -232,9 +231,8 @@ def _api(user):
 
 @pytest.mark.spec("WF-2")
 def test_each_event_records_whether_it_came_from_a_page_the_api_or_the_system(sales_user, customer):
-    by_page = drive(new_order(actor=sales_user, customer=customer), S.APPROVED, actor=sales_user)
-    by_api = drive(new_order(actor=sales_user, customer=customer, product=priced_product("A-2")), S.APPROVED,
-                   actor=sales_user)
+    by_page = order_in(S.APPROVED, actor=sales_user, customer=customer)
+    by_api = order_in(S.APPROVED, actor=sales_user, customer=customer, product=priced_product("A-2"))
     # when one order starts production from its page and the other through the API
     response = _client(sales_user).post(reverse("orders:order-fire", args=[by_page.pk]),
                                         {"action": "start_production", "comment": ""})
@@ -256,7 +254,7 @@ def test_each_event_records_whether_it_came_from_a_page_the_api_or_the_system(sa
 
 @pytest.mark.spec("WF-1", "WF-2")
 def test_the_system_and_a_customer_fire_only_what_the_table_allows_them(staff_user, monkeypatch):
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     sweep = SystemActor("stale_inquiry_sweep")
     customer = CustomerActor(name="王经理", link_id=None, purpose="inquiry_feedback")
     # the real table names staff only: the system and a customer are refused, nothing is written
@@ -285,7 +283,7 @@ def test_the_system_and_a_customer_fire_only_what_the_table_allows_them(staff_us
 @pytest.mark.spec("WF-2", "ORD-1", "PRE-3")
 def test_review_results_and_a_solution_read_in_the_readers_language(sales_user, customer, staff_user,
                                                                     production_department):
-    from tests.orders.builders import pass_all
+    from tests.builders.orders import pass_all
 
     order = new_order(actor=sales_user, customer=customer)
     with translation.override("en"):
@@ -300,7 +298,7 @@ def test_review_results_and_a_solution_read_in_the_readers_language(sales_user, 
     with translation.override("en"):
         assert "Waived (老客户特价)" in next(e for e in timeline(order) if e.event.pk == event.pk).summary
 
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     presales_services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user, is_complex=True)
     presales_services.inquiry_respond(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user, answer="已答复")
     presales_services.inquiry_open_discussion(inquiry=Inquiry.objects.get(pk=inquiry.pk), actor=staff_user,
@@ -321,7 +319,7 @@ def test_legacy_service_lines_are_converted_to_data(sales_user, customer, staff_
     orders_migration = importlib.import_module("orders.migrations.0007_follow_up_queue_and_raw_timeline")
     presales_migration = importlib.import_module("presales.migrations.0002_timeline_events_store_raw_values")
     order = new_order(actor=sales_user, customer=customer)
-    inquiry = make_inquiry(actor=staff_user)
+    inquiry = new_inquiry(actor=staff_user)
     order_ct, inquiry_ct = ContentType.objects.get_for_model(order), ContentType.objects.get_for_model(inquiry)
 
     def legacy(ct, record, **fields):
