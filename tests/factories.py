@@ -60,11 +60,3 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 ROLES = Role
-
-
-def make_inquiry(**kwargs):
-    """Alias kept only for test modules merged from other branches that still call it; new code uses
-    ``tests.builders.inquiries.new_inquiry`` (the inquiry lifecycle builder)."""
-    from tests.builders.inquiries import new_inquiry
-
-    return new_inquiry(**kwargs)

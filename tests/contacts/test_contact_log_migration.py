@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 BEFORE = [("presales", "0002_timeline_events_store_raw_values"), ("orders", "0007_follow_up_queue_and_raw_timeline")]
 AFTER = [("presales", "0004_remove_communication"), ("orders", "0009_remove_progress_note")]
@@ -20,7 +20,7 @@ AFTER = [("presales", "0004_remove_communication"), ("orders", "0009_remove_prog
 def test_communications_and_progress_notes_become_contact_entries(staff_user, colleague, customer, product):
     from orders.services import order_create
 
-    inquiry = make_inquiry(actor=staff_user, customer=customer)
+    inquiry = new_inquiry(actor=staff_user, customer=customer)
     order = order_create(actor=staff_user, customer=customer, lines=[{"product": product, "quantity": 2}])
     said = timezone.now().replace(microsecond=0) - dt.timedelta(days=3)
     executor = MigrationExecutor(connection)

@@ -13,14 +13,14 @@ from qsm.contacts.selectors import contact_log
 from qsm.contacts.services import contact_add, contact_answer
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.workflow.locking import locked
-from tests.factories import make_inquiry
+from tests.builders.inquiries import new_inquiry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def inquiry(staff_user, customer):
-    return make_inquiry(actor=staff_user, customer=customer)
+    return new_inquiry(actor=staff_user, customer=customer)
 
 
 def _add(record, actor, **kw):
