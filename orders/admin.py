@@ -8,10 +8,10 @@ order comes from intake or a converted inquiry, the rest from its record page) a
 deleted. The order's own intake fields may be corrected while it is in review or returned, and
 only through ``order_update``, so the correction lands on the order's timeline like any other edit.
 """
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.workflow.admin import ServiceEditAdmin
 
 from . import services
 from .models import (
@@ -70,7 +70,7 @@ class OrderLineInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceEditAdmin):
     list_display = ["number", "received_at", "customer", "status", "promised_date", "installation_required",
                     "department", "owner", "source_inquiry"]
     list_filter = ["status", "department", "installation_required"]
@@ -108,15 +108,10 @@ class OrderAdmin(admin.ModelAdmin):
         return obj is None or (obj.status in (Order.Status.REVIEW, Order.Status.RETURNED)
                                and can_work_order(request.user, obj))
 
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in Order.TRACKED_FIELDS}
-        if not data:
-            return
-        try:
-            services.order_update(order=Order.objects.get(pk=obj.pk), actor=request.user, data=data,
-                                  comment=str(_("Corrected in the admin")))
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
+    service_fields = Order.TRACKED_FIELDS
+
+    def save_through_service(self, request, obj, data, comment):
+        services.order_update(order=Order.objects.get(pk=obj.pk), actor=request.user, data=data, comment=comment)
 
     def save_related(self, request, form, formsets, change):
         """Nothing to save: order_update saved the order's fields in save_model, and the lines are

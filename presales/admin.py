@@ -5,10 +5,10 @@ are read-only, inquiries are created through intake (numbering, the first-respon
 nothing is deleted (WF-2). The few intake fields that may be corrected here go through
 ``inquiry_update``, so the correction lands on the record's timeline like any other edit.
 """
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.workflow.admin import ServiceEditAdmin
 
 from . import services
 from .models import Discussion, DiscussionNote, Inquiry, Solution
@@ -34,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(ServiceEditAdmin):
     list_display = ["number", "received_at", "channel", "customer", "subject", "status", "department", "owner", "due_at"]
     list_filter = ["status", "channel", "department"]
     search_fields = ["number", "subject", "customer__name"]
@@ -70,15 +70,11 @@ class InquiryAdmin(admin.ModelAdmin):
             return False
         return obj is None or (obj.is_open and can_work_inquiry(request.user, obj))
 
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
-        if not data:
-            return
-        try:
-            services.inquiry_update(inquiry=Inquiry.objects.get(pk=obj.pk), actor=request.user, data=data,
-                                    comment=str(_("Corrected in the admin")))
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
+    service_fields = EDITABLE_FIELDS
+
+    def save_through_service(self, request, obj, data, comment):
+        services.inquiry_update(inquiry=Inquiry.objects.get(pk=obj.pk), actor=request.user, data=data,
+                                comment=comment)
 
     def save_related(self, request, form, formsets, change):
         """Products were saved by the service in save_model, with a timeline entry."""

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 
 from .models import Attachment, Event
 
@@ -42,3 +45,25 @@ class AttachmentAdmin(ViewOnlyAdmin):
     list_display = ["original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["content_type", "uploaded_by"]
     show_full_result_count = False
+
+
+class ServiceEditAdmin(admin.ModelAdmin):
+    """An admin correction of a record goes through the module's update service, like a page edit:
+    the same rules and root lock, a timeline line "corrected in the admin", and a refusal shown
+    as a message instead of a silent save. A module declares ``service_fields`` (what the admin
+    may correct) and ``save_through_service``."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def save_through_service(self, request, obj, data: dict, comment: str) -> None:  # pragma: no cover
+        raise NotImplementedError("a ServiceEditAdmin declares save_through_service()")
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in self.service_fields}
+        if not data:
+            return
+        try:
+            self.save_through_service(request, obj, data, str(_("Corrected in the admin")))
+        except (PermissionDenied, TransitionNotAllowed, ValidationError) as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+
