@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from qsm.workflow.admin import ServiceEditAdmin
 
 from . import services
-from .models import Discussion, DiscussionNote, Inquiry, Solution
+from .models import Inquiry
 from .rules import can_work_inquiry
 
 # What inquiry_update accepts; everything else on the page is read-only.
@@ -78,30 +78,3 @@ class InquiryAdmin(ServiceEditAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Products were saved by the service in save_model, with a timeline entry."""
-
-
-class DiscussionNoteInline(admin.TabularInline):
-    model = DiscussionNote
-    fields = ["meeting_at", "author", "body", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Discussion)
-class DiscussionAdmin(ReadOnlyAdmin):
-    list_display = ["topic", "inquiry", "opened_by", "opened_at"]
-    search_fields = ["topic", "inquiry__number"]
-    list_select_related = ["inquiry", "opened_by"]
-    inlines = [DiscussionNoteInline]
-
-
-@admin.register(Solution)
-class SolutionAdmin(ReadOnlyAdmin):
-    list_display = ["inquiry", "version", "title", "created_by", "created_at", "sent_at", "sent_via"]
-    search_fields = ["title", "inquiry__number"]
-    list_filter = ["sent_via"]
-    list_select_related = ["inquiry", "created_by"]

@@ -9,8 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
+from qsm.discussions.models import Discussion, DiscussionNote, Solution
 
 __all__ = ["Channel", "Discussion", "DiscussionNote", "Inquiry", "Priority", "Solution"]
+
+
+class NoDiscussion(Discussion.DoesNotExist, AttributeError):
+    """``inquiry.discussion`` before one is opened: like a missing reverse one-to-one, it is both a
+    ``DoesNotExist`` and an ``AttributeError`` (so ``getattr(inquiry, "discussion", None)`` is None)."""
 
 
 class Priority(models.TextChoices):
@@ -75,6 +81,8 @@ class Inquiry(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # PRE-4: the communication log with the customer (the core contact log, qsm.contacts).
     communications = GenericRelation(ContactEntry, related_query_name="inquiry")
+    # PRE-3: the cross-department discussion, its notes and versioned solutions (the core, qsm.discussions).
+    discussions = GenericRelation(Discussion, related_query_name="inquiry")
 
     TRACKED_FIELDS = (
         "channel", "priority", "customer", "contact_name", "contact_phone", "subject", "question", "answer",
@@ -111,59 +119,19 @@ class Inquiry(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATES
 
+    @property
+    def discussion(self) -> Discussion:
+        """The inquiry's discussion (PRE-3); raises ``Discussion.DoesNotExist`` before one is opened."""
+        from qsm.discussions.selectors import discussion_of
 
-class Discussion(models.Model):
-    """PRE-3: a cross-department discussion of a complex need (§3.1(2))."""
+        found = discussion_of(self)
+        if found is None:
+            raise NoDiscussion("The inquiry has no discussion.")
+        return found
 
-    inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="discussion")
-    topic = models.CharField(_("topic"), max_length=200)
-    invited_departments = models.ManyToManyField("org.Department", blank=True, related_name="+",
-                                                 verbose_name=_("invited departments"))
-    invited_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="inquiry_discussions",
-                                           verbose_name=_("invited people"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    @property
+    def solutions(self):
+        """The tailored solution's versions, newest first (a queryset; prefetched with the discussion)."""
+        from qsm.discussions.selectors import solutions_of
 
-    class Meta:
-        verbose_name = _("discussion")
-        verbose_name_plural = _("discussions")
-
-    def __str__(self) -> str:
-        return self.topic
-
-
-class DiscussionNote(models.Model):
-    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
-    meeting_at = models.DateTimeField(_("meeting time"), null=True, blank=True)
-    body = models.TextField(_("notes"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("discussion note")
-        verbose_name_plural = _("discussion notes")
-
-
-class Solution(models.Model):
-    """PRE-3: a tailored solution (个性化解决方案); every change is a new version, none is edited."""
-
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="solutions")
-    version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("solution"))
-    products = models.ManyToManyField("org.Product", blank=True, related_name="+", verbose_name=_("products"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("author"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent to customer at"), null=True, blank=True)
-    sent_via = models.CharField(_("sent via"), max_length=10, choices=Channel.choices, blank=True)
-
-    class Meta:
-        ordering = ["-version"]
-        verbose_name = _("tailored solution")
-        verbose_name_plural = _("tailored solutions")
-        constraints = [models.UniqueConstraint(fields=["inquiry", "version"], name="solution_version_unique")]
-
-    def __str__(self) -> str:
-        return f"v{self.version} {self.title}"
+        return solutions_of(self)

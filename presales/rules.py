@@ -1,6 +1,7 @@
 """Who may do what to an inquiry (ORG-1). Predicates say *who*; the workflow table says *when*."""
 import rules
 
+from qsm.discussions.selectors import discussion_of
 from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, works_in
 from qsm.visibility import Visibility, register
 
@@ -12,8 +13,8 @@ from .models import Inquiry
 INQUIRY_VISIBILITY = register(Inquiry, Visibility(
     owner="owner",
     departments=("department", "handover_department"),
-    users=("discussion__invited_users",),
-    participant_departments=("discussion__invited_departments",),
+    users=("discussions__invited_users",),
+    participant_departments=("discussions__invited_departments",),
 ))
 can_view_inquiry = rules.predicate(INQUIRY_VISIBILITY.can_view, name="can_view_inquiry")
 
@@ -32,7 +33,7 @@ def in_handover_department(user, inquiry) -> bool:
 
 @rules.predicate
 def is_discussion_participant(user, inquiry) -> bool:
-    discussion = getattr(inquiry, "discussion", None) if hasattr(inquiry, "discussion") else None
+    discussion = discussion_of(inquiry)
     if discussion is None:
         return False
     if discussion.invited_users.filter(pk=user.pk).exists():

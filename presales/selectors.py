@@ -1,17 +1,18 @@
 """Every read of the pre-sales module, scoped to what the user may see (ORG-1)."""
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qsm.discussions.selectors import discussion_notes, discussion_of, discussion_prefetch
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 
-from .models import Discussion, DiscussionNote, Inquiry, Solution
+from .models import Discussion, Inquiry
 from .rules import INQUIRY_VISIBILITY
 
 S = Inquiry.Status
@@ -36,11 +37,10 @@ def inquiry_get(*, user, pk) -> Inquiry:
     try:
         return (
             inquiry_visible(user=user)
-            .select_related("customer", "owner", "department", "handover_department", "acknowledged_by",
-                            "discussion", "discussion__opened_by")
+            .select_related("customer", "owner", "department", "handover_department", "acknowledged_by")
             .prefetch_related(
                 "products", "recommended_products",
-                Prefetch("solutions", queryset=Solution.objects.select_related("created_by").prefetch_related("products")),
+                discussion_prefetch("discussions"),
                 "communications__recorded_by",
             )
             .get(pk=parse_id(pk))
@@ -50,19 +50,11 @@ def inquiry_get(*, user, pk) -> Inquiry:
 
 
 def discussion_detail(*, inquiry: Inquiry):
-    discussion = getattr(inquiry, "discussion", None) if _has_discussion(inquiry) else None
+    discussion = discussion_of(inquiry)
     if discussion is None:
         return None, [], [], []
-    notes = DiscussionNote.objects.filter(discussion=discussion).select_related("author")
-    return (discussion, list(discussion.invited_departments.all()), list(discussion.invited_users.all()), list(notes))
-
-
-def _has_discussion(inquiry: Inquiry) -> bool:
-    try:
-        _ = inquiry.discussion
-    except Discussion.DoesNotExist:
-        return False
-    return True
+    return (discussion, list(discussion.invited_departments.all()), list(discussion.invited_users.all()),
+            list(discussion_notes(discussion)))
 
 
 def inquiry_waiting_on(*, user) -> QuerySet[Inquiry]:

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.services import contact_add
+from qsm.discussions import services as discussions
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.services import customer_create
 from qsm.workflow import engine
-from qsm.workflow.locking import lock, locked
+from qsm.workflow.locking import locked
 from qsm.workflow.models import Event
 from qsm.workflow.services import attachment_add, next_number
 
@@ -197,8 +198,7 @@ def discussion_note_add(*, inquiry: Inquiry, actor: User, body: str, meeting_at:
     with locked(inquiry, actor=actor, allowed=can_discuss_inquiry, states=(S.DISCUSSION,),
                 denied=_("Only participants of the discussion can add notes."),
                 wrong_state=_("Notes are added while the discussion is open.")) as root:
-        note = DiscussionNote.objects.create(discussion=root.discussion, author=actor, body=body.strip(),
-                                             meeting_at=meeting_at)
+        note = discussions.discussion_note_add(record=root, actor=actor, body=body, meeting_at=meeting_at)
         engine.note(root, actor=actor, kind=Event.Kind.MEETING_NOTE, action="discussion_note", comment=body.strip())
     return note
 
@@ -221,10 +221,8 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
     with locked(inquiry, actor=actor, allowed=can_discuss_inquiry, states=(S.DISCUSSION,),
                 denied=_("Only participants of the discussion can write the solution."),
                 wrong_state=_("A tailored solution is recorded while the discussion is open.")) as root:
-        last = root.solutions.order_by("-version").values_list("version", flat=True).first() or 0
-        solution = Solution.objects.create(inquiry=root, version=last + 1, title=title.strip()[:200],
-                                           content=content.strip(), created_by=actor)
-        solution.products.set(products)
+        solution = discussions.solution_add(record=root, actor=actor, title=title, content=content,
+                                            products=products)
         engine.note(root, actor=actor, kind=Event.Kind.SOLUTION, action="solution",
                     data={"version": solution.version, "title": solution.title})
     return solution
@@ -232,7 +230,7 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
 
 def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution:
     """PRE-3: the solution was sent to the customer (also logged as an outbound communication)."""
-    inquiry = solution.inquiry
+    inquiry = Inquiry.objects.get(pk=solution.discussion.object_id)
     _require(can_discuss_inquiry(actor, inquiry), _("Only participants of the discussion can send the solution."))
     if via not in Channel.values:
         raise ValidationError({"via": _("Choose how it was sent.")}, code="invalid")
@@ -242,13 +240,9 @@ def solution_mark_sent(*, solution: Solution, actor: User, via: str) -> Solution
     # so a double click logs one communication, not two.
     with locked(inquiry, actor=actor, allowed=can_discuss_inquiry,
                 denied=_("Only participants of the discussion can send the solution.")) as root:
-        if lock(solution).sent_at:
-            raise TransitionNotAllowed(_("This version was already sent."))
-        now = timezone.now()
-        Solution.objects.filter(pk=solution.pk).update(sent_at=now, sent_via=via)
-        solution.sent_at, solution.sent_via = now, via
+        solution = discussions.solution_mark_sent(solution=solution, via=via)
         contact_add(record=root, actor=actor, channel=via, direction=ContactEntry.Direction.OUTBOUND,
-                    occurred_at=now,
+                    occurred_at=solution.sent_at,
                     summary=_("Sent tailored solution v%(version)s: %(title)s") % {"version": solution.version,
                                                                                   "title": solution.title})
     return solution

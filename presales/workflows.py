@@ -57,16 +57,13 @@ def _open_discussion_guard(inquiry: Inquiry, actor, params: dict) -> None:
 
 
 def _open_discussion(inquiry: Inquiry, actor, params: dict) -> None:
-    from .models import Discussion
+    from qsm.discussions.services import discussion_open
 
     # A returned inquiry may come back to discussion: the same discussion goes on, invitations add up.
-    discussion, _created = Discussion.objects.get_or_create(
-        inquiry=inquiry, defaults={"topic": params["topic"].strip()[:200], "opened_by": actor}
-    )
     departments = list(params.get("departments") or [])
     users = list(params.get("users") or [])
-    discussion.invited_departments.add(*departments)
-    discussion.invited_users.add(*users)
+    discussion, _created = discussion_open(record=inquiry, actor=actor, topic=params["topic"],
+                                           departments=departments, users=users)
     from qsm.org.models import User
 
     invitees = list(users) + list(User.objects.filter(department__in=departments, is_active=True))

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "qsm.links",
     "qsm.followup",
     "qsm.contacts",
+    "qsm.discussions",
     "qsm.sla",
     "qsm.notify",
     "presales",

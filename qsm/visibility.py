@@ -5,8 +5,8 @@ A domain app declares each model's visibility in its ``rules.py``:
     INQUIRY_VISIBILITY = visibility.register(Inquiry, Visibility(
         owner="owner",
         departments=("department", "handover_department"),      # members of these see it
-        users=("discussion__invited_users",),                    # participants (any path to users)
-        participant_departments=("discussion__invited_departments",),
+        users=("discussions__invited_users",),                   # participants (any path to users)
+        participant_departments=("discussions__invited_departments",),
     ))
     DELIVERY_VISIBILITY = visibility.register(Delivery, Visibility(through="order"))  # as its order
 

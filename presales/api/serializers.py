@@ -146,13 +146,10 @@ class InquiryDetailSerializer(InquirySerializer):
 
     @extend_schema_field(DiscussionSerializer(allow_null=True))
     def get_discussion(self, inquiry: Inquiry):
-        from presales.models import Discussion
+        from qsm.discussions.selectors import discussion_of
 
-        try:
-            discussion = inquiry.discussion
-        except Discussion.DoesNotExist:
-            return None
-        return DiscussionSerializer(discussion).data
+        discussion = discussion_of(inquiry)
+        return None if discussion is None else DiscussionSerializer(discussion).data
 
 
 class DiscussionNoteSerializer(serializers.ModelSerializer):

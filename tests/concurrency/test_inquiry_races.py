@@ -71,7 +71,7 @@ def test_solution_racing_the_hand_over_is_refused(staff_user, colleague, sales_d
         lambda: services.solution_add(inquiry=stale, actor=staff_user, title="方案 B", content="改用伺服电机"),
     )
     assert isinstance(written.error, TransitionNotAllowed), written.error
-    assert list(Solution.objects.filter(inquiry=inquiry).values_list("version", flat=True)) == [1]
+    assert list(Solution.objects.filter(discussion__inquiry=inquiry).values_list("version", flat=True)) == [1]
 
 
 @pytest.mark.spec("REL-1", "PRE-3")
@@ -81,7 +81,7 @@ def test_two_solutions_at_once_get_versions_one_and_two(staff_user, colleague, p
         lambda who=who: services.solution_add(inquiry=_fresh(inquiry), actor=who, title=f"方案 {who}", content="内容")
         for who in (staff_user, colleague)])
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
-    assert sorted(Solution.objects.filter(inquiry=inquiry).values_list("version", flat=True)) == [1, 2]
+    assert sorted(Solution.objects.filter(discussion__inquiry=inquiry).values_list("version", flat=True)) == [1, 2]
 
 
 @pytest.mark.spec("REL-1", "PRE-3")

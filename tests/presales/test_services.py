@@ -86,7 +86,7 @@ def test_solutions_are_versioned_and_sent(staff_user, production_user, productio
     services.inquiry_mark_complex(inquiry=inquiry, actor=staff_user)
     services.inquiry_open_discussion(inquiry=inquiry, actor=staff_user, topic="定制", departments=[production_department])
     note = services.discussion_note_add(inquiry=inquiry, actor=production_user, body="产线可行，交期 6 周")
-    assert note.discussion.inquiry == inquiry
+    assert note.discussion.record == inquiry
     with pytest.raises(PermissionDenied):
         services.discussion_note_add(inquiry=inquiry, actor=other_department_staff, body="x")
     v1 = services.solution_add(inquiry=inquiry, actor=staff_user, title="方案 A", content="A")
