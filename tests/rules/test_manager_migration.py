@@ -12,6 +12,7 @@ AFTER = [("org", "0005_remove_department_manager")]
 @pytest.mark.spec("ORG-1")
 @pytest.mark.django_db(transaction=True)
 def test_named_heads_become_members_with_the_manager_role():
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
@@ -32,7 +33,8 @@ def test_named_heads_become_members_with_the_manager_role():
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
     finally:
-        MigrationExecutor(connection).migrate(AFTER)
+        # back to the latest state of every app (going back to BEFORE unapplied the apps that depend on org)
+        MigrationExecutor(connection).migrate(latest)
     # then the heads of their own department (or of none) are managers there; the other is not
     from qsm.org.models import User as NewUser
     from qsm.org.selectors import department_managers
