@@ -39,7 +39,7 @@ def installed(sales_user, customer):
 @pytest.mark.spec("ADMIN-1")
 @pytest.mark.parametrize("model", [
     "org_department", "org_user", "org_customer", "org_product", "sla_slapolicy", "sla_workcalendar",
-    "sla_calendarday", "presales_inquiry", "presales_discussion", "presales_solution", "contacts_contactentry",
+    "sla_calendarday", "presales_inquiry", "discussions_discussion", "discussions_solution", "contacts_contactentry",
     "orders_order", "orders_reviewround", "orders_delivery", "orders_installation",
 ])
 def test_superuser_sees_each_changelist(admin_client, converted, installed, model):
