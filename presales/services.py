@@ -209,13 +209,7 @@ def solution_add(*, inquiry: Inquiry, actor: User, title: str, content: str, pro
     _require(can_discuss_inquiry(actor, inquiry), _("Only participants of the discussion can write the solution."))
     if inquiry.status != S.DISCUSSION:
         raise TransitionNotAllowed(_("A tailored solution is recorded while the discussion is open."))
-    errors = {}
-    if not (title or "").strip():
-        errors["title"] = _("Give the solution a title.")
-    if not (content or "").strip():
-        errors["content"] = _("Describe the solution.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    # The title and content are checked by the core's solution_add, inside the lock.
     # Lock the inquiry so two authors cannot both create version N, and re-check that the
     # discussion is still open: a solution recorded after the hand-over is refused (REL-1).
     with locked(inquiry, actor=actor, allowed=can_discuss_inquiry, states=(S.DISCUSSION,),

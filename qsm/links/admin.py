@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from qsm.workflow.admin import ViewOnlyAdmin
+
 from .models import SignedLink
 
 
 @admin.register(SignedLink)
-class SignedLinkAdmin(admin.ModelAdmin):
+class SignedLinkAdmin(ViewOnlyAdmin):
     """Read-only: links are issued and revoked by services, and the token is never shown."""
 
     list_display = ["id", "purpose", "content_type", "object_id", "contact_name", "created_at", "expires_at",
@@ -13,12 +15,3 @@ class SignedLinkAdmin(admin.ModelAdmin):
     list_select_related = ["content_type"]
     exclude = ["token_hash"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
