@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qsm import views
+from qsm.sla.views import CalendarReloadView
 
 handler400 = "qsm.views.bad_request"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("language/", views.LanguageSwitchView.as_view(), name="set-language"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),
+    path("calendar/reload/", CalendarReloadView.as_view(), name="calendar-reload"),
     path("org/", include("qsm.org.urls")),
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),

@@ -15,6 +15,8 @@ def _old_date(obj: CalendarDay):
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     extra = 1
+    fields = ["date", "kind", "name", "source"]
+    readonly_fields = ["source"]  # a day saved here is entered by hand (calendar_day_save)
 
 
 @admin.register(WorkCalendar)
@@ -35,9 +37,10 @@ class WorkCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name", "calendar"]
-    list_filter = ["kind", "calendar"]
+    list_display = ["date", "kind", "name", "source", "calendar"]
+    list_filter = ["source", "kind", "calendar"]
     date_hierarchy = "date"
+    readonly_fields = ["source"]  # official / estimate come from a load; a day saved here is by hand
 
     # A holiday announced late or a make-up workday added moves the running clocks (SLA-1):
     # the admin saves through the service, which recomputes them and notes it on each record.

@@ -6,12 +6,15 @@ datetimes; the database stores them in UTC.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from .models import CalendarDay, WorkCalendar
+
+log = logging.getLogger(__name__)
 
 MAX_DAYS = 800  # a deadline further than two years of working days away is a configuration error
 
@@ -21,6 +24,11 @@ class WorkingTime:
     calendar: WorkCalendar
     holidays: set[dt.date]
     workdays: set[dt.date]
+    # Years of the window with at least one calendar day. A calendar that has days in some years
+    # but none in a year a computation crosses counts that year's public holidays as working days:
+    # it says so in the log (SLA-1). A calendar without any days (a 7x24 desk) is as intended.
+    years: set[int] = field(default_factory=set)
+    _warned: set[int] = field(default_factory=set, repr=False)
 
     @classmethod
     def load(cls, calendar: WorkCalendar, around: dt.date) -> WorkingTime:
@@ -30,13 +38,22 @@ class WorkingTime:
         ).values_list("date", "kind")
         holidays = {d for d, k in days if k == CalendarDay.Kind.HOLIDAY}
         workdays = {d for d, k in days if k == CalendarDay.Kind.WORKDAY}
-        return cls(calendar, holidays, workdays)
+        return cls(calendar, holidays, workdays, years={d.year for d, _k in days})
+
+    def _check_year(self, year: int) -> None:
+        if self.years and year not in self.years and year not in self._warned:
+            self._warned.add(year)
+            log.warning(
+                "working calendar %r has no public holidays or make-up workdays for %s: deadlines in %s count "
+                "its holidays as working days. Load the year (the start page of the quality department and the "
+                "administrators offers it) or enter it in the admin.", self.calendar.name, year, year)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
     def is_working_day(self, day: dt.date) -> bool:
+        self._check_year(day.year)
         if day in self.workdays:
             return True
         if day in self.holidays:
@@ -113,23 +130,10 @@ def add_working_minutes(start: dt.datetime, minutes: float, calendar: WorkCalend
 def load_cn_public_holidays(calendar: WorkCalendar, years: list[int]) -> int:
     """Pre-load CN public holidays and make-up workdays from the `holidays` package.
 
-    Existing rows are left alone, so corrections made in the admin survive a reload.
+    A year is loaded only when none of its days came from the package yet; days entered by hand
+    are never touched (a reload of a year is ``services.calendar_year_load(replace=True)``).
     Returns the number of days added.
     """
-    import holidays as holidays_pkg
+    from .services import calendar_year_load
 
-    cn = holidays_pkg.China(years=years, language="zh_CN") if "zh_CN" in getattr(
-        holidays_pkg.China, "supported_languages", ()
-    ) else holidays_pkg.China(years=years)
-    existing = set(CalendarDay.objects.filter(calendar=calendar, date__year__in=years).values_list("date", flat=True))
-    rows = []
-    for day, name in sorted(cn.items()):
-        if day.year in years and day not in existing:
-            rows.append(CalendarDay(calendar=calendar, date=day, kind=CalendarDay.Kind.HOLIDAY, name=str(name)[:100]))
-            existing.add(day)
-    for day in sorted(getattr(cn, "weekend_workdays", ()) or ()):
-        if day.year in years and day not in existing:
-            rows.append(CalendarDay(calendar=calendar, date=day, kind=CalendarDay.Kind.WORKDAY, name="调休上班"))
-            existing.add(day)
-    CalendarDay.objects.bulk_create(rows)
-    return len(rows)
+    return sum(calendar_year_load(calendar=calendar, year=year).added for year in years)

@@ -40,10 +40,18 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("Public holiday (no work)")
         WORKDAY = "workday", _("Make-up workday (work)")
 
+    class Source(models.TextChoices):
+        """Where the day comes from (SLA-1): an estimate is replaced by a reload, a hand entry never."""
+
+        OFFICIAL = "official", _("Official notice")  # the State Council's notice, as the package has it
+        ESTIMATE = "estimate", _("Estimate")  # the package's rule-based guess: no make-up workdays
+        MANUAL = "manual", _("Entered by hand")  # typed by an administrator; no load overwrites it
+
     calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
 
     class Meta:
         ordering = ["date"]

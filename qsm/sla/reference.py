@@ -48,23 +48,20 @@ def ensure_policies(apps, policies: list[Policy]) -> None:
 
 
 def load(apps, *, today: dt.date | None = None) -> None:
-    """The default calendar with this year and next (holiday names in Chinese)."""
-    import holidays
+    """The default calendar with this year and next (holiday names in Chinese), each day marked
+    official or estimate (qsm.sla.cn_calendar). A year that already has days is left alone."""
+    from .cn_calendar import package_year
 
     WorkCalendar = apps.get_model("sla", "WorkCalendar")
     CalendarDay = apps.get_model("sla", "CalendarDay")
     calendar, _created = WorkCalendar.objects.get_or_create(**DEFAULT_CALENDAR)
     year = (today or dt.date.today()).year
-    years = [year, year + 1]
-    cn = holidays.China(years=years, language="zh_CN")
-    existing = set(CalendarDay.objects.filter(calendar=calendar).values_list("date", flat=True))
     rows = []
-    for day, name in sorted(cn.items()):
-        if day.year in years and day not in existing:
-            rows.append(CalendarDay(calendar=calendar, date=day, kind="holiday", name=str(name)[:100]))
-            existing.add(day)
-    for day in sorted(getattr(cn, "weekend_workdays", ()) or ()):
-        if day.year in years and day not in existing:
-            rows.append(CalendarDay(calendar=calendar, date=day, kind="workday", name="调休上班"))
-            existing.add(day)
+    for y in (year, year + 1):
+        if CalendarDay.objects.filter(calendar=calendar, date__year=y).exists():
+            continue
+        package = package_year(y)
+        source = "official" if package.official else "estimate"
+        rows += [CalendarDay(calendar=calendar, date=day, kind=kind, name=name, source=source)
+                 for day, (kind, name) in sorted(package.days().items())]
     CalendarDay.objects.bulk_create(rows)

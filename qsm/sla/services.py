@@ -372,8 +372,9 @@ def _recomputed_moments(d: Deadline) -> tuple[dt.datetime, dt.datetime]:
 
 
 @transaction.atomic
-def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> int:
-    """Recompute the open deadlines of ``calendar`` whose window contains ``day``.
+def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None, through: dt.date | None = None) -> int:
+    """Recompute the open deadlines of ``calendar`` whose window contains ``day`` (or any day from
+    ``day`` to ``through``: a whole year reloaded at once).
 
     A policy clock is recomputed from its start with its allowed working minutes plus the working
     time it spent paused; a date clock from its date. A paused clock gets the due time it would
@@ -386,8 +387,9 @@ def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> 
 
     tz = ZoneInfo(settings.TIME_ZONE)
     day_start = dt.datetime.combine(day, dt.time.min, tz)
+    last_start = dt.datetime.combine(max(day, through or day), dt.time.min, tz) + dt.timedelta(days=1)
     candidates = Deadline.objects.filter(calendar=calendar, state__in=Deadline.OPEN_STATES,
-                                         started_at__lt=day_start + dt.timedelta(days=1))
+                                         started_at__lt=last_start)
     # A running clock due before the changed day is untouched; a paused one may still run into it.
     candidates = candidates.filter(Q(state=Deadline.State.PAUSED) | Q(due_at__gte=day_start)
                                    | Q(source=Deadline.Source.DATE))
@@ -430,15 +432,18 @@ def deadlines_recompute(*, calendar: WorkCalendar, day: dt.date, actor=None) -> 
 @transaction.atomic
 def calendar_day_set(*, calendar: WorkCalendar, date: dt.date, kind: str, name: str = "", actor=None) -> CalendarDay:
     """Add or change a holiday / make-up workday (a late announcement) and move the clocks it affects."""
-    day, _created = CalendarDay.objects.update_or_create(calendar=calendar, date=date,
-                                                         defaults={"kind": kind, "name": name[:100]})
+    day, _created = CalendarDay.objects.update_or_create(calendar=calendar, date=date, defaults={
+        "kind": kind, "name": name[:100], "source": CalendarDay.Source.MANUAL})
     deadlines_recompute(calendar=calendar, day=date, actor=actor)
     return day
 
 
 @transaction.atomic
 def calendar_day_save(*, day: CalendarDay, old_date: dt.date | None = None, actor=None) -> CalendarDay:
-    """The admin's save of a calendar day (its date may have changed: both days are recomputed)."""
+    """The admin's save of a calendar day (its date may have changed: both days are recomputed).
+
+    A day saved by a person is entered by hand from then on: no load overwrites it."""
+    day.source = CalendarDay.Source.MANUAL
     day.save()
     for changed in {day.date, old_date} - {None}:
         deadlines_recompute(calendar=day.calendar, day=changed, actor=actor)
@@ -450,3 +455,79 @@ def calendar_day_delete(*, day: CalendarDay, actor=None) -> None:
     calendar, date = day.calendar, day.date
     day.delete()
     deadlines_recompute(calendar=calendar, day=date, actor=actor)
+
+
+# --- SLA-1: the calendar loaded from the `holidays` package --------------------------------------
+
+@dataclass(frozen=True)
+class CalendarLoad:
+    """What a load of one year did."""
+
+    year: int
+    source: str  # CalendarDay.Source of the loaded rows
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    kept_by_hand: int = 0  # days entered by hand that the package would have set differently
+
+    @property
+    def touched(self) -> int:
+        return self.added + self.changed + self.removed
+
+
+@transaction.atomic
+def calendar_year_load(*, calendar: WorkCalendar, year: int, replace: bool = False, actor=None) -> CalendarLoad:
+    """Load ``year`` into ``calendar`` from the installed `holidays` package (qsm.sla.cn_calendar).
+
+    Days entered by hand are never touched. Without ``replace`` (the daily pre-load) a year is
+    loaded only when none of its days came from the package yet. With ``replace`` (the reload a
+    person asks for when the package brings the official notice) the year's package days become
+    exactly the package's: days it no longer has are removed, changed ones updated, new ones added.
+    The running clocks over the changed days are recomputed, as after an edit in the admin.
+    """
+    from .cn_calendar import package_year
+
+    calendar = WorkCalendar.objects.select_for_update().get(pk=calendar.pk)  # one load at a time
+    package = package_year(year)
+    source = CalendarDay.Source.OFFICIAL if package.official else CalendarDay.Source.ESTIMATE
+    existing = {d.date: d for d in CalendarDay.objects.filter(calendar=calendar, date__year=year)}
+    by_hand = {day for day, row in existing.items() if row.source == CalendarDay.Source.MANUAL}
+    loaded = {day: row for day, row in existing.items() if day not in by_hand}
+    wanted = package.days()
+    kept = sum(1 for day in by_hand if day in wanted and wanted[day][0] != existing[day].kind)
+    if loaded and not replace:
+        return CalendarLoad(year=year, source=source, kept_by_hand=kept)
+    added, changed, removed = [], [], []
+    for day, (kind, name) in sorted(wanted.items()):
+        if day in by_hand:
+            continue
+        row = loaded.get(day)
+        if row is None:
+            added.append(CalendarDay(calendar=calendar, date=day, kind=kind, name=name, source=source))
+        elif (row.kind, row.name, row.source) != (kind, name, source):
+            row.kind, row.name, row.source = kind, name, source
+            changed.append(row)
+    removed = [row for day, row in loaded.items() if day not in wanted]
+    CalendarDay.objects.bulk_create(added)
+    CalendarDay.objects.bulk_update(changed, ["kind", "name", "source"])
+    CalendarDay.objects.filter(pk__in=[row.pk for row in removed]).delete()
+    moved_days = [row.date for row in (*added, *changed, *removed)]
+    if moved_days:
+        deadlines_recompute(calendar=calendar, day=min(moved_days), through=max(moved_days), actor=actor)
+        log.info("calendar %s: %s loaded from the holidays package (%s): %d added, %d changed, %d removed",
+                 calendar.name, year, source, len(added), len(changed), len(removed))
+    return CalendarLoad(year=year, source=source, added=len(added), changed=len(changed), removed=len(removed),
+                        kept_by_hand=kept)
+
+
+def calendar_reload(*, year: int, actor, today: dt.date | None = None) -> CalendarLoad:
+    """The one-click reload (SLA-1): this year or next of the default calendar becomes the package's
+    (the official notice when it has it). Only for those with ``sla.reload_calendar``."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if not actor.has_perm("sla.reload_calendar"):
+        raise PermissionDenied(gettext("You are not allowed to reload the working calendar."))
+    today = today or timezone.localdate()
+    if year not in (today.year, today.year + 1):
+        raise ValidationError(gettext("Only this year and next year can be reloaded."))
+    return calendar_year_load(calendar=default_calendar(), year=year, replace=True, actor=actor)

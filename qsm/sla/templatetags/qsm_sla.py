@@ -21,3 +21,16 @@ def paused_badge(record):
         ((d.stage, d.title, _("Clock paused since %(time)s") % {
             "time": timezone.localtime(d.paused_at).strftime("%Y-%m-%d %H:%M")}) for d in paused),
     )
+
+
+@register.inclusion_tag("sla/_calendar_notice.html", takes_context=True)
+def calendar_notice(context):
+    """SLA-1: the banner that tells the quality department and the administrators that this year
+    or next (from November on) of the working calendar is still estimated or missing."""
+    from qsm.sla.selectors import calendar_attention
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    years = calendar_attention(user=user) if user is not None else []
+    return {"calendar_years": years, "can_reload": bool(years) and user.has_perm("sla.reload_calendar"),
+            "request": request}
