@@ -211,9 +211,9 @@ def _title(order: Order) -> str:
 
 
 ORDER_CLOCKS = [
-    Clock(REVIEW, states=(S.REVIEW,), pauses=(S.RETURNED,), cancel_on=("cancel",), title=_title,
+    Clock(REVIEW, label=gettext_lazy("Order review"), states=(S.REVIEW,), pauses=(S.RETURNED,), cancel_on=("cancel",), title=_title,
           owner=lambda o: o.owner, department=lambda o: o.department),
-    Clock(DELIVERY, states=Order.UNDELIVERED_STATES, cancel_on=("cancel",), due="promised_date",
+    Clock(DELIVERY, label=gettext_lazy("Delivery by the promised date"), states=Order.UNDELIVERED_STATES, cancel_on=("cancel",), due="promised_date",
           lead_days=lambda: settings.ORDER_RISK_LEAD_DAYS, title=_title, owner=lambda o: o.owner,
           department=lambda o: o.department, flag_field="risk_flagged_at",
           remind_kind="order_at_risk", remind_title=gettext_lazy("Order %(title)s may miss its promised date: due %(due)s"),

@@ -131,11 +131,11 @@ def _title(inquiry: Inquiry) -> str:
 
 INQUIRY_CLOCKS = [
     # PRE-1: the first answer to the customer, from the moment the inquiry was received.
-    Clock(FIRST_RESPONSE, states=(S.NEW,), cancel_on=("cancel",), title=_title, channel="channel",
+    Clock(FIRST_RESPONSE, label=gettext_lazy("First response"), states=(S.NEW,), cancel_on=("cancel",), title=_title, channel="channel",
           priority="priority", owner=lambda i: i.owner, department=lambda i: i.department,
           started=lambda i: i.received_at, completed=lambda i: i.responded_at),
     # PRE-4: the receiving business department acknowledges the hand-over; a refusal cancels it.
-    Clock(HANDOVER_ACK, states=(S.HANDED_OVER,), cancel_on=("return",), title=_title, channel="channel",
+    Clock(HANDOVER_ACK, label=gettext_lazy("Hand-over acknowledgement"), states=(S.HANDED_OVER,), cancel_on=("return",), title=_title, channel="channel",
           priority="priority", department=lambda i: i.handover_department),
 ]
 

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI files served locally: no CDN
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "qsm.org.axes_app.AxesConfig",  # django-axes, with a translated admin section (ADMIN-1)
     "csp",
     "qsm.org",
     "qsm.workflow",

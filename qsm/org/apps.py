@@ -10,3 +10,22 @@ class OrgConfig(AppConfig):
     reference_data = "qsm.org.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "qsm.org.demo:build"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django.contrib.auth.models import Group
+
+        from .models import Role
+
+        # ADMIN-1: a role group is stored under its code (``has_role`` reads it), but everywhere a
+        # person reads it (the user form, the list filters, the admin's history) it is the role's
+        # name in the reader's language: 系统管理员, not ``administrator``.
+        def group_str(group) -> str:
+            return str(Role(group.name).label) if group.name in Role.values else group.name
+
+        Group.__str__ = group_str
+
+        # The admin's header and titles: QSM's name, not "Django 管理".
+        admin.site.site_header = _("QSM quality service management")
+        admin.site.site_title = _("QSM quality service management")
+        admin.site.index_title = _("Administration")

@@ -63,6 +63,8 @@ class Clock:
     remind_kind: str = "sla_reminder"
     overdue_kind: str = "sla_overdue"
     flag_field: str = ""
+    # The stage's name as people read it (the SLA policies in the admin): "首次响应", not "first_response".
+    label: Any = ""
 
     @property
     def is_date(self) -> bool:

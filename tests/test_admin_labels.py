@@ -1,0 +1,112 @@
+"""ADMIN-1: everything a Chinese administrator reads in the admin is Chinese: no raw codes
+(role groups, SLA record types and stages, channels, working weekdays), no "Django 管理", and
+django-axes' section translated."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from qsm.org.models import Role
+from qsm.sla.admin import weekdays_label
+from qsm.sla.calendar import default_calendar
+from qsm.sla.models import SlaPolicy, WorkCalendar
+from tests.factories import UserFactory
+
+RAW = ["administrator", "quality_officer", "presales.inquiry", "first_response", "handover_ack", "12345",
+       "Django 管理", "Django administration", "Axes", "Access attempts", "access attempt", "User Agent",
+       "Failed Logins", "Attempt Time"]
+
+
+def _text(response) -> str:
+    """What a person reads on the page: the text between tags (values in attributes are not read)."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.fixture
+def chinese_admin(db):
+    user = UserFactory(username="root", is_staff=True, is_superuser=True, department=None, language="zh-hans",
+                       roles=[Role.ADMINISTRATOR, Role.QUALITY_OFFICER])
+    return user
+
+
+@pytest.mark.spec("ADMIN-1")
+def test_admin_pages_read_in_chinese_without_raw_codes(client, chinese_admin):
+    AccessAttempt.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess", http_accept="*/*",
+                                 path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3)
+    client.force_login(chinese_admin)
+    policy = SlaPolicy.objects.get(record_type="presales.inquiry", stage="first_response", channel="phone")
+    pages = {
+        "index": reverse("admin:index"),
+        "axes": reverse("admin:app_list", args=["axes"]),
+        "attempts": reverse("admin:axes_accessattempt_changelist"),
+        "attempt": reverse("admin:axes_accessattempt_change", args=[AccessAttempt.objects.get().pk]),
+        "groups": reverse("admin:auth_group_changelist"),
+        "group": reverse("admin:auth_group_change", args=[Group.objects.get(name="administrator").pk]),
+        "users": reverse("admin:org_user_changelist"),
+        "user": reverse("admin:org_user_change", args=[chinese_admin.pk]),
+        "policies": reverse("admin:sla_slapolicy_changelist"),
+        "policy": reverse("admin:sla_slapolicy_change", args=[policy.pk]),
+        "calendars": reverse("admin:sla_workcalendar_changelist"),
+        "deadlines": reverse("admin:sla_deadline_changelist"),
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        text = _text(response)
+        leaks = [raw for raw in RAW if raw in text]
+        assert not leaks, f"{name} shows {leaks}"
+    # and what it shows instead
+    assert "QSM 质量服务管理" in _text(client.get(pages["index"]))
+    assert "登录保护" in _text(client.get(pages["index"]))
+    assert "登录尝试" in _text(client.get(pages["attempts"]))
+    assert "系统管理员" in _text(client.get(pages["groups"])) and "质量专员" in _text(client.get(pages["groups"]))
+    assert "系统管理员" in _text(client.get(pages["user"]))
+    policies = _text(client.get(pages["policies"]))
+    assert "首次响应" in policies and "咨询" in policies and "电话" in policies and "任意渠道" in policies
+    assert "周一至周五" in _text(client.get(pages["calendars"]))
+
+
+@pytest.mark.spec("ADMIN-1")
+def test_a_role_group_cannot_be_renamed_in_the_admin(client, chinese_admin):
+    group = Group.objects.get(name="quality_officer")
+    client.force_login(chinese_admin)
+    response = client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "质量", "permissions": []})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "quality_officer" and str(group) == "质量专员"
+
+
+@pytest.mark.spec("ADMIN-1", "SLA-1")
+def test_the_policy_and_calendar_forms_take_readable_choices_and_store_the_codes(client, chinese_admin):
+    client.force_login(chinese_admin)
+    response = client.post(reverse("admin:sla_slapolicy_add"), {
+        "name": "交接确认（电话，紧急）", "record_type": "presales.inquiry", "stage": "handover_ack", "channel": "phone",
+        "priority": "urgent", "working_minutes": 60, "remind_at_percent": 50, "calendar": "", "is_active": "on"})
+    assert response.status_code == 302, _text(response)[:2000]
+    assert SlaPolicy.objects.filter(record_type="presales.inquiry", stage="handover_ack", channel="phone",
+                                    priority="urgent").exists()
+    calendar = default_calendar()
+    data = {"name": "六天工作制", "work_start": "08:00", "lunch_start": "", "lunch_end": "", "work_end": "17:00",
+            "weekdays": ["1", "2", "3", "4", "5", "6"], "days-TOTAL_FORMS": 0, "days-INITIAL_FORMS": 0,
+            "days-MIN_NUM_FORMS": 0, "days-MAX_NUM_FORMS": 1000}
+    response = client.post(reverse("admin:sla_workcalendar_add"), data)
+    assert response.status_code == 302, _text(response)[:2000]
+    assert WorkCalendar.objects.get(name="六天工作制").weekdays == "123456"
+    assert calendar.weekdays == "12345"
+
+
+@pytest.mark.parametrize(("value", "label"), [
+    ("12345", "周一至周五"), ("123456", "周一至周六"), ("1234567", "每天"), ("135", "周一、周三、周五"), ("", "无"),
+])
+def test_working_weekdays_read_as_days(value, label):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert weekdays_label(value) == label
