@@ -260,6 +260,9 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     def export_columns(self):
         return selectors.order_export_columns()
 
+    def export_queryset(self, qs):
+        return selectors.order_export_rows(qs)
+
     def attach(self, record, *, upload, description):
         return services.order_attach(order=record, actor=self.request.user, upload=upload, description=description)
 

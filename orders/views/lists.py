@@ -13,6 +13,7 @@ from ..selectors import (
     delivery_list,
     installation_list,
     order_export_columns,
+    order_export_rows,
     order_list,
 )
 
@@ -49,6 +50,9 @@ class OrderExportView(_OrdersFiltered, RecordExportView):
 
     def columns(self):
         return order_export_columns()
+
+    def export_queryset(self, qs):
+        return order_export_rows(qs)
 
 
 class _DeliveriesFiltered:
