@@ -153,12 +153,15 @@ def worker_queues(env: dict[str, str]) -> str:
     return ",".join(dict.fromkeys([env.get("CELERY_TASK_DEFAULT_QUEUE") or "celery", env.get("CELERY_MAIL_QUEUE") or "mail"]))
 
 
+HOST = "127.0.0.1"  # make run serves this machine only (README: production runs behind a proxy)
+
+
 def start_children(children: dict[str, subprocess.Popen], port: str, var_dir: Path, env: dict[str, str]) -> None:
     """Fill ``children`` as each starts, so a signal half-way still lets the caller stop them."""
     # gunicorn's control socket sits at one fixed path per user: two runs would collide, so it is off.
     web = "gunicorn qsm.wsgi --workers 2 --access-logfile - --no-control-socket".split()
     commands = {
-        "web": [PYTHON, "-m", *web, "--bind", f"127.0.0.1:{port}"],
+        "web": [PYTHON, "-m", *web, "--bind", f"{HOST}:{port}"],
         # One worker for both queues here; in production a dedicated mail worker takes `-Q mail`
         # (README), so the sweeps on the default queue never wait behind a slow mail server.
         "worker": [PYTHON, "-m", *"celery -A qsm worker -l info --concurrency 2".split(), "-Q", worker_queues(env)],
@@ -244,21 +247,31 @@ def http_status(url: str) -> int | None:
         return None
 
 
-def print_banner(url: str) -> None:
-    logins = ROOT / "docs" / "demo-logins.txt"
-    lines = ["", "=" * 72, f"  QSM is running: {url}", ""]
-    if logins.exists():
+DEFAULT_URL = "http://127.0.0.1:8000/"  # what docs/demo-logins.txt says (the README's default)
+
+
+def banner(url: str, logins: str | None) -> str:
+    """What `make run` prints once the site answers: the address it really serves on (``url``,
+    from the bind host and PORT) and the demo logins. docs/demo-logins.txt is written for the
+    default port; its addresses are replaced by the real one."""
+    lines = ["", "=" * 72, f"  QSM is running: {url}", f"  Admin:          {url}admin/", ""]
+    if logins is not None:
         lines.append("  Demo logins:")
-        lines += [f"    {line}" for line in logins.read_text(encoding="utf-8").splitlines()]
+        lines += [f"    {line.replace(DEFAULT_URL, url)}" for line in logins.splitlines()]
     else:
         lines.append("  Demo logins: see README")
     lines += ["", "  Stop with Ctrl-C.", "=" * 72, ""]
-    print("\n".join(lines), flush=True)
+    return "\n".join(lines)
+
+
+def print_banner(url: str) -> None:
+    logins = ROOT / "docs" / "demo-logins.txt"
+    print(banner(url, logins.read_text(encoding="utf-8") if logins.exists() else None), flush=True)
 
 
 def supervise(children: dict[str, subprocess.Popen], port: str, t0: float) -> int:
     """Wait for the login page, then watch the children. Return an exit status if one dies."""
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{HOST}:{port}"
     login_url = f"{base}/accounts/login/"
     ready_since = time.monotonic()
     ready = False
@@ -300,7 +313,7 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "qsm.settings")
     env["QSM_VAR_DIR"] = str(var_dir)  # one absolute path for every child
     env.setdefault("DJANGO_DEBUG", "0")  # whitenoise serves the collected, hashed static files
-    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("SITE_URL", f"http://{HOST}:{port}")
     env["PYTHONUNBUFFERED"] = "1"
 
     embedded = not env.get("DATABASE_URL")
