@@ -300,3 +300,16 @@ def test_the_migration_marks_the_rows_already_there(db, administrator):
     assert days[typed.date][1] == S.MANUAL
     assert days[inline.date][1] == S.MANUAL
     assert _days(calendar, 2027)[dt.date(2027, 10, 1)][1] == S.ESTIMATE
+
+
+@pytest.mark.spec("SLA-1", "ADMIN-1")
+def test_the_admin_index_shows_the_notice_and_reloads_from_there(admin_client, time_machine):
+    calendar = default_calendar()
+    _estimated_2026(calendar)
+    time_machine.move_to(sh(2026, 6, 1, 10, 0), tick=False)
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert 'id="calendar-notice-2026"' in page and "2026 年的法定节假日仍是推定" in page
+    response = admin_client.post(reverse("calendar-reload"), {"year": "2026", "next": reverse("admin:index")})
+    assert response["Location"] == reverse("admin:index")
+    assert _days(calendar, 2026)[dt.date(2026, 10, 10)] == (K.WORKDAY, S.OFFICIAL)
+    assert "calendar-notice-2026" not in admin_client.get(reverse("admin:index")).content.decode()

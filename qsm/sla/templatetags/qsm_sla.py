@@ -23,10 +23,7 @@ def paused_badge(record):
     )
 
 
-@register.inclusion_tag("sla/_calendar_notice.html", takes_context=True)
-def calendar_notice(context):
-    """SLA-1: the banner that tells the quality department and the administrators that this year
-    or next (from November on) of the working calendar is still estimated or missing."""
+def _calendar_notice(context) -> dict:
     from qsm.sla.selectors import calendar_attention
 
     request = context.get("request")
@@ -34,3 +31,16 @@ def calendar_notice(context):
     years = calendar_attention(user=user) if user is not None else []
     return {"calendar_years": years, "can_reload": bool(years) and user.has_perm("sla.reload_calendar"),
             "request": request}
+
+
+@register.inclusion_tag("sla/_calendar_notice.html", takes_context=True)
+def calendar_notice(context):
+    """SLA-1: the banner that tells the quality department and the administrators that this year
+    or next (from November on) of the working calendar is still estimated or missing."""
+    return _calendar_notice(context)
+
+
+@register.inclusion_tag("sla/_calendar_notice_admin.html", takes_context=True)
+def calendar_notice_admin(context):
+    """The same on the admin's index page, in the admin's own message style."""
+    return _calendar_notice(context)
