@@ -110,3 +110,19 @@ def test_working_weekdays_read_as_days(value, label):
 
     with translation.override("zh-hans"):
         assert weekdays_label(value) == label
+
+
+@pytest.mark.spec("ADMIN-1", "SLA-1")
+def test_the_policy_list_still_edits_minutes_in_place(client, chinese_admin):
+    client.force_login(chinese_admin)
+    url = reverse("admin:sla_slapolicy_changelist")
+    policies = list(client.get(url).context["cl"].result_list)
+    data = {"form-TOTAL_FORMS": len(policies), "form-INITIAL_FORMS": len(policies), "form-MIN_NUM_FORMS": 0,
+            "form-MAX_NUM_FORMS": 1000, "_save": "保存"}
+    for n, p in enumerate(policies):
+        data.update({f"form-{n}-id": p.pk, f"form-{n}-working_minutes": p.working_minutes + 5,
+                     f"form-{n}-remind_at_percent": p.remind_at_percent, f"form-{n}-is_active": "on"})
+    response = client.post(url, data)
+    assert response.status_code == 302, _text(response)[:2000]
+    for p in policies:
+        assert SlaPolicy.objects.get(pk=p.pk).working_minutes == p.working_minutes + 5

@@ -150,12 +150,17 @@ class SlaPolicyForm(forms.ModelForm):
         record_type = self.initial.get("record_type", "") if self.instance.pk else ""
         stage = self.initial.get("stage", "") if self.instance.pk else ""
         channel = self.initial.get("channel", "") if self.instance.pk else ""
-        self.fields["record_type"] = forms.ChoiceField(label=_("record type"), choices=_record_type_choices(record_type))
-        self.fields["stage"] = forms.ChoiceField(label=_("stage"), choices=_stage_choices(stage))
         channels = [("", _("Any channel")), *Channel.choices]
         if channel and channel not in dict(channels):
             channels.append((channel, channel))
-        self.fields["channel"] = forms.ChoiceField(label=_("channel"), choices=channels, required=False)
+        replacements = {
+            "record_type": forms.ChoiceField(label=_("record type"), choices=_record_type_choices(record_type)),
+            "stage": forms.ChoiceField(label=_("stage"), choices=_stage_choices(stage)),
+            "channel": forms.ChoiceField(label=_("channel"), choices=channels, required=False),
+        }
+        for name, field in replacements.items():
+            if name in self.fields:  # a form of some of the fields (list_editable) keeps its own
+                self.fields[name] = field
 
 
 def _old_date(obj: CalendarDay):
