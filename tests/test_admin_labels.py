@@ -126,3 +126,21 @@ def test_the_policy_list_still_edits_minutes_in_place(client, chinese_admin):
     assert response.status_code == 302, _text(response)[:2000]
     for p in policies:
         assert SlaPolicy.objects.get(pk=p.pk).working_minutes == p.working_minutes + 5
+
+
+@pytest.mark.spec("ADMIN-1", "SLA-1")
+def test_the_deadline_and_calendar_day_pages_name_their_fields_in_chinese(client, chinese_admin, staff_user):
+    from qsm.sla.models import Deadline
+    from tests.builders.inquiries import new_inquiry
+
+    new_inquiry(actor=staff_user, channel="phone")
+    deadline = Deadline.objects.get(stage="first_response")
+    client.force_login(chinese_admin)
+    for url in (reverse("admin:sla_deadline_change", args=[deadline.pk]), reverse("admin:sla_deadline_changelist"),
+                reverse("admin:sla_calendarday_changelist")):
+        text = _text(client.get(url))
+        leaks = [raw for raw in [*RAW, "Calendar", "Owner", "Reminded", "Paused", "Completed", "Policy", "Overdue"]
+                 if raw in text]
+        assert not leaks, f"{url} shows {leaks}: {text[max(0, text.find(leaks[0]) - 200):text.find(leaks[0]) + 100] if leaks else ''}"
+    text = _text(client.get(reverse("admin:sla_deadline_change", args=[deadline.pk])))
+    assert "首次响应" in text and "咨询" in text and "标记超期时间" in text

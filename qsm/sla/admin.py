@@ -1,5 +1,4 @@
 from django import forms
-from django.apps import apps as django_apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -7,6 +6,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from qsm.contacts.models import Channel
 from qsm.workflow.admin import ViewOnlyAdmin
 
+from .labels import _clock_catalogue, record_type_label, stage_label
 from .models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
 from .services import calendar_day_delete, calendar_day_save
 
@@ -33,34 +33,6 @@ def weekdays_label(value: str) -> str:
         return pgettext("weekdays", "%(first)s to %(last)s") % {"first": names[str(days[0])],
                                                                 "last": names[str(days[-1])]}
     return pgettext("list separator", ", ").join(str(names[str(d)]) for d in days)
-
-
-def _clock_catalogue() -> dict[str, tuple[str, dict[str, str]]]:
-    """{record type: (its name, {stage: the stage's name})} from the workflows' declared clocks."""
-    from qsm.workflow.engine import workflows
-
-    return {wf.record_type: (str(wf.model._meta.verbose_name),
-                             {c.stage: str(c.label or c.stage) for c in wf.clocks}) for wf in workflows()}
-
-
-def record_type_label(record_type: str) -> str:
-    found = _clock_catalogue().get(record_type)
-    if found:
-        return found[0]
-    try:
-        return str(django_apps.get_model(record_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return record_type
-
-
-def stage_label(stage: str, record_type: str = "") -> str:
-    catalogue = _clock_catalogue()
-    if record_type in catalogue and stage in catalogue[record_type][1]:
-        return catalogue[record_type][1][stage]
-    for _name, stages in catalogue.values():
-        if stage in stages:
-            return stages[stage]
-    return stage
 
 
 def channel_label(channel: str) -> str:
@@ -246,6 +218,14 @@ class DeadlineAdmin(ViewOnlyAdmin):
     list_filter = ["state", PolicyStageFilter]
     list_select_related = ["owner"]
     show_full_result_count = False
+    fields = ["title", "record_type_name", "object_id", "stage_name", "source", "state", "policy", "due_date",
+              "lead_days", "calendar", "owner", "department", "started_at", "allowed_minutes", "remind_at", "due_at",
+              "paused_at", "paused_minutes", "completed_at", "reminded_at", "overdue_at", "url"]
+    readonly_fields = ["record_type_name", "stage_name"]
+
+    @admin.display(description=_("record type"))
+    def record_type_name(self, obj: Deadline) -> str:
+        return str(obj.content_type.model_class()._meta.verbose_name) if obj.content_type.model_class() else ""
 
     @admin.display(description=_("stage"), ordering="stage")
     def stage_name(self, obj: Deadline) -> str:

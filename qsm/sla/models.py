@@ -47,7 +47,7 @@ class CalendarDay(models.Model):
         ESTIMATE = "estimate", _("Estimate")  # the package's rule-based guess: no make-up workdays
         MANUAL = "manual", _("Entered by hand")  # typed by an administrator; no load overwrites it
 
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days")
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days", verbose_name=_("calendar"))
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -119,35 +119,37 @@ class Deadline(models.Model):
     OPEN_STATES = (State.RUNNING, State.PAUSED)
     DONE_STATES = (State.MET, State.LATE)
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     stage = models.CharField(_("stage"), max_length=40)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.POLICY)
-    policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("SLA policy"))
     # A date-sourced clock is due at the end of the working day of ``due_date``; its reminder comes
     # ``lead_days`` working days earlier, at the start of that working day.
     due_date = models.DateField(_("date agreed"), null=True, blank=True)
     lead_days = models.PositiveSmallIntegerField(_("remind working days before"), null=True, blank=True)
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT)
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT, verbose_name=_("calendar"))
     title = models.CharField(_("title"), max_length=200)
-    url = models.CharField(max_length=300, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines",
+        verbose_name=_("owner"),
     )
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("department"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
     started_at = models.DateTimeField(_("started"))
     allowed_minutes = models.PositiveIntegerField(_("allowed working minutes"))
     remind_at = models.DateTimeField(_("reminder due"))
     due_at = models.DateTimeField(_("due"))
-    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     # Working minutes spent paused in earlier pauses: due = started + allowed + paused (SLA-1).
-    paused_minutes = models.FloatField(default=0)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.FloatField(_("working minutes paused"), default=0)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     # Each level is claimed exactly once by `UPDATE ... WHERE <level>_at IS NULL` (SLA-2).
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    overdue_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]
@@ -172,7 +174,9 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} · {self.stage}"
+        from .labels import stage_label
+
+        return f"{self.title} · {stage_label(self.stage)}"
 
     @property
     def is_open(self) -> bool:
