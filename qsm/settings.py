@@ -282,10 +282,10 @@ REST_FRAMEWORK = {
         "qsm.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # SEC-2: per user when signed in, per address otherwise; the token endpoint has its own, tighter rate.
+    # SEC-2: per client address and per signed-in user; the token endpoint has its own, tighter rate.
     "DEFAULT_THROTTLE_CLASSES": ["qsm.api.throttling.AddressRateThrottle", "qsm.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env("QSM_API_THROTTLE_ANON", default="60/minute"),
+        "address": env("QSM_API_THROTTLE_ADDRESS", default="1200/minute"),
         "user": env("QSM_API_THROTTLE_USER", default="600/minute"),
         "token": env("QSM_API_THROTTLE_TOKEN", default="10/minute"),
     },

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -16,7 +16,7 @@ from qsm.org import accounts
 
 from .mixins import UserLanguageMixin
 from .serializers import InboxSerializer, MeSerializer, TokenResponseSerializer
-from .throttling import TokenObtainThrottle
+from .throttling import AddressRateThrottle, TokenObtainThrottle
 
 
 class MeView(UserLanguageMixin, APIView):
@@ -44,7 +44,7 @@ class TokenObtainView(ObtainAuthToken):
     account or address is answered 429 like the login page."""
 
     authentication_classes = []  # an expired token sent along must not stop the exchange for a new one
-    throttle_classes = [TokenObtainThrottle]
+    throttle_classes = [AddressRateThrottle, TokenObtainThrottle]
 
     @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[])
     def post(self, request, *args, **kwargs):
