@@ -45,7 +45,7 @@ def _signed_in(client) -> bool:
 def test_guessing_one_account_from_many_addresses_locks_the_account(lockout, victim):
     # given LIMIT wrong passwords for one account, each from another address
     for n in range(LIMIT):
-        response, _client = _login("victim", "guess-%d" % n, remote=f"198.51.100.{n + 1}")
+        response, _client = _login("victim", f"guess-{n}", remote=f"198.51.100.{n + 1}")
         assert response.status_code in (200, 429)
     # when the right password comes from yet another address
     response, client = _login("victim", "pass-12345", remote="203.0.113.77")
