@@ -88,3 +88,44 @@ def test_a_user_changes_the_password_and_logs_in_with_the_new_one(browser, live_
     assert "张客服" in page.locator("#user-menu").inner_text()
     csp_violations.assert_none()
     context.close()
+
+
+@pytest.mark.spec("SEC-2", "ADMIN-1")
+def test_an_administrator_resets_a_password_and_the_user_sets_a_new_one(browser, live_server, csp_violations,
+                                                                        business_department):
+    UserFactory(username="root", display_name="管理员", email="", department=None, is_staff=True,
+                is_superuser=True, roles=[Role.ADMINISTRATOR])
+    UserFactory(username="zhou", display_name="周客服", email="", department=business_department,
+                roles=[Role.STAFF])
+    admin_context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    admin = admin_context.new_page()
+    admin.set_default_timeout(15_000)
+    _log_in(admin, live_server, "root", PASSWORD)
+    admin.wait_for_url(live_server.url + reverse("inbox"))
+    # given the administrator picks 周客服 in the user admin and resets the password
+    admin.goto(live_server.url + reverse("admin:org_user_changelist") + "?q=zhou")
+    admin.check("input[name=_selected_action]")
+    admin.select_option("select[name=action]", "reset_password")
+    admin.click("button[name=index]")
+    link = admin.locator("#password-reset-links code").inner_text().strip()
+    _shot(admin, "h5-admin-password-reset-link")
+    # when the user opens the one-time link on her phone and sets a new password
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + link.removeprefix(link.split("/accounts/")[0]))
+    page.fill("input[name=new_password1]", NEW_PASSWORD)
+    page.fill("input[name=new_password2]", NEW_PASSWORD)
+    _shot(page, "h5-password-set-390")
+    page.click("#password-set-button")
+    page.wait_for_url(live_server.url + reverse("password_reset_complete"))
+    # then she logs in with it, and the link does not work a second time
+    page.click("a.btn-primary")
+    _log_in(page, live_server, "zhou", NEW_PASSWORD)
+    page.wait_for_url(live_server.url + reverse("inbox"))
+    other = context.new_page()
+    other.goto(live_server.url + link.removeprefix(link.split("/accounts/")[0]))
+    assert other.locator("#reset-link-invalid").is_visible()
+    csp_violations.assert_none()
+    context.close()
+    admin_context.close()
