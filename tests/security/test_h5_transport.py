@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "qsm.example.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://qsm.example.com",
