@@ -34,6 +34,14 @@ def _log_in(page, live_server, username: str, password: str) -> None:
     page.click("#login-button")
 
 
+def _open_user_menu(page, width: int) -> None:
+    if width < 992:  # the menu is behind the toggler: wait until it has opened
+        page.click(".navbar-toggler")
+        page.wait_for_selector("#main-nav.show", state="visible")
+    page.click("#user-menu")
+    page.wait_for_selector("#password-change-link", state="visible")
+
+
 @pytest.mark.spec("SEC-2")
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}],
                          ids=["desktop", "phone"])
@@ -49,9 +57,7 @@ def test_a_user_changes_the_password_and_logs_in_with_the_new_one(browser, live_
     _log_in(page, live_server, "zhang", PASSWORD)
     page.wait_for_url(live_server.url + reverse("inbox"))
     # when she opens the user menu (behind the menu button on a phone) and picks 修改密码
-    if width < 992:
-        page.click(".navbar-toggler")
-    page.click("#user-menu")
+    _open_user_menu(page, width)
     link = page.locator("#password-change-link")
     assert link.inner_text().strip() == "修改密码"
     link.click()
@@ -74,9 +80,7 @@ def test_a_user_changes_the_password_and_logs_in_with_the_new_one(browser, live_
     assert "您的密码已修改" in page.locator("#messages").inner_text()
     _shot(page, f"h5-password-changed-{width}")
     # when she logs out
-    if width < 992:
-        page.click(".navbar-toggler")
-    page.click("#user-menu")
+    _open_user_menu(page, width)
     page.click("#logout-button")
     page.wait_for_url(live_server.url + reverse("login"))
     # then the old password no longer opens the door, and the new one does
