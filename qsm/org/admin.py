@@ -74,3 +74,24 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "product_line", "list_price", "is_active"]
     list_filter = ["kind", "product_line", "is_active"]
     search_fields = ["code", "name"]
+
+
+# SEC-2: the API tokens list shows whose token it is and when it expires, never the secret itself;
+# deleting a token (here, or the user action above) revokes it.
+from rest_framework.authtoken.admin import TokenAdmin as _DrfTokenAdmin  # noqa: E402
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(_DrfTokenAdmin):
+    list_display = ["user", "created", "expires_at"]
+    list_select_related = ["user"]
+
+    @admin.display(description=_("expires at"))
+    def expires_at(self, obj):
+        from .accounts import api_token_expires_at
+
+        return api_token_expires_at(obj)

@@ -188,3 +188,15 @@ def test_with_e_mail_a_user_resets_by_e_mail_in_their_language(staff_user, colle
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     assert client.post(set_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}).status_code == 302
     assert User.objects.get(pk=staff_user.pk).check_password(NEW_PASSWORD)
+
+
+@pytest.mark.spec("SEC-2", "ADMIN-1")
+def test_the_token_admin_shows_whose_token_and_its_expiry_but_never_the_secret(administrator, staff_user):
+    token = Token.objects.create(user=staff_user)
+    client = Client()
+    client.force_login(administrator)
+    page = client.get(reverse("admin:authtoken_tokenproxy_changelist"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert token.key not in text
+    assert "失效时间" in text and "staff" in text
