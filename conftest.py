@@ -19,6 +19,11 @@ def pytest_configure(config):
 
     Path(django_settings.STATIC_ROOT).mkdir(exist_ok=True)  # whitenoise warns on every request otherwise
     django_settings.AXES_ENABLED = False  # lockout has its own test; logins in tests must not trip it
+    # API throttling too (tests/api/test_h5_auth.py): the whole suite calls from one address in a minute.
+    django_settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
+    }
     # Tasks queued by the code under test (e-mails on commit) run inline instead of landing in a
     # shared broker queue; the real-worker test turns this off for itself.
     from qsm.celery import app as celery_app

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qsm.middleware.PrivateCacheMiddleware",
     "qsm.workflow.middleware.ViaMiddleware",
     "qsm.org.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,9 +132,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# SEC-2: every password a person sets (change, reset, admin) passes all of Django's validators.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("QSM_PASSWORD_MIN_LENGTH", default=10)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
@@ -141,6 +146,22 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# SEC-2: failures are counted per account and per address, each on its own: guessing one account
+# from many addresses locks the account, one address trying many accounts locks the address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "qsm.org.account_views.locked_out"
+# The client's address: REMOTE_ADDR, or, behind this many trusted reverse proxies (load balancer,
+# TLS terminator), the address the nearest of them saw in X-Forwarded-For. 0 = no proxy is
+# trusted and the header is ignored (a client could write anything in it).
+QSM_TRUSTED_PROXY_COUNT = env.int("QSM_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "qsm.org.accounts.client_ip"
+# Password reset by e-mail (the login page's "forgot password") only where e-mail really goes out;
+# without it an administrator issues a one-time reset link from the user admin.
+QSM_PASSWORD_RESET_BY_EMAIL = env.bool(
+    "QSM_PASSWORD_RESET_BY_EMAIL",
+    default=env("EMAIL_BACKEND", default="").endswith("smtp.EmailBackend"),
+)
+PASSWORD_RESET_TIMEOUT = env.int("QSM_PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
 
 # --- i18n: Simplified Chinese first, English second; stored in UTC, shown in Shanghai time ------
 LANGUAGE_CODE = "zh-hans"
@@ -205,7 +226,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # E-mail has a queue of its own, so the clocks (sweeps on the default queue) never wait behind
 # mail. `make run`'s worker consumes both; a dedicated mail worker takes `-Q mail` (README).
 CELERY_MAIL_QUEUE = env("CELERY_MAIL_QUEUE", default="mail")
-CELERY_TASK_ROUTES = {"qsm.notify.tasks.*": {"queue": CELERY_MAIL_QUEUE}}
+CELERY_TASK_ROUTES = {"qsm.notify.tasks.*": {"queue": CELERY_MAIL_QUEUE},
+                      "qsm.org.tasks.send_password_reset_email": {"queue": CELERY_MAIL_QUEUE}}
 # No task runs for ever: the soft limit raises inside the task, the hard one replaces the process.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
@@ -235,10 +257,6 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
-    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -258,7 +276,22 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qsm.api.exceptions.exception_handler",
+    # SEC-2: the token class comes first so that a request without credentials is answered 401 with
+    # `WWW-Authenticate: Token` (DRF asks the first class); the browser's session (with CSRF) still works.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "qsm.api.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # SEC-2: per client address and per signed-in user; the token endpoint has its own, tighter rate.
+    "DEFAULT_THROTTLE_CLASSES": ["qsm.api.throttling.AddressRateThrottle", "qsm.api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "address": env("QSM_API_THROTTLE_ADDRESS", default="1200/minute"),
+        "user": env("QSM_API_THROTTLE_USER", default="600/minute"),
+        "token": env("QSM_API_THROTTLE_TOKEN", default="10/minute"),
+    },
 }
+# SEC-2: an API token lives this long after it was issued (then 401; obtain a new one).
+QSM_API_TOKEN_TTL_HOURS = env.int("QSM_API_TOKEN_TTL_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "QSM API",
     "DESCRIPTION": "Quality service management: pre-sales, orders, after-sales, complaints, assessment.",
@@ -295,9 +328,30 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- transport (SEC-2): every `check --deploy` setting from the environment -----------------------
+# A site whose SITE_URL is https:// gets the safe production defaults (redirect to HTTPS, HSTS for a
+# year, secure cookies); a local http:// run (make run, tests) gets none of them. Each can be set.
+_HTTPS = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _HTTPS else 0)
+# Both reach beyond this site (every sub-domain; the browsers' built-in list): the operator decides.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Behind a trusted proxy that terminates TLS, its X-Forwarded-Proto says whether the client used
+# HTTPS (otherwise the redirect above would loop). Never trusted without a trusted proxy.
+_proxy_ssl_header = env("DJANGO_SECURE_PROXY_SSL_HEADER",
+                        default="X-Forwarded-Proto" if QSM_TRUSTED_PROXY_COUNT else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The throttles' counters: per process unless a shared cache is named (several web servers: Redis).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {
     "version": 1,

@@ -5,14 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qsm import views
+from qsm.org import account_views
 from qsm.sla.views import CalendarReloadView
 
 handler400 = "qsm.views.bad_request"
 
 urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("qsm.org.account_urls")),
     path("language/", views.LanguageSwitchView.as_view(), name="set-language"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),

@@ -56,6 +56,7 @@ class InboxSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()  # SEC-2: then 401; obtain a new one
 
 
 # --- shared by every record endpoint (one schema component each) ---------------------------------

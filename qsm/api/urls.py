@@ -6,6 +6,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
     path("auth/token/", views.TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("org/", include("qsm.org.api.urls")),
     path("notifications/", include("qsm.notify.api.urls")),
     path("presales/", include("presales.api.urls")),

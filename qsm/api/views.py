@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from qsm import registry
+from qsm.org import accounts
 
 from .mixins import UserLanguageMixin
 from .serializers import InboxSerializer, MeSerializer, TokenResponseSerializer
+from .throttling import AddressRateThrottle, TokenObtainThrottle
 
 
 class MeView(UserLanguageMixin, APIView):
@@ -32,8 +37,39 @@ class InboxView(UserLanguageMixin, APIView):
 
 
 class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for the user's API token (``Authorization: Token …``)."""
+    """Exchange a username and password for the user's API token (``Authorization: Token …``).
+
+    The token lasts QSM_API_TOKEN_TTL_HOURS (``expires_at``); the same token is returned until then.
+    Failed exchanges count towards the sign-in lockout like the login page's, and a locked-out
+    account or address is answered 429 like the login page."""
+
+    authentication_classes = []  # an expired token sent along must not stop the exchange for a new one
+    throttle_classes = [AddressRateThrottle, TokenObtainThrottle]
 
     @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[])
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes marks the DRF request it was given when this attempt is (or was) locked out.
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(wait=_lockout_seconds(),
+                                detail=_("Too many failed sign-ins: this account or address is locked for a while."))
+            raise ValidationError(serializer.errors)
+        token = accounts.api_token_obtain(user=serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": accounts.api_token_expires_at(token)})
+
+
+def _lockout_seconds() -> int | None:
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off()
+    return int(cool_off.total_seconds()) if cool_off else None
+
+
+class TokenRevokeView(APIView):
+    """Revoke my API token (log out of the API): it stops working at once. 204 also if there was none."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["core"])
+    def post(self, request):
+        accounts.api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

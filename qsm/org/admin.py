@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -56,6 +57,32 @@ class UserAdmin(TranslatedPermissionsMixin, BaseUserAdmin):
     list_select_related = ["department"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("QSM"), {"fields": ["department", "display_name", "phone", "language"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("QSM"), {"fields": ["department", "display_name", "email"]}),)
+    actions = ["reset_password", "revoke_api_token"]
+
+    # SEC-2: an administrator resets a password by issuing a one-time link (the old password stops
+    # working); the links are shown once, on this page, to hand over. Recorded in the history.
+    @admin.action(description=_("Reset password (one-time link)"), permissions=["change"])
+    def reset_password(self, request, queryset):
+        from django.template.response import TemplateResponse
+
+        from .accounts import password_reset_link_issue
+
+        links = [(user, password_reset_link_issue(user=user, actor=request.user)) for user in queryset]
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "links": links,
+                   "title": _("Password reset links"),
+                   "reset_timeout_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+        response = TemplateResponse(request, "admin/org/user/password_reset_links.html", context)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description=_("Revoke API token"), permissions=["change"])
+    def revoke_api_token(self, request, queryset):
+        from .accounts import api_token_revoke
+
+        revoked = [user for user in queryset if api_token_revoke(user=user)]
+        for user in revoked:
+            self.log_change(request, user, [{"deleted": {"name": "API token", "object": ""}}])
+        self.message_user(request, _("API tokens revoked: %(count)d.") % {"count": len(revoked)})
 
 
 class ContactInline(admin.TabularInline):
@@ -96,3 +123,22 @@ class RoleGroupAdmin(TranslatedPermissionsMixin, BaseGroupAdmin):
     @admin.display(description=_("name"))
     def role_name(self, obj: Group) -> str:
         return str(obj)
+# SEC-2: the API tokens list shows whose token it is and when it expires, never the secret itself;
+# deleting a token (here, or the user action above) revokes it.
+from rest_framework.authtoken.admin import TokenAdmin as _DrfTokenAdmin  # noqa: E402
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(_DrfTokenAdmin):
+    list_display = ["user", "created", "expires_at"]
+    list_select_related = ["user"]
+
+    @admin.display(description=_("expires at"))
+    def expires_at(self, obj):
+        from .accounts import api_token_expires_at
+
+        return api_token_expires_at(obj)
