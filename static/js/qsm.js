@@ -128,3 +128,75 @@
     if (body && body.id === "customer-modal-body") body.innerHTML = "";
   });
 })();
+
+/* Searchable selects and long texts (issue 7), wired from data-* attributes like the rest:
+     <select data-searchable data-placeholder data-no-results data-remove-label>
+                      set by the shared widgets (qsm.web.forms.searchable): tom-select (vendored
+                      from npm, static/vendor/tom-select/) makes it searchable; a multi-select then
+                      picks with a click (no Ctrl-click) and removes with the x on each chip.
+     .clamp[data-more][data-less]
+                      a long text (a 19,500-character question) shows its first lines and a
+                      "show more" button; the button appears only when the text is cut. */
+(function () {
+  "use strict";
+
+  function initSearchable(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-searchable]").forEach(function (el) {
+      if (el.tomselect) return;
+      const noResults = el.dataset.noResults || "";
+      const settings = {
+        maxOptions: null,
+        allowEmptyOption: !el.multiple,
+        placeholder: el.dataset.placeholder || "",
+        hidePlaceholder: false,
+        render: {
+          no_results: function () {
+            const div = document.createElement("div");
+            div.className = "no-results";
+            div.textContent = noResults;
+            return div;
+          },
+        },
+      };
+      if (el.multiple) {
+        settings.plugins = { remove_button: { title: el.dataset.removeLabel || "" } };
+      }
+      new window.TomSelect(el, settings);
+    });
+  }
+
+  function initClamps(root) {
+    root.querySelectorAll(".clamp").forEach(function (el) {
+      if (el.dataset.clampReady) return;
+      el.dataset.clampReady = "1";
+      el.classList.add("clamp-armed");  // cut only where a button can undo it (not without JavaScript)
+      if (el.scrollHeight <= el.clientHeight + 4) {
+        el.classList.remove("clamp-armed");
+        return;
+      }
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-link btn-sm p-0 clamp-toggle";
+      button.textContent = el.dataset.more || "…";
+      button.setAttribute("aria-expanded", "false");
+      if (el.id) button.setAttribute("aria-controls", el.id);
+      button.addEventListener("click", function () {
+        const open = el.classList.toggle("clamp-open");
+        button.textContent = open ? (el.dataset.less || "") : (el.dataset.more || "");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        if (!open) el.scrollIntoView({ block: "nearest" });
+      });
+      el.insertAdjacentElement("afterend", button);
+    });
+  }
+
+  function init(root) {
+    initSearchable(root);
+    initClamps(root);
+  }
+  init(document);
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    init(event.detail.elt || document);
+  });
+})();
