@@ -79,7 +79,7 @@ def test_every_list_page_is_cards_at_phone_width(browser, live_server, csp_viola
     customer = CustomerFactory(name="江南精密制造股份有限公司（苏州工业园区分公司）", phone="0512-88886666")
     for n in range(27):
         new_inquiry(actor=staff, customer=customer, subject=f"SCARA 机器人 QS-500 用于上下料的选型与报价 第 {n + 1} 项")
-    order_in("review", actor=manager, entered_by=sales, customer=customer, product=priced_product("VMC-1"))
+    in_review = order_in("review", actor=manager, entered_by=sales, customer=customer, product=priced_product("VMC-1"))
     delivery_in("shipped", actor=manager, entered_by=sales, customer=customer, product=priced_product("VMC-2"),
                 quantity="1")
     installation_in("scheduled", actor=manager, engineer=engineer, entered_by=sales, customer=customer,
@@ -123,6 +123,15 @@ def test_every_list_page_is_cards_at_phone_width(browser, live_server, csp_viola
             assert layout["theadShown"] is False, (name, layout)
             assert layout["wideWidth"] >= 0.8 * layout["innerWidth"] - 30, (name, layout)
         page.screenshot(path=str(SHOTS / f"h4-{name.replace(':', '-')}-390.png"), full_page=True)
+    # the order page's lines too: a card per line with its quantities and amounts, then the total
+    page.goto(url + in_review.get_absolute_url())
+    lines = page.evaluate("""() => {
+      const table = document.querySelector("#order-lines");
+      return {thead: getComputedStyle(table.tHead).display, total: table.tFoot.innerText,
+              scrollWidth: document.scrollingElement.scrollWidth, innerWidth: innerWidth};
+    }""")
+    assert lines["thead"] == "none" and "¥200,000.00" in lines["total"], lines
+    assert lines["scrollWidth"] <= lines["innerWidth"], lines
     assert errors.seen == []
     page.context.close()
     csp_violations.assert_none()
