@@ -42,10 +42,17 @@ ALLOWED_WORDS = {"Excel", "English"}  # the language menu names each language in
 CHROME = ("nav.navbar a, nav.navbar button, h1, h2, th, label, button, .card-header, .nav-tabs .nav-link, "
           ".dropdown-item, .breadcrumb, .badge, .btn")
 
-_PAGE_CHECK = """(chrome) => {
+_PAGE_CHECK = r"""(chrome) => {
   const texts = [...document.querySelectorAll(chrome)].map(el => el.innerText || el.value || "").filter(Boolean);
+  // a squeezed table: a visible header or cell so narrow that its words wrap a character or two a line
+  const squeezed = [...document.querySelectorAll("th, td")].filter(el => {
+    const box = el.getBoundingClientRect(), text = (el.innerText || "").trim();
+    const style = getComputedStyle(el);
+    return box.width > 0 && text.length >= 3 && !/^[\d.,\s¥—-]+$/.test(text) && style.display === "table-cell"
+      && box.height > 3.5 * parseFloat(style.lineHeight || "20") && box.width < 4.5 * parseFloat(style.fontSize);
+  }).map(el => (el.closest("table").id || el.closest("[id]")?.id || "?") + ": " + el.innerText.trim().slice(0, 20));
   return {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: innerWidth, texts: texts,
-          title: document.title};
+          squeezed: squeezed, title: document.title};
 }"""
 
 
@@ -86,6 +93,8 @@ class Visitor:
         self.page.screenshot(path=str(self.shots / f"{self.width}-{self.username}-{_slug(name)}.png"), full_page=True)
         if seen["scrollWidth"] > seen["innerWidth"]:
             self.problems.append(f"{where}: wider than the screen ({seen['scrollWidth']} > {seen['innerWidth']} px)")
+        if seen["squeezed"]:
+            self.problems.append(f"{where}: squeezed table cells: {seen['squeezed'][:5]}")
         if chrome:
             english = sorted({w for text in seen["texts"] for w in ENGLISH_WORD.findall(text)} - ALLOWED_WORDS)
             if english:

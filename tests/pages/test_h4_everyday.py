@@ -233,3 +233,28 @@ def test_the_api_docs_page_leads_back_to_the_app(login, administrator):
     back = re.search(r'<nav class="qsm-api-bar" id="api-back"><a href="([^"]+)">(.*?)</a>', html)
     assert back and back.group(1) == reverse("inbox") and "返回 QSM" in back.group(2)
     assert "<style" not in html  # the CSP allows no inline style
+
+
+@pytest.mark.django_db
+@pytest.mark.spec("ORG-2")
+def test_the_customer_page_history_cards_name_their_columns(login, staff_user, customer):
+    new_inquiry(actor=staff_user, customer=customer, subject="五轴加工中心询价")
+
+    html = login(staff_user).get(customer.get_absolute_url()).content.decode()
+
+    section = html[html.index("history-section"):]
+    assert re.search(r'<table class="[^"]*\btable-cards\b', section)
+    assert 'data-label="主题">五轴加工中心询价' in section.replace("\n", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.spec("ORD-2")
+def test_the_order_page_tables_turn_into_cards_on_a_phone(login, sales_user, customer):
+    from tests.builders.orders import order_in
+
+    order = order_in("in_production", actor=sales_user, customer=customer, product=priced_product("VMC-1"))
+    html = login(sales_user).get(order.get_absolute_url()).content.decode()
+
+    for table_id in ("order-lines", "ship-lines"):
+        assert re.search(rf'<table class="[^"]*\btable-cards\b[^"]*" id="{table_id}"', html), table_id
+    assert 'data-label="本次发货"' in html and 'data-label="订购数量"' in html

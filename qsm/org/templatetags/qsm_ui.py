@@ -103,3 +103,12 @@ def clamp_labels():
     """The attributes of a long text's "show more" toggle (``class="clamp" {% clamp_labels %}``;
     static/js/qsm.js adds the button when the text is cut)."""
     return format_html('data-more="{}" data-less="{}"', _("Show more"), _("Show less"))
+
+
+@register.filter
+def at(sequence, index: int):
+    """``columns|at:forloop.counter0``: the item of a list at an index ("" past its end)."""
+    try:
+        return sequence[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return ""
