@@ -258,3 +258,14 @@ def test_the_order_page_tables_turn_into_cards_on_a_phone(login, sales_user, cus
     for table_id in ("order-lines", "ship-lines"):
         assert re.search(rf'<table class="[^"]*\btable-cards\b[^"]*" id="{table_id}"', html), table_id
     assert 'data-label="本次发货"' in html and 'data-label="订购数量"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.spec("SEARCH-1")
+@pytest.mark.parametrize(("url_name", "select_id"), [("presales:inquiry-list", "f-owner"), ("orders:order-list", "f-owner"),
+                                                     ("orders:installation-list", "f-engineer")])
+def test_the_people_filters_are_searchable(login, quality_officer, url_name, select_id):
+    html = login(quality_officer).get(reverse(url_name)).content.decode()
+
+    tag = re.search(rf'<select [^>]*id="{select_id}"[^>]*>', html).group(0)
+    assert "data-searchable" in tag and 'data-no-results="没有匹配项"' in tag

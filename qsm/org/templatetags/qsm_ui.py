@@ -112,3 +112,11 @@ def at(sequence, index: int):
         return sequence[int(index)]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def searchable_attrs():
+    """The attributes that make a hand-written <select> searchable, as the shared widgets do
+    (qsm.web.forms.searchable; static/js/qsm.js): for long lists of people in the filter bars."""
+    return format_html('data-searchable data-placeholder="{}" data-no-results="{}"', _("Type to search…"),
+                       _("No matches"))
