@@ -161,6 +161,11 @@
       };
       if (el.multiple) {
         settings.plugins = { remove_button: { title: el.dataset.removeLabel || "" } };
+        // After a pick the search starts afresh for the next person (tom-select keeps the query).
+        settings.onItemAdd = function () {
+          this.setTextboxValue("");
+          this.refreshOptions(false);
+        };
       }
       new window.TomSelect(el, settings);
     });

@@ -149,12 +149,16 @@ def test_invited_people_are_picked_by_searching(browser, live_server, csp_violat
     page, errors = _login(browser, live_server, "zhang", {"width": 1366, "height": 900})
     page.goto(live_server.url + inquiry.get_absolute_url())
 
-    # when she opens the discussion form, types part of a name and picks the match
+    # when she opens the discussion form, types part of a name and picks the match (and one more,
+    # removed again with its x)
     page.locator("summary", has_text="发起跨部门讨论").click()
     control = page.locator("select[name=users] + .ts-wrapper .ts-control")
     control.click()
     page.keyboard.type("王芳")
     page.locator(".ts-dropdown .option", has_text="王芳").click()
+    page.keyboard.type("吴")
+    page.locator(".ts-dropdown .option", has_text="吴强").click()
+    page.locator("select[name=users] + .ts-wrapper .item", has_text="吴强").locator(".remove").click()  # changed her mind
     page.keyboard.type("不存在的人")
     no_results = page.locator(".ts-dropdown .no-results")
 
