@@ -204,4 +204,10 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     init(event.detail.elt || document);
   });
+  // A formset row added by "add a row" (the listener above, registered first, has cloned it).
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-row]");
+    const box = button && document.getElementById(button.dataset.addRow);
+    if (box) initSearchable(box);
+  });
 })();
