@@ -134,6 +134,8 @@
                       set by the shared widgets (qsm.web.forms.searchable): tom-select (vendored
                       from npm, static/vendor/tom-select/) makes it searchable; a multi-select then
                       picks with a click (no Ctrl-click) and removes with the x on each chip.
+     form.filter-form [data-filter-toggle-box]
+                      a list's filters on a phone fold behind "more filters" (open while applied)
      .clamp[data-more][data-less]
                       a long text (a 19,500-character question) shows its first lines and a
                       "show more" button; the button appears only when the text is cut. */
@@ -149,7 +151,7 @@
         maxOptions: null,
         allowEmptyOption: !el.multiple,
         placeholder: el.dataset.placeholder || "",
-        hidePlaceholder: false,
+        hidePlaceholder: true,  // a picked value is enough; no "type to search" beside it
         render: {
           no_results: function () {
             const div = document.createElement("div");
@@ -196,9 +198,27 @@
     });
   }
 
+  // A list's filters on a phone: folded behind "more filters" unless a filter is applied.
+  function initFilterToggle(root) {
+    root.querySelectorAll("form.filter-form").forEach(function (form) {
+      const box = form.querySelector("[data-filter-toggle-box]");
+      if (!box || form.classList.contains("filter-collapsible")) return;
+      const button = box.querySelector("button");
+      const label = button.querySelector("span");
+      form.classList.add("filter-collapsible");
+      box.hidden = false;
+      button.addEventListener("click", function () {
+        const open = form.classList.toggle("filter-open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        label.textContent = open ? button.dataset.less : button.dataset.more;
+      });
+    });
+  }
+
   function init(root) {
     initSearchable(root);
     initClamps(root);
+    initFilterToggle(root);
   }
   init(document);
   document.body.addEventListener("htmx:afterSettle", function (event) {

@@ -109,6 +109,15 @@ def test_every_list_page_is_cards_at_phone_width(browser, live_server, csp_viola
             assert layout["theadShown"] is False and layout["rowWidth"] >= 0.9 * layout["innerWidth"] - 30, (name, layout)
             assert layout["wideWidth"] >= 0.8 * layout["innerWidth"] - 30, (name, layout)
     page.screenshot(path=str(SHOTS / "h4-customers-390.png"), full_page=True)
+
+    # the filters fold behind "more filters" on a phone: the list starts near the top
+    page.goto(url + reverse("presales:inquiry-list"))
+    assert page.locator("#filter-form").bounding_box()["height"] < 200
+    assert not page.locator("#f-channel").is_visible() and page.locator("#f-q").is_visible()
+    page.click("#filter-toggle")
+    assert page.locator("#f-channel").is_visible() and page.locator("#filter-toggle").inner_text().strip() == "收起筛选"
+    page.goto(url + reverse("presales:inquiry-list") + "?priority=normal")  # applied filters stay in sight
+    assert page.locator("#f-priority").is_visible()
     assert errors.seen == []
     page.context.close()
 

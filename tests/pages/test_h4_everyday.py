@@ -124,6 +124,9 @@ def test_the_filter_button_says_filter(login, sales_manager, url_name):
 
     button = re.search(r'<button[^>]*id="apply-filters"[^>]*>(.*?)</button>', html, re.S).group(1)
     assert "bi-funnel" in button and "筛选" in button
+    # and on a phone the other filters fold behind "more filters" (qsm.js shows the button)
+    toggle = re.search(r'<button[^>]*id="filter-toggle"[^>]*>', html).group(0)
+    assert 'data-more="更多筛选"' in toggle and 'data-less="收起筛选"' in toggle
 
 
 @pytest.mark.django_db
