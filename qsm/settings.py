@@ -170,6 +170,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Amounts grouped by thousands with "," in Chinese too (qsm/formats/zh_Hans; the money filter).
+FORMAT_MODULE_PATH = ["qsm.formats"]
 
 # --- static and media --------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -10,6 +10,7 @@ Resulting layout, for templates (`{% static 'vendor/...' %}`):
     vendor/bootstrap-icons/bootstrap-icons.min.css     (+ fonts/bootstrap-icons.woff2|woff)
     vendor/htmx/htmx.min.js
     vendor/echarts/echarts.min.js
+    vendor/tom-select/tom-select.complete.min.js, tom-select.bootstrap5.min.css
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ FILES: list[tuple[str, str]] = [
     ("htmx.org/LICENSE", "htmx/LICENSE"),
     ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
     ("echarts/LICENSE", "echarts/LICENSE"),
+    # Searchable selects (static/js/qsm.js turns every <select data-searchable> into one).
+    ("tom-select/dist/js/tom-select.complete.min.js", "tom-select/tom-select.complete.min.js"),
+    ("tom-select/dist/js/tom-select.complete.min.js.map", "tom-select/tom-select.complete.min.js.map"),
+    ("tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"),
+    ("tom-select/dist/css/tom-select.bootstrap5.min.css.map", "tom-select/tom-select.bootstrap5.min.css.map"),
+    ("tom-select/LICENSE", "tom-select/LICENSE"),
 ]
 
 

@@ -11,6 +11,21 @@ from qsm.fields import harden_form_field
 
 from .models import Customer
 
+# Django's empty choice reads "---------"; people see what it asks of them instead.
+EMPTY_CHOICE_LABEL = _("Please choose…")
+_DASHES = "---------"
+
+
+def _placeholder_for_empty_choice(field) -> None:
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None and str(field.empty_label) == _DASHES:
+            field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and str(label) == _DASHES for value, label in choices):
+            field.choices = [(value, EMPTY_CHOICE_LABEL if value == "" and str(label) == _DASHES else label)
+                             for value, label in choices]
+
 
 class BootstrapFormMixin:
     """The base of every page form: Bootstrap 5 classes on the widgets, ``is-invalid`` on every
@@ -22,6 +37,7 @@ class BootstrapFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             harden_form_field(field)
+            _placeholder_for_empty_choice(field)
             widget = field.widget
             if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 continue

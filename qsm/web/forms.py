@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.org.forms import BootstrapFormMixin
 
-__all__ = ["AttachmentForm", "BootstrapFormMixin", "DateInput", "DateTimeLocalInput", "TransitionForm",
-           "UserChoiceField", "now_local"]
+__all__ = ["AttachmentForm", "BootstrapFormMixin", "DateInput", "DateTimeLocalInput", "SearchableSelect",
+           "SearchableSelectMultiple", "TransitionForm", "UserChoiceField", "now_local", "searchable"]
 
 
 def now_local():
@@ -30,8 +30,41 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def searchable(widget: forms.Widget) -> forms.Widget:
+    """Mark a select to become a searchable one (static/js/qsm.js, tom-select): type to filter,
+    pick several without Ctrl-click, remove with a click. Without JavaScript it stays a plain select."""
+    widget.attrs["data-searchable"] = ""
+    widget.attrs["data-placeholder"] = _("Type to search…")
+    widget.attrs["data-no-results"] = _("No matches")
+    widget.attrs["data-remove-label"] = _("Remove")
+    return widget
+
+
+class SearchableSelect(forms.Select):
+    """A long single select that can be searched (customers, products, people)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs=attrs, choices=choices)
+        searchable(self)
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A multi-select that can be searched (invited people, engineers)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs=attrs, choices=choices)
+        searchable(self)
+
+
 class UserChoiceField(forms.ModelMultipleChoiceField):
-    """People to pick, each with their department (invitations, engineers)."""
+    """People to pick, each with their department (invitations, engineers): always a searchable
+    multi-select, whatever widget a form passes (its attrs are kept)."""
+
+    widget = SearchableSelectMultiple
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        searchable(self.widget)
 
     def label_from_instance(self, obj):
         return f"{obj} · {obj.department}" if obj.department_id else str(obj)

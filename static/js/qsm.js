@@ -128,3 +128,106 @@
     if (body && body.id === "customer-modal-body") body.innerHTML = "";
   });
 })();
+
+/* Searchable selects and long texts (issue 7), wired from data-* attributes like the rest:
+     <select data-searchable data-placeholder data-no-results data-remove-label>
+                      set by the shared widgets (qsm.web.forms.searchable): tom-select (vendored
+                      from npm, static/vendor/tom-select/) makes it searchable; a multi-select then
+                      picks with a click (no Ctrl-click) and removes with the x on each chip.
+     form.filter-form [data-filter-toggle-box]
+                      a list's filters on a phone fold behind "more filters" (open while applied)
+     .clamp[data-more][data-less]
+                      a long text (a 19,500-character question) shows its first lines and a
+                      "show more" button; the button appears only when the text is cut. */
+(function () {
+  "use strict";
+
+  function initSearchable(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-searchable]").forEach(function (el) {
+      if (el.tomselect) return;
+      const noResults = el.dataset.noResults || "";
+      const settings = {
+        maxOptions: null,
+        allowEmptyOption: !el.multiple,
+        placeholder: el.dataset.placeholder || "",
+        hidePlaceholder: true,  // a picked value is enough; no "type to search" beside it
+        render: {
+          no_results: function () {
+            const div = document.createElement("div");
+            div.className = "no-results";
+            div.textContent = noResults;
+            return div;
+          },
+        },
+      };
+      if (el.multiple) {
+        settings.plugins = { remove_button: { title: el.dataset.removeLabel || "" } };
+        // After a pick the search starts afresh for the next person (tom-select keeps the query).
+        settings.onItemAdd = function () {
+          this.setTextboxValue("");
+          this.refreshOptions(false);
+        };
+      }
+      new window.TomSelect(el, settings);
+    });
+  }
+
+  function initClamps(root) {
+    root.querySelectorAll(".clamp").forEach(function (el) {
+      if (el.dataset.clampReady) return;
+      el.dataset.clampReady = "1";
+      el.classList.add("clamp-armed");  // cut only where a button can undo it (not without JavaScript)
+      if (el.scrollHeight <= el.clientHeight + 4) {
+        el.classList.remove("clamp-armed");
+        return;
+      }
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-link btn-sm p-0 clamp-toggle";
+      button.textContent = el.dataset.more || "…";
+      button.setAttribute("aria-expanded", "false");
+      if (el.id) button.setAttribute("aria-controls", el.id);
+      button.addEventListener("click", function () {
+        const open = el.classList.toggle("clamp-open");
+        button.textContent = open ? (el.dataset.less || "") : (el.dataset.more || "");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        if (!open) el.scrollIntoView({ block: "nearest" });
+      });
+      el.insertAdjacentElement("afterend", button);
+    });
+  }
+
+  // A list's filters on a phone: folded behind "more filters" unless a filter is applied.
+  function initFilterToggle(root) {
+    root.querySelectorAll("form.filter-form").forEach(function (form) {
+      const box = form.querySelector("[data-filter-toggle-box]");
+      if (!box || form.classList.contains("filter-collapsible")) return;
+      const button = box.querySelector("button");
+      const label = button.querySelector("span");
+      form.classList.add("filter-collapsible");
+      box.hidden = false;
+      button.addEventListener("click", function () {
+        const open = form.classList.toggle("filter-open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        label.textContent = open ? button.dataset.less : button.dataset.more;
+      });
+    });
+  }
+
+  function init(root) {
+    initSearchable(root);
+    initClamps(root);
+    initFilterToggle(root);
+  }
+  init(document);
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    init(event.detail.elt || document);
+  });
+  // A formset row added by "add a row" (the listener above, registered first, has cloned it).
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-row]");
+    const box = button && document.getElementById(button.dataset.addRow);
+    if (box) initSearchable(box);
+  });
+})();

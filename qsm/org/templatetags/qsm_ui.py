@@ -1,8 +1,11 @@
 """Small presentation helpers shared by every module's pages: status badges, time left, keyset links."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
@@ -75,3 +78,45 @@ _CHANNEL_ICONS = {
 def channel_icon(value) -> str:
     """Bootstrap icon class for a contact channel (the same slugs in every module)."""
     return _CHANNEL_ICONS.get(str(value), "bi-dot")
+
+
+# The currency every amount is in (orders are priced in renminbi).
+CURRENCY_SIGN = "¥"
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """An amount as people read it: currency sign, thousands separators, two decimals, in the
+    active language's number format ("¥1,326,700.00"); "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = number_format(abs(amount), decimal_pos=int(places), use_l10n=True, force_grouping=True)
+    return f"-{CURRENCY_SIGN}{text}" if amount < 0 else f"{CURRENCY_SIGN}{text}"
+
+
+@register.simple_tag
+def clamp_labels():
+    """The attributes of a long text's "show more" toggle (``class="clamp" {% clamp_labels %}``;
+    static/js/qsm.js adds the button when the text is cut)."""
+    return format_html('data-more="{}" data-less="{}"', _("Show more"), _("Show less"))
+
+
+@register.filter
+def at(sequence, index: int):
+    """``columns|at:forloop.counter0``: the item of a list at an index ("" past its end)."""
+    try:
+        return sequence[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def searchable_attrs():
+    """The attributes that make a hand-written <select> searchable, as the shared widgets do
+    (qsm.web.forms.searchable; static/js/qsm.js): for long lists of people in the filter bars."""
+    return format_html('data-searchable data-placeholder="{}" data-no-results="{}"', _("Type to search…"),
+                       _("No matches"))
