@@ -4,12 +4,14 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from qsm.api import drf as serializers
 from qsm.org.models import Department, Role
 from qsm.workflow.models import Attachment, Event
 
-from .fields import LabelField, enum_field
+from .fields import BlankAsNullCharField, LabelField, enum_field
+from .schema import dynamic_enum
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):
@@ -30,6 +32,7 @@ class MeSerializer(serializers.Serializer):
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.ListField(child=enum_field("Role", Role)))
     def get_roles(self, user) -> list[str]:
         # Only the roles QSM knows (ORG-1), in a stable order; superusers are administrators.
         return [r for r in Role.values if user.has_role(r)]
@@ -81,6 +84,16 @@ class ChangeSerializer(serializers.Serializer):
     new = serializers.CharField(allow_blank=True)
 
 
+@extend_schema_field(dynamic_enum("TimelineAction", nullable=True))
+class TimelineActionField(BlankAsNullCharField):
+    pass
+
+
+@extend_schema_field(dynamic_enum("WorkflowState", nullable=True))
+class WorkflowStateField(BlankAsNullCharField):
+    pass
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     """WF-2: one line of the audit trail (a ``qsm.workflow.selectors.TimelineEntry``), in the reader's language."""
 
@@ -94,11 +107,12 @@ class TimelineEntrySerializer(serializers.Serializer):
     subject = serializers.CharField(help_text="The child record it belongs to (a delivery, the installation), or empty")
     kind = enum_field("TimelineEventKind", Event.Kind)
     kind_label = serializers.CharField()
-    action = serializers.CharField(source="event.action")
+    action = TimelineActionField(source="event.action",
+                                 help_text="The transition fired, or what the note records; null for neither.")
     action_label = serializers.CharField()
-    from_state = serializers.CharField(source="event.from_state")
+    from_state = WorkflowStateField(source="event.from_state")
     from_label = serializers.CharField()
-    to_state = serializers.CharField(source="event.to_state")
+    to_state = WorkflowStateField(source="event.to_state")
     to_label = serializers.CharField()
     changes = ChangeSerializer(many=True)
     summary = serializers.CharField(help_text="What the service's line says (a solution, review results), "
@@ -134,4 +148,4 @@ class CommentSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True, help_text="Required: why.")
+    comment = serializers.CharField(help_text="Why (required, not blank).")
