@@ -20,7 +20,9 @@ def _enum_class(component: str, values: list[str]) -> type[serializers.ChoiceFie
 
 
 class _EnumField(serializers.ChoiceField):
-    blank_as_null = False
+    def __init__(self, *, blank_as_null: bool = False, **kwargs):
+        self.blank_as_null = blank_as_null  # a constructor argument: DRF copies fields by their arguments
+        super().__init__(**kwargs)
 
     def to_representation(self, value):
         if value == "" and self.blank_as_null:
@@ -38,9 +40,7 @@ def enum_field(component: str, choices, *, blank_as_null: bool = False, **kwargs
     if blank_as_null:
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("read_only", True)
-    field = _enum_class(component, [v for v, _label in pairs])(choices=pairs, **kwargs)
-    field.blank_as_null = blank_as_null
-    return field
+    return _enum_class(component, [v for v, _label in pairs])(choices=pairs, blank_as_null=blank_as_null, **kwargs)
 
 
 class BlankAsNullCharField(serializers.CharField):

@@ -197,6 +197,19 @@ def _override_choices() -> dict[frozenset, str]:
     return out
 
 
+def _drop_invalid_blank_defaults(node) -> None:
+    """``EmailField(allow_blank=True, default="")``: "" is not an e-mail address, so the default
+    would not validate (openapi-spec-validator); leaving it out means the same (blank)."""
+    if isinstance(node, dict):
+        if node.get("default") == "" and node.get("format") in _STRING_FORMATS:
+            del node["default"]
+        for value in node.values():
+            _drop_invalid_blank_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_invalid_blank_defaults(value)
+
+
 def postprocess(result, generator, request=None, public=True, **kwargs):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, (values, description) in DYNAMIC_ENUMS.items():
@@ -234,13 +247,13 @@ def postprocess(result, generator, request=None, public=True, **kwargs):
                     schema["items"] = named(schema["items"], param["name"])
                 else:
                     param["schema"] = named(schema, param["name"])
-                if isinstance(param.get("description"), str) and param["description"].startswith("* `"):
-                    del param["description"]  # the enum's values are in the component
-    for schema in schemas.values():
-        for prop in schema.get("properties", {}).values():
-            # ``EmailField(allow_blank=True, default="")``: "" is not an e-mail address, so the
-            # default would not validate (openapi-spec-validator); leaving it out means blank.
-            if prop.get("default") == "" and prop.get("format") in _STRING_FORMATS:
-                del prop["default"]
+                if isinstance(param.get("description"), str):  # the enum's values are in the component
+                    param["description"] = param["description"].split("\n\n*")[0].strip()
+                    if not param["description"] or param["description"].startswith("* `"):
+                        del param["description"]
+    for name, schema in schemas.items():
+        if schema.get("type") == "object" and name not in _ERROR_SCHEMAS:
+            schema.pop("description", None)  # a serializer's docstring, written for developers
+        _drop_invalid_blank_defaults(schema)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
