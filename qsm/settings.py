@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     # API-2: a contract a generated client can use (qsm/api/schema.py). Request bodies are
     # advertised as JSON only (an upload declares multipart itself); the form parsers stay for
     # the browsable API. Enums of query parameters are the named components.
-    "PARSER_WHITELIST": ["qsm.api.parsers.BoundedJSONParser"],
+    "PARSER_WHITELIST": ["qsm.api.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "qsm.api.schema.postprocess"],
     "ENUM_NAME_OVERRIDES": {"ExportFormat": "qsm.api.renderers.EXPORT_FORMATS"},
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,

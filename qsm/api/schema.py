@@ -94,6 +94,9 @@ class AutoSchema(_SpectacularAutoSchema):
         if model is not None and action in _ACTION_VERBS:
             name = model._meta.verbose_name_plural if action == "list" else model._meta.verbose_name
             return f"{_ACTION_VERBS[action]} {name}"
+        if not getattr(self.view, "action", None):  # a plain APIView: its name ("MeView" -> "Me")
+            name = re.sub(r"(?<!^)(?=[A-Z])", " ", type(self.view).__name__.removesuffix("View")).lower()
+            return f"{capfirst(name)} ({self.method.lower()})"
         words = action.replace("_", " ").strip()
         if model is not None:
             return f"{capfirst(words)} ({model._meta.verbose_name})"

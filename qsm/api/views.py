@@ -15,7 +15,7 @@ from .serializers import InboxSerializer, MeSerializer, TokenResponseSerializer
 
 
 class MeView(UserLanguageMixin, APIView):
-    @extend_schema(responses=MeSerializer, tags=["core"])
+    @extend_schema(responses=MeSerializer, tags=["core"], summary="Who am I: the signed-in user, department and roles")
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
@@ -23,7 +23,7 @@ class MeView(UserLanguageMixin, APIView):
 class InboxView(UserLanguageMixin, APIView):
     """INBOX-1: what waits on me across all modules, by deadline, overdue first."""
 
-    @extend_schema(responses=InboxSerializer, tags=["core"])
+    @extend_schema(responses=InboxSerializer, tags=["core"], summary="My work across all modules, overdue first")
     def get(self, request):
         now = timezone.now()
         items = registry.inbox_items(request.user)
@@ -34,6 +34,7 @@ class InboxView(UserLanguageMixin, APIView):
 class TokenObtainView(ObtainAuthToken):
     """Exchange a username and password for the user's API token (``Authorization: Token …``)."""
 
-    @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[])
+    @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[],
+                   summary="Obtain an API token with a username and password")
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
