@@ -112,8 +112,17 @@ def test_a_generated_client_drives_an_inquiry_to_an_accepted_order(generated, tr
                                    httpx_args={"event_hooks": {"response": [check]}})
 
     service, sales, reviewer, engineer = (client(w) for w in ("service", "sales", "reviewer", "engineer"))
-    presales, orders, org = (lambda op: _api(f"presales.{op}")), (lambda op: _api(f"orders.{op}")), (
-        lambda op: _api(f"org.{op}"))
+    def presales(op: str):
+        return _api(f"presales.{op}")
+
+    def orders(op: str):
+        return _api(f"orders.{op}")
+
+    def org(op: str):
+        return _api(f"org.{op}")
+
+    def installations(action: str):
+        return _api(f"orders.orders_installations_{action}_create")
 
     # a 400 arrives typed, with field errors and their codes
     bad = presales("presales_inquiries_create").sync_detailed(client=service, body=m.InquiryCreateRequest(
@@ -173,7 +182,6 @@ def test_a_generated_client_drives_an_inquiry_to_an_accepted_order(generated, tr
     assert not isinstance(installation, Unset) and installation.status == m.InstallationStatus.SCHEDULED
 
     # on site, commissioned, accepted by the customer
-    installations = (lambda op: orders(f"orders_installations_{op}_create"))
     installations("start").sync(client=engineer, id=installation.id, body=m.CommentRequest())
     installations("commission").sync(client=engineer, id=installation.id, body=m.CommissionRequest(
         site_work="安装调平、接电", checklist=[m.CommissioningCheckRequest(item="空载运行 2 小时", ok=True)],
