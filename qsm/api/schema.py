@@ -68,14 +68,14 @@ _ERROR_RESPONSES = {
     "400": ("ValidationError", "The input is not valid; nothing was changed."),
     "401": ("Error", "Not signed in, or the credentials are not valid."),
     "403": ("Error", "Signed in, but not allowed to do this."),
-    "404": ("Error", "No such record, or not one the user may see."),
+    "404": ("Error", "No such record, or not one the user may see (the path's, or one the body names)."),
     "409": ("Error", "The record's state does not allow this now (code `transition_not_allowed`)."),
 }
 
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 _ACTION_VERBS = {
-    "list": "List", "retrieve": "Get", "create": "Create", "update": "Replace", "partial_update": "Update",
+    "list": "List", "retrieve": "Get one", "create": "Create", "update": "Replace", "partial_update": "Update",
     "destroy": "Delete",
 }
 
@@ -119,8 +119,8 @@ class AutoSchema(_SpectacularAutoSchema):
             codes.append("400")
         if self._needs_user():
             codes += ["401", "403"]
-        if "{" in self.path:
-            codes.append("404")
+        if "{" in self.path or (self.method in _WRITES and self._needs_user()):
+            codes.append("404")  # the record of the path, or one the body names (an inquiry to convert)
         if self.method in _WRITES and self._needs_user():
             codes.append("409")
         for code in codes:

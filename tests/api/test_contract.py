@@ -82,7 +82,7 @@ def test_every_operation_declares_its_error_answers_with_a_code(db):
             expected.add("400")
         if needs_user:
             expected |= {"401", "403"}
-        if "{" in path:
+        if "{" in path or (method in WRITES and needs_user):
             expected.add("404")
         if method in WRITES and needs_user:
             expected.add("409")

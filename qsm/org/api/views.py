@@ -31,9 +31,11 @@ Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Search name, phon
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[Q_PARAM]),
-    retrieve=extend_schema(responses=CustomerDetailSerializer),
-    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer}),
+    list=extend_schema(parameters=[Q_PARAM], summary="List customers (keyset-paginated by name)"),
+    retrieve=extend_schema(responses=CustomerDetailSerializer, summary="Get one customer with its contacts"),
+    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer},
+                         summary="Quick-create a customer",
+                         description="An obvious duplicate (the same name and phone) is refused with 400."),
 )
 @extend_schema(tags=["org"])
 class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -68,6 +70,8 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
     @extend_schema(
         parameters=[Q_PARAM, OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50; default 10.")],
         responses=CustomerLookupSerializer(many=True),
+        summary="Find customers by name or phone (type-ahead)",
+        description="Customers whose name or phone, or a contact's, matches; at most `limit`.",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def lookup(self, request):
@@ -76,7 +80,8 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
         found = selectors.customer_search(term=request.query_params.get("q", ""), limit=limit)
         return Response(CustomerLookupSerializer(found, many=True).data)
 
-    @extend_schema(responses=HistorySectionSerializer(many=True))
+    @extend_schema(responses=HistorySectionSerializer(many=True), summary="A customer's history across modules",
+                   description="One section per module, each with the records the user may see.")
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """ORG-2: the customer's whole history across modules, each module's section scoped to the user."""
