@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from qsm.api import drf as serializers
-from qsm.org.models import Department, Role
+from qsm.org.models import Department, Role, User
 from qsm.workflow.models import Attachment, Event
 
 from .fields import BlankAsNullCharField, LabelField, enum_field
@@ -28,7 +28,7 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     display_name = serializers.CharField(source="__str__", read_only=True)
     email = serializers.EmailField(read_only=True)
-    language = serializers.CharField(read_only=True)
+    language = enum_field("Language", User.language.field.choices, read_only=True)
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
 
@@ -69,8 +69,13 @@ class NamedSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
+@extend_schema_field(dynamic_enum("TimelineAction"))
+class _ActionField(serializers.CharField):
+    pass
+
+
 class AvailableActionSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = _ActionField(help_text="The transition (the same values as a timeline entry's action).")
     label = serializers.CharField()
     comment_required = serializers.BooleanField()
     style = serializers.CharField()

@@ -115,7 +115,8 @@ def test_enums_are_named_components_each_defined_once(db):
     props = {name: c.get("properties", {}) for name, c in components.items()}
     assert "TimelineAction" in refs(props["TimelineEntry"]["action"])[0]
     assert "WorkflowState" in refs(props["TimelineEntry"]["from_state"])[0]
-    assert "Role" in props["Me"]["roles"]["items"]["$ref"]
+    assert "Role" in props["Me"]["roles"]["items"]["$ref"] and "Language" in refs(props["Me"]["language"])[0]
+    assert "TimelineAction" in refs(props["AvailableAction"]["action"])[0]
     assert "FollowUpReason" in refs(props["OrderDetail"]["follow_up_reason"])[0]
     assert "Channel" in refs(props["Solution"]["sent_via"])[0]
     assert {"approve", "ship", "respond", "attach"} <= set(components["TimelineAction"]["enum"])

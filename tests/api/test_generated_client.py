@@ -13,7 +13,6 @@ import pkgutil
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -32,8 +31,7 @@ def generated(tmp_path_factory, django_db_blocker):
     with django_db_blocker.unblock():
         (root / "openapi.json").write_text(json.dumps(schema()), encoding="utf-8")
     (root / "config.yaml").write_text(f"post_hooks: []\npackage_name_override: {PACKAGE}\n", encoding="utf-8")
-    generator = Path(sys.executable).with_name("openapi-python-client")
-    done = subprocess.run([str(generator), "generate", "--path", "openapi.json", "--config", "config.yaml",
+    done = subprocess.run([sys.executable, "-m", "openapi_python_client", "generate", "--path", "openapi.json", "--config", "config.yaml",
                            "--meta", "none", "--output-path", PACKAGE], cwd=root, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
