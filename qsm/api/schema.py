@@ -7,7 +7,7 @@ Every view gets it without declaring anything: ``REST_FRAMEWORK["DEFAULT_SCHEMA_
 - every operation declares its error answers (``Error`` / ``ValidationError`` bodies with an
   enumerated ``code``, exactly what ``qsm.api.exceptions.exception_handler`` sends): 400 where a
   body or query parameters are read, 401/403 where a user is needed, 404 on a record's path,
-  409 on writes (a transition the record's state refuses);
+  409 on writes (a transition the record's state refuses), 429 everywhere (throttling, lockout);
 - an operation's description is only what ``extend_schema(description=...)`` says (never a
   class or method docstring, which is written for developers), and every operation has a
   summary (given, or made from the action and the model's name);
@@ -70,6 +70,7 @@ _ERROR_RESPONSES = {
     "403": ("Error", "Signed in, but not allowed to do this."),
     "404": ("Error", "No such record, or not one the user may see (the path's, or one the body names)."),
     "409": ("Error", "The record's state does not allow this now (code `transition_not_allowed`)."),
+    "429": ("Error", "Too many requests or sign-in attempts; try again later (code `throttled`)."),
 }
 
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -123,6 +124,7 @@ class AutoSchema(_SpectacularAutoSchema):
             codes.append("404")  # the record of the path, or one the body names (an inquiry to convert)
         if self.method in _WRITES and self._needs_user():
             codes.append("409")
+        codes.append("429")
         for code in codes:
             component, description = _ERROR_RESPONSES[code]
             responses.setdefault(code, {
