@@ -274,7 +274,7 @@ SPECTACULAR_SETTINGS = {
     # the browsable API. Enums of query parameters are the named components.
     "PARSER_WHITELIST": ["qsm.api.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "qsm.api.schema.postprocess"],
-    "ENUM_NAME_OVERRIDES": {"ExportFormat": "qsm.api.renderers.EXPORT_FORMATS"},
+    "ENUM_NAME_OVERRIDES": {"ExportFormat": "qsm.api.renderers.EXPORT_FORMAT_CHOICES"},
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
 

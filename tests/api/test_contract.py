@@ -123,6 +123,20 @@ def test_enums_are_named_components_each_defined_once(db):
     assert {"review", "accepted", "handed_over"} <= set(components["WorkflowState"]["enum"])
 
 
+@pytest.mark.spec("API-2", "WF-2")
+def test_every_action_the_code_writes_on_a_timeline_is_in_the_enum(db):
+    # ``engine.note(..., action="x")`` and the like: a new one must be added to engine.NOTE_ACTIONS,
+    # or timelines carrying it would answer a value the schema does not allow.
+    written = set()
+    for source in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        parts = source.relative_to(settings.BASE_DIR).parts
+        if parts[0] in ("tests", ".venv", "node_modules") or "migrations" in parts:
+            continue
+        written |= set(re.findall(r'\baction="(\w+)"', source.read_text(encoding="utf-8")))
+    written -= {"store_true", "store_false", "append", "count"}  # argparse
+    assert written and written - set(schema()["components"]["schemas"]["TimelineAction"]["enum"]) == set()
+
+
 @pytest.mark.spec("API-2")
 def test_lists_of_typed_objects_instead_of_dicts_and_required_fields_are_required(db):
     components = schema()["components"]["schemas"]
