@@ -15,7 +15,7 @@ VENDOR_STAMP := static/vendor/.stamp
 # each process its own test database).
 FAST_ARGS := -m "not browser and not celery_worker" -n auto
 
-.PHONY: help setup setup-dev venv venv-dev assets messages run test test-fast lint clean-data
+.PHONY: help setup setup-dev venv venv-dev assets messages run test test-fast lint clean-data api-schema
 
 help:
 	@echo "make run         set up, migrate, load demo data, start web + worker + beat"
@@ -24,6 +24,7 @@ help:
 	@echo "make setup       venv + front-end assets + compiled translations"
 	@echo "make lint        ruff check"
 	@echo "make clean-data  delete var/ (embedded database, broker, media)"
+	@echo "make api-schema  regenerate docs/api/openapi.yaml (the published API contract, English)"
 
 setup: venv assets messages
 setup-dev: venv-dev assets messages
@@ -72,6 +73,11 @@ test: setup-dev
 test-fast: setup-dev
 	@$(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc"; fi; exit $$rc
+
+# The API contract (API-2): one English document, committed; tests/api/test_contract.py fails when
+# it is not what the code generates.
+api-schema: venv
+	$(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .

@@ -276,7 +276,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "qsm.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "qsm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "qsm.api.exceptions.exception_handler",
     # SEC-2: the token class comes first so that a request without credentials is answered 401 with
     # `WWW-Authenticate: Token` (DRF asks the first class); the browser's session (with CSRF) still works.
@@ -304,6 +304,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # API-2: a contract a generated client can use (qsm/api/schema.py). Request bodies are
+    # advertised as JSON only (an upload declares multipart itself); the form parsers stay for
+    # the browsable API. Enums of query parameters are the named components.
+    "PARSER_WHITELIST": ["qsm.api.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "qsm.api.schema.postprocess"],
+    "ENUM_NAME_OVERRIDES": {"ExportFormat": "qsm.api.renderers.EXPORT_FORMAT_CHOICES"},
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
 
 # --- content security policy (SEC-2, django-csp 4) ----------------------------------------------

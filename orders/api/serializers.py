@@ -26,7 +26,6 @@ from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.contacts.api.serializers import ContactAnswerSerializer, ContactEntrySerializer
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.org.models import Customer, Product, User
-from qsm.parsing import parse_id
 
 # --- available actions ----------------------------------------------------------------------------
 
@@ -312,8 +311,14 @@ class OrderInstallationSerializer(InstallationDetailSerializer):
         read_only_fields = fields
 
 
+FOLLOW_UP_REASONS = [("delivered", _("Delivered")), ("accepted", _("Accepted"))]  # orders.workflows
+
+
 class OrderDetailSerializer(OrderSerializer):
     """One order with what its page shows (ORD-1..4)."""
+
+    follow_up_reason = enum_field("FollowUpReason", FOLLOW_UP_REASONS, blank_as_null=True,
+                                  help_text="Why a follow-up visit is due; null when none is.")
 
     lines = OrderLineSerializer(many=True, read_only=True)
     review_checklist = serializers.SerializerMethodField(help_text="The items every review round checks (ORD-1).")
@@ -419,20 +424,26 @@ class OrderFromInquirySerializer(serializers.Serializer):
 
 
 class FindingInputSerializer(serializers.Serializer):
+    item = enum_field("ChecklistItem", ChecklistItem)
     result = enum_field("ReviewFindingResult", ReviewFinding.Result)
     note = serializers.CharField(required=False, allow_blank=True, default="",
                                  help_text="Required for a failed or waived item: why.")
 
 
 class FindingsSerializer(serializers.Serializer):
-    items = serializers.DictField(child=FindingInputSerializer(), allow_empty=False,
-                                  help_text="Checklist item -> result, e.g. {\"prices\": {\"result\": \"waived\", "
-                                            "\"note\": \"framework agreement\"}}.")
+    items = FindingInputSerializer(many=True, allow_empty=False,
+                                   help_text="One result per checklist item, e.g. [{\"item\": \"prices\", "
+                                             "\"result\": \"waived\", \"note\": \"framework agreement\"}].")
+
+    def validate_items(self, value: list) -> list:
+        seen = [finding["item"] for finding in value]
+        if len(seen) != len(set(seen)):
+            raise serializers.ValidationError(_("Give each checklist item once."), code="duplicate")
+        return value
 
 
 class ReturnSerializer(serializers.Serializer):
-    problems = serializers.CharField(required=False, allow_blank=True, default="",
-                                     help_text="Required: the problems the customer must correct.")
+    problems = serializers.CharField(help_text="The problems the customer must correct (required, not blank).")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -447,18 +458,22 @@ class AnswerSerializer(ContactAnswerSerializer):
     pass
 
 
+class ShipLineSerializer(serializers.Serializer):
+    order_line = serializers.IntegerField(min_value=1, help_text="The order line's id.")
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The quantity shipped now.")
+
+
 class ShipSerializer(serializers.Serializer):
-    quantities = serializers.DictField(
-        child=serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True),
-        help_text="Order line id -> quantity shipped now (lines left out are not shipped).")
+    quantities = ShipLineSerializer(many=True, allow_empty=False,
+                                    help_text="The lines shipped now (lines left out are not shipped).")
     carrier = serializers.CleanCharField(multiline=False, max_length=120, required=False, allow_blank=True, default="")
     shipped_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
-    def validate_quantities(self, value: dict) -> dict:
-        ids = {key: parse_id(key) for key in value}
-        if None in ids.values():
-            raise serializers.ValidationError(_("Use the order lines' ids as keys."))
-        return {ids[key]: quantity for key, quantity in value.items()}
+    def validate_quantities(self, value: list) -> dict:
+        lines = [row["order_line"] for row in value]
+        if len(lines) != len(set(lines)):
+            raise serializers.ValidationError(_("Give each order line once."), code="duplicate")
+        return {row["order_line"]: row["quantity"] for row in value}
 
 
 class ScheduleInstallationSerializer(serializers.Serializer):
@@ -474,7 +489,7 @@ class DeliveryConfirmSerializer(serializers.Serializer):
 
 
 class DeliveryRejectSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True, help_text="Required: why it failed the quality check.")
+    comment = serializers.CharField(help_text="Why it failed the quality check (required, not blank).")
     quality_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -173,7 +173,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         order = self.get_object()
         items = self._params(FindingsSerializer)["items"]
         services.review_record_findings(order=order, actor=request.user, findings={
-            item: (finding["result"], finding["note"]) for item, finding in items.items()})
+            finding["item"]: (finding["result"], finding["note"]) for finding in items})
         return self._detail(order)
 
     @_transition(CommentSerializer, "Approve: every checklist item passed or waived with a reason (ORD-1)")

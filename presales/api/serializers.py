@@ -97,7 +97,7 @@ class InquirySerializer(serializers.ModelSerializer):
 class SolutionSerializer(serializers.ModelSerializer):
     products = ProductBriefSerializer(many=True, read_only=True)
     created_by_name = serializers.StringRelatedField(source="created_by", read_only=True)
-    sent_via = serializers.CharField(read_only=True, help_text="The channel it was sent by; empty until sent.")
+    sent_via = enum_field("Channel", Channel, blank_as_null=True, help_text="The channel it was sent by; null until sent.")
     sent_via_label = LabelField("sent_via")
 
     class Meta:

@@ -13,19 +13,46 @@ def _enum_class(component: str, values: list[str]) -> type[serializers.ChoiceFie
         # An explicitly named schema component per choice set: several models have a "status"
         # or a "kind" with different choices, and drf-spectacular's automatic enum naming warns
         # about such collisions (the schema must generate without warnings, API-1).
-        cls = type(f"{component}Field", (serializers.ChoiceField,), {})
+        cls = type(f"{component}Field", (_EnumField,), {})
         cls = extend_schema_field({"type": "string", "enum": values}, component_name=component)(cls)
         _enum_classes[component] = cls
     return cls
 
 
-def enum_field(component: str, choices, **kwargs) -> serializers.ChoiceField:
+class _EnumField(serializers.ChoiceField):
+    def __init__(self, *, blank_as_null: bool = False, **kwargs):
+        self.blank_as_null = blank_as_null  # a constructor argument: DRF copies fields by their arguments
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if value == "" and self.blank_as_null:
+            return None  # "not yet" (a solution not sent): null, which the enum's schema allows
+        return super().to_representation(value)
+
+
+def enum_field(component: str, choices, *, blank_as_null: bool = False, **kwargs) -> serializers.ChoiceField:
     """A ChoiceField documented as the named enum component ``component`` (e.g. "InquiryStatus").
 
     ``choices`` is a Django ``TextChoices`` class or a list of (value, label) pairs.
+    ``blank_as_null``: an output whose model field is blank until set answers null (and is nullable).
     """
     pairs = list(getattr(choices, "choices", choices))
-    return _enum_class(component, [v for v, _label in pairs])(choices=pairs, **kwargs)
+    if blank_as_null:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+    return _enum_class(component, [v for v, _label in pairs])(choices=pairs, blank_as_null=blank_as_null, **kwargs)
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """A read-only text whose blank value means "none": answered as null (declared nullable)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
 
 
 class LabelField(serializers.CharField):
@@ -79,13 +106,40 @@ def harden_serializer_field(field: serializers.Field) -> serializers.Field:
     return field
 
 
+def source_may_be_null(model, source: str) -> bool:
+    """Whether ``source`` ("acknowledged_by", "order.customer.name") can be None on ``model``:
+    a nullable field or a nullable relation on the way."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for part in source.split("."):
+        if model is None:
+            return False
+        try:
+            model_field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a property or a method: it says itself (extend_schema_field, allow_null)
+        if getattr(model_field, "null", False) and not model_field.many_to_many:
+            return True
+        model = model_field.related_model if model_field.is_relation else None
+    return False
+
+
 class HardenedFieldsMixin:
-    """Every field a serializer holds gets :func:`harden_serializer_field` (see ``qsm.api.drf``)."""
+    """Every field a serializer holds gets :func:`harden_serializer_field` (see ``qsm.api.drf``).
+
+    API-2: an output field read through a nullable relation or field (``acknowledged_by_name``
+    from ``acknowledged_by``) is declared and answered as nullable, for every serializer.
+    """
 
     def get_fields(self):
         fields = super().get_fields()
-        for field in fields.values():
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
             harden_serializer_field(field)
+            if model is not None and field.read_only and not field.allow_null:
+                source = field.source or name
+                if source != "*" and source_may_be_null(model, source):
+                    field.allow_null = True
         return fields
 
 

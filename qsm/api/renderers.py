@@ -44,3 +44,4 @@ class XLSXRenderer(_FileFormatRenderer):
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMAT_CHOICES = [(f, f) for f in EXPORT_FORMATS]  # the schema's ExportFormat enum (ENUM_NAME_OVERRIDES)

@@ -4,12 +4,14 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from qsm.api import drf as serializers
-from qsm.org.models import Department, Role
+from qsm.org.models import Department, Role, User
 from qsm.workflow.models import Attachment, Event
 
-from .fields import LabelField, enum_field
+from .fields import BlankAsNullCharField, LabelField, enum_field
+from .schema import dynamic_enum
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):
@@ -26,10 +28,11 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     display_name = serializers.CharField(source="__str__", read_only=True)
     email = serializers.EmailField(read_only=True)
-    language = serializers.CharField(read_only=True)
+    language = enum_field("Language", User.language.field.choices, read_only=True)
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.ListField(child=enum_field("Role", Role)))
     def get_roles(self, user) -> list[str]:
         # Only the roles QSM knows (ORG-1), in a stable order; superusers are administrators.
         return [r for r in Role.values if user.has_role(r)]
@@ -67,8 +70,13 @@ class NamedSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
+@extend_schema_field(dynamic_enum("TimelineAction"))
+class _ActionField(serializers.CharField):
+    pass
+
+
 class AvailableActionSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = _ActionField(help_text="The transition (the same values as a timeline entry's action).")
     label = serializers.CharField()
     comment_required = serializers.BooleanField()
     style = serializers.CharField()
@@ -80,6 +88,16 @@ class ChangeSerializer(serializers.Serializer):
     label = serializers.CharField()
     old = serializers.CharField(allow_blank=True)
     new = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_field(dynamic_enum("TimelineAction", nullable=True))
+class TimelineActionField(BlankAsNullCharField):
+    pass
+
+
+@extend_schema_field(dynamic_enum("WorkflowState", nullable=True))
+class WorkflowStateField(BlankAsNullCharField):
+    pass
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -95,11 +113,12 @@ class TimelineEntrySerializer(serializers.Serializer):
     subject = serializers.CharField(help_text="The child record it belongs to (a delivery, the installation), or empty")
     kind = enum_field("TimelineEventKind", Event.Kind)
     kind_label = serializers.CharField()
-    action = serializers.CharField(source="event.action")
+    action = TimelineActionField(source="event.action",
+                                 help_text="The transition fired, or what the note records; null for neither.")
     action_label = serializers.CharField()
-    from_state = serializers.CharField(source="event.from_state")
+    from_state = WorkflowStateField(source="event.from_state")
     from_label = serializers.CharField()
-    to_state = serializers.CharField(source="event.to_state")
+    to_state = WorkflowStateField(source="event.to_state")
     to_label = serializers.CharField()
     changes = ChangeSerializer(many=True)
     summary = serializers.CharField(help_text="What the service's line says (a solution, review results), "
@@ -135,4 +154,4 @@ class CommentSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True, help_text="Required: why.")
+    comment = serializers.CharField(help_text="Why (required, not blank).")

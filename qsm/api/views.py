@@ -20,7 +20,7 @@ from .throttling import AddressRateThrottle, TokenObtainThrottle
 
 
 class MeView(UserLanguageMixin, APIView):
-    @extend_schema(responses=MeSerializer, tags=["core"])
+    @extend_schema(responses=MeSerializer, tags=["core"], summary="Who am I: the signed-in user, department and roles")
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
@@ -28,7 +28,7 @@ class MeView(UserLanguageMixin, APIView):
 class InboxView(UserLanguageMixin, APIView):
     """INBOX-1: what waits on me across all modules, by deadline, overdue first."""
 
-    @extend_schema(responses=InboxSerializer, tags=["core"])
+    @extend_schema(responses=InboxSerializer, tags=["core"], summary="My work across all modules, overdue first")
     def get(self, request):
         now = timezone.now()
         items = registry.inbox_items(request.user)
@@ -46,7 +46,8 @@ class TokenObtainView(ObtainAuthToken):
     authentication_classes = []  # an expired token sent along must not stop the exchange for a new one
     throttle_classes = [AddressRateThrottle, TokenObtainThrottle]
 
-    @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[])
+    @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[],
+                   summary="Obtain an API token with a username and password")
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():

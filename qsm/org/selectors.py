@@ -62,3 +62,13 @@ def product_list(*, active_only: bool = True) -> QuerySet[Product]:
 
 def business_departments() -> QuerySet[Department]:
     return Department.objects.filter(kind=Department.Kind.BUSINESS, is_active=True)
+
+
+
+def user_directory() -> QuerySet[User]:
+    """API-1: the active people a client may name (invitees, engineers), with their department and
+    roles loaded (one query each per page, whatever its size). Every signed-in QSM user may read it:
+    names are shown on every record anyway; e-mail addresses and phones are not in it."""
+    return (User.objects.filter(is_active=True).select_related("department").prefetch_related("groups")
+            .only("id", "username", "display_name", "first_name", "last_name", "is_superuser", "department__id",
+                  "department__name"))

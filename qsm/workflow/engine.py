@@ -77,6 +77,11 @@ class Workflow:
 
 _registry: dict[type[models.Model], Workflow] = {}
 
+# The ``action`` of timeline events that are not transitions (notes, edits, creation): with the
+# transitions' actions they are the API's ``TimelineAction`` enum (API-2). A module that writes a
+# new one adds it here (a test reads every event the journeys write against the schema).
+NOTE_ACTIONS = {"attach", "discussion_note", "due_recomputed", "from_inquiry", "review_findings", "solution"}
+
 
 def register(workflow: Workflow) -> Workflow:
     from qsm.sla.services import register_stage_notices

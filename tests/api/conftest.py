@@ -8,12 +8,16 @@ from rest_framework.test import APIClient
 
 from presales.models import Inquiry
 from qsm.workflow.models import Event
+from tests.api.openapi import ContractClient
 
 
 @pytest.fixture
 def api():
+    """``api(user)``: a client signed in as ``user`` whose every JSON answer is checked against the
+    OpenAPI document (API-2, ``tests.api.openapi.ContractClient``)."""
+
     def make(user=None) -> APIClient:
-        client = APIClient()
+        client = ContractClient()
         if user is not None:
             client.force_login(user)
         return client

@@ -106,7 +106,7 @@ def test_the_status_and_non_intake_fields_cannot_be_patched(api, staff_user, inq
     before = snapshot(inquiry)
     r = api(staff_user).patch(inquiry_url(inquiry), payload, format="json")
     assert r.status_code == 400
-    assert set(r.data) == set(payload) - {"subject"}
+    assert set(r.data) - {"detail", "code", "errors"} == set(payload) - {"subject"}
     assert snapshot(inquiry) == before
     assert Inquiry.objects.get(pk=inquiry.pk).subject == inquiry.subject
 

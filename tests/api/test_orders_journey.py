@@ -46,10 +46,11 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     assert actions(reviewer.get(url).data) == {"approve", "return"}
 
     # when the reviewer fails two checklist items and returns it with two problems
-    order = ok(sales.post(url + "findings/", {"items": {
-        "customer": {"result": "pass"}, "items": {"result": "pass"},
-        "prices": {"result": "fail", "note": "单价未定"}, "delivery_date": {"result": "fail", "note": "未给交期"},
-    }}, format="json"))
+    order = ok(sales.post(url + "findings/", {"items": [
+        {"item": "customer", "result": "pass"}, {"item": "items", "result": "pass"},
+        {"item": "prices", "result": "fail", "note": "单价未定"},
+        {"item": "delivery_date", "result": "fail", "note": "未给交期"},
+    ]}, format="json"))
     assert {f["item"]: f["result"] for f in order["review_rounds"][0]["findings"]} == {
         "customer": "pass", "items": "pass", "prices": "fail", "delivery_date": "fail"}
     order = ok(reviewer.post(url + "return/", {"problems": "1. 请确认单价\n2. 请给出交货日期"}, format="json"))
@@ -72,13 +73,13 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     assert [c["item"] for c in order["review_checklist"]][-1] == "installation"
 
     # a price outside the range does not simply pass: it is approved with a waiver and a reason
-    every_item_passes = {item: {"result": "pass"} for item in
-                         ("customer", "items", "prices", "delivery_date", "installation")}
+    every_item_passes = [{"item": item, "result": "pass"} for item in
+                         ("customer", "items", "prices", "delivery_date", "installation")]
     ok(sales.post(url + "findings/", {"items": every_item_passes}, format="json"))
     ok(sales.post(url + "approve/", {}, format="json"), 403)  # who amended it does not approve it (four-eyes)
     refused = ok(reviewer.post(url + "approve/", {}, format="json"), 400)
     assert "prices" in refused
-    ok(sales.post(url + "findings/", {"items": {"prices": {"result": "waived", "note": "年度框架协议价"}}},
+    ok(sales.post(url + "findings/", {"items": [{"item": "prices", "result": "waived", "note": "年度框架协议价"}]},
                   format="json"))
     order = ok(reviewer.post(url + "approve/", {"comment": "价格按框架协议"}, format="json"))
     assert order["status"] == "approved" and order["approved_at"]
@@ -90,7 +91,7 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     order = ok(sales.post(url + "start-production/", {}, format="json"))
     assert order["status"] == "in_production" and actions(order) == {"ship"}  # cancelling is the manager's
     line_id = order["lines"][0]["id"]
-    first = ok(sales.post(url + "ship/", {"quantities": {str(line_id): "2"}, "carrier": "顺丰 SF1234"},
+    first = ok(sales.post(url + "ship/", {"quantities": [{"order_line": line_id, "quantity": "2"}], "carrier": "顺丰 SF1234"},
                           format="json"), 201)
     assert (first["number"], first["status"], first["lines"][0]["quantity"]) == (1, "shipped", "2.00")
     assert {a["action"] for a in first["available_actions"]} == {"confirm", "reject"}
@@ -106,7 +107,7 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     answered = ok(sales.post(url + f"progress/{question['id']}/answer/", {"answer": "可提前两天发货"},
                              format="json"))
     assert answered["answered_by"] == sales_user.pk and answered["answered_at"]
-    second = ok(sales.post(url + "ship/", {"quantities": {str(line_id): "1"}}, format="json"), 201)
+    second = ok(sales.post(url + "ship/", {"quantities": [{"order_line": line_id, "quantity": "1"}]}, format="json"), 201)
     ok(sales.post(delivery_url(second["id"], "confirm"), {}, format="json"))
     order = ok(sales.get(url))
     assert order["status"] == "delivered" and order["delivered_at"]

@@ -56,8 +56,8 @@ class Act:
     multipart: bool = False
 
 
-def _line(order: Order) -> str:
-    return str(order.lines.get().pk)
+def _line(order: Order) -> int:
+    return order.lines.get().pk
 
 
 def _last_round(snap: dict):
@@ -66,7 +66,7 @@ def _last_round(snap: dict):
 
 ORDER_ACTIONS = [
     Act("findings", "findings", ("review",), WORKERS,
-        lambda w, o: {"items": {"customer": {"result": "fail", "note": "联系人电话缺失"}}},
+        lambda w, o: {"items": [{"item": "customer", "result": "fail", "note": "联系人电话缺失"}]},
         lambda b, a, r: ("customer", "fail", "联系人电话缺失") in a["findings"] and a["order"][0] == "review"),
     # ORD-1: the round's outcome is kept with the order's new state
     # four-eyes (ORG-1): "staff" entered the order, so only another worker decides its review
@@ -79,7 +79,7 @@ ORDER_ACTIONS = [
     Act("start-production", "start-production", ("approved",), WORKERS, lambda w, o: {},
         lambda b, a, r: a["order"][0] == "in_production"),
     Act("ship", "ship", ("approved", "in_production", "delivering"), WORKERS,
-        lambda w, o: {"quantities": {_line(o): "1"}, "carrier": "德邦"},
+        lambda w, o: {"quantities": [{"order_line": _line(o), "quantity": "1"}], "carrier": "德邦"},
         lambda b, a, r: a["order"][0] == "delivering" and len(a["deliveries"]) == len(b["deliveries"]) + 1
         and a["deliveries"][-1][1] == "shipped", code=201),
     Act("schedule-installation", "schedule-installation", ("delivered",), WORKERS,

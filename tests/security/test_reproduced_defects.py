@@ -122,7 +122,7 @@ def test_superscript_digits_and_garbage_counts_are_never_a_server_error(world):
                             {"site_work": "安装", "check_item_²": "x", "check_item_0": "空载", "m_name_١": "y"})
     assert commission.status_code in (200, 302, 409)
     api = world.api_client(world.sales_user)
-    shipped = api.post(f"/api/orders/orders/{world.order_production.pk}/ship/", {"quantities": {"²": "1"}},
+    shipped = api.post(f"/api/orders/orders/{world.order_production.pk}/ship/", {"quantities": [{"order_line": "²", "quantity": "1"}]},
                        format="json")
     assert shipped.status_code == 400 and "quantities" in shipped.json()
     assert api.get(f"/api/orders/orders/{'²'}/").status_code == 404

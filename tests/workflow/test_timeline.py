@@ -206,7 +206,7 @@ def test_the_order_page_and_the_api_tell_the_same_story(sales_user, customer):
     page = _client(sales_user).get(order.get_absolute_url())
     api = _api(sales_user).get(f"/api/orders/orders/{order.pk}/timeline/")
     assert api.status_code == 200
-    page_story = [(e.subject, e.kind, e.event.action) for e in page.context["timeline"]]
+    page_story = [(e.subject, e.kind, e.event.action or None) for e in page.context["timeline"]]  # API: null, not ""
     api_story = [(e["subject"], e["kind"], e["action"]) for e in api.data]
     assert page_story == api_story
     assert any(subject and action == "confirm" for subject, _kind, action in api_story)  # the delivery's own event

@@ -1,7 +1,7 @@
 """NTF-1 API: my notifications (keyset-paginated), the unread count, marking as read."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from qsm.notify.services import notification_mark_read
 from .serializers import MarkReadResultSerializer, MarkReadSerializer, NotificationSerializer, UnreadCountSerializer
 
 
+@extend_schema_view(list=extend_schema(summary="List my notifications, newest first (keyset-paginated)"))
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Notification.objects.none()
@@ -25,12 +26,13 @@ class NotificationViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Gen
     def get_queryset(self):
         return notification_list(user=self.request.user)
 
-    @extend_schema(responses=UnreadCountSerializer)
+    @extend_schema(responses=UnreadCountSerializer, summary="How many of my notifications are unread")
     @action(detail=False, methods=["get"], url_path="unread-count", pagination_class=None)
     def unread_count(self, request):
         return Response({"count": notification_unread_count(user=request.user)})
 
-    @extend_schema(request=MarkReadSerializer, responses=MarkReadResultSerializer)
+    @extend_schema(request=MarkReadSerializer, responses=MarkReadResultSerializer,
+                   summary="Mark notifications as read (the given ones, or all)")
     @action(detail=False, methods=["post"], url_path="mark-read", pagination_class=None)
     def mark_read(self, request):
         params = MarkReadSerializer(data=request.data)

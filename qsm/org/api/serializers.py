@@ -1,10 +1,12 @@
 """ORG-1/ORG-2 API: customers, products, departments."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
+
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import DepartmentBriefSerializer
-from qsm.org.models import Contact, Customer, Department, Product
+from qsm.org.models import Contact, Customer, Department, Product, Role, User
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -81,3 +83,21 @@ class DepartmentSerializer(DepartmentBriefSerializer):
     class Meta(DepartmentBriefSerializer.Meta):
         model = Department
         fields = [*DepartmentBriefSerializer.Meta.fields, "is_active"]
+
+
+class UserDirectorySerializer(serializers.ModelSerializer):
+    """One person of the user directory: enough to name them (no e-mail address, no phone)."""
+
+    name = serializers.CharField(source="__str__", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "department", "department_name", "roles"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=enum_field("Role", Role)))
+    def get_roles(self, user) -> list[str]:
+        names = {group.name for group in user.groups.all()}  # prefetched by the selector
+        return [r for r in Role.values if r in names or (r == Role.ADMINISTRATOR and user.is_superuser)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,10 +12,10 @@ from qsm import registry
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.org import selectors, services
-from qsm.org.models import Customer, Department, Product
+from qsm.org.models import Customer, Department, Product, Role, User
 from qsm.parsing import parse_count
 
-from .filters import DepartmentFilter, ProductFilter
+from .filters import DepartmentFilter, ProductFilter, UserDirectoryFilter
 from .serializers import (
     CustomerCreateSerializer,
     CustomerDetailSerializer,
@@ -24,15 +24,18 @@ from .serializers import (
     DepartmentSerializer,
     HistorySectionSerializer,
     ProductSerializer,
+    UserDirectorySerializer,
 )
 
 Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Search name, phone or e-mail.")
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[Q_PARAM]),
-    retrieve=extend_schema(responses=CustomerDetailSerializer),
-    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer}),
+    list=extend_schema(parameters=[Q_PARAM], summary="List customers (keyset-paginated by name)"),
+    retrieve=extend_schema(responses=CustomerDetailSerializer, summary="Get one customer with its contacts"),
+    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer},
+                         summary="Quick-create a customer",
+                         description="An obvious duplicate (the same name and phone) is refused with 400."),
 )
 @extend_schema(tags=["org"])
 class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -67,6 +70,8 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
     @extend_schema(
         parameters=[Q_PARAM, OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50; default 10.")],
         responses=CustomerLookupSerializer(many=True),
+        summary="Find customers by name or phone (type-ahead)",
+        description="Customers whose name or phone, or a contact's, matches; at most `limit`.",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def lookup(self, request):
@@ -75,7 +80,8 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
         found = selectors.customer_search(term=request.query_params.get("q", ""), limit=limit)
         return Response(CustomerLookupSerializer(found, many=True).data)
 
-    @extend_schema(responses=HistorySectionSerializer(many=True))
+    @extend_schema(responses=HistorySectionSerializer(many=True), summary="A customer's history across modules",
+                   description="One section per module, each with the records the user may see.")
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """ORG-2: the customer's whole history across modules, each module's section scoped to the user."""
@@ -114,3 +120,34 @@ class DepartmentViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Gener
     def get_queryset(self):
         # No selector lists every department; this read is the API's own (ORG-1 reference data).
         return Department.objects.filter(is_active=True).order_by("name")
+
+
+class IsQsmMember(permissions.IsAuthenticated):
+    """Signed in and one of QSM's people: a department or a role (an account without either is
+    refused, e.g. one made for a machine)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return super().has_permission(request, view) and (
+            user.is_superuser or user.department_id is not None or any(user.has_role(r) for r in Role.values))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List users (to name invitees and engineers)",
+                       description="Active users by username; filter by department, role or a search text. "
+                                   "Keyset-paginated. No e-mail addresses or phone numbers."),
+    retrieve=extend_schema(summary="Get one user"),
+)
+@extend_schema(tags=["org"])
+class UserDirectoryViewSet(UserLanguageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           viewsets.GenericViewSet):
+    queryset = User.objects.none()  # for the schema; requests read through the selector
+    serializer_class = UserDirectorySerializer
+    permission_classes = [IsQsmMember]
+    pagination_class = cursor_pagination("username")  # the unique username index
+    filter_backends = [FilterBackend]
+    filterset_class = UserDirectoryFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.user_directory()

@@ -1,0 +1,323 @@
+"""API-2: the OpenAPI document is a contract a generated client can use, checked over EVERY operation
+(so an endpoint added later is held to it too), and the answers of the running API match it."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import get_resolver
+from openapi_spec_validator import validate as validate_spec
+from rest_framework.test import APIClient
+
+from presales import services as presales_services
+from qsm.contacts.models import Channel
+from tests.api.conftest import inquiry_url
+from tests.api.openapi import operations, response_errors, schema
+from tests.builders.inquiries import inquiry_in
+from tests.builders.orders import order_in
+
+COMMITTED = Path(settings.BASE_DIR) / "docs" / "api" / "openapi.yaml"
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def refs(node) -> list[str]:
+    if isinstance(node, dict):
+        return ([node["$ref"]] if "$ref" in node else []) + [r for v in node.values() for r in refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in refs(v)]
+    return []
+
+
+def inline_enums(node, where: str = "") -> list[str]:
+    """Places where an enum is written out instead of referring to its named component."""
+    if isinstance(node, dict):
+        found = [where] if "enum" in node else []
+        return found + [w for k, v in node.items() for w in inline_enums(v, f"{where}/{k}")]
+    if isinstance(node, list):
+        return [w for i, v in enumerate(node) for w in inline_enums(v, f"{where}/{i}")]
+    return []
+
+
+# --- the document -------------------------------------------------------------------------------
+
+
+@pytest.mark.spec("API-2")
+def test_the_schema_is_valid_openapi(db):
+    validate_spec(schema())  # openapi-spec-validator: e.g. an e-mail field defaulting to "" fails it
+
+
+@pytest.mark.spec("API-2")
+def test_request_bodies_are_json_only_and_uploads_multipart(db):
+    for path, method, operation in operations():
+        body = operation.get("requestBody")
+        if body is None:
+            continue
+        assert set(body["content"]) in ({"application/json"}, {"multipart/form-data"}), (method, path)
+        if "multipart/form-data" in body["content"]:
+            target = body["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+            fields = schema()["components"]["schemas"][target]["properties"]
+            assert any(f.get("format") == "binary" for f in fields.values()), (method, path)  # an upload
+
+
+@pytest.mark.spec("API-2")
+def test_every_operation_declares_its_error_answers_with_a_code(db):
+    components = schema()["components"]["schemas"]
+    assert set(components["Error"]["required"]) == {"detail", "code"}
+    assert components["Error"]["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCode"}
+    assert {"invalid", "not_authenticated", "permission_denied", "not_found", "transition_not_allowed"} <= set(
+        components["ErrorCode"]["enum"])
+    assert components["FieldError"]["required"] == ["field", "message", "code"]
+    checked = 0
+    for path, method, operation in operations():
+        responses = operation["responses"]
+        needs_user = operation.get("security") not in (None, [], [{}])
+        expected = {"429"}
+        if method in WRITES or any(p["in"] == "query" for p in operation.get("parameters", [])):
+            expected.add("400")
+        if needs_user:
+            expected |= {"401", "403"}
+        if "{" in path or (method in WRITES and needs_user):
+            expected.add("404")
+        if method in WRITES and needs_user:
+            expected.add("409")
+        assert expected <= set(responses), (method, path, sorted(responses))
+        for code in expected:
+            body = responses[code]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/" + ("ValidationError" if code == "400" else "Error")}
+        checked += 1
+    assert checked > 70
+
+
+@pytest.mark.spec("API-2")
+def test_ids_in_paths_are_integers(db):
+    for path, method, operation in operations():
+        for param in operation.get("parameters", []):
+            if param["in"] == "path":
+                assert param["schema"] == {"type": "integer"}, (method, path, param)
+
+
+@pytest.mark.spec("API-2")
+def test_enums_are_named_components_each_defined_once(db):
+    doc = schema()
+    assert inline_enums(doc["paths"]) == []  # query parameters and bodies refer to the components
+    components = doc["components"]["schemas"]
+    for name, component in components.items():
+        assert inline_enums(component.get("properties", {})) == [], name
+    value_sets = [frozenset(c["enum"]) for c in components.values() if "enum" in c]
+    assert len(value_sets) == len(set(value_sets))  # no two names for one choice set
+    # and what were plain strings are enums now
+    props = {name: c.get("properties", {}) for name, c in components.items()}
+    assert "TimelineAction" in refs(props["TimelineEntry"]["action"])[0]
+    assert "WorkflowState" in refs(props["TimelineEntry"]["from_state"])[0]
+    assert "Role" in props["Me"]["roles"]["items"]["$ref"] and "Language" in refs(props["Me"]["language"])[0]
+    assert "TimelineAction" in refs(props["AvailableAction"]["action"])[0]
+    assert "FollowUpReason" in refs(props["OrderDetail"]["follow_up_reason"])[0]
+    assert "Channel" in refs(props["Solution"]["sent_via"])[0]
+    assert {"approve", "ship", "respond", "attach"} <= set(components["TimelineAction"]["enum"])
+    assert {"review", "accepted", "handed_over"} <= set(components["WorkflowState"]["enum"])
+
+
+@pytest.mark.spec("API-2", "WF-2")
+def test_every_action_the_code_writes_on_a_timeline_is_in_the_enum(db):
+    # ``engine.note(..., action="x")`` and the like: a new one must be added to engine.NOTE_ACTIONS,
+    # or timelines carrying it would answer a value the schema does not allow.
+    written = set()
+    for source in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        parts = source.relative_to(settings.BASE_DIR).parts
+        if parts[0] in ("tests", ".venv", "node_modules") or "migrations" in parts:
+            continue
+        written |= set(re.findall(r'\baction="(\w+)"', source.read_text(encoding="utf-8")))
+    written -= {"store_true", "store_false", "append", "count"}  # argparse
+    assert written and written - set(schema()["components"]["schemas"]["TimelineAction"]["enum"]) == set()
+
+
+@pytest.mark.spec("API-2")
+def test_lists_of_typed_objects_instead_of_dicts_and_required_fields_are_required(db):
+    components = schema()["components"]["schemas"]
+    for name, component in components.items():
+        for prop, definition in component.get("properties", {}).items():
+            assert "additionalProperties" not in definition, (name, prop)  # no dict with implicit keys
+    assert components["FindingsRequest"]["properties"]["items"]["items"]["$ref"].endswith("FindingInputRequest")
+    assert set(components["FindingInputRequest"]["required"]) == {"item", "result"}
+    assert components["ShipRequest"]["properties"]["quantities"]["items"]["$ref"].endswith("ShipLineRequest")
+    assert set(components["ShipLineRequest"]["required"]) == {"order_line", "quantity"}
+    assert "problems" in components["ReturnRequest"]["required"]
+    assert components["ReturnRequest"]["properties"]["problems"]["minLength"] == 1
+    for reason in ("ReasonRequest", "DeliveryRejectRequest"):  # cancel, reopen, return an inquiry; reject
+        assert "comment" in components[reason]["required"], reason
+        assert components[reason]["properties"]["comment"]["minLength"] == 1
+
+
+@pytest.mark.spec("API-2")
+def test_operations_have_summaries_and_no_docstring_descriptions(db):
+    docstrings = set()
+    for pattern in _api_views(get_resolver().url_patterns):
+        for klass in pattern.__mro__:
+            if klass.__doc__:
+                docstrings.add(" ".join(klass.__doc__.split()))
+            for attr in vars(klass).values():
+                doc = getattr(attr, "__doc__", None)
+                if callable(attr) and doc:
+                    docstrings.add(" ".join(doc.split()))
+    for path, method, operation in operations():
+        assert operation.get("summary", "").strip(), (method, path)
+        assert not re.search(r"\b[A-Z]{2,}-\d+\b", operation["summary"]), (method, path)  # no SPEC ids
+        description = " ".join(operation.get("description", "").split())
+        assert not description or description not in docstrings, (method, path, description)
+
+
+def _values(node, key: str) -> list:
+    if isinstance(node, dict):
+        return ([node[key]] if key in node else []) + [v for x in node.values() for v in _values(x, key)]
+    if isinstance(node, list):
+        return [v for x in node for v in _values(x, key)]
+    return []
+
+
+def _api_views(patterns):
+    for p in patterns:
+        if hasattr(p, "url_patterns"):
+            yield from _api_views(p.url_patterns)
+        else:
+            view = getattr(p.callback, "cls", None)
+            if view is not None:
+                yield view
+
+
+# --- one English document -----------------------------------------------------------------------
+
+
+@pytest.mark.spec("API-2")
+def test_the_live_schema_is_the_same_english_document_in_every_language(api, staff_user):
+    staff_user.language = "zh-hans"
+    staff_user.save(update_fields=["language"])
+    client = api(staff_user)
+    english = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200
+    for kwargs in ({"HTTP_ACCEPT_LANGUAGE": "zh-hans"}, {}, {"lang": "zh-hans"}):
+        lang = kwargs.pop("lang", None)
+        url = "/api/schema/?format=json" + (f"&lang={lang}" if lang else "")
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        assert client.get(url, **kwargs).content == english.content, kwargs
+    # no name a generator turns into code is in Chinese (titles, components, parameters, operations)
+    doc = json.loads(english.content)
+    names = [*doc["components"]["schemas"], *(op["operationId"] for _p, _m, op in operations())]
+    names += [p["name"] for _p, _m, op in operations() for p in op.get("parameters", [])]
+    names += [str(t) for t in _values(doc, "title")]
+    assert [n for n in names if CJK.search(n)] == []
+    assert json.loads(english.content) == yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.spec("API-2")
+def test_the_committed_schema_file_is_the_generated_one(db, tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--lang", "en", "--validate", "--fail-on-warn", "--file", str(generated))
+    assert COMMITTED.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), (
+        "docs/api/openapi.yaml is out of date: run `make api-schema` and commit it")
+
+
+# --- the answers match the document ---------------------------------------------------------------
+
+
+@pytest.fixture
+def populated(staff_user, sales_user, sales_manager, production_department, sales_department, customer):
+    """Every kind of record the API reads, at a late state with its children (solutions, discussion,
+    communications, review rounds, deliveries, progress notes, installation, acceptance rounds)."""
+    from orders import services as order_services
+    from qsm.notify.services import notify
+
+    inquiry = inquiry_in("converted", actor=staff_user, customer=customer, complex=True, invited=[production_department],
+                         solution=("方案", "两台机器人"), hand_over_to=sales_department, receiver=sales_user)
+    presales_services.communication_add(inquiry=inquiry, actor=staff_user, channel=Channel.PHONE, direction="out",
+                                        summary="电话确认", occurred_at=None)
+    order = order_in("accepted", actor=sales_user, customer=customer, installation=True)
+    order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel=Channel.PHONE,
+                                     text="何时到货？", occurred_at=None)
+    notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
+    return inquiry, order
+
+
+@pytest.mark.spec("API-2")
+def test_every_json_read_answers_as_the_schema_declares(populated, quality_officer, sales_user):
+    # The quality officer sees every record (ORG-1): every list has rows, so every detail is read.
+    problems, read = [], set()
+    for user in (quality_officer, sales_user):
+        client = APIClient()
+        client.force_login(user)
+        ids: dict[str, int] = {}
+        gets = sorted((p for p, m, _op in operations() if m == "GET"), key=lambda p: p.count("{"))
+        for path in gets:
+            if "{" in path:
+                parent = path.split("{id}")[0]
+                if parent not in ids or path.count("{") > 1:
+                    continue
+                url = path.replace("{id}", str(ids[parent]))
+            else:
+                url = path
+            response = client.get(url)
+            if not response["Content-Type"].startswith("application/json"):
+                continue
+            body = response.json()
+            problems += response_errors("GET", url.split("?")[0], response.status_code, body)
+            read.add(path)
+            rows = body.get("results") if isinstance(body, dict) else body
+            if isinstance(rows, list) and rows and "id" in rows[0]:
+                ids[path] = rows[0]["id"]
+    assert problems == []
+    json_gets = {p for p, m, op in operations() if m == "GET" and p.count("{") <= 1
+                 and "application/json" in op["responses"].get("200", {}).get("content", {})}
+    assert json_gets - read == set()  # every JSON read was checked (a list without rows would leave one out)
+    assert {"/api/presales/inquiries/{id}/", "/api/orders/orders/{id}/", "/api/orders/installations/{id}/",
+            "/api/orders/deliveries/{id}/", "/api/orders/orders/{id}/timeline/"} <= read
+
+
+@pytest.mark.spec("API-2")
+def test_the_nullable_names_come_back_null_and_are_declared_so(api, staff_user, customer):
+    inquiry = inquiry_in("answered", actor=staff_user, customer=customer)
+    body = api(staff_user).get(inquiry_url(inquiry)).json()
+    assert body["acknowledged_by_name"] is None
+    assert response_errors("GET", inquiry_url(inquiry), 200, body) == []
+    props = schema()["components"]["schemas"]
+    assert props["InquiryDetail"]["properties"]["acknowledged_by_name"].get("nullable") is True
+    assert props["ReviewRound"]["properties"]["reviewer_name"].get("nullable") is True
+    assert props["ProgressNote"]["properties"]["answered_by_name"].get("nullable") is True
+
+
+@pytest.mark.spec("API-2")
+def test_error_bodies_have_the_declared_shape_and_code(api, staff_user, sales_user, customer):
+    inquiry = inquiry_in("answered", actor=staff_user, customer=customer)
+    client = api(staff_user)
+    cases = [
+        # (response, path as in the document's terms, expected status, expected code)
+        (client.post("/api/presales/inquiries/", {"channel": "fax"}, format="json"), "POST",
+         "/api/presales/inquiries/", 400, "invalid"),
+        (client.post("/api/presales/inquiries/", "{not json", content_type="application/json"), "POST",
+         "/api/presales/inquiries/", 400, "parse_error"),
+        (client.get("/api/presales/inquiries/999999/"), "GET", "/api/presales/inquiries/999999/", 404, "not_found"),
+        (api(sales_user).get(inquiry_url(inquiry)), "GET", inquiry_url(inquiry), 404, "not_found"),
+        (client.post(inquiry_url(inquiry, "respond"), {}, format="json"), "POST", inquiry_url(inquiry, "respond"),
+         409, "transition_not_allowed"),
+        (APIClient().get("/api/me/"), "GET", "/api/me/", None, None),
+    ]
+    for response, method, path, status, code in cases:
+        body = response.json()
+        assert response_errors(method, path, response.status_code, body) == [], body
+        if status is not None:
+            assert (response.status_code, body["code"]) == (status, code), body
+        else:  # not signed in: 401 or 403 by the authenticator, always with a code
+            assert response.status_code in (401, 403) and body["code"] in ("not_authenticated",
+                                                                            "authentication_failed")
+        assert body["detail"]
+    invalid = cases[0][0].json()
+    fields = {e["field"]: e["code"] for e in invalid["errors"]}
+    assert fields["channel"] == "invalid_choice" and fields["subject"] == "required"
+    assert invalid["subject"]  # the field map as before, next to the typed list
+    nested = client.post("/api/presales/inquiries/", {"channel": "phone", "subject": "s", "question": "q",
+                                                      "new_customer": {"name": ""}}, format="json").json()
+    assert "new_customer.name" in {e["field"] for e in nested["errors"]}
