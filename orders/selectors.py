@@ -19,7 +19,7 @@ from qsm.sla.calendar import default_calendar, end_of_working_day
 from qsm.sla.models import Deadline
 from qsm.workflow.selectors import TimelineEntry, timeline
 
-from .models import AcceptanceRound, Delivery, Installation, Order, ReviewRound
+from .models import AcceptanceRound, Delivery, Installation, Order, ProductionStep, ReviewRound
 from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY
 
 
@@ -88,6 +88,7 @@ def order_get(*, user, pk) -> Order:
                 Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
                          .prefetch_related("lines__order_line__product").order_by("number")),
                 contact_prefetch("progress_notes"),
+                Prefetch("production_steps", queryset=ProductionStep.objects.select_related("recorded_by")),
             )
             .get(pk=parse_id(pk))
         )

@@ -33,6 +33,7 @@ urlpatterns = [
     _order("deliveries/<int:delivery_pk>/reject/", views.DeliveryRejectView, "delivery-reject"),
     _order("progress/", views.ProgressNoteAddView, "progress-add"),
     _order("progress/<int:note_pk>/answer/", views.ProgressAnswerView, "progress-answer"),
+    _order("production/", views.ProductionStepAddView, "production-step-add"),
     _order("installation/schedule/", views.InstallationScheduleView, "installation-schedule"),
     _order("installation/start/", views.InstallationStartView, "installation-start"),
     _order("installation/commission/", views.InstallationCommissionView, "installation-commission"),

@@ -23,6 +23,7 @@ from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.org.selectors import customer_list
 from qsm.parsing import parse_id
 from qsm.views import add_validation_errors
+from qsm.visibility import can_view
 from qsm.web.forms import AttachmentForm, TransitionForm
 from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
@@ -172,6 +173,8 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
     can_discuss = can_discuss_inquiry(user, inquiry)
     discussion, invited_departments, invited_users, notes = discussion_detail(inquiry=inquiry)
     order = _order_of(inquiry) if inquiry.status in (S.ACKNOWLEDGED, S.CONVERTED) else None
+    if order is not None and not can_view(user, order):
+        order = None  # the "Order ORD-…" link only for whoever can open it (ORG-1, the order's declaration)
     actions = []
     for t in available:
         actions.append({"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,

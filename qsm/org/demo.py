@@ -152,7 +152,9 @@ class OrgDemo(DemoBuilder):
             Group.objects.get_or_create(name=role)
         groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
         self.departments = {
-            code: Department.objects.create(code=code, name=name, kind=kind) for code, name, kind in DEPARTMENTS
+            # §3.2(2): the production department is declared by its flag, which the admin can move.
+            code: Department.objects.create(code=code, name=name, kind=kind, is_production=code == "production")
+            for code, name, kind in DEPARTMENTS
         }
         taken = sorted(User.objects.filter(username__in=[u[0] for u in USERS]).values_list("username", flat=True))
         if taken:
