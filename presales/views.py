@@ -165,6 +165,14 @@ def _order_of(inquiry):
         return None
 
 
+def _handover_form(inquiry: Inquiry) -> HandOverForm:
+    """The hand-over form offers the other business departments (the service refuses its own, §3.1(3))."""
+    form = HandOverForm()
+    field = form.fields["department"]
+    field.queryset = field.queryset.exclude(pk=inquiry.department_id)
+    return form
+
+
 def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
@@ -212,7 +220,7 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "solution_form": forms.get("solution_form") or SolutionForm(initial=_solution_initial(inquiry)),
         "sent_form": forms.get("sent_form") or SolutionSentForm(),
         "communication_form": forms.get("communication_form") or CommunicationForm(),
-        "handover_form": forms.get("handover_form") or HandOverForm(),
+        "handover_form": forms.get("handover_form") or _handover_form(inquiry),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
