@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qsm import views
+from qsm.web.legacy_urls import legacy_urlpatterns
 
 handler400 = "qsm.views.bad_request"
 
@@ -15,7 +16,10 @@ urlpatterns = [
     path("language/", views.LanguageSwitchView.as_view(), name="set-language"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),
-    path("org/", include("qsm.org.urls")),
+    # The old addresses (/orders/orders/, /presales/inquiries/, /org/customers/) and /favicon.ico
+    # redirect permanently; they come first, before the apps' own patterns.
+    *legacy_urlpatterns(),
+    path("", include("qsm.org.urls")),
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),
     path("", include("qsm.links.urls")),

@@ -4,9 +4,9 @@ from django.db import migrations, models
 
 
 def flag_existing_production(apps, schema_editor):
-    """An installation upgraded from before the flag: its department coded "production" (the code
-    every installation so far was set up with) keeps following its orders. From now on the
-    administrator sets the flag on whichever department produces (§3.2(2))."""
+    """An installation set up before the flag (the demo data included): its department coded
+    "production" keeps producing. From now on the administrator sets the flag on whichever
+    department produces (§3.2(2)); nothing reads the code."""
     Department = apps.get_model("org", "Department")
     Department.objects.filter(code="production").update(is_production=True)
 
