@@ -16,7 +16,7 @@ from django.utils import timezone
 from orders import services as orders
 from orders.models import Delivery, DeliveryLine, Installation, Order
 from orders.services import order_create_from_inquiry
-from presales.demo import NEEDS, PARTS, Plan
+from presales.demo import Plan, compose_needs
 from presales.models import Inquiry
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
@@ -142,6 +142,7 @@ class OrderDemo(DemoBuilder):
             op.lines = [(p, self._quantity(p), self._price(p, op.price_issue or (op.waiver and n == 0)))
                         for n, p in enumerate(chosen)]
             self._draw_dates(op, nth)
+            op.promised = self._working_day(op.promised)
             self._lay_out(op)
             plans.append(op)
         for plan in inquiry_plans:
@@ -167,6 +168,7 @@ class OrderDemo(DemoBuilder):
                                 else IS.ACCEPTED if final == OS.ACCEPTED else None)
             self._draw_variants(op, False)
             self._draw_dates(op, None)
+            op.promised = self._working_day(op.promised)
             self._lay_out(op)
             plans.append(op)
         return plans
@@ -186,6 +188,14 @@ class OrderDemo(DemoBuilder):
             op.rejected_delivery = False  # its last shipment is on its way: every delivery state is shown
         op.rejected_acceptance = final == OS.ACCEPTED and (force or rng.random() < 0.3)
         op.delivered_late = final in (OS.DELIVERED, OS.INSTALLING, OS.ACCEPTED) and rng.random() < 0.2
+
+    def _working_day(self, day: dt.date) -> dt.date:
+        """A promised date on a working day: the next one, or for a date already past (a late
+        order) the one before, so that it stays past."""
+        step = dt.timedelta(days=-1 if day < timezone.localdate(self.now) else 1)
+        while not self.ctx.working.is_working_day(day):
+            day += step
+        return day
 
     def _quantity(self, product: Product) -> Decimal:
         if product.kind == "service" or product.product_line == "自动化产线":
@@ -249,7 +259,9 @@ class OrderDemo(DemoBuilder):
             then(0, 0, step, office=office)
 
         self._order_story(op, clock, then, at)
-        op.steps = self._fit_order(op, times, steps)
+        fitted = self._fit_order(op, times, steps)
+        # In working hours on working days (DATA-1: no shipment at 00:56, no approval on National Day).
+        op.steps = list(zip(self.ctx.working_times([t for t, _step in fitted]), [s for _t, s in fitted], strict=True))
         if op.install_start_step is not None:  # the installation is scheduled for the day it starts
             op.install_day = timezone.localdate(op.steps[op.install_start_step][0])
 
@@ -334,8 +346,9 @@ class OrderDemo(DemoBuilder):
         engineers = [self.users["sun.hao"]] + ([self.users["ma.jun"]] if rng.random() < 0.4 else [])
         lead = rng.randint(3, 10)
         then(DAY, 4 * DAY, self._schedule_installation(op, engineers, lead))
-        if op.install_final == IS.SCHEDULED:  # the engineers go on site in the coming days
-            op.install_day = timezone.localdate(self.now) + dt.timedelta(days=rng.randint(1, 7))
+        if op.install_final == IS.SCHEDULED:  # the engineers go on site in the coming days (a working day)
+            op.install_day = timezone.localdate(self.ctx.next_working(
+                self.now + dt.timedelta(days=rng.randint(1, 7))))
             return
         op.install_start_step = len(clock.times)
         at(clock.t + dt.timedelta(days=lead), self._installation_start(op, engineers[0]))
@@ -366,7 +379,7 @@ class OrderDemo(DemoBuilder):
         """ORD-1: an order entered directly (a purchase order by e-mail or fax)."""
         contact = op.customer.contacts.first()
         reference = f"PO-{self.rng.randint(2024000, 2026999)}"
-        needs = self.rng.choice(NEEDS).format(part=self.rng.choice(PARTS), volume=50000, weeks=8, budget=150)
+        needs = compose_needs(self.rng, op.line)
 
         def step():
             op.order = orders.order_create(
@@ -432,7 +445,7 @@ class OrderDemo(DemoBuilder):
             order = op.get()
             data = {}
             if "delivery_date" in fails:
-                op.promised = op.promised + dt.timedelta(weeks=2)
+                op.promised = self._working_day(op.promised + dt.timedelta(weeks=2))
                 data["promised_date"] = op.promised
             if "installation" in fails:
                 data["site_contact"] = (order.site_contact or "") + "（现场具备 380V 电源和吊装条件）"

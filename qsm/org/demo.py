@@ -184,7 +184,8 @@ class OrgDemo(DemoBuilder):
         customers = CUSTOMERS[:12] if self.small else CUSTOMERS
         clerk = self.users["zhang.wei"]
         self.customers: list[Customer] = []
-        with time_machine.travel(self.year_ago - dt.timedelta(days=30), tick=False):
+        # Entered by the clerk on a working day, in working hours (DATA-1).
+        with time_machine.travel(self.ctx.next_working(self.year_ago - dt.timedelta(days=30)), tick=False):
             for name, city, area, stem in customers:
                 contact_name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 customer = customer_create(
