@@ -63,6 +63,15 @@ QUESTIONS = [("客户询问能否提前一周交货。", "已与生产部确认�
              ("客户询问安装前需要准备哪些条件。", "已发送安装准备清单（电源、气源、地基要求）。"),
              ("客户询问随机备件清单。", "已邮件发送随机备件和工具清单。"),
              ("客户询问操作培训安排。", "培训安排在安装调试完成后，为期三天。")]
+PRODUCTION_STAGES = ["planned", "materials", "machining", "assembly", "testing", "ready"]
+PRODUCTION_NOTES = {
+    "planned": ["已排产，计划{n}周完工。", "纳入本月生产计划，第{n}周开工。"],
+    "materials": ["铸件、主轴等关键件已到货。", "外购件到货{n}批，齐套率95%。", "钢材到货，外协件预计{n}天后到。"],
+    "machining": ["床身、立柱粗加工完成。", "关键零件精加工完成，首件检验合格。", "外协加工件已返厂，检验合格。"],
+    "assembly": ["主轴箱装配完成。", "整机总装完成，开始电气接线。", "产线分段装配完成{n}段。"],
+    "testing": ["空运转{n}小时无异常，精度检验合格。", "出厂检验合格，客户可来厂预验收。"],
+    "ready": ["完工入库，待发货。", "已包装完毕，等待物流安排。"],
+}
 CARRIERS = ["德邦物流 DB", "顺丰速运 SF", "中铁快运 ZT", "自有车辆"]
 QUALITY_NOTES = ["到货检验：数量、外观无误。", "开箱检验合格，随机资料齐全。", "到货检验合格。"]
 DELIVERY_REJECTIONS = ["到货检验发现外观划伤、防护罩变形，退回返修。", "到货数量与装箱单不符，整批退回。"]
@@ -307,6 +316,9 @@ class OrderDemo(DemoBuilder):
         from_stock = final != OS.IN_PRODUCTION and not op.install and rng.random() < 0.4
         if not from_stock:
             then(DAY, 3 * DAY, self._order_fire(op, "start_production", "已下达生产任务单。"))
+            # §3.2(2): the production department reports its steps on the order.
+            for stage in PRODUCTION_STAGES[:rng.randint(1, len(PRODUCTION_STAGES))]:
+                then(DAY, 4 * DAY, self._production_step(op, stage))
         if cancel_at == OS.IN_PRODUCTION:
             then(2 * DAY, 10 * DAY, self._order_cancel(op))
             return
@@ -487,6 +499,17 @@ class OrderDemo(DemoBuilder):
                 return  # nothing was split into a first part after all
             orders.progress_note_add(order=order, actor=op.owner, kind=ContactEntry.Kind.UPDATE, channel=channel,
                                      text=text, occurred_at=timezone.now())
+        return step
+
+    def _production_step(self, op: OrderPlan, stage: str):
+        note = self.rng.choice(PRODUCTION_NOTES[stage]).format(n=self.rng.randint(2, 6))
+        reporter = self.rng.choice([self.users["sun.hao"], self.users["sun.hao"], self.users["ma.jun"]])
+
+        def step():
+            order = op.get()
+            if order.status in (OS.IN_PRODUCTION, OS.DELIVERING):
+                orders.production_step_add(order=order, actor=reporter, stage=stage, note=note,
+                                           occurred_at=timezone.now())
         return step
 
     def _question(self, op: OrderPlan, text: str):

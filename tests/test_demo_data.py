@@ -192,6 +192,14 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
                                     kind__in=[Event.Kind.CREATED, Event.Kind.TRANSITION]).order_by("-created_at", "-id")[0]
         assert last.to_state == inquiry.status, inquiry.number
     assert Event.objects.order_by("created_at")[0].created_at < now - dt.timedelta(days=300)
+    # §3.2(2): the production department is declared; its people follow the orders in production and report steps
+    from orders.models import ProductionStep
+    from orders.selectors import order_visible
+
+    producer = User.objects.get(username="sun.hao")
+    assert producer.department.is_production
+    assert order_visible(user=producer).filter(status=Order.Status.IN_PRODUCTION).exists()
+    assert ProductionStep.objects.filter(recorded_by=producer).exists()
     # in working hours on working days, and texts that differ (issue 7)
     _assert_in_working_hours()
     _assert_texts_vary()
