@@ -215,3 +215,14 @@ def test_an_invited_participant_reads_the_order_but_an_outsider_does_not(login, 
     assert login(guest).get(inquiry.order.get_absolute_url()).status_code == 200
     assert login(other_department_staff).get(inquiry.order.get_absolute_url()).status_code == 404
     assert login(other_department_staff).get(inquiry.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.spec("ORG-1")
+def test_the_filter_and_the_predicate_agree_for_the_inquiry_readers(staff_user, colleague, sales_user,
+                                                                     other_department_staff, quality_officer,
+                                                                     converted, orders_by_state):
+    for user in (staff_user, colleague, sales_user, other_department_staff, quality_officer):
+        filtered = set(ORDER_VISIBILITY.filter(Order.objects.all(), user).values_list("pk", flat=True))
+        for order in Order.objects.select_related("source_inquiry"):
+            assert ORDER_VISIBILITY.can_view(user, order) == (order.pk in filtered), (user, order.number)
+    assert converted.order.pk in set(ORDER_VISIBILITY.filter(Order.objects.all(), staff_user).values_list("pk", flat=True))
