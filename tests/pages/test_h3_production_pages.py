@@ -226,3 +226,18 @@ def test_the_filter_and_the_predicate_agree_for_the_inquiry_readers(staff_user, 
         for order in Order.objects.select_related("source_inquiry"):
             assert ORDER_VISIBILITY.can_view(user, order) == (order.pk in filtered), (user, order.number)
     assert converted.order.pk in set(ORDER_VISIBILITY.filter(Order.objects.all(), staff_user).values_list("pk", flat=True))
+
+
+@pytest.mark.spec("INBOX-1", "ORD-2")
+def test_orders_in_production_wait_on_the_production_department_in_my_work(login, producer, production_department,
+                                                                           orders_by_state):
+    from qsm import registry
+
+    mine = {i.number: i for i in registry.inbox_items(producer)}
+    assert set(mine) == {orders_by_state[S.IN_PRODUCTION].number}
+    assert mine[orders_by_state[S.IN_PRODUCTION].number].waiting_for == "生产并记录生产进度"
+    page = login(producer).get(reverse("inbox")).content.decode()
+    assert orders_by_state[S.IN_PRODUCTION].number in page
+    # not for a department that is not declared producing
+    other = UserFactory(username="x1", department=DepartmentFactory(code="other-x", kind="other"), roles=[Role.STAFF])
+    assert registry.inbox_items(other) == []
