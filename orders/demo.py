@@ -16,7 +16,7 @@ from django.utils import timezone
 from orders import services as orders
 from orders.models import Delivery, DeliveryLine, Installation, Order
 from orders.services import order_create_from_inquiry
-from presales.demo import NEEDS, PARTS, Plan
+from presales.demo import Plan, compose_needs
 from presales.models import Inquiry
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.demo import DAY, HOUR, Clock, DemoBuilder, DemoContext
@@ -63,6 +63,15 @@ QUESTIONS = [("客户询问能否提前一周交货。", "已与生产部确认�
              ("客户询问安装前需要准备哪些条件。", "已发送安装准备清单（电源、气源、地基要求）。"),
              ("客户询问随机备件清单。", "已邮件发送随机备件和工具清单。"),
              ("客户询问操作培训安排。", "培训安排在安装调试完成后，为期三天。")]
+PRODUCTION_STAGES = ["planned", "materials", "machining", "assembly", "testing", "ready"]
+PRODUCTION_NOTES = {
+    "planned": ["已排产，计划{n}周完工。", "纳入本月生产计划，第{n}周开工。"],
+    "materials": ["铸件、主轴等关键件已到货。", "外购件到货{n}批，齐套率95%。", "钢材到货，外协件预计{n}天后到。"],
+    "machining": ["床身、立柱粗加工完成。", "关键零件精加工完成，首件检验合格。", "外协加工件已返厂，检验合格。"],
+    "assembly": ["主轴箱装配完成。", "整机总装完成，开始电气接线。", "产线分段装配完成{n}段。"],
+    "testing": ["空运转{n}小时无异常，精度检验合格。", "出厂检验合格，客户可来厂预验收。"],
+    "ready": ["完工入库，待发货。", "已包装完毕，等待物流安排。"],
+}
 CARRIERS = ["德邦物流 DB", "顺丰速运 SF", "中铁快运 ZT", "自有车辆"]
 QUALITY_NOTES = ["到货检验：数量、外观无误。", "开箱检验合格，随机资料齐全。", "到货检验合格。"]
 DELIVERY_REJECTIONS = ["到货检验发现外观划伤、防护罩变形，退回返修。", "到货数量与装箱单不符，整批退回。"]
@@ -142,6 +151,7 @@ class OrderDemo(DemoBuilder):
             op.lines = [(p, self._quantity(p), self._price(p, op.price_issue or (op.waiver and n == 0)))
                         for n, p in enumerate(chosen)]
             self._draw_dates(op, nth)
+            op.promised = self._working_day(op.promised)
             self._lay_out(op)
             plans.append(op)
         for plan in inquiry_plans:
@@ -167,6 +177,7 @@ class OrderDemo(DemoBuilder):
                                 else IS.ACCEPTED if final == OS.ACCEPTED else None)
             self._draw_variants(op, False)
             self._draw_dates(op, None)
+            op.promised = self._working_day(op.promised)
             self._lay_out(op)
             plans.append(op)
         return plans
@@ -186,6 +197,14 @@ class OrderDemo(DemoBuilder):
             op.rejected_delivery = False  # its last shipment is on its way: every delivery state is shown
         op.rejected_acceptance = final == OS.ACCEPTED and (force or rng.random() < 0.3)
         op.delivered_late = final in (OS.DELIVERED, OS.INSTALLING, OS.ACCEPTED) and rng.random() < 0.2
+
+    def _working_day(self, day: dt.date) -> dt.date:
+        """A promised date on a working day: the next one, or for a date already past (a late
+        order) the one before, so that it stays past."""
+        step = dt.timedelta(days=-1 if day < timezone.localdate(self.now) else 1)
+        while not self.ctx.working.is_working_day(day):
+            day += step
+        return day
 
     def _quantity(self, product: Product) -> Decimal:
         if product.kind == "service" or product.product_line == "自动化产线":
@@ -249,7 +268,9 @@ class OrderDemo(DemoBuilder):
             then(0, 0, step, office=office)
 
         self._order_story(op, clock, then, at)
-        op.steps = self._fit_order(op, times, steps)
+        fitted = self._fit_order(op, times, steps)
+        # In working hours on working days (DATA-1: no shipment at 00:56, no approval on National Day).
+        op.steps = list(zip(self.ctx.working_times([t for t, _step in fitted]), [s for _t, s in fitted], strict=True))
         if op.install_start_step is not None:  # the installation is scheduled for the day it starts
             op.install_day = timezone.localdate(op.steps[op.install_start_step][0])
 
@@ -295,6 +316,9 @@ class OrderDemo(DemoBuilder):
         from_stock = final != OS.IN_PRODUCTION and not op.install and rng.random() < 0.4
         if not from_stock:
             then(DAY, 3 * DAY, self._order_fire(op, "start_production", "已下达生产任务单。"))
+            # §3.2(2): the production department reports its steps on the order.
+            for stage in PRODUCTION_STAGES[:rng.randint(1, len(PRODUCTION_STAGES))]:
+                then(DAY, 4 * DAY, self._production_step(op, stage))
         if cancel_at == OS.IN_PRODUCTION:
             then(2 * DAY, 10 * DAY, self._order_cancel(op))
             return
@@ -334,8 +358,9 @@ class OrderDemo(DemoBuilder):
         engineers = [self.users["sun.hao"]] + ([self.users["ma.jun"]] if rng.random() < 0.4 else [])
         lead = rng.randint(3, 10)
         then(DAY, 4 * DAY, self._schedule_installation(op, engineers, lead))
-        if op.install_final == IS.SCHEDULED:  # the engineers go on site in the coming days
-            op.install_day = timezone.localdate(self.now) + dt.timedelta(days=rng.randint(1, 7))
+        if op.install_final == IS.SCHEDULED:  # the engineers go on site in the coming days (a working day)
+            op.install_day = timezone.localdate(self.ctx.next_working(
+                self.now + dt.timedelta(days=rng.randint(1, 7))))
             return
         op.install_start_step = len(clock.times)
         at(clock.t + dt.timedelta(days=lead), self._installation_start(op, engineers[0]))
@@ -366,7 +391,7 @@ class OrderDemo(DemoBuilder):
         """ORD-1: an order entered directly (a purchase order by e-mail or fax)."""
         contact = op.customer.contacts.first()
         reference = f"PO-{self.rng.randint(2024000, 2026999)}"
-        needs = self.rng.choice(NEEDS).format(part=self.rng.choice(PARTS), volume=50000, weeks=8, budget=150)
+        needs = compose_needs(self.rng, op.line)
 
         def step():
             op.order = orders.order_create(
@@ -432,7 +457,7 @@ class OrderDemo(DemoBuilder):
             order = op.get()
             data = {}
             if "delivery_date" in fails:
-                op.promised = op.promised + dt.timedelta(weeks=2)
+                op.promised = self._working_day(op.promised + dt.timedelta(weeks=2))
                 data["promised_date"] = op.promised
             if "installation" in fails:
                 data["site_contact"] = (order.site_contact or "") + "（现场具备 380V 电源和吊装条件）"
@@ -474,6 +499,17 @@ class OrderDemo(DemoBuilder):
                 return  # nothing was split into a first part after all
             orders.progress_note_add(order=order, actor=op.owner, kind=ContactEntry.Kind.UPDATE, channel=channel,
                                      text=text, occurred_at=timezone.now())
+        return step
+
+    def _production_step(self, op: OrderPlan, stage: str):
+        note = self.rng.choice(PRODUCTION_NOTES[stage]).format(n=self.rng.randint(2, 6))
+        reporter = self.rng.choice([self.users["sun.hao"], self.users["sun.hao"], self.users["ma.jun"]])
+
+        def step():
+            order = op.get()
+            if order.status in (OS.IN_PRODUCTION, OS.DELIVERING):
+                orders.production_step_add(order=order, actor=reporter, stage=stage, note=note,
+                                           occurred_at=timezone.now())
         return step
 
     def _question(self, op: OrderPlan, text: str):

@@ -18,7 +18,7 @@ from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
 
-from .models import AcceptanceRound, ChecklistItem, ReviewFinding
+from .models import AcceptanceRound, ChecklistItem, ProductionStep, ReviewFinding
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
@@ -249,6 +249,20 @@ class ProgressNoteForm(BootstrapFormMixin, forms.Form):
                              widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", now_local())
+
+
+class ProductionStepForm(BootstrapFormMixin, forms.Form):
+    """§3.2(2): a production step, as the production department reports it."""
+
+    stage = forms.ChoiceField(label=_("Production step"), choices=ProductionStep.Stage.choices,
+                              initial=ProductionStep.Stage.PLANNED)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):

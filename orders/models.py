@@ -321,3 +321,34 @@ class AcceptanceRound(models.Model):
         verbose_name = _("acceptance round")
         verbose_name_plural = _("acceptance rounds")
         constraints = [models.UniqueConstraint(fields=["installation", "number"], name="acceptance_round_unique")]
+
+
+class ProductionStep(models.Model):
+    """ORD-2, §3.2(2): a step of the order's production (or service preparation) as the production
+    department reports it; kept, never edited."""
+
+    class Stage(models.TextChoices):
+        PLANNED = "planned", _("Scheduled for production")  # 已排产
+        MATERIALS = "materials", _("Materials ready")  # 备料完成
+        MACHINING = "machining", _("Parts machined")  # 零部件加工
+        ASSEMBLY = "assembly", _("Assembly")  # 装配
+        TESTING = "testing", _("Factory test")  # 出厂检验 / 调试
+        READY = "ready", _("Ready to ship")  # 完工待发
+        DELAYED = "delayed", _("Delay or problem")  # 延误 / 问题
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="production_steps")
+    stage = models.CharField(_("production step"), max_length=12, choices=Stage.choices)
+    note = models.TextField(_("note"), blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("production step")
+        verbose_name_plural = _("production steps")
+        indexes = [models.Index(fields=["order", "occurred_at"], name="production_step_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_stage_display()}"

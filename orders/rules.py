@@ -3,23 +3,34 @@ import rules
 
 from qsm.org.rules import (
     in_business_department,
+    in_production_department,
     is_administrator,
     is_manager,
     is_staff_role,
     passes_four_eyes,
     works_in,
 )
-from qsm.visibility import Visibility, register
+from qsm.visibility import DepartmentRole, Visibility, register
 
 from .models import Delivery, Installation, Order
+
+# §3.2(2): the states in which the production department follows an order (produces it, ships it).
+PRODUCTION_STATES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERING, Order.Status.DELIVERED)
+# ... and in which it records production steps (what is left may still be produced while delivering).
+PRODUCTION_STEP_STATES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERING)
 
 # ORG-1: who sees an order, said once; orders.selectors filters with it, pages and API ask it.
 # §3.2 the department that received it and its owner; the engineers named on its installation;
 # the quality department sees all (in the core). An installation is seen with its order; a
 # delivery by the order's owner and department only (the installing engineers work on site and do
 # not get the delivery list: ORD-2 receipt is the department's job).
-ORDER_VISIBILITY = register(Order, Visibility(owner="owner", departments=("department",),
-                                              users=("installation__engineers",)))
+# §3.2(2) the production department (a declared role: Department.is_production) follows the orders in
+# production and delivery; PRE-4 whoever sees the inquiry an order came from reads the order.
+ORDER_VISIBILITY = register(Order, Visibility(
+    owner="owner", departments=("department",), users=("installation__engineers",),
+    department_roles=(DepartmentRole("is_production", states=tuple(str(s) for s in PRODUCTION_STATES)),),
+    readers_of=("source_inquiry",),
+))
 DELIVERY_VISIBILITY = register(Delivery, Visibility(owner="order__owner", departments=("order__department",)))
 INSTALLATION_VISIBILITY = register(Installation, Visibility(through="order"))
 can_view_order = rules.predicate(ORDER_VISIBILITY.can_view, name="can_view_order")
@@ -83,6 +94,17 @@ def _amendments():
 
 
 can_work_order = in_order_department | is_administrator
+
+
+@rules.predicate
+def is_production_staff(user, order) -> bool:
+    # §3.2(2): the production department reports production progress on the orders it produces.
+    # (in which states is the service's and the page's business: PRODUCTION_STEP_STATES)
+    return in_production_department(user) and (is_staff_role(user) or is_manager(user))
+
+
+# Production steps are recorded by the production department and by the order's own department.
+can_record_production = can_work_order | is_production_staff
 # §3.2(1) the review is decided (approved or returned) by someone other than its author.
 can_review_order = can_work_order & is_not_order_author
 can_cancel_order = is_order_department_manager | is_administrator

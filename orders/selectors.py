@@ -13,13 +13,14 @@ from django.utils.translation import gettext_noop
 
 from qsm.contacts.selectors import contact_prefetch
 from qsm.followup.selectors import with_follow_up
+from qsm.org.rules import in_production_department
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 from qsm.sla.calendar import default_calendar, end_of_working_day
 from qsm.sla.models import Deadline
 from qsm.workflow.selectors import TimelineEntry, timeline
 
-from .models import AcceptanceRound, Delivery, Installation, Order, OrderLine, ReviewRound
+from .models import AcceptanceRound, Delivery, Installation, Order, OrderLine, ProductionStep, ReviewRound
 from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY
 
 
@@ -88,6 +89,7 @@ def order_get(*, user, pk) -> Order:
                 Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
                          .prefetch_related("lines__order_line__product").order_by("number")),
                 contact_prefetch("progress_notes"),
+                Prefetch("production_steps", queryset=ProductionStep.objects.select_related("recorded_by")),
             )
             .get(pk=parse_id(pk))
         )
@@ -159,6 +161,8 @@ _WAITING_FOR = {
     S.INSTALLING: gettext_noop("Install, commission and get the customer's acceptance"),
 }
 
+_PRODUCTION_WAITING_FOR = gettext_noop("Produce it and record the production steps")
+
 
 def order_waiting_on(*, user) -> QuerySet[Order]:
     q = Q(owner=user, status__in=[S.RETURNED, S.APPROVED, S.IN_PRODUCTION, S.DELIVERING, S.INSTALLING])
@@ -166,6 +170,8 @@ def order_waiting_on(*, user) -> QuerySet[Order]:
     if user.department_id:
         q |= Q(department_id=user.department_id, status=S.REVIEW)
     q |= Q(installation__engineers=user, status=S.INSTALLING)
+    if in_production_department(user):  # §3.2(2): what the production department is producing
+        q |= Q(status=S.IN_PRODUCTION) & ~Q(owner=user)
     return Order.objects.filter(q).select_related("customer").distinct().order_by("due_at", "promised_date")[:200]
 
 
@@ -181,9 +187,11 @@ def order_inbox(user) -> list[InboxItem]:
         if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
             calendar = calendar or default_calendar()
             due = end_of_working_day(o.promised_date, calendar)
+        waiting = _PRODUCTION_WAITING_FOR if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
+            _WAITING_FOR.get(o.status, ""))
         items.append(InboxItem(module=gettext("Orders"), number=o.number, title=o.customer.name,
                                status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
-                               waiting_for=gettext(_WAITING_FOR.get(o.status, ""))))
+                               waiting_for=gettext(waiting)))
     return items
 
 

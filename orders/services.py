@@ -21,8 +21,23 @@ from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
 from qsm.workflow.services import attachment_add, next_number
 
-from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ReviewFinding
-from .rules import can_create_order, can_work_installation, can_work_order
+from .models import (
+    ChecklistItem,
+    Delivery,
+    DeliveryLine,
+    Installation,
+    Order,
+    OrderLine,
+    ProductionStep,
+    ReviewFinding,
+)
+from .rules import (
+    PRODUCTION_STEP_STATES,
+    can_create_order,
+    can_record_production,
+    can_work_installation,
+    can_work_order,
+)
 from .workflows import open_review_round
 
 S = Order.Status
@@ -233,6 +248,37 @@ def progress_note_add(*, order: Order, actor: User, kind: str, channel: str, tex
                 wrong_state=_("The order was cancelled: nothing more is logged on it.")) as root:
         return contact_add(record=root, actor=actor, kind=kind, kinds=ContactEntry.PROGRESS_KINDS, channel=channel,
                            summary=text, summary_field="text", occurred_at=occurred_at)
+
+
+def production_step_add(*, order: Order, actor: User, stage: str, note: str = "",
+                        occurred_at: dt.datetime | None = None) -> ProductionStep:
+    """§3.2(2): the production department (or the order's department) reports a production step.
+
+    Decided on the locked order (REL-1): an order that left production meanwhile refuses the step."""
+    denied = _("You are not allowed to record production on this order.")
+    wrong_state = _("Production steps are recorded while the order is in production or being delivered "
+                    "(the order is “%(state)s”).")
+    _require(can_record_production(actor, order), denied)
+    if order.status not in PRODUCTION_STEP_STATES:
+        raise TransitionNotAllowed(wrong_state % {"state": order.get_status_display()})
+    errors = {}
+    if stage not in ProductionStep.Stage.values:
+        errors["stage"] = _("Choose the production step.")
+    note = (note or "").strip()
+    if stage == ProductionStep.Stage.DELAYED and not note:
+        errors["note"] = _("Say what delays production.")
+    now = timezone.now()
+    if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("A production step cannot be in the future.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with locked(order, actor=actor, allowed=can_record_production, states=PRODUCTION_STEP_STATES,
+                denied=denied, wrong_state=wrong_state) as root:
+        step = ProductionStep.objects.create(order=root, stage=stage, note=note, occurred_at=occurred_at or now,
+                                             recorded_by=actor)
+        engine.note(root, actor=actor, kind="comment", action="production_step", comment=note,
+                    data={"stage": stage})
+    return step
 
 
 def progress_question_answer(*, note: ContactEntry, actor: User, answer: str) -> ContactEntry:

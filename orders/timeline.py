@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from qsm.workflow.selectors import register_event_text
 
-from .models import ChecklistItem, Order, ReviewFinding
+from .models import ChecklistItem, Order, ProductionStep, ReviewFinding
 
 
 def _findings(data: dict) -> str:
@@ -19,6 +19,12 @@ def _from_inquiry(data: dict) -> str:
     return _("Converted from inquiry %(number)s") % {"number": data["inquiry"]}
 
 
+def _production_step(data: dict) -> str:
+    stage = dict(ProductionStep.Stage.choices).get(data.get("stage"), data.get("stage"))
+    return _("Production: %(step)s") % {"step": stage}
+
+
 def register_texts() -> None:
+    register_event_text(Order, "production_step", _production_step)
     register_event_text(Order, "review_findings", _findings)
     register_event_text(Order, "from_inquiry", _from_inquiry)

@@ -6,6 +6,8 @@ from . import views
 
 app_name = "orders"
 
+# /orders/ is the order list and /orders/<id>/ an order; deliveries and installations are lists of
+# their own under it (the old /orders/orders/... redirects permanently: qsm.web.legacy_urls).
 
 def acceptance_pdf(request, pk: int):
     # Imported on first use: the PDF library loads only when someone prints a form.
@@ -15,14 +17,14 @@ def acceptance_pdf(request, pk: int):
 
 
 def _order(suffix: str, view, name: str):
-    return path(f"orders/<int:pk>/{suffix}", view.as_view(), name=name)
+    return path(f"<int:pk>/{suffix}", view.as_view(), name=name)
 
 
 urlpatterns = [
-    path("orders/", views.OrderListView.as_view(), name="order-list"),
-    path("orders/export/", views.OrderExportView.as_view(), name="order-export"),
-    path("orders/new/", views.OrderCreateView.as_view(), name="order-create"),
-    path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("", views.OrderListView.as_view(), name="order-list"),
+    path("export/", views.OrderExportView.as_view(), name="order-export"),
+    path("new/", views.OrderCreateView.as_view(), name="order-create"),
+    path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     _order("fire/", views.OrderTransitionView, "order-fire"),
     _order("amend/", views.OrderAmendView, "order-amend"),
     _order("review/", views.ReviewFindingsView, "review-findings"),
@@ -33,12 +35,13 @@ urlpatterns = [
     _order("deliveries/<int:delivery_pk>/reject/", views.DeliveryRejectView, "delivery-reject"),
     _order("progress/", views.ProgressNoteAddView, "progress-add"),
     _order("progress/<int:note_pk>/answer/", views.ProgressAnswerView, "progress-answer"),
+    _order("production/", views.ProductionStepAddView, "production-step-add"),
     _order("installation/schedule/", views.InstallationScheduleView, "installation-schedule"),
     _order("installation/start/", views.InstallationStartView, "installation-start"),
     _order("installation/commission/", views.InstallationCommissionView, "installation-commission"),
     _order("installation/acceptance/", views.AcceptanceRecordView, "acceptance-record"),
     _order("attachments/", views.OrderAttachView, "order-attach"),
-    path("orders/<int:pk>/attachments/<int:attachment_pk>/", views.OrderAttachmentDownloadView.as_view(),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.OrderAttachmentDownloadView.as_view(),
          name="order-attachment"),
     path("deliveries/", views.DeliveryListView.as_view(), name="delivery-list"),
     path("deliveries/export/", views.DeliveryExportView.as_view(), name="delivery-export"),
@@ -49,4 +52,4 @@ urlpatterns = [
 
 # ORD-3: the printable acceptance form is written separately (orders/pdf.py); link it once it exists.
 if find_spec("orders.pdf") is not None:
-    urlpatterns.append(path("orders/<int:pk>/acceptance.pdf", acceptance_pdf, name="acceptance-pdf"))
+    urlpatterns.append(path("<int:pk>/acceptance.pdf", acceptance_pdf, name="acceptance-pdf"))

@@ -66,11 +66,66 @@ TOPICS = {
 PARTS = ["汽车变速箱壳体", "液压阀块", "风电法兰", "医疗器械骨板", "手机中框模具", "航空铝合金结构件", "电机端盖",
          "泵体", "轴承座", "新能源电池托盘"]
 APPLICATIONS = ["焊接", "码垛", "上下料", "打磨抛光", "装配"]
-NEEDS = [
-    "核心需求：{part}加工，年产量约{volume}件，要求精度稳定、交期可控；预算约{budget}万元。",
-    "客户现有设备老化，产能不足，希望在{weeks}周内完成新设备投产；预算约{budget}万元。",
-    "客户关注售后响应速度和操作培训，年产量约{volume}件，希望一次验收合格。",
-]
+# What callers add to their question: their situation, in their words (DATA-1: no two alike).
+QUESTION_DETAILS = ["我们是{city}的{industry}企业，现有同类设备{count}台。", "希望{days}个工作日内给个答复。",
+                    "年产量大约{volume}件。", "原来的设备已经用了{years}年。", "能否安排技术人员到我司现场看一下？",
+                    "预算大约{budget}万元。", "麻烦报含税价，并注明运费。", "{month}月份要上新项目，时间比较紧。",
+                    "之前在展会上看过贵司的样机。", "同行{peer}家在用贵司设备，反馈不错。"]
+CITIES = ["苏州", "宁波", "无锡", "佛山", "东莞", "常州", "青岛", "合肥", "成都", "武汉", "长沙", "温州"]
+INDUSTRIES = ["汽车零部件", "模具", "家电", "医疗器械", "风电装备", "工程机械", "电子", "阀门", "液压件"]
+
+# A customer's needs, per product line: why they buy, what they require, and the terms; combined
+# with drawn numbers so that no two orders read alike (DATA-1).
+NEED_PURPOSES = {
+    "数控机床": ["用于{part}的批量加工，年产量约{volume}件", "替换车间服役十年以上的旧设备，继续加工{part}",
+                 "新建{part}加工车间，首期采购{qty}台", "承接主机厂新项目的{part}订单，需要扩充产能",
+                 "现有设备精度不稳定，{part}废品率偏高，计划更新设备"],
+    "自动化产线": ["{part}生产线自动化改造，现节拍约{cycle}秒/件", "新建{part}柔性装配线，兼容{variants}个型号",
+                   "焊接工序招工困难，希望用产线替代{workers}名操作工", "{part}产量翻番，现有人工线无法满足"],
+    "工业机器人": ["用机器人替代人工{application}，工件约{weight} kg", "为现有{qty}台加工中心配置机器人上下料",
+                   "{part}{application}工位自动化，两班倒连续生产", "试点一个{application}工作站，成功后推广到全车间"],
+    "维保服务": ["{qty}台设备年度维保，覆盖定期巡检和故障抢修", "关键设备停机损失大，要求{hours}小时内到场",
+                 "设备已使用{years}年，精度下降，需要全面保养", "原厂保修期已过，希望签订延保服务"],
+    "技术服务": ["{qty}台旧机床数控化改造，恢复加工精度", "新员工{people}人需要数控编程与操作培训",
+                 "{part}加工工艺优化，效率目标提升{percent}%", "设备搬迁后需要重新安装调试和精度恢复"],
+}
+NEED_REQUIREMENTS = {
+    "数控机床": ["关键尺寸公差±{tol} mm，要求配置全闭环光栅尺", "主轴转速不低于{rpm} rpm，刀库{tools}把",
+                 "要求自动排屑和在线测量，减少人工抽检", "希望配置第四轴，一次装夹完成多面加工",
+                 "设备需与现有 MES 系统联网，采集加工数据", "要求提供{part}试切样件并出具检测报告"],
+    "自动化产线": ["目标节拍{target}秒/件，一次合格率不低于{yield_}%", "需预留与 MES、WMS 的通讯接口",
+                   "改造期间停产时间不超过{stop}天", "产线需带安全围栏和急停联锁", "换型时间控制在{changeover}分钟内"],
+    "工业机器人": ["重复定位精度要求±{rep} mm", "需配视觉引导，适应来料位置偏差", "要求示教编程简单，操作工一周内上手",
+                   "节拍要求{target}秒以内", "工作站占地不超过{area}平方米"],
+    "维保服务": ["每季度巡检一次并出具巡检报告", "常用备件需在客户现场寄存", "希望按年度打包计价", "故障响应需提供7×24小时热线"],
+    "技术服务": ["改造后定位精度达到{tol} mm", "培训需在客户现场进行，含实操考核", "希望先出评估报告再确定方案",
+                 "改造工期不超过{weeks}周"],
+}
+NEED_TERMS = ["交期要求{weeks}周内", "预算约{budget}万元", "付款希望按3-6-1分期", "要求提供操作培训和一年质保",
+              "需开具增值税专用发票", "希望先安排技术交流和现场调研", "验收按双方确认的技术协议执行",
+              "要求提供中文操作手册和电气图", "运输和吊装由供方负责"]
+
+
+def compose_needs(rng, line: str, **values) -> str:
+    """A customer's needs for ``line``: a purpose, one or two requirements and one or two terms."""
+    numbers = {
+        "part": rng.choice(PARTS), "qty": rng.randint(1, 8), "volume": rng.choice([8000, 20000, 35000, 50000, 120000]),
+        "weeks": rng.choice([4, 6, 8, 10, 12, 16]), "budget": rng.choice([30, 45, 80, 120, 150, 260, 400, 600]),
+        "cycle": rng.choice([75, 90, 120, 150]), "target": rng.choice([30, 45, 50, 60, 75]),
+        "application": rng.choice(APPLICATIONS), "weight": rng.choice([3, 5, 8, 12, 18, 25]),
+        "variants": rng.randint(2, 6), "workers": rng.randint(4, 16), "hours": rng.choice([4, 8, 24]),
+        "years": rng.randint(5, 15), "people": rng.randint(3, 20), "percent": rng.choice([10, 15, 20, 30]),
+        "tol": rng.choice(["0.003", "0.005", "0.008", "0.01"]), "rpm": rng.choice([8000, 10000, 12000, 15000]),
+        "tools": rng.choice([16, 24, 30, 40]), "yield_": rng.choice([98, 99, 99.5]), "stop": rng.randint(5, 20),
+        "changeover": rng.choice([10, 15, 30]), "rep": rng.choice(["0.02", "0.03", "0.05"]), "area": rng.randint(6, 20),
+    } | values
+    line = line if line in NEED_PURPOSES else "数控机床"
+    parts = [rng.choice(NEED_PURPOSES[line])]
+    parts += rng.sample(NEED_REQUIREMENTS[line], rng.choice([1, 2]))
+    parts += rng.sample(NEED_TERMS, rng.choice([1, 2]))
+    return "；".join(p.format(**numbers) for p in parts) + "。"
+
+
 RECOMMENDATIONS = [
     "推荐{product}，选配自动排屑和在线测量；建议先做技术交流和试切。",
     "推荐{product}标准配置，配套年度维保服务；分两期付款。",
@@ -205,9 +260,18 @@ class InquiryDemo(DemoBuilder):
         }
         subject, question, answer = rng.choice(TOPICS[line])
         fmt = lambda s: s.format(**values)  # noqa: E731
+        # Subjects as people type them: often with the customer's short name or the part in front.
+        prefix = rng.choice(["", "{customer}：", "{customer}", "【{part}】", "{customer}咨询：", "{customer}再次咨询："])
+        details = {"city": rng.choice(CITIES), "industry": rng.choice(INDUSTRIES), "count": rng.randint(2, 30),
+                   "days": rng.choice([2, 3, 5]), "years": rng.randint(6, 15), "month": rng.randint(1, 12),
+                   "peer": rng.randint(2, 6)}
+        said = "".join(d.format(**values, **details)
+                       for d in rng.sample(QUESTION_DETAILS, rng.choice([1, 1, 2])))
         return {
-            "subject": fmt(subject), "question": fmt(question), "answer": fmt(answer),
-            "needs": fmt(rng.choice(NEEDS)), "recommendation": fmt(rng.choice(RECOMMENDATIONS)),
+            "subject": fmt(prefix + subject), "question": fmt(question) + said, "answer": fmt(answer),
+            "needs": compose_needs(rng, line, part=values["part"], qty=values["qty"], weeks=values["weeks"],
+                                   budget=values["budget"]),
+            "recommendation": fmt(rng.choice(RECOMMENDATIONS)),
             "topic": fmt("{customer}{part}定制方案评审"),
             "notes": [fmt(n) for n in rng.sample(DISCUSSION_NOTES, 3)],
             "solutions": [fmt(s) for s in SOLUTION_TEXT],
@@ -233,7 +297,9 @@ class InquiryDemo(DemoBuilder):
         steps.append(self._create(plan, channel, priority, answered_at_once))
         if final != S.NEW:
             self._work(plan, then, answered_at_once)
-        plan.steps = list(zip(self._fit(clock.times, last_at), steps, strict=True))
+        # In working hours on working days, whatever the draw (DATA-1: no approvals at 01:48 or on National Day).
+        times = self.ctx.working_times(self._fit(clock.times, last_at), limit=last_at)
+        plan.steps = list(zip(times, steps, strict=True))
 
     def _work(self, plan: Plan, then: Callable, answered_at_once: bool) -> None:
         rng, final = self.rng, plan.final

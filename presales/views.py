@@ -23,6 +23,7 @@ from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.org.selectors import customer_list
 from qsm.parsing import parse_id
 from qsm.views import add_validation_errors
+from qsm.visibility import can_view
 from qsm.web.forms import AttachmentForm, TransitionForm
 from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
@@ -164,6 +165,14 @@ def _order_of(inquiry):
         return None
 
 
+def _handover_form(inquiry: Inquiry) -> HandOverForm:
+    """The hand-over form offers the other business departments (the service refuses its own, §3.1(3))."""
+    form = HandOverForm()
+    field = form.fields["department"]
+    field.queryset = field.queryset.exclude(pk=inquiry.department_id)
+    return form
+
+
 def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
@@ -172,6 +181,8 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
     can_discuss = can_discuss_inquiry(user, inquiry)
     discussion, invited_departments, invited_users, notes = discussion_detail(inquiry=inquiry)
     order = _order_of(inquiry) if inquiry.status in (S.ACKNOWLEDGED, S.CONVERTED) else None
+    if order is not None and not can_view(user, order):
+        order = None  # the "Order ORD-…" link only for whoever can open it (ORG-1, the order's declaration)
     actions = []
     for t in available:
         actions.append({"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
@@ -209,7 +220,7 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "solution_form": forms.get("solution_form") or SolutionForm(initial=_solution_initial(inquiry)),
         "sent_form": forms.get("sent_form") or SolutionSentForm(),
         "communication_form": forms.get("communication_form") or CommunicationForm(),
-        "handover_form": forms.get("handover_form") or HandOverForm(),
+        "handover_form": forms.get("handover_form") or _handover_form(inquiry),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }

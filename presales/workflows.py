@@ -79,6 +79,11 @@ def _hand_over_guard(inquiry: Inquiry, actor, params: dict) -> None:
     if department.kind != Department.Kind.BUSINESS or not department.is_active:
         raise ValidationError({"department": _("Inquiries are handed over to an active business department.")},
                               code="invalid")
+    # §3.1(3) a hand-over passes the needs to another department; decided on the locked inquiry (REL-1).
+    if department.pk == inquiry.department_id:
+        raise ValidationError({"department": _("The inquiry already belongs to %(department)s: hand it over to "
+                                               "another business department.") % {"department": department.name}},
+                              code="same_department")
     # PRE-3: a complex need leaves the discussion only with a tailored solution on record.
     if inquiry.status == S.DISCUSSION and not inquiry.solutions.exists():
         raise ValidationError({"solution": _("Record the tailored solution before handing over.")},

@@ -77,7 +77,12 @@ class Periodic:
 
 class DemoContext:
     """What the builders share: the random generator, "now", the organisation and catalogue, what
-    one builder hands the next (``outputs``), and the timeline of steps."""
+    one builder hands the next (``outputs``), and the timeline of steps.
+
+    People work in working hours on working days: every step a builder lays out is placed there
+    with :meth:`working_times` (the company's working calendar of ``qsm.sla``, public holidays and
+    make-up workdays included), and the sweeps run at working moments (:meth:`working_moments`).
+    """
 
     def __init__(self, *, seed: int, small: bool) -> None:
         self.rng = random.Random(seed)
@@ -92,6 +97,93 @@ class DemoContext:
         self._steps: list[tuple[dt.datetime, int, int, Step]] = []
         self._periodic: list[Periodic] = []
         self._at_end: list[Step] = []
+
+    # --- working time ---------------------------------------------------------------------------
+
+    @property
+    def working(self):
+        """The default working calendar over the demo year (holidays of both years loaded once)."""
+        if getattr(self, "_working", None) is None:
+            from qsm.sla.calendar import WorkingTime, default_calendar, load_cn_public_holidays
+
+            calendar = default_calendar()
+            load_cn_public_holidays(calendar, [self.year_ago.year, self.now.year])  # existing rows are kept
+            self._working = WorkingTime.load(calendar, timezone.localdate(self.now))
+        return self._working
+
+    def is_working_moment(self, t: dt.datetime) -> bool:
+        local = t.astimezone(self.working.tz)
+        return any(a <= local <= b for a, b in self.working.intervals(local.date()))
+
+    def _intervals_from(self, day: dt.date, step: int) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        for _n in range(800):
+            spans = self.working.intervals(day)
+            yield from (spans if step > 0 else reversed(spans))
+            day += dt.timedelta(days=step)
+
+    def next_working(self, t: dt.datetime) -> dt.datetime:
+        """``t`` when someone is at work then; otherwise the start of the next working interval."""
+        local = t.astimezone(self.working.tz)
+        for a, b in self._intervals_from(local.date(), 1):
+            if b >= local:
+                return max(a, local)
+        raise ValueError("no working time ahead")
+
+    def previous_working(self, t: dt.datetime) -> dt.datetime:
+        """``t`` when someone is at work then; otherwise the end of the last working interval before."""
+        local = t.astimezone(self.working.tz)
+        for a, b in self._intervals_from(local.date(), -1):
+            if a <= local:
+                return min(b, local)
+        raise ValueError("no working time before")
+
+    def working_times(self, times: list[dt.datetime], *, limit: dt.datetime | None = None) -> list[dt.datetime]:
+        """One record's story (moments in order) told in working hours on working days.
+
+        Each moment keeps its working-time distance from the first; a moment that fell in the night,
+        a weekend or a holiday moves to the next working morning, a little after opening time, and
+        never before the one it followed. The whole story is squeezed, in working time, to end by
+        ``limit`` (default: now); the first moment moves back when even it would be too late.
+        """
+        if not times:
+            return []
+        working = self.working
+        last = self.previous_working(limit or self.now - dt.timedelta(minutes=1))
+        start = self.next_working(times[0])
+        if start > times[0]:  # arrived out of hours: picked up some time after opening
+            start = working.add(start, self.rng.uniform(3, 45))
+        start = min(start, last)
+        # Working minutes from one moment to the next (one pass over the story's days, not one per step).
+        gaps: list[float] = [0.0]
+        for before, t in zip(times, times[1:], strict=False):
+            gap = working.minutes_between(max(before, start), t) if t > start else 0.0
+            if not self.is_working_moment(t) and t > start:
+                gap += self.rng.uniform(3, 75)  # came in overnight: dealt with some time after opening
+            gaps.append(gap if gap >= 1 else self.rng.uniform(2, 12))
+        total = sum(gaps)
+        if total > 0 and working.add(start, total) > last:
+            scale = working.minutes_between(start, last) / total
+            gaps = [g * scale for g in gaps]
+        out, at = [], start
+        for gap in gaps:
+            at = working.add(at, gap) if gap else at
+            out.append(at.replace(microsecond=0))
+        return out
+
+    def working_moments(self, first: dt.datetime, last: dt.datetime, every: dt.timedelta) -> list[dt.datetime]:
+        """Moments ``every`` apart inside each working interval between ``first`` and ``last``, and
+        each interval's end (when beat's minute-by-minute sweep would have caught what fell due)."""
+        out: list[dt.datetime] = []
+        day = timezone.localdate(first)
+        while day <= timezone.localdate(last):
+            for a, b in self.working.intervals(day):
+                t = a
+                while t < b:
+                    out.append(t)
+                    t += every
+                out.append(b)
+            day += dt.timedelta(days=1)
+        return [t for t in out if first <= t <= last]
 
     def add_steps(self, rank: int, steps: list[tuple[dt.datetime, Step]]) -> None:
         """One record's steps, in its own order; ``rank`` orders records' steps at the same moment."""

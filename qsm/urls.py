@@ -8,6 +8,7 @@ from qsm import views
 from qsm.api.schema_view import SchemaView
 from qsm.org import account_views
 from qsm.sla.views import CalendarReloadView
+from qsm.web.legacy_urls import legacy_urlpatterns
 
 handler400 = "qsm.views.bad_request"
 
@@ -20,7 +21,10 @@ urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),
     path("calendar/reload/", CalendarReloadView.as_view(), name="calendar-reload"),
-    path("org/", include("qsm.org.urls")),
+    # The old addresses (/orders/orders/, /presales/inquiries/, /org/customers/) and /favicon.ico
+    # redirect permanently; they come first, before the apps' own patterns.
+    *legacy_urlpatterns(),
+    path("", include("qsm.org.urls")),
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),
     path("", include("qsm.links.urls")),

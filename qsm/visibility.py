@@ -10,6 +10,16 @@ A domain app declares each model's visibility in its ``rules.py``:
     ))
     DELIVERY_VISIBILITY = visibility.register(Delivery, Visibility(through="order"))  # as its order
 
+A department that is not the record's may be given sight of the records in some states by a
+declared role of the department (a boolean field of ``Department``), and a record may be readable
+by whoever can see another record it came from:
+
+    ORDER_VISIBILITY = visibility.register(Order, Visibility(
+        ...,
+        department_roles=(DepartmentRole("is_production", states=("in_production", "delivering")),),
+        readers_of=("source_inquiry",),      # whoever sees the inquiry reads the order it became
+    ))
+
 and gets both halves from that one declaration:
 
 * ``filter(queryset, user)`` for the selectors (lists, exports, ``*_get`` that 404s), and
@@ -34,12 +44,29 @@ from qsm.org.rules import sees_everything
 
 
 @dataclass(frozen=True)
+class DepartmentRole:
+    """Members of a department whose boolean ``flag`` is set (``Department.is_production``) see the
+    records whose ``field`` is in ``states`` (§3.2(2): production follows the orders it produces).
+    Filtered on the record's own column: the list's status index serves it, no per-row query."""
+
+    flag: str
+    states: tuple[str, ...]
+    field: str = "status"
+
+    def applies_to(self, user) -> bool:
+        department = getattr(user, "department", None) if getattr(user, "department_id", None) else None
+        return bool(department is not None and getattr(department, self.flag, False))
+
+
+@dataclass(frozen=True)
 class Visibility:
     owner: str | None = "owner"  # FK (or FK path: "order__owner") to the user who owns the record
     departments: tuple[str, ...] = ("department",)  # FKs / FK paths to departments whose members see it
     users: tuple[str, ...] = ()  # paths to the users taking part (FK or many-to-many, across relations)
     participant_departments: tuple[str, ...] = ()  # paths to departments invited to take part
     through: str | None = None  # a child record is seen by whoever sees this parent (FK name)
+    department_roles: tuple[DepartmentRole, ...] = ()  # departments with a declared role see some states
+    readers_of: tuple[str, ...] = ()  # FKs to records whose viewers may read this one (read-only sight)
     model: type[models.Model] | None = field(default=None, compare=False)
 
     # --- the selector half -----------------------------------------------------------------------
@@ -66,6 +93,14 @@ class Visibility:
         if user.department_id:
             for path in self.participant_departments:
                 q |= Q(pk__in=self.model._base_manager.filter(**{path: user.department_id}).values("pk"))
+        for role in self.department_roles:
+            if role.applies_to(user):
+                q |= Q(**{f"{role.field}__in": list(role.states)})
+        for name in self.readers_of:
+            source = self._related_model(name)
+            source_q = visibility_for(source).q(user)
+            q |= Q(**{f"{name}__isnull": False}) if source_q is None else Q(
+                **{f"{name}__in": source._base_manager.filter(source_q).values("pk")})
         return q
 
     def filter(self, queryset: QuerySet, user) -> QuerySet:
@@ -88,11 +123,19 @@ class Visibility:
             return True
         if any(u.pk == user.pk for path in self.users for u in _values(record, path)):
             return True
-        return bool(user.department_id) and any(
-            d.pk == user.department_id for path in self.participant_departments for d in _values(record, path))
+        if bool(user.department_id) and any(
+                d.pk == user.department_id for path in self.participant_departments for d in _values(record, path)):
+            return True
+        if any(role.applies_to(user) and getattr(record, role.field) in role.states for role in self.department_roles):
+            return True
+        return any(visibility_for(self._related_model(name)).can_view(user, source)
+                   for name in self.readers_of for source in _follow([record], name))
 
     def _parent_model(self) -> type[models.Model]:
-        return self.model._meta.get_field(self.through).related_model
+        return self._related_model(self.through)
+
+    def _related_model(self, name: str) -> type[models.Model]:
+        return self.model._meta.get_field(name).related_model
 
 
 def _follow(objects: Iterable[Any], name: str) -> list[Any]:
@@ -132,11 +175,17 @@ _registry: dict[type[models.Model], Visibility] = {}
 def register(model: type[models.Model], visibility: Visibility) -> Visibility:
     declared = Visibility(owner=visibility.owner, departments=tuple(visibility.departments),
                           users=tuple(visibility.users), participant_departments=tuple(visibility.participant_departments),
-                          through=visibility.through, model=model)
-    names = (declared.through,) if declared.through else (declared.owner, *declared.departments)
+                          through=visibility.through, department_roles=tuple(visibility.department_roles),
+                          readers_of=tuple(visibility.readers_of), model=model)
+    names = (declared.through,) if declared.through else (
+        declared.owner, *declared.departments, *declared.readers_of, *(r.field for r in declared.department_roles))
     for name in names:
         if name:
             model._meta.get_field(name.split("__")[0])  # a typo fails at import, not in production
+    from qsm.org.models import Department
+
+    for role in declared.department_roles:
+        Department._meta.get_field(role.flag)  # the declared role is a field of the department
     _registry[model] = declared
     return declared
 

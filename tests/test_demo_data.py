@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import re
 import time
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -93,6 +94,52 @@ def _assert_orders_in_every_state(now: dt.datetime) -> None:
             assert last.to_state == record.status, (model, record.pk)
 
 
+# Moments a person or the system stamps while the demo year runs (not "updated at", not the read /
+# e-mailed marks the load sets on old notifications, not the deadlines' own computed due times).
+_STAMPED = {
+    Inquiry: None, Order: None, Delivery: None, Installation: None, Discussion: None, Solution: None,
+    ContactEntry: None, Event: None, Notification: ("created_at",), Customer: ("created_at",),
+}
+
+
+def _assert_in_working_hours() -> None:
+    """DATA-1, issue 7: nobody ships at 00:56 or approves on National Day: every stamped moment
+    falls in working hours on a working day of the company's calendar (public holidays included)."""
+    from orders.models import AcceptanceRound, ProductionStep, ReviewRound
+    from presales.models import DiscussionNote
+    from qsm.sla.calendar import WorkingTime, default_calendar
+
+    working = WorkingTime.load(default_calendar(), timezone.localdate())
+    models = {**_STAMPED, AcceptanceRound: None, ReviewRound: None, DiscussionNote: None, ProductionStep: None}
+    outside, checked = [], 0
+    for model, names in models.items():
+        fields = names or [f.name for f in model._meta.concrete_fields
+                           if f.get_internal_type() == "DateTimeField" and f.name != "updated_at"]
+        for name in fields:
+            for pk, moment in model._base_manager.exclude(**{name: None}).values_list("pk", name):
+                checked += 1
+                local = timezone.localtime(moment)
+                if not any(a <= local <= b for a, b in working.intervals(local.date())):
+                    outside.append(f"{model.__name__}.{name} #{pk}: {local:%Y-%m-%d %a %H:%M}")
+    assert checked > 500
+    assert not outside, f"{len(outside)} moments outside working hours, e.g. " + "; ".join(outside[:8])
+    for day in Installation.objects.values_list("scheduled_for", flat=True):
+        assert working.is_working_day(day), day
+
+
+def _assert_texts_vary() -> None:
+    """DATA-1, issue 7: orders and inquiries do not all say the same thing."""
+    def duplicated_share(values) -> float:
+        values = [v for v in values if v]
+        counts = Counter(values)
+        return sum(n for n in counts.values() if n > 1) / len(values)
+
+    assert duplicated_share(Order.objects.values_list("needs", flat=True)) <= 0.05
+    assert duplicated_share(Inquiry.objects.values_list("needs_analysis", flat=True)) <= 0.05
+    assert duplicated_share(Inquiry.objects.values_list("question", flat=True)) <= 0.25
+    assert duplicated_share(Inquiry.objects.values_list("subject", flat=True)) <= 0.3
+
+
 @pytest.mark.spec("DATA-1")
 def test_demo_data_populates_every_role_state_and_month(db, client):
     # when
@@ -145,6 +192,17 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
                                     kind__in=[Event.Kind.CREATED, Event.Kind.TRANSITION]).order_by("-created_at", "-id")[0]
         assert last.to_state == inquiry.status, inquiry.number
     assert Event.objects.order_by("created_at")[0].created_at < now - dt.timedelta(days=300)
+    # §3.2(2): the production department is declared; its people follow the orders in production and report steps
+    from orders.models import ProductionStep
+    from orders.selectors import order_visible
+
+    producer = User.objects.get(username="sun.hao")
+    assert producer.department.is_production
+    assert order_visible(user=producer).filter(status=Order.Status.IN_PRODUCTION).exists()
+    assert ProductionStep.objects.filter(recorded_by=producer).exists()
+    # in working hours on working days, and texts that differ (issue 7)
+    _assert_in_working_hours()
+    _assert_texts_vary()
     # the demo year's notifications are not mailed on the first start
     assert not Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists()
     assert Notification.objects.filter(read_at__isnull=True).count() < Notification.objects.count()
@@ -169,6 +227,7 @@ def test_small_demo_data_still_has_every_state(db):
     assert Inquiry.objects.count() < 40
     _assert_orders_in_every_state(timezone.now())
     assert Order.objects.count() < 25
+    _assert_in_working_hours()
 
 
 @pytest.mark.spec("DATA-1")

@@ -16,6 +16,7 @@ from orders.models import (
     Installation,
     Order,
     OrderLine,
+    ProductionStep,
     ReviewFinding,
     ReviewRound,
 )
@@ -241,6 +242,26 @@ class ProgressNoteSerializer(ContactEntrySerializer):
         read_only_fields = fields
 
 
+class ProductionStepSerializer(serializers.ModelSerializer):
+    """§3.2(2): a production step the production department reported."""
+
+    stage = enum_field("ProductionStage", ProductionStep.Stage, read_only=True)
+    stage_label = LabelField("stage")
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True)
+
+    class Meta:
+        model = ProductionStep
+        fields = ["id", "stage", "stage_label", "note", "occurred_at", "recorded_by", "recorded_by_name"]
+        read_only_fields = fields
+
+
+class ProductionStepCreateSerializer(serializers.Serializer):
+    stage = enum_field("ProductionStage", ProductionStep.Stage)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 help_text="Required when the step is a delay or problem.")
+    occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
+
+
 class CommissioningCheckSerializer(serializers.Serializer):
     item = serializers.CleanCharField(multiline=False, max_length=200)
     ok = serializers.BooleanField()
@@ -325,6 +346,7 @@ class OrderDetailSerializer(OrderSerializer):
     review_rounds = ReviewRoundSerializer(many=True, read_only=True)
     deliveries = OrderDeliverySerializer(many=True, read_only=True)
     progress_notes = ProgressNoteSerializer(many=True, read_only=True)
+    production_steps = ProductionStepSerializer(many=True, read_only=True)
     installation = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     visit_scheduled_at = serializers.SerializerMethodField(
@@ -335,7 +357,7 @@ class OrderDetailSerializer(OrderSerializer):
             *OrderSerializer.Meta.fields, "needs", "site_address", "site_contact", "approved_at", "delivered_at",
             "accepted_at", "risk_flagged_at", "follow_up_due_at", "follow_up_reason", "visit_scheduled_at",
             "cancel_reason", "updated_at", "lines", "review_checklist", "review_rounds", "deliveries",
-            "progress_notes", "installation", "available_actions",
+            "progress_notes", "production_steps", "installation", "available_actions",
         ]
         read_only_fields = fields
 

@@ -41,6 +41,8 @@ from .serializers import (
     OrderFromInquirySerializer,
     OrderSerializer,
     OrderUpdateSerializer,
+    ProductionStepCreateSerializer,
+    ProductionStepSerializer,
     ProgressNoteCreateSerializer,
     ProgressNoteSerializer,
     ReturnSerializer,
@@ -97,6 +99,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": CommentSerializer,
         "return_": ReturnSerializer, "resubmit": CommentSerializer, "start_production": CommentSerializer,
         "cancel": ReasonSerializer, "progress": ProgressNoteCreateSerializer, "progress_answer": AnswerSerializer,
+        "production": ProductionStepCreateSerializer,
         "ship": ShipSerializer, "schedule_installation": ScheduleInstallationSerializer,
         "attachments": AttachmentUploadSerializer,
     }
@@ -225,6 +228,20 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         note = get_object_or_404(order.progress_notes.all(), pk=note_id)
         note = services.progress_question_answer(note=note, actor=request.user, **self._params(AnswerSerializer))
         return Response(ProgressNoteSerializer(note).data)
+
+    @extend_schema(methods=["GET"], responses=ProductionStepSerializer(many=True),
+                   summary="The production steps reported on the order, oldest first (§3.2(2))")
+    @extend_schema(methods=["POST"], request=ProductionStepCreateSerializer, responses={201: ProductionStepSerializer},
+                   summary="Report a production step: the production department or the order's department (ORD-2)")
+    @action(detail=True, methods=["get", "post"], **NESTED)
+    def production(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(ProductionStepSerializer(order.production_steps.select_related("recorded_by"),
+                                                     many=True).data)
+        step = services.production_step_add(order=order, actor=request.user,
+                                            **self._params(ProductionStepCreateSerializer))
+        return Response(ProductionStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ShipSerializer, responses={201: DeliveryDetailSerializer},
                    summary="Record a shipment of part or all of the lines (ORD-2)")

@@ -27,7 +27,7 @@ from .lists import (
     OrderExportView,
     OrderListView,
 )
-from .progress import ProgressAnswerView, ProgressNoteAddView
+from .progress import ProductionStepAddView, ProgressAnswerView, ProgressNoteAddView
 from .record import (
     OrderAmendView,
     OrderApproveView,
@@ -67,6 +67,7 @@ __all__ = [
     "OrderPostView",
     "OrderReturnView",
     "OrderTransitionView",
+    "ProductionStepAddView",
     "ProgressAnswerView",
     "ProgressNoteAddView",
     "ReviewFindingsView",

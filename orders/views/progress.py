@@ -9,6 +9,7 @@ from qsm.contacts.models import ContactEntry
 from .. import services
 from ..forms import (
     AnswerForm,
+    ProductionStepForm,
     ProgressNoteForm,
 )
 from .record import OrderPostView
@@ -41,3 +42,16 @@ class ProgressAnswerView(OrderPostView):
 
     def success_message(self, order, result):
         return _("The answer was recorded.")
+
+
+class ProductionStepAddView(OrderPostView):
+    """§3.2(2): the production department reports a production step on the order it produces."""
+
+    form_class, form_key, anchor = ProductionStepForm, "production_form", "production"
+
+    def perform(self, *, order, form, data):
+        return services.production_step_add(order=order, actor=self.request.user, stage=data["stage"],
+                                            note=data["note"], occurred_at=data["occurred_at"])
+
+    def success_message(self, order, result):
+        return _("The production step “%(step)s” was recorded.") % {"step": result.get_stage_display()}

@@ -29,6 +29,7 @@ from ..forms import (
     DeliveryRejectForm,
     LineFormSet,
     OrderAmendForm,
+    ProductionStepForm,
     ProgressNoteForm,
     ReturnForm,
     ScheduleForm,
@@ -37,7 +38,13 @@ from ..forms import (
     product_choices,
 )
 from ..models import ChecklistItem, Order, ReviewRound
-from ..rules import can_work_installation, can_work_order
+from ..rules import (
+    PRODUCTION_STATES,
+    PRODUCTION_STEP_STATES,
+    can_record_production,
+    can_work_installation,
+    can_work_order,
+)
 from ..selectors import (
     committed_by_line,
     installation_of,
@@ -121,6 +128,11 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "install_available": install_available,
         "can_work": can_work,
         "can_log": can_work and order.status != S.CANCELLED,
+        # §3.2(2): production steps, shown once production started; recorded while it runs.
+        "production_steps": list(order.production_steps.all()),
+        "show_production": order.status in PRODUCTION_STATES or bool(order.production_steps.all()),
+        "can_record_production": order.status in PRODUCTION_STEP_STATES and can_record_production(user, order),
+        "production_form": forms.get("production_form") or ProductionStepForm(),
         "can_attach": can_work or installs,
         "in_review": in_review,
         "amendable": amendable,

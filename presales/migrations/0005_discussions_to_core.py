@@ -69,9 +69,12 @@ def backwards(apps, schema_editor):
                                            sent_via=s.sent_via).products.set(s.products.values_list("pk", flat=True))
             Old["Solution"].objects.filter(pk=s.pk).update(created_at=s.created_at)
     _reset_sequences(apps, schema_editor, "presales.Discussion", "presales.DiscussionNote", "presales.Solution")
-    New["Solution"].objects.filter(discussion__in=discussions).delete()
-    New["DiscussionNote"].objects.filter(discussion__in=discussions).delete()
-    discussions.delete()
+    # By ids: a queryset of one rendering of the historical Discussion is refused by a foreign key
+    # rendered against another (a later migration anywhere re-renders the state on the way back).
+    ids = list(discussions.values_list("pk", flat=True))
+    New["Solution"].objects.filter(discussion_id__in=ids).delete()
+    New["DiscussionNote"].objects.filter(discussion_id__in=ids).delete()
+    New["Discussion"].objects.filter(pk__in=ids).delete()
 
 
 class Migration(migrations.Migration):

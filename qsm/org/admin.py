@@ -39,8 +39,8 @@ class TranslatedPermissionsMixin:
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "managers", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "code", "kind", "is_production", "managers", "is_active"]
+    list_filter = ["kind", "is_production", "is_active"]
     search_fields = ["name", "code"]
 
     # ORG-1: a department's managers are its members with the manager role (assigned on the user).

@@ -152,7 +152,9 @@ class OrgDemo(DemoBuilder):
             Group.objects.get_or_create(name=role)
         groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
         self.departments = {
-            code: Department.objects.create(code=code, name=name, kind=kind) for code, name, kind in DEPARTMENTS
+            # §3.2(2): the production department is declared by its flag, which the admin can move.
+            code: Department.objects.create(code=code, name=name, kind=kind, is_production=code == "production")
+            for code, name, kind in DEPARTMENTS
         }
         taken = sorted(User.objects.filter(username__in=[u[0] for u in USERS]).values_list("username", flat=True))
         if taken:
@@ -182,7 +184,8 @@ class OrgDemo(DemoBuilder):
         customers = CUSTOMERS[:12] if self.small else CUSTOMERS
         clerk = self.users["zhang.wei"]
         self.customers: list[Customer] = []
-        with time_machine.travel(self.year_ago - dt.timedelta(days=30), tick=False):
+        # Entered by the clerk on a working day, in working hours (DATA-1).
+        with time_machine.travel(self.ctx.next_working(self.year_ago - dt.timedelta(days=30)), tick=False):
             for name, city, area, stem in customers:
                 contact_name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 customer = customer_create(

@@ -25,6 +25,11 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BUSINESS)
+    # §3.2(2) 组织生产部门进行产品生产: a declared role of the department, not its name. Its members follow
+    # the orders in production and delivery and record the production steps (orders.rules).
+    is_production = models.BooleanField(
+        _("production department"), default=False,
+        help_text=_("Its members see the orders in production and delivery and record their production steps."))
     # Its managers are its members with the manager role (ORG-1: one notion of "manager").
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -36,6 +36,12 @@ def in_business_department(user):
 
 sees_everything = in_quality_department | is_administrator
 
+
+@rules.predicate
+def in_production_department(user):
+    """§3.2(2): the user works in a department declared as producing orders (``Department.is_production``)."""
+    return user.is_authenticated and user.department_id is not None and user.department.is_production
+
 rules.add_perm("org.view_customer", rules.is_authenticated)
 rules.add_perm("org.add_customer", is_staff_role | is_manager | is_quality_officer | is_administrator)
 

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "org"
 
+# Included at the site root: /customers/... (the old /org/customers/ redirects, qsm.web.legacy_urls).
 urlpatterns = [
     path("customers/", views.CustomerListView.as_view(), name="customer-list"),
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),

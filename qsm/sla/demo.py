@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from django.utils import timezone
 
 from qsm.demo import SWEEP_RANK, DemoContext
 from qsm.sla.calendar import default_calendar, load_cn_public_holidays
 from qsm.sla.services import deadlines_sweep
 
-SWEEP_EVERY = dt.timedelta(hours=4)  # the beat sweeps every minute; this is often enough for a plausible history
+SWEEP_EVERY = dt.timedelta(hours=2)  # the beat sweeps every minute; this is often enough for a plausible history
 
 
 def build(ctx: DemoContext) -> None:
@@ -19,7 +20,14 @@ def build(ctx: DemoContext) -> None:
     now = ctx.now
 
     def sweeps(first: dt.datetime) -> list[dt.datetime]:
-        return [first + k * SWEEP_EVERY for k in range(int((now - first) / SWEEP_EVERY) + 1)]
+        # Deadlines fall due in working time only: sweeping through the working day finds each when it
+        # falls due, so its reminder is stamped at an hour someone is at work (DATA-1).
+        return ctx.working_moments(first, now, SWEEP_EVERY)
 
-    ctx.every(rank=SWEEP_RANK, times=sweeps, step=lambda at: deadlines_sweep(now=at),
-              last=lambda: deadlines_sweep(now=timezone.now()))
+    def last() -> None:
+        # Nothing falls due outside working time: the last working moment is "now" for the sweep.
+        at = ctx.previous_working(timezone.now())
+        with time_machine.travel(at, tick=False):
+            deadlines_sweep(now=at)
+
+    ctx.every(rank=SWEEP_RANK, times=sweeps, step=lambda at: deadlines_sweep(now=at), last=last)

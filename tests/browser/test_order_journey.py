@@ -97,7 +97,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     page = _login(browser, live_server, "li")
     page.goto(live_server.url + inquiry.get_absolute_url())
     page.click("[data-action=convert]")
-    page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     order_url = page.url
     number = page.locator("#order-number").inner_text().strip()
     assert number.startswith("ORD-")
@@ -259,7 +259,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
 
     # --- ORD-1: an order entered directly; rows are added without leaving the form -----------------
     page.click("#new-order")
-    page.wait_for_url(re.compile(r"/orders/orders/new/$"))
+    page.wait_for_url(re.compile(r"/orders/new/$"))
     page.fill("#customer-search", "江南")
     page.click("#customer-results input[name=customer]")
     page.select_option("select[name='lines-0-product']", str(cnc.pk))
@@ -272,7 +272,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     page.set_viewport_size({"width": 1366, "height": 1300})  # the whole form above its sticky save bar
     _shot(page, "10-new-order-form")
     page.click("#save-order")
-    page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     _status(page, "review")
     assert Order.objects.filter(customer=customer).count() == 2
     page.context.close()

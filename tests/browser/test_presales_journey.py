@@ -66,7 +66,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
 
     # --- PRE-1: a phone inquiry for a new customer, without leaving the form ----------------------
     page.click(f"a[href='{reverse('presales:inquiry-create')}']")
-    page.wait_for_url(re.compile(r"/presales/inquiries/new/$"))
+    page.wait_for_url(re.compile(r"/presales/new/$"))
     page.click("label[for=id_channel_0]")  # 电话 / phone
     page.fill("#customer-search", "江南精密制造")
     page.wait_for_selector("#customer-results .list-group-item")  # the type-ahead answered: no match
@@ -79,7 +79,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     page.check(f"input[name=products][value='{cnc.pk}']")
     _shot(page, "02-intake-form")
     page.click("#save-inquiry")
-    page.wait_for_url(re.compile(r"/presales/inquiries/\d+/$"))
+    page.wait_for_url(re.compile(r"/presales/\d+/$"))
     inquiry_url = page.url
     number = page.locator("header h1 span").first.inner_text()
     assert number.startswith("INQ-")
@@ -139,7 +139,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     assert number in page.locator("#inquiry-table").inner_text()
     _shot(page, "04a-inquiry-list")
     page.click("#inquiry-table tbody tr td:nth-child(4) a")  # the customer column
-    page.wait_for_url(re.compile(r"/org/customers/\d+/$"))
+    page.wait_for_url(re.compile(r"/customers/\d+/$"))
     assert number in page.locator(".history-section").first.inner_text()
     assert "陈工" in page.content()
     _shot(page, "04b-customer-page")
@@ -159,7 +159,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     page.wait_for_selector("[data-action=convert]")
     assert page.locator("#inquiry-status .status-acknowledged").count() == 1
     page.click("[data-action=convert]")
-    page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     assert page.locator("#order-number").inner_text().strip().startswith("ORD-")
     assert "定制液压夹具" in page.locator("#order-lines").inner_text()
     assert page.locator("#source-inquiry").inner_text() == number

@@ -79,15 +79,15 @@ def assert_everything_reads(world: World) -> None:
     sales = world.page_client(world.sales_user)
     for client, url in [
         (staff, world.inquiry.get_absolute_url()), (staff, world.discussed.get_absolute_url()),
-        (staff, "/presales/inquiries/"),
+        (staff, "/presales/"),
         (sales, world.order_review.get_absolute_url()), (sales, world.order_production.get_absolute_url()),
         (sales, world.order_delivering.get_absolute_url()), (sales, world.order_installing.get_absolute_url()),
-        (sales, "/orders/orders/"), (sales, "/orders/deliveries/"), (sales, "/orders/installations/"),
-        (sales, "/org/customers/"), (sales, f"/org/customers/{world.customer.pk}/"),
+        (sales, "/orders/"), (sales, "/orders/deliveries/"), (sales, "/orders/installations/"),
+        (sales, "/customers/"), (sales, f"/customers/{world.customer.pk}/"),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
-    for client, url in [(staff, "/presales/inquiries/export/"), (sales, "/orders/orders/export/"),
+    for client, url in [(staff, "/presales/export/"), (sales, "/orders/export/"),
                         (sales, "/orders/deliveries/export/"), (sales, "/orders/installations/export/")]:
         csv = client.get(url)
         assert csv.status_code == 200, url

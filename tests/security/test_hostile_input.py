@@ -112,11 +112,11 @@ def _page_forms(client, url) -> list[dict]:
 def _page_targets(world):
     staff, sales = world.staff_user, world.sales_user
     return [
-        (staff, "/presales/inquiries/new/"), (staff, world.inquiry.get_absolute_url()),
+        (staff, "/presales/new/"), (staff, world.inquiry.get_absolute_url()),
         (staff, world.discussed.get_absolute_url()),
-        (sales, "/orders/orders/new/"), (sales, world.order_review.get_absolute_url()),
+        (sales, "/orders/new/"), (sales, world.order_review.get_absolute_url()),
         (sales, world.order_production.get_absolute_url()), (sales, world.order_delivering.get_absolute_url()),
-        (sales, world.order_installing.get_absolute_url()), (sales, "/org/customers/new/"),
+        (sales, world.order_installing.get_absolute_url()), (sales, "/customers/new/"),
     ]
 
 
@@ -272,9 +272,9 @@ def _list_targets(world):
 
     staff, sales = world.staff_user, world.sales_user
     return [
-        (staff, "/presales/inquiries/", InquiryFilter), (staff, "/presales/inquiries/export/", InquiryFilter),
+        (staff, "/presales/", InquiryFilter), (staff, "/presales/export/", InquiryFilter),
         (staff, "/api/presales/inquiries/", InquiryFilter), (staff, "/api/presales/inquiries/export/", InquiryFilter),
-        (sales, "/orders/orders/", OrderFilter), (sales, "/api/orders/orders/", OrderFilter),
+        (sales, "/orders/", OrderFilter), (sales, "/api/orders/orders/", OrderFilter),
         (sales, "/orders/deliveries/", DeliveryFilter), (sales, "/api/orders/deliveries/", DeliveryFilter),
         (sales, "/orders/installations/", InstallationFilter),
         (sales, "/api/orders/installations/", InstallationFilter),
@@ -293,8 +293,8 @@ def test_hostile_query_parameters_are_never_a_server_error(world):
                 assert response.status_code in (200, 400), (url, name, value[:20], response.status_code)
     # the pages that take an id or a search term outside a filter form
     client = world.page_client(world.sales_user)
-    for url, name in [("/presales/inquiries/new/", "customer"), ("/orders/orders/new/", "customer"),
-                      ("/org/customers/", "q"), ("/org/customers/lookup/", "q"), ("/org/customers/new/", "name"),
+    for url, name in [("/presales/new/", "customer"), ("/orders/new/", "customer"),
+                      ("/customers/", "q"), ("/customers/lookup/", "q"), ("/customers/new/", "name"),
                       ("/api/org/customers/lookup/", "q"), ("/api/org/customers/lookup/", "limit"),
                       ("/api/org/customers/", "q"), ("/api/org/products/", "q")]:
         for value in QUERY_HOSTILE:
@@ -330,9 +330,9 @@ API_TYPED_CURSORS = [_api_cursor("1e999"), _api_cursor("2026-13-45"), _api_curso
 @pytest.mark.spec("SEC-1")
 @pytest.mark.parametrize("param", ["after", "before"])
 def test_a_forged_page_cursor_is_a_400(world, param):
-    for user, url in [(world.staff_user, "/presales/inquiries/"), (world.sales_user, "/orders/orders/"),
+    for user, url in [(world.staff_user, "/presales/"), (world.sales_user, "/orders/"),
                       (world.sales_user, "/orders/deliveries/"), (world.sales_user, "/orders/installations/"),
-                      (world.sales_user, "/org/customers/"), (world.staff_user, "/notifications/")]:
+                      (world.sales_user, "/customers/"), (world.staff_user, "/notifications/")]:
         client = world.page_client(user)
         for cursor in PAGE_CURSORS:
             response = client.get(url, {param: cursor})
@@ -363,7 +363,7 @@ def test_real_cursors_still_page_after_the_checks(world, staff_user):
     first = client.get("/api/presales/inquiries/", {"page_size": 2}).json()
     second = client.get(first["next"])
     assert second.status_code == 200 and second.json()["results"]
-    page = world.page_client(staff_user).get("/presales/inquiries/", {"per_page": "²"})
+    page = world.page_client(staff_user).get("/presales/", {"per_page": "²"})
     assert page.status_code == 200
 
 
