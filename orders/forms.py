@@ -22,7 +22,7 @@ from .models import AcceptanceRound, ChecklistItem, ReviewFinding
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
-    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm", "ReturnForm",
+    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm",
     "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
 
@@ -153,12 +153,22 @@ LineFormSet = forms.formset_factory(LineForm, formset=_LineFormSetBase, extra=3,
 
 
 class ChecklistForm(BootstrapFormMixin, forms.Form):
-    """One row per checklist item the order needs: pass / fail / waived, and a note."""
+    """ORD-1: the review as one form: one row per checklist item the order needs (pass / fail /
+    waived, and a note), the problems for the customer, and the decision buttons (``decision``:
+    save, approve or return). The decision is sent with the checklist, so nothing typed is lost
+    when the reviewer presses 批准 or 退回客户 without saving first."""
 
-    def __init__(self, *args, items: list[str], findings: dict | None = None, **kwargs):
+    DECISIONS = ("save", "approve", "return")
+
+    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("One problem per line; the customer receives this list."))
+
+    def __init__(self, *args, items: list[str], findings: dict | None = None, decision: str = "save", **kwargs):
         super().__init__(*args, **kwargs)
         findings = findings or {}
         self.items = items
+        self.decision = decision if decision in self.DECISIONS else "save"
         for item in items:
             label = ChecklistItem(item).label
             self.fields[f"result_{item}"] = forms.ChoiceField(
@@ -186,19 +196,17 @@ class ChecklistForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any(data.get(f"result_{item}") for item in self.items):
+        for item in self.items:
+            # A note without a result would be dropped on the floor: ask for the result instead.
+            if (data.get(f"note_{item}") or "").strip() and not data.get(f"result_{item}"):
+                self.add_error(f"result_{item}", _("Choose pass, fail or waived for this note."))
+        if self.decision == "save" and not any(data.get(f"result_{item}") for item in self.items):
             raise forms.ValidationError(_("Check at least one item."))
         return data
 
     @staticmethod
     def field_map(items) -> dict:
         return {item: f"result_{item}" for item in items}
-
-
-class ReturnForm(BootstrapFormMixin, forms.Form):
-    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("One problem per line; the customer receives this list."))
 
 
 # --- production and delivery (ORD-2) -------------------------------------------------------------

@@ -22,7 +22,7 @@ from qsm.workflow.locking import lock, locked
 from qsm.workflow.services import attachment_add, next_number
 
 from .models import ChecklistItem, Delivery, DeliveryLine, Installation, Order, OrderLine, ReviewFinding
-from .rules import can_create_order, can_work_installation, can_work_order
+from .rules import can_create_order, can_review_order, can_work_installation, can_work_order
 from .workflows import open_review_round
 
 S = Order.Status
@@ -165,6 +165,37 @@ def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict]
 
 # --- ORD-1 review ---------------------------------------------------------------------------------
 
+def _findings_errors(findings: dict[str, tuple[str, str]]) -> dict:
+    errors = {}
+    for item, (result, note) in findings.items():
+        if item not in ChecklistItem.values:
+            errors[item] = _("Unknown checklist item.")
+        elif result not in ReviewFinding.Result.values:
+            errors[item] = _("Choose pass, fail or waived.")
+        elif result in (ReviewFinding.Result.WAIVED, ReviewFinding.Result.FAIL) and not (note or "").strip():
+            errors[item] = _("Say why (a failed or waived item needs a note).")
+    return errors
+
+
+def _save_findings(root: Order, actor: User, findings: dict[str, tuple[str, str]], *,
+                   only_changed: bool = False) -> list[ReviewFinding]:
+    """Write the findings on the open round of the locked order and note them on the timeline."""
+    review_round = root.review_rounds.get(outcome="open")  # in review means exactly one open round
+    current = {f.item: (f.result, f.note) for f in review_round.findings.all()}
+    saved = []
+    for item, (result, note) in findings.items():
+        note = (note or "").strip()
+        if only_changed and current.get(item) == (result, note):
+            continue
+        finding, _created = ReviewFinding.objects.update_or_create(
+            round=review_round, item=item, defaults={"result": result, "note": note})
+        saved.append(finding)
+    if saved:
+        engine.note(root, actor=actor, kind="review", action="review_findings",
+                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
+    return saved
+
+
 def review_record_findings(*, order: Order, actor: User, findings: dict[str, tuple[str, str]]) -> list[ReviewFinding]:
     """Record the reviewer's result for checklist items: {item: (pass|fail|waived, note)}.
 
@@ -174,35 +205,65 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
     _require(can_work_order(actor, order), _("You are not allowed to review this order."))
     if order.status != S.REVIEW:
         raise TransitionNotAllowed(_("Only an order awaiting review can be checked."))
-    errors = {}
-    for item, (result, note) in findings.items():
-        if item not in ChecklistItem.values:
-            errors[item] = _("Unknown checklist item.")
-        elif result not in ReviewFinding.Result.values:
-            errors[item] = _("Choose pass, fail or waived.")
-        elif result in (ReviewFinding.Result.WAIVED, ReviewFinding.Result.FAIL) and not (note or "").strip():
-            errors[item] = _("Say why (a failed or waived item needs a note).")
+    errors = _findings_errors(findings)
     if errors:
         raise ValidationError(errors, code="invalid")
     with locked(order, actor=actor, allowed=can_work_order, states=(S.REVIEW,),
                 denied=_("You are not allowed to review this order."),
                 wrong_state=_("Only an order awaiting review can be checked.")) as root:
-        review_round = root.review_rounds.get(outcome="open")  # in review means exactly one open round
-        saved = []
-        for item, (result, note) in findings.items():
-            finding, _created = ReviewFinding.objects.update_or_create(
-                round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
-            saved.append(finding)
-        engine.note(root, actor=actor, kind="review", action="review_findings",
-                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
-    return saved
+        return _save_findings(root, actor, findings)
 
 
-def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
+REVIEW_DECISIONS = ("save", "approve", "return")
+
+
+def order_review_decide(*, order: Order, actor: User, decision: str,
+                        findings: dict[str, tuple[str, str]] | None = None, problems: str = "",
+                        comment: str = "") -> Order:
+    """ORD-1 in one step: the checklist as the reviewer typed it and the decision pressed with it.
+
+    ``decision`` is ``save`` (the findings only), ``approve`` or ``return``. The findings are
+    written and the transition fired in one transaction under the order's lock (REL-1): the
+    approval and return guards read the findings just typed, and when the decision is refused
+    (an item not checked, no failed item, no problems listed) nothing is written, findings
+    included, so the page can show the whole form again as typed.
+    """
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError({"decision": _("Choose save, approve or return.")}, code="invalid")
+    findings = dict(findings or {})
+    if decision == "save":
+        if not findings:
+            raise ValidationError({"findings": _("Check at least one item.")}, code="required")
+        review_record_findings(order=order, actor=actor, findings=findings)
+        return order
+    denied = _("You are not allowed to decide the review of this order.")
+    _require(can_review_order(actor, order), denied)
+    errors = _findings_errors(findings)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with locked(order, actor=actor, allowed=can_review_order, states=(S.REVIEW,), denied=denied,
+                wrong_state=_("Only an order awaiting review can be checked.")) as root:
+        if findings:
+            _save_findings(root, actor, findings, only_changed=True)
+        if decision == "approve":
+            result = engine.fire(root, "approve", actor=actor, comment=comment)
+        else:
+            result = engine.fire(root, "return", actor=actor, comment=comment or problems, problems=problems)
+    return result
+
+
+def order_approve(*, order: Order, actor: User, comment: str = "",
+                  findings: dict[str, tuple[str, str]] | None = None) -> Order:
+    if findings:
+        return order_review_decide(order=order, actor=actor, decision="approve", findings=findings, comment=comment)
     return engine.fire(order, "approve", actor=actor, comment=comment)
 
 
-def order_return(*, order: Order, actor: User, problems: str, comment: str = "") -> Order:
+def order_return(*, order: Order, actor: User, problems: str, comment: str = "",
+                 findings: dict[str, tuple[str, str]] | None = None) -> Order:
+    if findings:
+        return order_review_decide(order=order, actor=actor, decision="return", findings=findings,
+                                   problems=problems, comment=comment)
     return engine.fire(order, "return", actor=actor, comment=comment or problems, problems=problems)
 
 

@@ -430,7 +430,38 @@ class FindingsSerializer(serializers.Serializer):
                                             "\"note\": \"framework agreement\"}}.")
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReviewFindingEntrySerializer(serializers.Serializer):
+    """One checklist item's result, sent with the review decision (ORD-1)."""
+
+    item = enum_field("ChecklistItem", ChecklistItem)
+    result = enum_field("ReviewFindingResult", ReviewFinding.Result)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                 help_text="Required for a failed or waived item: why.")
+
+
+class _DecisionFindingsMixin(serializers.Serializer):
+    findings = ReviewFindingEntrySerializer(
+        many=True, required=False, default=list,
+        help_text="The checklist as the reviewer filled it in, saved with the decision in one step (nothing is "
+                  "saved when the decision is refused). Items left out keep what was saved before.")
+
+    def validate_findings(self, value: list) -> list:
+        items = [entry["item"] for entry in value]
+        if len(items) != len(set(items)):
+            raise serializers.ValidationError(_("Each checklist item may appear only once."))
+        return value
+
+
+def findings_dict(entries: list) -> dict[str, tuple[str, str]]:
+    """The typed list as the service's {item: (result, note)}."""
+    return {entry["item"]: (entry["result"], entry.get("note", "")) for entry in entries}
+
+
+class ApproveSerializer(_DecisionFindingsMixin):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(_DecisionFindingsMixin):
     problems = serializers.CharField(required=False, allow_blank=True, default="",
                                      help_text="Required: the problems the customer must correct.")
     comment = serializers.CharField(required=False, allow_blank=True, default="")

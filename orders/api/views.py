@@ -28,6 +28,7 @@ from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, R
 from .serializers import (
     AcceptanceSerializer,
     AnswerSerializer,
+    ApproveSerializer,
     CommissionSerializer,
     DeliveryConfirmSerializer,
     DeliveryDetailSerializer,
@@ -46,6 +47,7 @@ from .serializers import (
     ReturnSerializer,
     ScheduleInstallationSerializer,
     ShipSerializer,
+    findings_dict,
 )
 
 NOTE_ID = OpenApiParameter("note_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -94,7 +96,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
 
     input_serializers = {
         "create": OrderCreateSerializer, "partial_update": OrderUpdateSerializer,
-        "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": CommentSerializer,
+        "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": ApproveSerializer,
         "return_": ReturnSerializer, "resubmit": CommentSerializer, "start_production": CommentSerializer,
         "cancel": ReasonSerializer, "progress": ProgressNoteCreateSerializer, "progress_answer": AnswerSerializer,
         "ship": ShipSerializer, "schedule_installation": ScheduleInstallationSerializer,
@@ -176,15 +178,24 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
             item: (finding["result"], finding["note"]) for item, finding in items.items()})
         return self._detail(order)
 
-    @_transition(CommentSerializer, "Approve: every checklist item passed or waived with a reason (ORD-1)")
+    def _decide(self, request, params_class, decision: str) -> Response:
+        order = self.get_object()  # 404 before anything else
+        params = self._params(params_class)
+        findings = findings_dict(params.pop("findings", []))
+        return self._detail(services.order_review_decide(order=order, actor=request.user, decision=decision,
+                                                         findings=findings, **params))
+
+    @_transition(ApproveSerializer, "Approve, with the checklist in the same body: every item passed or waived "
+                 "with a reason (ORD-1)")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.order_approve)
+        return self._decide(request, ApproveSerializer, "approve")
 
-    @_transition(ReturnSerializer, "Return to the customer with the problems to correct (ORD-1)")
+    @_transition(ReturnSerializer, "Return to the customer with the problems to correct, with the checklist in "
+                 "the same body (at least one item failed) (ORD-1)")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        return self._fire(request, ReturnSerializer, services.order_return)
+        return self._decide(request, ReturnSerializer, "return")
 
     @_transition(CommentSerializer, "The amended order comes back: a new review round opens (ORD-1)")
     @action(detail=True, methods=["post"])

@@ -38,7 +38,7 @@ from .record import (
     OrderPostView,
     OrderReturnView,
     OrderTransitionView,
-    ReviewFindingsView,
+    ReviewDecisionView,
     order_page_context,
     render_order_page,
 )
@@ -69,7 +69,7 @@ __all__ = [
     "OrderTransitionView",
     "ProgressAnswerView",
     "ProgressNoteAddView",
-    "ReviewFindingsView",
+    "ReviewDecisionView",
     "apply_service_errors",
     "order_page_context",
     "render_order_page",

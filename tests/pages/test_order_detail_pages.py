@@ -211,10 +211,10 @@ def test_page_in_review_shows_the_checklist_with_the_installation_item_only_when
     assert 'name="result_installation"' not in plain
     assert 'name="result_installation"' in html_of(with_installation)
     # four-eyes (ORG-1): the owner who entered it gets no approve/return buttons, a colleague does
-    assert 'data-action="approve"' not in plain and 'id="return-form"' not in plain
+    assert 'data-action="approve"' not in plain and 'data-action="return"' not in plain
     assert 'id="four-eyes-notice"' in plain
     as_reviewer = html_of(login(reviewer).get(order.get_absolute_url()))
-    assert 'data-action="approve"' in as_reviewer and 'id="return-form"' in as_reviewer
+    assert 'data-action="approve"' in as_reviewer and 'data-action="return"' in as_reviewer
     assert 'id="four-eyes-notice"' not in as_reviewer
     # the out-of-range price is marked on the line
     assert "price-out-of-range" in html_of(with_installation) and "price-out-of-range" not in plain
@@ -301,8 +301,9 @@ def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, under
     before = snapshot(underpriced)
     no_problems = client.post(url("order-return", underpriced), {"problems": "  "})
 
-    assert nothing_failed.status_code == 400 and nothing_failed.context["return_form"].non_field_errors()
-    assert no_problems.status_code == 400 and no_problems.context["return_form"].errors["problems"]
+    # one review form (issue 7): the refusal is shown on the checklist form, which kept what was typed
+    assert nothing_failed.status_code == 400 and nothing_failed.context["checklist_form"].non_field_errors()
+    assert no_problems.status_code == 400 and no_problems.context["checklist_form"].errors["problems"]
     assert snapshot(underpriced) == before
 
 
@@ -829,3 +830,71 @@ def test_the_order_page_shows_progress_through_the_shared_contact_log(login, sal
     assert f'id="contact-{question.pk}"' in html and 'data-kind="question"' in html and "调试需要几天？" in html
     assert f'action="{url("progress-answer", approved_order, question.pk)}"' in html
     assert 'id="progress-form"' in html and 'name="text"' in html and 'name="kind"' in html
+
+
+# --- ORD-1: the review is one form (issue 7) -------------------------------------------------------
+
+
+def _review_post(**fields) -> dict:
+    return {key: value for key, value in fields.items()}
+
+
+@pytest.mark.spec("ORD-1")
+def test_return_with_three_failed_items_typed_in_the_same_press(login, underpriced, reviewer):
+    # given nothing saved on the checklist yet
+    # when the reviewer marks three items failed with notes and presses "return" at once
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="return", result_customer="pass", result_items="fail", note_items="数量与合同不符",
+        result_prices="fail", note_prices="单价低于允许范围", result_delivery_date="fail", note_delivery_date="交期不可行",
+        result_installation="pass", problems="1. 数量\n2. 单价\n3. 交期"))
+
+    # then the order is returned and the three notes are on the returned round
+    assert response.status_code == 302
+    underpriced.refresh_from_db()
+    assert underpriced.status == "returned"
+    round_ = underpriced.review_rounds.get()
+    assert round_.outcome == "returned" and round_.problems.startswith("1. 数量")
+    assert {f.item: (f.result, f.note) for f in round_.findings.all() if f.result == "fail"} == {
+        "items": ("fail", "数量与合同不符"), "prices": ("fail", "单价低于允许范围"),
+        "delivery_date": ("fail", "交期不可行")}
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_refused_decision_keeps_everything_typed_and_saves_nothing(login, underpriced, reviewer):
+    before = snapshot(underpriced)
+
+    # when the reviewer fails two items with notes and presses "return" without listing the problems
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="return", result_prices="fail", note_prices="单价低于允许范围", result_items="fail",
+        note_items="数量与合同不符", problems=""))
+
+    # then the page says what is missing, the form still holds what was typed, and nothing was saved
+    assert response.status_code == 400
+    form = response.context["checklist_form"]
+    assert form.errors["problems"]
+    assert form["result_prices"].value() == "fail" and form["note_items"].value() == "数量与合同不符"
+    html = html_of(response)
+    assert 'value="单价低于允许范围"' in html and 'value="数量与合同不符"' in html
+    assert snapshot(underpriced) == before and not ReviewFinding.objects.exists()
+
+
+@pytest.mark.spec("ORD-1")
+def test_approve_saves_the_checklist_pressed_with_it(login, underpriced, reviewer):
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="approve", result_customer="pass", result_items="pass", result_prices="waived",
+        note_prices="年度框架协议价", result_delivery_date="pass", result_installation="pass"))
+
+    assert response.status_code == 302
+    underpriced.refresh_from_db()
+    assert underpriced.status == "approved"
+    assert underpriced.review_rounds.get().findings.get(item="prices").note == "年度框架协议价"
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_note_without_a_result_is_a_form_error_not_dropped(login, underpriced, reviewer):
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="save", result_customer="pass", note_items="数量待确认"))
+
+    assert response.status_code == 400
+    assert response.context["checklist_form"].errors["result_items"]
+    assert not ReviewFinding.objects.exists()
