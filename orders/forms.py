@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
-from qsm.org.forms import BootstrapFormMixin
-from qsm.org.models import Customer, User
+from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
+from qsm.org.models import User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
@@ -22,7 +22,7 @@ from .models import AcceptanceRound, ChecklistItem, ReviewFinding
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
-    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm",
+    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "OrderFromInquiryForm", "ProgressNoteForm",
     "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
 
@@ -44,24 +44,29 @@ class _OrderFieldsForm(BootstrapFormMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in self.TRACKED}
 
 
-class OrderCreateForm(_OrderFieldsForm):
-    """``customer`` is the id picked in the type-ahead (the same lookup as the inquiry intake)."""
-
-    customer = forms.CharField(label=_("Customer"), required=False)
+class OrderCreateForm(_OrderFieldsForm, CustomerPickForm):
+    """``customer`` is the id picked in the type-ahead or ``new`` for a customer created with the
+    order (the core's ``CustomerPickForm``, the same picker as the inquiry intake)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(["customer", "customer_reference", "promised_date", "installation_required",
-                           "site_address", "site_contact", "needs"])
-        self.picked_customer = None
+        self.order_fields(["customer", "new_customer_name", "new_customer_phone", "new_customer_contact",
+                           "customer_reference", "promised_date", "installation_required", "site_address",
+                           "site_contact", "needs"])
 
-    def clean_customer(self):
-        value = (self.cleaned_data.get("customer") or "").strip()
-        try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
-        except Customer.DoesNotExist:
-            raise forms.ValidationError(_("Find the customer by name or phone number.")) from None
-        return value
+
+class OrderFromInquiryForm(_OrderFieldsForm):
+    """PRE-4: the new-order form pre-filled from an inquiry; its customer is the inquiry's. The
+    customer's order reference and the promised date are required: the inquiry had neither."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer_reference"].required = True
+        self.fields["customer_reference"].error_messages["required"] = _(
+            "Enter the customer's order reference (PO number).")
+        self.fields["promised_date"].required = True
+        self.fields["promised_date"].error_messages["required"] = _("Enter the delivery date promised to the customer.")
+        self.picked_customer = None
 
 
 class OrderAmendForm(_OrderFieldsForm):
@@ -99,6 +104,8 @@ class LineForm(BootstrapFormMixin, forms.Form):
             self.add_error("product", _("Choose a product."))
         if data.get("quantity") is None and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity."))
+        if data.get("unit_price") is None and "unit_price" not in self.errors:
+            self.add_error("unit_price", _("Enter the unit price."))
         return data
 
 

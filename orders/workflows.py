@@ -83,6 +83,10 @@ def _approve_guard(order: Order, actor, params: dict) -> None:
         raise ValidationError({"findings": _("There is no open review round.")}, code="no_round")
     if not order.lines.exists():
         raise ValidationError({"lines": _("An order without lines cannot be approved.")}, code="no_lines")
+    if order.lines.filter(unit_price__isnull=True).exists():
+        # Only orders entered before prices were required have such lines (orders 0010).
+        raise ValidationError({"lines": _("A line has no unit price: amend the order before approving it.")},
+                              code="unpriced")
     findings = {f.item: f for f in review_round.findings.all()}
     errors = {}
     for item in required_items(order):

@@ -25,6 +25,7 @@ from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.contacts.api.serializers import ContactAnswerSerializer, ContactEntrySerializer
 from qsm.contacts.models import Channel, ContactEntry
+from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Product, User
 from qsm.parsing import parse_id
 
@@ -377,15 +378,19 @@ def _refuse_unknown(serializer: serializers.Serializer, message) -> None:
 
 class OrderLineInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=_products)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                          default=None)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="Greater than 0; a whole number for a product counted in whole units (Product.whole_units).")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+                                          help_text="Required: a line without a price has no amount.")
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    """ORD-1: an order entered directly (``from-inquiry`` converts an inquiry instead)."""
+    """ORD-1: an order entered directly (``from-inquiry`` converts an inquiry instead). The customer is
+    an existing one (``customer``) or created with the order (``new_customer``)."""
 
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    new_customer = CustomerCreateSerializer(required=False, allow_null=True)
     lines = OrderLineInputSerializer(many=True)
     promised_date = serializers.DateField(required=False, allow_null=True, default=None)
     installation_required = serializers.BooleanField(required=False, default=False)
@@ -394,6 +399,12 @@ class OrderCreateSerializer(serializers.Serializer):
     customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True, default="")
     needs = serializers.CharField(required=False, allow_blank=True, default="")
     received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if bool(attrs.get("customer")) == bool(attrs.get("new_customer")):
+            raise serializers.ValidationError(
+                {"customer": [_("Give either an existing customer or a new customer, not both.")]})
+        return attrs
 
 
 class OrderUpdateSerializer(serializers.Serializer):
@@ -415,7 +426,21 @@ class OrderUpdateSerializer(serializers.Serializer):
 
 
 class OrderFromInquirySerializer(serializers.Serializer):
+    """PRE-4: the customer's order for an acknowledged inquiry (the customer is the inquiry's). The
+    whole order is required: converting no longer invents quantity 1 at list price with no PO or date."""
+
     inquiry = serializers.IntegerField(min_value=1, help_text="The acknowledged inquiry to convert.")
+    lines = OrderLineInputSerializer(many=True, allow_empty=False)
+    customer_reference = serializers.CleanCharField(multiline=False, max_length=60,
+                                                    help_text="The customer's order reference (PO number).")
+    promised_date = serializers.DateField(help_text="The delivery date promised to the customer.")
+    installation_required = serializers.BooleanField(help_text="Whether the order is installed on site (ORD-3).")
+    site_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                         help_text="Required when installation_required is true.")
+    site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True,
+                                              default="")
+    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class FindingInputSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,11 +19,13 @@ from orders import selectors, services
 from orders.filters import DeliveryFilter, InstallationFilter, OrderFilter
 from orders.models import Delivery, Installation, Order
 from presales.selectors import inquiry_get
+from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.renderers import XLSXRenderer
 from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
+from qsm.org.services import NewCustomerInvalid
 
 from .serializers import (
     AcceptanceSerializer,
@@ -143,7 +145,12 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     def create(self, request):
         data = self._params(OrderCreateSerializer)
         lines = [dict(line) for line in data.pop("lines")]
-        order = services.order_create(actor=request.user, lines=lines, **data)
+        new_customer = data.pop("new_customer", None)
+        try:
+            order = services.order_create(actor=request.user, lines=lines, new_customer=dict(new_customer)
+                                          if new_customer else None, **data)
+        except NewCustomerInvalid as exc:
+            raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
         return self._detail(order, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -158,13 +165,15 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
                                                   comment=comment))
 
     @extend_schema(request=OrderFromInquirySerializer, responses={201: OrderDetailSerializer},
-                   summary="Convert an acknowledged inquiry into an order (PRE-4)")
+                   summary="Convert an acknowledged inquiry into an order with the customer's order: lines, PO, "
+                           "promised date, installation (PRE-4)")
     @action(detail=False, methods=["post"], url_path="from-inquiry", url_name="from-inquiry", **NESTED)
     def from_inquiry(self, request):
         data = self._params(OrderFromInquirySerializer)
         # Looked up through the pre-sales scope: an inquiry the user cannot see is a 404.
-        inquiry = inquiry_get(user=request.user, pk=data["inquiry"])
-        order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
+        inquiry = inquiry_get(user=request.user, pk=data.pop("inquiry"))
+        lines = [dict(line) for line in data.pop("lines")]
+        order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user, lines=lines, **data)
         return self._detail(order, status.HTTP_201_CREATED)
 
     # --- ORD-1 review -------------------------------------------------------------------------

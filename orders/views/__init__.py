@@ -11,7 +11,7 @@ base of its forms, review, amendment, attachments, conversion of an inquiry), ``
 ``progress`` and ``installation`` (the page's forms for ORD-2 and ORD-3).
 """
 
-from .create import OrderCreateView, apply_service_errors
+from .create import OrderCreateView, OrderFromInquiryView, apply_service_errors
 from .delivery import DeliveryConfirmView, DeliveryRejectView, DeliveryShipView
 from .installation import (
     AcceptanceRecordView,
@@ -34,7 +34,6 @@ from .record import (
     OrderAttachmentDownloadView,
     OrderAttachView,
     OrderDetailView,
-    OrderFromInquiryView,
     OrderPostView,
     OrderReturnView,
     OrderTransitionView,

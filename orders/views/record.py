@@ -6,15 +6,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from presales.selectors import inquiry_get
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.views import add_validation_errors
-from qsm.web.pages import render_record_page
 from qsm.web.views import AttachmentDownloadView, RecordPostView
 from qsm.workflow.selectors import attachment_list
 
@@ -107,7 +105,11 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "now": timezone.now(),
         "today": today,
         "lines": lines,
-        "lines_total": sum((line.amount for line in lines if line.amount is not None), Decimal(0)),
+        # Honest: a line without a price (possible only on orders entered before prices were required)
+        # makes the total unknown, not smaller.
+        "lines_total": (sum((line.amount for line in lines), Decimal(0))
+                        if all(line.amount is not None for line in lines) else None),
+        "lines_unpriced": sum(1 for line in lines if line.unit_price is None),
         "rounds": rounds,
         "open_round": open_round,
         "deliveries": deliveries,
@@ -321,28 +323,4 @@ class OrderAttachmentDownloadView(AttachmentDownloadView):
         return order_get(user=self.request.user, pk=pk)
 
 
-# --- PRE-4: an inquiry becomes an order ------------------------------------------------------------
-
-
-class OrderFromInquiryView(LoginRequiredMixin, View):
-    """PRE-4: the department an inquiry was handed to turns it into an order and lands on it.
-
-    Refusals re-render the inquiry page (through the core hook ``qsm.web.pages``, orders imports no
-    presales page code) like its own actions do: 400 or 409 with the reason, 403 for a
-    user of the wrong department (raised by the transition), 404 outside the user's scope.
-    """
-
-    def post(self, request, pk: int):
-        inquiry = inquiry_get(user=request.user, pk=pk)
-        try:
-            order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=409)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=400)
-        messages.success(request, _("Order %(number)s was created from inquiry %(inquiry)s.")
-                         % {"number": order.number, "inquiry": inquiry.number})
-        return redirect(order)
+# --- PRE-4: an inquiry becomes an order: orders.views.create.OrderFromInquiryView ---------------------

@@ -44,6 +44,6 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "product_line", "list_price", "is_active"]
-    list_filter = ["kind", "product_line", "is_active"]
+    list_display = ["code", "name", "kind", "product_line", "list_price", "whole_units", "is_active"]
+    list_filter = ["kind", "product_line", "whole_units", "is_active"]
     search_fields = ["code", "name"]

@@ -132,6 +132,10 @@ class Product(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
     product_line = models.CharField(_("product line"), max_length=100, blank=True)
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # An order line of a product counted in whole units (a machine, a robot) takes a whole quantity;
+    # one measured otherwise (hours of service, metres) may take a fraction.
+    whole_units = models.BooleanField(_("counted in whole units"), default=True,
+                                      help_text=_("Order quantities of this product must be whole numbers."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -36,6 +36,28 @@ def customer_create(*, actor, name: str, phone: str = "", email: str = "", kind:
     return customer
 
 
+class NewCustomerInvalid(ValidationError):
+    """The customer quick-created with a record was refused; its errors keep customer_create's field
+    names (name, phone, kind ...) so the page and the API can show them at the quick-create fields."""
+
+
+def customer_pick(*, actor, customer: Customer | None = None, new_customer: dict | None = None) -> Customer:
+    """The customer of an intake (an inquiry, an order): the one picked, or the one quick-created now.
+
+    Call it inside the record's transaction: the quick-created customer exists only if the record
+    is saved too. A refusal of the new customer is ``NewCustomerInvalid``.
+    """
+    if new_customer is not None:
+        try:
+            return customer_create(actor=actor, **new_customer)
+        except ValidationError as exc:
+            raise NewCustomerInvalid(exc.error_dict if hasattr(exc, "error_dict") else exc.messages,
+                                     code="invalid") from exc
+    if customer is None:
+        raise ValidationError({"customer": _("Choose the customer or create a new one.")}, code="required")
+    return customer
+
+
 def user_language_set(*, user, language: str) -> str:
     """Save the user's UI language (NTF-1: notifications and e-mails follow it too).
 

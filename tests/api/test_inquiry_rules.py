@@ -11,6 +11,7 @@ from qsm.contacts.models import Channel
 from qsm.org.models import Customer
 from qsm.workflow.models import Attachment
 from tests.api.conftest import inquiry_url, snapshot
+from tests.builders.orders import conversion_json
 
 # (endpoint, a state in which it is illegal, who tries it, a payload that is valid in itself)
 ILLEGAL = [
@@ -191,7 +192,7 @@ def test_another_departments_inquiry_is_404_on_every_endpoint(api, staff_user, o
 @pytest.mark.spec("API-1", "ORG-1", "PRE-4")
 def test_converting_an_invisible_inquiry_is_404(api, other_department_staff, inquiry_in):
     inquiry = inquiry_in("acknowledged")
-    r = api(other_department_staff).post("/api/orders/orders/from-inquiry/", {"inquiry": inquiry.pk}, format="json")
+    r = api(other_department_staff).post("/api/orders/orders/from-inquiry/", conversion_json(inquiry), format="json")
     assert r.status_code == 404
     assert snapshot(inquiry)[0] == "acknowledged"
 
