@@ -247,7 +247,8 @@ class ShipForm(BootstrapFormMixin, forms.Form):
 
 
 class DeliveryConfirmForm(BootstrapFormMixin, forms.Form):
-    quality_note = forms.CharField(label=_("Quality check"), required=False, max_length=2000,
+    # Required by the service (the confirm transition's guard), which gives the message.
+    quality_note = forms.CharField(label=_("What was inspected"), required=False, max_length=2000,
                                    widget=forms.Textarea(attrs={"rows": 2}))
 
 

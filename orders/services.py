@@ -411,10 +411,11 @@ def _ship(root: Order, *, actor: User, quantities: dict[int, object], carrier: s
 
 
 @transaction.atomic
-def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str = "",
+def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str,
                      delivered_at: dt.datetime | None = None) -> Delivery:
     """The customer received the shipment and it passed the quality check; the order is
-    delivered when nothing is outstanding any more.
+    delivered when nothing is outstanding any more. ``quality_note`` says what was inspected
+    (required, like a rejection's reason).
 
     REL-1: the order is locked first. Two confirmations of different deliveries of one order
     used to lock only their delivery, each saw only its own line delivered, and the order

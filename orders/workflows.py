@@ -253,6 +253,13 @@ ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
 D = Delivery.Status
 
 
+def _confirm_guard(delivery: Delivery, actor, params: dict) -> None:
+    # §3.2(2) 按质交付: "received, quality checked" says what was checked, as a rejection says why.
+    if not (params.get("quality_note") or "").strip():
+        raise ValidationError({"quality_note": _("Say what was inspected at receipt (quantities, appearance, "
+                                                 "documents …) and what was found.")}, code="required")
+
+
 def _confirm_delivery(delivery: Delivery, actor, params: dict) -> None:
     from django.db.models import F
 
@@ -270,7 +277,7 @@ def _reject_delivery(delivery: Delivery, actor, params: dict) -> None:
 
 DELIVERY_WORKFLOW = register(Workflow(model=Delivery, transitions=[
     Transition("confirm", (D.SHIPPED,), D.DELIVERED, gettext_lazy("Received, quality checked"), can_work_delivery,
-               effect=_confirm_delivery, style="success"),
+               guard=_confirm_guard, effect=_confirm_delivery, style="success"),
     # A shipment that fails the quality check at receipt does not count; ship again.
     Transition("reject", (D.SHIPPED,), D.REJECTED, gettext_lazy("Rejected at receipt"), can_work_delivery,
                effect=_reject_delivery, comment_required=True, style="danger"),

@@ -381,8 +381,8 @@ class OrderLineInputSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(
         max_digits=12, decimal_places=2,
         help_text="Greater than 0; a whole number for a product counted in whole units (Product.whole_units).")
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
-                                          help_text="Required: a line without a price has no amount.")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                          help_text="Required, 0 or more: a line without a price has no amount.")
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -524,8 +524,9 @@ class ScheduleInstallationSerializer(serializers.Serializer):
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):
-    quality_note = serializers.CharField(required=False, allow_blank=True, default="",
-                                         help_text="The quality check at receipt.")
+    quality_note = serializers.CharField(allow_blank=True, max_length=2000,
+                                         help_text="Required, not blank: what was inspected at receipt "
+                                                   "(quantities, appearance, documents …) and what was found.")
     delivered_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 

@@ -351,7 +351,7 @@ def _detail_order(world, *, lines: int, rounds: int, deliveries: int, notes: int
     for _n in range(deliveries):
         delivery = services.delivery_ship(order=order, actor=staff, quantities={line.pk: "1" for line in
                                                                                  order.lines.all()})
-        services.delivery_confirm(delivery=delivery, actor=staff)
+        services.delivery_confirm(delivery=delivery, actor=staff, quality_note="无误")
     for n in range(notes):
         services.progress_note_add(order=order, actor=staff, kind="question" if n % 2 else "update",
                                    channel="phone", text=f"第 {n} 次沟通")

@@ -110,7 +110,7 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
                              format="json"))
     assert answered["answered_by"] == sales_user.pk and answered["answered_at"]
     second = ok(sales.post(url + "ship/", {"quantities": {str(line_id): "1"}}, format="json"), 201)
-    ok(sales.post(delivery_url(second["id"], "confirm"), {}, format="json"))
+    ok(sales.post(delivery_url(second["id"], "confirm"), {"quality_note": "数量无误"}, format="json"))
     order = ok(sales.get(url))
     assert order["status"] == "delivered" and order["delivered_at"]
     assert order["follow_up_due_at"] is None and order["visit_due"] is False  # the installation is still to come

@@ -135,7 +135,7 @@ def test_new_order_form_saves_the_order_with_its_lines_and_opens_the_review(logi
     response = client.post(reverse("orders:order-create"), {
         "customer": customer.pk, "customer_reference": "PO-2024-118", "promised_date": "2030-06-30",
         "installation_required": "on", "site_address": "苏州工业园区星湖街 1 号", "site_contact": "陈工 13800000000",
-        "needs": "需要现场安装调试", **_line_data([(priced, "2", "98000"), (product, "1", ""), (None, "", "")]),
+        "needs": "需要现场安装调试", **_line_data([(priced, "2", "98000"), (product, "1", "500"), (None, "", "")]),
     })
 
     order = Order.objects.get()
@@ -144,8 +144,26 @@ def test_new_order_form_saves_the_order_with_its_lines_and_opens_the_review(logi
     assert order.customer_reference == "PO-2024-118" and order.promised_date == dt.date(2030, 6, 30)
     assert order.installation_required and order.site_contact == "陈工 13800000000"
     assert [(line.product, line.quantity, line.unit_price) for line in order.lines.all()] == [
-        (priced, Decimal("2.00"), Decimal("98000.00")), (product, Decimal("1.00"), None)]
+        (priced, Decimal("2.00"), Decimal("98000.00")), (product, Decimal("1.00"), Decimal("500.00"))]
     assert order.review_rounds.get().outcome == "open" and order.due_at is not None
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_line_without_a_price_or_with_a_fraction_of_a_machine_is_a_field_error(login, sales_user, customer,
+                                                                                 priced):
+    # issue 7: a line without a price was accepted and left out of the total; 1.5 machines were accepted
+    client = login(sales_user)
+    priced.whole_units = True
+    priced.save()
+    no_price = client.post(reverse("orders:order-create"), {
+        "customer": customer.pk, "customer_reference": "PO-1", **_line_data([(priced, "1", ""), (None, "", "")])})
+    fraction = client.post(reverse("orders:order-create"), {
+        "customer": customer.pk, "customer_reference": "PO-1", **_line_data([(priced, "1.5", "98000"), (None, "", "")])})
+
+    assert not Order.objects.exists()
+    assert no_price.context["formset"].forms[0].errors["unit_price"]
+    message = fraction.context["formset"].forms[0].errors["quantity"][0]
+    assert "整数" in message or "whole" in message
 
 
 @pytest.mark.spec("ORD-1")
@@ -438,7 +456,7 @@ def test_production_then_two_partial_deliveries(login, sales_user, approved_orde
     assert page.context["ship_form"].rows[0]["line"].left_to_ship == 1  # what is left is offered
 
     second = client.post(url("delivery-ship", approved_order), {f"qty_{line.pk}": "1"})
-    client.post(url("delivery-confirm", approved_order, Delivery.objects.get(number=2).pk), {"quality_note": ""})
+    client.post(url("delivery-confirm", approved_order, Delivery.objects.get(number=2).pk), {"quality_note": "无误"})
 
     assert second.status_code == 302
     approved_order.refresh_from_db()
@@ -898,3 +916,25 @@ def test_a_note_without_a_result_is_a_form_error_not_dropped(login, underpriced,
     assert response.status_code == 400
     assert response.context["checklist_form"].errors["result_items"]
     assert not ReviewFinding.objects.exists()
+
+
+@pytest.mark.spec("ORD-2")
+def test_a_receipt_is_confirmed_only_with_what_was_inspected(login, sales_user, approved_order):
+    # issue 7: 已签收，质检合格 with an empty quality note was accepted
+    client = login(sales_user)
+    line = approved_order.lines.get()
+    client.post(url("delivery-ship", approved_order), {f"qty_{line.pk}": "1"})
+    delivery = Delivery.objects.get()
+
+    refused = client.post(url("delivery-confirm", approved_order, delivery.pk), {"quality_note": "  "})
+
+    assert refused.status_code == 400
+    assert refused.context["confirm_form"].errors["quality_note"]
+    assert 'class="invalid-feedback d-block"' in html_of(refused)
+    delivery.refresh_from_db()
+    line.refresh_from_db()
+    assert delivery.status == "shipped" and line.delivered_quantity == 0
+    confirmed = client.post(url("delivery-confirm", approved_order, delivery.pk), {"quality_note": "数量清点、外观无损"})
+    assert confirmed.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.quality_note == "数量清点、外观无损"
