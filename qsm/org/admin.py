@@ -35,9 +35,9 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "phone", "email", "created_at"]
+    list_display = ["name", "kind", "phone", "email", "credit_code", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "phone", "email"]
+    search_fields = ["name", "phone", "email", "credit_code"]
     inlines = [ContactInline]
     show_full_result_count = False
 

@@ -127,3 +127,4 @@ class CustomerForm(BootstrapFormMixin, forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=40, required=False)

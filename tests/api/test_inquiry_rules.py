@@ -229,10 +229,10 @@ def test_a_bad_new_customer_is_400_under_new_customer_and_nothing_is_created(api
     # a blank name is refused by the input serializer
     r = client.post("/api/presales/inquiries/", {**base, "new_customer": {"name": ""}}, format="json")
     assert r.status_code == 400 and "name" in r.data["new_customer"]
-    # a duplicate (same name and phone) is refused by customer_create
+    # a bad credit code is refused by customer_create, under new_customer
     r = client.post("/api/presales/inquiries/",
-                    {**base, "new_customer": {"name": customer.name, "phone": customer.phone}}, format="json")
-    assert r.status_code == 400 and "name" in r.data["new_customer"], r.data
+                    {**base, "new_customer": {"name": "新客户", "credit_code": "123"}}, format="json")
+    assert r.status_code == 400 and "credit_code" in r.data["new_customer"], r.data
     # both an existing and a new customer is ambiguous
     r = client.post("/api/presales/inquiries/", {**base, "customer": customer.pk, "new_customer": {"name": "新"}},
                     format="json")
