@@ -81,3 +81,63 @@ def test_findings_are_a_list_of_typed_objects_each_item_once(api, world):
 
     assert as_dict.status_code == twice.status_code == unknown.status_code == 400
     assert "findings" in as_dict.data and "findings" in twice.data and "findings" in unknown.data
+
+
+# --- PRE-4: converting needs the order body --------------------------------------------------------
+
+FROM_INQUIRY = "/api/orders/orders/from-inquiry/"
+
+
+@pytest.mark.spec("PRE-4", "API-1")
+@pytest.mark.parametrize("missing", ["lines", "customer_reference", "promised_date", "installation_required"])
+def test_converting_without_the_order_body_is_400_naming_the_field(api, inquiry_in, sales_user, missing):
+    from presales.models import Inquiry
+    from tests.builders.orders import conversion_json
+
+    inquiry = inquiry_in("acknowledged")
+    body = {k: v for k, v in conversion_json(inquiry).items() if k != missing}
+
+    r = api(sales_user).post(FROM_INQUIRY, body, format="json")
+
+    assert r.status_code == 400 and missing in r.data, r.data
+    assert not Order.objects.exists() and Inquiry.objects.get(pk=inquiry.pk).status == "acknowledged"
+
+
+@pytest.mark.spec("PRE-4", "API-1")
+def test_converting_with_the_order_body_carries_it(api, inquiry_in, sales_user, world):
+    from tests.builders.orders import conversion_json
+
+    inquiry = inquiry_in("acknowledged")
+    body = conversion_json(inquiry, customer_reference="PO-77", promised_date="2031-05-20", installation_required=True,
+                           site_address="苏州工业园区", lines=[{"product": world.product.pk, "quantity": "2",
+                                                          "unit_price": "99000"}])
+
+    r = api(sales_user).post(FROM_INQUIRY, body, format="json")
+
+    assert r.status_code == 201, r.data
+    order = r.data
+    assert (order["customer_reference"], order["promised_date"], order["installation_required"]) == (
+        "PO-77", "2031-05-20", True)
+    assert [(line["quantity"], line["unit_price"]) for line in order["lines"]] == [("2.00", "99000.00")]
+    assert order["customer"] == inquiry.customer_id and order["source_inquiry"] == inquiry.pk
+
+
+# --- ORG-2: an order with a new customer ---------------------------------------------------------------
+
+
+@pytest.mark.spec("ORG-2", "API-1")
+def test_an_order_creates_its_customer_or_gets_the_one_on_file(api, world):
+    from qsm.org.models import Customer
+
+    line = [{"product": world.product.pk, "quantity": "1", "unit_price": "100000"}]
+    client = api(world.staff)
+    first = client.post(support.ORDERS, {"new_customer": {"name": "苏州新客户", "contact_name": "王工"}, "lines": line},
+                        format="json")
+    again = client.post(support.ORDERS, {"new_customer": {"name": " 苏州新客户 "}, "lines": line}, format="json")
+    bad = client.post(support.ORDERS, {"new_customer": {"name": "坏代码", "credit_code": "1"}, "lines": line},
+                      format="json")
+
+    assert first.status_code == again.status_code == 201, (first.data, again.data)
+    assert first.data["customer"] == again.data["customer"] == Customer.objects.get(name="苏州新客户").pk
+    assert bad.status_code == 400 and "credit_code" in bad.data["new_customer"]
+    assert not Customer.objects.filter(name="坏代码").exists()
