@@ -25,7 +25,7 @@ def _products_field(label):
                               widget=forms.CheckboxSelectMultiple)
 
 
-class InquiryIntakeForm(BootstrapFormMixin, CustomerPickForm):
+class InquiryIntakeForm(CustomerPickForm):
     """PRE-1 fast intake. ``customer`` is the id picked in the type-ahead, or ``new`` for a quick create
     (the core's ``CustomerPickForm``)."""
 

@@ -61,7 +61,7 @@ def customer_lookup_rows(customers) -> list:
 NEW_CUSTOMER = "new"
 
 
-class CustomerPickForm(forms.Form):
+class CustomerPickForm(BootstrapFormMixin, forms.Form):
     """The customer of an intake form (an inquiry, an order): the id picked in the type-ahead
     (``org:customer-lookup``), or ``new`` with the quick-create fields, created by the module's
     service in the same transaction as its record (``qsm.org.services.customer_pick``).
