@@ -51,3 +51,23 @@ def test_existing_duplicates_are_kept_and_marked_not_merged():
     assert rows[second.pk].name == f"华东机械 #{second.pk}" and f"#{first.pk}" in rows[second.pk].notes
     assert rows[third.pk].name == f"华东机械 #{third.pk}" and rows[third.pk].notes.startswith("老客户\n")
     assert len({c.name_key for c in rows.values()}) == 4
+
+
+@pytest.mark.spec("ADMIN-1", "ORD-1")
+@pytest.mark.django_db
+def test_an_administrator_sets_whether_a_product_is_counted_in_whole_units(admin_client):
+    from django.urls import reverse
+
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(code="SV-TRAIN", name="操作与编程培训")
+    url = reverse("admin:org_product_change", args=[product.pk])
+    form = admin_client.get(url).content.decode()
+    assert 'name="whole_units"' in form and "checked" in form.split('name="whole_units"')[1].split(">")[0]
+
+    response = admin_client.post(url, {"code": product.code, "name": product.name, "kind": "service",
+                                       "product_line": "", "list_price": "12000", "is_active": "on"})
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.whole_units is False
