@@ -425,6 +425,28 @@ class OrderUpdateSerializer(serializers.Serializer):
         return attrs
 
 
+class DraftLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product.pk")
+    product_code = serializers.CharField(source="product.code")
+    product_name = serializers.CharField(source="product.name")
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                          help_text="The product's list price; null when it has none.")
+
+
+class OrderDraftSerializer(serializers.Serializer):
+    """PRE-4: what converting an inquiry pre-fills; nothing is created. Send it back, completed with the
+    customer's PO, promised date and installation, and corrected quantities and prices, to ``from-inquiry``."""
+
+    customer = serializers.IntegerField(source="customer.pk")
+    customer_name = serializers.CharField(source="customer.name")
+    site_contact = serializers.CharField()
+    needs = serializers.CharField()
+    solution_version = serializers.IntegerField(allow_null=True,
+                                                help_text="The tailored solution the products come from, or null.")
+    lines = DraftLineSerializer(many=True)
+
+
 class OrderFromInquirySerializer(serializers.Serializer):
     """PRE-4: the customer's order for an acknowledged inquiry (the customer is the inquiry's). The
     whole order is required: converting no longer invents quantity 1 at list price with no PO or date."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -26,6 +27,7 @@ from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, R
 from qsm.api.renderers import XLSXRenderer
 from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
 from qsm.org.services import NewCustomerInvalid
+from qsm.parsing import parse_id
 
 from .serializers import (
     AcceptanceSerializer,
@@ -41,6 +43,7 @@ from .serializers import (
     InstallationSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
+    OrderDraftSerializer,
     OrderFromInquirySerializer,
     OrderSerializer,
     OrderUpdateSerializer,
@@ -175,6 +178,19 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         lines = [dict(line) for line in data.pop("lines")]
         order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user, lines=lines, **data)
         return self._detail(order, status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("inquiry", OpenApiTypes.INT, required=True,
+                                                description="The inquiry to convert.")],
+                   responses=OrderDraftSerializer,
+                   summary="What converting an inquiry pre-fills: customer, contact, needs, the latest solution's "
+                           "products at list price; nothing is created (PRE-4)")
+    @action(detail=False, methods=["get"], url_path="from-inquiry/draft", url_name="from-inquiry-draft", **NESTED)
+    def from_inquiry_draft(self, request):
+        inquiry_id = parse_id(request.query_params.get("inquiry", ""))
+        if inquiry_id is None:
+            raise serializers.ValidationError({"inquiry": [_("Give the inquiry's id.")]})
+        inquiry = inquiry_get(user=request.user, pk=inquiry_id)  # an inquiry the user cannot see is a 404
+        return Response(OrderDraftSerializer(selectors.order_draft_from_inquiry(inquiry)).data)
 
     # --- ORD-1 review -------------------------------------------------------------------------
 

@@ -141,3 +141,19 @@ def test_an_order_creates_its_customer_or_gets_the_one_on_file(api, world):
     assert first.data["customer"] == again.data["customer"] == Customer.objects.get(name="苏州新客户").pk
     assert bad.status_code == 400 and "credit_code" in bad.data["new_customer"]
     assert not Customer.objects.filter(name="坏代码").exists()
+
+
+@pytest.mark.spec("PRE-4", "API-1")
+def test_the_conversion_draft_is_read_without_creating_anything(api, inquiry_in, sales_user, other_department_staff,
+                                                                product):
+    inquiry = inquiry_in("acknowledged", products=[product])
+    url = "/api/orders/orders/from-inquiry/draft/"
+
+    r = api(sales_user).get(url, {"inquiry": inquiry.pk})
+
+    assert r.status_code == 200, r.data
+    assert r.data["customer"] == inquiry.customer_id and inquiry.subject in r.data["needs"]
+    assert [(line["product"], line["quantity"]) for line in r.data["lines"]] == [(product.pk, "1.00")]
+    assert not Order.objects.exists()
+    assert api(sales_user).get(url, {"inquiry": "x"}).status_code == 400
+    assert api(other_department_staff).get(url, {"inquiry": inquiry.pk}).status_code == 404
