@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from orders import services as orders
 from orders.models import Delivery, DeliveryLine, Installation, Order
+from orders.selectors import order_draft_from_inquiry
 from orders.services import order_create_from_inquiry
 from presales.demo import Plan, compose_needs
 from presales.models import Inquiry
@@ -607,7 +608,13 @@ class OrderDemo(DemoBuilder):
 
 
 def _convert(plan: Plan) -> None:
-    plan.order = order_create_from_inquiry(inquiry=plan.inquiry, actor=plan.receiver)
+    # PRE-4: what the receiver saves on the pre-filled conversion form; the amendment that follows
+    # (``_order_complete``) brings the quantities, prices and date of the customer's purchase order.
+    draft = order_draft_from_inquiry(plan.inquiry)
+    plan.order = order_create_from_inquiry(
+        inquiry=plan.inquiry, actor=plan.receiver, lines=draft["lines"], customer_reference=f"PO-{plan.inquiry.number}",
+        promised_date=timezone.localdate() + dt.timedelta(days=60), installation_required=False,
+        site_contact=draft["site_contact"], needs=draft["needs"])
 
 
 def build(ctx: DemoContext) -> None:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
-from qsm.org.forms import BootstrapFormMixin
-from qsm.org.models import Customer, User
+from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
+from qsm.org.models import User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
@@ -22,7 +22,7 @@ from .models import AcceptanceRound, ChecklistItem, ProductionStep, ReviewFindin
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
-    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "ProgressNoteForm", "ReturnForm",
+    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "OrderFromInquiryForm", "ProgressNoteForm",
     "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
 
@@ -44,24 +44,29 @@ class _OrderFieldsForm(BootstrapFormMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in self.TRACKED}
 
 
-class OrderCreateForm(_OrderFieldsForm):
-    """``customer`` is the id picked in the type-ahead (the same lookup as the inquiry intake)."""
-
-    customer = forms.CharField(label=_("Customer"), required=False)
+class OrderCreateForm(_OrderFieldsForm, CustomerPickForm):
+    """``customer`` is the id picked in the type-ahead or ``new`` for a customer created with the
+    order (the core's ``CustomerPickForm``, the same picker as the inquiry intake)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(["customer", "customer_reference", "promised_date", "installation_required",
-                           "site_address", "site_contact", "needs"])
-        self.picked_customer = None
+        self.order_fields(["customer", "new_customer_name", "new_customer_phone", "new_customer_contact",
+                           "customer_reference", "promised_date", "installation_required", "site_address",
+                           "site_contact", "needs"])
 
-    def clean_customer(self):
-        value = (self.cleaned_data.get("customer") or "").strip()
-        try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
-        except Customer.DoesNotExist:
-            raise forms.ValidationError(_("Find the customer by name or phone number.")) from None
-        return value
+
+class OrderFromInquiryForm(_OrderFieldsForm):
+    """PRE-4: the new-order form pre-filled from an inquiry; its customer is the inquiry's. The
+    customer's order reference and the promised date are required: the inquiry had neither."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer_reference"].required = True
+        self.fields["customer_reference"].error_messages["required"] = _(
+            "Enter the customer's order reference (PO number).")
+        self.fields["promised_date"].required = True
+        self.fields["promised_date"].error_messages["required"] = _("Enter the delivery date promised to the customer.")
+        self.picked_customer = None
 
 
 class OrderAmendForm(_OrderFieldsForm):
@@ -99,6 +104,8 @@ class LineForm(BootstrapFormMixin, forms.Form):
             self.add_error("product", _("Choose a product."))
         if data.get("quantity") is None and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity."))
+        if data.get("unit_price") is None and "unit_price" not in self.errors:
+            self.add_error("unit_price", _("Enter the unit price."))
         return data
 
 
@@ -153,12 +160,22 @@ LineFormSet = forms.formset_factory(LineForm, formset=_LineFormSetBase, extra=3,
 
 
 class ChecklistForm(BootstrapFormMixin, forms.Form):
-    """One row per checklist item the order needs: pass / fail / waived, and a note."""
+    """ORD-1: the review as one form: one row per checklist item the order needs (pass / fail /
+    waived, and a note), the problems for the customer, and the decision buttons (``decision``:
+    save, approve or return). The decision is sent with the checklist, so nothing typed is lost
+    when the reviewer presses 批准 or 退回客户 without saving first."""
 
-    def __init__(self, *args, items: list[str], findings: dict | None = None, **kwargs):
+    DECISIONS = ("save", "approve", "return")
+
+    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("One problem per line; the customer receives this list."))
+
+    def __init__(self, *args, items: list[str], findings: dict | None = None, decision: str = "save", **kwargs):
         super().__init__(*args, **kwargs)
         findings = findings or {}
         self.items = items
+        self.decision = decision if decision in self.DECISIONS else "save"
         for item in items:
             label = ChecklistItem(item).label
             self.fields[f"result_{item}"] = forms.ChoiceField(
@@ -186,19 +203,17 @@ class ChecklistForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any(data.get(f"result_{item}") for item in self.items):
+        for item in self.items:
+            # A note without a result would be dropped on the floor: ask for the result instead.
+            if (data.get(f"note_{item}") or "").strip() and not data.get(f"result_{item}"):
+                self.add_error(f"result_{item}", _("Choose pass, fail or waived for this note."))
+        if self.decision == "save" and not any(data.get(f"result_{item}") for item in self.items):
             raise forms.ValidationError(_("Check at least one item."))
         return data
 
     @staticmethod
     def field_map(items) -> dict:
         return {item: f"result_{item}" for item in items}
-
-
-class ReturnForm(BootstrapFormMixin, forms.Form):
-    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("One problem per line; the customer receives this list."))
 
 
 # --- production and delivery (ORD-2) -------------------------------------------------------------
@@ -232,7 +247,8 @@ class ShipForm(BootstrapFormMixin, forms.Form):
 
 
 class DeliveryConfirmForm(BootstrapFormMixin, forms.Form):
-    quality_note = forms.CharField(label=_("Quality check"), required=False, max_length=2000,
+    # Required by the service (the confirm transition's guard), which gives the message.
+    quality_note = forms.CharField(label=_("What was inspected"), required=False, max_length=2000,
                                    widget=forms.Textarea(attrs={"rows": 2}))
 
 

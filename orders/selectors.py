@@ -249,3 +249,34 @@ def order_export_columns() -> list:
         (gettext_lazy("Delivered at"), lambda o: o.delivered_at),
         (gettext_lazy("Accepted at"), lambda o: o.accepted_at),
     ]
+
+
+# --- PRE-4: what converting an inquiry pre-fills (nothing is created until the form is saved) -----
+
+
+def order_draft_from_inquiry(inquiry) -> dict:
+    """The new-order form's initial values for an inquiry: its customer and contact, its subject and
+    needs, and the products of its latest tailored solution (the inquiry's recommended products, or
+    the products it asked about, when no solution names any). A solution records products, not
+    quantities: each line starts at one unit (the product's list price), to be corrected from the
+    customer's order before saving."""
+    from django.utils.translation import gettext as _
+
+    needs = "\n\n".join(part for part in (inquiry.subject, inquiry.question, inquiry.needs_analysis,
+                                          inquiry.recommendation) if part)
+    latest_solution = inquiry.solutions.order_by("-version").prefetch_related("products").first()
+    products = list(latest_solution.products.all()) if latest_solution else []
+    if latest_solution:
+        needs += "\n\n" + _("Tailored solution v%(version)s: %(title)s") % {
+            "version": latest_solution.version, "title": latest_solution.title} + "\n" + latest_solution.content
+    if not products:
+        products = list(inquiry.recommended_products.all()) or list(inquiry.products.all())
+    contact = " ".join(part for part in (inquiry.contact_name, inquiry.contact_phone) if part)
+    return {
+        "customer": inquiry.customer,
+        "site_contact": contact[:100],
+        "needs": needs,
+        "lines": [{"product": p, "quantity": Decimal(1), "unit_price": p.list_price}
+                  for p in products if p.is_active],
+        "solution_version": latest_solution.version if latest_solution else None,
+    }

@@ -16,6 +16,7 @@ from qsm.contacts.models import ContactEntry
 from qsm.contacts.services import contact_add, contact_answer
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Product, User
+from qsm.org.services import customer_pick
 from qsm.parsing import parse_decimal, parse_id
 from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
@@ -35,6 +36,7 @@ from .rules import (
     PRODUCTION_STEP_STATES,
     can_create_order,
     can_record_production,
+    can_review_order,
     can_work_installation,
     can_work_order,
 )
@@ -60,7 +62,13 @@ def _decimal(value, field: str, errors: dict, *, positive: bool = True) -> Decim
     return number.quantize(Decimal("0.01"))
 
 
-def _clean_lines(lines: Iterable[dict], errors: dict) -> list[tuple[Product, Decimal, Decimal | None]]:
+# The columns hold 12 digits with 2 decimals; a larger number is a field error, not a database error.
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+def _clean_lines(lines: Iterable[dict], errors: dict) -> list[tuple[Product, Decimal, Decimal]]:
+    """Every line names a product, a positive quantity (whole for a product counted in whole units)
+    and a unit price: a line without a price used to be accepted and left out of the total."""
     cleaned = []
     for n, line in enumerate(lines, start=1):
         product = line.get("product")
@@ -68,33 +76,40 @@ def _clean_lines(lines: Iterable[dict], errors: dict) -> list[tuple[Product, Dec
             errors[f"lines.{n}.product"] = _("Choose a product.")
             continue
         quantity = _decimal(line.get("quantity"), f"lines.{n}.quantity", errors)
+        if quantity is not None and quantity > MAX_AMOUNT:
+            errors[f"lines.{n}.quantity"] = _("Enter a smaller number.")
+            quantity = None
+        if quantity is not None and product.whole_units and quantity != quantity.to_integral_value():
+            errors[f"lines.{n}.quantity"] = _("%(product)s is counted in whole units: enter a whole number.") % {
+                "product": product.name}
+            quantity = None
         price = None
-        if line.get("unit_price") not in (None, ""):
+        if line.get("unit_price") in (None, ""):
+            errors[f"lines.{n}.unit_price"] = _("Enter the unit price.")
+        else:
             price = _decimal(line.get("unit_price"), f"lines.{n}.unit_price", errors, positive=False)
-        if quantity is not None:
+            if price is not None and price > MAX_AMOUNT:
+                errors[f"lines.{n}.unit_price"] = _("Enter a smaller number.")
+                price = None
+        if quantity is not None and price is not None:
             cleaned.append((product, quantity, price))
     return cleaned
 
 
-@transaction.atomic
-def order_create(*, actor: User, customer: Customer, lines: Iterable[dict], promised_date: dt.date | None = None,
-                 installation_required: bool = False, site_address: str = "", site_contact: str = "",
-                 customer_reference: str = "", needs: str = "", received_at: dt.datetime | None = None,
-                 source_inquiry: Inquiry | None = None) -> Order:
-    """ORD-1: an order received from the customer goes to review; its review clock starts."""
-    _require(can_create_order(actor), _("Only staff of a business department can enter orders."))
-    if actor.department_id is None:
-        raise PermissionDenied(_("Your account belongs to no department, so it cannot enter orders."))
+def _order_errors(*, lines, installation_required: bool, site_address: str) -> tuple[list, dict]:
     errors: dict = {}
     cleaned = _clean_lines(list(lines), errors)
     if not cleaned and "lines" not in errors and not any(k.startswith("lines.") for k in errors):
         errors["lines"] = _("Add at least one line.")
     if installation_required and not (site_address or "").strip():
         errors["site_address"] = _("An order with installation needs the site address.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    return cleaned, errors
+
+
+def _order_insert(*, actor: User, customer: Customer, department, cleaned: list, promised_date, installation_required,
+                  site_address, site_contact, customer_reference, needs, received_at, source_inquiry=None) -> Order:
     order = Order.objects.create(
-        number=next_number("ORD"), customer=customer, department=actor.department, owner=actor,
+        number=next_number("ORD"), customer=customer, department=department, owner=actor,
         source_inquiry=source_inquiry, customer_reference=(customer_reference or "").strip()[:60],
         needs=(needs or "").strip(), promised_date=promised_date, installation_required=installation_required,
         site_address=(site_address or "").strip()[:300], site_contact=(site_contact or "").strip()[:100],
@@ -103,38 +118,70 @@ def order_create(*, actor: User, customer: Customer, lines: Iterable[dict], prom
     OrderLine.objects.bulk_create(
         [OrderLine(order=order, product=p, quantity=q, unit_price=price) for p, q, price in cleaned]
     )
+    return order
+
+
+@transaction.atomic
+def order_create(*, actor: User, customer: Customer | None = None, lines: Iterable[dict],
+                 promised_date: dt.date | None = None, installation_required: bool = False, site_address: str = "",
+                 site_contact: str = "", customer_reference: str = "", needs: str = "",
+                 received_at: dt.datetime | None = None, new_customer: dict | None = None) -> Order:
+    """ORD-1: an order received from the customer goes to review; its review clock starts.
+
+    ``new_customer`` (``customer_create``'s arguments) creates the customer with the order, in the same
+    transaction: it exists only if the order is saved (``NewCustomerInvalid`` when it is refused).
+    """
+    _require(can_create_order(actor), _("Only staff of a business department can enter orders."))
+    if actor.department_id is None:
+        raise PermissionDenied(_("Your account belongs to no department, so it cannot enter orders."))
+    cleaned, errors = _order_errors(lines=lines, installation_required=installation_required,
+                                    site_address=site_address)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    customer = customer_pick(actor=actor, customer=customer, new_customer=new_customer)
+    order = _order_insert(actor=actor, customer=customer, department=actor.department, cleaned=cleaned,
+                          promised_date=promised_date, installation_required=installation_required,
+                          site_address=site_address, site_contact=site_contact,
+                          customer_reference=customer_reference, needs=needs, received_at=received_at)
     engine.record_created(order, actor=actor)  # starts the review and delivery clocks (ORDER_CLOCKS)
     open_review_round(order)
     return order
 
 
-@transaction.atomic
-def order_create_from_inquiry(*, inquiry: Inquiry, actor: User) -> Order:
-    """PRE-4: an acknowledged inquiry becomes an order carrying its customer, products and needs.
+def order_create_from_inquiry(*, inquiry: Inquiry, actor: User, lines: Iterable[dict], customer_reference: str,
+                              promised_date: dt.date | None, installation_required: bool, site_address: str = "",
+                              site_contact: str = "", needs: str = "",
+                              received_at: dt.datetime | None = None) -> Order:
+    """PRE-4: the customer's order for an acknowledged inquiry, entered on the new-order form that
+    converting pre-filled (``selectors.order_draft_from_inquiry``); it carries the inquiry's customer.
 
-    The inquiry's "convert" transition is fired first: it checks that the actor belongs to the
-    department the inquiry was handed to and that the inquiry is acknowledged, and locks it.
+    The customer's order reference and the promised date are required here: the inquiry had none,
+    and an order converted without them started its review with nothing to check them against.
+    Lock, then decide (REL-1): the inquiry is locked first; "already converted" and the inquiry's
+    "convert" transition (the actor belongs to the department it was handed to, it is acknowledged)
+    are decided on the locked row, so two conversions at once make one order.
     """
-    if Order.objects.filter(source_inquiry=inquiry).exists():
-        raise TransitionNotAllowed(_("This inquiry was already converted into an order."))
-    inquiry = engine.fire(inquiry, "convert", actor=actor)
-    needs = "\n\n".join(part for part in (inquiry.question, inquiry.needs_analysis, inquiry.recommendation) if part)
-    latest_solution = inquiry.solutions.order_by("-version").first()
-    if latest_solution:
-        needs += "\n\n" + _("Tailored solution v%(version)s: %(title)s") % {
-            "version": latest_solution.version, "title": latest_solution.title} + "\n" + latest_solution.content
-    products = list(inquiry.recommended_products.all()) or list(inquiry.products.all())
-    if latest_solution and latest_solution.products.exists():
-        products = list(latest_solution.products.all())
-    order = Order.objects.create(
-        number=next_number("ORD"), customer=inquiry.customer, department=inquiry.handover_department, owner=actor,
-        source_inquiry=inquiry, needs=needs, received_at=timezone.now(),
-    )
-    # Prices and quantities are agreed later: the review checks them (ORD-1).
-    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=1, unit_price=p.list_price)
-                                   for p in products])
-    engine.record_created(order, actor=actor, action="from_inquiry", data={"inquiry": inquiry.number})
-    open_review_round(order)
+    cleaned, errors = _order_errors(lines=lines, installation_required=installation_required,
+                                    site_address=site_address)
+    if not (customer_reference or "").strip():
+        errors["customer_reference"] = _("Enter the customer's order reference (PO number).")
+    if promised_date is None:
+        errors["promised_date"] = _("Enter the delivery date promised to the customer.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        root = lock(inquiry)
+        if Order.objects.filter(source_inquiry=root).exists():
+            raise TransitionNotAllowed(_("This inquiry was already converted into an order."))
+        root = engine.fire(root, "convert", actor=actor)
+        order = _order_insert(actor=actor, customer=root.customer, department=root.handover_department,
+                              cleaned=cleaned, promised_date=promised_date,
+                              installation_required=installation_required, site_address=site_address,
+                              site_contact=site_contact, customer_reference=customer_reference, needs=needs,
+                              received_at=received_at, source_inquiry=root)
+        engine.record_created(order, actor=actor, action="from_inquiry", data={"inquiry": root.number})
+        open_review_round(order)
+    inquiry.status = root.status
     return order
 
 
@@ -180,6 +227,37 @@ def order_update(*, order: Order, actor: User, data: dict, lines: Iterable[dict]
 
 # --- ORD-1 review ---------------------------------------------------------------------------------
 
+def _findings_errors(findings: dict[str, tuple[str, str]]) -> dict:
+    errors = {}
+    for item, (result, note) in findings.items():
+        if item not in ChecklistItem.values:
+            errors[item] = _("Unknown checklist item.")
+        elif result not in ReviewFinding.Result.values:
+            errors[item] = _("Choose pass, fail or waived.")
+        elif result in (ReviewFinding.Result.WAIVED, ReviewFinding.Result.FAIL) and not (note or "").strip():
+            errors[item] = _("Say why (a failed or waived item needs a note).")
+    return errors
+
+
+def _save_findings(root: Order, actor: User, findings: dict[str, tuple[str, str]], *,
+                   only_changed: bool = False) -> list[ReviewFinding]:
+    """Write the findings on the open round of the locked order and note them on the timeline."""
+    review_round = root.review_rounds.get(outcome="open")  # in review means exactly one open round
+    current = {f.item: (f.result, f.note) for f in review_round.findings.all()}
+    saved = []
+    for item, (result, note) in findings.items():
+        note = (note or "").strip()
+        if only_changed and current.get(item) == (result, note):
+            continue
+        finding, _created = ReviewFinding.objects.update_or_create(
+            round=review_round, item=item, defaults={"result": result, "note": note})
+        saved.append(finding)
+    if saved:
+        engine.note(root, actor=actor, kind="review", action="review_findings",
+                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
+    return saved
+
+
 def review_record_findings(*, order: Order, actor: User, findings: dict[str, tuple[str, str]]) -> list[ReviewFinding]:
     """Record the reviewer's result for checklist items: {item: (pass|fail|waived, note)}.
 
@@ -189,35 +267,65 @@ def review_record_findings(*, order: Order, actor: User, findings: dict[str, tup
     _require(can_work_order(actor, order), _("You are not allowed to review this order."))
     if order.status != S.REVIEW:
         raise TransitionNotAllowed(_("Only an order awaiting review can be checked."))
-    errors = {}
-    for item, (result, note) in findings.items():
-        if item not in ChecklistItem.values:
-            errors[item] = _("Unknown checklist item.")
-        elif result not in ReviewFinding.Result.values:
-            errors[item] = _("Choose pass, fail or waived.")
-        elif result in (ReviewFinding.Result.WAIVED, ReviewFinding.Result.FAIL) and not (note or "").strip():
-            errors[item] = _("Say why (a failed or waived item needs a note).")
+    errors = _findings_errors(findings)
     if errors:
         raise ValidationError(errors, code="invalid")
     with locked(order, actor=actor, allowed=can_work_order, states=(S.REVIEW,),
                 denied=_("You are not allowed to review this order."),
                 wrong_state=_("Only an order awaiting review can be checked.")) as root:
-        review_round = root.review_rounds.get(outcome="open")  # in review means exactly one open round
-        saved = []
-        for item, (result, note) in findings.items():
-            finding, _created = ReviewFinding.objects.update_or_create(
-                round=review_round, item=item, defaults={"result": result, "note": (note or "").strip()})
-            saved.append(finding)
-        engine.note(root, actor=actor, kind="review", action="review_findings",
-                    data={"findings": [[f.item, f.result, f.note] for f in saved]})
-    return saved
+        return _save_findings(root, actor, findings)
 
 
-def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
+REVIEW_DECISIONS = ("save", "approve", "return")
+
+
+def order_review_decide(*, order: Order, actor: User, decision: str,
+                        findings: dict[str, tuple[str, str]] | None = None, problems: str = "",
+                        comment: str = "") -> Order:
+    """ORD-1 in one step: the checklist as the reviewer typed it and the decision pressed with it.
+
+    ``decision`` is ``save`` (the findings only), ``approve`` or ``return``. The findings are
+    written and the transition fired in one transaction under the order's lock (REL-1): the
+    approval and return guards read the findings just typed, and when the decision is refused
+    (an item not checked, no failed item, no problems listed) nothing is written, findings
+    included, so the page can show the whole form again as typed.
+    """
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError({"decision": _("Choose save, approve or return.")}, code="invalid")
+    findings = dict(findings or {})
+    if decision == "save":
+        if not findings:
+            raise ValidationError({"findings": _("Check at least one item.")}, code="required")
+        review_record_findings(order=order, actor=actor, findings=findings)
+        return order
+    denied = _("You are not allowed to decide the review of this order.")
+    _require(can_review_order(actor, order), denied)
+    errors = _findings_errors(findings)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with locked(order, actor=actor, allowed=can_review_order, states=(S.REVIEW,), denied=denied,
+                wrong_state=_("Only an order awaiting review can be checked.")) as root:
+        if findings:
+            _save_findings(root, actor, findings, only_changed=True)
+        if decision == "approve":
+            result = engine.fire(root, "approve", actor=actor, comment=comment)
+        else:
+            result = engine.fire(root, "return", actor=actor, comment=comment or problems, problems=problems)
+    return result
+
+
+def order_approve(*, order: Order, actor: User, comment: str = "",
+                  findings: dict[str, tuple[str, str]] | None = None) -> Order:
+    if findings:
+        return order_review_decide(order=order, actor=actor, decision="approve", findings=findings, comment=comment)
     return engine.fire(order, "approve", actor=actor, comment=comment)
 
 
-def order_return(*, order: Order, actor: User, problems: str, comment: str = "") -> Order:
+def order_return(*, order: Order, actor: User, problems: str, comment: str = "",
+                 findings: dict[str, tuple[str, str]] | None = None) -> Order:
+    if findings:
+        return order_review_decide(order=order, actor=actor, decision="return", findings=findings,
+                                   problems=problems, comment=comment)
     return engine.fire(order, "return", actor=actor, comment=comment or problems, problems=problems)
 
 
@@ -350,10 +458,11 @@ def _ship(root: Order, *, actor: User, quantities: dict[int, object], carrier: s
 
 
 @transaction.atomic
-def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str = "",
+def delivery_confirm(*, delivery: Delivery, actor: User, quality_note: str,
                      delivered_at: dt.datetime | None = None) -> Delivery:
     """The customer received the shipment and it passed the quality check; the order is
-    delivered when nothing is outstanding any more.
+    delivered when nothing is outstanding any more. ``quality_note`` says what was inspected
+    (required, like a rejection's reason).
 
     REL-1: the order is locked first. Two confirmations of different deliveries of one order
     used to lock only their delivery, each saw only its own line delivered, and the order

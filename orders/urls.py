@@ -27,7 +27,7 @@ urlpatterns = [
     path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     _order("fire/", views.OrderTransitionView, "order-fire"),
     _order("amend/", views.OrderAmendView, "order-amend"),
-    _order("review/", views.ReviewFindingsView, "review-findings"),
+    _order("review/", views.ReviewDecisionView, "review-findings"),
     _order("approve/", views.OrderApproveView, "order-approve"),
     _order("return/", views.OrderReturnView, "order-return"),
     _order("ship/", views.DeliveryShipView, "delivery-ship"),

@@ -83,6 +83,10 @@ def _approve_guard(order: Order, actor, params: dict) -> None:
         raise ValidationError({"findings": _("There is no open review round.")}, code="no_round")
     if not order.lines.exists():
         raise ValidationError({"lines": _("An order without lines cannot be approved.")}, code="no_lines")
+    if order.lines.filter(unit_price__isnull=True).exists():
+        # Only orders entered before prices were required have such lines (orders 0010).
+        raise ValidationError({"lines": _("A line has no unit price: amend the order before approving it.")},
+                              code="unpriced")
     findings = {f.item: f for f in review_round.findings.all()}
     errors = {}
     for item in required_items(order):
@@ -249,6 +253,13 @@ ORDER_WORKFLOW = register(Workflow(model=Order, transitions=[
 D = Delivery.Status
 
 
+def _confirm_guard(delivery: Delivery, actor, params: dict) -> None:
+    # §3.2(2) 按质交付: "received, quality checked" says what was checked, as a rejection says why.
+    if not (params.get("quality_note") or "").strip():
+        raise ValidationError({"quality_note": _("Say what was inspected at receipt (quantities, appearance, "
+                                                 "documents …) and what was found.")}, code="required")
+
+
 def _confirm_delivery(delivery: Delivery, actor, params: dict) -> None:
     from django.db.models import F
 
@@ -266,7 +277,7 @@ def _reject_delivery(delivery: Delivery, actor, params: dict) -> None:
 
 DELIVERY_WORKFLOW = register(Workflow(model=Delivery, transitions=[
     Transition("confirm", (D.SHIPPED,), D.DELIVERED, gettext_lazy("Received, quality checked"), can_work_delivery,
-               effect=_confirm_delivery, style="success"),
+               guard=_confirm_guard, effect=_confirm_delivery, style="success"),
     # A shipment that fails the quality check at receipt does not count; ship again.
     Transition("reject", (D.SHIPPED,), D.REJECTED, gettext_lazy("Rejected at receipt"), can_work_delivery,
                effect=_reject_delivery, comment_required=True, style="danger"),

@@ -6,15 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import ContactEntry
 from qsm.fields import BoundedDateTimeField
-from qsm.org.forms import BootstrapFormMixin, customer_lookup_rows
-from qsm.org.models import Customer, Department, User
+from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core's value, used by the pre-sales views
+from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
+from qsm.org.models import Department, User
 from qsm.org.selectors import business_departments, product_list
-from qsm.parsing import parse_id
 from qsm.web.forms import DateTimeLocalInput, UserChoiceField, now_local
 
 from .models import Channel, Priority
-
-NEW_CUSTOMER = "new"
 
 
 class ProductChoiceField(forms.ModelMultipleChoiceField):
@@ -27,15 +25,12 @@ def _products_field(label):
                               widget=forms.CheckboxSelectMultiple)
 
 
-class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
-    """PRE-1 fast intake. ``customer`` is the id picked in the type-ahead, or ``new`` for a quick create."""
+class InquiryIntakeForm(CustomerPickForm):
+    """PRE-1 fast intake. ``customer`` is the id picked in the type-ahead, or ``new`` for a quick create
+    (the core's ``CustomerPickForm``)."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, widget=forms.RadioSelect,
                                 error_messages={"required": _("Choose a channel.")})
-    customer = forms.CharField(label=_("Customer"), required=False)
-    new_customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
-    new_customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
-    new_customer_contact = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200,
@@ -57,33 +52,6 @@ class InquiryIntakeForm(BootstrapFormMixin, forms.Form):
                            "priority", "received_at"])
         if not self.is_bound:
             self.initial.setdefault("received_at", now_local())
-        self.picked_customer = None
-
-    @property
-    def is_new_customer(self) -> bool:
-        return (self.data.get("customer") if self.is_bound else self.initial.get("customer")) == NEW_CUSTOMER
-
-    @property
-    def picked_customer_rows(self) -> list:
-        return customer_lookup_rows([self.picked_customer]) if self.picked_customer else []
-
-    def clean_customer(self):
-        value = (self.cleaned_data.get("customer") or "").strip()
-        if value == NEW_CUSTOMER:
-            return value
-        if not value:
-            raise forms.ValidationError(_("Find the customer, or choose “New customer”."))
-        try:
-            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
-        except Customer.DoesNotExist:
-            raise forms.ValidationError(_("Find the customer, or choose “New customer”.")) from None
-        return value
-
-    def clean(self):
-        data = super().clean()
-        if data.get("customer") == NEW_CUSTOMER and not (data.get("new_customer_name") or "").strip():
-            self.add_error("new_customer_name", _("Enter the customer's name."))
-        return data
 
 
 class RespondForm(BootstrapFormMixin, forms.Form):

@@ -13,7 +13,8 @@ from qsm.contacts.services import contact_add
 from qsm.discussions import services as discussions
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Customer, Department, Product, User
-from qsm.org.services import customer_create
+from qsm.org.services import NewCustomerInvalid as NewCustomerInvalid  # the core's; pages and API catch it here
+from qsm.org.services import customer_pick
 from qsm.workflow import engine
 from qsm.workflow.locking import locked
 from qsm.workflow.models import Event
@@ -38,11 +39,6 @@ def _require_open(inquiry: Inquiry) -> None:
         )
 
 
-class NewCustomerInvalid(ValidationError):
-    """The customer quick-created at intake was refused; its errors keep customer_create's field names
-    (name, phone, kind ...) so the page and the API can show them at the quick-create fields."""
-
-
 @transaction.atomic
 def inquiry_intake(*, actor: User, new_customer: dict | None = None, customer: Customer | None = None,
                    **inquiry) -> Inquiry:
@@ -52,14 +48,7 @@ def inquiry_intake(*, actor: User, new_customer: dict | None = None, customer: C
     inquiry rolls the customer back. Pages and the API both call this, so neither opens a
     transaction of its own.
     """
-    if new_customer is not None:
-        try:
-            customer = customer_create(actor=actor, **new_customer)
-        except ValidationError as exc:
-            raise NewCustomerInvalid(exc.error_dict if hasattr(exc, "error_dict") else exc.messages,
-                                     code="invalid") from exc
-    if customer is None:
-        raise ValidationError({"customer": _("Choose the customer or create a new one.")}, code="required")
+    customer = customer_pick(actor=actor, customer=customer, new_customer=new_customer)
     return inquiry_create(actor=actor, customer=customer, **inquiry)
 
 

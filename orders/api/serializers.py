@@ -26,6 +26,7 @@ from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.contacts.api.serializers import ContactAnswerSerializer, ContactEntrySerializer
 from qsm.contacts.models import Channel, ContactEntry
+from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Product, User
 
 # --- available actions ----------------------------------------------------------------------------
@@ -404,15 +405,19 @@ def _refuse_unknown(serializer: serializers.Serializer, message) -> None:
 
 class OrderLineInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=_products)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                          default=None)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="Greater than 0; a whole number for a product counted in whole units (Product.whole_units).")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                          help_text="Required, 0 or more: a line without a price has no amount.")
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    """ORD-1: an order entered directly (``from-inquiry`` converts an inquiry instead)."""
+    """ORD-1: an order entered directly (``from-inquiry`` converts an inquiry instead). The customer is
+    an existing one (``customer``) or created with the order (``new_customer``)."""
 
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    new_customer = CustomerCreateSerializer(required=False, allow_null=True)
     lines = OrderLineInputSerializer(many=True)
     promised_date = serializers.DateField(required=False, allow_null=True, default=None)
     installation_required = serializers.BooleanField(required=False, default=False)
@@ -421,6 +426,12 @@ class OrderCreateSerializer(serializers.Serializer):
     customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True, default="")
     needs = serializers.CharField(required=False, allow_blank=True, default="")
     received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if bool(attrs.get("customer")) == bool(attrs.get("new_customer")):
+            raise serializers.ValidationError(
+                {"customer": [_("Give either an existing customer or a new customer, not both.")]})
+        return attrs
 
 
 class OrderUpdateSerializer(serializers.Serializer):
@@ -441,8 +452,44 @@ class OrderUpdateSerializer(serializers.Serializer):
         return attrs
 
 
+class DraftLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product.pk")
+    product_code = serializers.CharField(source="product.code")
+    product_name = serializers.CharField(source="product.name")
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                          help_text="The product's list price; null when it has none.")
+
+
+class OrderDraftSerializer(serializers.Serializer):
+    """PRE-4: what converting an inquiry pre-fills; nothing is created. Send it back, completed with the
+    customer's PO, promised date and installation, and corrected quantities and prices, to ``from-inquiry``."""
+
+    customer = serializers.IntegerField(source="customer.pk")
+    customer_name = serializers.CharField(source="customer.name")
+    site_contact = serializers.CharField()
+    needs = serializers.CharField()
+    solution_version = serializers.IntegerField(allow_null=True,
+                                                help_text="The tailored solution the products come from, or null.")
+    lines = DraftLineSerializer(many=True)
+
+
 class OrderFromInquirySerializer(serializers.Serializer):
+    """PRE-4: the customer's order for an acknowledged inquiry (the customer is the inquiry's). The
+    whole order is required: converting no longer invents quantity 1 at list price with no PO or date."""
+
     inquiry = serializers.IntegerField(min_value=1, help_text="The acknowledged inquiry to convert.")
+    lines = OrderLineInputSerializer(many=True, allow_empty=False)
+    customer_reference = serializers.CleanCharField(multiline=False, max_length=60,
+                                                    help_text="The customer's order reference (PO number).")
+    promised_date = serializers.DateField(help_text="The delivery date promised to the customer.")
+    installation_required = serializers.BooleanField(help_text="Whether the order is installed on site (ORD-3).")
+    site_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                         help_text="Required when installation_required is true.")
+    site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True,
+                                              default="")
+    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class FindingInputSerializer(serializers.Serializer):
@@ -464,7 +511,29 @@ class FindingsSerializer(serializers.Serializer):
         return value
 
 
-class ReturnSerializer(serializers.Serializer):
+class _DecisionFindingsMixin(serializers.Serializer):
+    findings = FindingInputSerializer(
+        many=True, required=False, default=list,
+        help_text="The checklist as the reviewer filled it in, saved with the decision in one step (nothing is "
+                  "saved when the decision is refused). Items left out keep what was saved before.")
+
+    def validate_findings(self, value: list) -> list:
+        items = [entry["item"] for entry in value]
+        if len(items) != len(set(items)):
+            raise serializers.ValidationError(_("Give each checklist item once."), code="duplicate")
+        return value
+
+
+def findings_dict(entries: list) -> dict[str, tuple[str, str]]:
+    """The typed list as the service's {item: (result, note)}."""
+    return {entry["item"]: (entry["result"], entry.get("note", "")) for entry in entries}
+
+
+class ApproveSerializer(_DecisionFindingsMixin):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(_DecisionFindingsMixin):
     problems = serializers.CharField(help_text="The problems the customer must correct (required, not blank).")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -505,8 +574,9 @@ class ScheduleInstallationSerializer(serializers.Serializer):
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):
-    quality_note = serializers.CharField(required=False, allow_blank=True, default="",
-                                         help_text="The quality check at receipt.")
+    quality_note = serializers.CharField(allow_blank=True, max_length=2000,
+                                         help_text="Required, not blank: what was inspected at receipt "
+                                                   "(quantities, appearance, documents …) and what was found.")
     delivered_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,15 +20,19 @@ from orders import selectors, services
 from orders.filters import DeliveryFilter, InstallationFilter, OrderFilter
 from orders.models import Delivery, Installation, Order
 from presales.selectors import inquiry_get
+from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.renderers import XLSXRenderer
 from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
+from qsm.org.services import NewCustomerInvalid
+from qsm.parsing import parse_id
 
 from .serializers import (
     AcceptanceSerializer,
     AnswerSerializer,
+    ApproveSerializer,
     CommissionSerializer,
     DeliveryConfirmSerializer,
     DeliveryDetailSerializer,
@@ -38,6 +43,7 @@ from .serializers import (
     InstallationSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
+    OrderDraftSerializer,
     OrderFromInquirySerializer,
     OrderSerializer,
     OrderUpdateSerializer,
@@ -48,6 +54,7 @@ from .serializers import (
     ReturnSerializer,
     ScheduleInstallationSerializer,
     ShipSerializer,
+    findings_dict,
 )
 
 NOTE_ID = OpenApiParameter("note_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -96,7 +103,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
 
     input_serializers = {
         "create": OrderCreateSerializer, "partial_update": OrderUpdateSerializer,
-        "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": CommentSerializer,
+        "from_inquiry": OrderFromInquirySerializer, "findings": FindingsSerializer, "approve": ApproveSerializer,
         "return_": ReturnSerializer, "resubmit": CommentSerializer, "start_production": CommentSerializer,
         "cancel": ReasonSerializer, "progress": ProgressNoteCreateSerializer, "progress_answer": AnswerSerializer,
         "production": ProductionStepCreateSerializer,
@@ -144,7 +151,12 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     def create(self, request):
         data = self._params(OrderCreateSerializer)
         lines = [dict(line) for line in data.pop("lines")]
-        order = services.order_create(actor=request.user, lines=lines, **data)
+        new_customer = data.pop("new_customer", None)
+        try:
+            order = services.order_create(actor=request.user, lines=lines, new_customer=dict(new_customer)
+                                          if new_customer else None, **data)
+        except NewCustomerInvalid as exc:
+            raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
         return self._detail(order, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -159,14 +171,29 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
                                                   comment=comment))
 
     @extend_schema(request=OrderFromInquirySerializer, responses={201: OrderDetailSerializer},
-                   summary="Convert an acknowledged inquiry into an order (PRE-4)")
+                   summary="Convert an acknowledged inquiry into an order with the customer's order: lines, PO, "
+                           "promised date, installation (PRE-4)")
     @action(detail=False, methods=["post"], url_path="from-inquiry", url_name="from-inquiry", **NESTED)
     def from_inquiry(self, request):
         data = self._params(OrderFromInquirySerializer)
         # Looked up through the pre-sales scope: an inquiry the user cannot see is a 404.
-        inquiry = inquiry_get(user=request.user, pk=data["inquiry"])
-        order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
+        inquiry = inquiry_get(user=request.user, pk=data.pop("inquiry"))
+        lines = [dict(line) for line in data.pop("lines")]
+        order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user, lines=lines, **data)
         return self._detail(order, status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("inquiry", OpenApiTypes.INT, required=True,
+                                                description="The inquiry to convert.")],
+                   responses=OrderDraftSerializer,
+                   summary="What converting an inquiry pre-fills: customer, contact, needs, the latest solution's "
+                           "products at list price; nothing is created (PRE-4)")
+    @action(detail=False, methods=["get"], url_path="from-inquiry/draft", url_name="from-inquiry-draft", **NESTED)
+    def from_inquiry_draft(self, request):
+        inquiry_id = parse_id(request.query_params.get("inquiry", ""))
+        if inquiry_id is None:
+            raise serializers.ValidationError({"inquiry": [_("Give the inquiry's id.")]})
+        inquiry = inquiry_get(user=request.user, pk=inquiry_id)  # an inquiry the user cannot see is a 404
+        return Response(OrderDraftSerializer(selectors.order_draft_from_inquiry(inquiry)).data)
 
     # --- ORD-1 review -------------------------------------------------------------------------
 
@@ -179,15 +206,24 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
             finding["item"]: (finding["result"], finding["note"]) for finding in items})
         return self._detail(order)
 
-    @_transition(CommentSerializer, "Approve: every checklist item passed or waived with a reason (ORD-1)")
+    def _decide(self, request, params_class, decision: str) -> Response:
+        order = self.get_object()  # 404 before anything else
+        params = self._params(params_class)
+        findings = findings_dict(params.pop("findings", []))
+        return self._detail(services.order_review_decide(order=order, actor=request.user, decision=decision,
+                                                         findings=findings, **params))
+
+    @_transition(ApproveSerializer, "Approve, with the checklist in the same body: every item passed or waived "
+                 "with a reason (ORD-1)")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.order_approve)
+        return self._decide(request, ApproveSerializer, "approve")
 
-    @_transition(ReturnSerializer, "Return to the customer with the problems to correct (ORD-1)")
+    @_transition(ReturnSerializer, "Return to the customer with the problems to correct, with the checklist in "
+                 "the same body (at least one item failed) (ORD-1)")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        return self._fire(request, ReturnSerializer, services.order_return)
+        return self._decide(request, ReturnSerializer, "return")
 
     @_transition(CommentSerializer, "The amended order comes back: a new review round opens (ORD-1)")
     @action(detail=True, methods=["post"])

@@ -11,7 +11,7 @@ base of its forms, review, amendment, attachments, conversion of an inquiry), ``
 ``progress`` and ``installation`` (the page's forms for ORD-2 and ORD-3).
 """
 
-from .create import OrderCreateView, apply_service_errors
+from .create import OrderCreateView, OrderFromInquiryView, apply_service_errors
 from .delivery import DeliveryConfirmView, DeliveryRejectView, DeliveryShipView
 from .installation import (
     AcceptanceRecordView,
@@ -34,11 +34,10 @@ from .record import (
     OrderAttachmentDownloadView,
     OrderAttachView,
     OrderDetailView,
-    OrderFromInquiryView,
     OrderPostView,
     OrderReturnView,
     OrderTransitionView,
-    ReviewFindingsView,
+    ReviewDecisionView,
     order_page_context,
     render_order_page,
 )
@@ -70,7 +69,7 @@ __all__ = [
     "ProductionStepAddView",
     "ProgressAnswerView",
     "ProgressNoteAddView",
-    "ReviewFindingsView",
+    "ReviewDecisionView",
     "apply_service_errors",
     "order_page_context",
     "render_order_page",

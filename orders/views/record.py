@@ -6,15 +6,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from presales.selectors import inquiry_get
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.views import add_validation_errors
-from qsm.web.pages import render_record_page
 from qsm.web.views import AttachmentDownloadView, RecordPostView
 from qsm.workflow.selectors import attachment_list
 
@@ -31,7 +29,6 @@ from ..forms import (
     OrderAmendForm,
     ProductionStepForm,
     ProgressNoteForm,
-    ReturnForm,
     ScheduleForm,
     ShipForm,
     TransitionForm,
@@ -115,7 +112,11 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "now": timezone.now(),
         "today": today,
         "lines": lines,
-        "lines_total": sum((line.amount for line in lines if line.amount is not None), Decimal(0)),
+        # Honest: a line without a price (possible only on orders entered before prices were required)
+        # makes the total unknown, not smaller.
+        "lines_total": (sum((line.amount for line in lines), Decimal(0))
+                        if all(line.amount is not None for line in lines) else None),
+        "lines_unpriced": sum(1 for line in lines if line.unit_price is None),
         "rounds": rounds,
         "open_round": open_round,
         "deliveries": deliveries,
@@ -153,7 +154,6 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
     if in_review:
         ctx["checklist_form"] = forms.get("checklist_form") or ChecklistForm(items=items, findings=review_findings)
         ctx["checklist_form"].approval_errors = forms.get("review_errors", {})
-        ctx["return_form"] = forms.get("return_form") or ReturnForm()
         ctx["has_failed_item"] = any(f.result == "fail" for f in review_findings.values())
     if amendable:
         ctx["amend_form"] = forms.get("amend_form") or OrderAmendForm(initial={
@@ -221,58 +221,63 @@ class OrderTransitionView(OrderPostView):
 # --- ORD-1 review --------------------------------------------------------------------------------
 
 
-class ReviewFindingsView(OrderPostView):
+class ReviewDecisionView(OrderPostView):
+    """ORD-1: the review is one form. Its buttons send the checklist with the decision (``decision``:
+    save, approve or return), one service call under the order's lock; a refusal re-renders the
+    whole form as typed, the reasons next to the items they concern.
+
+    The old addresses of the approve and return forms post here too, with that decision as default.
+    """
+
     form_key, anchor = "checklist_form", "review"
+    default_decision = "save"
 
     def get_form(self, order):
         rounds = [r for r in order.review_rounds.all() if r.outcome == ReviewRound.Outcome.OPEN]
         findings = {f.item: f for f in rounds[0].findings.all()} if rounds else {}
         self.items = required_items(order)
-        return ChecklistForm(self.request.POST, items=self.items, findings=findings)
+        self.decision = self.request.POST.get("decision") or self.default_decision
+        return ChecklistForm(self.request.POST, items=self.items, findings=findings, decision=self.decision)
 
     def handle_error(self, exc, form):
-        add_validation_errors(self.request, exc, form, field_map=ChecklistForm.field_map(self.items))
+        if self.decision == "save" or not hasattr(exc, "error_dict"):
+            add_validation_errors(self.request, exc, form, field_map={
+                **ChecklistForm.field_map(self.items), "findings": None, "decision": None})
+            return
+        # A refused approval or return: the reasons per checklist item go next to the item (and
+        # into the messages), the others (problems, no failed item ...) onto the form.
+        approval, rest = {}, {}
+        for key, errors in exc.message_dict.items():
+            (approval if key in self.items else rest)[key] = errors
+        self.review_errors = approval
+        for message_list in approval.values():
+            for m in message_list:
+                messages.error(self.request, m)
+        if rest:
+            add_validation_errors(self.request, ValidationError(rest), form,
+                                  field_map={"findings": None, "lines": None, "decision": None})
+
+    def error_forms(self, form):
+        return {"checklist_form": form, "review_errors": getattr(self, "review_errors", {})}
 
     def perform(self, *, order, form, data):
-        return services.review_record_findings(order=order, actor=self.request.user, findings=form.findings())
+        return services.order_review_decide(order=order, actor=self.request.user, decision=self.decision,
+                                            findings=form.findings(), problems=data.get("problems", ""))
 
     def success_message(self, order, result):
+        if self.decision == "approve":
+            return _("Order %(number)s passed review.") % {"number": order.number}
+        if self.decision == "return":
+            return _("Order %(number)s was returned to the customer for amendment.") % {"number": order.number}
         return _("The review findings were saved.")
 
 
-class OrderApproveView(OrderPostView):
-    """Approval needs every checklist item passed or waived with a reason; refusals name the items."""
-
-    anchor = "review"
-
-    def perform(self, *, order, form, data):
-        return services.order_approve(order=order, actor=self.request.user, comment=data["comment"])
-
-    def handle_error(self, exc, form):
-        self.review_errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        for message_list in self.review_errors.values():
-            for m in message_list:
-                messages.error(self.request, m)
-
-    def error_forms(self, form):
-        return {"review_errors": getattr(self, "review_errors", {})}
-
-    def success_message(self, order, result):
-        return _("Order %(number)s passed review.") % {"number": order.number}
+class OrderApproveView(ReviewDecisionView):
+    default_decision = "approve"
 
 
-class OrderReturnView(OrderPostView):
-    form_class, form_key, anchor = ReturnForm, "return_form", "review"
-
-    def perform(self, *, order, form, data):
-        return services.order_return(order=order, actor=self.request.user, problems=data["problems"])
-
-    def handle_error(self, exc, form):
-        # "findings" means: no item failed yet; the checklist is where to look.
-        add_validation_errors(self.request, exc, form, field_map={"findings": None})
-
-    def success_message(self, order, result):
-        return _("Order %(number)s was returned to the customer for amendment.") % {"number": order.number}
+class OrderReturnView(ReviewDecisionView):
+    default_decision = "return"
 
 
 class OrderAmendView(OrderPostView):
@@ -330,28 +335,4 @@ class OrderAttachmentDownloadView(AttachmentDownloadView):
         return order_get(user=self.request.user, pk=pk)
 
 
-# --- PRE-4: an inquiry becomes an order ------------------------------------------------------------
-
-
-class OrderFromInquiryView(LoginRequiredMixin, View):
-    """PRE-4: the department an inquiry was handed to turns it into an order and lands on it.
-
-    Refusals re-render the inquiry page (through the core hook ``qsm.web.pages``, orders imports no
-    presales page code) like its own actions do: 400 or 409 with the reason, 403 for a
-    user of the wrong department (raised by the transition), 404 outside the user's scope.
-    """
-
-    def post(self, request, pk: int):
-        inquiry = inquiry_get(user=request.user, pk=pk)
-        try:
-            order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=409)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-            return render_record_page(request, inquiry_get(user=request.user, pk=pk), status=400)
-        messages.success(request, _("Order %(number)s was created from inquiry %(inquiry)s.")
-                         % {"number": order.number, "inquiry": inquiry.number})
-        return redirect(order)
+# --- PRE-4: an inquiry becomes an order: orders.views.create.OrderFromInquiryView ---------------------

@@ -92,17 +92,17 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "phone", "email", "created_at"]
+    list_display = ["name", "kind", "phone", "email", "credit_code", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "phone", "email"]
+    search_fields = ["name", "phone", "email", "credit_code"]
     inlines = [ContactInline]
     show_full_result_count = False
 
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "product_line", "list_price", "is_active"]
-    list_filter = ["kind", "product_line", "is_active"]
+    list_display = ["code", "name", "kind", "product_line", "list_price", "whole_units", "is_active"]
+    list_filter = ["kind", "product_line", "whole_units", "is_active"]
     search_fields = ["code", "name"]
 
 

@@ -126,7 +126,8 @@ GIVEN = ["建国", "海燕", "志强", "秀英", "晓东", "丽华", "国庆", "
 TITLES = ["采购经理", "设备部经理", "技术总监", "生产厂长", "总经理", "工艺工程师", "采购专员"]
 
 PRODUCTS = [
-    # code, name, kind, product line, list price
+    # code, name, kind, product line, list price (SV-REPAIR is billed by the hour, SV-TRAIN by the day:
+    # the only ones an order may take a fraction of; everything else is counted in whole units)
     ("VMC-850", "立式加工中心 VMC850", "product", "数控机床", 385000),
     ("HMC-630", "卧式加工中心 HMC630", "product", "数控机床", 1260000),
     ("CK-6150", "数控车床 CK6150", "product", "数控机床", 168000),
@@ -143,6 +144,7 @@ PRODUCTS = [
     ("SV-RETROFIT", "旧机床数控化改造", "service", "技术服务", 260000),
     ("SV-TRAIN", "操作与编程培训", "service", "技术服务", 12000),
 ]
+FRACTIONAL_PRODUCTS = {"SV-REPAIR", "SV-TRAIN"}
 
 
 class OrgDemo(DemoBuilder):
@@ -178,7 +180,8 @@ class OrgDemo(DemoBuilder):
     def load_catalogue(self) -> None:
         rng = self.rng
         self.products = [
-            Product.objects.create(code=code, name=name, kind=kind, product_line=line, list_price=price)
+            Product.objects.create(code=code, name=name, kind=kind, product_line=line, list_price=price,
+                                   whole_units=code not in FRACTIONAL_PRODUCTS)
             for code, name, kind, line, price in PRODUCTS
         ]
         customers = CUSTOMERS[:12] if self.small else CUSTOMERS

@@ -74,6 +74,66 @@ def customer_lookup_rows(customers) -> list:
     return rows
 
 
+NEW_CUSTOMER = "new"
+
+
+class CustomerPickForm(BootstrapFormMixin, forms.Form):
+    """The customer of an intake form (an inquiry, an order): the id picked in the type-ahead
+    (``org:customer-lookup``), or ``new`` with the quick-create fields, created by the module's
+    service in the same transaction as its record (``qsm.org.services.customer_pick``).
+
+    Pages include ``org/_customer_picker.html``; ``static/js/qsm.js`` fills the contact fields from
+    the picked customer and carries the typed search over to the quick-create fields."""
+
+    customer = forms.CharField(label=_("Customer"), required=False)
+    new_customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
+    new_customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
+    new_customer_contact = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.picked_customer = None
+
+    @property
+    def is_new_customer(self) -> bool:
+        return (self.data.get("customer") if self.is_bound else self.initial.get("customer")) == NEW_CUSTOMER
+
+    @property
+    def picked_customer_rows(self) -> list:
+        return customer_lookup_rows([self.picked_customer]) if self.picked_customer else []
+
+    def clean_customer(self):
+        from qsm.parsing import parse_id
+
+        value = (self.cleaned_data.get("customer") or "").strip()
+        if value == NEW_CUSTOMER:
+            return value
+        if not value:
+            raise forms.ValidationError(_("Find the customer, or choose “New customer”."))
+        try:
+            self.picked_customer = Customer.objects.prefetch_related("contacts").get(pk=parse_id(value))
+        except Customer.DoesNotExist:
+            raise forms.ValidationError(_("Find the customer, or choose “New customer”.")) from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("customer") == NEW_CUSTOMER and not (data.get("new_customer_name") or "").strip():
+            self.add_error("new_customer_name", _("Enter the customer's name."))
+        return data
+
+    def new_customer(self) -> dict | None:
+        """The quick-create fields as ``customer_create``'s arguments, or None for a picked customer."""
+        data = self.cleaned_data
+        if data.get("customer") != NEW_CUSTOMER:
+            return None
+        return {"name": data["new_customer_name"], "phone": data["new_customer_phone"],
+                "contact_name": data["new_customer_contact"], "contact_phone": data["new_customer_phone"]}
+
+    # customer_create's error keys -> the quick-create fields (NewCustomerInvalid)
+    CUSTOMER_FIELDS = {"name": "new_customer_name", "phone": "new_customer_phone", "kind": "customer"}
+
+
 class CustomerForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Customer name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, initial=Customer.Kind.COMPANY,
@@ -83,3 +143,4 @@ class CustomerForm(BootstrapFormMixin, forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=40, required=False)

@@ -1,8 +1,11 @@
 """ORG-1 departments, users and roles; ORG-2 customers, contacts and products."""
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -80,12 +83,29 @@ class User(AbstractUser):
         return self.department_id is not None and self.department.kind == Department.Kind.QUALITY
 
 
+def customer_name_key(name: str) -> str:
+    """The customer name as the uniqueness rule compares it (ORG-2): NFKC (full-width letters, digits,
+    brackets and the ideographic space become their half-width forms), whitespace stripped and
+    collapsed to one space, case-folded. "ＡＢＣ　机械（苏州）" and "abc 机械(苏州)" are one customer."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def credit_code_clean(code: str) -> str:
+    """A unified social credit code (统一社会信用代码) as stored: half-width, no spaces, upper case."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
+
+
 class Customer(models.Model):
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
         PERSON = "person", _("Individual")
 
     name = models.CharField(_("name"), max_length=200)
+    # customer_name_key(name), kept by save(): one customer per normalised name (a unique index), so two
+    # quick-creates of one customer at the same moment make one customer (qsm.org.services.customer_create).
+    name_key = models.CharField(_("normalised name"), max_length=200, editable=False)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True,
+                                   help_text=_("18 characters; unique when given."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -102,9 +122,23 @@ class Customer(models.Model):
             models.Index(fields=["name", "id"], name="customer_name_idx"),  # the list's order
             models.Index(fields=["phone"], name="customer_phone_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["name_key"], name="customer_name_key_unique"),
+            models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""),
+                                    name="customer_credit_code_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A derived column (every writer, the admin included, keeps it); ``update()`` must set it itself.
+        self.name_key = customer_name_key(self.name)
+        self.credit_code = credit_code_clean(self.credit_code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("org:customer-detail", args=[self.pk])
@@ -137,6 +171,10 @@ class Product(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
     product_line = models.CharField(_("product line"), max_length=100, blank=True)
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # An order line of a product counted in whole units (a machine, a robot) takes a whole quantity;
+    # one measured otherwise (hours of service, metres) may take a fraction.
+    whole_units = models.BooleanField(_("counted in whole units"), default=True,
+                                      help_text=_("Order quantities of this product must be whole numbers."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

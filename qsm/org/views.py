@@ -79,7 +79,10 @@ class CustomerCreateView(LoginRequiredMixin, DomainErrorMixin, View):
             customer, error = self.run_service(services.customer_create, form=form, actor=request.user,
                                                **form.cleaned_data)
             if error is None:
-                messages.success(request, _("Customer %(name)s was created.") % {"name": customer.name})
+                if customer.already_on_file:
+                    messages.info(request, _("%(name)s is already on file: its page is shown.") % {"name": customer.name})
+                else:
+                    messages.success(request, _("Customer %(name)s was created.") % {"name": customer.name})
                 if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = customer.get_absolute_url()

@@ -6,6 +6,7 @@ import pytest
 from presales.models import Inquiry
 from qsm.org.models import Customer
 from tests.api.conftest import inquiry_url
+from tests.builders.orders import conversion_json
 
 
 @pytest.mark.spec("API-1", "PRE-1", "PRE-2", "PRE-3", "PRE-4", "WF-1", "WF-2", "NTF-1")
@@ -72,7 +73,7 @@ def test_whole_journey_through_the_api(api, staff_user, sales_user, production_u
     assert r.status_code == 200 and r.data["status"] == "acknowledged"
     assert r.data["acknowledged_by"] == sales_user.pk
     convert = next(a for a in r.data["available_actions"] if a["action"] == "convert")
-    r = sales.post(convert["url"], {"inquiry": inquiry_id}, format="json")
+    r = sales.post(convert["url"], conversion_json(Inquiry.objects.get(pk=inquiry_id)), format="json")
 
     # then the order carries the customer, the products of the last solution and the needs
     assert r.status_code == 201, r.data

@@ -11,6 +11,7 @@ from qsm.contacts.models import Channel
 from qsm.org.models import Customer
 from qsm.workflow.models import Attachment
 from tests.api.conftest import inquiry_url, snapshot
+from tests.builders.orders import conversion_json
 
 # (endpoint, a state in which it is illegal, who tries it, a payload that is valid in itself)
 ILLEGAL = [
@@ -191,7 +192,7 @@ def test_another_departments_inquiry_is_404_on_every_endpoint(api, staff_user, o
 @pytest.mark.spec("API-1", "ORG-1", "PRE-4")
 def test_converting_an_invisible_inquiry_is_404(api, other_department_staff, inquiry_in):
     inquiry = inquiry_in("acknowledged")
-    r = api(other_department_staff).post("/api/orders/orders/from-inquiry/", {"inquiry": inquiry.pk}, format="json")
+    r = api(other_department_staff).post("/api/orders/orders/from-inquiry/", conversion_json(inquiry), format="json")
     assert r.status_code == 404
     assert snapshot(inquiry)[0] == "acknowledged"
 
@@ -228,10 +229,10 @@ def test_a_bad_new_customer_is_400_under_new_customer_and_nothing_is_created(api
     # a blank name is refused by the input serializer
     r = client.post("/api/presales/inquiries/", {**base, "new_customer": {"name": ""}}, format="json")
     assert r.status_code == 400 and "name" in r.data["new_customer"]
-    # a duplicate (same name and phone) is refused by customer_create
+    # a bad credit code is refused by customer_create, under new_customer
     r = client.post("/api/presales/inquiries/",
-                    {**base, "new_customer": {"name": customer.name, "phone": customer.phone}}, format="json")
-    assert r.status_code == 400 and "name" in r.data["new_customer"], r.data
+                    {**base, "new_customer": {"name": "新客户", "credit_code": "123"}}, format="json")
+    assert r.status_code == 400 and "credit_code" in r.data["new_customer"], r.data
     # both an existing and a new customer is ambiguous
     r = client.post("/api/presales/inquiries/", {**base, "customer": customer.pk, "new_customer": {"name": "新"}},
                     format="json")

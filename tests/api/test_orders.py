@@ -21,6 +21,7 @@ from qsm.workflow import engine
 from tests.api import test_orders_support as support
 from tests.api.conftest import snapshot as inquiry_snapshot
 from tests.api.test_orders_support import DELIVERIES, INSTALLATIONS, ORDERS, all_pass, order_url
+from tests.builders.orders import conversion_json
 from tests.factories import CustomerFactory
 
 FROM_INQUIRY = "/api/orders/orders/from-inquiry/"
@@ -41,7 +42,7 @@ def ids(response) -> list[int]:
 def test_orders_are_scoped_to_the_department(api, inquiry_in, sales_user, staff_user, other_department_staff,
                                              quality_officer):
     inquiry = inquiry_in("acknowledged")
-    order = api(sales_user).post(FROM_INQUIRY, {"inquiry": inquiry.pk}, format="json").data
+    order = api(sales_user).post(FROM_INQUIRY, conversion_json(inquiry), format="json").data
 
     def listed(user):
         return ids(api(user).get(ORDERS))
@@ -65,7 +66,7 @@ def test_converting_an_inquiry_that_is_not_acknowledged_is_409(api, inquiry_in, 
     inquiry = inquiry_in(state)
     before = inquiry_snapshot(inquiry)
     who = sales_user if state == "handed_over" else administrator  # someone allowed to convert, wrong state
-    r = api(who).post(FROM_INQUIRY, {"inquiry": inquiry.pk}, format="json")
+    r = api(who).post(FROM_INQUIRY, conversion_json(inquiry), format="json")
     assert r.status_code == 409, r.data
     assert inquiry_snapshot(inquiry) == before and not Order.objects.exists()
 
@@ -74,9 +75,9 @@ def test_converting_an_inquiry_that_is_not_acknowledged_is_409(api, inquiry_in, 
 def test_an_inquiry_is_converted_only_once(api, inquiry_in, sales_user):
     inquiry = inquiry_in("acknowledged")
     client = api(sales_user)
-    assert client.post(FROM_INQUIRY, {"inquiry": inquiry.pk}, format="json").status_code == 201
+    assert client.post(FROM_INQUIRY, conversion_json(inquiry), format="json").status_code == 201
     before = inquiry_snapshot(inquiry)
-    assert client.post(FROM_INQUIRY, {"inquiry": inquiry.pk}, format="json").status_code == 409
+    assert client.post(FROM_INQUIRY, conversion_json(inquiry), format="json").status_code == 409
     assert inquiry_snapshot(inquiry) == before and Order.objects.count() == 1
 
 
@@ -84,18 +85,20 @@ def test_an_inquiry_is_converted_only_once(api, inquiry_in, sales_user):
 def test_the_owning_department_cannot_convert_its_hand_over(api, inquiry_in, staff_user):
     inquiry = inquiry_in("acknowledged")
     before = inquiry_snapshot(inquiry)
-    r = api(staff_user).post(FROM_INQUIRY, {"inquiry": inquiry.pk}, format="json")
+    r = api(staff_user).post(FROM_INQUIRY, conversion_json(inquiry), format="json")
     assert r.status_code == 403
     assert inquiry_snapshot(inquiry) == before and not Order.objects.exists()
 
 
 @pytest.mark.spec("API-1", "PRE-4")
-def test_converting_needs_an_existing_inquiry(api, sales_user):
+def test_converting_needs_an_existing_inquiry(api, sales_user, inquiry_in):
     client = api(sales_user)
     r = client.post(FROM_INQUIRY, {}, format="json")
     assert r.status_code == 400 and "inquiry" in r.data
     assert client.post(FROM_INQUIRY, {"inquiry": "abc"}, format="json").status_code == 400
-    assert client.post(FROM_INQUIRY, {"inquiry": 999999}, format="json").status_code == 404
+    # issue 7: the order body is required, so a missing inquiry is a 404 only with a complete body
+    body = conversion_json(inquiry_in("acknowledged"), inquiry=999999)
+    assert client.post(FROM_INQUIRY, body, format="json").status_code == 404
 
 
 # --- entering an order directly (ORD-1) -----------------------------------------------------------
@@ -108,7 +111,7 @@ def test_an_order_entered_directly_goes_to_review_with_its_clock(api, world):
         "customer": world.customer.pk, "promised_date": "2031-06-30", "installation_required": True,
         "site_address": "苏州工业园区星湖街 1 号", "site_contact": "陈工 13800001111", "customer_reference": "PO-88",
         "needs": "两台，含安装", "lines": [{"product": world.product.pk, "quantity": "2", "unit_price": "95000"},
-                                        {"product": world.product.pk, "quantity": "1.5", "unit_price": "130000"}],
+                                        {"product": world.product.pk, "quantity": "1", "unit_price": "130000"}],
     }, format="json")
     # then
     assert r.status_code == 201, r.data
@@ -116,7 +119,7 @@ def test_an_order_entered_directly_goes_to_review_with_its_clock(api, world):
     assert (order["status"], order["owner"], order["customer_reference"]) == ("review", world.staff.pk, "PO-88")
     assert order["due_at"] and order["is_overdue"] is False and order["is_late"] is False
     assert [(line["quantity"], line["unit_price"], line["price_in_range"]) for line in order["lines"]] == [
-        ("2.00", "95000.00", True), ("1.50", "130000.00", False)]
+        ("2.00", "95000.00", True), ("1.00", "130000.00", False)]
     assert (order["lines"][0]["price_min"], order["lines"][0]["price_max"]) == ("90000.00", "110000.00")
     assert [c["item"] for c in order["review_checklist"]] == ["customer", "items", "prices", "delivery_date",
                                                                  "installation"]
@@ -350,7 +353,7 @@ def _detail_order(world, *, lines: int, rounds: int, deliveries: int, notes: int
     for _n in range(deliveries):
         delivery = services.delivery_ship(order=order, actor=staff, quantities={line.pk: "1" for line in
                                                                                  order.lines.all()})
-        services.delivery_confirm(delivery=delivery, actor=staff)
+        services.delivery_confirm(delivery=delivery, actor=staff, quality_note="无误")
     for n in range(notes):
         services.progress_note_add(order=order, actor=staff, kind="question" if n % 2 else "update",
                                    channel="phone", text=f"第 {n} 次沟通")

@@ -101,10 +101,14 @@ def test_a_delivery_is_confirmed_once_and_rejected_only_with_a_reason(api, world
     before = snapshot(delivery.order)
     refused(client.post(delivery_url(delivery, "reject"), {"comment": "  "}, format="json"), 400, "comment")
     refused(client.post(delivery_url(delivery, "reject"), {}, format="json"), 400, "comment")
+    # issue 7: "received, quality checked" says what was inspected
+    refused(client.post(delivery_url(delivery, "confirm"), {}, format="json"), 400, "quality_note")
+    refused(client.post(delivery_url(delivery, "confirm"), {"quality_note": "  "}, format="json"), 400, "quality_note")
     assert snapshot(delivery.order) == before
-    assert client.post(delivery_url(delivery, "confirm"), {}, format="json").status_code == 200
+    assert client.post(delivery_url(delivery, "confirm"), {"quality_note": "数量、外观无误"},
+                       format="json").status_code == 200
     before = snapshot(delivery.order)
-    refused(client.post(delivery_url(delivery, "confirm"), {}, format="json"), 409)
+    refused(client.post(delivery_url(delivery, "confirm"), {"quality_note": "再次确认"}, format="json"), 409)
     assert snapshot(delivery.order) == before  # the quantity is not counted twice
 
 
@@ -177,7 +181,7 @@ def test_an_order_without_installation_cannot_schedule_one(api, world):
     services.review_record_findings(order=order, actor=world.staff, findings=support.all_pass(order))
     services.order_approve(order=order, actor=world.manager)  # four-eyes: not the owner
     delivery = services.delivery_ship(order=order, actor=world.staff, quantities={order.lines.get().pk: "3"})
-    services.delivery_confirm(delivery=delivery, actor=world.staff)
+    services.delivery_confirm(delivery=delivery, actor=world.staff, quality_note="无误")
     order.refresh_from_db()
     # the follow-up visit is due at delivery (ORD-4)
     assert order.status == "delivered" and order.follow_up_reason == "delivered"
@@ -270,6 +274,10 @@ P = "product"  # stands for the priced product's id in the cases below
     ({"lines": [{"product": P, "quantity": "0"}]}, "lines.1.quantity"),
     ({"lines": [{"product": P, "quantity": "1"}, {"product": P, "quantity": "-1"}]}, "lines.2.quantity"),
     ({"lines": [{"product": P, "quantity": "1", "unit_price": "-1"}]}, "lines.1.unit_price"),
+    # issue 7: a price is required, and a machine is counted in whole units
+    ({"lines": [{"product": P, "quantity": "1", "unit_price": None}]}, "lines"),
+    ({"lines": [{"product": P, "quantity": "1"}], "no_price": True}, "lines"),
+    ({"lines": [{"product": P, "quantity": "1.5"}]}, "lines.1.quantity"),
     ({"lines": []}, "lines"),
     ({"lines": None}, "lines"),
     ({"installation_required": True, "site_address": ""}, "site_address"),
@@ -279,9 +287,13 @@ P = "product"  # stands for the priced product's id in the cases below
 ])
 def test_entering_an_order_with_bad_input_is_400_and_creates_nothing(api, world, change, field):
     body = {"customer": world.customer.pk, "lines": [{"product": world.product.pk, "quantity": "1"}], **change}
+    no_price = body.pop("no_price", False)
     if body["lines"]:
+        body["lines"] = [{"unit_price": "100000", **line} for line in body["lines"]]
         body["lines"] = [{**line, "product": world.product.pk} if line.get("product") == P else line
                          for line in body["lines"]]
+        if no_price:
+            body["lines"] = [{k: v for k, v in line.items() if k != "unit_price"} for line in body["lines"]]
     refused(api(world.staff).post(ORDERS, body, format="json"), 400, field)
     assert not Order.objects.exists()
 
@@ -290,7 +302,7 @@ def test_entering_an_order_with_bad_input_is_400_and_creates_nothing(api, world,
 @pytest.mark.parametrize("role", ["quality", "production", "engineer"])
 def test_only_a_business_department_enters_orders(api, world, role):
     r = api(world.user(role)).post(ORDERS, {"customer": world.customer.pk, "lines": [
-        {"product": world.product.pk, "quantity": "1"}]}, format="json")
+        {"product": world.product.pk, "quantity": "1", "unit_price": "100000"}]}, format="json")
     assert r.status_code == 403 and r.data["code"] == "permission_denied"
     assert not Order.objects.exists()
 

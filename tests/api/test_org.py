@@ -41,7 +41,8 @@ def test_lookup_suggests_customers_by_name_or_any_phone(api, staff_user, custome
     r = client.get("/api/org/customers/lookup/?q=13900001111")  # the contact's mobile
     assert r.status_code == 200 and [c["id"] for c in r.data] == [west.pk]
     assert r.data[0]["label"] == f"{west.name} · {west.phone}"
-    CustomerFactory.create_batch(5, name="华东分公司")
+    for n in range(5):  # one customer per name (issue 7): five branches, five names
+        CustomerFactory(name=f"华东分公司 {n}")
     assert len(client.get("/api/org/customers/lookup/?q=华东&limit=3").data) == 3
     assert client.get("/api/org/customers/lookup/?q=").data == []
 
@@ -63,13 +64,34 @@ def test_a_customer_is_created_and_read_back_with_its_contact(api, staff_user):
     ({"name": "  "}, "name"),
     ({"name": "新客户", "kind": "alien"}, "kind"),
     ({"name": "新客户", "email": "not-an-email"}, "email"),
-    ({"name": "华东机械有限公司", "phone": "021-55550000"}, "name"),  # the duplicate of the fixture customer
+    ({"name": "新客户", "credit_code": "91320500-ABC"}, "credit_code"),  # not 18 letters and digits
 ])
 def test_bad_customer_input_is_400_with_the_field_named(api, staff_user, customer, payload, field):
     before = Customer.objects.count()
     r = api(staff_user).post("/api/org/customers/", payload, format="json")
     assert r.status_code == 400 and field in r.data, r.data
     assert Customer.objects.count() == before
+
+
+@pytest.mark.spec("API-1", "ORG-2")
+def test_creating_a_customer_on_file_returns_it(api, staff_user, customer):
+    # issue 7: the normalised name (full-width, spacing, case) and the credit code identify a customer
+    client = api(staff_user)
+    r = client.post("/api/org/customers/", {"name": "  " + customer.name.replace("有限", "有限 ") + " "}, format="json")
+    same = client.post("/api/org/customers/", {"name": customer.name}, format="json")
+    assert r.status_code == 201 and same.status_code == 200 and same.data["id"] == customer.pk
+    coded = client.post("/api/org/customers/", {"name": "ＡＢＣ　Machinery", "credit_code": "91320500mA1abcde2x"},
+                        format="json")
+    assert coded.status_code == 201 and coded.data["credit_code"] == "91320500MA1ABCDE2X"
+    by_name = client.post("/api/org/customers/", {"name": "abc machinery"}, format="json")
+    by_code = client.post("/api/org/customers/", {"name": "另一个名字", "credit_code": "91320500MA1ABCDE2X"},
+                          format="json")
+    assert by_name.status_code == by_code.status_code == 200
+    assert by_name.data["id"] == by_code.data["id"] == coded.data["id"]
+    conflict = client.post("/api/org/customers/", {"name": "ABC machinery", "credit_code": "91320500MA1ABCDE3Y"},
+                           format="json")
+    assert conflict.status_code == 400 and "credit_code" in conflict.data
+    assert Customer.objects.count() == 3
 
 
 @pytest.mark.spec("API-1", "ORG-1", "ORG-2")

@@ -97,6 +97,11 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     page = _login(browser, live_server, "li")
     page.goto(live_server.url + inquiry.get_absolute_url())
     page.click("[data-action=convert]")
+    # issue 7: the pre-filled new-order form; the customer's PO and promised date are entered, then saved
+    page.wait_for_selector("#convert-preview")
+    page.fill("#order-form input[name=customer_reference]", "PO-JN-0601")
+    page.fill("#order-form input[name=promised_date]", (timezone.localdate() + dt.timedelta(days=30)).isoformat())
+    page.click("#save-order")
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
     order_url = page.url
     number = page.locator("#order-number").inner_text().strip()
@@ -117,8 +122,8 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     page.click("#save-findings")
     page.wait_for_selector("#round-1 .findings")
     assert page.locator("#round-1 .findings tr").count() == 4
-    page.fill("#return-form textarea[name=problems]", "1. 请确认订购数量（两台）\n2. 请给出要求的交货日期，并确认是否需要安装")
-    page.click("#return-form button[type=submit]")
+    page.fill("#checklist-form textarea[name=problems]", "1. 请确认订购数量（两台）\n2. 请给出要求的交货日期，并确认是否需要安装")
+    page.click("#checklist-form [data-action=return]")  # issue 7: one review form
     _status(page, "returned")
     assert "请确认订购数量" in page.locator("#returned-notice").inner_text()
     _shot(page, "02-returned-with-two-problems")
@@ -141,7 +146,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _status(page, "review")
     # four-eyes (ORG-1): li entered and amended the order, so li is offered no approve or return
     page.wait_for_selector("#four-eyes-notice")
-    assert page.locator("[data-action=approve]").count() == 0 and page.locator("#return-form").count() == 0
+    assert page.locator("[data-action=approve]").count() == 0 and page.locator("[data-action=return]").count() == 0
     _shot(page, "03-amended-round-2")
     _logout(page)
 

@@ -8,11 +8,13 @@ step go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qsm.org.models import Role
 from tests.factories import ProductFactory, UserFactory
@@ -159,6 +161,14 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     page.wait_for_selector("[data-action=convert]")
     assert page.locator("#inquiry-status .status-acknowledged").count() == 1
     page.click("[data-action=convert]")
+    # issue 7: the new-order form pre-filled from the solution (CNC-100, the fixture); nothing saved yet
+    page.wait_for_selector("#convert-preview")
+    page.fill("#order-form input[name=customer_reference]", "PO-JN-0601")
+    page.fill("#order-form input[name=promised_date]", (timezone.localdate() + dt.timedelta(days=42)).isoformat())
+    page.fill("#order-form input[name='lines-0-unit_price']", "380000")
+    page.fill("#order-form input[name='lines-1-quantity']", "2")
+    page.fill("#order-form input[name='lines-1-unit_price']", "12000")
+    page.click("#save-order")
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
     assert page.locator("#order-number").inner_text().strip().startswith("ORD-")
     assert "定制液压夹具" in page.locator("#order-lines").inner_text()

@@ -69,9 +69,9 @@ def inquiry_in(state: str, *, actor, customer=None, answer: str = "已答复", r
     if state == S.ACKNOWLEDGED:
         return inquiry
     assert state == S.CONVERTED, state
-    from orders.services import order_create_from_inquiry  # the next module: only the last step needs it
+    from tests.builders.orders import convert_inquiry  # the next module: only the last step needs it
 
-    order_create_from_inquiry(inquiry=inquiry, actor=receiver)
+    convert_inquiry(inquiry, actor=receiver)
     inquiry = _fresh(inquiry)
     assert inquiry.status == S.CONVERTED, inquiry.status
     return inquiry

@@ -68,13 +68,38 @@ def new_order(*, actor, customer, product=None, quantity="2", unit_price=None, l
         rows = [{"product": product, "quantity": quantity, "unit_price": price} for _n in range(lines)]
     else:
         assert product is None and unit_price is None, "give the lines or one product, not both"
-        rows = [{"product": p, "quantity": str(q), "unit_price": None if price is None else str(price)}
+        # A line needs a price (issue 7): None means the product's list price, or 1 000 without one.
+        rows = [{"product": p, "quantity": str(q),
+                 "unit_price": str(price if price is not None else p.list_price or Decimal("1000.00"))}
                 for p, q, price in lines]
     return services.order_create(
         actor=actor, customer=customer, lines=rows,
         promised_date=None if promised_in_days is None else timezone.localdate() + dt.timedelta(days=promised_in_days),
         installation_required=installation, site_address="苏州工业园区星湖街 1 号" if installation else "",
         site_contact=site_contact if installation else "", customer_reference=reference)
+
+
+def conversion_body(inquiry, **overrides) -> dict:
+    """What the user saves on the pre-filled conversion form (PRE-4): the draft's lines (one unit of each
+    product at list price), a PO and a promised date 30 days out, no installation; ``overrides`` win."""
+    from orders.selectors import order_draft_from_inquiry
+
+    draft = order_draft_from_inquiry(inquiry)
+    # A product without a list price gets the price the customer's order states (here: 1 000).
+    lines = [{**line, "unit_price": line["unit_price"] if line["unit_price"] is not None else Decimal("1000.00")}
+             for line in draft["lines"]]
+    if not lines:  # an inquiry that named no product: the customer's order does
+        lines = [{"product": ProductFactory(code="SV-CONV", name="按订单约定的服务"), "quantity": Decimal(1),
+                  "unit_price": Decimal("1000.00")}]
+    body = {"lines": lines, "customer_reference": f"PO-{inquiry.number}",
+            "promised_date": timezone.localdate() + dt.timedelta(days=30), "installation_required": False,
+            "site_contact": draft["site_contact"], "needs": draft["needs"]}
+    return {**body, **overrides}
+
+
+def convert_inquiry(inquiry, *, actor, **overrides) -> Order:
+    """Convert an acknowledged inquiry the way the conversion form does (``conversion_body``)."""
+    return services.order_create_from_inquiry(inquiry=inquiry, actor=actor, **conversion_body(inquiry, **overrides))
 
 
 def order_in(state: str, *, actor, order: Order | None = None, customer=None, entered_by=None, approver=None,
@@ -183,3 +208,14 @@ def installation_in(state: str, *, actor, engineer=None, order: Order | None = N
 
 def _fresh(record):
     return type(record).objects.get(pk=record.pk)
+
+
+def conversion_json(record, **overrides) -> dict:
+    """``conversion_body`` as the API's JSON body (``POST /api/orders/orders/from-inquiry/``)."""
+    body = conversion_body(record)
+    data = {"inquiry": record.pk, "customer_reference": body["customer_reference"],
+            "promised_date": body["promised_date"].isoformat(), "installation_required": False,
+            "needs": body["needs"], "site_contact": body["site_contact"],
+            "lines": [{"product": line["product"].pk, "quantity": str(line["quantity"]),
+                       "unit_price": str(line["unit_price"])} for line in body["lines"]]}
+    return {**data, **overrides}

@@ -47,8 +47,10 @@ def test_two_deliveries_confirmed_at_once_complete_the_order(staff_user, colleag
         two = services.delivery_ship(order=order, actor=staff_user, quantities={second.pk: "1"})
         # when the receipt of both is confirmed at the same moment by two people
         outcomes = at_once(
-            lambda d=one: services.delivery_confirm(delivery=Delivery.objects.get(pk=d.pk), actor=staff_user),
-            lambda d=two: services.delivery_confirm(delivery=Delivery.objects.get(pk=d.pk), actor=colleague),
+            lambda d=one: services.delivery_confirm(delivery=Delivery.objects.get(pk=d.pk), actor=staff_user,
+                                                    quality_note="无误"),
+            lambda d=two: services.delivery_confirm(delivery=Delivery.objects.get(pk=d.pk), actor=colleague,
+                                                    quality_note="无误"),
         )
         # then both confirmations hold and the order is delivered, once
         assert all(o.ok for o in outcomes), [o.error for o in outcomes]

@@ -21,7 +21,7 @@ def test_communications_and_progress_notes_become_contact_entries(staff_user, co
     from orders.services import order_create
 
     inquiry = new_inquiry(actor=staff_user, customer=customer)
-    order = order_create(actor=staff_user, customer=customer, lines=[{"product": product, "quantity": 2}])
+    order = order_create(actor=staff_user, customer=customer, lines=[{"product": product, "quantity": 2, "unit_price": 10}])
     said = timezone.now().replace(microsecond=0) - dt.timedelta(days=3)
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     executor = MigrationExecutor(connection)

@@ -30,7 +30,7 @@ def test_orders_wait_on_their_department_and_show_on_the_customer_page(sales_use
     [row] = [r for r in rows if order.number in r["cells"]]
     assert row["url"] == order.get_absolute_url()
     assert row["cells"][-1] == gettext("late")
-    on_time = services.order_create(actor=sales_user, customer=customer, lines=[{"product": product, "quantity": 1}],
+    on_time = services.order_create(actor=sales_user, customer=customer, lines=[{"product": product, "quantity": 1, "unit_price": "10"}],
                                     promised_date=timezone.localdate() + dt.timedelta(days=20))
     rows = [row for s in registry.customer_history(customer, sales_user) for row in s.rows]
     [row] = [r for r in rows if on_time.number in r["cells"]]

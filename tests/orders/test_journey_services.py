@@ -57,7 +57,7 @@ def test_order_from_review_to_acceptance(sales_user, sales_department, customer,
     services.delivery_confirm(delivery=first, actor=sales_user, quality_note="外观、数量无误")
     second = services.delivery_ship(order=order, actor=sales_user, quantities={line.pk: "1"})
     services.progress_note_add(order=order, actor=sales_user, kind="update", channel="phone", text="第二批已发货")
-    services.delivery_confirm(delivery=second, actor=sales_user)
+    services.delivery_confirm(delivery=second, actor=sales_user, quality_note="数量无误")
     order.refresh_from_db()
     assert order.status == Order.Status.DELIVERED and order.follow_up_due_at is None  # installation still to come
     # installation, commissioning, one rejection, then acceptance with remarks

@@ -181,10 +181,10 @@ def test_late_order_shows_as_late_in_the_list_filter_and_on_the_customer_page(
     assert rows[on_time.number][-1] == ""
 
     # when it is finally delivered (the first shipment received, the rest shipped and received)
-    services.delivery_confirm(delivery=late.deliveries.get(), actor=sales_user)
+    services.delivery_confirm(delivery=late.deliveries.get(), actor=sales_user, quality_note="无误")
     line = late.lines.get()
     rest = services.delivery_ship(order=late, actor=sales_user, quantities={line.pk: line.outstanding})
-    services.delivery_confirm(delivery=rest, actor=sales_user)
+    services.delivery_confirm(delivery=rest, actor=sales_user, quality_note="无误")
 
     # then it is no longer late anywhere, and its delivery clock says it was completed late
     assert not OrderFilter({"late": True}, queryset=order_list(user=sales_user)).qs.exists()

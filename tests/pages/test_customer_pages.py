@@ -108,16 +108,15 @@ def test_quick_create_through_htmx_redirects_the_browser(login, staff_user):
 
 
 @pytest.mark.spec("ORG-2", "PRE-1")
-def test_quick_create_duplicate_shows_the_error_in_the_form(login, staff_user):
-    CustomerFactory(name="华东机械有限公司", phone="021-55550000")
+def test_quick_create_of_a_customer_on_file_opens_it(login, staff_user):
+    # issue 7: one customer per normalised name; quick-creating it again opens the one on file
+    existing = CustomerFactory(name="华东机械有限公司", phone="021-55550000")
 
     response = login(staff_user).post(reverse("org:customer-create"), {
-        "name": "华东机械有限公司", "kind": "company", "phone": "021-55550000"})
+        "name": " 华东机械有限公司 ", "kind": "company", "phone": "021-55550000"})
 
-    assert response.status_code == 200
-    assert "is-invalid" in response.content.decode()
-    assert response.context["form"].errors["name"]
-    assert Customer.objects.filter(name="华东机械有限公司").count() == 1
+    assert response.status_code == 302 and response["Location"] == existing.get_absolute_url()
+    assert Customer.objects.count() == 1
 
 
 @pytest.mark.spec("ORG-1")

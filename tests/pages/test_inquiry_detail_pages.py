@@ -6,9 +6,12 @@ another department's inquiry is 404.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from orders.models import Order
 from presales import services
@@ -368,7 +371,21 @@ def test_hand_over_acknowledge_and_convert_to_an_order(login, staff_user, sales_
     assert 'data-action="convert"' not in staff.get(answered.get_absolute_url()).content.decode()
     assert staff.post(reverse("orders:order-from-inquiry", args=[answered.pk])).status_code == 403
     assert 'data-action="convert"' in sales.get(answered.get_absolute_url()).content.decode()
-    response = sales.post(reverse("orders:order-from-inquiry", args=[answered.pk]))
+    # issue 7: "convert" opens the new-order form pre-filled from the inquiry; nothing is created yet
+    convert_url = reverse("orders:order-from-inquiry", args=[answered.pk])
+    form_page = sales.get(convert_url)
+    assert form_page.status_code == 200 and not Order.objects.exists()
+    assert form_page.context["formset"].forms[0]["product"].value() == str(product.pk)
+    # saving it without the customer's PO and promised date is refused, nothing created
+    incomplete = sales.post(convert_url, {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+                                          "lines-0-product": str(product.pk), "lines-0-quantity": "2",
+                                          "lines-0-unit_price": "1000"})
+    assert incomplete.status_code == 400 and not Order.objects.exists()
+    assert set(incomplete.context["form"].errors) == {"customer_reference", "promised_date"}
+    response = sales.post(convert_url, {
+        "customer_reference": "PO-1", "promised_date": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-product": str(product.pk),
+        "lines-0-quantity": "2", "lines-0-unit_price": "1000"})
 
     order = Order.objects.get()
     assert response.status_code == 302 and response["Location"] == order.get_absolute_url()

@@ -148,12 +148,13 @@ def test_a_service_error_rolls_back_the_new_customer(login, staff_user):
 
 @pytest.mark.spec("PRE-1")
 def test_duplicate_new_customer_points_to_the_existing_one(login, staff_user):
-    CustomerFactory(name="江南精密制造", phone="0512-88886666")
+    # issue 7: a "new" customer already on file (same normalised name) is that customer, not a second one
+    existing = CustomerFactory(name="江南精密制造", phone="0512-88886666")
 
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake())
 
-    assert "new_customer_name" in response.context["form"].errors
-    assert Customer.objects.count() == 1 and not Inquiry.objects.exists()
+    assert response.status_code == 302
+    assert Customer.objects.count() == 1 and Inquiry.objects.get().customer == existing
 
 
 @pytest.mark.spec("PRE-1")

@@ -135,7 +135,7 @@ def test_new_order_form_saves_the_order_with_its_lines_and_opens_the_review(logi
     response = client.post(reverse("orders:order-create"), {
         "customer": customer.pk, "customer_reference": "PO-2024-118", "promised_date": "2030-06-30",
         "installation_required": "on", "site_address": "苏州工业园区星湖街 1 号", "site_contact": "陈工 13800000000",
-        "needs": "需要现场安装调试", **_line_data([(priced, "2", "98000"), (product, "1", ""), (None, "", "")]),
+        "needs": "需要现场安装调试", **_line_data([(priced, "2", "98000"), (product, "1", "500"), (None, "", "")]),
     })
 
     order = Order.objects.get()
@@ -144,8 +144,26 @@ def test_new_order_form_saves_the_order_with_its_lines_and_opens_the_review(logi
     assert order.customer_reference == "PO-2024-118" and order.promised_date == dt.date(2030, 6, 30)
     assert order.installation_required and order.site_contact == "陈工 13800000000"
     assert [(line.product, line.quantity, line.unit_price) for line in order.lines.all()] == [
-        (priced, Decimal("2.00"), Decimal("98000.00")), (product, Decimal("1.00"), None)]
+        (priced, Decimal("2.00"), Decimal("98000.00")), (product, Decimal("1.00"), Decimal("500.00"))]
     assert order.review_rounds.get().outcome == "open" and order.due_at is not None
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_line_without_a_price_or_with_a_fraction_of_a_machine_is_a_field_error(login, sales_user, customer,
+                                                                                 priced):
+    # issue 7: a line without a price was accepted and left out of the total; 1.5 machines were accepted
+    client = login(sales_user)
+    priced.whole_units = True
+    priced.save()
+    no_price = client.post(reverse("orders:order-create"), {
+        "customer": customer.pk, "customer_reference": "PO-1", **_line_data([(priced, "1", ""), (None, "", "")])})
+    fraction = client.post(reverse("orders:order-create"), {
+        "customer": customer.pk, "customer_reference": "PO-1", **_line_data([(priced, "1.5", "98000"), (None, "", "")])})
+
+    assert not Order.objects.exists()
+    assert no_price.context["formset"].forms[0].errors["unit_price"]
+    message = fraction.context["formset"].forms[0].errors["quantity"][0]
+    assert "整数" in message or "whole" in message
 
 
 @pytest.mark.spec("ORD-1")
@@ -211,10 +229,10 @@ def test_page_in_review_shows_the_checklist_with_the_installation_item_only_when
     assert 'name="result_installation"' not in plain
     assert 'name="result_installation"' in html_of(with_installation)
     # four-eyes (ORG-1): the owner who entered it gets no approve/return buttons, a colleague does
-    assert 'data-action="approve"' not in plain and 'id="return-form"' not in plain
+    assert 'data-action="approve"' not in plain and 'data-action="return"' not in plain
     assert 'id="four-eyes-notice"' in plain
     as_reviewer = html_of(login(reviewer).get(order.get_absolute_url()))
-    assert 'data-action="approve"' in as_reviewer and 'id="return-form"' in as_reviewer
+    assert 'data-action="approve"' in as_reviewer and 'data-action="return"' in as_reviewer
     assert 'id="four-eyes-notice"' not in as_reviewer
     # the out-of-range price is marked on the line
     assert "price-out-of-range" in html_of(with_installation) and "price-out-of-range" not in plain
@@ -301,8 +319,9 @@ def test_returning_needs_a_failed_item_and_the_problems(login, sales_user, under
     before = snapshot(underpriced)
     no_problems = client.post(url("order-return", underpriced), {"problems": "  "})
 
-    assert nothing_failed.status_code == 400 and nothing_failed.context["return_form"].non_field_errors()
-    assert no_problems.status_code == 400 and no_problems.context["return_form"].errors["problems"]
+    # one review form (issue 7): the refusal is shown on the checklist form, which kept what was typed
+    assert nothing_failed.status_code == 400 and nothing_failed.context["checklist_form"].non_field_errors()
+    assert no_problems.status_code == 400 and no_problems.context["checklist_form"].errors["problems"]
     assert snapshot(underpriced) == before
 
 
@@ -437,7 +456,7 @@ def test_production_then_two_partial_deliveries(login, sales_user, approved_orde
     assert page.context["ship_form"].rows[0]["line"].left_to_ship == 1  # what is left is offered
 
     second = client.post(url("delivery-ship", approved_order), {f"qty_{line.pk}": "1"})
-    client.post(url("delivery-confirm", approved_order, Delivery.objects.get(number=2).pk), {"quality_note": ""})
+    client.post(url("delivery-confirm", approved_order, Delivery.objects.get(number=2).pk), {"quality_note": "无误"})
 
     assert second.status_code == 302
     approved_order.refresh_from_db()
@@ -829,3 +848,93 @@ def test_the_order_page_shows_progress_through_the_shared_contact_log(login, sal
     assert f'id="contact-{question.pk}"' in html and 'data-kind="question"' in html and "调试需要几天？" in html
     assert f'action="{url("progress-answer", approved_order, question.pk)}"' in html
     assert 'id="progress-form"' in html and 'name="text"' in html and 'name="kind"' in html
+
+
+# --- ORD-1: the review is one form (issue 7) -------------------------------------------------------
+
+
+def _review_post(**fields) -> dict:
+    return {key: value for key, value in fields.items()}
+
+
+@pytest.mark.spec("ORD-1")
+def test_return_with_three_failed_items_typed_in_the_same_press(login, underpriced, reviewer):
+    # given nothing saved on the checklist yet
+    # when the reviewer marks three items failed with notes and presses "return" at once
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="return", result_customer="pass", result_items="fail", note_items="数量与合同不符",
+        result_prices="fail", note_prices="单价低于允许范围", result_delivery_date="fail", note_delivery_date="交期不可行",
+        result_installation="pass", problems="1. 数量\n2. 单价\n3. 交期"))
+
+    # then the order is returned and the three notes are on the returned round
+    assert response.status_code == 302
+    underpriced.refresh_from_db()
+    assert underpriced.status == "returned"
+    round_ = underpriced.review_rounds.get()
+    assert round_.outcome == "returned" and round_.problems.startswith("1. 数量")
+    assert {f.item: (f.result, f.note) for f in round_.findings.all() if f.result == "fail"} == {
+        "items": ("fail", "数量与合同不符"), "prices": ("fail", "单价低于允许范围"),
+        "delivery_date": ("fail", "交期不可行")}
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_refused_decision_keeps_everything_typed_and_saves_nothing(login, underpriced, reviewer):
+    before = snapshot(underpriced)
+
+    # when the reviewer fails two items with notes and presses "return" without listing the problems
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="return", result_prices="fail", note_prices="单价低于允许范围", result_items="fail",
+        note_items="数量与合同不符", problems=""))
+
+    # then the page says what is missing, the form still holds what was typed, and nothing was saved
+    assert response.status_code == 400
+    form = response.context["checklist_form"]
+    assert form.errors["problems"]
+    assert form["result_prices"].value() == "fail" and form["note_items"].value() == "数量与合同不符"
+    html = html_of(response)
+    assert 'value="单价低于允许范围"' in html and 'value="数量与合同不符"' in html
+    assert snapshot(underpriced) == before and not ReviewFinding.objects.exists()
+
+
+@pytest.mark.spec("ORD-1")
+def test_approve_saves_the_checklist_pressed_with_it(login, underpriced, reviewer):
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="approve", result_customer="pass", result_items="pass", result_prices="waived",
+        note_prices="年度框架协议价", result_delivery_date="pass", result_installation="pass"))
+
+    assert response.status_code == 302
+    underpriced.refresh_from_db()
+    assert underpriced.status == "approved"
+    assert underpriced.review_rounds.get().findings.get(item="prices").note == "年度框架协议价"
+
+
+@pytest.mark.spec("ORD-1")
+def test_a_note_without_a_result_is_a_form_error_not_dropped(login, underpriced, reviewer):
+    response = login(reviewer).post(url("review-findings", underpriced), _review_post(
+        decision="save", result_customer="pass", note_items="数量待确认"))
+
+    assert response.status_code == 400
+    assert response.context["checklist_form"].errors["result_items"]
+    assert not ReviewFinding.objects.exists()
+
+
+@pytest.mark.spec("ORD-2")
+def test_a_receipt_is_confirmed_only_with_what_was_inspected(login, sales_user, approved_order):
+    # issue 7: 已签收，质检合格 with an empty quality note was accepted
+    client = login(sales_user)
+    line = approved_order.lines.get()
+    client.post(url("delivery-ship", approved_order), {f"qty_{line.pk}": "1"})
+    delivery = Delivery.objects.get()
+
+    refused = client.post(url("delivery-confirm", approved_order, delivery.pk), {"quality_note": "  "})
+
+    assert refused.status_code == 400
+    assert refused.context["confirm_form"].errors["quality_note"]
+    assert 'class="invalid-feedback d-block"' in html_of(refused)
+    delivery.refresh_from_db()
+    line.refresh_from_db()
+    assert delivery.status == "shipped" and line.delivered_quantity == 0
+    confirmed = client.post(url("delivery-confirm", approved_order, delivery.pk), {"quality_note": "数量清点、外观无损"})
+    assert confirmed.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.quality_note == "数量清点、外观无损"

@@ -160,9 +160,10 @@ def test_order_page_shows_its_timeline(login, sales_user, converted_order):
     assert converted_order.source_inquiry.number in response.content.decode()
 
 
-def test_convert_is_post_only(login, sales_user, converted_order):
+def test_convert_form_of_a_converted_inquiry_is_refused(login, sales_user, converted_order):
+    # issue 7: "convert" is a form (GET shows it); for an inquiry converted already it is refused
     url = reverse("orders:order-from-inquiry", args=[converted_order.source_inquiry_id])
-    assert login(sales_user).get(url).status_code == 405
+    assert login(sales_user).get(url).status_code == 409
 
 
 # --- the order list (SEARCH-1) ---------------------------------------------------------------------

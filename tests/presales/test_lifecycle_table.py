@@ -95,9 +95,12 @@ def test_every_state_action_role(state, people, production_department, sales_dep
             allowed_state = state in sources
             if action == "convert":
                 from orders.services import order_create_from_inquiry
+                from tests.builders.orders import conversion_body
 
-                def call(inquiry=inquiry, actor=actor):
-                    return order_create_from_inquiry(inquiry=inquiry, actor=actor)
+                body = conversion_body(inquiry)
+
+                def call(inquiry=inquiry, actor=actor, body=body):
+                    return order_create_from_inquiry(inquiry=inquiry, actor=actor, **body)
             else:
                 def call(inquiry=inquiry, actor=actor, action=action, comment=comment, params=params):
                     return services.inquiry_fire(inquiry=inquiry, actor=actor, action=action, comment=comment,

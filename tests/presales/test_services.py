@@ -155,12 +155,12 @@ def test_an_account_without_department_cannot_own_an_inquiry(administrator, cust
 
 @pytest.mark.spec("WF-2")
 def test_timeline_labels_states_of_records_without_a_workflow(staff_user, sales_user, sales_department):
-    from orders.services import order_create_from_inquiry
+    from tests.builders.orders import convert_inquiry
 
     inquiry = new_inquiry(actor=staff_user, answer="好")
     services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_department)
     services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    order = order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    order = convert_inquiry(inquiry, actor=sales_user)
     [created] = timeline(order)
     assert created.to_label == str(order.get_status_display()) and created.to_label != "draft"
 

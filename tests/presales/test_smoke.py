@@ -1,8 +1,8 @@
 import pytest
 
-from orders.services import order_create_from_inquiry
 from presales import services
 from tests.builders.inquiries import new_inquiry
+from tests.builders.orders import convert_inquiry
 
 
 @pytest.mark.spec("PRE-1", "PRE-2", "PRE-3", "PRE-4")
@@ -24,7 +24,7 @@ def test_whole_journey_through_services(staff_user, sales_user, production_depar
     inquiry = services.inquiry_hand_over(inquiry=inquiry, actor=staff_user, department=sales_user.department)
     assert inquiry.status == "handed_over" and inquiry.due_at is not None
     inquiry = services.inquiry_acknowledge(inquiry=inquiry, actor=sales_user)
-    order = order_create_from_inquiry(inquiry=inquiry, actor=sales_user)
+    order = convert_inquiry(inquiry, actor=sales_user)  # the pre-filled form, saved (issue 7)
     # then
     inquiry.refresh_from_db()
     assert inquiry.status == "converted"

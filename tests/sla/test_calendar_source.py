@@ -277,7 +277,7 @@ def test_the_admin_shows_and_filters_the_source_and_a_day_saved_there_is_by_hand
 
 @pytest.mark.spec("SLA-1")
 def test_the_migration_marks_the_rows_already_there(db, administrator):
-    migration = importlib.import_module("qsm.sla.migrations.0006_h7_calendar_day_source")
+    migration = importlib.import_module("qsm.sla.migrations.0006_calendar_day_source")
     calendar = default_calendar()
     _estimated(calendar, 2027)
     CalendarDay.objects.filter(calendar=calendar).update(source=S.MANUAL)  # as the new column's default left them

@@ -3,6 +3,7 @@ and speaks the reader's language: events store field names and raw values only."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -74,13 +75,16 @@ def test_choices_dates_foreign_keys_and_many_to_many_are_rendered_when_read(staf
 
 @pytest.mark.spec("WF-2", "ORD-1")
 def test_an_order_line_change_shows_no_python_none(sales_user, customer):
-    # given an order whose amended line has no unit price yet, and a new promised date
+    # given an order whose amended line had no unit price (possible before issue 7 made the price
+    # required: such events stay on old orders' timelines), and a new promised date
     product = priced_product()
     order = new_order(actor=sales_user, customer=customer, product=product)
     new_date = timezone.localdate() + dt.timedelta(days=45)
     with translation.override("en"):
-        order_services.order_update(order=order, actor=sales_user, data={"promised_date": new_date},
-                                    lines=[{"product": product, "quantity": "3", "unit_price": None}])
+        order_services.order_update(order=order, actor=sales_user, data={"promised_date": new_date})
+        engine.record_change(order, actor=sales_user, field="lines",
+                             old=[{"product": product.pk, "quantity": Decimal("2.00"), "unit_price": Decimal("100000.00")}],
+                             new=[{"product": product.pk, "quantity": Decimal("3"), "unit_price": None}])
     # then the lines are stored as structured rows of raw values
     lines = Event.objects.filter(object_id=order.pk, content_type__model="order", kind="edit",
                                  changes__0__field="lines").get()

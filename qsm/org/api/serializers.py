@@ -21,7 +21,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "kind", "kind_label", "phone", "email", "address", "created_at"]
+        fields = ["id", "name", "kind", "kind_label", "phone", "email", "address", "credit_code", "created_at"]
 
 
 class CustomerDetailSerializer(CustomerSerializer):
@@ -41,6 +41,8 @@ class CustomerCreateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="")
+    credit_code = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="",
+                                             help_text="Unified social credit code (18 characters); unique when given.")
 
 
 class CustomerLookupSerializer(serializers.ModelSerializer):

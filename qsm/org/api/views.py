@@ -61,11 +61,13 @@ class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Generic
         return Response(CustomerDetailSerializer(self.get_object()).data)
 
     def create(self, request):
-        """Quick-create a customer; an obvious duplicate (same name and phone) is refused with 400."""
+        """Quick-create a customer. One with the same normalised name (or credit code) already on file is
+        returned as it is, with 200 instead of 201: two clients creating one customer get one row."""
         params = CustomerCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         customer = services.customer_create(actor=request.user, **params.validated_data)
-        return Response(CustomerDetailSerializer(self.get_object(customer.pk)).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if customer.already_on_file else status.HTTP_201_CREATED
+        return Response(CustomerDetailSerializer(self.get_object(customer.pk)).data, status=code)
 
     @extend_schema(
         parameters=[Q_PARAM, OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50; default 10.")],

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('org', '0005_remove_department_manager'),
-        ('sla', '0006_h7_calendar_day_source'),
+        ('sla', '0006_calendar_day_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
