@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 
 from tests.api import test_orders_support as support
-from tests.api.test_orders_support import installation_url, order_url, snapshot, world  # noqa: F401
+from tests.api.test_orders_support import installation_url, order_url, snapshot
 from tests.factories import UserFactory
 
 fast_passwords = support.fast_passwords
+world = support.world
 
 
 def today() -> dt.date:

@@ -12,14 +12,13 @@ from orders import services
 from orders.models import Installation
 from qsm.org.models import Role
 from tests.factories import UserFactory
-from tests.pages.test_order_detail_pages import (  # noqa: F401 (fixtures)
-    delivered_installation_order,
-    engineer,
-    html_of,
-    priced,
-    snapshot,
-)
+from tests.pages import test_order_detail_pages as detail_pages
+from tests.pages.test_order_detail_pages import html_of, snapshot
 from tests.pages.test_order_pages import today
+
+priced = detail_pages.priced
+engineer = detail_pages.engineer
+delivered_installation_order = detail_pages.delivered_installation_order
 
 
 def url(name, order):
@@ -27,7 +26,7 @@ def url(name, order):
 
 
 @pytest.fixture
-def scheduled(delivered_installation_order, sales_user, engineer):  # noqa: F811
+def scheduled(delivered_installation_order, sales_user, engineer):
     services.installation_schedule(order=delivered_installation_order, actor=sales_user,
                                    scheduled_for=today() + dt.timedelta(days=2), engineers=[engineer])
     return delivered_installation_order
@@ -35,7 +34,7 @@ def scheduled(delivered_installation_order, sales_user, engineer):  # noqa: F811
 
 @pytest.mark.spec("ORD-3", "SEC-1")
 def test_a_date_before_the_order_is_a_form_error_in_chinese(login, sales_user, delivered_installation_order,
-                                                             engineer):  # noqa: F811
+                                                             engineer):
     order = delivered_installation_order
     before = snapshot(order)
 
@@ -50,7 +49,7 @@ def test_a_date_before_the_order_is_a_form_error_in_chinese(login, sales_user, d
 
 @pytest.mark.spec("ORD-3", "ORG-1")
 def test_the_engineer_list_offers_only_people_who_install(login, sales_user, delivered_installation_order,
-                                                           engineer, administrator, sales_department):  # noqa: F811
+                                                           engineer, administrator, sales_department):
     sales_engineer = UserFactory(username="sales-eng", display_name="销售工程师", department=sales_department,
                                  roles=[Role.STAFF, Role.INSTALLATION_ENGINEER])
     client = login(sales_user)
@@ -67,7 +66,7 @@ def test_the_engineer_list_offers_only_people_who_install(login, sales_user, del
 
 
 @pytest.mark.spec("ORD-3", "WF-2")
-def test_reschedule_on_the_page(login, sales_user, scheduled, engineer):  # noqa: F811
+def test_reschedule_on_the_page(login, sales_user, scheduled, engineer):
     client = login(sales_user)
     page = client.get(scheduled.get_absolute_url())
     assert 'id="reschedule-form"' in html_of(page) and 'id="engineers-form"' in html_of(page)
@@ -91,7 +90,7 @@ def test_reschedule_on_the_page(login, sales_user, scheduled, engineer):  # noqa
 
 
 @pytest.mark.spec("ORD-3", "ORG-1")
-def test_the_engineer_does_not_plan_the_installation(login, scheduled, engineer):  # noqa: F811
+def test_the_engineer_does_not_plan_the_installation(login, scheduled, engineer):
     client = login(engineer)
 
     page = client.get(scheduled.get_absolute_url())
@@ -103,7 +102,7 @@ def test_the_engineer_does_not_plan_the_installation(login, scheduled, engineer)
 
 
 @pytest.mark.spec("ORD-3", "NTF-1")
-def test_change_engineers_on_the_page(login, sales_user, scheduled, engineer, production_department):  # noqa: F811
+def test_change_engineers_on_the_page(login, sales_user, scheduled, engineer, production_department):
     other = UserFactory(username="ma", display_name="马军", department=production_department, roles=[Role.MANAGER])
     client = login(sales_user)
 
