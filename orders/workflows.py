@@ -9,6 +9,10 @@ Order:
 Delivery:      shipped --confirm--> delivered | shipped --reject--> rejected
 Installation:  scheduled --start--> on_site --commission--> commissioned --accept--> accepted
                commissioned --reject--> rework --commission--> commissioned
+               (each "commission" adds a numbered CommissioningRound; none is overwritten)
+               Edits, not transitions (orders.services, under the order's lock, with a reason):
+               reschedule (scheduled: the tracked date, engine.edit) and change engineers
+               (scheduled, on site, rework: engine.record_change); who may schedule may do both.
 
 Order clocks (SLA-1/SLA-2, run by the engine; no effect touches a deadline):
 - ``review`` (the review SLA policy) runs while the order is in review. Returning the order to
