@@ -235,3 +235,17 @@ def test_the_form_prints_the_latest_commissioning_round_and_the_date_in_force(cl
     assert "整改后复测" in text and "空载运行 2 小时" not in text
     with translation.override("zh-hans"):
         assert gettext("Earlier commissioning rounds: %(rounds)s").split("%")[0] in text
+
+
+@pytest.mark.spec("ORD-3")
+def test_a_missing_font_is_a_deploy_warning(settings, tmp_path, monkeypatch):
+    from orders import checks, pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [(str(tmp_path / "none.ttc"), 0)])
+    settings.QSM_PDF_FONT = ""
+    assert [m.id for m in checks.acceptance_form_font()] == ["orders.W001"]
+    settings.QSM_PDF_FONT = str(tmp_path / "missing.ttf")
+    assert [m.id for m in checks.acceptance_form_font()] == ["orders.W001"]
+    settings.QSM_PDF_FONT = ""
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0)])
+    assert checks.acceptance_form_font() == []
