@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from qsm.workflow.selectors import register_event_text
 
@@ -45,5 +45,5 @@ def _engineers_changed(data: dict) -> str:
 def register_texts() -> None:
     register_event_text(Order, "review_findings", _findings)
     register_event_text(Order, "from_inquiry", _from_inquiry)
-    register_event_text(Installation, "reschedule", _rescheduled)
-    register_event_text(Installation, "change_engineers", _engineers_changed)
+    register_event_text(Installation, "reschedule", _rescheduled, label=gettext_lazy("Reschedule"))
+    register_event_text(Installation, "change_engineers", _engineers_changed, label=gettext_lazy("Change engineers"))

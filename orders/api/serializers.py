@@ -489,14 +489,14 @@ class ScheduleInstallationSerializer(serializers.Serializer):
 
 
 class RescheduleInstallationSerializer(serializers.Serializer):
-    scheduled_for = serializers.DateField(allow_null=True, help_text="The new date (the same rules as scheduling).")
-    reason = serializers.CharField(allow_blank=True, help_text="Required: why the date changes (on the timeline).")
+    scheduled_for = serializers.DateField(help_text="The new date (the same rules as scheduling).")
+    reason = serializers.CharField(help_text="Why the date changes (required, not blank); on the timeline.")
 
 
 class ChangeEngineersSerializer(serializers.Serializer):
-    engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True,
+    engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True, allow_empty=False,
                                                    help_text="The engineers from now on (at least one).")
-    reason = serializers.CharField(allow_blank=True, help_text="Required: why the engineers change (on the timeline).")
+    reason = serializers.CharField(help_text="Why the engineers change (required, not blank); on the timeline.")
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):

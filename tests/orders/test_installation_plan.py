@@ -200,6 +200,7 @@ def test_rescheduling_moves_the_date_with_the_reason_on_the_timeline_and_tells_t
     with translation.override("zh-hans"):
         entry = next(e for e in order_timeline(scheduled) if e.event.action == "reschedule")
         assert entry.summary == f"安装改期：{old:%Y年%-m月%-d日} → {new:%Y年%-m月%-d日}"
+        assert entry.action_label == "改期"
     assert entry.comment == "客户现场土建未完工" and entry.actor == sales_user
     assert [(c["field"], c["old"], c["new"]) for c in entry.event.changes] == [
         ("scheduled_for", old.isoformat(), new.isoformat())]
@@ -274,7 +275,7 @@ def test_changing_engineers_is_on_the_timeline_and_tells_both(scheduled, sales_u
     assert list(installation.engineers.all()) == [second_engineer]
     with translation.override("zh-hans"):
         entry = next(e for e in order_timeline(scheduled) if e.event.action == "change_engineers")
-    assert entry.summary == "更换工程师：新增 1 名工程师; 撤下 1 名工程师"
+    assert entry.summary == "更换工程师：新增 1 名工程师; 撤下 1 名工程师" and entry.action_label == "更换工程师"
     assert entry.changes[0]["old"] == "孙浩" and entry.changes[0]["new"] == "马军"
     assert entry.comment == "孙浩出差"
     assert {(n.kind, n.recipient) for n in Notification.objects.filter(kind__startswith="installation_")} >= {
