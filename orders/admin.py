@@ -16,6 +16,7 @@ from qsm.workflow.admin import ServiceEditAdmin
 from . import services
 from .models import (
     AcceptanceRound,
+    CommissioningRound,
     Delivery,
     DeliveryLine,
     Installation,
@@ -165,10 +166,18 @@ class AcceptanceRoundInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("recorded_by")
 
 
+class CommissioningRoundInline(ReadOnlyInline):
+    model = CommissioningRound
+    fields = ["number", "site_work", "checklist", "measurements", "notes", "recorded_by", "commissioned_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
 @admin.register(Installation)
 class InstallationAdmin(ReadOnlyAdmin):
     list_display = ["order", "status", "scheduled_for", "commissioned_at", "accepted_at"]
     list_filter = ["status"]
     search_fields = ["order__number", "order__customer__name"]
     list_select_related = ["order"]
-    inlines = [AcceptanceRoundInline]
+    inlines = [CommissioningRoundInline, AcceptanceRoundInline]

@@ -13,7 +13,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from qsm import registry
 
-        from . import workflows  # noqa: F401  (registers the order, delivery and installation tables)
+        from . import checks, workflows  # noqa: F401  (the system checks; the order, delivery and installation tables)
         from .selectors import order_customer_history, order_inbox
         from .timeline import register_texts
 

@@ -13,17 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
-from qsm.org.models import User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
 
 from .models import AcceptanceRound, ChecklistItem, ProductionStep, ReviewFinding
+from .selectors import engineer_candidates
 
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
-    "DeliveryRejectForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "OrderFromInquiryForm", "ProgressNoteForm",
-    "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
+    "DeliveryRejectForm", "EngineersForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "OrderFromInquiryForm",
+    "ProgressNoteForm", "RescheduleForm", "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
 
 
@@ -294,43 +294,57 @@ class AnswerForm(BootstrapFormMixin, forms.Form):
 # --- installation and acceptance (ORD-3) ---------------------------------------------------------
 
 
+def _engineer_field(label) -> UserChoiceField:
+    # ORD-3: only people who install (orders.rules.engineer_q): not the administrator, not sales staff.
+    return UserChoiceField(label=label, required=False, queryset=engineer_candidates(),
+                           widget=forms.SelectMultiple(attrs={"size": 6}),
+                           help_text=_("Installation engineers, and the staff of a supporting department such as "
+                                       "production."))
+
+
 class ScheduleForm(BootstrapFormMixin, forms.Form):
     scheduled_for = BoundedDateField(label=_("Installation date"), required=False, widget=DateInput())
-    engineers = UserChoiceField(label=_("Engineers"), required=False,
-                                queryset=User.objects.filter(is_active=True).select_related("department")
-                                .order_by("department__name", "username"),
-                                widget=forms.SelectMultiple(attrs={"size": 6}))
+    engineers = _engineer_field(_("Engineers"))
     comment = forms.CharField(label=_("Comment"), required=False)
 
 
+class RescheduleForm(BootstrapFormMixin, forms.Form):
+    """ORD-3: another date for a scheduled installation, and why."""
+
+    scheduled_for = BoundedDateField(label=_("New installation date"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Reason for rescheduling"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EngineersForm(BootstrapFormMixin, forms.Form):
+    """ORD-3: other engineers for the installation, and why."""
+
+    engineers = _engineer_field(_("Engineers from now on"))
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CommissionForm(BootstrapFormMixin, forms.Form):
-    """Site work, the commissioning checklist (item + passed) and measurements (name, value, unit)."""
+    """Site work, the commissioning checklist (item + passed) and measurements (name, value, unit).
+
+    Each commissioning is a round of its own (ORD-3): the form starts empty, never with an earlier
+    round's rows (a rework is tested again, not copied)."""
 
     site_work = forms.CharField(label=_("Work done on site"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     notes = forms.CharField(label=_("Commissioning notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, installation=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        checklist = list(installation.commissioning_checklist or []) if installation else []
-        measurements = list(installation.measurements or []) if installation else []
         data = self.data if self.is_bound else {}
-        self.check_count = max(len(checklist) + 2, 4, _posted_rows(data, "check_item_"))
-        self.measure_count = max(len(measurements) + 1, 3, _posted_rows(data, "m_name_"))
+        self.check_count = max(4, _posted_rows(data, "check_item_"))
+        self.measure_count = max(3, _posted_rows(data, "m_name_"))
         for i in range(self.check_count):
             self.fields[f"check_item_{i}"] = forms.CharField(label=_("Test item"), required=False, max_length=200)
             self.fields[f"check_ok_{i}"] = forms.BooleanField(label=_("Passed"), required=False)
-            if i < len(checklist) and not self.is_bound:
-                self.initial[f"check_item_{i}"] = checklist[i].get("item", "")
-                self.initial[f"check_ok_{i}"] = bool(checklist[i].get("ok"))
         for i in range(self.measure_count):
             self.fields[f"m_name_{i}"] = forms.CharField(label=_("Measurement"), required=False, max_length=100)
             self.fields[f"m_value_{i}"] = forms.CharField(label=_("Value"), required=False, max_length=50)
             self.fields[f"m_unit_{i}"] = forms.CharField(label=_("Unit"), required=False, max_length=20)
-            if i < len(measurements) and not self.is_bound:
-                for key in ("name", "value", "unit"):
-                    self.initial[f"m_{key}_{i}"] = measurements[i].get(key, "")
-        if installation is not None and not self.is_bound:
-            self.initial.setdefault("site_work", installation.site_work)
         for name, field in self.fields.items():
             if name.startswith(("check_item_", "m_")):
                 field.widget.attrs["class"] = "form-control form-control-sm"

@@ -275,11 +275,7 @@ class Installation(models.Model):
     scheduled_for = models.DateField(_("scheduled date"))
     engineers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="installations",
                                        verbose_name=_("engineers"))
-    site_work = models.TextField(_("work done on site"), blank=True)
-    # [{"item": text, "ok": bool}], [{"name": text, "value": text, "unit": text}]
-    commissioning_checklist = models.JSONField(_("commissioning checklist"), default=list, blank=True)
-    measurements = models.JSONField(_("measurements"), default=list, blank=True)
-    commissioning_notes = models.TextField(_("commissioning notes"), blank=True)
+    # When the latest commissioning round was recorded; each round is its own row (CommissioningRound).
     commissioned_at = models.DateTimeField(_("commissioned at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -297,6 +293,45 @@ class Installation(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.order.get_absolute_url() + "#installation"
+
+    # Changed through orders.services.installation_reschedule (engine.edit): on the timeline, old -> new.
+    TRACKED_FIELDS = ("scheduled_for",)
+
+    @property
+    def latest_commissioning(self) -> CommissioningRound | None:
+        """The round the customer is asked to accept (reads the prefetched rounds when there are)."""
+        rounds = list(self.commissioning_rounds.all())
+        return max(rounds, key=lambda r: r.number) if rounds else None
+
+
+class CommissioningRound(models.Model):
+    """ORD-3: one commissioning test on site. A rejected acceptance sends the installation to rework;
+    commissioning again is a new round, and every round is kept (like the review rounds, ORD-1)."""
+
+    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="commissioning_rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    site_work = models.TextField(_("work done on site"), blank=True)
+    # [{"item": text, "ok": bool}], [{"name": text, "value": text, "unit": text}]
+    checklist = models.JSONField(_("commissioning checklist"), default=list, blank=True)
+    measurements = models.JSONField(_("measurements"), default=list, blank=True)
+    notes = models.TextField(_("commissioning notes"), blank=True)
+    # Null only for a round carried over from before rounds were kept, whose author is unknown.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("recorded by"))
+    commissioned_at = models.DateTimeField(_("commissioned at"))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("commissioning round")
+        verbose_name_plural = _("commissioning rounds")
+        constraints = [models.UniqueConstraint(fields=["installation", "number"], name="commissioning_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.installation.order} #{self.number}"
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.checklist) and all(c.get("ok") for c in self.checklist)
 
 
 class AcceptanceRound(models.Model):

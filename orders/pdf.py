@@ -2,15 +2,22 @@
 
 The engineer prints it on site, the customer checks the work, ticks a decision and signs; the
 signed scan is attached to the order (WF-3). The form carries what the system knows (customer,
-site, lines, engineers, the commissioning test and the latest acceptance round) and leaves blank
-boxes for what is written by hand.
+site, lines, the engineers and installation date in force, the latest commissioning round and the
+latest acceptance round) and leaves blank boxes for what is written by hand.
 
-Rendered with ReportLab's built-in CJK CID font (STSong-Light): no font file to ship, and every
-PDF viewer substitutes a Song/Ming typeface for it.
+The Chinese font is embedded (a subset of a TrueType font: ``settings.QSM_PDF_FONT`` or Debian's
+fonts-wqy-microhei), so the form prints the same on any viewer or printer. ReportLab cannot embed
+Noto CJK (PostScript outlines); without a TrueType CJK font the form falls back to the built-in
+STSong-Light CID font, which is *not* embedded, and says so in the log and the system checks.
+Pages are numbered "第 1 页 / 共 2 页"; the signature block is kept with the last table, never
+alone on a page.
 """
 from __future__ import annotations
 
+import functools
 import io
+import logging
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -28,15 +35,51 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from qsm.org.models import Customer, Product
 
-from .models import AcceptanceRound, Installation, Order, OrderLine, ReviewFinding
+from .models import AcceptanceRound, CommissioningRound, Installation, Order, OrderLine, ReviewFinding
 from .selectors import installation_of, order_get
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+log = logging.getLogger(__name__)
+
+# TrueType fonts with Chinese glyphs from Debian's packages, in order of preference (path, face in a .ttc).
+FONT_CANDIDATES = [
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+]
+EMBEDDED_FONT = "QSM-CJK"
+CID_FONT = "STSong-Light"  # the fallback: a name every viewer substitutes, nothing embedded
+
+
+def font_file() -> tuple[str, int] | None:
+    """The TrueType font file the forms embed: the setting, else the first Debian font installed."""
+    if settings.QSM_PDF_FONT:
+        return settings.QSM_PDF_FONT, 0
+    return next(((path, face) for path, face in FONT_CANDIDATES if Path(path).is_file()), None)
+
+
+@functools.cache
+def form_font() -> str:
+    """Register the form's font once per process and return its name."""
+    found = font_file()
+    if found is not None:
+        try:
+            pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, found[0], subfontIndex=found[1]))
+            return EMBEDDED_FONT
+        except Exception:  # a broken or PostScript-outlined file: the form must still print
+            log.warning("cannot embed the PDF font %s; using %s, which is not embedded", found[0], CID_FONT,
+                        exc_info=True)
+    else:
+        log.warning("no TrueType Chinese font found (set QSM_PDF_FONT or install fonts-wqy-microhei); "
+                    "printed forms use %s, which is not embedded", CID_FONT)
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    return CID_FONT
+
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
@@ -44,12 +87,23 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#555555")
 SHADE = colors.HexColor("#eeeeee")
 
-# wordWrap="CJK": Chinese text has no spaces, so lines may break between any two characters.
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
-LABEL = ParagraphStyle("label", parent=BODY, textColor=colors.HexColor("#333333"))
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#555555"))
-TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=24, alignment=TA_CENTER, spaceAfter=2 * mm)
-SECTION = ParagraphStyle("section", parent=BODY, fontSize=11, leading=15, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
+    # wordWrap="CJK": Chinese text has no spaces, so lines may break between any two characters.
+    body = ParagraphStyle("body", fontName=form_font(), fontSize=9.5, leading=13, wordWrap="CJK")
+    return {
+        "body": body,
+        "label": ParagraphStyle("label", parent=body, textColor=colors.HexColor("#333333")),
+        "title": ParagraphStyle("title", parent=body, fontSize=18, leading=24, alignment=TA_CENTER,
+                                spaceAfter=2 * mm),
+        "section": ParagraphStyle("section", parent=body, fontSize=11, leading=15, spaceBefore=3 * mm,
+                                  spaceAfter=1.5 * mm),
+    }
+
+
+def _style(name: str) -> ParagraphStyle:
+    return _styles()[name]
 
 
 @login_required
@@ -72,32 +126,85 @@ def acceptance_form_pdf(request, pk: int) -> HttpResponse:
     return response
 
 
+def _numbered_canvas(footer_left: str):
+    """A canvas that holds its pages back until the end, so each footer says "page n of N"."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            # Not Helvetica (a font no PDF embeds): every font of the form is the embedded one.
+            kwargs["initialFontName"] = form_font()
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            self.saveState()
+            self.setFont(form_font(), 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(MARGIN, MARGIN - 2 * mm, footer_left)
+            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 2 * mm,
+                                 _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total})
+            self.restoreState()
+
+    return NumberedCanvas
+
+
 def acceptance_form_bytes(order: Order, installation: Installation) -> bytes:
     buffer = io.BytesIO()
     title = _("Installation and commissioning acceptance form")
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN + 4 * mm, title=f"{title} {order.number}", author="QSM")
     printed = date_format(timezone.localtime(), "Y-m-d H:i")
+    footer_left = f"{order.number}    " + _("Printed at %(time)s") % {"time": printed}
 
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(MARGIN, MARGIN - 2 * mm, f"{order.number}    " + _("Printed at %(time)s") % {"time": printed})
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 2 * mm, _("Page %(page)s") % {"page": document.page})
-        canvas.restoreState()
-
-    story = [_p(title, TITLE), _header(order, installation), *_lines(order), *_work(installation),
-             *_latest_round(installation), *_decision(), _signatures()]
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    body = [_p(title, _style("title")), _header(order, installation), *_lines(order), *_work(installation),
+            *_latest_round(installation)]
+    doc.build(_keep_signatures_with_last_table(body, [*_decision(), *_signatures()]),
+              canvasmaker=_numbered_canvas(footer_left))
     return buffer.getvalue()
+
+
+def _keep_signatures_with_last_table(body: list, tail: list) -> list:
+    """The customer's decision and the signatures never stand alone on a page: they are kept
+    together with the last table of the form (and its heading), which moves with them if need be."""
+    last_table = max((n for n, part in enumerate(body) if isinstance(part, Table)), default=None)
+    if last_table is None:
+        return [*body, KeepTogether(tail)]
+    start = last_table
+    while start > 0 and (isinstance(body[start - 1], Spacer) or _is_heading(body[start - 1])):
+        start -= 1
+    return [*body[:start], KeepTogether([*body[start:], *tail])]
+
+
+def _is_heading(part) -> bool:
+    return isinstance(part, Paragraph) and part.style.name == "section"
 
 
 # --- parts of the form ----------------------------------------------------------------------------
 
-def _p(text, style: ParagraphStyle = BODY) -> Paragraph:
-    """User text is data, not markup: escape it and keep its line breaks."""
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+def _p(text, style: ParagraphStyle | None = None) -> Paragraph:
+    """User text is data, not markup: escape it and keep its line breaks. "℃" is written "°C": the
+    embedded WenQuanYi font maps it to an empty glyph, and the unit must not vanish from a measurement."""
+    text = str(text or "").translate(_SPELLED_OUT)
+    return Paragraph(escape(text).replace("\n", "<br/>"), style or _style("body"))
+
+
+_SPELLED_OUT = str.maketrans({"℃": "°C", "℉": "°F"})
+
+
+def _label(text) -> Paragraph:
+    return _p(text, _style("label"))
 
 
 def _date(value) -> str:
@@ -111,6 +218,7 @@ def _date(value) -> str:
 def _grid(rows, widths, *, header: bool = False, label_columns: tuple[int, ...] = ()) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), form_font()),  # empty cells too: no unembedded Helvetica
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -135,23 +243,23 @@ def _header(order: Order, installation: Installation) -> Table:
     label_width = 32 * mm
     value_width = CONTENT_WIDTH / 2 - label_width
     rows = [
-        [_p(_field(Order, "number"), LABEL), _p(order.number), _p(_field(Order, "customer_reference"), LABEL),
+        [_label(_field(Order, "number")), _p(order.number), _label(_field(Order, "customer_reference")),
          _p(order.customer_reference)],
-        [_p(_field(Order, "customer"), LABEL), _p(customer.name), _p(_field(Customer, "phone"), LABEL),
-         _p(customer.phone)],
-        [_p(_field(Order, "site_address"), LABEL), _p(order.site_address or customer.address),
-         _p(_field(Order, "site_contact"), LABEL), _p(order.site_contact)],
-        [_p(_field(Order, "department"), LABEL), _p(f"{order.department} / {order.owner}"),
-         _p(_field(Installation, "engineers"), LABEL), _p(engineers)],
-        [_p(_field(Installation, "scheduled_for"), LABEL), _p(_date(installation.scheduled_for)),
-         _p(_field(Installation, "commissioned_at"), LABEL), _p(_date(installation.commissioned_at))],
+        [_label(_field(Order, "customer")), _p(customer.name), _label(_field(Customer, "phone")), _p(customer.phone)],
+        [_label(_field(Order, "site_address")), _p(order.site_address or customer.address),
+         _label(_field(Order, "site_contact")), _p(order.site_contact)],
+        [_label(_field(Order, "department")), _p(f"{order.department} / {order.owner}"),
+         _label(_field(Installation, "engineers")), _p(engineers)],
+        # The date and engineers in force: a rescheduled installation prints its new date (ORD-3).
+        [_label(_field(Installation, "scheduled_for")), _p(_date(installation.scheduled_for)),
+         _label(_field(Installation, "commissioned_at")), _p(_date(installation.commissioned_at))],
     ]
     return _grid(rows, [label_width, value_width, label_width, value_width], label_columns=(0, 2))
 
 
 def _lines(order: Order) -> list:
-    rows = [[_p("#", LABEL), _p(_field(Product, "code"), LABEL), _p(_field(OrderLine, "product"), LABEL),
-             _p(_field(OrderLine, "quantity"), LABEL), _p(_field(OrderLine, "delivered_quantity"), LABEL)]]
+    rows = [[_label("#"), _label(_field(Product, "code")), _label(_field(OrderLine, "product")),
+             _label(_field(OrderLine, "quantity")), _label(_field(OrderLine, "delivered_quantity"))]]
     for n, line in enumerate(order.lines.all(), start=1):
         rows.append([_p(n), _p(line.product.code), _p(line.product.name), _p(line.quantity.normalize()),
                      _p(line.delivered_quantity.normalize())])
@@ -160,30 +268,41 @@ def _lines(order: Order) -> list:
 
 
 def _heading(text: str) -> Paragraph:
-    return Paragraph(escape(text), SECTION)
+    return Paragraph(escape(text), _style("section"))
 
 
 def _work(installation: Installation) -> list:
-    parts = [_heading(_field(Installation, "site_work")), _box(installation.site_work, 14 * mm),
-             _heading(_field(Installation, "commissioning_checklist"))]
-    checklist = installation.commissioning_checklist or []
-    rows = [[_p("#", LABEL), _p(_("Test item"), LABEL), _p(_field(ReviewFinding, "result"), LABEL)]]
+    """The latest commissioning round (the one the customer accepts now), numbered; blank rows to
+    fill in by hand before the first one."""
+    rounds = list(installation.commissioning_rounds.all())
+    current: CommissioningRound | None = rounds[-1] if rounds else None
+    heading = _field(CommissioningRound, "checklist")
+    if current is not None:
+        heading = _("%(what)s (round %(number)s, %(date)s)") % {
+            "what": heading, "number": current.number, "date": _date(current.commissioned_at)}
+    parts = [_heading(_field(CommissioningRound, "site_work")), _box(current.site_work if current else "", 14 * mm),
+             _heading(heading)]
+    checklist = current.checklist if current else []
+    rows = [[_label("#"), _label(_("Test item")), _label(_field(ReviewFinding, "result"))]]
     for n, check in enumerate(checklist, start=1):
         rows.append([_p(n), _p(check.get("item")),
                      _p(ReviewFinding.Result.PASS.label if check.get("ok") else ReviewFinding.Result.FAIL.label)])
-    if not checklist:  # not commissioned yet: blank rows to fill in by hand
+    if not checklist:
         rows += [["", "", ""] for _row in range(4)]
     parts.append(_grid(rows, [10 * mm, CONTENT_WIDTH - 40 * mm, 30 * mm], header=True))
-    measurements = installation.measurements or []
-    rows = [[_p(_field(Installation, "measurements"), LABEL), _p(_("Value"), LABEL), _p(_("Unit"), LABEL)]]
+    measurements = current.measurements if current else []
+    rows = [[_label(_field(CommissioningRound, "measurements")), _label(_("Value")), _label(_("Unit"))]]
     for m in measurements:
         rows.append([_p(m.get("name")), _p(m.get("value")), _p(m.get("unit"))])
     if not measurements:
         rows += [["", "", ""] for _row in range(3)]
     parts += [Spacer(1, 2 * mm), _grid(rows, [CONTENT_WIDTH - 60 * mm, 35 * mm, 25 * mm], header=True)]
-    if installation.commissioning_notes:
-        parts += [Spacer(1, 1.5 * mm),
-                  _p(f"{_field(Installation, 'commissioning_notes')}: {installation.commissioning_notes}")]
+    if current is not None and current.notes:
+        parts += [Spacer(1, 1.5 * mm), _p(f"{_field(CommissioningRound, 'notes')}: {current.notes}")]
+    if len(rounds) > 1:
+        earlier = "; ".join(_("round %(number)s, %(date)s") % {"number": r.number, "date": _date(r.commissioned_at)}
+                            for r in rounds[:-1])
+        parts += [Spacer(1, 1.5 * mm), _p(_("Earlier commissioning rounds: %(rounds)s") % {"rounds": earlier})]
     return parts
 
 
@@ -196,12 +315,12 @@ def _latest_round(installation: Installation) -> list:
     label_width = 32 * mm
     value_width = CONTENT_WIDTH / 2 - label_width
     rows = [
-        [_p(_field(AcceptanceRound, "number"), LABEL), _p(last.number), _p(_field(AcceptanceRound, "result"), LABEL),
+        [_label(_field(AcceptanceRound, "number")), _p(last.number), _label(_field(AcceptanceRound, "result")),
          _p(last.get_result_display())],
-        [_p(_field(AcceptanceRound, "remarks"), LABEL), _p(last.remarks),
-         _p(_field(AcceptanceRound, "decided_at"), LABEL), _p(_date(last.decided_at))],
-        [_p(_field(AcceptanceRound, "customer_feedback"), LABEL), _p(last.customer_feedback),
-         _p(_field(AcceptanceRound, "customer_signatory"), LABEL), _p(last.customer_signatory)],
+        [_label(_field(AcceptanceRound, "remarks")), _p(last.remarks),
+         _label(_field(AcceptanceRound, "decided_at")), _p(_date(last.decided_at))],
+        [_label(_field(AcceptanceRound, "customer_feedback")), _p(last.customer_feedback),
+         _label(_field(AcceptanceRound, "customer_signatory")), _p(last.customer_signatory)],
     ]
     return [_heading(_("Latest acceptance round")),
             _grid(rows, [label_width, value_width, label_width, value_width], label_columns=(0, 2))]
@@ -209,36 +328,40 @@ def _latest_round(installation: Installation) -> list:
 
 def _decision() -> list:
     boxes = "　　".join(f"□ {label}" for label in AcceptanceRound.Result.labels)
-    return [KeepTogether([
+    return [
         _heading(_("Customer's acceptance")),
         _p(boxes),
         Spacer(1, 2 * mm),
-        _p(_field(AcceptanceRound, "remarks") + ":", LABEL),
-        _box("", 22 * mm),
-    ])]
+        _label(_field(AcceptanceRound, "remarks") + ":"),
+        _box("", 14 * mm),
+    ]
 
 
 def _box(text: str, height: float) -> Table:
     table = Table([[_p(text)]], colWidths=[CONTENT_WIDTH], rowHeights=[None if text else height])
-    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), form_font()), ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     if text:
         table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     return table
 
 
-def _signatures() -> KeepTogether:
+def _signatures() -> list:
+    # A list, not a KeepTogether: it is kept together with the last table by the caller, and a
+    # KeepTogether nested in another always reports a page's height (ReportLab) and forces a break.
     half = CONTENT_WIDTH / 2
     rows = [
-        [_p(_("Customer representative (signature)"), LABEL), _p(_("Installing engineer (signature)"), LABEL)],
+        [_label(_("Customer representative (signature)")), _label(_("Installing engineer (signature)"))],
         ["", ""],
-        [_p(_("Date") + ":", LABEL), _p(_("Date") + ":", LABEL)],
+        [_label(_("Date") + ":"), _label(_("Date") + ":")],
     ]
-    table = Table(rows, colWidths=[half, half], rowHeights=[None, 20 * mm, 9 * mm])
+    table = Table(rows, colWidths=[half, half], rowHeights=[None, 16 * mm, 8 * mm])
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), form_font()),
         ("BOX", (0, 0), (0, -1), 0.5, GRID),
         ("BOX", (1, 0), (1, -1), 0.5, GRID),
         ("LINEBELOW", (0, 1), (-1, 1), 0.3, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return KeepTogether([Spacer(1, 5 * mm), table])
+    return [Spacer(1, 3 * mm), table]

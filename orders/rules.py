@@ -54,6 +54,38 @@ def is_engineer(user, installation) -> bool:
     return user.is_authenticated and installation.engineers.filter(pk=user.pk).exists()
 
 
+def engineer_q():
+    """ORD-3 (§3.2(3) 安排专业人员进行现场安装和调试): who may be named engineer on an installation.
+
+    Active users with the installation engineer role (in any department: an administrator gives it
+    to a sales engineer who also installs), and the staff and managers of a supporting department
+    (kind "other", §2(三): production, technical service), whose people install and commission.
+    Not an administrator, the quality department or a business department's staff as such.
+    One definition for the page's choices, the API's validation and the service's guard.
+    """
+    from django.db.models import Q
+
+    from qsm.org.models import Department, Role
+
+    return Q(is_active=True) & (
+        Q(groups__name=Role.INSTALLATION_ENGINEER)
+        | Q(department__kind=Department.Kind.OTHER, department__is_active=True,
+            groups__name__in=[Role.STAFF, Role.MANAGER])
+    )
+
+
+def can_be_engineer(user) -> bool:
+    from qsm.org.models import Department, Role
+
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if Role.INSTALLATION_ENGINEER in user.role_names:
+        return True
+    department = user.department if user.department_id else None
+    return bool(department and department.kind == Department.Kind.OTHER and department.is_active
+                and user.role_names & {Role.STAFF, Role.MANAGER})
+
+
 @rules.predicate
 def works_installation(user, installation) -> bool:
     return in_order_department(user, installation.order) or is_engineer(user, installation)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from qsm.contacts.selectors import contact_prefetch
 from qsm.followup.selectors import with_follow_up
+from qsm.org.models import User
 from qsm.org.rules import in_production_department
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
@@ -20,8 +21,17 @@ from qsm.sla.calendar import default_calendar, end_of_working_day
 from qsm.sla.models import Deadline
 from qsm.workflow.selectors import TimelineEntry, timeline
 
-from .models import AcceptanceRound, Delivery, Installation, Order, OrderLine, ProductionStep, ReviewRound
-from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY
+from .models import (
+    AcceptanceRound,
+    CommissioningRound,
+    Delivery,
+    Installation,
+    Order,
+    OrderLine,
+    ProductionStep,
+    ReviewRound,
+)
+from .rules import DELIVERY_VISIBILITY, INSTALLATION_VISIBILITY, ORDER_VISIBILITY, engineer_q
 
 
 def order_visible(*, user) -> QuerySet[Order]:
@@ -101,9 +111,18 @@ def installation_of(order: Order) -> Installation | None:
     return (
         Installation.objects.filter(order=order)
         .prefetch_related("engineers",
+                          Prefetch("commissioning_rounds",
+                                   queryset=CommissioningRound.objects.select_related("recorded_by").order_by("number")),
                           Prefetch("acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")))
         .first()
     )
+
+
+def engineer_candidates() -> QuerySet[User]:
+    """ORD-3: the people who may be named engineer on an installation (``rules.engineer_q``), for the
+    page's choices and the API's validation; ordered by department and name."""
+    return (User.objects.filter(pk__in=User.objects.filter(engineer_q()).values("pk"))
+            .select_related("department").order_by("department__name", "display_name", "username"))
 
 
 def order_timeline(order: Order, *, deliveries: list | None = None,

@@ -1,6 +1,7 @@
 """Every write of the in-sale module (ORD-1..4). Keyword-only, typed, atomic."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -9,12 +10,14 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from presales.models import Inquiry
 from presales.workflows import INQUIRY_WORKFLOW  # noqa: F401  (the inquiry table must be registered)
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.services import contact_add, contact_answer
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.notify.services import notify
 from qsm.org.models import Customer, Product, User
 from qsm.org.services import customer_pick
 from qsm.parsing import parse_decimal, parse_id
@@ -40,7 +43,7 @@ from .rules import (
     can_work_installation,
     can_work_order,
 )
-from .workflows import open_review_round
+from .workflows import engineers_error, installation_date_error, open_review_round
 
 S = Order.Status
 
@@ -489,6 +492,93 @@ def installation_schedule(*, order: Order, actor: User, scheduled_for: dt.date |
     engine.fire(order, "schedule_installation", actor=actor, comment=comment, scheduled_for=scheduled_for,
                 engineers=engineers)
     return Installation.objects.get(order=order)
+
+
+# States in which the plan of an installation may still change (ORD-3): the date before the engineers
+# go on site; the engineers until the customer is asked to accept (a rework may need someone else).
+RESCHEDULABLE = (Installation.Status.SCHEDULED,)
+RESTAFFABLE = (Installation.Status.SCHEDULED, Installation.Status.ON_SITE, Installation.Status.REWORK)
+
+
+@contextlib.contextmanager
+def _installation_plan_locked(installation: Installation, actor: User, states, wrong_state: str):
+    """REL-1: lock the order (the root) and re-check inside the lock that the actor may plan its
+    installation (who may schedule may reschedule: the order's department, an administrator) and
+    that it is being installed; then lock the installation and check its state. Yields the locked
+    installation; everything written in the block is one transaction."""
+    with locked(Order(pk=installation.order_id), actor=actor, allowed=can_work_order, states=(S.INSTALLING,),
+                denied=_("You are not allowed to plan the installation of this order."),
+                wrong_state=wrong_state) as order:
+        root = lock(installation)
+        if root.status not in states:
+            raise TransitionNotAllowed(wrong_state, state=root.status)
+        root.order = order
+        yield root
+    engine.sync_fields(root, installation)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why (the reason is recorded on the timeline).")}, code="required")
+    return reason
+
+
+def installation_reschedule(*, installation: Installation, actor: User, scheduled_for: dt.date | None,
+                            reason: str) -> Installation:
+    """ORD-3: move a scheduled installation to another date, saying why.
+
+    An edit of the tracked date (``engine.edit``: old -> new on the timeline with the reason, and a
+    date clock on it would move), decided under the order's lock; the engineers are told.
+    """
+    reason = _reason(reason)
+    with _installation_plan_locked(installation, actor, RESCHEDULABLE,
+                                   _("Only an installation that has not started on site can be rescheduled.")) as root:
+        order = root.order
+        error = installation_date_error(order, scheduled_for)
+        if error is None and scheduled_for == root.scheduled_for:
+            error = _("The installation is already scheduled on that date.")
+        if error:
+            raise ValidationError({"scheduled_for": error}, code="invalid")
+        old = root.scheduled_for
+        engine.edit(root, actor=actor, data={"scheduled_for": scheduled_for}, tracked=Installation.TRACKED_FIELDS,
+                    comment=reason, action="reschedule", event_data={"old": old, "new": scheduled_for})
+        notify(recipients=list(root.engineers.all()), exclude=actor, kind="installation_rescheduled",
+               title=gettext_lazy("The installation of order %(number)s moved from %(old)s to %(new)s"),
+               params={"number": order.number, "old": old.isoformat(), "new": scheduled_for.isoformat()},
+               url=order.get_absolute_url() + "#installation")
+    return installation
+
+
+def installation_change_engineers(*, installation: Installation, actor: User, engineers: Iterable[User],
+                                  reason: str) -> Installation:
+    """ORD-3: name other engineers on the installation, saying why; those taken off and those added
+    are told. On the timeline as an edit of the engineers (old -> new names) with the reason."""
+    reason = _reason(reason)
+    engineers = list(dict.fromkeys(engineers))
+    with _installation_plan_locked(installation, actor, RESTAFFABLE,
+                                   _("The engineers can change only until the customer is asked to accept.")) as root:
+        error = engineers_error(engineers)
+        old_ids = sorted(root.engineers.values_list("pk", flat=True))
+        new_ids = sorted(e.pk for e in engineers)
+        if error is None and old_ids == new_ids:
+            error = _("These are already the installation's engineers.")
+        if error:
+            raise ValidationError({"engineers": error}, code="invalid")
+        removed = list(User.objects.filter(pk__in=set(old_ids) - set(new_ids)))
+        added = [e for e in engineers if e.pk not in old_ids]
+        root.engineers.set(engineers)
+        engine.record_change(root, actor=actor, field="engineers", old=old_ids, new=new_ids, comment=reason,
+                             action="change_engineers",
+                             data={"added": [e.pk for e in added], "removed": [e.pk for e in removed]})
+        order = root.order
+        params = {"number": order.number, "date": root.scheduled_for.isoformat()}
+        url = order.get_absolute_url() + "#installation"
+        notify(recipients=added, exclude=actor, kind="installation_scheduled",
+               title=gettext_lazy("You are scheduled to install order %(number)s on %(date)s"), params=params, url=url)
+        notify(recipients=removed, exclude=actor, kind="installation_unassigned",
+               title=gettext_lazy("You are no longer scheduled to install order %(number)s"), params=params, url=url)
+    return installation
 
 
 def installation_start(*, installation: Installation, actor: User, comment: str = "") -> Installation:

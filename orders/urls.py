@@ -37,6 +37,8 @@ urlpatterns = [
     _order("progress/<int:note_pk>/answer/", views.ProgressAnswerView, "progress-answer"),
     _order("production/", views.ProductionStepAddView, "production-step-add"),
     _order("installation/schedule/", views.InstallationScheduleView, "installation-schedule"),
+    _order("installation/reschedule/", views.InstallationRescheduleView, "installation-reschedule"),
+    _order("installation/engineers/", views.InstallationEngineersView, "installation-engineers"),
     _order("installation/start/", views.InstallationStartView, "installation-start"),
     _order("installation/commission/", views.InstallationCommissionView, "installation-commission"),
     _order("installation/acceptance/", views.AcceptanceRecordView, "acceptance-record"),

@@ -9,6 +9,10 @@ Order:
 Delivery:      shipped --confirm--> delivered | shipped --reject--> rejected
 Installation:  scheduled --start--> on_site --commission--> commissioned --accept--> accepted
                commissioned --reject--> rework --commission--> commissioned
+               (each "commission" adds a numbered CommissioningRound; none is overwritten)
+               Edits, not transitions (orders.services, under the order's lock, with a reason):
+               reschedule (scheduled: the tracked date, engine.edit) and change engineers
+               (scheduled, on site, rework: engine.record_change); who may schedule may do both.
 
 Order clocks (SLA-1/SLA-2, run by the engine; no effect touches a deadline):
 - ``review`` (the review SLA policy) runs while the order is in review. Returning the order to
@@ -25,6 +29,7 @@ Order clocks (SLA-1/SLA-2, run by the engine; no effect touches a deadline):
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -39,8 +44,24 @@ from qsm.workflow.clocks import Clock
 from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
-from .models import AcceptanceRound, ChecklistItem, Delivery, Installation, Order, ReviewFinding, ReviewRound
-from .rules import can_cancel_order, can_review_order, can_work_delivery, can_work_installation, can_work_order
+from .models import (
+    AcceptanceRound,
+    ChecklistItem,
+    CommissioningRound,
+    Delivery,
+    Installation,
+    Order,
+    ReviewFinding,
+    ReviewRound,
+)
+from .rules import (
+    can_be_engineer,
+    can_cancel_order,
+    can_review_order,
+    can_work_delivery,
+    can_work_installation,
+    can_work_order,
+)
 
 S = Order.Status
 REVIEW = "review"
@@ -172,14 +193,54 @@ def _complete_delivery(order: Order, actor, params: dict) -> None:
         _make_follow_up_due(order, "delivered")
 
 
+def installation_date_error(order: Order, day) -> str | None:
+    """ORD-3: why ``day`` cannot be the installation date of ``order``, or None.
+
+    Decided when the installation is scheduled or rescheduled: not in the past, not before the
+    order was received nor before its delivery was complete (the equipment must be on site), and
+    at most ORDER_INSTALLATION_MAX_DAYS_AHEAD days ahead (a typo such as 2062 is not a plan).
+    """
+    if day is None:
+        return _("Choose the installation date.")
+    today = timezone.localdate()
+    received = timezone.localdate(order.received_at or order.created_at)
+    delivered = timezone.localdate(order.delivered_at) if order.delivered_at else None
+    latest = today + dt.timedelta(days=settings.ORDER_INSTALLATION_MAX_DAYS_AHEAD)
+    if day < received:
+        return _("The installation date cannot be before the order was received (%(date)s).") % {
+            "date": received.isoformat()}
+    if delivered and day < delivered:
+        return _("The installation date cannot be before the delivery was completed (%(date)s).") % {
+            "date": delivered.isoformat()}
+    if day < today:
+        return _("The installation date cannot be in the past.")
+    if day > latest:
+        return _("The installation date can be at most %(days)s days ahead (until %(date)s).") % {
+            "days": settings.ORDER_INSTALLATION_MAX_DAYS_AHEAD, "date": latest.isoformat()}
+    return None
+
+
+def engineers_error(engineers) -> str | None:
+    """ORD-3: why these people cannot be the installation's engineers (``rules.engineer_q``), or None."""
+    if not engineers:
+        return _("Name at least one engineer.")
+    unfit = [str(e) for e in engineers if not can_be_engineer(e)]
+    if unfit:
+        return _("%(names)s cannot be named engineer: only installation engineers and the staff of a supporting "
+                 "department (such as production) install.") % {"names": "、".join(unfit)}
+    return None
+
+
 def _schedule_installation_guard(order: Order, actor, params: dict) -> None:
     errors = {}
     if not order.installation_required:
         errors["installation_required"] = _("This order needs no installation.")
-    if not params.get("scheduled_for"):
-        errors["scheduled_for"] = _("Choose the installation date.")
-    if not params.get("engineers"):
-        errors["engineers"] = _("Name at least one engineer.")
+    date_error = installation_date_error(order, params.get("scheduled_for"))
+    if date_error:
+        errors["scheduled_for"] = date_error
+    engineers_problem = engineers_error(params.get("engineers"))
+    if engineers_problem:
+        errors["engineers"] = engineers_problem
     if errors:
         raise ValidationError(errors, code="invalid")
 
@@ -291,7 +352,8 @@ I = Installation.Status  # noqa: E741
 def _commission_guard(installation: Installation, actor, params: dict) -> None:
     checklist = params.get("checklist") or []
     errors = {}
-    if not (params.get("site_work") or installation.site_work or "").strip():
+    # Each round says what was done in it: a rework's round describes the rework (ORD-3).
+    if not (params.get("site_work") or "").strip():
         errors["site_work"] = _("Describe the work done on site.")
     if not checklist:
         errors["checklist"] = _("Record the commissioning test checklist.")
@@ -302,12 +364,14 @@ def _commission_guard(installation: Installation, actor, params: dict) -> None:
 
 
 def _commission(installation: Installation, actor, params: dict) -> None:
-    if params.get("site_work"):
-        installation.site_work = params["site_work"].strip()
-    installation.commissioning_checklist = params.get("checklist") or []
-    installation.measurements = params.get("measurements") or []
-    installation.commissioning_notes = (params.get("notes") or "").strip()
+    # ORD-3: a new round each time (after a rejected acceptance too); earlier rounds are never touched.
+    last = installation.commissioning_rounds.order_by("-number").values_list("number", flat=True).first() or 0
     installation.commissioned_at = timezone.now()
+    CommissioningRound.objects.create(
+        installation=installation, number=last + 1, site_work=params["site_work"].strip(),
+        checklist=params.get("checklist") or [], measurements=params.get("measurements") or [],
+        notes=(params.get("notes") or "").strip(), recorded_by=actor, commissioned_at=installation.commissioned_at,
+    )
 
 
 def _acceptance_guard(installation: Installation, actor, params: dict) -> None:

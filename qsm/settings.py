@@ -203,6 +203,11 @@ QSM_FOUR_EYES = env.bool("QSM_FOUR_EYES", default=True)
 # ORD-2: an undelivered order's delivery clock reminds ("at risk") this many working days before
 # its promised date, at the start of that working day (the sweep of SLA-2 sends it).
 ORDER_RISK_LEAD_DAYS = env.int("ORDER_RISK_LEAD_DAYS", default=3)
+# ORD-3: an installation is scheduled (or rescheduled) at most this many days ahead.
+ORDER_INSTALLATION_MAX_DAYS_AHEAD = env.int("ORDER_INSTALLATION_MAX_DAYS_AHEAD", default=365)
+# ORD-3: the TrueType font (.ttf / .ttc) with Chinese glyphs that printed forms embed. Empty: the
+# first of Debian's fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-uming that is installed.
+QSM_PDF_FONT = env("QSM_PDF_FONT", default="")
 
 # --- e-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -11,6 +11,7 @@ from orders import selectors
 from orders.models import (
     AcceptanceRound,
     ChecklistItem,
+    CommissioningRound,
     Delivery,
     DeliveryLine,
     Installation,
@@ -27,7 +28,7 @@ from qsm.api.serializers import AvailableActionSerializer, NamedSerializer
 from qsm.contacts.api.serializers import ContactAnswerSerializer, ContactEntrySerializer
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.org.api.serializers import CustomerCreateSerializer
-from qsm.org.models import Customer, Product, User
+from qsm.org.models import Customer, Product
 
 # --- available actions ----------------------------------------------------------------------------
 
@@ -307,15 +308,29 @@ class InstallationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstallationDetailSerializer(InstallationSerializer):
-    commissioning_checklist = CommissioningCheckSerializer(many=True, read_only=True)
+class CommissioningRoundSerializer(serializers.ModelSerializer):
+    """ORD-3: one commissioning test; a rework's commissioning is the next round, none overwritten."""
+
+    checklist = CommissioningCheckSerializer(many=True, read_only=True)
     measurements = MeasurementSerializer(many=True, read_only=True)
+    recorded_by_name = serializers.StringRelatedField(source="recorded_by", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CommissioningRound
+        fields = ["id", "number", "site_work", "checklist", "measurements", "notes", "recorded_by",
+                  "recorded_by_name", "commissioned_at"]
+        read_only_fields = fields
+
+
+class InstallationDetailSerializer(InstallationSerializer):
+    commissioning_rounds = CommissioningRoundSerializer(many=True, read_only=True,
+                                                        help_text="Every commissioning, oldest first (ORD-3).")
     acceptance_rounds = AcceptanceRoundSerializer(many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
 
     class Meta(InstallationSerializer.Meta):
-        fields = [*InstallationSerializer.Meta.fields, "site_work", "commissioning_checklist", "measurements",
-                  "commissioning_notes", "acceptance_rounds", "available_actions"]
+        fields = [*InstallationSerializer.Meta.fields, "commissioning_rounds", "acceptance_rounds",
+                  "available_actions"]
         read_only_fields = fields
 
     @extend_schema_field(AvailableActionSerializer(many=True))
@@ -327,9 +342,8 @@ class OrderInstallationSerializer(InstallationDetailSerializer):
     """The installation inside its order."""
 
     class Meta(InstallationDetailSerializer.Meta):
-        fields = ["id", "status", "status_label", "scheduled_for", "engineers", "site_work", "commissioning_checklist",
-                  "measurements", "commissioning_notes", "commissioned_at", "accepted_at", "acceptance_rounds",
-                  "available_actions"]
+        fields = ["id", "status", "status_label", "scheduled_for", "engineers", "commissioning_rounds",
+                  "commissioned_at", "accepted_at", "acceptance_rounds", "available_actions"]
         read_only_fields = fields
 
 
@@ -393,7 +407,6 @@ class OrderDetailSerializer(OrderSerializer):
 # --- input ----------------------------------------------------------------------------------------
 
 _products = Product.objects.filter(is_active=True)
-_users = User.objects.filter(is_active=True)
 
 
 def _refuse_unknown(serializer: serializers.Serializer, message) -> None:
@@ -567,10 +580,29 @@ class ShipSerializer(serializers.Serializer):
         return {row["order_line"]: row["quantity"] for row in value}
 
 
+# ORD-3: only people who install may be named engineer (orders.rules.engineer_q); anyone else is a 400.
+_engineers = selectors.engineer_candidates()
+
+
 class ScheduleInstallationSerializer(serializers.Serializer):
-    scheduled_for = serializers.DateField(required=False, allow_null=True, default=None)
-    engineers = serializers.PrimaryKeyRelatedField(queryset=_users, many=True, required=False, default=list)
+    scheduled_for = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text="Not in the past, not before the delivery was completed, at most "
+                                                    "ORDER_INSTALLATION_MAX_DAYS_AHEAD days ahead.")
+    engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True, required=False, default=list,
+                                                   help_text="Installation engineers or staff of a supporting "
+                                                             "department (such as production).")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RescheduleInstallationSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateField(help_text="The new date (the same rules as scheduling).")
+    reason = serializers.CharField(help_text="Why the date changes (required, not blank); on the timeline.")
+
+
+class ChangeEngineersSerializer(serializers.Serializer):
+    engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True, allow_empty=False,
+                                                   help_text="The engineers from now on (at least one).")
+    reason = serializers.CharField(help_text="Why the engineers change (required, not blank); on the timeline.")
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):

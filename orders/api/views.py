@@ -33,6 +33,7 @@ from .serializers import (
     AcceptanceSerializer,
     AnswerSerializer,
     ApproveSerializer,
+    ChangeEngineersSerializer,
     CommissionSerializer,
     DeliveryConfirmSerializer,
     DeliveryDetailSerializer,
@@ -51,6 +52,7 @@ from .serializers import (
     ProductionStepSerializer,
     ProgressNoteCreateSerializer,
     ProgressNoteSerializer,
+    RescheduleInstallationSerializer,
     ReturnSerializer,
     ScheduleInstallationSerializer,
     ShipSerializer,
@@ -391,7 +393,8 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
     filterset_class = InstallationFilter
     lookup_value_regex = r"\d+"
     input_serializers = {"start": CommentSerializer, "commission": CommissionSerializer,
-                         "acceptance": AcceptanceSerializer}
+                         "acceptance": AcceptanceSerializer, "reschedule": RescheduleInstallationSerializer,
+                         "change_engineers": ChangeEngineersSerializer}
 
     def get_queryset(self):
         return selectors.installation_list(user=self.request.user).prefetch_related("engineers")
@@ -417,6 +420,26 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
 
     def retrieve(self, request, pk=None):
         return self._detail(self.get_object())
+
+    @_transition(RescheduleInstallationSerializer, "Move a scheduled installation to another date, with the reason; "
+                 "the engineers are told (ORD-3)", InstallationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        return self._fire(request, RescheduleInstallationSerializer, services.installation_reschedule)
+
+    @_transition(ChangeEngineersSerializer, "Name other engineers, with the reason; those taken off and those added "
+                 "are told (ORD-3)", InstallationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="change-engineers")
+    def change_engineers(self, request, pk=None):
+        installation = self.get_object()
+        params = self._params(ChangeEngineersSerializer)
+        return self._detail(services.installation_change_engineers(installation=installation, actor=request.user,
+                                                                   **params))
+
+    def _params(self, params_class) -> dict:
+        params = params_class(data=self.request.data)
+        params.is_valid(raise_exception=True)
+        return dict(params.validated_data)
 
     @_transition(CommentSerializer, "The engineers start work on site (ORD-3)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -16,6 +16,8 @@ from .delivery import DeliveryConfirmView, DeliveryRejectView, DeliveryShipView
 from .installation import (
     AcceptanceRecordView,
     InstallationCommissionView,
+    InstallationEngineersView,
+    InstallationRescheduleView,
     InstallationScheduleView,
     InstallationStartView,
 )
@@ -50,8 +52,10 @@ __all__ = [
     "DeliveryRejectView",
     "DeliveryShipView",
     "InstallationCommissionView",
+    "InstallationEngineersView",
     "InstallationExportView",
     "InstallationListView",
+    "InstallationRescheduleView",
     "InstallationScheduleView",
     "InstallationStartView",
     "OrderAmendView",

@@ -10,6 +10,8 @@ from .. import services
 from ..forms import (
     AcceptanceForm,
     CommissionForm,
+    EngineersForm,
+    RescheduleForm,
     ScheduleForm,
 )
 from ..models import Installation
@@ -41,6 +43,32 @@ class _InstallationView(OrderPostView):
         if installation is None:
             raise TransitionNotAllowed(_("No installation has been scheduled for this order."))
         return installation
+
+
+class InstallationRescheduleView(_InstallationView):
+    """ORD-3: another date, with the reason; the engineers are told."""
+
+    form_class, form_key = RescheduleForm, "reschedule_form"
+
+    def perform(self, *, order, form, data):
+        return services.installation_reschedule(installation=self.installation(order), actor=self.request.user,
+                                                scheduled_for=data["scheduled_for"], reason=data["reason"])
+
+    def success_message(self, order, result):
+        return _("The installation was rescheduled to %(date)s.") % {"date": result.scheduled_for.isoformat()}
+
+
+class InstallationEngineersView(_InstallationView):
+    """ORD-3: other engineers, with the reason; those taken off and those added are told."""
+
+    form_class, form_key = EngineersForm, "engineers_form"
+
+    def perform(self, *, order, form, data):
+        return services.installation_change_engineers(installation=self.installation(order), actor=self.request.user,
+                                                      engineers=data["engineers"], reason=data["reason"])
+
+    def success_message(self, order, result):
+        return _("The installation's engineers were changed.")
 
 
 class InstallationStartView(_InstallationView):

@@ -25,10 +25,12 @@ from ..forms import (
     CommissionForm,
     DeliveryConfirmForm,
     DeliveryRejectForm,
+    EngineersForm,
     LineFormSet,
     OrderAmendForm,
     ProductionStepForm,
     ProgressNoteForm,
+    RescheduleForm,
     ScheduleForm,
     ShipForm,
     TransitionForm,
@@ -122,6 +124,7 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "deliveries": deliveries,
         "installation": installation,
         "acceptance_rounds": list(installation.acceptance_rounds.all()) if installation else [],
+        "commissioning_rounds": list(installation.commissioning_rounds.all()) if installation else [],
         "engineers": list(installation.engineers.all()) if installation else [],
         "notes": notes,
         "actions": actions,
@@ -167,10 +170,22 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
     if "schedule_installation" in available_names:
         ctx["schedule_form"] = forms.get("schedule_form") or ScheduleForm()
     if "commission" in install_available:
-        ctx["commission_form"] = forms.get("commission_form") or CommissionForm(installation=installation)
+        ctx["commission_form"] = forms.get("commission_form") or CommissionForm()
+    if installation is not None and can_plan_installation(order, installation, can_work):
+        if installation.status in services.RESCHEDULABLE:
+            ctx["reschedule_form"] = forms.get("reschedule_form") or RescheduleForm(
+                initial={"scheduled_for": installation.scheduled_for})
+        if installation.status in services.RESTAFFABLE:
+            ctx["engineers_form"] = forms.get("engineers_form") or EngineersForm(
+                initial={"engineers": [e.pk for e in ctx["engineers"]]})
     if {"accept", "reject"} & install_available:
         ctx["acceptance_form"] = forms.get("acceptance_form") or AcceptanceForm()
     return ctx
+
+
+def can_plan_installation(order: Order, installation, can_work: bool) -> bool:
+    """Who may schedule may reschedule and change the engineers (services._installation_plan_locked)."""
+    return can_work and order.status == S.INSTALLING
 
 
 def render_order_page(request, order: Order, *, forms: dict | None = None, status: int = 200):

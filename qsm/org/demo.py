@@ -42,7 +42,7 @@ USERS = [
     ("wang.fang", "王芳", "sales", [Role.STAFF], False),
     ("wu.qiang", "吴强", "sales", [Role.STAFF], False),
     ("ma.jun", "马军", "production", [Role.MANAGER], True),
-    ("sun.hao", "孙浩", "production", [Role.STAFF], False),
+    ("sun.hao", "孙浩", "production", [Role.STAFF, Role.INSTALLATION_ENGINEER], False),
 ]
 
 ROLE_TITLES = {
@@ -50,6 +50,7 @@ ROLE_TITLES = {
     Role.MANAGER: "manager",
     Role.QUALITY_OFFICER: "quality officer",
     Role.STAFF: "staff",
+    Role.INSTALLATION_ENGINEER: "installation engineer",
 }
 
 

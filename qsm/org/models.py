@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     QUALITY_OFFICER = "quality_officer", _("Quality officer")
     MANAGER = "manager", _("Manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # ORD-3 §3.2(3) 安排专业人员进行现场安装和调试: may be named engineer on an installation, in any
+    # department (members of a supporting department, e.g. production, may be named without it).
+    INSTALLATION_ENGINEER = "installation_engineer", _("Installation engineer")
 
 
 class Department(models.Model):

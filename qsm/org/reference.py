@@ -5,7 +5,7 @@ loader is idempotent and takes an app registry, so a data migration may call it 
 """
 from __future__ import annotations
 
-ROLES = ["staff", "quality_officer", "manager", "administrator"]
+ROLES = ["staff", "quality_officer", "manager", "administrator", "installation_engineer"]
 
 
 def load(apps) -> None:

@@ -80,7 +80,8 @@ _registry: dict[type[models.Model], Workflow] = {}
 # The ``action`` of timeline events that are not transitions (notes, edits, creation): with the
 # transitions' actions they are the API's ``TimelineAction`` enum (API-2). A module that writes a
 # new one adds it here (a test reads every event the journeys write against the schema).
-NOTE_ACTIONS = {"attach", "discussion_note", "due_recomputed", "from_inquiry", "review_findings", "solution"}
+NOTE_ACTIONS = {"attach", "change_engineers", "discussion_note", "due_recomputed", "from_inquiry", "production_step",
+                "reschedule", "review_findings", "solution"}
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -222,12 +223,14 @@ def _field_raw(record, name: str) -> Any:
 
 
 def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment: str = "",
-         via: str | None = None) -> list[dict]:
+         via: str | None = None, action: str = "", event_data: dict | None = None) -> list[dict]:
     """WF-2: set fields on ``record``, save, and write one timeline event listing what changed.
 
     ``tracked`` names the fields whose edits the timeline must show; each change is stored as
     ``{"field", "old", "new"}`` with raw values (``raw_value``), rendered when read. Status is never
-    edited here: only ``fire`` moves a record between states.
+    edited here: only ``fire`` moves a record between states. ``action`` names an edit that is a
+    declared action of its own (an installation rescheduled) and ``event_data`` keeps its raw values,
+    for the module's sentence (``selectors.register_event_text``).
     """
     wf = _registry.get(type(record))
     if wf and wf.state_field in data:
@@ -251,12 +254,13 @@ def edit(record, *, actor, data: dict[str, Any], tracked: Iterable[str], comment
             clock_runner.sync_due_at(record, save=False)
         record.save()
         if changes or comment:
-            _event(record, actor=actor, via=via, kind=Event.Kind.EDIT, changes=changes, comment=comment)
+            _event(record, actor=actor, via=via, kind=Event.Kind.EDIT, changes=changes, comment=comment,
+                   action=action, data=raw_value(event_data or {}))
     return changes
 
 
 def record_change(record, *, actor, field: str, old: Any, new: Any, via: str | None = None,
-                  comment: str = "") -> Event | None:
+                  comment: str = "", action: str = "", data: dict | None = None) -> Event | None:
     """WF-2 for what ``edit`` cannot set: a many-to-many field (old/new = lists of ids) or child
     rows replaced as a whole (old/new = lists of {field: raw} of the related model, e.g. order
     lines). Nothing is written when nothing changed."""
@@ -264,7 +268,8 @@ def record_change(record, *, actor, field: str, old: Any, new: Any, via: str | N
     if old == new:
         return None
     return _event(record, actor=actor, via=via, kind=Event.Kind.EDIT,
-                  changes=[{"field": field, "old": old, "new": new}], comment=comment)
+                  changes=[{"field": field, "old": old, "new": new}], comment=comment, action=action,
+                  data=raw_value(data or {}))
 
 
 def note(record, *, actor, kind: str, comment: str = "", action: str = "", via: str | None = None,

@@ -52,13 +52,20 @@ EventText = Callable[[dict], str]
 _texts: dict[tuple[type[models.Model], str], EventText] = {}
 
 
-def register_event_text(model: type[models.Model], action: str, render: EventText) -> None:
+_labels: dict[tuple[type[models.Model], str], Any] = {}
+
+
+def register_event_text(model: type[models.Model], action: str, render: EventText, *, label=None) -> None:
     """A module says how its service lines read: ``register_event_text(Order, "review_findings", fn)``.
 
     The event stores raw values in ``data``; ``render(data)`` runs at read time, in the reader's
     language. A renderer that fails falls back to nothing rather than breaking the timeline.
+    ``label`` (lazy) names a line that is not a transition (an edit that is an action of its own,
+    "Reschedule") where a transition's label would stand.
     """
     _texts[(model, action)] = render
+    if label is not None:
+        _labels[(model, action)] = label
 
 
 def _summary(model, e: Event) -> str:
@@ -252,7 +259,7 @@ def timeline(record, children: Iterable = ()) -> list[TimelineEntry]:
             via_label=str(via_labels.get(e.via, e.via)),
             kind=e.kind,
             kind_label=e.get_kind_display(),
-            action_label=str(transition.label) if transition else "",
+            action_label=str(transition.label) if transition else str(_labels.get((model, e.action), "")),
             from_label=state_label(e.from_state) if e.from_state else "",
             to_label=state_label(e.to_state) if e.to_state else "",
             changes=_changes(model, e.changes, names),

@@ -330,10 +330,11 @@ def test_the_cursor_walks_every_order_once(api, world):
 # Measured for the department's staff: session, user, department, groups; the order with its
 # customer / department / owner / inquiry; lines, their products; review rounds (+reviewers),
 # findings; deliveries (+recorders), their lines, those lines' order lines and products; progress
-# notes (+people); the installation, its engineers, its acceptance rounds (+recorders). The quality
+# notes (+people); the installation, its engineers, its commissioning rounds (+recorders), its
+# acceptance rounds (+recorders). The quality
 # officer's rule checks on the installation's actions (accept, reject) each ask whether it is a
 # named engineer.
-ORDER_DETAIL_QUERIES = {"staff": 18, "quality": 20}  # + the production steps (§3.2(2), issue 7)
+ORDER_DETAIL_QUERIES = {"staff": 19, "quality": 21}  # + the production steps and the commissioning rounds (issue 7)
 # session, user, department, groups, the order (scope), its deliveries and installation (ids), and
 # all their events with their actors in one query (qsm.workflow.selectors.timeline)
 ORDER_TIMELINE_QUERIES = 8

@@ -143,7 +143,7 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
                                                                  {"item": "定位精度", "ok": True}],
                      "measurements": [{"name": "定位精度", "value": "0.008", "unit": "mm"}], "notes": "合格"}
     data = ok(engineer.post(iurl + "commission/", commissioning, format="json"))
-    assert data["status"] == "commissioned" and data["measurements"][0]["value"] == "0.008"
+    assert data["status"] == "commissioned" and data["commissioning_rounds"][0]["measurements"][0]["value"] == "0.008"
     data = ok(engineer.post(iurl + "acceptance/", {"result": "rejected", "remarks": "主轴噪音偏大"}, format="json"))
     assert data["status"] == "rework"
     assert ok(sales.get(url))["status"] == "installing"
@@ -153,6 +153,9 @@ def test_issue_3_journey_through_the_api(api, inquiry_in, sales_user, production
     assert data["status"] == "accepted" and data["accepted_at"]
     assert [(a["number"], a["result"], a["remarks"]) for a in data["acceptance_rounds"]] == [
         (1, "rejected", "主轴噪音偏大"), (2, "remarks", "需补充操作培训")]
+    # ORD-3: each commissioning is its own round, the first one kept as it was
+    assert [(c["number"], c["site_work"]) for c in data["commissioning_rounds"]] == [
+        (1, "安装调平、接电、试切"), (2, "更换主轴轴承后复测")]
     assert (data["acceptance_rounds"][1]["customer_feedback"], data["acceptance_rounds"][1]["customer_signatory"]) == (
         "安装及时，整体满意", "陈工")
     # and the signed acceptance form's scan is attached by the engineer

@@ -223,12 +223,14 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     assert page.locator("#acceptance-rounds tr[data-result=rejected]").count() == 1
     _shot(page, "06-rejected-rework")
 
-    # --- rework, commissioned again, accepted with remarks ----------------------------------------------
+    # --- rework, commissioned again (a new round, its form empty), accepted with remarks --------------
+    assert page.input_value("#commission-form input[name=check_item_0]") == ""
     page.fill("#commission-form textarea[name=site_work]", "更换主轴轴承，重新调试")
-    page.fill("#commission-form input[name=check_item_2]", "主轴噪音复测")
-    page.check("#commission-form input[name=check_ok_2]")
+    page.fill("#commission-form input[name=check_item_0]", "主轴噪音复测")
+    page.check("#commission-form input[name=check_ok_0]")
     page.click("#commission-button")
     _status(page, "commissioned")
+    assert page.locator("#commissioning .commissioning-round").count() == 2
     page.click("#acceptance-form label[for=id_result_1]")  # accepted with remarks
     page.fill("#acceptance-form textarea[name=remarks]", "需补充一次操作培训")
     page.fill("#acceptance-form textarea[name=feedback]", "安装人员专业，整体满意")

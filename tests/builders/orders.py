@@ -183,7 +183,7 @@ def installation_in(state: str, *, actor, engineer=None, order: Order | None = N
     """The installation of ``order`` (delivered; a new delivered order with installation when not
     given), or ``installation`` (scheduled) continued, moved to ``state``: ``actor`` schedules it
     with ``engineer`` (default ``actor``), who works it on site and records the customer's verdict."""
-    engineer = engineer or actor
+    engineer = _installer(engineer or actor)
     if installation is None:
         if order is None:
             order = order_in(S.DELIVERED, actor=actor, engineer=engineer,
@@ -204,6 +204,19 @@ def installation_in(state: str, *, actor, engineer=None, order: Order | None = N
     assert state == I.ACCEPTED, state
     services.acceptance_record(installation=installation, actor=engineer, **acceptance)
     return _fresh(installation)
+
+
+def _installer(user):
+    """Only people who install may be named engineer (ORD-3, ``orders.rules.engineer_q``): a builder
+    naming someone else (the order's own staff, by default) gives them the installation engineer role."""
+    from django.contrib.auth.models import Group
+
+    from orders.rules import can_be_engineer
+
+    if not can_be_engineer(user):
+        user.groups.add(Group.objects.get_or_create(name=Role.INSTALLATION_ENGINEER)[0])
+        user._role_names = None  # the cached role names are stale
+    return user
 
 
 def _fresh(record):

@@ -170,3 +170,50 @@ def test_two_acceptances_at_once_record_one_round_and_accept_the_order_once(staf
         accepted = AcceptanceRound.objects.get(installation=installation).result == "accepted"
         assert order.status == (S.ACCEPTED if accepted else S.INSTALLING)
         assert _events(order, "accept") == (1 if accepted else 0)
+
+
+@pytest.mark.spec("REL-1", "ORD-3")
+def test_a_reschedule_waiting_while_the_engineer_starts_on_site_is_refused(sales_user, production_user, customer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # given a scheduled installation, read by the office before the engineer starts on site
+    order = order_in(S.INSTALLING, actor=sales_user, engineer=production_user, customer=customer, installation=True)
+    stale = Installation.objects.get(order=order)
+    new_date = timezone.localdate() + dt.timedelta(days=5)
+    # when the engineer starts while the reschedule is on its way
+    started, moved = while_held(
+        lambda: services.installation_start(installation=Installation.objects.get(pk=stale.pk), actor=production_user),
+        lambda: services.installation_reschedule(installation=stale, actor=sales_user, scheduled_for=new_date,
+                                                 reason="客户要求"),
+    )
+    # then the reschedule is refused (decided on the locked, started installation) and nothing moved
+    assert isinstance(moved.error, TransitionNotAllowed), moved.error
+    installation = Installation.objects.get(pk=stale.pk)
+    assert installation.status == "on_site" and installation.scheduled_for == stale.scheduled_for
+    assert not Event.objects.filter(action="reschedule").exists()
+
+
+@pytest.mark.spec("REL-1", "ORD-3")
+def test_two_engineer_changes_at_once_leave_one_consistent_team(sales_user, sales_manager, production_user,
+                                                                production_department, customer):
+    from tests.factories import UserFactory
+
+    order = order_in(S.INSTALLING, actor=sales_user, engineer=production_user, customer=customer, installation=True)
+    a = UserFactory(username="eng-a", department=production_department, roles=["staff"])
+    b = UserFactory(username="eng-b", department=production_department, roles=["staff"])
+    pk = order.installation.pk
+
+    outcomes = at_once(
+        lambda: services.installation_change_engineers(installation=Installation.objects.get(pk=pk),
+                                                       actor=sales_user, engineers=[a], reason="换人"),
+        lambda: services.installation_change_engineers(installation=Installation.objects.get(pk=pk),
+                                                       actor=sales_manager, engineers=[b], reason="换人"),
+    )
+
+    # both were decided one after the other under the order's lock: each timeline line says what it found
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    changes = [e.changes[0] for e in Event.objects.filter(action="change_engineers").order_by("id")]
+    assert changes[0]["old"] == [production_user.pk] and changes[1]["old"] == changes[0]["new"]
+    assert list(Installation.objects.get(pk=pk).engineers.values_list("pk", flat=True)) == changes[1]["new"]

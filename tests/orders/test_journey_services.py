@@ -21,7 +21,7 @@ def priced_product(db):
 
 @pytest.mark.spec("ORD-1", "ORD-2", "ORD-3", "ORD-4")
 def test_order_from_review_to_acceptance(sales_user, sales_department, customer, priced_product):
-    engineer = UserFactory(username="engineer", department=sales_department, roles=["staff"])
+    engineer = UserFactory(username="engineer", department=sales_department, roles=["staff", "installation_engineer"])  # a sales engineer who installs
     # four-eyes (ORG-1): a colleague decides the review of the order sales_user entered
     reviewer = UserFactory(username="reviewer", department=sales_department, roles=["staff"])
     # given an order with installation, one line priced outside the range

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from orders import services
 from orders.models import (
     AcceptanceRound,
+    CommissioningRound,
     Delivery,
     DeliveryLine,
     Installation,
@@ -89,7 +90,12 @@ def snapshot(order) -> dict:
             "id", "item", "result", "note")),
         "deliveries": list(Delivery.objects.filter(order=o).order_by("id").values_list("id", "status", "quality_note")),
         "delivery_lines": DeliveryLine.objects.filter(delivery__order=o).count(),
-        "installation": list(Installation.objects.filter(order=o).values_list("status", "site_work", "commissioned_at")),
+        "installation": list(Installation.objects.filter(order=o).values_list("status", "scheduled_for",
+                                                                              "commissioned_at")),
+        "commissioning": list(CommissioningRound.objects.filter(installation__order=o).order_by("id").values_list(
+            "id", "number", "site_work", "checklist")),
+        "engineers": list(Installation.engineers.through.objects.filter(installation__order=o).order_by("id")
+                          .values_list("user_id", flat=True)),
         "acceptance": AcceptanceRound.objects.filter(installation__order=o).count(),
         "notes": list(o.progress_notes.order_by("id").values_list("id", "summary", "answer")),
         "events": Event.objects.count(),
@@ -648,8 +654,10 @@ def test_engineer_starts_commissions_customer_rejects_once_then_accepts_with_rem
     assert done.status_code == 302
     installation = Installation.objects.get()
     assert installation.status == "commissioned"
-    assert installation.commissioning_checklist == [{"item": "空载运行 2 小时", "ok": True}, {"item": "定位精度", "ok": True}]
-    assert installation.measurements == [{"name": "定位精度", "value": "0.008", "unit": "mm"}]
+    first = installation.latest_commissioning
+    assert first.number == 1 and first.recorded_by == engineer
+    assert first.checklist == [{"item": "空载运行 2 小时", "ok": True}, {"item": "定位精度", "ok": True}]
+    assert first.measurements == [{"name": "定位精度", "value": "0.008", "unit": "mm"}]
 
     # a rejection needs the reasons, then sends it to rework
     no_reason = client.post(url("acceptance-record", scheduled), {"result": "rejected"})
@@ -660,7 +668,11 @@ def test_engineer_starts_commissions_customer_rejects_once_then_accepts_with_rem
     installation.refresh_from_db()
     assert installation.status == "rework"
     page = client.get(scheduled.get_absolute_url())
-    assert page.context["commission_form"]["check_item_1"].value() == "定位精度"  # rework starts from the last test
+    # the rework is a new round: its form starts empty, the first round stays shown as it was
+    form = page.context["commission_form"]
+    assert not any(form[f"check_item_{i}"].value() for i in range(form.check_count))
+    assert not form["site_work"].value()
+    assert [c.number for c in page.context["commissioning_rounds"]] == [1]
 
     # commissioned again, accepted with remarks and the customer's feedback
     client.post(url("installation-commission", scheduled), {
@@ -674,6 +686,11 @@ def test_engineer_starts_commissions_customer_rejects_once_then_accepts_with_rem
     page = login(sales_user).get(scheduled.get_absolute_url())
     html = html_of(page)
     assert [a.result for a in page.context["acceptance_rounds"]] == ["rejected", "remarks"]
+    # ORD-3: both commissioning rounds are kept and shown, the first one as it was recorded
+    rounds = page.context["commissioning_rounds"]
+    assert [(c.number, c.site_work, [x["item"] for x in c.checklist]) for c in rounds] == [
+        (1, "安装调平、接电", ["空载运行 2 小时", "定位精度"]), (2, "更换轴承", ["噪音测试"])]
+    assert 'id="commissioning-1"' in html and 'id="commissioning-2"' in html
     assert "噪音偏大" in html and "需补充操作培训" in html and "整体满意" in html
     assert 'id="visit-due-badge"' in html and 'id="visit-due"' in html
     installation_events = [e for e in page.context["timeline"] if e.subject and e.kind == "transition"]
