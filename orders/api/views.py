@@ -25,6 +25,7 @@ from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.renderers import XLSXRenderer
+from qsm.api.schema import names_a_record
 from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
 from qsm.org.services import NewCustomerInvalid
 from qsm.parsing import parse_id
@@ -190,6 +191,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
                    summary="What converting an inquiry pre-fills: customer, contact, needs, the latest solution's "
                            "products at list price; nothing is created (PRE-4)")
     @action(detail=False, methods=["get"], url_path="from-inquiry/draft", url_name="from-inquiry-draft", **NESTED)
+    @names_a_record
     def from_inquiry_draft(self, request):
         inquiry_id = parse_id(request.query_params.get("inquiry", ""))
         if inquiry_id is None:

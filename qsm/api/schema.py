@@ -108,6 +108,10 @@ class AutoSchema(_SpectacularAutoSchema):
     def _needs_user(self) -> bool:
         return not all(isinstance(p, AllowAny) for p in self.view.get_permissions())
 
+    def _names_a_record(self) -> bool:
+        handler = getattr(self.view, getattr(self.view, "action", None) or "", None)
+        return getattr(handler, "names_a_record", False)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
@@ -120,7 +124,7 @@ class AutoSchema(_SpectacularAutoSchema):
             codes.append("400")
         if self._needs_user():
             codes += ["401", "403"]
-        if "{" in self.path or (self.method in _WRITES and self._needs_user()):
+        if "{" in self.path or (self.method in _WRITES and self._needs_user()) or self._names_a_record():
             codes.append("404")  # the record of the path, or one the body names (an inquiry to convert)
         if self.method in _WRITES and self._needs_user():
             codes.append("409")
@@ -262,3 +266,9 @@ def postprocess(result, generator, request=None, public=True, **kwargs):
         _drop_invalid_blank_defaults(schema)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
+
+
+def names_a_record(handler):
+    """Marks a read whose query names a record (``?inquiry=``): it answers 404 for one the user cannot see."""
+    handler.names_a_record = True
+    return handler

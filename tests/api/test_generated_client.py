@@ -151,8 +151,14 @@ def test_a_generated_client_drives_an_inquiry_to_an_accepted_order(generated, tr
     assert conflict.parsed.code == m.ErrorCode.TRANSITION_NOT_ALLOWED
 
     # converted; the order's terms agreed; reviewed item by item and approved by a second person
+    draft = orders("orders_orders_from_inquiry_draft_retrieve").sync(client=sales, inquiry=inquiry.id)
+    assert draft.customer == inquiry.customer and draft.needs
     order = orders("orders_orders_from_inquiry_create").sync(client=sales, body=m.OrderFromInquiryRequest(
-        inquiry=inquiry.id))
+        inquiry=inquiry.id, customer_reference="PO-7", installation_required=True,
+        site_address="苏州工业园区星湖街 1 号", site_contact="王工 13800001111",
+        promised_date=timezone.localdate() + dt.timedelta(days=40),
+        lines=[m.OrderLineInputRequest(product=robot.pk, quantity="2", unit_price="150000.00")]))
+    assert isinstance(order, m.OrderDetail), order
     assert order.status == m.OrderStatus.REVIEW and order.source_inquiry_number == inquiry.number
     order = orders("orders_orders_partial_update").sync(client=sales, id=order.id, body=m.PatchedOrderUpdateRequest(
         promised_date=timezone.localdate() + dt.timedelta(days=40), installation_required=True,

@@ -74,11 +74,11 @@ def test_each_recipient_is_told_in_their_own_language(english, chinese, mailoutb
         rows = notify(recipients=[english, chinese], kind="test", title=title)
     # then each row holds the text in its recipient's language
     by_user = {n.recipient.username: n.title for n in rows}
-    assert by_user == {"alice": "This field is required.", "li": "该字段是必填项。"}
+    assert by_user == {"alice": "This field is required.", "li": "此项为必填项。"}
     # and the e-mail carries that text too
     notification_emails_send(ids=[n.pk for n in rows])
     subjects = {m.to[0]: m.subject for m in mailoutbox}
-    assert subjects == {"alice@example.com": "[QSM] This field is required.", "li@example.com": "[QSM] 该字段是必填项。"}
+    assert subjects == {"alice@example.com": "[QSM] This field is required.", "li@example.com": "[QSM] 此项为必填项。"}
 
 
 @pytest.mark.spec("NTF-1", "SLA-2")

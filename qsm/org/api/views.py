@@ -33,9 +33,11 @@ Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Search name, phon
 @extend_schema_view(
     list=extend_schema(parameters=[Q_PARAM], summary="List customers (keyset-paginated by name)"),
     retrieve=extend_schema(responses=CustomerDetailSerializer, summary="Get one customer with its contacts"),
-    create=extend_schema(request=CustomerCreateSerializer, responses={201: CustomerDetailSerializer},
+    create=extend_schema(request=CustomerCreateSerializer,
+                         responses={201: CustomerDetailSerializer, 200: CustomerDetailSerializer},
                          summary="Quick-create a customer",
-                         description="An obvious duplicate (the same name and phone) is refused with 400."),
+                         description="A customer already on file under the same normalised name (or unified social "
+                                     "credit code) is returned as it is, with 200 instead of 201."),
 )
 @extend_schema(tags=["org"])
 class CustomerViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
