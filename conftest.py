@@ -204,3 +204,22 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     report.spec_ids = tuple(i for m in item.iter_markers("spec") for i in m.args)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A live-server test must roll back by serialization (``django_db(transaction=True,
+    serialized_rollback=True)``). One without it is flushed with post_migrate, which recreates the
+    content types under new ids; the next serialized test then restores the old rows on top of them
+    and fails on their unique key (seen in CI when the generated-client test ran before the
+    browser tests). Refused at collection, so the order of the suite cannot hide it."""
+    offenders = []
+    for item in items:
+        if "live_server" not in getattr(item, "fixturenames", ()):
+            continue
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("serialized_rollback"):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "live-server tests need @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(offenders))

@@ -73,6 +73,9 @@ def _api(module: str):
 
 
 @pytest.mark.spec("API-2", "API-1")
+# Like every live-server test: the database is restored from its serialized copy afterwards (the
+# root conftest refuses a live-server test without it).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_generated_client_drives_an_inquiry_to_an_accepted_order(generated, transactional_db, live_server,
                                                                     business_department,
                                                                     sales_department, production_department):
