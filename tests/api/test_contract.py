@@ -172,6 +172,43 @@ def test_operations_have_summaries_and_no_docstring_descriptions(db):
         assert not description or description not in docstrings, (method, path, description)
 
 
+@pytest.mark.spec("API-2")
+def test_the_english_schema_says_everything_in_english(db):
+    # the committed file and the live document are English: no Chinese term in a summary, a
+    # description or a title ("Record the customer's acceptance (验收)" was one)
+    texts = [(path, method, key, operation.get(key, "")) for path, method, operation in operations()
+             for key in ("summary", "description")]
+    texts += [("components", name, "description", c.get("description", ""))
+              for name, c in schema()["components"]["schemas"].items()]
+    texts += [("components", name, prop, d.get("description", "")) for name, c in schema()["components"]["schemas"].items()
+              for prop, d in c.get("properties", {}).items()]
+    assert [t for t in texts if CJK.search(t[3])] == []
+
+
+@pytest.mark.spec("API-2", "NTF-1")
+def test_notification_kinds_and_inbox_modules_are_named_enums_of_what_is_registered(db):
+    from qsm.notify.kinds import kinds
+
+    components = schema()["components"]["schemas"]
+    props = {name: c.get("properties", {}) for name, c in components.items()}
+    assert "NotificationKind" in refs(props["Notification"]["kind"])[0]
+    assert set(components["NotificationKind"]["enum"]) == set(kinds()) >= {"order_approved", "inquiry_handover",
+                                                                             "sla_reminder"}
+    assert "InboxModule" in refs(props["InboxItem"]["module"])[0]
+    assert {"presales", "orders"} <= set(components["InboxModule"]["enum"])
+    # every kind the code sends is registered (a kind sent unregistered would answer outside the enum)
+    sent = set()
+    for source in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        parts = source.relative_to(settings.BASE_DIR).parts
+        if parts[0] in ("tests", ".venv", "node_modules") or "migrations" in parts:
+            continue
+        text = source.read_text(encoding="utf-8")
+        sent |= set(re.findall(r'\bnotify\(.{0,200}?\bkind="(\w+)"', text, flags=re.S))
+        sent |= set(re.findall(r'\b(?:remind|overdue)_kind="(\w+)"', text))
+    assert {"order_approved", "inquiry_handover", "order_late"} <= sent
+    assert sent - set(components["NotificationKind"]["enum"]) == set()
+
+
 def _values(node, key: str) -> list:
     if isinstance(node, dict):
         return ([node[key]] if key in node else []) + [v for x in node.values() for v in _values(x, key)]
