@@ -256,5 +256,6 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
     assert "批准" in events and "生产进度" in events and "上传附件" in events
     assert "批准" in _text(client.get(reverse("admin:workflow_event_changelist"), {"action": "approve"}))
     assert "订单通过审核" in _text(client.get(reverse("admin:notify_notification_changelist")))
+    assert "安装工程师" in _text(client.get(reverse("admin:auth_group_changelist")))
     order = Order.objects.get()
     assert "零部件加工完成" in _text(client.get(reverse("admin:orders_order_change", args=[order.pk])))
