@@ -9,8 +9,12 @@ deleted. The order's own intake fields may be corrected while it is in review or
 only through ``order_update``, so the correction lands on the order's timeline like any other edit.
 """
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from qsm.followup.reasons import reason_label
 from qsm.workflow.admin import ServiceEditAdmin
 
 from . import services
@@ -22,6 +26,7 @@ from .models import (
     Installation,
     Order,
     OrderLine,
+    ProductionStep,
     ReviewFinding,
     ReviewRound,
 )
@@ -62,6 +67,36 @@ class ReadOnlyInline(admin.TabularInline):
 
 # --- orders ---------------------------------------------------------------------------------------
 
+class ShownOnlyFormSet(BaseInlineFormSet):
+    """An inline that is only shown: never bound to a post, so saving the order's own fields does
+    not ask for its management form, and nothing in a post can reach its rows."""
+
+    def __init__(self, data=None, files=None, *args, **kwargs):
+        super().__init__(None, None, *args, **kwargs)
+
+    def is_valid(self):
+        return True
+
+    def has_changed(self):
+        return False
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class ProductionStepInline(ReadOnlyInline):
+    """ORD-2, §3.2(2): the production steps reported on the order, shown read-only (they are
+    recorded from the order's page by the production department, never edited)."""
+
+    model = ProductionStep
+    formset = ShownOnlyFormSet
+    fields = ["stage", "note", "occurred_at", "recorded_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["product", "quantity", "unit_price", "delivered_quantity"]
@@ -77,7 +112,7 @@ class OrderAdmin(ServiceEditAdmin):
     list_filter = ["status", "department", "installation_required"]
     search_fields = ["number", "customer__name", "customer_reference", "source_inquiry__number"]
     list_select_related = ["customer", "department", "owner", "source_inquiry"]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, ProductionStepInline]
     show_full_result_count = False  # no COUNT(*) over the whole table on every page (STYLE.md 6)
     fieldsets = [
         (None, {"fields": ["number", "status", "customer", "customer_reference", "source_inquiry", "needs"]}),
@@ -86,14 +121,18 @@ class OrderAdmin(ServiceEditAdmin):
         (_("Responsibility"), {"fields": ["department", "owner", "due_at", "cancel_reason"]}),
         (_("Dates"), {"fields": ["received_at", "approved_at", "delivered_at", "accepted_at", "risk_flagged_at",
                                  "created_at", "updated_at"]}),
-        (_("Follow-up visit"), {"fields": ["follow_up_due_at", "follow_up_reason"]}),
+        (_("Follow-up visit"), {"fields": ["follow_up_due_at", "follow_up_reason_name"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        names = [f.name for f in Order._meta.get_fields() if f.concrete]
+        names = [f.name for f in Order._meta.get_fields() if f.concrete] + ["follow_up_reason_name"]
         if obj is not None and self.has_change_permission(request, obj):
             return [n for n in names if n not in Order.TRACKED_FIELDS]
         return names
+
+    @admin.display(description=_("follow-up reason"))
+    def follow_up_reason_name(self, obj: Order) -> str:
+        return reason_label(obj.follow_up_reason) if obj.follow_up_reason else ""
 
     def has_add_permission(self, request):
         return False  # intake numbers the order and starts its review clock
@@ -168,7 +207,19 @@ class AcceptanceRoundInline(ReadOnlyInline):
 
 class CommissioningRoundInline(ReadOnlyInline):
     model = CommissioningRound
-    fields = ["number", "site_work", "checklist", "measurements", "notes", "recorded_by", "commissioned_at"]
+    fields = ["number", "site_work", "checklist_lines", "measurement_lines", "notes", "recorded_by",
+              "commissioned_at"]
+
+    # The stored lists read as lines, not as JSON (ADMIN-1): "接地检查：合格", "噪声：62 dB".
+    @admin.display(description=_("commissioning checklist"))
+    def checklist_lines(self, obj: CommissioningRound) -> str:
+        return format_html_join(mark_safe("<br>"), "{}: {}", (
+            (c.get("item", ""), _("Pass") if c.get("ok") else _("Fail")) for c in obj.checklist or ()))
+
+    @admin.display(description=_("measurements"))
+    def measurement_lines(self, obj: CommissioningRound) -> str:
+        return format_html_join(mark_safe("<br>"), "{}: {} {}", (
+            (m.get("name", ""), m.get("value", ""), m.get("unit", "")) for m in obj.measurements or ()))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")

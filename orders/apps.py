@@ -17,6 +17,6 @@ class OrdersConfig(AppConfig):
         from .selectors import order_customer_history, order_inbox
         from .timeline import register_texts
 
-        registry.register_inbox(order_inbox)
+        registry.register_inbox(order_inbox, module="orders")
         register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(order_customer_history)

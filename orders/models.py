@@ -138,7 +138,7 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines", verbose_name=_("order"))
     product = models.ForeignKey("org.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -171,7 +171,7 @@ class ReviewRound(models.Model):
         APPROVED = "approved", _("Approved")  # every item passed or waived with a reason
         RETURNED = "returned", _("Returned to customer")  # problems listed for the customer to amend
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="review_rounds")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="review_rounds", verbose_name=_("order"))
     number = models.PositiveSmallIntegerField(_("round"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -208,7 +208,8 @@ class ReviewFinding(models.Model):
         FAIL = "fail", _("Fail")
         WAIVED = "waived", _("Waived")  # accepted as is, with a reason
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="findings")
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="findings",
+                              verbose_name=_("review round"))
     item = models.CharField(_("checklist item"), max_length=20, choices=ChecklistItem.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     note = models.TextField(_("note / reason"), blank=True)
@@ -219,6 +220,9 @@ class ReviewFinding(models.Model):
         verbose_name_plural = _("review findings")
         constraints = [models.UniqueConstraint(fields=["round", "item"], name="review_finding_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.get_item_display()}: {self.get_result_display()}"
+
 
 class Delivery(models.Model):
     """ORD-2: one shipment (a partial delivery is a delivery of part of the lines)."""
@@ -228,14 +232,15 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")  # received and quality-checked as good
         REJECTED = "rejected", _("Rejected at receipt")  # failed the quality check; quantities do not count
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deliveries")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("order"))
     number = models.PositiveSmallIntegerField(_("delivery"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SHIPPED)
     shipped_at = models.DateTimeField(_("shipped at"))
     carrier = models.CharField(_("carrier / tracking"), max_length=120, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     quality_note = models.TextField(_("quality check"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
 
     class Meta:
         ordering = ["number"]
@@ -252,12 +257,18 @@ class Delivery(models.Model):
 
 
 class DeliveryLine(models.Model):
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines", verbose_name=_("delivery"))
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines",
+                                   verbose_name=_("order line"))
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
 
     class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_line_quantity_positive")]
+
+    def __str__(self) -> str:  # the admin's inline row title: not "DeliveryLine object (3)"
+        return f"{self.delivery} · {self.order_line}"
 
 
 class Installation(models.Model):
@@ -270,7 +281,7 @@ class Installation(models.Model):
         REWORK = "rework", _("Rework")  # the customer rejected it; fix, then commission again
         ACCEPTED = "accepted", _("Accepted")  # accepted, possibly with remarks
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="installation")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="installation", verbose_name=_("order"))
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_for = models.DateField(_("scheduled date"))
     engineers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="installations",
@@ -308,7 +319,8 @@ class CommissioningRound(models.Model):
     """ORD-3: one commissioning test on site. A rejected acceptance sends the installation to rework;
     commissioning again is a new round, and every round is kept (like the review rounds, ORD-1)."""
 
-    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="commissioning_rounds")
+    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="commissioning_rounds",
+                                     verbose_name=_("installation"))
     number = models.PositiveSmallIntegerField(_("round"))
     site_work = models.TextField(_("work done on site"), blank=True)
     # [{"item": text, "ok": bool}], [{"name": text, "value": text, "unit": text}]
@@ -342,13 +354,15 @@ class AcceptanceRound(models.Model):
         ACCEPTED_WITH_REMARKS = "remarks", _("Accepted with remarks")
         REJECTED = "rejected", _("Rejected")
 
-    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="acceptance_rounds")
+    installation = models.ForeignKey(Installation, on_delete=models.PROTECT, related_name="acceptance_rounds",
+                                     verbose_name=_("installation"))
     number = models.PositiveSmallIntegerField(_("round"))
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     remarks = models.TextField(_("remarks / reasons"), blank=True)
     customer_feedback = models.TextField(_("customer feedback"), blank=True)
     customer_signatory = models.CharField(_("signed by (customer)"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"))
 
     class Meta:
@@ -356,6 +370,9 @@ class AcceptanceRound(models.Model):
         verbose_name = _("acceptance round")
         verbose_name_plural = _("acceptance rounds")
         constraints = [models.UniqueConstraint(fields=["installation", "number"], name="acceptance_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.number}: {self.get_result_display()}"
 
 
 class ProductionStep(models.Model):
@@ -371,7 +388,7 @@ class ProductionStep(models.Model):
         READY = "ready", _("Ready to ship")  # 完工待发
         DELAYED = "delayed", _("Delay or problem")  # 延误 / 问题
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="production_steps")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="production_steps", verbose_name=_("order"))
     stage = models.CharField(_("production step"), max_length=12, choices=Stage.choices)
     note = models.TextField(_("note"), blank=True)
     occurred_at = models.DateTimeField(_("when"))

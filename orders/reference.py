@@ -8,7 +8,7 @@ from __future__ import annotations
 from qsm.sla.reference import Policy, ensure_policies
 
 POLICIES = [
-    Policy("订单审核 / order review", "orders.order", "review", 480),
+    Policy("订单审核", "orders.order", "review", 480),
 ]
 
 

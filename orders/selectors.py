@@ -208,7 +208,7 @@ def order_inbox(user) -> list[InboxItem]:
             due = end_of_working_day(o.promised_date, calendar)
         waiting = _PRODUCTION_WAITING_FOR if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
             _WAITING_FOR.get(o.status, ""))
-        items.append(InboxItem(module=gettext("Orders"), number=o.number, title=o.customer.name,
+        items.append(InboxItem(module=gettext("Orders"), module_code="orders", number=o.number, title=o.customer.name,
                                status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
                                waiting_for=gettext(waiting)))
     return items

@@ -48,8 +48,8 @@ def _engineers_changed(data: dict) -> str:
 
 
 def register_texts() -> None:
-    register_event_text(Order, "production_step", _production_step)
-    register_event_text(Order, "review_findings", _findings)
-    register_event_text(Order, "from_inquiry", _from_inquiry)
+    register_event_text(Order, "production_step", _production_step, label=gettext_lazy("Production step"))
+    register_event_text(Order, "review_findings", _findings, label=gettext_lazy("Review findings"))
+    register_event_text(Order, "from_inquiry", _from_inquiry, label=gettext_lazy("Created from the inquiry"))
     register_event_text(Installation, "reschedule", _rescheduled, label=gettext_lazy("Reschedule"))
     register_event_text(Installation, "change_engineers", _engineers_changed, label=gettext_lazy("Change engineers"))

@@ -38,6 +38,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qsm.errors import ValidationError
+from qsm.followup.reasons import register_reason
+from qsm.notify.kinds import register_kind
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
 from qsm.workflow.clocks import Clock
@@ -437,3 +439,20 @@ declare_colours(AcceptanceRound, {
     AcceptanceRound.Result.ACCEPTED: "success", AcceptanceRound.Result.ACCEPTED_WITH_REMARKS: "warning",
     AcceptanceRound.Result.REJECTED: "danger",
 }, field="result")
+
+
+# The notifications this module sends (``Notification.kind``), named for the admin and the API.
+for _kind, _label in [
+    ("order_approved", gettext_lazy("Order passed review")),
+    ("order_returned", gettext_lazy("Order returned for amendment")),
+    ("order_at_risk", gettext_lazy("Order may miss its promised date")),
+    ("order_late", gettext_lazy("Order late")),
+    ("installation_scheduled", gettext_lazy("Installation scheduled")),
+    ("installation_rescheduled", gettext_lazy("Installation rescheduled")),
+    ("installation_unassigned", gettext_lazy("No longer scheduled to install")),
+    ("acceptance_rejected", gettext_lazy("Acceptance rejected")),
+]:
+    register_kind(_kind, _label)
+# Why the order asks for a follow-up visit (FollowUp.reason, Order.follow_up_reason).
+register_reason("delivered", gettext_lazy("Delivered"))
+register_reason("accepted", gettext_lazy("Accepted"))

@@ -19,6 +19,6 @@ class PresalesConfig(AppConfig):
         from .selectors import inquiry_customer_history, inquiry_inbox
         from .timeline import register_texts
 
-        registry.register_inbox(inquiry_inbox)
+        registry.register_inbox(inquiry_inbox, module="presales")
         register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(inquiry_customer_history)

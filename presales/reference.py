@@ -9,10 +9,10 @@ from __future__ import annotations
 from qsm.sla.reference import Policy, ensure_policies
 
 POLICIES = [
-    Policy("咨询首次响应 / first response", "presales.inquiry", "first_response", 240),
-    Policy("电话咨询首次响应 / first response, phone", "presales.inquiry", "first_response", 120, channel="phone"),
-    Policy("在线客服首次响应 / first response, chat", "presales.inquiry", "first_response", 60, channel="chat"),
-    Policy("业务部门确认交接 / hand-over acknowledgement", "presales.inquiry", "handover_ack", 480),
+    Policy("咨询首次响应", "presales.inquiry", "first_response", 240),
+    Policy("电话咨询首次响应", "presales.inquiry", "first_response", 120, channel="phone"),
+    Policy("在线客服首次响应", "presales.inquiry", "first_response", 60, channel="chat"),
+    Policy("业务部门确认交接", "presales.inquiry", "handover_ack", 480),
 ]
 
 

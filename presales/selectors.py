@@ -84,6 +84,7 @@ def inquiry_inbox(user) -> list[InboxItem]:
     return [
         InboxItem(
             module=gettext("Pre-sales"),
+            module_code="presales",
             number=i.number,
             title=f"{i.subject} · {i.customer.name}",
             status_label=i.get_status_display(),

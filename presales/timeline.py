@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qsm.workflow.selectors import register_event_text
 
@@ -13,4 +14,4 @@ def _solution(data: dict) -> str:
 
 
 def register_texts() -> None:
-    register_event_text(Inquiry, "solution", _solution)
+    register_event_text(Inquiry, "solution", _solution, label=gettext_lazy("Tailored solution"))

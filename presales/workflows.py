@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qsm.errors import ValidationError
+from qsm.notify.kinds import register_kind
 from qsm.notify.services import notify
 from qsm.org.models import Department
 from qsm.workflow.clocks import Clock
@@ -178,3 +179,13 @@ declare_colours(Inquiry, {
     S.NEW: "primary", S.ANSWERED: "info", S.DISCUSSION: "warning", S.HANDED_OVER: "secondary",
     S.ACKNOWLEDGED: "success", S.CONVERTED: "success", S.CLOSED: "dark", S.CANCELLED: "light",
 })
+
+
+# The notifications this module sends (``Notification.kind``), named for the admin and the API.
+for _kind, _label in [
+    ("inquiry_discussion", gettext_lazy("Invited to an inquiry discussion")),
+    ("inquiry_handover", gettext_lazy("Inquiry handed over to your department")),
+    ("inquiry_acknowledged", gettext_lazy("Inquiry acknowledged")),
+    ("inquiry_returned", gettext_lazy("Inquiry returned")),
+]:
+    register_kind(_kind, _label)

@@ -24,6 +24,7 @@ class InboxItem:
     url: str
     due_at: datetime | None
     waiting_for: str  # what the user is expected to do, translated
+    module_code: str = ""  # the module's code, as registered with its provider (the API's InboxModule)
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,21 @@ InboxProvider = Callable[[Any], Iterable[InboxItem]]
 HistoryProvider = Callable[[Any, Any], HistorySection]
 
 _inbox_providers: list[InboxProvider] = []
+_inbox_modules: set[str] = set()
 _history_providers: list[HistoryProvider] = []
 
 
-def register_inbox(provider: InboxProvider) -> None:
+def register_inbox(provider: InboxProvider, *, module: str = "") -> None:
+    """``module``: the code of the module whose items the provider gives (``presales``); the API
+    publishes the registered codes as the ``InboxModule`` enum."""
     if provider not in _inbox_providers:
         _inbox_providers.append(provider)
+    if module:
+        _inbox_modules.add(module)
+
+
+def inbox_modules() -> list[str]:
+    return sorted(_inbox_modules)
 
 
 def register_customer_history(provider: HistoryProvider) -> None:

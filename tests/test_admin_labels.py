@@ -3,6 +3,7 @@
 django-axes' section translated."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -25,7 +26,7 @@ RAW = ["administrator", "quality_officer", "presales.inquiry", "first_response",
 def _text(response) -> str:
     """What a person reads on the page: the text between tags (values in attributes are not read)."""
     body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<(script|style|bdi)\b.*?</\1>", " ", body, flags=re.S)  # <bdi>: a stored value (hash)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
@@ -144,3 +145,117 @@ def test_the_deadline_and_calendar_day_pages_name_their_fields_in_chinese(client
         assert not leaks, f"{url} shows {leaks}: {text[max(0, text.find(leaks[0]) - 200):text.find(leaks[0]) + 100] if leaks else ''}"
     text = _text(client.get(reverse("admin:sla_deadline_change", args=[deadline.pk])))
     assert "首次响应" in text and "咨询" in text and "标记超期时间" in text
+
+
+# --- every admin page, as a Chinese administrator -------------------------------------------------
+
+# What may stay in Latin letters on a Chinese page: names of things (QSM, API, PDF, ...) and the
+# data of the rows (usernames, e-mails, product codes, record numbers), collected per test.
+LATIN_ALLOWED = {"Control", "Command", "Mac", "English", "HTTP", "Accept", "QSM", "API", "PDF", "CNC", "ID", "URL", "IP", "UTC", "Token", "Excel", "SLA", "ORD", "INQ", "PO",
+                 "http", "https", "localhost", "testserver", "example", "com", "www"}
+# Record numbers (ORD-2026-000001), codes (CNC-100), numbers, hexadecimal keys and hashes.
+DATA = re.compile(r"[A-Z]{2,4}-\d{4}-\d+|[A-Z]+-?\d*|\d.*|[a-z]?\d+|[0-9a-f]{16,}")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.\-][A-Za-z0-9]+)*")
+
+
+def _admin_world(staff_user, sales_user, production_user, customer, product):
+    """A row for every model the admin shows: an inquiry discussed and converted, an order taken
+    through production, delivery, installation and acceptance, notifications, links, attachments."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders import services as order_services
+    from orders.models import Order
+    from presales import services as presales_services
+    from presales.models import Inquiry
+    from qsm.links.services import link_issue
+    from tests.builders.inquiries import inquiry_in
+    from tests.builders.orders import installation_in, order_in
+
+    inquiry = inquiry_in(Inquiry.Status.DISCUSSION, actor=staff_user, customer=customer, products=[product],
+                         invited=[sales_user.department])
+    presales_services.discussion_note_add(inquiry=inquiry, actor=staff_user, body="会议纪要：客户需要两台")
+    presales_services.solution_add(inquiry=inquiry, actor=staff_user, title="定制方案", content="两台 CNC-100")
+    presales_services.inquiry_attach(inquiry=inquiry, actor=staff_user,
+                                     upload=SimpleUploadedFile("图纸.pdf", b"%PDF-1.4", content_type="application/pdf"))
+    order = order_in(Order.Status.IN_PRODUCTION, actor=sales_user, customer=customer, unit_price="98000.00",
+                     installation=True)
+    order_services.production_step_add(order=order, actor=sales_user, stage="machining", note="主轴加工")
+    line = order.lines.get()
+    delivery = order_services.delivery_ship(order=order, actor=sales_user, quantities={line.pk: line.quantity})
+    order_services.delivery_confirm(delivery=delivery, actor=sales_user, quality_note="数量、外观无误")
+    order = Order.objects.get(pk=order.pk)
+    installation_in("accepted", order=order, actor=sales_user)
+    order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel="phone",
+                                     text="客户询问调试时间")
+    link_issue(order, "order_feedback", ttl=dt.timedelta(days=3), actor=sales_user, contact_name="王工")
+    return inquiry, order
+
+
+@pytest.fixture
+def order_feedback_links():
+    """A module's customer-link purpose, named in Chinese (no module registers one yet)."""
+    from orders.models import Order
+    from qsm.links.registry import LinkPurpose, register_purpose, unregister_purpose
+
+    register_purpose(LinkPurpose(code="order_feedback", model=Order, label="订单反馈", handler=None))
+    yield
+    unregister_purpose("order_feedback")
+
+
+@pytest.mark.spec("ADMIN-1")
+def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin, staff_user, sales_user,
+                                                           production_user, customer, product,
+                                                           order_feedback_links):
+    from django.contrib import admin
+
+    from orders.models import Order
+    from qsm.org.models import Customer, Department, Product, User
+    from qsm.workflow.models import Attachment
+
+    _admin_world(staff_user, sales_user, production_user, customer, product)
+    AccessAttempt.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess", http_accept="*/*",
+                                 path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3)
+    from axes.models import AccessFailureLog, AccessLog
+    from rest_framework.authtoken.models import Token
+
+    AccessLog.objects.create(user_agent="Mozilla", ip_address="10.0.0.2", username="sales", http_accept="*/*",
+                             path_info="/accounts/login/")
+    AccessFailureLog.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess",
+                                    http_accept="*/*", path_info="/accounts/login/", locked_out=False)
+    Token.objects.create(user=sales_user)
+    allowed = set(LATIN_ALLOWED) | {"Mozilla", "guess"}
+    allowed |= {w for u in User.objects.all() for w in (u.username, u.display_name, *WORD.findall(u.email))}
+    allowed |= {w for c in Customer.objects.all() for w in WORD.findall(c.email)}
+    allowed |= {w for a in Attachment.objects.all() for w in WORD.findall(a.original_name)}
+    allowed |= {"mm"}  # the unit of a measurement the engineer entered
+    allowed |= set(Product.objects.values_list("code", flat=True)) | set(Department.objects.values_list("code", flat=True))
+    client.force_login(chinese_admin)
+    leaks, empty = {}, []
+    for model in admin.site._registry:
+        opts = model._meta
+        pages = {"list": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")}
+        row = model._default_manager.order_by("-pk").first()
+        if row is None:
+            empty.append(opts.label)
+        else:
+            pages["change"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+        for kind, url in pages.items():
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = _text(response)
+            text = re.sub(r"\S*/\S*", " ", text)  # paths, URLs and MIME types are data, not words
+            found = sorted({w for w in WORD.findall(text) if w not in allowed and not DATA.fullmatch(w)})
+            if found:
+                at = text.find(found[0])
+                leaks[f"{opts.label} {kind}"] = f"{found} near «{' '.join(text[max(0, at - 80):at + 40].split())}»"
+    assert not empty, f"no row to show on the change form of {empty}"
+    assert not leaks, "\n".join(f"{page}: {words}" for page, words in leaks.items())
+    # and what it shows instead: the timeline's action names (also as filter choices), the kinds
+    # of notification, the production steps on the order
+    events = _text(client.get(reverse("admin:workflow_event_changelist")))
+    assert "批准" in events and "生产进度" in events and "上传附件" in events
+    assert "批准" in _text(client.get(reverse("admin:workflow_event_changelist"), {"action": "approve"}))
+    assert "订单通过审核" in _text(client.get(reverse("admin:notify_notification_changelist")))
+    assert "安装工程师" in _text(client.get(reverse("admin:auth_group_changelist")))
+    order = Order.objects.get()
+    assert "零部件加工完成" in _text(client.get(reverse("admin:orders_order_change", args=[order.pk])))

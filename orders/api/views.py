@@ -454,7 +454,7 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
     def commission(self, request, pk=None):
         return self._fire(request, CommissionSerializer, services.installation_commission)
 
-    @_transition(AcceptanceSerializer, "Record the customer's acceptance (验收): accepted, with remarks, or rejected "
+    @_transition(AcceptanceSerializer, "Record the customer's acceptance: accepted, with remarks, or rejected "
                  "back to rework (ORD-3, ORD-4)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):

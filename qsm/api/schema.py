@@ -157,9 +157,23 @@ def _workflow_states() -> list[str]:
     return sorted(states)
 
 
+def _notification_kinds() -> list[str]:
+    from qsm.notify.kinds import kinds
+
+    return sorted(kinds())
+
+
+def _inbox_modules() -> list[str]:
+    from qsm.registry import inbox_modules
+
+    return inbox_modules()
+
+
 DYNAMIC_ENUMS = {
     "TimelineAction": (_workflow_actions, "A workflow transition, or what a note on the timeline records."),
     "WorkflowState": (_workflow_states, "A state of any record's workflow."),
+    "NotificationKind": (_notification_kinds, "What a notification is about, as the modules register it."),
+    "InboxModule": (_inbox_modules, "The module a \"my work\" item comes from."),
 }
 
 

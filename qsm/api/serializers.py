@@ -38,8 +38,14 @@ class MeSerializer(serializers.Serializer):
         return [r for r in Role.values if user.has_role(r)]
 
 
+@extend_schema_field(dynamic_enum("InboxModule"))
+class _InboxModuleField(serializers.CharField):
+    pass
+
+
 class InboxItemSerializer(serializers.Serializer):
-    module = serializers.CharField()
+    module = _InboxModuleField(source="module_code")
+    module_label = serializers.CharField(source="module", help_text="The module's name in the caller's language.")
     number = serializers.CharField()
     title = serializers.CharField()
     status_label = serializers.CharField()

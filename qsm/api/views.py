@@ -70,7 +70,7 @@ def _lockout_seconds() -> int | None:
 class TokenRevokeView(APIView):
     """Revoke my API token (log out of the API): it stops working at once. 204 also if there was none."""
 
-    @extend_schema(request=None, responses={204: None}, tags=["core"])
+    @extend_schema(request=None, responses={204: None}, tags=["core"], summary="Revoke my API token")
     def post(self, request):
         accounts.api_token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

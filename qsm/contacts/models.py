@@ -39,8 +39,8 @@ class ContactEntry(models.Model):
     PROGRESS_KINDS = (Kind.UPDATE, Kind.QUESTION)
     KIND_DIRECTION = {Kind.UPDATE: Direction.OUTBOUND, Kind.QUESTION: Direction.INBOUND}
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("kind"), max_length=13, choices=Kind.choices, default=Kind.COMMUNICATION)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

@@ -21,15 +21,16 @@ from qsm.contacts.models import Channel
 class Discussion(models.Model):
     """A discussion of a record with invited departments and people (§3.1(2))."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     topic = models.CharField(_("topic"), max_length=200)
     invited_departments = models.ManyToManyField("org.Department", blank=True, related_name="+",
                                                  verbose_name=_("invited departments"))
     invited_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="invited_discussions",
                                            verbose_name=_("invited people"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("opened by"))
     # Defaults, not auto_now_add: the data migration keeps the original rows' times.
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
 
@@ -43,7 +44,8 @@ class Discussion(models.Model):
 
 
 class DiscussionNote(models.Model):
-    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="notes")
+    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="notes",
+                                   verbose_name=_("discussion"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
     meeting_at = models.DateTimeField(_("meeting time"), null=True, blank=True)
     body = models.TextField(_("notes"))
@@ -54,11 +56,15 @@ class DiscussionNote(models.Model):
         verbose_name = _("discussion note")
         verbose_name_plural = _("discussion notes")
 
+    def __str__(self) -> str:
+        return f"{self.discussion} · {self._meta.verbose_name}"
+
 
 class Solution(models.Model):
     """A tailored solution (个性化解决方案); every change is a new version, none is edited."""
 
-    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="solutions")
+    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="solutions",
+                                   verbose_name=_("discussion"))
     version = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("solution"))

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FollowUp(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     # A code chosen by the module: "accepted", "delivered", "case_resolved", "complaint_closed".
     reason = models.CharField(_("reason"), max_length=30)
@@ -43,4 +43,6 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reason} {self.content_type_id}:{self.object_id}"
+        from .reasons import reason_label
+
+        return f"{reason_label(self.reason)} · {self.content_type} {self.object_id}"

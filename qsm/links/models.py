@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SignedLink(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     # A code registered by the module that handles the link ("visit_feedback", "complaint_confirm").
     purpose = models.CharField(_("purpose"), max_length=50)
@@ -34,4 +34,7 @@ class SignedLink(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "purpose"], name="link_record_purpose_idx")]
 
     def __str__(self) -> str:
-        return f"{self.purpose} #{self.pk}"
+        from .registry import purpose_for
+
+        purpose = purpose_for(self.purpose)  # named by the module that handles it (ADMIN-1)
+        return f"{purpose.label if purpose is not None else self.purpose} #{self.pk}"

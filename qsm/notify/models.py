@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name=_("recipient"))
     kind = models.CharField(_("kind"), max_length=40)
     # Rendered in the recipient's language when created: the text is what they were told.
     title = models.CharField(_("title"), max_length=300)
@@ -18,11 +19,11 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_wanted = models.BooleanField(default=True)
+    email_wanted = models.BooleanField(_("e-mail wanted"), default=True)
     # A sender claims the e-mail (a short transaction of its own), sends it with no transaction
     # open, then sets emailed_at. A claim older than the lease belongs to a sender that died.
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -114,7 +114,8 @@ class Customer(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -31,8 +31,8 @@ class Event(models.Model):
     Via = Via
     ActorKind = ActorKind
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     action = models.CharField(_("action"), max_length=50, blank=True)
@@ -48,7 +48,8 @@ class Event(models.Model):
     # code); the module that wrote it renders the sentence when read (selectors.register_event_text).
     data = models.JSONField(_("data"), default=dict, blank=True)
     actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("actor"))
     actor_label = models.CharField(_("actor name"), max_length=100, blank=True)
     link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("customer link"))
@@ -62,6 +63,9 @@ class Event(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="event_record_time_idx")]
+
+    def __str__(self) -> str:  # the admin's title: the kind of line, not "Event object (12)"
+        return f"{self.get_kind_display()} · {self.content_type} {self.object_id}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -77,15 +81,16 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.BigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     mime_type = models.CharField(_("type"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -101,9 +106,14 @@ class Attachment(models.Model):
 class NumberSequence(models.Model):
     """Yearly counters for human-readable record numbers (INQ-2026-000123)."""
 
-    prefix = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

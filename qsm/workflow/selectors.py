@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .actors import ActorKind, Via
 from .engine import _registry
@@ -68,6 +69,44 @@ def register_event_text(model: type[models.Model], action: str, render: EventTex
         _labels[(model, action)] = label
 
 
+# The core's own note lines (engine.NOTE_ACTIONS written by qsm's services), named where no
+# module registered a label.
+_CORE_LABELS = {
+    "attach": gettext_lazy("Attach a file"),
+    "discussion_note": gettext_lazy("Meeting note"),
+    "due_recomputed": gettext_lazy("Deadline recomputed"),
+    "solution": gettext_lazy("Tailored solution"),
+}
+
+
+def action_label(model: type[models.Model] | None, action: str) -> str:
+    """What a person reads for a timeline line's ``action`` (ADMIN-1): the transition's label, the
+    label a module registered for its note, the core's, else the code itself ("" for none)."""
+    if not action:
+        return ""
+    wf = _registry.get(model)
+    transition = wf.by_action.get(action) if wf is not None else None
+    if transition is not None:
+        return str(transition.label)
+    label = _labels.get((model, action)) or _CORE_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every action a timeline line can record, with its label (for filters): code, label."""
+    from .engine import NOTE_ACTIONS, workflows
+
+    found: dict[str, str] = {}
+    for wf in workflows():
+        for action in wf.by_action:
+            found.setdefault(action, action_label(wf.model, action))
+    for (model, action) in _labels:
+        found.setdefault(action, action_label(model, action))
+    for action in NOTE_ACTIONS:
+        found.setdefault(action, action_label(None, action))
+    return sorted(found.items(), key=lambda item: item[1])
+
+
 def _summary(model, e: Event) -> str:
     render = _texts.get((model, e.action))
     if render is None or not e.data:
@@ -96,6 +135,11 @@ def _state_labeller(model):
     if "status" in {f.name for f in model._meta.fields}:
         choices = {k: str(v) for k, v in model._meta.get_field("status").choices or ()}
     return None, lambda value: choices.get(value, value)
+
+
+def state_label(model, value: str) -> str:
+    """A workflow state's name in the reader's language (the code for a model without states)."""
+    return _state_labeller(model)[1](value) if value else ""
 
 
 def _field(model, name: str):
@@ -268,6 +312,22 @@ def timeline(record, children: Iterable = ()) -> list[TimelineEntry]:
             summary=_summary(model, e),
         ))
     return entries
+
+
+def event_text(e: Event) -> tuple[list, str]:
+    """One line's changes (``[{"label", "old", "new"}]`` as texts) and its summary in the reader's
+    language: the admin shows these instead of the stored codes (ADMIN-1)."""
+    model = e.content_type.model_class()
+    if model is None:
+        return [], ""
+    names = _Names()
+    for c in e.changes or ():
+        if isinstance(c, dict) and "label" not in c:
+            f = _field(model, c.get("field", ""))
+            names.want(f, c.get("old"))
+            names.want(f, c.get("new"))
+    names.load()
+    return _changes(model, e.changes, names), _summary(model, e)
 
 
 def attachment_list(record):

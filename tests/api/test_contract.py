@@ -172,6 +172,43 @@ def test_operations_have_summaries_and_no_docstring_descriptions(db):
         assert not description or description not in docstrings, (method, path, description)
 
 
+@pytest.mark.spec("API-2")
+def test_the_english_schema_says_everything_in_english(db):
+    # the committed file and the live document are English: no Chinese term in a summary, a
+    # description or a title ("Record the customer's acceptance (验收)" was one)
+    texts = [(path, method, key, operation.get(key, "")) for path, method, operation in operations()
+             for key in ("summary", "description")]
+    texts += [("components", name, "description", c.get("description", ""))
+              for name, c in schema()["components"]["schemas"].items()]
+    texts += [("components", name, prop, d.get("description", "")) for name, c in schema()["components"]["schemas"].items()
+              for prop, d in c.get("properties", {}).items()]
+    assert [t for t in texts if CJK.search(t[3])] == []
+
+
+@pytest.mark.spec("API-2", "NTF-1")
+def test_notification_kinds_and_inbox_modules_are_named_enums_of_what_is_registered(db):
+    from qsm.notify.kinds import kinds
+
+    components = schema()["components"]["schemas"]
+    props = {name: c.get("properties", {}) for name, c in components.items()}
+    assert "NotificationKind" in refs(props["Notification"]["kind"])[0]
+    assert set(components["NotificationKind"]["enum"]) == set(kinds()) >= {"order_approved", "inquiry_handover",
+                                                                             "sla_reminder"}
+    assert "InboxModule" in refs(props["InboxItem"]["module"])[0]
+    assert {"presales", "orders"} <= set(components["InboxModule"]["enum"])
+    # every kind the code sends is registered (a kind sent unregistered would answer outside the enum)
+    sent = set()
+    for source in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        parts = source.relative_to(settings.BASE_DIR).parts
+        if parts[0] in ("tests", ".venv", "node_modules") or "migrations" in parts:
+            continue
+        text = source.read_text(encoding="utf-8")
+        sent |= set(re.findall(r'\bnotify\(.{0,200}?\bkind="(\w+)"', text, flags=re.S))
+        sent |= set(re.findall(r'\b(?:remind|overdue)_kind="(\w+)"', text))
+    assert {"order_approved", "inquiry_handover", "order_late"} <= sent
+    assert sent - set(components["NotificationKind"]["enum"]) == set()
+
+
 def _values(node, key: str) -> list:
     if isinstance(node, dict):
         return ([node[key]] if key in node else []) + [v for x in node.values() for v in _values(x, key)]
@@ -321,3 +358,57 @@ def test_error_bodies_have_the_declared_shape_and_code(api, staff_user, sales_us
     nested = client.post("/api/presales/inquiries/", {"channel": "phone", "subject": "s", "question": "q",
                                                       "new_customer": {"name": ""}}, format="json").json()
     assert "new_customer.name" in {e["field"] for e in nested["errors"]}
+
+
+# --- the README's examples ----------------------------------------------------------------------
+
+
+def _readme_curls() -> list[str]:
+    """The ``curl`` commands of the README's shell blocks, continuation lines joined."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, flags=re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.strip().startswith("curl "):
+                commands.append(line.strip())
+    return commands
+
+
+@pytest.mark.spec("API-2")
+def test_the_readme_curl_examples_are_requests_the_api_takes(db):
+    import shlex
+    from urllib.parse import parse_qs, urlsplit
+
+    from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
+
+    from tests.api.openapi import _absolute, _registry, operation_for
+
+    commands = _readme_curls()
+    assert len(commands) >= 4
+    for command in commands:
+        words = shlex.split(command.replace("$API", "http://127.0.0.1:8000/api"))
+        method = words[words.index("-X") + 1] if "-X" in words else "GET"
+        url = next(w for w in words if w.startswith("http"))
+        headers = [words[i + 1] for i, w in enumerate(words) if w == "-H"]
+        data = [words[i + 1] for i, w in enumerate(words) if w in ("-d", "--data", "-F")]
+        parts = urlsplit(url)
+        found = operation_for(method, parts.path)
+        assert found is not None, f"{method} {parts.path} is not in the API: {command}"
+        path, operation = found
+        declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert set(parse_qs(parts.query)) <= declared, command
+        body = operation.get("requestBody")
+        if body is None or "application/json" not in body["content"]:
+            assert not data, f"{method} {path} takes no JSON body: {command}"
+            continue
+        assert data or not body.get("required"), f"{method} {path} needs a body: {command}"
+        if data:
+            # JSON, said so (form data is not offered: API-2), and what the operation's schema takes
+            assert "Content-Type: application/json" in headers, command
+            payload = json.loads(data[0])
+            request_schema = _absolute(body["content"]["application/json"]["schema"])
+            errors = [e.message for e in OAS30WriteValidator(request_schema, registry=_registry(),
+                                                             format_checker=oas30_format_checker).iter_errors(payload)]
+            assert errors == [], (command, errors)
+            properties = schema()["components"]["schemas"][request_schema["$ref"].rsplit("/", 1)[-1]]["properties"]
+            assert set(payload) <= set(properties), (command, set(payload) - set(properties))

@@ -108,8 +108,8 @@ def test_the_inbox_lists_my_work_overdue_first(api, time_machine, staff_user, sa
 def test_notifications_list_count_and_mark_read(api, staff_user, colleague):
     # given three notifications for me and one for a colleague
     for n in range(3):
-        notify(recipients=[staff_user], kind="test", title="通知 %(n)s", params={"n": n}, email=False)
-    notify(recipients=[colleague], kind="test", title="别人的", email=False)
+        notify(recipients=[staff_user], kind="order_approved", title="通知 %(n)s", params={"n": n}, email=False)
+    notify(recipients=[colleague], kind="order_approved", title="别人的", email=False)
     theirs = Notification.objects.get(recipient=colleague)
     client = api(staff_user)
     # when I read the list two at a time
