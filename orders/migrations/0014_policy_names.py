@@ -21,7 +21,7 @@ def restore(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0013_h8_labels"),
+        ("orders", "0013_labels"),
     ]
 
     operations = [migrations.RunPython(rename, restore)]
