@@ -231,3 +231,63 @@
     if (box) initSearchable(box);
   });
 })();
+
+/* Order lines (issue 7), wired from data-* attributes of templates/orders/_line_row.html:
+     select[data-line-product] option[data-whole][data-price]
+                      picking a product sets the row's quantity step: 1 (min 1) for a product counted
+                      in whole units, 0.01 otherwise (the server refuses a fraction all the same), and
+                      fills the unit price with the list price while the price is empty;
+     [data-line-quantity] [data-line-price] -> output[data-line-amount]
+                      the row's amount follows what is typed. */
+(function () {
+  "use strict";
+
+  function rowOf(el) { return el.closest(".line-row"); }
+
+  function number(text) {
+    const value = parseFloat(text);
+    return isFinite(value) ? value : null;
+  }
+
+  function showAmount(row) {
+    const out = row.querySelector("[data-line-amount]");
+    const quantity = row.querySelector("[data-line-quantity]");
+    const price = row.querySelector("[data-line-price]");
+    if (!out || !quantity || !price) return;
+    const q = number(quantity.value), p = number(price.value);
+    if (q === null || p === null) {
+      out.textContent = "—";
+      return;
+    }
+    const amount = Math.round(q * p * 100) / 100;
+    out.textContent = (amount < 0 ? "-" : "") + (out.dataset.currency || "") + Math.abs(amount).toLocaleString(
+      "en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function productPicked(select) {
+    const row = rowOf(select);
+    if (!row) return;
+    const option = select.options[select.selectedIndex];
+    const quantity = row.querySelector("[data-line-quantity]");
+    const price = row.querySelector("[data-line-price]");
+    const whole = option && option.dataset.whole === "1";
+    if (quantity) {
+      quantity.step = whole ? "1" : "0.01";
+      quantity.min = whole ? "1" : "0.01";
+      quantity.inputMode = whole ? "numeric" : "decimal";
+    }
+    if (price && !price.value && option && option.dataset.price) price.value = option.dataset.price;
+    showAmount(row);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-line-product]")) productPicked(event.target);
+  });
+  document.addEventListener("input", function (event) {
+    const el = event.target;
+    if (el.matches && el.matches("[data-line-quantity], [data-line-price]")) {
+      const row = rowOf(el);
+      if (row) showAmount(row);
+    }
+  });
+})();
