@@ -94,7 +94,8 @@
     const index = parseInt(total.value, 10) || 0;
     box.querySelector("tbody").insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
     total.value = String(index + 1);
-    const first = box.querySelector("tbody tr:last-child select");
+    // (not a searchable one: focused, its list would open over the rows below)
+    const first = box.querySelector("tbody tr:last-child select:not([data-searchable])");
     if (first) first.focus();
   });
 
@@ -152,6 +153,7 @@
         allowEmptyOption: !el.multiple,
         placeholder: el.dataset.placeholder || "",
         hidePlaceholder: true,  // a picked value is enough; no "type to search" beside it
+        closeAfterSelect: !el.multiple,  // one pick of a single select is the end of it (order lines)
         render: {
           no_results: function () {
             const div = document.createElement("div");
