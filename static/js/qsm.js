@@ -282,14 +282,42 @@
     showAmount(row);
   }
 
+  // A fraction typed for a product counted in whole units is marked at once (the server refuses it
+  // all the same, with the product's name); the hint goes as soon as the number is whole.
+  function checkWhole(row) {
+    const quantity = row.querySelector("[data-line-quantity]");
+    if (!quantity) return;
+    let hint = row.querySelector("[data-line-whole-hint]");
+    const q = number(quantity.value);
+    const wrong = quantity.step === "1" && q !== null && Math.floor(q) !== q;
+    quantity.setCustomValidity(wrong ? (quantity.dataset.wholeMessage || "") : "");
+    if (wrong && !hint) {
+      hint = document.createElement("div");
+      hint.className = "invalid-feedback d-block";
+      hint.setAttribute("data-line-whole-hint", "");
+      hint.textContent = quantity.dataset.wholeMessage || "";
+      quantity.insertAdjacentElement("afterend", hint);
+    } else if (!wrong && hint) {
+      hint.remove();
+    }
+    quantity.classList.toggle("is-invalid", wrong || !!row.querySelector(".line-quantity .invalid-feedback:not([data-line-whole-hint])"));
+  }
+
   document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("select[data-line-product]")) productPicked(event.target);
+    if (event.target.matches && event.target.matches("select[data-line-product]")) {
+      productPicked(event.target);
+      const row = rowOf(event.target);
+      if (row) checkWhole(row);
+    }
   });
   document.addEventListener("input", function (event) {
     const el = event.target;
     if (el.matches && el.matches("[data-line-quantity], [data-line-price]")) {
       const row = rowOf(el);
-      if (row) showAmount(row);
+      if (row) {
+        showAmount(row);
+        checkWhole(row);
+      }
     }
   });
 })();

@@ -108,6 +108,10 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
     quantity = page.locator("input[name='lines-0-quantity']")
     assert quantity.get_attribute("step") == "1" and quantity.get_attribute("min") == "1"
     quantity.fill("1.5")
+    # the browser marks the fraction at once, in Chinese (the server refuses it all the same, below)
+    hint = page.locator("#line-rows tbody tr.line-row").nth(0).locator("[data-line-whole-hint]")
+    expect(hint).to_have_text("按整数计量，请输入整数。")
+    assert quantity.evaluate("el => el.validity.stepMismatch && !el.validity.valid")
     assert page.locator("#line-rows tbody tr.line-row").nth(0).locator("[data-line-amount]").inner_text() \
         == "¥237,000.00"
 
@@ -125,7 +129,10 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
     _pick(page, 3, "QR-6", "六轴工业机器人")
     assert page.input_value("input[name='lines-3-unit_price']") == "750"
     assert page.locator("input[name='lines-3-quantity']").get_attribute("step") == "1"
+    row3_hint = page.locator("#line-rows tbody tr.line-row").nth(3).locator("[data-line-whole-hint]")
+    expect(row3_hint).to_have_count(1)  # 2.5 robots
     _pick(page, 3, "调试", "现场调试服务")
+    expect(row3_hint).to_have_count(0)  # 2.5 hours are fine
 
     page.fill("textarea[name=needs]", "两台机器人，含现场调试 2.5 小时。\n交货前请电话联系陈工。")
     if width == 390:
@@ -134,6 +141,8 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"h9-order-lines-{width}.png"), full_page=True)
     page.locator("#line-rows").screenshot(path=str(SHOTS / f"h9-order-lines-rows-{width}.png"))
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.screenshot(path=str(SHOTS / f"h9-order-lines-bottom-{width}.png"))  # the needs box above the bar
 
     # 1.5 robots: refused with the Chinese message, nothing saved, the row still searchable and stepping by 1
     page.click("#save-order")
