@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.fields import BoundedDateField, BoundedDateTimeField
-from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
+from qsm.org.forms import EMPTY_CHOICE_LABEL, BootstrapFormMixin, CustomerPickForm
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
 from qsm.web.forms import AttachmentForm, DateInput, DateTimeLocalInput, TransitionForm, UserChoiceField, now_local
@@ -23,7 +23,7 @@ from .selectors import engineer_candidates
 __all__ = [
     "AcceptanceForm", "AnswerForm", "AttachmentForm", "ChecklistForm", "CommissionForm", "DeliveryConfirmForm",
     "DeliveryRejectForm", "EngineersForm", "LineFormSet", "OrderAmendForm", "OrderCreateForm", "OrderFromInquiryForm",
-    "ProgressNoteForm", "RescheduleForm", "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
+    "ProductChoices", "ProgressNoteForm", "RescheduleForm", "ScheduleForm", "ShipForm", "TransitionForm", "product_choices",
 ]
 
 
@@ -73,9 +73,25 @@ class OrderAmendForm(_OrderFieldsForm):
     comment = forms.CharField(label=_("What the customer changed"), required=False)
 
 
-def product_choices() -> list[tuple[str, str]]:
+class ProductChoices(list):
+    """The product choices of the line rows, ``[("", "Please choose…"), (id, "code · name"), ...]``, and
+    what the browser needs of each product (``info``: id -> (whole units, list price)): the option
+    carries them as data attributes (static/js/qsm.js sets the quantity's step, pre-fills the price)."""
+
+    def __init__(self, choices=(), info=None):
+        super().__init__(choices)
+        self.info = info or {}
+
+
+def product_choices() -> ProductChoices:
     """One query for every line row of a form (a select per row must not query per row)."""
-    return [("", "—")] + [(str(p.pk), f"{p.code} · {p.name}") for p in product_list().order_by("code")]
+    products = list(product_list().order_by("code"))
+    return ProductChoices([("", EMPTY_CHOICE_LABEL)] + [(str(p.pk), f"{p.code} · {p.name}") for p in products],
+                          {str(p.pk): (p.whole_units, p.list_price) for p in products})
+
+
+def _plain_number(value) -> str:
+    return "" if value is None else format(value.normalize(), "f")
 
 
 class LineForm(BootstrapFormMixin, forms.Form):
@@ -87,9 +103,43 @@ class LineForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, products=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = products or [("", "—")]
-        self.fields["quantity"].widget.attrs.update(step="any", inputmode="decimal")
+        self.products = products if products is not None else ProductChoices([("", EMPTY_CHOICE_LABEL)])
+        self.fields["product"].choices = list(self.products)
+        self.fields["quantity"].widget.attrs.update(step="0.01", inputmode="decimal")
         self.fields["unit_price"].widget.attrs.update(step="any", inputmode="decimal")
+
+    def _picked(self) -> str:
+        value = self["product"].value()
+        return "" if value is None else str(value)
+
+    @property
+    def product_options(self) -> list[dict]:
+        """The options of the row's product select, each with its whole-units flag and list price."""
+        picked = self._picked()
+        info = getattr(self.products, "info", {})
+        options = []
+        for value, label in self.products:
+            whole, price = info.get(value, (None, None))
+            options.append({"value": value, "label": label, "selected": value == picked,
+                            "whole": "" if whole is None else ("1" if whole else "0"),
+                            "price": _plain_number(price)})
+        return options
+
+    @property
+    def whole_units(self) -> bool:
+        """Is the picked product counted in whole units (the quantity input's step and min)?"""
+        whole, _price = getattr(self.products, "info", {}).get(self._picked(), (False, None))
+        return bool(whole)
+
+    @property
+    def amount(self):
+        """Quantity × unit price as typed (None while either is missing or not a number)."""
+        try:
+            quantity, price = Decimal(str(self["quantity"].value())), Decimal(str(self["unit_price"].value()))
+            amount = quantity * price
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+        return amount if amount.is_finite() and abs(amount) < Decimal("1e15") else None
 
     @property
     def is_blank(self) -> bool:

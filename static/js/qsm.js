@@ -94,7 +94,8 @@
     const index = parseInt(total.value, 10) || 0;
     box.querySelector("tbody").insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
     total.value = String(index + 1);
-    const first = box.querySelector("tbody tr:last-child select");
+    // (not a searchable one: focused, its list would open over the rows below)
+    const first = box.querySelector("tbody tr:last-child select:not([data-searchable])");
     if (first) first.focus();
   });
 
@@ -152,6 +153,7 @@
         allowEmptyOption: !el.multiple,
         placeholder: el.dataset.placeholder || "",
         hidePlaceholder: true,  // a picked value is enough; no "type to search" beside it
+        closeAfterSelect: !el.multiple,  // one pick of a single select is the end of it (order lines)
         render: {
           no_results: function () {
             const div = document.createElement("div");
@@ -229,5 +231,93 @@
     const button = event.target.closest("[data-add-row]");
     const box = button && document.getElementById(button.dataset.addRow);
     if (box) initSearchable(box);
+  });
+})();
+
+/* Order lines (issue 7), wired from data-* attributes of templates/orders/_line_row.html:
+     select[data-line-product] option[data-whole][data-price]
+                      picking a product sets the row's quantity step: 1 (min 1) for a product counted
+                      in whole units, 0.01 otherwise (the server refuses a fraction all the same), and
+                      fills the unit price with the list price while the price is empty;
+     [data-line-quantity] [data-line-price] -> output[data-line-amount]
+                      the row's amount follows what is typed. */
+(function () {
+  "use strict";
+
+  function rowOf(el) { return el.closest(".line-row"); }
+
+  function number(text) {
+    const value = parseFloat(text);
+    return isFinite(value) ? value : null;
+  }
+
+  function showAmount(row) {
+    const out = row.querySelector("[data-line-amount]");
+    const quantity = row.querySelector("[data-line-quantity]");
+    const price = row.querySelector("[data-line-price]");
+    if (!out || !quantity || !price) return;
+    const q = number(quantity.value), p = number(price.value);
+    if (q === null || p === null) {
+      out.textContent = "—";
+      return;
+    }
+    const amount = Math.round(q * p * 100) / 100;
+    out.textContent = (amount < 0 ? "-" : "") + (out.dataset.currency || "") + Math.abs(amount).toLocaleString(
+      "en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function productPicked(select) {
+    const row = rowOf(select);
+    if (!row) return;
+    const option = select.options[select.selectedIndex];
+    const quantity = row.querySelector("[data-line-quantity]");
+    const price = row.querySelector("[data-line-price]");
+    const whole = option && option.dataset.whole === "1";
+    if (quantity) {
+      quantity.step = whole ? "1" : "0.01";
+      quantity.min = whole ? "1" : "0.01";
+      quantity.inputMode = whole ? "numeric" : "decimal";
+    }
+    if (price && !price.value && option && option.dataset.price) price.value = option.dataset.price;
+    showAmount(row);
+  }
+
+  // A fraction typed for a product counted in whole units is marked at once (the server refuses it
+  // all the same, with the product's name); the hint goes as soon as the number is whole.
+  function checkWhole(row) {
+    const quantity = row.querySelector("[data-line-quantity]");
+    if (!quantity) return;
+    let hint = row.querySelector("[data-line-whole-hint]");
+    const q = number(quantity.value);
+    const wrong = quantity.step === "1" && q !== null && Math.floor(q) !== q;
+    quantity.setCustomValidity(wrong ? (quantity.dataset.wholeMessage || "") : "");
+    if (wrong && !hint) {
+      hint = document.createElement("div");
+      hint.className = "invalid-feedback d-block";
+      hint.setAttribute("data-line-whole-hint", "");
+      hint.textContent = quantity.dataset.wholeMessage || "";
+      quantity.insertAdjacentElement("afterend", hint);
+    } else if (!wrong && hint) {
+      hint.remove();
+    }
+    quantity.classList.toggle("is-invalid", wrong || !!row.querySelector(".line-quantity .invalid-feedback:not([data-line-whole-hint])"));
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-line-product]")) {
+      productPicked(event.target);
+      const row = rowOf(event.target);
+      if (row) checkWhole(row);
+    }
+  });
+  document.addEventListener("input", function (event) {
+    const el = event.target;
+    if (el.matches && el.matches("[data-line-quantity], [data-line-price]")) {
+      const row = rowOf(el);
+      if (row) {
+        showAmount(row);
+        checkWhole(row);
+      }
+    }
   });
 })();
