@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qsm.api.filters import FilterSet
+from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
 from qsm.followup.selectors import waiting_follow_up
 from qsm.org.models import Customer, Department, User
 
@@ -16,12 +16,12 @@ from .selectors import at_risk_q, late_q, review_overdue_q
 
 class OrderFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices, label=_("Status"))
+    status = StatusFilter(choices=Order.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created to"))
+    created_from = LocalDayFilter(field_name="created_at", bound="from", label=_("Created from"))
+    created_to = LocalDayFilter(field_name="created_at", bound="to", label=_("Created to"))
     promised_from = django_filters.DateFilter(field_name="promised_date", lookup_expr="gte", label=_("Promised from"))
     promised_to = django_filters.DateFilter(field_name="promised_date", lookup_expr="lte", label=_("Promised to"))
     installation_required = django_filters.BooleanFilter(label=_("Installation needed"))
@@ -61,13 +61,13 @@ class OrderFilter(FilterSet):
 
 class DeliveryFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=Delivery.Status.choices, label=_("Status"))
+    status = StatusFilter(choices=Delivery.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),
                                                   label=_("Department"))
     customer = django_filters.ModelChoiceFilter(field_name="order__customer", queryset=Customer.objects.all(),
                                                 label=_("Customer"))
-    shipped_from = django_filters.DateFilter(field_name="shipped_at", lookup_expr="date__gte", label=_("Shipped from"))
-    shipped_to = django_filters.DateFilter(field_name="shipped_at", lookup_expr="date__lte", label=_("Shipped to"))
+    shipped_from = LocalDayFilter(field_name="shipped_at", bound="from", label=_("Shipped from"))
+    shipped_to = LocalDayFilter(field_name="shipped_at", bound="to", label=_("Shipped to"))
 
     class Meta:
         model = Delivery
@@ -83,7 +83,7 @@ class DeliveryFilter(FilterSet):
 
 class InstallationFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=Installation.Status.choices, label=_("Status"))
+    status = StatusFilter(choices=Installation.Status.choices, label=_("Status"))
     department = django_filters.ModelChoiceFilter(field_name="order__department", queryset=Department.objects.all(),
                                                   label=_("Department"))
     customer = django_filters.ModelChoiceFilter(field_name="order__customer", queryset=Customer.objects.all(),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qsm.api.filters import FilterSet
+from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
 from qsm.org.models import Customer, Department, User
 
 from .models import Channel, Inquiry, Priority
@@ -14,14 +14,14 @@ from .models import Channel, Inquiry, Priority
 
 class InquiryFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=Inquiry.Status.choices, label=_("Status"))
+    status = StatusFilter(choices=Inquiry.Status.choices, label=_("Status"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
-    received_from = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("Received from"))
-    received_to = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("Received to"))
+    received_from = LocalDayFilter(field_name="received_at", bound="from", label=_("Received from"))
+    received_to = LocalDayFilter(field_name="received_at", bound="to", label=_("Received to"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     is_complex = django_filters.BooleanFilter(label=_("Complex"))
 

@@ -1,7 +1,10 @@
 """The filter base and the filter backend of every QSM list."""
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 
 from qsm.fields import SearchFormMixin
@@ -14,6 +17,40 @@ class FilterSet(django_filters.FilterSet):
     def get_form_class(self):
         form_class = super().get_form_class()
         return type(form_class.__name__, (SearchFormMixin, form_class), {})
+
+
+class StatusFilter(django_filters.MultipleChoiceFilter):
+    """Several states at once, without DISTINCT: the states are a column of the row itself, so no
+    join can repeat a row, and django-filter's default ``distinct=True`` only makes PostgreSQL sort
+    the whole result (every column) to drop duplicates that cannot exist (PERF-1)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class LocalDayFilter(django_filters.DateFilter):
+    """A day in the company's time zone as bounds on a date-time column: ``bound="from"`` keeps rows
+    at or after the day's first instant, ``bound="to"`` rows before the next day's. Comparing the
+    column itself keeps its index usable; ``column__date`` would convert every row to a local date
+    first (a full scan at a million rows, PERF-1)."""
+
+    def __init__(self, *args, bound: str, **kwargs):
+        if bound not in ("from", "to"):
+            raise ValueError("bound is 'from' or 'to'")
+        self.bound = bound
+        kwargs["lookup_expr"] = "gte" if bound == "from" else "lt"
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        try:
+            day = value if self.bound == "from" else value + dt.timedelta(days=1)
+            start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        except OverflowError:  # "to 9999-12-31": no day follows it, so nothing is cut off
+            return qs
+        return super().filter(qs, start)
 
 
 class FilterBackend(DjangoFilterBackend):
