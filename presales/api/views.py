@@ -114,7 +114,10 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object())
+        # get_object() already read the inquiry with everything the detail shows: no second read
+        # (_detail re-reads only after a write changed it).
+        inquiry = self.get_object()
+        return Response(InquiryDetailSerializer(inquiry, context=self.get_serializer_context()).data)
 
     def create(self, request):
         params = InquiryCreateSerializer(data=request.data)
