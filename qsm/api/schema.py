@@ -142,10 +142,9 @@ class AutoSchema(_SpectacularAutoSchema):
 
 
 def _workflow_actions() -> list[str]:
-    from qsm.workflow import engine
+    from qsm.workflow.selectors import timeline_actions
 
-    actions = {t.action for wf in engine.workflows() for t in wf.by_action.values()}
-    return sorted(actions | set(engine.NOTE_ACTIONS))
+    return sorted(timeline_actions())
 
 
 def _workflow_states() -> list[str]:

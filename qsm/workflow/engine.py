@@ -77,11 +77,10 @@ class Workflow:
 
 _registry: dict[type[models.Model], Workflow] = {}
 
-# The ``action`` of timeline events that are not transitions (notes, edits, creation): with the
-# transitions' actions they are the API's ``TimelineAction`` enum (API-2). A module that writes a
-# new one adds it here (a test reads every event the journeys write against the schema).
-NOTE_ACTIONS = {"attach", "change_engineers", "discussion_note", "due_recomputed", "from_inquiry", "production_step",
-                "reschedule", "review_findings", "solution"}
+# The ``action`` of the core's own timeline lines that are not transitions (notes, edits). A
+# module's own lines are the ones it declares with ``register_event_text``; with the transitions
+# they make the API's ``TimelineAction`` enum (``qsm.workflow.selectors.timeline_actions``).
+NOTE_ACTIONS = {"attach", "discussion_note", "due_recomputed", "solution"}
 
 
 def register(workflow: Workflow) -> Workflow:

@@ -92,6 +92,15 @@ def action_label(model: type[models.Model] | None, action: str) -> str:
     return str(label) if label is not None else action
 
 
+def timeline_actions() -> set[str]:
+    """Every action a timeline line can carry: the declared transitions, the lines modules declare
+    with ``register_event_text`` and the core's own notes (``engine.NOTE_ACTIONS``)."""
+    from .engine import NOTE_ACTIONS, workflows
+
+    transitions = {action for wf in workflows() for action in wf.by_action}
+    return transitions | {action for (_, action) in [*_texts, *_labels]} | NOTE_ACTIONS
+
+
 def action_choices() -> list[tuple[str, str]]:
     """Every action a timeline line can record, with its label (for filters): code, label."""
     from .engine import NOTE_ACTIONS, workflows

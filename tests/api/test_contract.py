@@ -125,8 +125,9 @@ def test_enums_are_named_components_each_defined_once(db):
 
 @pytest.mark.spec("API-2", "WF-2")
 def test_every_action_the_code_writes_on_a_timeline_is_in_the_enum(db):
-    # ``engine.note(..., action="x")`` and the like: a new one must be added to engine.NOTE_ACTIONS,
-    # or timelines carrying it would answer a value the schema does not allow.
+    # ``engine.note(..., action="x")`` and the like: a module declares its line with
+    # ``register_event_text`` (the core's own are engine.NOTE_ACTIONS), or timelines carrying it
+    # would answer a value the schema does not allow.
     written = set()
     for source in Path(settings.BASE_DIR).glob("*/**/*.py"):
         parts = source.relative_to(settings.BASE_DIR).parts
