@@ -9,6 +9,8 @@ class OrdersConfig(AppConfig):
     reference_data = "orders.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "orders.demo:build"
+    # What `manage.py bench` measures of it (PERF-1, qsm.bench).
+    bench = "orders.bench:lists"
 
     def ready(self) -> None:
         from qsm import registry

@@ -10,6 +10,8 @@ class OrgConfig(AppConfig):
     reference_data = "qsm.org.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "qsm.org.demo:build"
+    # What `manage.py bench` measures of it (PERF-1, qsm.bench).
+    bench = "qsm.org.bench:lists"
 
     def ready(self) -> None:
         from django.contrib import admin
