@@ -15,7 +15,7 @@ VENDOR_STAMP := static/vendor/.stamp
 # each process its own test database).
 FAST_ARGS := -m "not browser and not celery_worker" -n auto
 
-.PHONY: help setup setup-dev venv venv-dev assets messages run test test-fast lint clean-data api-schema
+.PHONY: help setup setup-dev venv venv-dev assets messages run test test-fast lint clean-data api-schema bench
 
 help:
 	@echo "make run         set up, migrate, load demo data, start web + worker + beat"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint        ruff check"
 	@echo "make clean-data  delete var/ (embedded database, broker, media)"
 	@echo "make api-schema  regenerate docs/api/openapi.yaml (the published API contract, English)"
+	@echo "make bench       seed at SCALE (default 1) if needed, then benchmark into bench/results.json"
 
 setup: venv assets messages
 setup-dev: venv-dev assets messages
@@ -78,6 +79,20 @@ test-fast: setup-dev
 # it is not what the code generates.
 api-schema: venv
 	$(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
+
+# PERF-1: the benchmark (README, "Benchmark"). Seeds the database at SCALE unless it already is
+# (seed_scale is idempotent per scale), then measures every list, record, export, "my work", the
+# sweep and wrk throughput; bench/results.json and bench/plans/. Exits non-zero if a page failed.
+SCALE ?= 1
+REPEAT ?= 10
+ONLY ?=
+BENCH_OUT ?= bench/results.json
+BENCH_ARGS ?=
+
+bench: venv
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_scale --scale $(SCALE)
+	$(PY) manage.py bench --scale $(SCALE) --repeat $(REPEAT) --out $(BENCH_OUT) $(if $(ONLY),--only $(ONLY)) $(BENCH_ARGS)
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .

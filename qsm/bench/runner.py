@@ -10,7 +10,7 @@ same run, and the ratio to it:
   exports (with the export's row cap);
 - ``page1``: the first page of the same list, for a deep page;
 - ``sql_replay``: every SELECT of the request run directly ("my work", which has no single main
-  query);
+  query; the bare view, whose only queries are the session's and the user's);
 - ``due_0``: the same sweep with nothing due, for the reminder sweep with 1,000 and 10,000 due;
 - ``bare``: a signed-in view that only answers "ok", for throughput under wrk (qsm.bench.throughput).
 
@@ -294,6 +294,7 @@ class Bench:
     export_rows: int = EXPORT_ROWS
     export_repeat: int = 3
     budget: float = 60.0  # seconds of timed runs per measurement at most
+    warmup: int = 1  # untimed runs before the timed ones (0: the first timed run also records the queries)
     wrk_seconds: int = 10
     log: Callable[[str], None] = print
 
@@ -311,7 +312,7 @@ class Bench:
             "generated_at": started.isoformat(timespec="seconds"),
             "command": " ".join(["manage.py", "bench", *sys.argv[2:]]) if "bench" in sys.argv else "bench",
             "machine": machine_info(), "load_average_start": [round(x, 2) for x in os.getloadavg()],
-            "scale": self.scale, "repeat": self.repeat, "warmup": 1, "budget_seconds": self.budget,
+            "scale": self.scale, "repeat": self.repeat, "warmup": self.warmup, "budget_seconds": self.budget,
             "row_counts": row_counts(),
         }
         fingerprint = data_fingerprint()
@@ -390,8 +391,12 @@ class Bench:
         """One page or endpoint: warm-up (its queries recorded), timed repeats, the reference."""
         repeat = repeat or self.repeat
         log = QueryLog()
-        with log.capture():
+        t = time.perf_counter()
+        with log.capture():  # the warm-up, or with --warmup 0 the first timed run
             _status, size, response = self.fetch(role, url)
+        first = [] if self.warmup else [(time.perf_counter() - t) * 1000]
+        for _n in range(self.warmup - 1):
+            self.fetch(role, url)
         entry: dict = {"url": url, "user": role, "status": 200, "bytes": size, "queries": log.count}
         if response.get("Content-Type", "").startswith("application/json") and not response.streaming:
             data = response.json()
@@ -399,15 +404,15 @@ class Bench:
                 entry["rows"] = len(data["results"])
             elif isinstance(data, dict) and isinstance(data.get("items"), list):
                 entry["rows"] = len(data["items"])
-        entry.update(summary(timed(lambda: self.fetch(role, url), repeat=repeat, budget=self.budget)))
+        more = self.timed(lambda: self.fetch(role, url), repeat=repeat - len(first)) if repeat > len(first) else []
+        entry.update(summary(first + more))
         ref: dict | None = None
         main = main_query(log.queries, table, ordered=ordered) if table else None
         if reference == "sql_floor":
             if main is None:
                 raise RuntimeError(f"no query FROM {table} among the request's {log.count}")
-            run_query(main, limit=limit)
-            ref = {"kind": "sql_floor", **summary(timed(lambda: run_query(main, limit=limit), repeat=repeat,
-                                                        budget=self.budget))}
+            ref = {"kind": "sql_floor", **summary(self.timed(lambda: run_query(main, limit=limit), repeat=repeat,
+                                                             warm=True))}
         elif reference == "sql_replay":
             selects = [q for q in log.queries if is_select(q[0])]
 
@@ -415,13 +420,11 @@ class Bench:
                 for q in selects:
                     run_query(q)
 
-            replay()
             ref = {"kind": "sql_replay", "statements": len(selects),
-                   **summary(timed(replay, repeat=repeat, budget=self.budget))}
+                   **summary(self.timed(replay, repeat=repeat, warm=True))}
         elif reference == "page1":
-            self.fetch(role, page1_url)
             ref = {"kind": "page1", "url": page1_url,
-                   **summary(timed(lambda: self.fetch(role, page1_url), repeat=repeat, budget=self.budget))}
+                   **summary(self.timed(lambda: self.fetch(role, page1_url), repeat=repeat, warm=True))}
         if ref:
             entry["reference"] = ref
             entry["ratio"] = ratio(entry["median_ms"], ref["median_ms"])
@@ -429,6 +432,13 @@ class Bench:
             planned = [main] if main else [q for q in log.queries if is_select(q[0])]
             entry["plan"] = self.write_plan(plan_name, planned)
         return entry
+
+    def timed(self, fn: Callable[[], object], *, repeat: int, warm: bool = False) -> list[float]:
+        """``repeat`` timed runs (at least one), after the warm-up runs when ``warm``."""
+        if warm:
+            for _n in range(self.warmup):
+                fn()
+        return timed(fn, repeat=max(repeat, 1), budget=self.budget)
 
     def write_plan(self, name: str, queries: list[Query]) -> str:
         path = self.plans_dir / f"{name}.txt"
@@ -456,7 +466,7 @@ class Bench:
                 yield Measurement(name, "inbox", _bind(self.request, role, url, reference="sql_replay",
                                                        plan_name=name if surface == "page" else None))
         yield Measurement("bare.page.business", "bare", _bind(self.request, "business", reverse("bench-bare"),
-                                                              reference="none"))
+                                                              reference="sql_replay"))
         for due in SWEEP_DUE:
             yield Measurement(f"sweep.due_{due}", "sweep", _bind(self.sweep, due))
 
@@ -571,7 +581,7 @@ class Bench:
         """One beat run of the reminder sweep with ``due`` reminder levels due (scaled), set up and
         run inside a transaction that is rolled back: the seeded data stay as they were."""
         target = max(1, round(due * self.scale)) if due else 0
-        repeat = min(self.repeat, 5) if target else self.repeat
+        repeat = max(min(self.repeat, 5) if target else self.repeat, 1)
 
         def once(n: int, *, capture: QueryLog | None = None) -> tuple[float, dict]:
             with transaction.atomic():
@@ -586,10 +596,13 @@ class Bench:
             return elapsed, {"due": made, "outcome": outcome, "left_due": left}
 
         log = QueryLog(keep=200)
-        _t, first = once(target, capture=log)
-        samples = [once(target)[0] for _n in range(repeat)] if repeat else []
+        elapsed, first = once(target, capture=log)
+        samples = [] if self.warmup else [elapsed]
+        samples += [once(target)[0] for _n in range(repeat - len(samples))]
         entry = {"user": "system", "queries": log.count, **first, **summary(samples)}
         if target:
+            for _n in range(self.warmup):
+                once(0)
             base = [once(0)[0] for _n in range(repeat)]
             ref = {"kind": "due_0", **summary(base)}
             entry["per_due_ms"] = round((entry["median_ms"] - ref["median_ms"]) / max(first["due"], 1), 3)
@@ -600,8 +613,8 @@ class Bench:
                 for q in selects:
                     run_query(q)
 
-            ref = {"kind": "sql_replay", "statements": len(selects), **summary(timed(replay, repeat=repeat,
-                                                                                     budget=self.budget))}
+            ref = {"kind": "sql_replay", "statements": len(selects), **summary(self.timed(replay, repeat=repeat,
+                                                                                          warm=True))}
         entry["reference"] = ref
         entry["ratio"] = ratio(entry["median_ms"], ref["median_ms"])
         return entry

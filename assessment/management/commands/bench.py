@@ -34,13 +34,15 @@ class Command(BaseCommand):
         parser.add_argument("--wrk-seconds", type=int, default=10, help="length of each wrk run")
         parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS, help="row cap of the measured exports")
         parser.add_argument("--export-repeat", type=int, default=3, help="timed runs per export (at most --repeat)")
+        parser.add_argument("--warmup", type=int, default=1,
+                            help="untimed runs first (0: the first timed run records the queries; the smoke test)")
         parser.add_argument("--budget", type=float, default=60.0,
                             help="seconds of timed runs per measurement before fewer repeats are taken")
 
     def handle(self, *args, **opts):
         out = Path(opts["out"])
         bench = Bench(scale=opts["scale"], repeat=opts["repeat"], only=opts["only"], out=out, wrk=not opts["no_wrk"],
-                      export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"],
+                      export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"], warmup=opts["warmup"],
                       wrk_seconds=opts["wrk_seconds"], log=lambda line: self.stdout.write(line))
         result = bench.run()
         out.parent.mkdir(parents=True, exist_ok=True)
