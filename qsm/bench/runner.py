@@ -152,6 +152,16 @@ def machine_info() -> dict:
     }
 
 
+def seeded_scales() -> dict[str, float]:
+    """module -> the scale ``manage.py seed_scale`` seeded it at (its marker table), if it did."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('qsm_scale_seed') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return {}
+        cursor.execute("SELECT module, scale FROM qsm_scale_seed ORDER BY module")
+        return {module: float(scale) for module, scale in cursor.fetchall()}
+
+
 def project_models() -> list:
     return [m for m in apps.get_models() if m.__module__.split(".")[0] in PROJECT_APPS and not m._meta.proxy]
 
@@ -313,8 +323,11 @@ class Bench:
             "command": " ".join(["manage.py", "bench", *sys.argv[2:]]) if "bench" in sys.argv else "bench",
             "machine": machine_info(), "load_average_start": [round(x, 2) for x in os.getloadavg()],
             "scale": self.scale, "repeat": self.repeat, "warmup": self.warmup, "budget_seconds": self.budget,
-            "row_counts": row_counts(),
+            "row_counts": row_counts(), "seeded_scales": seeded_scales(),
         }
+        if any(seeded != self.scale for seeded in result["seeded_scales"].values()):
+            result["note"] = f"--scale {self.scale} differs from the seeded scale(s) {result['seeded_scales']}"
+            self.log(result["note"])
         fingerprint = data_fingerprint()
         lists = declared_lists()
         users = find_users(lists)

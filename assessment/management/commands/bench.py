@@ -17,15 +17,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qsm.bench.runner import EXPORT_ROWS, Bench
+from qsm.bench.runner import EXPORT_ROWS, Bench, seeded_scales
 
 
 class Command(BaseCommand):
     help = "Benchmark every list, record, export, 'my work' and the sweep; write bench/results.json (PERF-1)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="the scale the database was seeded at (deep pages and sweep sizes follow it)")
+        parser.add_argument("--scale", type=float, default=None,
+                            help="the scale the database was seeded at (deep pages and sweep sizes follow it); "
+                                 "default: the one seed_scale recorded, else 1")
         parser.add_argument("--repeat", type=int, default=10, help="timed runs per measurement, after one warm-up")
         parser.add_argument("--only", action="append", default=[],
                             help="measure only names containing this text (repeatable)")
@@ -41,7 +42,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         out = Path(opts["out"])
-        bench = Bench(scale=opts["scale"], repeat=opts["repeat"], only=opts["only"], out=out, wrk=not opts["no_wrk"],
+        scale = opts["scale"]
+        if scale is None:
+            recorded = set(seeded_scales().values())
+            scale = recorded.pop() if len(recorded) == 1 else 1.0
+        bench = Bench(scale=scale, repeat=opts["repeat"], only=opts["only"], out=out, wrk=not opts["no_wrk"],
                       export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"], warmup=opts["warmup"],
                       wrk_seconds=opts["wrk_seconds"], log=lambda line: self.stdout.write(line))
         result = bench.run()
