@@ -9,6 +9,8 @@ class OrdersConfig(AppConfig):
     reference_data = "orders.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "orders.demo:build"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "orders.scale:seeder"
 
     def ready(self) -> None:
         from qsm import registry

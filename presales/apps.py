@@ -9,6 +9,8 @@ class PresalesConfig(AppConfig):
     reference_data = "presales.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "presales.demo:build"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "presales.scale:seeder"
     # Its record pages, for modules that act on an inquiry and re-render its page (qsm.web.pages).
     record_pages = {"inquiry": "presales.views:render_inquiry_page"}
 

@@ -10,6 +10,8 @@ class OrgConfig(AppConfig):
     reference_data = "qsm.org.reference:load"
     # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
     demo_data = "qsm.org.demo:build"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "qsm.org.scale:seeder"
 
     def ready(self) -> None:
         from django.contrib import admin
