@@ -11,6 +11,8 @@ class OrdersConfig(AppConfig):
     demo_data = "orders.demo:build"
     # What `manage.py bench` measures of it (PERF-1, qsm.bench).
     bench = "orders.bench:lists"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "orders.scale:seeder"
 
     def ready(self) -> None:
         from qsm import registry

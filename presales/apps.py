@@ -11,6 +11,8 @@ class PresalesConfig(AppConfig):
     demo_data = "presales.demo:build"
     # What `manage.py bench` measures of it (PERF-1, qsm.bench).
     bench = "presales.bench:lists"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "presales.scale:seeder"
     # Its record pages, for modules that act on an inquiry and re-render its page (qsm.web.pages).
     record_pages = {"inquiry": "presales.views:render_inquiry_page"}
 

@@ -12,6 +12,8 @@ class OrgConfig(AppConfig):
     demo_data = "qsm.org.demo:build"
     # What `manage.py bench` measures of it (PERF-1, qsm.bench).
     bench = "qsm.org.bench:lists"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "qsm.org.scale:seeder"
 
     def ready(self) -> None:
         from django.contrib import admin
