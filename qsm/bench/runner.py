@@ -731,17 +731,25 @@ def _due_count(now) -> int:
 
 
 def _make_due(now, n: int) -> int:
-    """Exactly ``n`` reminder levels due at ``now``: what is due already is marked done, then the
-    ``n`` running deadlines that fall next get their reminder due a minute ago."""
+    """``n`` reminder levels due at ``now`` (fewer if there are not that many running deadlines):
+    what is due already is marked done; then the running deadlines that fall next get their
+    reminder due a minute ago, and if they are not enough, the latest past-due ones get their
+    overdue level back (as if the sweep had not run since they fell due)."""
+    from django.db.models.functions import Coalesce
+
     from qsm.sla.models import Deadline
 
     reminders, overdue = _due_querysets(now)
     reminders.update(reminded_at=now)
     overdue.update(overdue_at=now)
     if n:
-        ids = list(Deadline.objects.filter(state=Deadline.State.RUNNING, due_at__gt=now + dt.timedelta(minutes=5))
-                   .order_by("due_at").values_list("pk", flat=True)[:n])
-        Deadline.objects.filter(pk__in=ids).update(remind_at=now - dt.timedelta(minutes=1), reminded_at=None)
+        running = Deadline.objects.filter(state=Deadline.State.RUNNING)
+        ahead = list(running.filter(due_at__gt=now + dt.timedelta(minutes=5)).order_by("due_at")
+                     .values_list("pk", flat=True)[:n])
+        Deadline.objects.filter(pk__in=ahead).update(remind_at=now - dt.timedelta(minutes=1), reminded_at=None)
+        if len(ahead) < n:
+            past = list(running.filter(due_at__lte=now).order_by("-due_at").values_list("pk", flat=True)[:n - len(ahead)])
+            Deadline.objects.filter(pk__in=past).update(overdue_at=None, reminded_at=Coalesce("reminded_at", now))
     return _due_count(now)
 
 
