@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--wrk-seconds", type=int, default=10, help="length of each wrk run")
         parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS, help="row cap of the measured exports")
         parser.add_argument("--export-repeat", type=int, default=3, help="timed runs per export (at most --repeat)")
+        parser.add_argument("--note", default="", help="a line kept in the results (what ran beside it, which fixes)")
         parser.add_argument("--warmup", type=int, default=1,
                             help="untimed runs first (0: the first timed run records the queries; the smoke test)")
         parser.add_argument("--budget", type=float, default=60.0,
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                       export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"], warmup=opts["warmup"],
                       wrk_seconds=opts["wrk_seconds"], log=lambda line: self.stdout.write(line))
         result = bench.run()
+        if opts["note"]:
+            result["note"] = "; ".join(filter(None, [opts["note"], result.get("note", "")]))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
         self.stdout.write(f"wrote {out}: {len(result['measurements'])} measurements, "
