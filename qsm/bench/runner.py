@@ -43,7 +43,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Min
 from django.test import Client
 from django.test.utils import override_settings
@@ -305,6 +305,7 @@ class Bench:
     export_rows: int = EXPORT_ROWS
     export_repeat: int = 3
     budget: float = 60.0  # seconds of timed runs per measurement at most
+    statement_timeout: float = 60.0  # seconds any one query may run (0: no limit)
     warmup: int = 1  # untimed runs before the timed ones (0: the first timed run also records the queries)
     wrk_seconds: int = 10
     log: Callable[[str], None] = print
@@ -329,6 +330,10 @@ class Bench:
         if any(seeded != self.scale for seeded in result["seeded_scales"].values()):
             result["note"] = f"--scale {self.scale} differs from the seeded scale(s) {result['seeded_scales']}"
             self.log(result["note"])
+        if self.statement_timeout:
+            # A query that runs away (a pathological plan at scale) fails its measurement, not the run.
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = %s", [f"{int(self.statement_timeout * 1000)}ms"])
         fingerprint = data_fingerprint()
         lists = declared_lists()
         users = find_users(lists)
@@ -357,7 +362,8 @@ class Bench:
                         targets = [t for t in targets if t[0] == "bare" or any(o in "wrk." + t[0] for o in self.only)]
                     if len(targets) > 1:
                         throughput = throughput_runs(targets, cookie=self.sessions["business"].cookie,
-                                                     seconds=self.wrk_seconds, log=self.log)
+                                                     seconds=self.wrk_seconds, log=self.log,
+                                                     statement_timeout=self.statement_timeout)
         finally:
             for session in self.sessions.values():
                 session.close()
@@ -492,13 +498,25 @@ class Bench:
         page_view = _view_class(bl.page)
         api_view = _view_class(bl.api)
         filterset = (getattr(page_view, "filterset_class", None) or getattr(api_view, "filterset_class", None))
-        business_rows = bl.rows(users.business)
-        sample = _row_at(business_rows, 0.5, cap=1000)
+        # Values come from the business user's department, read without his visibility scope (the
+        # quality user's list): the scope's own cost is what the measurements show, not the set-up.
+        business_rows = bl.rows(users.quality)
+        if bl.visibility_differs and bl.department_field:
+            business_rows = business_rows.filter(**{bl.department_field: users.department})
+        try:
+            sample = _row_at(business_rows, 0.5, cap=1000)
+        except DatabaseError as exc:
+            yield Measurement(f"{bl.name}.setup", "setup", _raiser(exc))
+            return
         variants = [("default", {})]
-        if filterset is not None:
-            variants += list(filter_variants(bl, filterset, business_rows, self.rows_span(bl, users)))
-        if bl.search_param:
-            variants += [(f"search.{k}", {bl.search_param: v}) for k, v in self.search_terms(bl, sample).items() if v]
+        try:
+            if filterset is not None:
+                variants += list(filter_variants(bl, filterset, business_rows, self.rows_span(bl, users)))
+            if bl.search_param:
+                variants += [(f"search.{k}", {bl.search_param: v}) for k, v in self.search_terms(bl, sample).items()
+                             if v]
+        except DatabaseError as exc:
+            yield Measurement(f"{bl.name}.setup", "setup", _raiser(exc))
         surfaces = [("page", reverse(bl.page)) if bl.page else None, ("api", reverse(bl.api)) if bl.api else None]
         for surface, base in filter(None, surfaces):
             for role in self.roles(bl):
@@ -646,6 +664,13 @@ class Bench:
 
 def _bind(fn, *args, **kwargs) -> Callable[[], dict]:
     return lambda: fn(*args, **kwargs)
+
+
+def _raiser(exc: Exception) -> Callable[[], dict]:
+    def run() -> dict:
+        raise exc
+
+    return run
 
 
 def _query(params: dict) -> str:

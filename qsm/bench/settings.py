@@ -1,5 +1,6 @@
 """Settings of the gunicorn that `manage.py bench` measures: the project's own, with the
 benchmark's URLconf (the bare view) and the overrides the in-process run applies too."""
+import os
 import sys
 
 from qsm.settings import *  # noqa: F403
@@ -30,3 +31,11 @@ def overrides(base) -> dict:
 
 
 globals().update(overrides(sys.modules[__name__]))
+
+# The gunicorn's queries stop where the in-process run's do (``manage.py bench --statement-timeout``):
+# a runaway query under wrk must not keep a database backend busy after the run.
+_statement_timeout_ms = int(float(os.environ.get("QSM_BENCH_STATEMENT_TIMEOUT", "60")) * 1000)
+if _statement_timeout_ms:
+    _bench_options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _bench_options["options"] = " ".join(
+        filter(None, [_bench_options.get("options", ""), f"-c statement_timeout={_statement_timeout_ms}"]))

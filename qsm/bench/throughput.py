@@ -69,7 +69,7 @@ def parse_wrk(text: str) -> dict:
     }
 
 
-def throughput_runs(targets: list[tuple[str, str]], *, cookie: str, seconds: int = 10,
+def throughput_runs(targets: list[tuple[str, str]], *, cookie: str, seconds: int = 10, statement_timeout: float = 60,
                     log: Callable[[str], None] = print) -> list[dict]:
     """``targets``: (name, path), the bare view's named "bare". Returns one entry per target."""
     wrk = shutil.which("wrk")
@@ -79,7 +79,8 @@ def throughput_runs(targets: list[tuple[str, str]], *, cookie: str, seconds: int
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     logfile = tempfile.NamedTemporaryFile(prefix="qsm-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qsm.bench.settings", "DJANGO_DEBUG": "0"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qsm.bench.settings", "DJANGO_DEBUG": "0",
+           "QSM_BENCH_STATEMENT_TIMEOUT": str(statement_timeout)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "qsm.wsgi:application", "--workers", str(WORKERS), "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],

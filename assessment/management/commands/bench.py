@@ -35,6 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--wrk-seconds", type=int, default=10, help="length of each wrk run")
         parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS, help="row cap of the measured exports")
         parser.add_argument("--export-repeat", type=int, default=3, help="timed runs per export (at most --repeat)")
+        parser.add_argument("--statement-timeout", type=float, default=60.0,
+                            help="seconds any one query may run before its measurement fails (0: no limit)")
         parser.add_argument("--note", default="", help="a line kept in the results (what ran beside it, which fixes)")
         parser.add_argument("--warmup", type=int, default=1,
                             help="untimed runs first (0: the first timed run records the queries; the smoke test)")
@@ -48,7 +50,7 @@ class Command(BaseCommand):
             recorded = set(seeded_scales().values())
             scale = recorded.pop() if len(recorded) == 1 else 1.0
         bench = Bench(scale=scale, repeat=opts["repeat"], only=opts["only"], out=out, wrk=not opts["no_wrk"],
-                      export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"], warmup=opts["warmup"],
+                      export_rows=opts["export_rows"], export_repeat=opts["export_repeat"], budget=opts["budget"], warmup=opts["warmup"], statement_timeout=opts["statement_timeout"],
                       wrk_seconds=opts["wrk_seconds"], log=lambda line: self.stdout.write(line))
         result = bench.run()
         if opts["note"]:
