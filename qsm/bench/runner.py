@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 import platform
@@ -33,7 +34,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -44,6 +45,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import Count, Max, Min
 from django.test import Client
 from django.test.utils import override_settings
@@ -331,9 +333,10 @@ class Bench:
             result["note"] = f"--scale {self.scale} differs from the seeded scale(s) {result['seeded_scales']}"
             self.log(result["note"])
         if self.statement_timeout:
-            # A query that runs away (a pathological plan at scale) fails its measurement, not the run.
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = %s", [f"{int(self.statement_timeout * 1000)}ms"])
+            # A query that runs away (a pathological plan at scale) fails its measurement, not the run;
+            # on this connection and on any the run opens later.
+            self._set_timeout(connection=connection)
+            connection_created.connect(self._set_timeout, dispatch_uid="qsm-bench-timeout")
         fingerprint = data_fingerprint()
         lists = declared_lists()
         users = find_users(lists)
@@ -350,10 +353,12 @@ class Bench:
         try:
             with override_settings(**overrides(settings)):
                 self.sessions = {"quality": Session(users.quality), "business": Session(users.business)}
+                result.update({"measurements": measurements, "complete": False})
                 for m in self.measurements(lists, users):
                     if self.only and not any(o in m.name for o in self.only):
                         continue
                     measurements.append(self.measure(m))
+                    self.save(result)
                 if self.wrk:
                     from .throughput import throughput_runs
 
@@ -367,14 +372,24 @@ class Bench:
         finally:
             for session in self.sessions.values():
                 session.close()
+            connection_created.disconnect(dispatch_uid="qsm-bench-timeout")
         failed = [m["name"] for m in measurements if not m["ok"]] + [t["name"] for t in throughput if not t["ok"]]
         result.update({
             "measurements": measurements, "throughput": throughput, "failed": failed,
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
             "seconds": round((timezone.now() - started).total_seconds(), 1),
-            "data_unchanged": data_fingerprint() == fingerprint,
+            "data_unchanged": data_fingerprint() == fingerprint, "complete": True,
         })
         return result
+
+    def _set_timeout(self, sender=None, connection=None, **kwargs) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [f"{int(self.statement_timeout * 1000)}ms"])
+
+    def save(self, result: dict) -> None:
+        """Write the results so far: an interrupted run still leaves what it measured."""
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
 
     def measure(self, m: Measurement) -> dict:
         entry: dict = {"name": m.name, "group": m.group}
@@ -542,8 +557,9 @@ class Bench:
         if bl.export:
             for fmt in ("csv", "xlsx"):
                 url = reverse(bl.export) + ("?fmt=xlsx" if fmt == "xlsx" else "")
+                measure = self.export_job if fmt == "xlsx" and _export_jobs() else self.export
                 for role in self.roles(bl):
-                    yield Measurement(f"{bl.name}.export.{fmt}.{role}", "export", _bind(self.export, role, url, table))
+                    yield Measurement(f"{bl.name}.export.{fmt}.{role}", "export", _bind(measure, role, url, table))
 
     def rows_span(self, bl: BenchList, users: Users) -> Callable[[str], tuple]:
         def span(field_name: str):
@@ -600,11 +616,60 @@ class Bench:
         """The whole export, every byte read, at most ``export_rows`` rows (the cap patched for the
         run); the reference is the export's query with the same limit."""
         cap = self.export_rows
-        with mock.patch("qsm.exports.MAX_EXPORT_ROWS", cap):
+        with export_cap(cap):
             measured = peak_rss_reset()
             entry = self.request(role, url, table=table, limit=cap, repeat=min(self.repeat, self.export_repeat))
             entry["row_cap"] = cap
             entry["peak_rss_mb"] = peak_rss_mb() if measured else None
+        return entry
+
+    def export_job(self, role: str, url: str, table: str) -> dict:
+        """An Excel export that runs as a job: the request that starts it (a redirect to its page)
+        and the job itself, run here as the worker would, until its file is written; inside a
+        transaction that is rolled back, the file deleted, so nothing of it stays."""
+        from qsm.exports.models import ExportJob
+        from qsm.exports.services import export_job_run
+
+        session = self.sessions[role]
+        cap = self.export_rows
+        runs = self.warmup + max(min(self.repeat, self.export_repeat), 1)
+        samples: list[float] = []
+        first: QueryLog | None = None
+        rows_done = None
+        with export_cap(cap):
+            measured = peak_rss_reset()
+            for n in range(runs):
+                log = QueryLog()
+                with transaction.atomic():
+                    with log.capture():
+                        t = time.perf_counter()
+                        response = session.client.get(url)
+                        if response.status_code not in (200, 302):
+                            raise UnexpectedStatus(f"HTTP {response.status_code} for {url}")
+                        job = ExportJob.objects.filter(owner=session.user).order_by("-pk").first()
+                        if job is None:
+                            raise RuntimeError(f"{url} started no export job")
+                        export_job_run(job_id=job.pk)
+                        elapsed = (time.perf_counter() - t) * 1000
+                    job.refresh_from_db()
+                    if job.file:
+                        _delete_export_file(job.file)
+                    transaction.set_rollback(True)
+                if job.state != ExportJob.State.DONE:
+                    raise RuntimeError(f"export job {job.state}: {job.error}")
+                rows_done = job.rows_done
+                first = first or log
+                if n >= self.warmup:
+                    samples.append(elapsed)
+            peak = peak_rss_mb() if measured else None
+        main = main_query(first.queries, table)
+        if main is None:
+            raise RuntimeError(f"no query FROM {table} among the export's {first.count}")
+        ref = {"kind": "sql_floor", **summary(self.timed(lambda: run_query(main, limit=cap),
+                                                         repeat=len(samples), warm=True))}
+        entry = {"url": url, "user": role, "status": 302, "queries": first.count, "rows": rows_done, "row_cap": cap,
+                 "peak_rss_mb": peak, "job": True, **summary(samples), "reference": ref}
+        entry["ratio"] = ratio(entry["median_ms"], ref["median_ms"])
         return entry
 
     # --- the reminder sweep -----------------------------------------------------------------------
@@ -664,6 +729,46 @@ class Bench:
 
 def _bind(fn, *args, **kwargs) -> Callable[[], dict]:
     return lambda: fn(*args, **kwargs)
+
+
+def _export_jobs() -> bool:
+    """Excel exports run as jobs (qsm.exports.services), or are answered in the request."""
+    try:
+        from qsm.exports.services import export_job_run  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@contextmanager
+def export_cap(cap: int):
+    """Exports stop at ``cap`` rows for the run: the limits of qsm.exports, module constants or
+    the default of a ``limit`` keyword, whichever the code has."""
+    import importlib
+
+    with ExitStack() as stack:
+        for name in ("qsm.exports", "qsm.exports.formats", "qsm.exports.services"):
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            for attr in ("MAX_EXPORT_ROWS", "MAX_XLSX_ROWS"):
+                if hasattr(module, attr):
+                    stack.enter_context(mock.patch.object(module, attr, cap))
+            for fn_name in ("csv_lines", "write_xlsx", "export_csv", "export_xlsx"):
+                defaults = getattr(getattr(module, fn_name, None), "__kwdefaults__", None)
+                if defaults and "limit" in defaults:
+                    stack.enter_context(mock.patch.dict(defaults, {"limit": cap}))
+        yield
+
+
+def _delete_export_file(field) -> None:
+    storage, name = field.storage, field.name
+    storage.delete(name)
+    try:
+        os.rmdir(os.path.dirname(storage.path(name)))
+    except (NotImplementedError, OSError):
+        pass
 
 
 def _raiser(exc: Exception) -> Callable[[], dict]:
