@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,30 +33,67 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to some people, as ``notify`` takes it; ``notify_all`` writes many at once."""
+
+    recipients: Iterable
+    kind: str
+    title: Any
+    body: Any = ""
+    params: dict[str, Any] | None = None
+    url: str = ""
+    email: bool = True
+    exclude: Any = None
+
+
 def notify(*, recipients: Iterable, kind: str, title, body="", params: dict[str, Any] | None = None,
            url: str = "", email: bool = True, exclude=None) -> list[Notification]:
     """Tell each recipient once, in their own language.
 
     ``title`` and ``body`` are lazy translatable strings with ``%(name)s`` placeholders.
     """
-    params = params or {}
-    seen = set()
+    return notify_all([Notice(recipients=recipients, kind=kind, title=title, body=body, params=params, url=url,
+                              email=email, exclude=exclude)])
+
+
+def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+    """Write the notifications of many notices with one INSERT, and hand all their e-mails to the
+    broker in one message after commit (a sweep's batch of reminders: not one per reminder).
+
+    Each recipient is told once per notice, in their own language; each text is translated once
+    per language, not once per row. Users must carry ``pk``, ``is_active``, ``language`` and
+    ``email`` (a sweep loads only those).
+    """
     rows = []
-    for user in recipients:
-        if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk) or not user.is_active:
-            continue
-        seen.add(user.pk)
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            rows.append(
-                Notification(
-                    recipient=user,
-                    kind=kind,
-                    title=(str(title) % params)[:300],
-                    body=str(body) % params if body else "",
-                    url=url,
-                    email_wanted=email and bool(user.email),
-                )
-            )
+    texts: dict[tuple[int, str], str] = {}  # (id of the lazy text, language) -> the translated text
+
+    def translated(text, language: str) -> str:
+        key = (id(text), language)  # the notices keep every text alive for the whole call
+        if key not in texts:
+            with translation.override(language):
+                texts[key] = str(text)
+        return texts[key]
+
+    for notice in notices:
+        params = notice.params or {}
+        seen = set()
+        for user in notice.recipients:
+            if (user is None or user.pk in seen or not user.is_active
+                    or (notice.exclude is not None and user.pk == notice.exclude.pk)):
+                continue
+            seen.add(user.pk)
+            language = user.language or settings.LANGUAGE_CODE
+            rows.append(Notification(
+                recipient=user,
+                kind=notice.kind,
+                title=(translated(notice.title, language) % params)[:300],
+                body=translated(notice.body, language) % params if notice.body else "",
+                url=notice.url,
+                email_wanted=notice.email and bool(user.email),
+            ))
+    if not rows:
+        return []
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.email_wanted]
     if ids:
