@@ -24,7 +24,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -53,23 +53,52 @@ def notify(*, recipients: Iterable, kind: str, title, body="", params: dict[str,
 
     ``title`` and ``body`` are lazy translatable strings with ``%(name)s`` placeholders.
     """
-    return notify_all([Notice(recipients=recipients, kind=kind, title=title, body=body, params=params, url=url,
-                              email=email, exclude=exclude)])
+    notice = Notice(recipients=recipients, kind=kind, title=title, body=body, params=params, url=url, email=email,
+                    exclude=exclude)
+    rows = [Notification(recipient=user, kind=kind, title=title, body=body, url=url, email_wanted=wanted)
+            for user, kind, title, body, url, wanted in _rendered([notice])]
+    created = Notification.objects.bulk_create(rows)
+    _enqueue_on_commit([n.pk for n in created if n.email_wanted])
+    return created
 
 
-def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+def notify_all(notices: Iterable[Notice]) -> int:
     """Write the notifications of many notices with one INSERT, and hand all their e-mails to the
-    broker in one message after commit (a sweep's batch of reminders: not one per reminder).
+    broker in one message after commit (a sweep's batch: not one message per reminder). Returns
+    how many were written.
+
+    The same rows as ``notify`` writes, without a model instance per row: a batch of escalations
+    is tens of thousands of rows (PERF-1).
+    """
+    rows = list(_rendered(notices))
+    if not rows:
+        return 0
+    users, kinds, titles, bodies, urls, wanted = zip(*rows, strict=True)
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table)} "
+            "(recipient_id, kind, title, body, url, email_wanted, created_at) "
+            "SELECT recipient_id, kind, title, body, url, email_wanted, %s FROM unnest("
+            "%s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::varchar[], %s::boolean[]) "
+            "AS row(recipient_id, kind, title, body, url, email_wanted) RETURNING id, email_wanted",
+            [timezone.now(), [u.pk for u in users], list(kinds), list(titles), list(bodies), list(urls), list(wanted)],
+        )
+        _enqueue_on_commit([pk for pk, email_wanted in cursor.fetchall() if email_wanted])
+    return len(rows)
+
+
+def _rendered(notices: Iterable[Notice]):
+    """(recipient, kind, title, body, url, email wanted) of each notification the notices make.
 
     Each recipient is told once per notice, in their own language; each text is translated once
-    per language, not once per row. Users must carry ``pk``, ``is_active``, ``language`` and
-    ``email`` (a sweep loads only those).
+    per language, not once per row. Recipients need only ``pk``, ``is_active``, ``language`` and
+    ``email`` (a sweep loads no more).
     """
-    rows = []
     texts: dict[tuple[int, str], str] = {}  # (id of the lazy text, language) -> the translated text
 
     def translated(text, language: str) -> str:
-        key = (id(text), language)  # the notices keep every text alive for the whole call
+        key = (id(text), language)  # the notices keep every text alive while this runs
         if key not in texts:
             with translation.override(language):
                 texts[key] = str(text)
@@ -84,21 +113,14 @@ def notify_all(notices: Iterable[Notice]) -> list[Notification]:
                 continue
             seen.add(user.pk)
             language = user.language or settings.LANGUAGE_CODE
-            rows.append(Notification(
-                recipient=user,
-                kind=notice.kind,
-                title=(translated(notice.title, language) % params)[:300],
-                body=translated(notice.body, language) % params if notice.body else "",
-                url=notice.url,
-                email_wanted=notice.email and bool(user.email),
-            ))
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.email_wanted]
+            yield (user, notice.kind, (translated(notice.title, language) % params)[:300],
+                   translated(notice.body, language) % params if notice.body else "", notice.url,
+                   notice.email and bool(user.email))
+
+
+def _enqueue_on_commit(ids: list[int]) -> None:
     if ids:
         transaction.on_commit(lambda: _enqueue_emails(ids))
-    return created
 
 
 def _enqueue_emails(ids: list[int]) -> None:
@@ -107,7 +129,8 @@ def _enqueue_emails(ids: list[int]) -> None:
     try:
         send_notification_emails.delay(ids)
     except Exception:  # broker down: the pending-mail sweep sends them later
-        log.warning("could not enqueue notification e-mails %s; the sweep will retry", ids, exc_info=True)
+        log.warning("could not enqueue notification e-mails (%d: %s ...); the sweep will retry", len(ids), ids[:10],
+                    exc_info=True)
 
 
 def notification_emails_send(*, ids: Iterable[int]) -> int:
