@@ -387,7 +387,8 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch: int | None = None,
     notifications together) and the next sweep does it again; the batches before it stay done. A
     broker that is down loses nothing: the claims are in the database and the e-mails stay pending
     for their catch-up. Batches follow one another until nothing is due or ``seconds`` (the run's
-    time budget, well under beat's minute) are spent; what is left is the next run's.
+    time budget, well under beat's minute) are spent; what is left is the next run's. Each level
+    has at least one batch per run: a backlog of reminders never holds up the escalations.
 
     Its cost follows what is due, not what is open: with nothing due it is one indexed query per level.
     """

@@ -9,6 +9,8 @@ step. No service or effect touches a deadline by hand::
           department=lambda o: o.department)                        # an SLA policy's working time
     Clock("delivery", states=Order.UNDELIVERED_STATES, due="promised_date",
           lead_days=lambda: settings.ORDER_RISK_LEAD_DAYS, ...)      # a date a person chose
+    Clock("handover_ack", ..., remind_to=Recipients(assigned=(OWNER,), unassigned=(MANAGERS,)))
+                                                                    # whom the levels tell (SLA-2)
 
 Rules, for each clock, when a record moves from state ``a`` to state ``b``:
 
