@@ -365,7 +365,7 @@ def claim_sql(level: _Level, *, now: dt.datetime, batch: int) -> tuple[str, tupl
     LOCKED: rows another sweep (or a transition) holds are left to it, so two sweeps at once share
     the work instead of queueing; a row whose claim committed meanwhile is re-checked by PostgreSQL
     and no longer matches. The claim is the UPDATE of the level's field from NULL, so each level
-    fires once.
+    fires once. Built (and run) inside the batch's transaction: FOR UPDATE needs one.
     """
     inner = level.due(now=now).select_for_update(skip_locked=True).values("pk")[:batch]
     inner_sql, inner_params = inner.query.sql_with_params()
