@@ -14,7 +14,12 @@ def department_managers(*, department: Department | None) -> QuerySet[User]:
     manager for every department."""
     if department is None:
         return User.objects.none()
-    return User.objects.filter(department=department, groups__name=Role.MANAGER, is_active=True).distinct()
+    return managers_of(department_ids=[department.pk])
+
+
+def managers_of(*, department_ids) -> QuerySet[User]:
+    """The managers of several departments at once (a sweep's batch): one query, whatever their number."""
+    return User.objects.filter(department_id__in=department_ids, groups__name=Role.MANAGER, is_active=True).distinct()
 
 
 def department_approvers(*, department: Department | None) -> QuerySet[User]:
