@@ -41,6 +41,9 @@ def inquiry_get(*, user, pk) -> Inquiry:
             .prefetch_related(
                 "products", "recommended_products",
                 discussion_prefetch("discussions"),
+                # who is invited: the page lists them and the rules ask it (presales.rules) several times
+                "discussions__invited_departments",
+                "discussions__invited_users",
                 "communications__recorded_by",
             )
             .get(pk=parse_id(pk))
