@@ -179,3 +179,22 @@ def test_the_cache_and_the_sessions_follow_the_environment(monkeypatch, tmp_path
         assert default["LOCATION"] == location and default["KEY_PREFIX"] == "qsm"
         assert default["OPTIONS"]["socket_connect_timeout"] == 1  # a dead Redis costs a second, not a worker
 
+
+
+@pytest.mark.spec("PERF-1")
+def test_a_token_request_reads_token_user_department_and_roles_in_one_query(staff_user):
+    from rest_framework.test import APIClient
+
+    from qsm.org.accounts import api_token_obtain
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_obtain(user=staff_user).key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ME)
+    assert response.status_code == 200 and response.json()["roles"] == [Role.STAFF]
+    assert response.json()["department"]["name"] == "客户服务部"
+    assert len(queries) == 1, _sql(queries)
+    # an inactive user's token is refused as before
+    staff_user.is_active = False
+    staff_user.save()
+    assert client.get(ME).status_code == 401

@@ -17,10 +17,15 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id):
         from qsm.org.models import User
 
-        roles = Group.objects.filter(user=OuterRef("pk")).values("name")
         user = (User._default_manager.select_related("department")
-                .annotate(loaded_role_names=ArraySubquery(roles)).filter(pk=user_id).first())
+                .annotate(loaded_role_names=role_names("pk")).filter(pk=user_id).first())
         if user is None or not self.user_can_authenticate(user):
             return None
         user._role_names = frozenset(user.loaded_role_names)
         return user
+
+
+def role_names(user_ref: str) -> ArraySubquery:
+    """The names of the user's groups (roles) as an array column of the query that reads the user
+    (``user_ref``: the user's id in it), for ``User.role_names`` without a query of its own."""
+    return ArraySubquery(Group.objects.filter(user=OuterRef(user_ref)).values("name"))
