@@ -25,6 +25,7 @@ from .models import (
     AcceptanceRound,
     CommissioningRound,
     Delivery,
+    DeliveryLine,
     Installation,
     Order,
     OrderLine,
@@ -86,20 +87,36 @@ def order_list(*, user) -> QuerySet[Order]:
         "customer", "department", "owner", "source_inquiry").order_by("-created_at", "-id")
 
 
+def _installation_details(through: str = "") -> list:
+    """What an installation's page section and detail endpoint show: its engineers, commissioning
+    rounds and acceptance rounds with who recorded them (three queries, however many rounds);
+    ``through`` the path from the records being read ("installation__" from orders)."""
+    return [
+        f"{through}engineers",
+        Prefetch(f"{through}commissioning_rounds",
+                 queryset=CommissioningRound.objects.select_related("recorded_by").order_by("number")),
+        Prefetch(f"{through}acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")),
+    ]
+
+
 def order_get(*, user, pk) -> Order:
-    """One order with everything its page shows, in a fixed number of queries."""
+    """One order with everything its page and detail endpoint show, read once, in a fixed number of
+    queries (PERF-1): the order with its installation in one query, then one query per kind of child
+    whatever their number. Pass it down (``installation_of(order)``, the rules) rather than re-read."""
     try:
         return (
             with_order_flags(with_follow_up(order_visible(user=user)))
-            .select_related("customer", "department", "owner", "source_inquiry")
+            .select_related("customer", "department", "owner", "source_inquiry", "installation")
             .prefetch_related(
-                "lines__product",
+                Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
                 Prefetch("review_rounds", queryset=ReviewRound.objects.select_related("reviewer")
                          .prefetch_related("findings").order_by("number")),
-                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
-                         .prefetch_related("lines__order_line__product").order_by("number")),
+                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch("lines", queryset=DeliveryLine.objects.select_related("order_line__product")))
+                         .order_by("number")),
                 contact_prefetch("progress_notes"),
                 Prefetch("production_steps", queryset=ProductionStep.objects.select_related("recorded_by")),
+                *_installation_details("installation__"),
             )
             .get(pk=parse_id(pk))
         )
@@ -108,14 +125,16 @@ def order_get(*, user, pk) -> Order:
 
 
 def installation_of(order: Order) -> Installation | None:
-    return (
-        Installation.objects.filter(order=order)
-        .prefetch_related("engineers",
-                          Prefetch("commissioning_rounds",
-                                   queryset=CommissioningRound.objects.select_related("recorded_by").order_by("number")),
-                          Prefetch("acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")))
-        .first()
-    )
+    """The order's installation with its details: the one ``order_get`` loaded with the order, or
+    read here for an order that came from elsewhere."""
+    if Order.installation.is_cached(order):
+        installation = getattr(order, "installation", None)  # None: the order has none
+        if installation is None or "engineers" in getattr(installation, "_prefetched_objects_cache", {}):
+            return installation
+    installation = Installation.objects.filter(order=order).prefetch_related(*_installation_details()).first()
+    if installation is not None:
+        installation.order = order  # the rules read the order: the caller's, already loaded
+    return installation
 
 
 def engineer_candidates() -> QuerySet[User]:
@@ -153,16 +172,25 @@ def installation_list(*, user) -> QuerySet[Installation]:
     return INSTALLATION_VISIBILITY.filter(qs, user).order_by("-scheduled_for", "-id")
 
 
-def delivery_get(*, user, pk) -> Delivery:
+def delivery_get(*, user, pk, details: bool = False) -> Delivery:
+    """One delivery with its order; ``details``: with its lines (their order lines and products) for
+    the detail endpoint, in one more query."""
+    qs = delivery_list(user=user)
+    if details:
+        qs = qs.prefetch_related(Prefetch("lines", queryset=DeliveryLine.objects.select_related("order_line__product")))
     try:
-        return delivery_list(user=user).get(pk=parse_id(pk))
+        return qs.get(pk=parse_id(pk))
     except Delivery.DoesNotExist:
         raise Http404(_("No such delivery.")) from None
 
 
-def installation_get(*, user, pk) -> Installation:
+def installation_get(*, user, pk, details: bool = False) -> Installation:
+    """One installation with its order; ``details``: with its engineers and rounds for the detail endpoint."""
+    qs = installation_list(user=user)
+    if details:
+        qs = qs.prefetch_related(*_installation_details())
     try:
-        return installation_list(user=user).get(pk=parse_id(pk))
+        return qs.get(pk=parse_id(pk))
     except Installation.DoesNotExist:
         raise Http404(_("No such installation.")) from None
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qsm.contacts.selectors import contact_prefetch
 from qsm.discussions.selectors import discussion_notes, discussion_of, discussion_prefetch
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
@@ -41,7 +42,10 @@ def inquiry_get(*, user, pk) -> Inquiry:
             .prefetch_related(
                 "products", "recommended_products",
                 discussion_prefetch("discussions"),
-                "communications__recorded_by",
+                # who is invited: the page lists them and the rules ask it (presales.rules) several times
+                "discussions__invited_departments",
+                "discussions__invited_users",
+                contact_prefetch("communications"),  # the contact log with its people, one query
             )
             .get(pk=parse_id(pk))
         )

@@ -205,7 +205,8 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "invited_departments": invited_departments,
         "invited_users": invited_users,
         "notes": notes,
-        "solutions": list(inquiry.solutions.all()),
+        # The solutions prefetched with the discussion (``.all()`` on them would read them again).
+        "solutions": list(inquiry.solutions),
         "communications": list(inquiry.communications.all()),
         "attachments": list(attachment_list(inquiry)),
         "timeline": timeline(inquiry),
@@ -232,7 +233,7 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
 
 def _solution_initial(inquiry: Inquiry) -> dict:
     # A new version starts from the latest one: the author edits, nothing is retyped.
-    latest = next(iter(inquiry.solutions.all()), None)
+    latest = next(iter(inquiry.solutions), None)
     if latest is None:
         return {"products": [p.pk for p in inquiry.recommended_products.all()]}
     return {"title": latest.title, "content": latest.content, "products": [p.pk for p in latest.products.all()]}

@@ -126,7 +126,8 @@ AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with the department and roles in one query (PERF-1).
+    "qsm.org.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -364,8 +365,35 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The throttles' counters: per process unless a shared cache is named (several web servers: Redis).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- cache and sessions (PERF-1) ---------------------------------------------------------------
+# The cache holds the signed-in sessions and the API throttles' counters. CACHE_URL names it; unset,
+# it is the broker's Redis when the broker is Redis (its keys under CACHE_KEY_PREFIX, apart from
+# Celery's), and a per-process memory otherwise (`make run` on a fresh machine: no Redis).
+# qsm.cache.RedisCache: clearing it never flushes the broker's queues, an unreachable Redis is a miss.
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": _REDIS_CACHE, "LOCATION": CELERY_BROKER_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CACHES["default"]["BACKEND"] == _REDIS_CACHE:
+    CACHES["default"]["BACKEND"] = "qsm.cache.RedisCache"
+    CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="qsm"))
+    # Every signed-in request reads the cache: a Redis that does not answer costs a second, not a worker.
+    _options = CACHES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("socket_connect_timeout", 1)
+    _options.setdefault("socket_timeout", 1)
+# Sessions: read from the cache (no query for a signed-in request) and written through to the
+# database when the cache is shared by every web process ("cached_db"). Redis here keeps nothing
+# on disk, so a restart of Redis empties the cache; the sessions are still in the database and
+# nobody is signed out. With a per-process cache (memory) the database alone: a sign-out in one
+# process could not reach the others' copies.
+_SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db"
+                     if _SHARED_CACHE else "django.contrib.sessions.backends.db")
 
 LOGGING = {
     "version": 1,
