@@ -1,7 +1,8 @@
 """Every read of the pre-sales module, scoped to what the user may see (ORG-1)."""
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -9,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qsm.discussions.selectors import discussion_notes, discussion_of, discussion_prefetch
+from qsm.inbox import first_by_deadline
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 
-from .models import Discussion, Inquiry
+from .models import WAITS_ON_HANDOVER_DEPARTMENT, WAITS_ON_OWNER, Discussion, Inquiry
 from .rules import INQUIRY_VISIBILITY
 
 S = Inquiry.Status
@@ -58,15 +60,27 @@ def discussion_detail(*, inquiry: Inquiry):
 
 
 def inquiry_waiting_on(*, user) -> QuerySet[Inquiry]:
-    """INBOX-1: inquiries that wait on this user (to answer) or on their department (to acknowledge)."""
-    q = Q(owner=user, status__in=[S.NEW, S.ANSWERED, S.DISCUSSION])
-    if user.department_id:
-        q |= Q(handover_department_id=user.department_id, status__in=[S.HANDED_OVER, S.ACKNOWLEDGED])
-    invited = Discussion.objects.filter(inquiry=OuterRef("pk")).filter(
-        Q(invited_users=user) | Q(invited_departments=user.department_id)
-    )
-    q |= Q(status=S.DISCUSSION) & Exists(invited)
-    return Inquiry.objects.filter(q).select_related("customer").order_by("due_at", "received_at")[:200]
+    """INBOX-1: inquiries that wait on this user (to answer) or on their department (to acknowledge),
+    and those in discussion that the user or their department was invited to; due first, at most
+    the core's cap. PERF-1: each branch is read through its own partial index (presales.models); an
+    invitation is a semi-join (EXISTS), so the planner may start from the few open discussions or
+    from the invitations, whichever is smaller."""
+    department = user.department_id
+    # The discussion is matched on its own key columns: through ``inquiry=`` the generic relation
+    # would join the inquiry table once more inside each probe.
+    discussions = Discussion.objects.filter(content_type=ContentType.objects.get_for_model(Inquiry))
+
+    def invited(**who) -> QuerySet[Inquiry]:
+        return Inquiry.objects.filter(status=S.DISCUSSION).filter(
+            Exists(discussions.filter(object_id=OuterRef("pk"), **who)))
+
+    return first_by_deadline(Inquiry.objects.select_related("customer"), [
+        Inquiry.objects.filter(owner=user, status__in=WAITS_ON_OWNER),
+        Inquiry.objects.filter(handover_department_id=department, status__in=WAITS_ON_HANDOVER_DEPARTMENT)
+        if department else None,
+        invited(invited_users=user),
+        invited(invited_departments=department) if department else None,
+    ], order_by=("due_at", "received_at", "pk"))
 
 
 _WAITING_FOR = {
