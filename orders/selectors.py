@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from qsm.contacts.selectors import contact_prefetch
 from qsm.followup.selectors import with_follow_up
-from qsm.inbox import first_by_deadline
+from qsm.inbox import first_by_deadline, url_of
 from qsm.org.models import User
 from qsm.org.rules import in_production_department
 from qsm.parsing import parse_id
@@ -202,6 +202,12 @@ def order_waiting_on(*, user) -> QuerySet[Order]:
 def order_inbox(user) -> list[InboxItem]:
     from django.utils.translation import gettext
 
+    # PERF-1: labels translated once per call, not per row.
+    module = gettext("Orders")
+    labels = {value: str(label) for value, label in S.choices}
+    url = url_of("orders:order-detail")  # the record's get_absolute_url, reversed once
+    waiting_for = {status: gettext(text) for status, text in _WAITING_FOR.items()}
+    producing = gettext(_PRODUCTION_WAITING_FOR)
     items = []
     calendar = None
     for o in order_waiting_on(user=user):
@@ -211,11 +217,11 @@ def order_inbox(user) -> list[InboxItem]:
         if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
             calendar = calendar or default_calendar()
             due = end_of_working_day(o.promised_date, calendar)
-        waiting = _PRODUCTION_WAITING_FOR if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
-            _WAITING_FOR.get(o.status, ""))
-        items.append(InboxItem(module=gettext("Orders"), module_code="orders", number=o.number, title=o.customer.name,
-                               status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
-                               waiting_for=gettext(waiting)))
+        waiting = producing if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
+            waiting_for.get(o.status, ""))
+        items.append(InboxItem(module=module, module_code="orders", number=o.number, title=o.customer.name,
+                               status_label=labels.get(o.status, o.status), url=url(o.pk), due_at=due,
+                               waiting_for=waiting))
     return items
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qsm.discussions.selectors import discussion_notes, discussion_of, discussion_prefetch
-from qsm.inbox import first_by_deadline
+from qsm.inbox import first_by_deadline, url_of
 from qsm.parsing import parse_id
 from qsm.registry import HistorySection, InboxItem
 
@@ -95,16 +95,22 @@ _WAITING_FOR = {
 def inquiry_inbox(user) -> list[InboxItem]:
     from django.utils.translation import gettext
 
+    # PERF-1: labels translated once per call, not per row (``get_status_display`` hashes every
+    # lazy label of the choices on each call).
+    module = gettext("Pre-sales")
+    labels = {value: str(label) for value, label in S.choices}
+    url = url_of("presales:inquiry-detail")  # the record's get_absolute_url, reversed once
+    waiting_for = {status: gettext(text) for status, text in _WAITING_FOR.items()}
     return [
         InboxItem(
-            module=gettext("Pre-sales"),
+            module=module,
             module_code="presales",
             number=i.number,
             title=f"{i.subject} · {i.customer.name}",
-            status_label=i.get_status_display(),
-            url=i.get_absolute_url(),
+            status_label=labels.get(i.status, i.status),
+            url=url(i.pk),
             due_at=i.due_at,
-            waiting_for=gettext(_WAITING_FOR.get(i.status, "")),
+            waiting_for=waiting_for.get(i.status, ""),
         )
         for i in inquiry_waiting_on(user=user)
     ]
