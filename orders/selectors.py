@@ -191,7 +191,10 @@ def order_waiting_on(*, user) -> QuerySet[Order]:
     producing; due first, at most the core's cap. PERF-1: each branch is read through its own
     partial index (orders.models)."""
     department = user.department_id
-    return first_by_deadline(Order.objects.select_related("customer"), [
+    # Only the columns "my work" shows: up to 200 rows are built per call.
+    shown = Order.objects.select_related("customer").only(
+        "number", "status", "due_at", "promised_date", "owner_id", "customer__name")
+    return first_by_deadline(shown, [
         Order.objects.filter(WAITS_ON_OWNER, owner=user),
         Order.objects.filter(department_id=department, status=S.REVIEW) if department else None,
         Order.objects.filter(status=S.INSTALLING, installation__engineers=user),

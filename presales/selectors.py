@@ -74,7 +74,10 @@ def inquiry_waiting_on(*, user) -> QuerySet[Inquiry]:
         return Inquiry.objects.filter(status=S.DISCUSSION).filter(
             Exists(discussions.filter(object_id=OuterRef("pk"), **who)))
 
-    return first_by_deadline(Inquiry.objects.select_related("customer"), [
+    # Only the columns "my work" shows: up to 200 rows are built per call.
+    shown = Inquiry.objects.select_related("customer").only(
+        "number", "subject", "status", "due_at", "received_at", "customer__name")
+    return first_by_deadline(shown, [
         Inquiry.objects.filter(owner=user, status__in=WAITS_ON_OWNER),
         Inquiry.objects.filter(handover_department_id=department, status__in=WAITS_ON_HANDOVER_DEPARTMENT)
         if department else None,
