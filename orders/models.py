@@ -13,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import ContactEntry
 
+# INBOX-1: an order waits on its owner while it is returned, approved, produced, delivered in part,
+# installed, or delivered with an installation still to schedule. orders.selectors.order_waiting_on
+# filters with this very condition and its partial index is declared on it, so the planner can match them.
+WAITS_ON_OWNER = (Q(status__in=["returned", "approved", "in_production", "delivering", "installing"])
+                  | Q(status="delivered", installation_required=True))
+
 
 class Order(models.Model):
     class Status(models.TextChoices):
@@ -80,6 +86,16 @@ class Order(models.Model):
             # Late-risk sweep and the "late" filter read only undelivered orders by promised date.
             models.Index(fields=["promised_date"], name="order_undelivered_promise_idx",
                          condition=Q(status__in=["review", "returned", "approved", "in_production", "delivering"])),
+            # PERF-1 "my work": one index per branch of orders.selectors.order_waiting_on, led by the
+            # branch's own column, in the inbox's order (deadline, promised date; NULL last).
+            models.Index(fields=["owner", "due_at", "promised_date", "id"], name="order_inbox_owner_idx",
+                         condition=WAITS_ON_OWNER),
+            models.Index(fields=["department", "due_at", "promised_date", "id"], name="order_inbox_review_idx",
+                         condition=Q(status="review")),
+            models.Index(fields=["due_at", "promised_date", "id"], name="order_inbox_production_idx",
+                         condition=Q(status="in_production")),
+            models.Index(fields=["due_at", "promised_date", "id"], name="order_inbox_installing_idx",
+                         condition=Q(status="installing")),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,13 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+# INBOX-1: the states in which an inquiry waits on its owner (to answer, analyse, discuss) and on the
+# department it was handed to (to acknowledge, follow up). presales.selectors.inquiry_waiting_on and
+# the partial indexes of its branches read the same names, so the planner can match the two.
+WAITS_ON_OWNER = ("new", "answered", "discussion")
+WAITS_ON_HANDOVER_DEPARTMENT = ("handed_over", "acknowledged")
+
+
 class Inquiry(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("Awaiting first response")  # logged; the first-response clock runs
@@ -107,6 +114,14 @@ class Inquiry(models.Model):
                 fields=["due_at"], name="inq_open_due_idx",
                 condition=Q(status__in=["new", "answered", "discussion", "handed_over", "acknowledged"]),
             ),
+            # PERF-1 "my work": one index per branch, led by the branch's own column, in the inbox's
+            # order (deadline, then received, NULL deadlines last): each branch reads its first rows.
+            models.Index(fields=["owner", "due_at", "received_at", "id"], name="inq_inbox_owner_idx",
+                         condition=Q(status__in=WAITS_ON_OWNER)),
+            models.Index(fields=["handover_department", "due_at", "received_at", "id"], name="inq_inbox_handover_idx",
+                         condition=Q(status__in=WAITS_ON_HANDOVER_DEPARTMENT)),
+            models.Index(fields=["due_at", "received_at", "id"], name="inq_inbox_discussion_idx",
+                         condition=Q(status="discussion")),
         ]
 
     def __str__(self) -> str:
