@@ -5,8 +5,8 @@ At scale 1: 1,000,000 inquiries, numbered ``INQ-<year>-<n>`` per year of receipt
 sequences are left at each year's last number), on every channel and priority. Old ones are mostly
 closed, converted or withdrawn; recent ones open; about 12 % of all stay acknowledged (the business
 department owns the follow-up) and about 1 % are stuck awaiting a first response or an
-acknowledgement past their deadline (overdue). The first business department receives about a fifth
-of all hand-overs (its "my work" holds ~27,000 open inquiries at scale 1), and the first staff
+acknowledgement past their deadline (overdue). The first business department receives a quarter of
+all hand-overs (its "my work" holds ~27,000 open inquiries at scale 1), and the first staff
 members of each department own far more than the others (the owner is drawn with a square law).
 
 For each inquiry, as ``presales.services`` / the engine write them: the status and its timestamps,
@@ -300,11 +300,12 @@ def seed(ctx: ScaleContext) -> None:
                 i.t_resp + (coalesce(i.t_end, i.t_hand, {now}) - i.t_resp) * (0.2 + 0.6 * {rnd('i.g', 174)}) AS at) x
             WHERE i.responded AND {rnd('i.g', 170)} < 0.33
             ORDER BY x.at"""))
+        # The summary solution_mark_sent writes, in the language of a Chinese-speaking sender.
         rows.append(ctx.execute(f"""
             INSERT INTO contacts_contactentry (content_type_id, object_id, kind, channel, direction, summary, occurred_at,
                 recorded_by_id, created_at, answer)
             SELECT {ct}, d.inquiry_id, 'communication', 'email', 'out',
-                   'Sent tailored solution v' || s.version || ': ' || s.title, s.sent_at, d.owner_id, s.sent_at, ''
+                   '已发送个性化解决方案 v' || s.version || '：' || s.title, s.sent_at, d.owner_id, s.sent_at, ''
             FROM discussions_solution s JOIN scale_disc d ON d.id = s.discussion_id WHERE s.sent_at IS NOT NULL"""))
 
     with ctx.step("timeline events") as rows:

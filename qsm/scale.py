@@ -246,7 +246,7 @@ class ScaleContext:
 
         """)
 
-    def org_lookups(self, *, intake_big: float = 0.15, handover_big: float = 0.21) -> dict[str, Any]:
+    def org_lookups(self, *, intake_big: float = 0.15, handover_big: float = 0.25) -> dict[str, Any]:
         """Temporary lookup tables of the organisation as it is in the database (so a module seeded in a
         later run finds it too), and the SQL arrays the seeders draw departments from:
 
