@@ -188,7 +188,7 @@ def report(ctx: ScaleContext) -> list[str]:
     biggest = ctx.scalar("SELECT name FROM org_department WHERE code = 'biz01'")
     return [f"Logins (password {ctx.password!r} unless --password said otherwise): scale.admin (administrator), "
             f"quality.001 (quality manager), quality.002 (quality officer), biz01.001 (manager of {biggest}), "
-            "biz01.002 (its busiest staff member), production.002 (installation engineer)."]
+            "biz01.002 (its first staff member: the busiest owner at scale 1), production.002 (installation engineer)."]
 
 
 seeder = Seeder(
