@@ -27,6 +27,7 @@ PostgreSQL has no pg_trgm. So the core keeps its own n-grams, in built-in Postgr
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -305,6 +306,8 @@ class Search(Expression):
             parent, child = path
             parent.children.remove(child)
             _drop_unused_joins(clone)
+            clone.explain_info = None  # the page's EXPLAIN, FOR UPDATE are the page's, not a part's
+            clone.select_for_update = False
             clone.add_q(part)
             clone.clear_limits()
             clone.set_limits(high=query.high_mark)
@@ -418,24 +421,29 @@ def _is_upper_index(index, name: str) -> bool:
 
 # A part reads its whole match from the grams index when the planner believes the match rare. For
 # a query of three or more characters it multiplies the frequencies of the pairs ("售后服务" is three
-# pairs that always come together), believes a word in every tenth record rare, and reads tens of
-# thousands of rows. The statistics of the grams index (ANALYZE keeps them, autovacuum runs it) give
-# the frequency of each pair; the rarest pair bounds the match. When even the rarest pair is common,
-# walking the list's order and testing ``icontains`` finds a page after a few hundred rows.
-COMMON_FRACTION = 0.01
+# pairs that always come together) and the recheck's default selectivity, believes a word in every
+# tenth record rare, and reads tens of thousands of rows. The statistics of the grams index (ANALYZE
+# keeps them, autovacuum runs it) give the frequency of each pair. When the match is common, walking
+# the list's order and testing ``icontains`` finds a page after a few hundred rows; when it is rare,
+# the index finds it. 2 %: at a million rows the index then reads at most ~20,000 rows and the walk
+# finds a page of 50 within a few thousand.
+COMMON_FRACTION = 0.02
+NUMBER_PUNCTUATION = " -+()/."
 STATS_TTL = 300.0
 _stats_lock = threading.Lock()
 _stats: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
 
 
 def common_grams(model, fields: tuple[str, ...], term: str) -> bool:
-    """Is every pair of ``term`` (three characters or more, not only ASCII) in 1 % of the rows?
+    """Does ``term`` (three characters or more) match at least ``COMMON_FRACTION`` of the rows?
 
-    Pairs of words come together, so the rarest bounds the match well. Pairs of digits and Latin
-    letters do not ("0506002" is six common pairs and one phone number): the planner's product of
-    the frequencies is the better guess for those, so they keep the index condition."""
-    if len(term) <= EXACT_GRAM_LENGTH or term.isascii():
-        return False  # one element (the planner's estimate is right), or pairs that do not correlate
+    Estimated from the index's statistics. The pairs of a word come together ("售后服务" is three
+    pairs of one word), so its rarest pair bounds the match. Digits do not ("0506002" is six common
+    pairs and one phone number): for a number the product of its pairs' frequencies is the guess.
+    The planner cannot be left to choose: it multiplies the pairs' frequencies and the recheck's
+    default selectivity, and so reads every match of a common word from the index."""
+    if len(term) <= EXACT_GRAM_LENGTH:
+        return False  # one element, no recheck: the planner's own estimate is right
     index = _grams_index(model, fields)
     if index is None:
         return False
@@ -443,8 +451,12 @@ def common_grams(model, fields: tuple[str, ...], term: str) -> bool:
     if not frequencies:
         return False
     upper = term.upper()
-    pairs = {upper[i:i + 2] for i in range(len(upper) - 1)}
-    return min(frequencies.get(pair, 0.0) for pair in pairs) >= COMMON_FRACTION
+    found = [frequencies.get(upper[i:i + 2], 0.0) for i in range(len(upper) - 1)]
+    if all(c.isdigit() or c in NUMBER_PUNCTUATION for c in term):
+        estimate = math.prod(found)
+    else:
+        estimate = min(found)
+    return estimate >= COMMON_FRACTION
 
 
 def _frequencies(model, index_name: str) -> dict[str, float]:
