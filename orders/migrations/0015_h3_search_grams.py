@@ -27,4 +27,7 @@ class Migration(migrations.Migration):
             model_name='order',
             index=models.Index(django.db.models.functions.text.Upper('number'), name='order_number_upper_idx'),
         ),
+        # The planner and qsm.search's estimate read the new indexes' statistics: gather them now.
+        migrations.RunSQL("ANALYZE orders_order", migrations.RunSQL.noop),
+        migrations.RunSQL("ANALYZE orders_delivery", migrations.RunSQL.noop),
     ]

@@ -27,4 +27,6 @@ class Migration(migrations.Migration):
             model_name='inquiry',
             index=models.Index(django.db.models.functions.text.Upper('number'), name='inq_number_upper_idx'),
         ),
+        # The planner and qsm.search's estimate read the new indexes' statistics: gather them now.
+        migrations.RunSQL("ANALYZE presales_inquiry", migrations.RunSQL.noop),
     ]
