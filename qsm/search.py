@@ -36,7 +36,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.lookups import DataContains
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
-from django.db.models import Case, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import Col, Expression
 from django.db.models.lookups import Exact as ExactLookup
 from django.db.models.lookups import In, Lookup
@@ -118,21 +118,24 @@ def grams_index(*fields: str, name: str) -> GinIndex:
 @dataclass(frozen=True)
 class Text:
     """Case-insensitive substring of any of these columns of the model (``icontains``), served by
-    the model's ``grams_index`` over exactly these columns."""
+    the model's ``grams_index`` over exactly these columns, or over the ``index`` columns when they
+    hold more (the recheck keeps the declared columns: ``Text("phone", index=("phone", "email"))``)."""
 
     fields: tuple[str, ...]
+    index: tuple[str, ...]
 
-    def __init__(self, *fields: str):
+    def __init__(self, *fields: str, index: tuple[str, ...] | None = None):
         object.__setattr__(self, "fields", tuple(fields))
+        object.__setattr__(self, "index", tuple(index) if index else tuple(fields))
 
     def check(self, model) -> None:
         for name in self.fields:
             field = model._meta.get_field(name)
             if not isinstance(field, (models.CharField, models.TextField)) or field.is_relation:
                 raise ImproperlyConfigured(f"search.Text: {model.__name__}.{name} is not a text column")
-        if _grams_index(model, self.fields) is None:
+        if not set(self.fields) <= set(self.index) or _grams_index(model, self.index) is None:
             raise ImproperlyConfigured(
-                f"search.Text{self.fields}: {model.__name__} declares no search.grams_index{self.fields}")
+                f"search.Text{self.fields}: {model.__name__} declares no search.grams_index{self.index}")
 
     def recheck(self, term: str, prefix: str = "") -> Q:
         """The declared semantics itself: ``icontains`` on any of the columns."""
@@ -142,7 +145,7 @@ class Text:
         return found
 
     def is_common(self, model, term: str, threshold: float = TEXT_COMMON) -> bool:
-        return common_grams(model, self.fields, term, threshold)
+        return common_grams(model, self.index, term, threshold)
 
     def q(self, model, term: str) -> Q:
         recheck = self.recheck(term)
@@ -150,7 +153,7 @@ class Text:
             # The planner would guess the match rare (it multiplies the pairs' frequencies) and read
             # the whole match from the index; without the index condition it walks the list's order.
             return recheck
-        contains = DataContains(Grams(*self.fields), QueryGrams(Value(term)))
+        contains = DataContains(Grams(*self.index), QueryGrams(Value(term)))
         # The recheck goes with the index condition even where the grams alone are exact (one or two
         # characters): on a walk along the list's order it is the cheap test made first (LIKE,
         # ~1 µs a row, against ~30 µs for the row's grams). Inside a CASE the planner rates it at
@@ -180,8 +183,9 @@ class Exact:
 
 @dataclass(frozen=True)
 class Related:
-    """A part of a related record, through foreign keys (``order__customer``): the record's search
-    of the related model (``Text("name")`` of the customer)."""
+    """A part of a related record, through foreign keys (``order__customer``) or, last, a reverse
+    foreign key (``contacts``: any of the customer's contacts): a part of the related model
+    (``Text("name")`` of the customer)."""
 
     path: str
     part: Text | Exact
@@ -199,10 +203,13 @@ class Related:
             # the list's order, which finds a page of such a common match within a few hundred rows.
             # A correlated scalar sub-select: PostgreSQL cannot turn it into a join it would then
             # plan from the related side.
-            first = model._meta.get_field(hops[0]).related_model
+            field = model._meta.get_field(hops[0])
+            first = field.related_model
             rest = "__".join(hops[1:])
-            found = first._base_manager.filter(self.part.recheck(term, f"{rest}__" if rest else ""),
-                                               pk=OuterRef(hops[0])).order_by().values(found=Value(True))[:1]
+            recheck = self.part.recheck(term, f"{rest}__" if rest else "")
+            if field.one_to_many:  # any of the record's related rows, read by their foreign key's index
+                return Q(Exists(first._base_manager.filter(recheck, **{field.field.name: OuterRef("pk")})))
+            found = first._base_manager.filter(recheck, pk=OuterRef(hops[0])).order_by().values(found=Value(True))[:1]
             return Q(Subquery(found, output_field=models.BooleanField()))
         return _through(model, hops, lambda related: self.part.q(related, term))
 
@@ -216,14 +223,19 @@ class Searchable:
 _registry: dict[type[models.Model], Searchable] = {}
 
 
-def register(model: type[models.Model], *parts: Text | Exact | Related) -> Searchable:
-    """Declare what the search box of ``model``'s lists matches. Checked now: a typo or a missing
+def declare(model: type[models.Model], *parts: Text | Exact | Related) -> Searchable:
+    """A search of ``model`` (``apply(queryset, term, declared)``). Checked now: a typo or a missing
     index fails at import, not as a slow page in production."""
     if not parts:
-        raise ImproperlyConfigured(f"search.register({model.__name__}): nothing to search")
+        raise ImproperlyConfigured(f"search.declare({model.__name__}): nothing to search")
     for part in parts:
         part.check(model)
-    declared = Searchable(model=model, parts=tuple(parts))
+    return Searchable(model=model, parts=tuple(parts))
+
+
+def register(model: type[models.Model], *parts: Text | Exact | Related) -> Searchable:
+    """Declare what the search box of ``model``'s lists matches (its default search)."""
+    declared = declare(model, *parts)
     _registry[model] = declared
     return declared
 
@@ -239,17 +251,19 @@ def normalize(term) -> str:
     return term.strip() if isinstance(term, str) else ""
 
 
-def matches(model, term: str) -> Search | None:
+def matches(model, term: str, declared: Searchable | None = None) -> Search | None:
     """The condition "``term`` is found in the record" (``None``: an empty search matches all)."""
     term = normalize(term)
     if not term:
         return None
-    return Search(model, tuple(part.q(model, term) for part in searchable(model).parts))
+    declared = declared or searchable(model)
+    return Search(model, tuple(part.q(model, term) for part in declared.parts))
 
 
-def apply(queryset, term):
-    """``queryset`` narrowed to the records matching ``term``; composes with any other filter."""
-    condition = matches(queryset.model, term)
+def apply(queryset, term, declared: Searchable | None = None):
+    """``queryset`` narrowed to the records matching ``term`` (the model's registered search, or
+    ``declared``); composes with any other filter."""
+    condition = matches(queryset.model, term, declared)
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -386,11 +400,13 @@ def _collect_aliases(node, used: set[str]) -> None:
 
 
 def _follow(model, path: str):
-    """The model at the end of ``path``'s foreign keys and the last name: ("a__b__c") -> (B, "c")."""
+    """The model at the end of ``path``'s foreign keys and the last name: ("a__b__c") -> (B, "c").
+    The last hop may be a reverse foreign key (one to many); a many-to-many is refused."""
     *hops, name = path.split("__")
-    for hop in hops:
+    for i, hop in enumerate(hops):
         field = model._meta.get_field(hop)
-        if not field.many_to_one and not field.one_to_one:
+        single = field.many_to_one or field.one_to_one
+        if not single and not (field.one_to_many and i == len(hops) - 1):
             raise ImproperlyConfigured(f"search: {model.__name__}.{hop} is not a foreign key")
         model = field.related_model
     return model, name
@@ -404,6 +420,8 @@ def _through(model, hops: list[str], leaf) -> Q:
     field = model._meta.get_field(hops[0])
     target = field.related_model
     inner = _through(target, hops[1:], leaf)
+    if field.one_to_many:  # the related rows' foreign keys: no join, no repeated record
+        return Q(pk__in=target._base_manager.filter(inner).values(field.field.attname))
     return Q(**{f"{hops[0]}__in": target._base_manager.filter(inner).values("pk")})
 
 

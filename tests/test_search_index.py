@@ -244,3 +244,25 @@ def test_a_declaration_without_its_index_fails_at_import():
         search.register(Inquiry, search.Text("question"))  # no grams index over "question"
     with pytest.raises(ImproperlyConfigured):
         search.register(Inquiry, search.Exact("subject"))  # no Upper("subject") index
+
+
+@pytest.mark.spec("PERF-1", "SEARCH-1", "ORG-2")
+@pytest.mark.parametrize("common", [False, True])
+@pytest.mark.parametrize("term", ["苏州", "恒力机械", "0512", "6666", "139", "13912345678", "zzzz", "example"])
+def test_the_customer_type_ahead_finds_name_phone_or_a_contacts_phone(inquiries, term, common, monkeypatch):
+    from qsm.org.models import Contact
+    from qsm.org.selectors import customer_search
+
+    hengli = Customer.objects.get(name="苏州恒力机械有限公司")
+    Contact.objects.create(customer=hengli, name="王工", phone="13912345678")
+    Contact.objects.create(customer=hengli, name="李工", phone="13912340000")  # two matching contacts: one row
+    if common:
+        class Everywhere(dict):
+            def get(self, key, default=None):
+                return 0.9
+
+        monkeypatch.setattr(search, "_frequencies", lambda model, index: Everywhere(x=0.9))
+    expected = list(Customer.objects.filter(Q(name__icontains=term) | Q(phone__icontains=term)
+                                            | Q(contacts__phone__icontains=term)).distinct().order_by("name", "id"))
+    assert list(customer_search(term=term, limit=10)) == expected[:10]
+    assert list(customer_search(term=term, limit=1)) == expected[:1]

@@ -165,6 +165,7 @@ class Contact(models.Model):
         ordering = ["-is_primary", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        indexes = [search.grams_index("phone", name="contact_phone_grams")]  # the customer type-ahead
 
     def __str__(self) -> str:
         return self.name

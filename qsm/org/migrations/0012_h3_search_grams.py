@@ -27,6 +27,11 @@ class Migration(migrations.Migration):
             model_name='customer',
             index=django.contrib.postgres.indexes.GinIndex(qsm.search.Grams('phone', 'email'), name='customer_contact_grams'),
         ),
+        migrations.AddIndex(
+            model_name='contact',
+            index=django.contrib.postgres.indexes.GinIndex(qsm.search.Grams('phone'), name='contact_phone_grams'),
+        ),
         # The planner and qsm.search's estimate read the new indexes' statistics: gather them now.
         migrations.RunSQL("ANALYZE org_customer", migrations.RunSQL.noop),
+        migrations.RunSQL("ANALYZE org_contact", migrations.RunSQL.noop),
     ]
