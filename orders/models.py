@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.contacts.models import ContactEntry
 
 # INBOX-1: an order waits on its owner while it is returned, approved, produced, delivered in part,
@@ -83,6 +85,9 @@ class Order(models.Model):
             models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
             models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
             models.Index(fields=["owner", "-created_at"], name="order_owner_created_idx"),
+            # The search box (qsm.search, declared in orders.filters).
+            search.grams_index("customer_reference", name="order_reference_grams"),
+            models.Index(Upper("number"), name="order_number_upper_idx"),
             # Late-risk sweep and the "late" filter read only undelivered orders by promised date.
             models.Index(fields=["promised_date"], name="order_undelivered_promise_idx",
                          condition=Q(status__in=["review", "returned", "approved", "in_production", "delivering"])),
@@ -263,7 +268,10 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="delivery_number_unique")]
-        indexes = [models.Index(fields=["-shipped_at", "-id"], name="delivery_shipped_idx")]
+        indexes = [
+            models.Index(fields=["-shipped_at", "-id"], name="delivery_shipped_idx"),
+            search.grams_index("carrier", name="delivery_carrier_grams"),  # the search box (orders.filters)
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} / {self.number}"

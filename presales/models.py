@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.discussions.models import Discussion, DiscussionNote, Solution
 
@@ -109,6 +111,9 @@ class Inquiry(models.Model):
             models.Index(fields=["owner", "-received_at"], name="inq_owner_received_idx"),
             models.Index(fields=["customer", "-received_at"], name="inq_customer_received_idx"),
             models.Index(fields=["channel", "-received_at"], name="inq_channel_received_idx"),
+            # The search box (qsm.search, declared in presales.filters): text by its grams, number exactly.
+            search.grams_index("subject", "contact_name", "contact_phone", name="inq_search_grams"),
+            models.Index(Upper("number"), name="inq_number_upper_idx"),
             # Open records by deadline: the overdue filter and "my work" read only these rows.
             models.Index(
                 fields=["due_at"], name="inq_open_due_idx",
