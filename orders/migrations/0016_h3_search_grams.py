@@ -10,7 +10,7 @@ import qsm.search
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0014_policy_names'),
+        ('orders', '0015_h4_inbox_indexes'),
         ('org', '0012_h3_search_grams'),
     ]
 

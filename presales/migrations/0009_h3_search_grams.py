@@ -12,7 +12,7 @@ from qsm import trgm
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('presales', '0007_policy_names'),
+        ('presales', '0008_h4_inbox_indexes'),
         ('org', '0012_h3_search_grams'),
     ]
 
