@@ -14,6 +14,7 @@ import tempfile
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -50,7 +51,7 @@ def export_job_create(*, owner, export: str, query: QueryDict, fmt: str = Export
     language = translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
         # The owner is the root record: two clicks at once create one job, and the limit holds.
-        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
         active = ExportJob.objects.filter(owner=owner, state__in=ExportJob.ACTIVE_STATES)
         same = active.filter(export=spec.name, query=stored, format=fmt, language=language).first()
         if same is not None:
