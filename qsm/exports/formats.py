@@ -283,16 +283,19 @@ def write_xlsx(rows, columns: list, target, *, title: str = "Sheet1", limit: int
     ws.append(header_cells)
     writer = _RowWriter(ws, len(headers))
     written = 0
-    for values in sample:
-        ws.append(writer.cells(values))
+
+    def values():
+        yield from sample
+        if len(sample) < limit:
+            for row in rows:
+                yield [get(row) for get in getters]
+
+    for row_values in values():
+        ws.append(writer.cells(row_values))
         written += 1
-    if written < limit:
-        for row in rows:
-            ws.append(writer.cells([get(row) for get in getters]))
-            written += 1
-            if progress is not None and written % progress_every == 0:
-                progress(written)
-            if written >= limit:
-                break
+        if progress is not None and written % progress_every == 0:
+            progress(written)
+        if written >= limit:
+            break
     wb.save(target)
     return written

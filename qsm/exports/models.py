@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def export_path(instance: ExportJob, filename: str) -> str:
@@ -18,10 +19,10 @@ def export_path(instance: ExportJob, filename: str) -> str:
 
 class ExportJob(models.Model):
     class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")  # created; waiting for a worker
-        RUNNING = "running", _("Running")  # a worker is writing the file (rows_done moves)
-        DONE = "done", _("Ready")  # the file can be downloaded until expires_at
-        FAILED = "failed", _("Failed")  # nothing to download; ``error`` says why
+        QUEUED = "queued", pgettext_lazy("export state", "Queued")  # created; waiting for a worker
+        RUNNING = "running", pgettext_lazy("export state", "Running")  # a worker writes the file (rows_done moves)
+        DONE = "done", pgettext_lazy("export state", "Ready")  # downloadable until expires_at
+        FAILED = "failed", pgettext_lazy("export state", "Failed")  # nothing to download; ``error`` says why
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"

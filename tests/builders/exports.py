@@ -43,5 +43,8 @@ def xlsx_export(client, url: str, params: dict | None = None) -> HttpResponse:
     if api:
         state = client.get(response.json()["url"]).json()
         assert state["state"] == "done" and state["progress"] == 100
-        return downloaded(client.get(state["download_url"]))
-    return downloaded(client.get(reverse("exports:download", args=[job.pk])))
+        file = downloaded(client.get(state["download_url"]))
+    else:
+        file = downloaded(client.get(reverse("exports:download", args=[job.pk])))
+    job.file.delete(save=False)  # read: leave nothing in the media folder
+    return file
