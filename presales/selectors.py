@@ -111,6 +111,17 @@ def inquiry_customer_history(customer, user) -> HistorySection:
     )
 
 
+def inquiry_export_rows(qs: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
+    """Only what the export's columns read (PERF-1): the long texts (question, answer, analysis)
+    stay in the database, and each row builds small objects. A column that reads a field left
+    out here would cost a query per row (tests count the queries at 3 and at 30 rows)."""
+    return qs.only(
+        "number", "received_at", "channel", "priority", "contact_name", "subject", "status", "is_complex",
+        "responded_at", "due_at", "customer", "customer__name", "department", "department__name",
+        "handover_department", "handover_department__name", "owner", "owner__display_name", "owner__first_name",
+        "owner__last_name", "owner__username")
+
+
 def inquiry_export_columns() -> list:
     """The columns of the inquiry export (SEARCH-1), shared by the page, the API and the export job.
     Coded columns read the code and declare their labels: translated once per export (PERF-1)."""
