@@ -259,6 +259,23 @@ def test_the_api_answers_202_with_the_job_and_its_state_moves_to_done(staff_user
     assert file.status_code == 200 and load_workbook(io.BytesIO(file.content)).active.max_row == 4
 
 
+@pytest.mark.spec("PERF-1")
+def test_the_job_is_handed_to_the_worker_after_commit_and_runs(staff_user, django_capture_on_commit_callbacks):
+    # the tests' Celery runs tasks eagerly: the task sent on commit runs the job in place
+    inquiries(staff_user, 2)
+    client = page(staff_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = requested_job(client.get(INQUIRY_EXPORT, {"fmt": "xlsx"}))
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.rows_done == 2
+    # a job already run is not run again (a message delivered twice)
+    from qsm.exports.tasks import run_export_job
+
+    assert run_export_job.apply(args=[job.pk]).get() == "done"
+    assert Notification.objects.filter(recipient=staff_user, kind="export_ready").count() == 1
+
+
 @pytest.mark.spec("PERF-1", "ORG-1")
 def test_another_persons_job_is_a_404_everywhere(staff_user, colleague):
     inquiries(staff_user, 1)
@@ -294,6 +311,14 @@ def test_the_sweep_deletes_expired_files_and_gives_up_abandoned_jobs(staff_user,
     assert export_jobs_sweep() == {"given_up": 0, "expired": 1}
     assert not path.exists() and not ExportJob.objects.filter(pk=done.pk).exists()
     assert client.get(reverse("exports:download", args=[done.pk])).status_code == 404
+
+
+@pytest.mark.spec("PERF-1")
+def test_beat_runs_the_export_sweep(settings):
+    from qsm.exports.tasks import sweep_export_jobs
+
+    assert settings.CELERY_BEAT_SCHEDULE["exports-sweep"]["task"] == sweep_export_jobs.name
+    assert sweep_export_jobs.apply().get() == {"given_up": 0, "expired": 0}
 
 
 @pytest.mark.spec("PERF-1", "SEC-1")
