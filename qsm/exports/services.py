@@ -10,6 +10,7 @@ the default storage under a random folder when complete. Progress is written eve
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from datetime import timedelta
 
@@ -158,6 +159,18 @@ def _finish(job: ExportJob, *, state: str, error: str = "") -> None:
                    email=False)
 
 
+def _delete_file(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # the storage is unreachable: the row goes anyway, the file is logged
+        log.warning("could not delete expired export file %s", name, exc_info=True)
+        return
+    try:  # its random folder too, on a file system (an object store has no folders)
+        os.rmdir(os.path.dirname(storage.path(name)))
+    except (NotImplementedError, OSError):
+        pass
+
+
 def export_jobs_sweep(*, batch: int = 500) -> dict:
     """Beat: give up jobs no worker took or whose worker died, and delete expired jobs with their
     files (``batch`` per run; a backlog is cleared over the next runs)."""
@@ -172,9 +185,6 @@ def export_jobs_sweep(*, batch: int = 500) -> dict:
     storage = ExportJob._meta.get_field("file").storage
     for _pk, name in expired:
         if name:
-            try:
-                storage.delete(name)
-            except OSError:  # already gone, or the storage is unreachable: the row goes anyway
-                log.warning("could not delete expired export file %s", name, exc_info=True)
+            _delete_file(storage, name)
     deleted = ExportJob.objects.filter(pk__in=[pk for pk, _name in expired]).delete()[0] if expired else 0
     return {"given_up": given_up, "expired": deleted}

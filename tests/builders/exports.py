@@ -46,5 +46,17 @@ def xlsx_export(client, url: str, params: dict | None = None) -> HttpResponse:
         file = downloaded(client.get(state["download_url"]))
     else:
         file = downloaded(client.get(reverse("exports:download", args=[job.pk])))
-    job.file.delete(save=False)  # read: leave nothing in the media folder
+    forget_file(job)
     return file
+
+
+def forget_file(job: ExportJob) -> None:
+    """Delete a test's export file and its folder: leave nothing in the media folder."""
+    import os
+
+    path = job.file.path
+    job.file.delete(save=False)
+    try:
+        os.rmdir(os.path.dirname(path))
+    except OSError:
+        pass

@@ -309,7 +309,7 @@ def test_the_sweep_deletes_expired_files_and_gives_up_abandoned_jobs(staff_user,
     # after it, the file and the job are gone; the link is a 404
     ExportJob.objects.filter(pk=done.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert export_jobs_sweep() == {"given_up": 0, "expired": 1}
-    assert not path.exists() and not ExportJob.objects.filter(pk=done.pk).exists()
+    assert not path.exists() and not path.parent.exists() and not ExportJob.objects.filter(pk=done.pk).exists()
     assert client.get(reverse("exports:download", args=[done.pk])).status_code == 404
 
 

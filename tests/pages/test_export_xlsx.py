@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from qsm.exports.services import export_job_run
 from tests.api.test_orders_support import ORDERS
-from tests.builders.exports import downloaded, requested_job, xlsx_export
+from tests.builders.exports import downloaded, forget_file, requested_job, xlsx_export
 from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import new_order, priced_product
 from tests.factories import CustomerFactory
@@ -94,6 +94,8 @@ def test_the_amount_is_one_query_for_the_whole_export(login, sales_user, big_ord
         export_job_run(job_id=job.pk)
     sheet = _sheet(downloaded(client.get(reverse("exports:download", args=[job.pk]))))
     assert sheet.max_row == 7
+    job.refresh_from_db()
+    forget_file(job)
 
 
 @pytest.mark.spec("SEARCH-1")
