@@ -25,8 +25,6 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 
-from qsm.parsing import printable
-
 # A CSV is streamed inside the request (a gunicorn worker is busy for as long as it streams):
 # beyond this, narrow the filters or take the Excel file, which a worker writes in the background.
 MAX_EXPORT_ROWS = 100_000
@@ -77,13 +75,13 @@ def yes_no(*, no: bool = True) -> dict:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-# What ``qsm.parsing.printable`` replaces, in one pattern: most cells have none, and one search
-# answers that (the replacement runs only on the rare text that needs it).
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# What ``qsm.parsing.printable`` replaces (control characters, lone surrogates), and the two
+# characters XML has no place for, in one pattern: most cells have none, and one search answers that.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
-    return value if _UNPRINTABLE.search(value) is None else printable(value)
+    return value if _UNPRINTABLE.search(value) is None else _UNPRINTABLE.sub("\ufffd", value)
 
 
 def _local(value: dt.datetime, tz) -> dt.datetime:
@@ -272,7 +270,7 @@ class _SheetRows:
         out = [f'<row r="{n}">']
         for letter, raw in zip(self.letters, values, strict=True):
             value, number_format = _xlsx_value(raw, self.tz)
-            if value is None:
+            if value is None or value == "":  # an empty cell is no cell
                 continue
             if number_format is not None:
                 number = to_excel(value) if number_format in (DATETIME_FORMAT, DATE_FORMAT) else value

@@ -365,3 +365,23 @@ def test_a_person_runs_a_few_jobs_at_once(staff_user):
     assert ExportJob.objects.filter(owner=staff_user).count() == MAX_ACTIVE_JOBS
     r = api(staff_user).get(API_INQUIRY_EXPORT, {"format": "xlsx", "q": "再一个"})
     assert r.status_code == 400
+
+
+@pytest.mark.spec("PERF-1", "SEC-1")
+def test_any_stored_text_makes_a_readable_workbook():
+    from decimal import Decimal
+
+    from qsm.exports import write_xlsx
+
+    texts = ["坏\x01字符\x1f", "non\ufffechar", "a & <b> \r\n c", "  leading", "=1+1", "-2", ""]
+    columns = [Column("文本", lambda r: r[0]), Column("数", lambda r: r[1]), Column("日", lambda r: r[2])]
+    rows = [(t, Decimal("1234.5") if n % 2 else float("nan"), dt.date(2026, 1, n + 1)) for n, t in enumerate(texts)]
+    out = io.BytesIO()
+    assert write_xlsx(rows, columns, out, title="测试") == len(texts)
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    read = [sheet.cell(r, 1).value for r in range(2, len(texts) + 2)]
+    assert read == ["坏\ufffd字符\ufffd", "non\ufffdchar", "a & <b> \r\n c", "  leading", "=1+1", "-2", None]
+    assert sheet.cell(6, 1).data_type == "s" and sheet.cell(6, 1).quotePrefix  # a formula stays text
+    assert sheet.cell(3, 2).value == 1234.5 and sheet.cell(3, 2).number_format == "#,##0.00"
+    assert sheet.cell(2, 2).value == "nan"
+    assert sheet.cell(2, 3).is_date and sheet.cell(2, 3).value.date() == dt.date(2026, 1, 1)
