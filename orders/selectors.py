@@ -291,24 +291,63 @@ def _order_amount(order: Order) -> Decimal | None:
 
 
 def order_export_columns() -> list:
-    """The columns of the order export (SEARCH-1), shared by the page and the API. Dates and the
-    amount are typed values: the .xlsx has date and number cells (the CSV writes them as text)."""
+    """The columns of the order export (SEARCH-1), shared by the page, the API and the export job.
+    Dates and the amount are typed values: the .xlsx has date and number cells (the CSV writes them
+    as text). Coded columns declare their labels: translated once per export (PERF-1)."""
     from django.utils.translation import gettext_lazy
 
+    from qsm.exports import Column, yes_no
+
+    today = timezone.localdate()
     return [
-        (gettext_lazy("Number"), lambda o: o.number),
-        (gettext_lazy("Received"), lambda o: o.received_at or o.created_at),
-        (gettext_lazy("Customer"), lambda o: o.customer.name),
-        (gettext_lazy("Status"), lambda o: o.get_status_display()),
-        (gettext_lazy("Amount"), _order_amount),
-        (gettext_lazy("Promised delivery date"), lambda o: o.promised_date),
-        (gettext_lazy("Installation needed"), lambda o: gettext_lazy("yes") if o.installation_required else gettext_lazy("no")),
-        (gettext_lazy("Department"), lambda o: o.department.name),
-        (gettext_lazy("Owner"), lambda o: str(o.owner)),
-        (gettext_lazy("From inquiry"), lambda o: o.source_inquiry.number if o.source_inquiry else ""),
-        (gettext_lazy("Late"), lambda o: gettext_lazy("yes") if o.is_late(timezone.localdate()) else ""),
-        (gettext_lazy("Delivered at"), lambda o: o.delivered_at),
-        (gettext_lazy("Accepted at"), lambda o: o.accepted_at),
+        Column(gettext_lazy("Number"), lambda o: o.number),
+        Column(gettext_lazy("Received"), lambda o: o.received_at or o.created_at),
+        Column(gettext_lazy("Customer"), lambda o: o.customer.name),
+        Column(gettext_lazy("Status"), lambda o: o.status, Order.Status.choices),
+        Column(gettext_lazy("Amount"), _order_amount),
+        Column(gettext_lazy("Promised delivery date"), lambda o: o.promised_date),
+        Column(gettext_lazy("Installation needed"), lambda o: o.installation_required, yes_no()),
+        Column(gettext_lazy("Department"), lambda o: o.department.name),
+        Column(gettext_lazy("Owner"), lambda o: str(o.owner)),
+        Column(gettext_lazy("From inquiry"), lambda o: o.source_inquiry.number if o.source_inquiry else ""),
+        Column(gettext_lazy("Late"), lambda o: o.is_late(today), yes_no(no=False)),
+        Column(gettext_lazy("Delivered at"), lambda o: o.delivered_at),
+        Column(gettext_lazy("Accepted at"), lambda o: o.accepted_at),
+    ]
+
+
+def delivery_export_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    from qsm.exports import Column
+
+    return [
+        Column(gettext_lazy("Order"), lambda d: d.order.number),
+        Column(gettext_lazy("Delivery"), lambda d: d.number),
+        Column(gettext_lazy("Customer"), lambda d: d.order.customer.name),
+        Column(gettext_lazy("Shipped at"), lambda d: d.shipped_at),
+        Column(gettext_lazy("Carrier / tracking"), lambda d: d.carrier),
+        Column(gettext_lazy("Status"), lambda d: d.status, Delivery.Status.choices),
+        Column(gettext_lazy("Delivered at"), lambda d: d.delivered_at),
+        Column(gettext_lazy("Quality check"), lambda d: d.quality_note),
+        Column(gettext_lazy("Department"), lambda d: d.order.department.name),
+    ]
+
+
+def installation_export_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    from qsm.exports import Column
+
+    return [
+        Column(gettext_lazy("Order"), lambda i: i.order.number),
+        Column(gettext_lazy("Customer"), lambda i: i.order.customer.name),
+        Column(gettext_lazy("Scheduled date"), lambda i: i.scheduled_for.isoformat()),
+        Column(gettext_lazy("Status"), lambda i: i.status, Installation.Status.choices),
+        Column(gettext_lazy("Site address"), lambda i: i.order.site_address),
+        Column(gettext_lazy("Commissioned at"), lambda i: i.commissioned_at),
+        Column(gettext_lazy("Accepted at"), lambda i: i.accepted_at),
+        Column(gettext_lazy("Department"), lambda i: i.order.department.name),
     ]
 
 

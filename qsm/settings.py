@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "qsm.discussions",
     "qsm.sla",
     "qsm.notify",
+    "qsm.exports",
     "presales",
     "orders",
     "assessment",
@@ -261,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     # NTF-1: e-mails whose hand-off or send failed, or whose sender died, are sent by this catch-up.
     "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
+    # PERF-1: expired export files and their jobs are deleted; jobs no worker finished are given up.
+    "exports-sweep": {"task": "qsm.exports.tasks.sweep_export_jobs", "schedule": 600.0},
 }
 
 # --- API ---------------------------------------------------------------------------------------

@@ -310,13 +310,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         return selectors.order_timeline(record)
 
 
-    export_filename = "orders"
-
-    def export_columns(self):
-        return selectors.order_export_columns()
-
-    def export_queryset(self, qs):
-        return selectors.order_export_rows(qs)
+    export_name = "orders.orders"  # orders.exports
 
     def attach(self, record, *, upload, description):
         return services.order_attach(order=record, actor=self.request.user, upload=upload, description=description)
