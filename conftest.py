@@ -29,9 +29,39 @@ def pytest_configure(config):
     from qsm.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
+    _isolate_the_cache()
     # Argon2 is slow on purpose, and every role fixture creates a user: tests hash with MD5.
     # Production keeps Argon2 (tests/test_project_setup.py checks qsm.settings itself).
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _isolate_the_cache():
+    """PERF-1: the suite runs on the sessions production runs with a shared cache ("cached_db": the
+    session read from the cache, written through to the database) whatever the machine, so query
+    counts do not depend on whether a Redis broker is configured. On the broker's Redis, this run's
+    keys get a prefix of their own (test database and xdist worker): parallel workers and other
+    checkouts sharing the Redis never see each other's sessions or throttle counters."""
+    import os
+
+    from django.test.signals import setting_changed
+
+    django_settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    default = django_settings.CACHES["default"]
+    if default["BACKEND"] == "qsm.cache.RedisCache":
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', 'qsm')}:test:{django_settings.DATABASES['default']['TEST']['NAME']}:{worker}"
+    # The cache handler may have read the settings already: Django's own handler makes it read them again.
+    setting_changed.send(sender=None, setting="CACHES", value=django_settings.CACHES, enter=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (its own keys only: qsm.cache.RedisCache.clear): no
+    session, throttle counter or cached value of an earlier test reaches it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -223,3 +253,26 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "live-server tests need @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
             + ", ".join(offenders))
+
+
+def _warm_content_types():
+    """A process reads each content type once and keeps it (ContentTypeManager's cache); a test
+    on a real transaction clears that cache (see ``_reference_data``), so the first record-list
+    request after one would count a look-up that no steady-state request makes. Query budgets
+    measure the steady state: warm every model's content type (one query) before counting."""
+    from django.apps import apps as django_apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*django_apps.get_models())
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries):
+    _warm_content_types()
+    return django_assert_num_queries
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    _warm_content_types()
+    return django_assert_max_num_queries

@@ -24,3 +24,6 @@ class OrdersConfig(AppConfig):
         registry.register_inbox(order_inbox, module="orders")
         register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(order_customer_history)
+        from . import exports
+
+        exports.register()  # its exports, for the pages, the API and the export jobs (qsm.exports)

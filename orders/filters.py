@@ -6,12 +6,33 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
 from qsm.followup.selectors import waiting_follow_up
 from qsm.org.models import Customer, Department, User
 
 from .models import Delivery, Installation, Order
 from .selectors import at_risk_q, late_q, review_overdue_q
+
+# The search boxes: numbers exactly, the customer's name and the free-text columns as substrings.
+ORDER_SEARCH = search.register(
+    Order,
+    search.Exact("number"),
+    search.Exact("source_inquiry__number"),
+    search.Text("customer_reference"),
+    search.Related("customer", search.Text("name")),
+)
+DELIVERY_SEARCH = search.register(
+    Delivery,
+    search.Exact("order__number"),
+    search.Text("carrier"),
+    search.Related("order__customer", search.Text("name")),
+)
+INSTALLATION_SEARCH = search.register(
+    Installation,
+    search.Exact("order__number"),
+    search.Related("order__customer", search.Text("name")),
+)
 
 
 class OrderFilter(FilterSet):
@@ -36,11 +57,7 @@ class OrderFilter(FilterSet):
                   "promised_to", "installation_required", "late", "at_risk", "overdue", "visit_due"]
 
     def filter_q(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__iexact=value) | Q(customer__name__icontains=value)
-                               | Q(customer_reference__icontains=value) | Q(source_inquiry__number__iexact=value))
+        return search.apply(queryset, value)
 
     def filter_late(self, queryset, name, value):
         late = late_q(timezone.localdate())
@@ -74,11 +91,7 @@ class DeliveryFilter(FilterSet):
         fields = ["q", "status", "department", "customer", "shipped_from", "shipped_to"]
 
     def filter_q(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(order__number__iexact=value) | Q(order__customer__name__icontains=value)
-                               | Q(carrier__icontains=value))
+        return search.apply(queryset, value)
 
 
 class InstallationFilter(FilterSet):
@@ -98,7 +111,4 @@ class InstallationFilter(FilterSet):
         fields = ["q", "status", "department", "customer", "engineer", "scheduled_from", "scheduled_to"]
 
     def filter_q(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(order__number__iexact=value) | Q(order__customer__name__icontains=value))
+        return search.apply(queryset, value)

@@ -8,10 +8,18 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.contacts.models import ContactEntry
+
+# INBOX-1: an order waits on its owner while it is returned, approved, produced, delivered in part,
+# installed, or delivered with an installation still to schedule. orders.selectors.order_waiting_on
+# filters with this very condition and its partial index is declared on it, so the planner can match them.
+WAITS_ON_OWNER = (Q(status__in=["returned", "approved", "in_production", "delivering", "installing"])
+                  | Q(status="delivered", installation_required=True))
 
 
 class Order(models.Model):
@@ -77,9 +85,22 @@ class Order(models.Model):
             models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
             models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
             models.Index(fields=["owner", "-created_at"], name="order_owner_created_idx"),
+            # The search box (qsm.search, declared in orders.filters).
+            search.grams_index("customer_reference", name="order_reference_grams"),
+            models.Index(Upper("number"), name="order_number_upper_idx"),
             # Late-risk sweep and the "late" filter read only undelivered orders by promised date.
             models.Index(fields=["promised_date"], name="order_undelivered_promise_idx",
                          condition=Q(status__in=["review", "returned", "approved", "in_production", "delivering"])),
+            # PERF-1 "my work": one index per branch of orders.selectors.order_waiting_on, led by the
+            # branch's own column, in the inbox's order (deadline, promised date; NULL last).
+            models.Index(fields=["owner", "due_at", "promised_date", "id"], name="order_inbox_owner_idx",
+                         condition=WAITS_ON_OWNER),
+            models.Index(fields=["department", "due_at", "promised_date", "id"], name="order_inbox_review_idx",
+                         condition=Q(status="review")),
+            models.Index(fields=["due_at", "promised_date", "id"], name="order_inbox_production_idx",
+                         condition=Q(status="in_production")),
+            models.Index(fields=["due_at", "promised_date", "id"], name="order_inbox_installing_idx",
+                         condition=Q(status="installing")),
         ]
 
     def __str__(self) -> str:
@@ -247,7 +268,10 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="delivery_number_unique")]
-        indexes = [models.Index(fields=["-shipped_at", "-id"], name="delivery_shipped_idx")]
+        indexes = [
+            models.Index(fields=["-shipped_at", "-id"], name="delivery_shipped_idx"),
+            search.grams_index("carrier", name="delivery_carrier_grams"),  # the search box (orders.filters)
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} / {self.number}"

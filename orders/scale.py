@@ -44,8 +44,9 @@ MIX_BY_AGE = [
     (3, [("review", 55), ("returned", 5), ("approved", 15), ("in_production", 20), ("cancelled", 5)]),
     (60, [("review", 4), ("returned", 2), ("approved", 8), ("in_production", 30), ("delivering", 14), ("waiting", 10),
           ("installing", 10), ("done", 18), ("cancelled", 4)]),
-    (240, [("in_production", 6), ("delivering", 5), ("waiting", 3), ("installing", 6), ("done", 76), ("cancelled", 4)]),
-    (None, [("in_production", 0.5), ("delivering", 0.6), ("installing", 0.4), ("done", 94.5), ("cancelled", 4)]),
+    (240, [("in_production", 6), ("delivering", 4), ("waiting", 4), ("installing", 14), ("done", 68), ("cancelled", 4)]),
+    # Old orders stuck undelivered are the late ones; old installations still open wait on the customer.
+    (None, [("in_production", 0.25), ("delivering", 0.25), ("installing", 3), ("done", 92.5), ("cancelled", 4)]),
 ]
 NEEDS = ["用于批量加工，年产量约两万件。", "替换车间服役十年以上的旧设备。", "新建加工车间，首期采购。", "产线自动化改造。",
          "用机器人替代人工上下料。", "年度维保，覆盖定期巡检和故障抢修。"]
@@ -98,7 +99,7 @@ def seed(ctx: ScaleContext) -> None:
                 UNION ALL
                 SELECT x.received_at, {first_customer} + floor(power({rnd('d', 202)}, 1.5) * {n_customers})::bigint,
                        ({org['intake']})[1 + floor({rnd('d', 203)} * 1000)::int], NULL, NULL, NULL, -d
-                FROM generate_series(1, {n_direct}) d
+                FROM generate_series(1::bigint, {n_direct}) d
                 CROSS JOIN LATERAL (SELECT ({lit(ctx.start.isoformat())}::timestamptz
                     + (d - 1 + {rnd('d', 204)}) * {span / max(n_direct, 1)} * interval '1 second') AT TIME ZONE {tz} AS l) w
                 CROSS JOIN LATERAL (SELECT least((w.l::date + interval '9 hours' + (w.l - w.l::date) * 0.375) AT TIME ZONE {tz},
@@ -147,13 +148,13 @@ def seed(ctx: ScaleContext) -> None:
         """)
         s_done = "('approved', 'in_production', 'delivering', 'delivered', 'installing', 'accepted')"
         ctx.execute(f"""
-            UPDATE scale_ord o SET t_return = pg_temp.qsm_work_add(o.received_at, 60 + 300 * {rnd('o.g', 220)})
+            UPDATE scale_ord o SET t_return = qsm_work_add(o.received_at, 60 + 300 * {rnd('o.g', 220)})
             WHERE o.returned;
             UPDATE scale_ord o SET t_return = least(o.t_return, o.received_at + ({now} - o.received_at) * 0.1) WHERE o.returned;
             UPDATE scale_ord o SET t_resubmit = {_next('o.t_return', f"1 + 4 * {rnd('o.g', 221)}", 0.1, now)}
             WHERE o.returned AND o.status <> 'returned';
             UPDATE scale_ord o SET t_approve = least(
-                pg_temp.qsm_work_add(coalesce(o.t_resubmit, o.received_at), 480 * (0.2 + 1.1 * power({rnd('o.g', 222)}, 2))),
+                qsm_work_add(coalesce(o.t_resubmit, o.received_at), 480 * (0.2 + 1.1 * power({rnd('o.g', 222)}, 2))),
                 coalesce(o.t_resubmit, o.received_at) + ({now} - coalesce(o.t_resubmit, o.received_at)) * 0.1)
             WHERE o.status IN {s_done} OR o.cancel_from = 'in_production';
             UPDATE scale_ord o SET t_prod = {_next('o.t_approve', f"0.5 + 2.5 * {rnd('o.g', 223)}", 0.1, now)}
@@ -174,13 +175,13 @@ def seed(ctx: ScaleContext) -> None:
             UPDATE scale_ord o SET t_cancel = {_next('coalesce(o.t_prod, o.received_at)', f"1 + 10 * {rnd('o.g', 230)}", 0.3, now)}
             WHERE o.status = 'cancelled';
             UPDATE scale_ord o SET
-                review_due = pg_temp.qsm_work_add(o.received_at, {review.working_minutes}),
-                review_remind = pg_temp.qsm_work_add(o.received_at, {review.working_minutes * review.remind_at_percent / 100}),
+                review_due = qsm_work_add(o.received_at, {review.working_minutes}),
+                review_remind = qsm_work_add(o.received_at, {review.working_minutes * review.remind_at_percent / 100}),
                 delivery_due = pg_temp.qsm_work_end(o.promised_date),
                 delivery_remind = least(((o.promised_date - CASE WHEN extract(isodow FROM o.promised_date) <= {lead}
                     THEN {lead} + 2 ELSE {lead} END) + time '09:00') AT TIME ZONE {tz}, pg_temp.qsm_work_end(o.promised_date));
             -- A resubmitted order's review clock resumed with the working time it had left (SLA-1).
-            UPDATE scale_ord o SET review_due = pg_temp.qsm_work_add(o.t_resubmit,
+            UPDATE scale_ord o SET review_due = qsm_work_add(o.t_resubmit,
                     greatest(0, {review.working_minutes} - 60 - 300 * {rnd('o.g', 220)}))
             WHERE o.t_resubmit IS NOT NULL;
             CREATE UNIQUE INDEX ON scale_ord (id);

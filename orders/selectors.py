@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from qsm.contacts.selectors import contact_prefetch
 from qsm.followup.selectors import with_follow_up
+from qsm.inbox import first_by_deadline, url_of
 from qsm.org.models import User
 from qsm.org.rules import in_production_department
 from qsm.parsing import parse_id
@@ -22,9 +23,11 @@ from qsm.sla.models import Deadline
 from qsm.workflow.selectors import TimelineEntry, timeline
 
 from .models import (
+    WAITS_ON_OWNER,
     AcceptanceRound,
     CommissioningRound,
     Delivery,
+    DeliveryLine,
     Installation,
     Order,
     OrderLine,
@@ -86,20 +89,36 @@ def order_list(*, user) -> QuerySet[Order]:
         "customer", "department", "owner", "source_inquiry").order_by("-created_at", "-id")
 
 
+def _installation_details(through: str = "") -> list:
+    """What an installation's page section and detail endpoint show: its engineers, commissioning
+    rounds and acceptance rounds with who recorded them (three queries, however many rounds);
+    ``through`` the path from the records being read ("installation__" from orders)."""
+    return [
+        f"{through}engineers",
+        Prefetch(f"{through}commissioning_rounds",
+                 queryset=CommissioningRound.objects.select_related("recorded_by").order_by("number")),
+        Prefetch(f"{through}acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")),
+    ]
+
+
 def order_get(*, user, pk) -> Order:
-    """One order with everything its page shows, in a fixed number of queries."""
+    """One order with everything its page and detail endpoint show, read once, in a fixed number of
+    queries (PERF-1): the order with its installation in one query, then one query per kind of child
+    whatever their number. Pass it down (``installation_of(order)``, the rules) rather than re-read."""
     try:
         return (
             with_order_flags(with_follow_up(order_visible(user=user)))
-            .select_related("customer", "department", "owner", "source_inquiry")
+            .select_related("customer", "department", "owner", "source_inquiry", "installation")
             .prefetch_related(
-                "lines__product",
+                Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
                 Prefetch("review_rounds", queryset=ReviewRound.objects.select_related("reviewer")
                          .prefetch_related("findings").order_by("number")),
-                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
-                         .prefetch_related("lines__order_line__product").order_by("number")),
+                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch("lines", queryset=DeliveryLine.objects.select_related("order_line__product")))
+                         .order_by("number")),
                 contact_prefetch("progress_notes"),
                 Prefetch("production_steps", queryset=ProductionStep.objects.select_related("recorded_by")),
+                *_installation_details("installation__"),
             )
             .get(pk=parse_id(pk))
         )
@@ -108,14 +127,16 @@ def order_get(*, user, pk) -> Order:
 
 
 def installation_of(order: Order) -> Installation | None:
-    return (
-        Installation.objects.filter(order=order)
-        .prefetch_related("engineers",
-                          Prefetch("commissioning_rounds",
-                                   queryset=CommissioningRound.objects.select_related("recorded_by").order_by("number")),
-                          Prefetch("acceptance_rounds", queryset=AcceptanceRound.objects.select_related("recorded_by")))
-        .first()
-    )
+    """The order's installation with its details: the one ``order_get`` loaded with the order, or
+    read here for an order that came from elsewhere."""
+    if Order.installation.is_cached(order):
+        installation = getattr(order, "installation", None)  # None: the order has none
+        if installation is None or "engineers" in getattr(installation, "_prefetched_objects_cache", {}):
+            return installation
+    installation = Installation.objects.filter(order=order).prefetch_related(*_installation_details()).first()
+    if installation is not None:
+        installation.order = order  # the rules read the order: the caller's, already loaded
+    return installation
 
 
 def engineer_candidates() -> QuerySet[User]:
@@ -153,16 +174,25 @@ def installation_list(*, user) -> QuerySet[Installation]:
     return INSTALLATION_VISIBILITY.filter(qs, user).order_by("-scheduled_for", "-id")
 
 
-def delivery_get(*, user, pk) -> Delivery:
+def delivery_get(*, user, pk, details: bool = False) -> Delivery:
+    """One delivery with its order; ``details``: with its lines (their order lines and products) for
+    the detail endpoint, in one more query."""
+    qs = delivery_list(user=user)
+    if details:
+        qs = qs.prefetch_related(Prefetch("lines", queryset=DeliveryLine.objects.select_related("order_line__product")))
     try:
-        return delivery_list(user=user).get(pk=parse_id(pk))
+        return qs.get(pk=parse_id(pk))
     except Delivery.DoesNotExist:
         raise Http404(_("No such delivery.")) from None
 
 
-def installation_get(*, user, pk) -> Installation:
+def installation_get(*, user, pk, details: bool = False) -> Installation:
+    """One installation with its order; ``details``: with its engineers and rounds for the detail endpoint."""
+    qs = installation_list(user=user)
+    if details:
+        qs = qs.prefetch_related(*_installation_details())
     try:
-        return installation_list(user=user).get(pk=parse_id(pk))
+        return qs.get(pk=parse_id(pk))
     except Installation.DoesNotExist:
         raise Http404(_("No such installation.")) from None
 
@@ -184,19 +214,31 @@ _PRODUCTION_WAITING_FOR = gettext_noop("Produce it and record the production ste
 
 
 def order_waiting_on(*, user) -> QuerySet[Order]:
-    q = Q(owner=user, status__in=[S.RETURNED, S.APPROVED, S.IN_PRODUCTION, S.DELIVERING, S.INSTALLING])
-    q |= Q(owner=user, status=S.DELIVERED, installation_required=True)
-    if user.department_id:
-        q |= Q(department_id=user.department_id, status=S.REVIEW)
-    q |= Q(installation__engineers=user, status=S.INSTALLING)
-    if in_production_department(user):  # §3.2(2): what the production department is producing
-        q |= Q(status=S.IN_PRODUCTION) & ~Q(owner=user)
-    return Order.objects.filter(q).select_related("customer").distinct().order_by("due_at", "promised_date")[:200]
+    """INBOX-1: orders that wait on their owner, the receiving department's reviews, the
+    installations the user is an engineer of, and (§3.2(2)) what the production department is
+    producing; due first, at most the core's cap. PERF-1: each branch is read through its own
+    partial index (orders.models)."""
+    department = user.department_id
+    # Only the columns "my work" shows: up to 200 rows are built per call.
+    shown = Order.objects.select_related("customer").only(
+        "number", "status", "due_at", "promised_date", "owner_id", "customer__name")
+    return first_by_deadline(shown, [
+        Order.objects.filter(WAITS_ON_OWNER, owner=user),
+        Order.objects.filter(department_id=department, status=S.REVIEW) if department else None,
+        Order.objects.filter(status=S.INSTALLING, installation__engineers=user),
+        Order.objects.filter(status=S.IN_PRODUCTION).exclude(owner=user) if in_production_department(user) else None,
+    ], order_by=("due_at", "promised_date", "pk"))
 
 
 def order_inbox(user) -> list[InboxItem]:
     from django.utils.translation import gettext
 
+    # PERF-1: labels translated once per call, not per row.
+    module = gettext("Orders")
+    labels = {value: str(label) for value, label in S.choices}
+    url = url_of("orders:order-detail")  # the record's get_absolute_url, reversed once
+    waiting_for = {status: gettext(text) for status, text in _WAITING_FOR.items()}
+    producing = gettext(_PRODUCTION_WAITING_FOR)
     items = []
     calendar = None
     for o in order_waiting_on(user=user):
@@ -206,11 +248,11 @@ def order_inbox(user) -> list[InboxItem]:
         if due is None and o.promised_date and o.status in Order.UNDELIVERED_STATES:
             calendar = calendar or default_calendar()
             due = end_of_working_day(o.promised_date, calendar)
-        waiting = _PRODUCTION_WAITING_FOR if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
-            _WAITING_FOR.get(o.status, ""))
-        items.append(InboxItem(module=gettext("Orders"), module_code="orders", number=o.number, title=o.customer.name,
-                               status_label=o.get_status_display(), url=o.get_absolute_url(), due_at=due,
-                               waiting_for=gettext(waiting)))
+        waiting = producing if o.status == S.IN_PRODUCTION and o.owner_id != user.pk else (
+            waiting_for.get(o.status, ""))
+        items.append(InboxItem(module=module, module_code="orders", number=o.number, title=o.customer.name,
+                               status_label=labels.get(o.status, o.status), url=url(o.pk), due_at=due,
+                               waiting_for=waiting))
     return items
 
 
@@ -249,24 +291,63 @@ def _order_amount(order: Order) -> Decimal | None:
 
 
 def order_export_columns() -> list:
-    """The columns of the order export (SEARCH-1), shared by the page and the API. Dates and the
-    amount are typed values: the .xlsx has date and number cells (the CSV writes them as text)."""
+    """The columns of the order export (SEARCH-1), shared by the page, the API and the export job.
+    Dates and the amount are typed values: the .xlsx has date and number cells (the CSV writes them
+    as text). Coded columns declare their labels: translated once per export (PERF-1)."""
     from django.utils.translation import gettext_lazy
 
+    from qsm.exports import Column, yes_no
+
+    today = timezone.localdate()
     return [
-        (gettext_lazy("Number"), lambda o: o.number),
-        (gettext_lazy("Received"), lambda o: o.received_at or o.created_at),
-        (gettext_lazy("Customer"), lambda o: o.customer.name),
-        (gettext_lazy("Status"), lambda o: o.get_status_display()),
-        (gettext_lazy("Amount"), _order_amount),
-        (gettext_lazy("Promised delivery date"), lambda o: o.promised_date),
-        (gettext_lazy("Installation needed"), lambda o: gettext_lazy("yes") if o.installation_required else gettext_lazy("no")),
-        (gettext_lazy("Department"), lambda o: o.department.name),
-        (gettext_lazy("Owner"), lambda o: str(o.owner)),
-        (gettext_lazy("From inquiry"), lambda o: o.source_inquiry.number if o.source_inquiry else ""),
-        (gettext_lazy("Late"), lambda o: gettext_lazy("yes") if o.is_late(timezone.localdate()) else ""),
-        (gettext_lazy("Delivered at"), lambda o: o.delivered_at),
-        (gettext_lazy("Accepted at"), lambda o: o.accepted_at),
+        Column(gettext_lazy("Number"), lambda o: o.number),
+        Column(gettext_lazy("Received"), lambda o: o.received_at or o.created_at),
+        Column(gettext_lazy("Customer"), lambda o: o.customer.name),
+        Column(gettext_lazy("Status"), lambda o: o.status, Order.Status.choices),
+        Column(gettext_lazy("Amount"), _order_amount),
+        Column(gettext_lazy("Promised delivery date"), lambda o: o.promised_date),
+        Column(gettext_lazy("Installation needed"), lambda o: o.installation_required, yes_no()),
+        Column(gettext_lazy("Department"), lambda o: o.department.name),
+        Column(gettext_lazy("Owner"), lambda o: str(o.owner)),
+        Column(gettext_lazy("From inquiry"), lambda o: o.source_inquiry.number if o.source_inquiry else ""),
+        Column(gettext_lazy("Late"), lambda o: o.is_late(today), yes_no(no=False)),
+        Column(gettext_lazy("Delivered at"), lambda o: o.delivered_at),
+        Column(gettext_lazy("Accepted at"), lambda o: o.accepted_at),
+    ]
+
+
+def delivery_export_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    from qsm.exports import Column
+
+    return [
+        Column(gettext_lazy("Order"), lambda d: d.order.number),
+        Column(gettext_lazy("Delivery"), lambda d: d.number),
+        Column(gettext_lazy("Customer"), lambda d: d.order.customer.name),
+        Column(gettext_lazy("Shipped at"), lambda d: d.shipped_at),
+        Column(gettext_lazy("Carrier / tracking"), lambda d: d.carrier),
+        Column(gettext_lazy("Status"), lambda d: d.status, Delivery.Status.choices),
+        Column(gettext_lazy("Delivered at"), lambda d: d.delivered_at),
+        Column(gettext_lazy("Quality check"), lambda d: d.quality_note),
+        Column(gettext_lazy("Department"), lambda d: d.order.department.name),
+    ]
+
+
+def installation_export_columns() -> list:
+    from django.utils.translation import gettext_lazy
+
+    from qsm.exports import Column
+
+    return [
+        Column(gettext_lazy("Order"), lambda i: i.order.number),
+        Column(gettext_lazy("Customer"), lambda i: i.order.customer.name),
+        Column(gettext_lazy("Scheduled date"), lambda i: i.scheduled_for.isoformat()),
+        Column(gettext_lazy("Status"), lambda i: i.status, Installation.Status.choices),
+        Column(gettext_lazy("Site address"), lambda i: i.order.site_address),
+        Column(gettext_lazy("Commissioned at"), lambda i: i.commissioned_at),
+        Column(gettext_lazy("Accepted at"), lambda i: i.accepted_at),
+        Column(gettext_lazy("Department"), lambda i: i.order.department.name),
     ]
 
 

@@ -269,7 +269,8 @@ def _order_or_engineer(user, order: Order) -> bool:
     """The customer's acceptance is recorded by the order's department or an installing engineer."""
     if can_work_order(user, order):
         return True
-    installation = Installation.objects.filter(order=order).first()
+    # The installation loaded with the order (orders.selectors.order_get), or read once and kept on it.
+    installation = getattr(order, "installation", None)
     return installation is not None and can_work_installation(user, installation)
 
 

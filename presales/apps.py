@@ -26,3 +26,6 @@ class PresalesConfig(AppConfig):
         registry.register_inbox(inquiry_inbox, module="presales")
         register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(inquiry_customer_history)
+        from . import exports
+
+        exports.register()  # its exports, for the pages, the API and the export jobs (qsm.exports)

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
 from qsm.org.models import Customer, Department, User
 
 from .models import Channel, Inquiry, Priority
+
+# The search box: the number exactly; subject, contact and phone, and the customer's name as substrings.
+INQUIRY_SEARCH = search.register(
+    Inquiry,
+    search.Exact("number"),
+    search.Text("subject", "contact_name", "contact_phone"),
+    search.Related("customer", search.Text("name")),
+)
 
 
 class InquiryFilter(FilterSet):
@@ -31,13 +39,7 @@ class InquiryFilter(FilterSet):
                   "received_to", "overdue", "is_complex"]
 
     def filter_q(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__iexact=value) | Q(subject__icontains=value) | Q(customer__name__icontains=value)
-            | Q(contact_name__icontains=value) | Q(contact_phone__icontains=value)
-        )
+        return search.apply(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
         # Reads the partial index on open inquiries by deadline.

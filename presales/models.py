@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.discussions.models import Discussion, DiscussionNote, Solution
 
@@ -23,6 +25,13 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+# INBOX-1: the states in which an inquiry waits on its owner (to answer, analyse, discuss) and on the
+# department it was handed to (to acknowledge, follow up). presales.selectors.inquiry_waiting_on and
+# the partial indexes of its branches read the same names, so the planner can match the two.
+WAITS_ON_OWNER = ("new", "answered", "discussion")
+WAITS_ON_HANDOVER_DEPARTMENT = ("handed_over", "acknowledged")
 
 
 class Inquiry(models.Model):
@@ -102,11 +111,22 @@ class Inquiry(models.Model):
             models.Index(fields=["owner", "-received_at"], name="inq_owner_received_idx"),
             models.Index(fields=["customer", "-received_at"], name="inq_customer_received_idx"),
             models.Index(fields=["channel", "-received_at"], name="inq_channel_received_idx"),
+            # The search box (qsm.search, declared in presales.filters): text by its grams, number exactly.
+            search.grams_index("subject", "contact_name", "contact_phone", name="inq_search_grams"),
+            models.Index(Upper("number"), name="inq_number_upper_idx"),
             # Open records by deadline: the overdue filter and "my work" read only these rows.
             models.Index(
                 fields=["due_at"], name="inq_open_due_idx",
                 condition=Q(status__in=["new", "answered", "discussion", "handed_over", "acknowledged"]),
             ),
+            # PERF-1 "my work": one index per branch, led by the branch's own column, in the inbox's
+            # order (deadline, then received, NULL deadlines last): each branch reads its first rows.
+            models.Index(fields=["owner", "due_at", "received_at", "id"], name="inq_inbox_owner_idx",
+                         condition=Q(status__in=WAITS_ON_OWNER)),
+            models.Index(fields=["handover_department", "due_at", "received_at", "id"], name="inq_inbox_handover_idx",
+                         condition=Q(status__in=WAITS_ON_HANDOVER_DEPARTMENT)),
+            models.Index(fields=["due_at", "received_at", "id"], name="inq_inbox_discussion_idx",
+                         condition=Q(status="discussion")),
         ]
 
     def __str__(self) -> str:

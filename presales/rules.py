@@ -3,6 +3,7 @@ import rules
 
 from qsm.discussions.selectors import discussion_of
 from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, works_in
+from qsm.relations import relation_contains
 from qsm.visibility import Visibility, register
 
 from .models import Inquiry
@@ -36,9 +37,10 @@ def is_discussion_participant(user, inquiry) -> bool:
     discussion = discussion_of(inquiry)
     if discussion is None:
         return False
-    if discussion.invited_users.filter(pk=user.pk).exists():
+    # From the invitations loaded with the inquiry (presales.selectors.inquiry_get) when the page did.
+    if relation_contains(discussion, "invited_users", user.pk):
         return True
-    return user.department_id is not None and discussion.invited_departments.filter(pk=user.department_id).exists()
+    return user.department_id is not None and relation_contains(discussion, "invited_departments", user.department_id)
 
 
 can_create_inquiry = in_business_department & (is_staff_role | is_manager)

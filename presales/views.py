@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
@@ -51,7 +50,7 @@ from .rules import (
     can_take_over_inquiry,
     can_work_inquiry,
 )
-from .selectors import discussion_detail, inquiry_export_columns, inquiry_get, inquiry_list
+from .selectors import discussion_detail, inquiry_get, inquiry_list
 from .workflows import INQUIRY_WORKFLOW
 
 S = Inquiry.Status
@@ -80,11 +79,8 @@ class InquiryListView(_InquiriesFiltered, RecordListView):
         return {"can_add_inquiry": self.request.user.has_perm("presales.add_inquiry"), **extra}
 
 
-class InquiryExportView(_InquiriesFiltered, RecordExportView):
-    filename, title = "inquiries", gettext_lazy("Inquiries")
-
-    def columns(self):
-        return inquiry_export_columns()
+class InquiryExportView(RecordExportView):
+    export_name = "presales.inquiries"  # presales.exports
 
 
 # --- intake ---------------------------------------------------------------------------------------
@@ -205,7 +201,8 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
         "invited_departments": invited_departments,
         "invited_users": invited_users,
         "notes": notes,
-        "solutions": list(inquiry.solutions.all()),
+        # The solutions prefetched with the discussion (``.all()`` on them would read them again).
+        "solutions": list(inquiry.solutions),
         "communications": list(inquiry.communications.all()),
         "attachments": list(attachment_list(inquiry)),
         "timeline": timeline(inquiry),
@@ -232,7 +229,7 @@ def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -
 
 def _solution_initial(inquiry: Inquiry) -> dict:
     # A new version starts from the latest one: the author edits, nothing is retyped.
-    latest = next(iter(inquiry.solutions.all()), None)
+    latest = next(iter(inquiry.solutions), None)
     if latest is None:
         return {"products": [p.pk for p in inquiry.recommended_products.all()]}
     return {"title": latest.title, "content": latest.content, "products": [p.pk for p in latest.products.all()]}

@@ -20,7 +20,7 @@ from qsm.errors import ValidationError
 from qsm.notify.kinds import register_kind
 from qsm.notify.services import notify
 from qsm.org.models import Department
-from qsm.workflow.clocks import Clock
+from qsm.workflow.clocks import MANAGERS, OWNER, Clock, Recipients
 from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
@@ -142,7 +142,10 @@ INQUIRY_CLOCKS = [
           started=lambda i: i.received_at, completed=lambda i: i.responded_at),
     # PRE-4: the receiving business department acknowledges the hand-over; a refusal cancels it.
     Clock(HANDOVER_ACK, label=gettext_lazy("Hand-over acknowledgement"), states=(S.HANDED_OVER,), cancel_on=("return",), title=_title, channel="channel",
-          priority="priority", department=lambda i: i.handover_department),
+          priority="priority", department=lambda i: i.handover_department,
+          # Nobody owns a hand-over until the receiving department takes it: its managers, who
+          # dispatch the work, are reminded (not its fifty members); whoever owns it, if set, is.
+          remind_to=Recipients(assigned=(OWNER,), unassigned=(MANAGERS,))),
 ]
 
 

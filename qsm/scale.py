@@ -36,6 +36,8 @@ from django.utils import timezone
 
 MARKER_TABLE = "qsm_scale_seed"
 DEFAULT_PASSWORD = "qsm-scale-2026"
+# In a seeder's SQL, ``qsm_work_add(ts, minutes)`` reads like a function; ScaleContext.expand writes it out.
+WORK_ADD = "qsm_work_add("
 YEARS = 5
 
 
@@ -123,18 +125,41 @@ class ScaleContext:
 
     def execute(self, sql: str, params: Iterable[Any] | dict | None = None) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(self.expand(sql), params)
             return cursor.rowcount
+
+    def expand(self, sql: str) -> str:
+        """Expand the ``qsm_work_add(ts, minutes)`` macro of a seeder's SQL (see ``work_add``)."""
+        out, rest = [], sql
+        while (start := rest.find(WORK_ADD)) >= 0:
+            out.append(rest[:start])
+            depth, args, begin = 0, [], start + len(WORK_ADD)
+            for pos in range(begin, len(rest)):
+                char = rest[pos]
+                if char == "(":
+                    depth += 1
+                elif char == ")" and depth:
+                    depth -= 1
+                elif char == ")" or (char == "," and depth == 0):
+                    args.append(rest[begin:pos])
+                    begin = pos + 1
+                    if char == ")":
+                        break
+            if len(args) != 2:
+                raise ValueError("qsm_work_add takes (ts, minutes)")
+            out.append(self.work_add(self.expand(args[0]), self.expand(args[1])))
+            rest = rest[begin:]
+        return "".join(out) + rest
 
     def scalar(self, sql: str, params: Iterable[Any] | dict | None = None) -> Any:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(self.expand(sql), params)
             row = cursor.fetchone()
             return row[0] if row else None
 
     def rows(self, sql: str, params: Iterable[Any] | dict | None = None) -> list[tuple]:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(self.expand(sql), params)
             return cursor.fetchall()
 
     def next_id(self, table: str) -> int:
@@ -169,10 +194,9 @@ class ScaleContext:
     def install_functions(self) -> None:
         """The SQL helpers, as temporary functions of this session (nothing stays in the schema).
 
-        ``qsm_rnd``/``qsm_pick``: deterministic draws. ``qsm_work_add(ts, minutes)``: the moment
-        ``minutes`` of working time after ``ts`` in the default working calendar (its hours, lunch
-        break, weekdays, public holidays and make-up workdays), as ``qsm.sla.calendar.WorkingTime.add``
-        computes it; ``qsm_work_end(day)``: the end of work on ``day`` (the due time of a date clock).
+        ``qsm_rnd``/``qsm_pick``: deterministic draws; ``qsm_work_end(day)``: the end of work on ``day``
+        (the due time of a date clock). It also loads the window's public holidays into the default
+        calendar and prepares the working line ``work_add`` reads.
         """
         from qsm.sla.calendar import default_calendar, load_cn_public_holidays
         from qsm.sla.models import CalendarDay
@@ -192,6 +216,19 @@ class ScaleContext:
         ls, le = minutes(calendar.lunch_start), minutes(calendar.lunch_end)
         if not (calendar.lunch_start and calendar.lunch_end and ws < ls < le < we):
             ls = le = we
+        # The working line over the window (and the app's MAX_DAYS ahead): day i is working or not.
+        first_day = self.start.date() - dt.timedelta(days=31)
+        holiday_days, work_days = set(holidays), set(workdays)
+        cumulative, working_dates, count = [], [], 0
+        for n in range((self.now.date() - first_day).days + 800):
+            day = first_day + dt.timedelta(days=n)
+            cumulative.append(count)
+            iso = day.isoformat()
+            if iso in work_days or (day.isoweekday() in weekdays and iso not in holiday_days):
+                count += 1
+                working_dates.append(iso)
+        cumulative.append(count)
+        self.work_line = (first_day, cumulative, working_dates, (ws, ls, le, we))
         self.calendar_id = calendar.pk
         tz = lit(self.tz)
         self.execute(f"""
@@ -203,50 +240,13 @@ class ScaleContext:
             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
             $$ SELECT arr[1 + floor(pg_temp.qsm_rnd(k, salt) * cardinality(arr))::int] $$;
 
-            CREATE OR REPLACE FUNCTION pg_temp.qsm_working_day(d date) RETURNS boolean
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-            $$ SELECT d = ANY({"ARRAY[" + ",".join(lit(x) for x in workdays) + "]::date[]" if workdays else "ARRAY[]::date[]"})
-                   OR (extract(isodow FROM d)::int = ANY({int_array(weekdays)}::int[])
-                       AND NOT d = ANY({"ARRAY[" + ",".join(lit(x) for x in holidays) + "]::date[]" if holidays else "ARRAY[]::date[]"})) $$;
-
             CREATE OR REPLACE FUNCTION pg_temp.qsm_work_end(d date) RETURNS timestamptz
             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
             $$ SELECT (d + make_interval(mins => {we})) AT TIME ZONE {tz} $$;
 
-            CREATE OR REPLACE FUNCTION pg_temp.qsm_work_add(ts timestamptz, minutes double precision)
-            RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-            DECLARE
-                loc timestamp := ts AT TIME ZONE {tz};
-                d date := loc::date;
-                t double precision := extract(epoch FROM loc - loc::date) / 60;
-                remaining double precision := greatest(minutes, 0);
-                spans int[] := ARRAY[{ws}, {ls}, {le}, {we}];
-                a double precision;
-                b double precision;
-            BEGIN
-                FOR n IN 1..800 LOOP
-                    IF pg_temp.qsm_working_day(d) THEN
-                        FOR i IN 0..1 LOOP
-                            a := spans[1 + 2 * i];
-                            b := spans[2 + 2 * i];
-                            IF b > a AND t < b THEN
-                                a := greatest(a, t);
-                                IF a + remaining <= b THEN
-                                    RETURN (d + (a + remaining) * interval '1 minute') AT TIME ZONE {tz};
-                                END IF;
-                                remaining := remaining - (b - a);
-                                t := b;
-                            END IF;
-                        END LOOP;
-                    END IF;
-                    d := d + 1;
-                    t := 0;
-                END LOOP;
-                RETURN ts + minutes * interval '1 minute';
-            END $$;
         """)
 
-    def org_lookups(self, *, intake_big: float = 0.15, handover_big: float = 0.21) -> dict[str, Any]:
+    def org_lookups(self, *, intake_big: float = 0.15, handover_big: float = 0.25) -> dict[str, Any]:
         """Temporary lookup tables of the organisation as it is in the database (so a module seeded in a
         later run finds it too), and the SQL arrays the seeders draw departments from:
 
@@ -294,6 +294,69 @@ class ScaleContext:
         }
         return self.shared["org"]
 
+    def work_add(self, ts: str, minutes: str) -> str:
+        """SQL (what the ``qsm_work_add(ts, minutes)`` macro becomes): the moment ``minutes`` of working time after ``ts`` (both SQL expressions, each evaluated
+        more than once: pass columns or cheap expressions), as ``qsm.sla.calendar.WorkingTime.add``
+        computes it in the default calendar: its hours, lunch break, weekdays, public holidays and
+        make-up workdays.
+
+        Day i of the window starts at cw[i] * W working minutes on a line (cw: working days before it,
+        W: working minutes a day), so adding minutes is arithmetic and two lookups in constant arrays.
+        One expression in the calling statement, not a function: a PL/pgSQL function copies its array
+        arguments on every call (~15 µs), which at scale 1 took minutes.
+        """
+        first_day, cumulative, working_dates, (ws, ls, le, we) = self.work_line
+        w = (ls - ws) + (we - le)
+        cw = "('{" + ",".join(map(str, cumulative)) + "}'::int[])"
+        wd = "('{" + ",".join(working_dates) + "}'::date[])"
+        # A scalar subquery, each stage computed once per row (OFFSET 0 keeps the planner from folding the
+        # stages back into one expression that repeats the time-zone conversions dozens of times).
+        i = f"(u.loc::date - {lit(first_day.isoformat())}::date + 1)"
+        t = "(extract(epoch FROM u.loc - u.loc::date) / 60)"
+        p = (f"{cw}[{i}] * {w} + greatest(({minutes})::double precision, 0) + CASE WHEN {cw}[{i} + 1] > {cw}[{i}] "
+             f"THEN least(greatest({t} - {ws}, 0), {ls - ws}) + least(greatest({t} - {le}, 0), {we - le}) ELSE 0 END")
+        j = f"greatest(ceil(x.p / {w})::int - 1, 0)"
+        r = f"(x.p - {j} * {w})"
+        return (f"(SELECT ({wd}[{j} + 1] + (CASE WHEN {r} <= {ls - ws} THEN {ws} + {r} ELSE {le} + {r} - {ls - ws} END)"
+                f" * interval '1 minute') AT TIME ZONE {lit(self.tz)} FROM (SELECT {p} AS p FROM (SELECT ({ts}) AT TIME "
+                f"ZONE {lit(self.tz)} AS loc OFFSET 0) u OFFSET 0) x)")
+
+    def foreign_keys_checked_at_end(self) -> bool:
+        """How this transaction checks the foreign keys of what it writes.
+
+        Row by row, PostgreSQL checks each foreign key of each row with a query and a lock on the parent
+        row (Django declares them deferred: at COMMIT, untimed, the queue held in memory); at scale 1
+        that is some 20 million lookups. So when the session may (a superuser), the load runs with
+        ``session_replication_role = replica`` for this transaction only, which skips those row
+        triggers (the tables have no other triggers: checked here), and ``check_foreign_keys`` then
+        proves every key of the seeded tables with one anti-join each, as ``VALIDATE CONSTRAINT``
+        would. The constraints themselves are never touched: the app's writes are checked as always.
+        Otherwise every key is checked as each row goes in (``SET CONSTRAINTS ALL IMMEDIATE``).
+        """
+        superuser = self.scalar("SELECT current_setting('is_superuser') = 'on'")
+        other_triggers = self.scalar("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal)")
+        if superuser and not other_triggers:
+            self.execute("SET LOCAL session_replication_role = replica")
+            return True
+        self.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return False
+
+    def check_foreign_keys(self, tables: Iterable[str]) -> None:
+        """Every foreign key of ``tables`` points at an existing row (one anti-join per key)."""
+        keys = self.rows("""
+            SELECT c.conname, c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, fa.attname
+            FROM pg_constraint c
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+            WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.conrelid::regclass::text = ANY(%s)""",
+            [list(tables)])
+        for name, table, column, parent, parent_column in keys:
+            orphans = self.scalar(
+                f"SELECT COUNT(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {parent} p WHERE p.{parent_column} = t.{column})")
+            if orphans:
+                raise ScaleError(f"{orphans} rows of {table} break the foreign key {name}: nothing was seeded.")
+
     def ensure_marker(self) -> None:
         self.execute(f"""CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (
             module varchar(60) PRIMARY KEY, scale numeric NOT NULL, seeded_at timestamptz NOT NULL,
@@ -325,7 +388,7 @@ def seed(*, scale: float, password: str = DEFAULT_PASSWORD, reset: bool = False,
          log: Callable[[str], None] = print) -> ScaleContext:
     """Seed every declared module at ``scale`` (see the module docstring). Each module is one
     transaction with its marker row, so a failed module leaves nothing half written."""
-    from django.db import transaction
+    from django.db import DatabaseError, transaction
 
     if scale <= 0:
         raise ScaleError("The scale must be positive.")
@@ -344,6 +407,11 @@ def seed(*, scale: float, password: str = DEFAULT_PASSWORD, reset: bool = False,
     if not done and ctx.scalar("SELECT EXISTS (SELECT 1 FROM org_department)"):
         raise ScaleError("The database already has data (departments exist) that seed_scale did not write: "
                          "seed a fresh, migrated database.")
+    # Room for the plan tables and the sorts of a million-row load (this session only; refused once the
+    # session has used a temporary table, which only a test's long-lived session has).
+    for setting in ("temp_buffers = '1GB'", "work_mem = '256MB'", "maintenance_work_mem = '512MB'"):
+        with contextlib.suppress(DatabaseError), transaction.atomic():
+            ctx.execute(f"SET {setting}")
     seeded_now = False
     for seeder in declared:
         if seeder.module in done:
@@ -353,9 +421,13 @@ def seed(*, scale: float, password: str = DEFAULT_PASSWORD, reset: bool = False,
         started = time.monotonic()
         with transaction.atomic():
             ctx.execute("SET LOCAL synchronous_commit = off")
+            checked_at_end = ctx.foreign_keys_checked_at_end()
             ctx.ensure_marker()
             ctx.install_functions()
             seeder.seed(ctx)
+            if checked_at_end:
+                with ctx.step("foreign keys checked (set-based)"):
+                    ctx.check_foreign_keys(seeder.tables)
             ctx.fix_sequences(seeder.tables)
             counts = ctx.table_counts(seeder.tables)
             ctx.mark(seeder, time.monotonic() - started, counts)

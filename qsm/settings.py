@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "qsm.discussions",
     "qsm.sla",
     "qsm.notify",
+    "qsm.exports",
     "presales",
     "orders",
     "assessment",
@@ -126,7 +127,8 @@ AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with the department and roles in one query (PERF-1).
+    "qsm.org.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -260,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     # NTF-1: e-mails whose hand-off or send failed, or whose sender died, are sent by this catch-up.
     "notify-pending-email": {"task": "qsm.notify.tasks.send_pending_emails", "schedule": 120.0},
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
+    # PERF-1: expired export files and their jobs are deleted; jobs no worker finished are given up.
+    "exports-sweep": {"task": "qsm.exports.tasks.sweep_export_jobs", "schedule": 600.0},
 }
 
 # --- API ---------------------------------------------------------------------------------------
@@ -364,8 +368,35 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The throttles' counters: per process unless a shared cache is named (several web servers: Redis).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- cache and sessions (PERF-1) ---------------------------------------------------------------
+# The cache holds the signed-in sessions and the API throttles' counters. CACHE_URL names it; unset,
+# it is the broker's Redis when the broker is Redis (its keys under CACHE_KEY_PREFIX, apart from
+# Celery's), and a per-process memory otherwise (`make run` on a fresh machine: no Redis).
+# qsm.cache.RedisCache: clearing it never flushes the broker's queues, an unreachable Redis is a miss.
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": _REDIS_CACHE, "LOCATION": CELERY_BROKER_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CACHES["default"]["BACKEND"] == _REDIS_CACHE:
+    CACHES["default"]["BACKEND"] = "qsm.cache.RedisCache"
+    CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="qsm"))
+    # Every signed-in request reads the cache: a Redis that does not answer costs a second, not a worker.
+    _options = CACHES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("socket_connect_timeout", 1)
+    _options.setdefault("socket_timeout", 1)
+# Sessions: read from the cache (no query for a signed-in request) and written through to the
+# database when the cache is shared by every web process ("cached_db"). Redis here keeps nothing
+# on disk, so a restart of Redis empties the cache; the sessions are still in the database and
+# nobody is signed out. With a per-process cache (memory) the database alone: a sign-out in one
+# process could not reach the others' copies.
+_SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db"
+                     if _SHARED_CACHE else "django.contrib.sessions.backends.db")
 
 LOGGING = {
     "version": 1,

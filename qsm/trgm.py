@@ -1,4 +1,9 @@
-"""Trigram indexes for substring search, created only where the pg_trgm extension exists."""
+"""Retired: trigram indexes for substring search, created only where the pg_trgm extension exists.
+
+Kept for the migrations that created the two trigram indexes (org 0001, presales 0001) and the
+ones that drop them (org 0012, presales 0008). Search is ``qsm.search`` now: its grams index needs
+no extension (the embedded PostgreSQL has no pg_trgm) and serves two-character Chinese words,
+which trigrams cannot. Nothing new should use this module."""
 from __future__ import annotations
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("language/", views.LanguageSwitchView.as_view(), name="set-language"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationMarkReadView.as_view(), name="notifications-read"),
+    path("exports/", include("qsm.exports.urls")),
     path("calendar/reload/", CalendarReloadView.as_view(), name="calendar-reload"),
     # The old addresses (/orders/orders/, /presales/inquiries/, /org/customers/) and /favicon.ico
     # redirect permanently; they come first, before the apps' own patterns.

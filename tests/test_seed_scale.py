@@ -151,6 +151,7 @@ def test_a_database_with_other_data_is_refused():
 
 @pytest.mark.spec("PERF-1")
 def test_the_app_works_on_seeded_data(seeded, client):
+    from orders.services import order_create
     from presales.services import inquiry_create
 
     user = User.objects.get(username="biz01.002")
@@ -169,3 +170,7 @@ def test_the_app_works_on_seeded_data(seeded, client):
     assert Inquiry.objects.filter(number=created.number).count() == 1
     assert created.pk > Inquiry.objects.exclude(pk=created.pk).order_by("-pk").values_list("pk", flat=True)[0]
     assert created.due_at is not None
+    order = order_create(actor=user, customer=Customer.objects.first(), promised_date=timezone.localdate()
+                         + timezone.timedelta(days=30), lines=[{"product": Product.objects.first(), "quantity": 1,
+                                                                "unit_price": Product.objects.first().list_price}])
+    assert Order.objects.filter(number=order.number).count() == 1 and order.status == Order.Status.REVIEW

@@ -6,7 +6,6 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -289,8 +288,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     def ship(self, request, pk=None):
         order = self.get_object()
         delivery = services.delivery_ship(order=order, actor=request.user, **self._params(ShipSerializer))
-        delivery = selectors.delivery_get(user=request.user, pk=delivery.pk)
-        prefetch_related_objects([delivery], "lines__order_line__product")
+        delivery = selectors.delivery_get(user=request.user, pk=delivery.pk, details=True)
         return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
@@ -312,13 +310,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         return selectors.order_timeline(record)
 
 
-    export_filename = "orders"
-
-    def export_columns(self):
-        return selectors.order_export_columns()
-
-    def export_queryset(self, qs):
-        return selectors.order_export_rows(qs)
+    export_name = "orders.orders"  # orders.exports
 
     def attach(self, record, *, upload, description):
         return services.order_attach(order=record, actor=self.request.user, upload=upload, description=description)
@@ -350,9 +342,9 @@ class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, 
         self.check_object_permissions(self.request, delivery)
         return delivery
 
-    def _detail(self, delivery: Delivery) -> Response:
-        delivery = selectors.delivery_get(user=self.request.user, pk=delivery.pk)
-        prefetch_related_objects([delivery], "lines__order_line__product")
+    def _detail(self, delivery: Delivery, *, reread: bool = True) -> Response:
+        if reread:  # after a write: read it again with what the detail shows
+            delivery = selectors.delivery_get(user=self.request.user, pk=delivery.pk, details=True)
         return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data)
 
     def _fire(self, request, params_class, service) -> Response:
@@ -362,7 +354,9 @@ class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, 
         return self._detail(service(delivery=delivery, actor=request.user, **params.validated_data))
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object())
+        delivery = selectors.delivery_get(user=request.user, pk=pk, details=True)  # read once (PERF-1)
+        self.check_object_permissions(request, delivery)
+        return self._detail(delivery, reread=False)
 
     @_transition(DeliveryConfirmSerializer, "Received and quality-checked; the order is delivered when nothing is "
                  "outstanding (ORD-2)", DeliveryDetailSerializer)
@@ -406,11 +400,10 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
         self.check_object_permissions(self.request, installation)
         return installation
 
-    def _detail(self, installation: Installation) -> Response:
-        order = selectors.installation_get(user=self.request.user, pk=installation.pk).order
-        full = selectors.installation_of(order)
-        full.order = order
-        return Response(InstallationDetailSerializer(full, context=self.get_serializer_context()).data)
+    def _detail(self, installation: Installation, *, reread: bool = True) -> Response:
+        if reread:  # after a write: read it again with what the detail shows
+            installation = selectors.installation_get(user=self.request.user, pk=installation.pk, details=True)
+        return Response(InstallationDetailSerializer(installation, context=self.get_serializer_context()).data)
 
     def _fire(self, request, params_class, service) -> Response:
         installation = self.get_object()
@@ -421,7 +414,9 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
         return self._detail(service(installation=installation, actor=request.user, **data))
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object())
+        installation = selectors.installation_get(user=request.user, pk=pk, details=True)  # read once (PERF-1)
+        self.check_object_permissions(request, installation)
+        return self._detail(installation, reread=False)
 
     @_transition(RescheduleInstallationSerializer, "Move a scheduled installation to another date, with the reason; "
                  "the engineers are told (ORD-3)", InstallationDetailSerializer)

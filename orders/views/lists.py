@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from qsm.web.views import RecordExportView, RecordListView
 
@@ -12,8 +11,6 @@ from ..rules import can_create_order
 from ..selectors import (
     delivery_list,
     installation_list,
-    order_export_columns,
-    order_export_rows,
     order_list,
 )
 
@@ -45,14 +42,8 @@ class OrderListView(_OrdersFiltered, _ListView):
             o.at_risk = o.is_at_risk
 
 
-class OrderExportView(_OrdersFiltered, RecordExportView):
-    filename, title = "orders", gettext_lazy("Orders")
-
-    def columns(self):
-        return order_export_columns()
-
-    def export_queryset(self, qs):
-        return order_export_rows(qs)
+class OrderExportView(RecordExportView):
+    export_name = "orders.orders"  # orders.exports
 
 
 class _DeliveriesFiltered:
@@ -62,30 +53,13 @@ class _DeliveriesFiltered:
         return delivery_list(user=self.request.user)
 
 
-def _delivery_columns() -> list:
-    return [
-        (gettext_lazy("Order"), lambda d: d.order.number),
-        (gettext_lazy("Delivery"), lambda d: d.number),
-        (gettext_lazy("Customer"), lambda d: d.order.customer.name),
-        (gettext_lazy("Shipped at"), lambda d: d.shipped_at),
-        (gettext_lazy("Carrier / tracking"), lambda d: d.carrier),
-        (gettext_lazy("Status"), lambda d: d.get_status_display()),
-        (gettext_lazy("Delivered at"), lambda d: d.delivered_at),
-        (gettext_lazy("Quality check"), lambda d: d.quality_note),
-        (gettext_lazy("Department"), lambda d: d.order.department.name),
-    ]
-
-
 class DeliveryListView(_DeliveriesFiltered, _ListView):
     template_name, tab = "orders/delivery_list.html", "deliveries"
     keys, rows_name, status_choices = ("shipped_at", "id"), "deliveries", Delivery.Status.choices
 
 
-class DeliveryExportView(_DeliveriesFiltered, RecordExportView):
-    filename, title = "deliveries", gettext_lazy("Deliveries")
-
-    def columns(self):
-        return _delivery_columns()
+class DeliveryExportView(RecordExportView):
+    export_name = "orders.deliveries"
 
 
 class _InstallationsFiltered:
@@ -93,19 +67,6 @@ class _InstallationsFiltered:
 
     def get_queryset(self):
         return installation_list(user=self.request.user)
-
-
-def _installation_columns() -> list:
-    return [
-        (gettext_lazy("Order"), lambda i: i.order.number),
-        (gettext_lazy("Customer"), lambda i: i.order.customer.name),
-        (gettext_lazy("Scheduled date"), lambda i: i.scheduled_for.isoformat()),
-        (gettext_lazy("Status"), lambda i: i.get_status_display()),
-        (gettext_lazy("Site address"), lambda i: i.order.site_address),
-        (gettext_lazy("Commissioned at"), lambda i: i.commissioned_at),
-        (gettext_lazy("Accepted at"), lambda i: i.accepted_at),
-        (gettext_lazy("Department"), lambda i: i.order.department.name),
-    ]
 
 
 class InstallationListView(_InstallationsFiltered, _ListView):
@@ -116,8 +77,5 @@ class InstallationListView(_InstallationsFiltered, _ListView):
         return qs.prefetch_related("engineers")
 
 
-class InstallationExportView(_InstallationsFiltered, RecordExportView):
-    filename, title = "installations", gettext_lazy("Installations")
-
-    def columns(self):
-        return _installation_columns()
+class InstallationExportView(RecordExportView):
+    export_name = "orders.installations"

@@ -245,10 +245,7 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
 
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------
 
-    export_filename = "inquiries"
-
-    def export_columns(self):
-        return selectors.inquiry_export_columns()
+    export_name = "presales.inquiries"  # presales.exports
 
     def attach(self, record, *, upload, description):
         return services.inquiry_attach(inquiry=record, actor=self.request.user, upload=upload, description=description)

@@ -6,6 +6,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from qsm.org.accounts import api_token_expired
+from qsm.org.backends import role_names
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -15,7 +16,16 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     class's challenge; the session class after it keeps the browser (and its CSRF check) working."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's check, with the user's department and roles read in the same query (PERF-1).
+        try:
+            token = (self.get_model().objects.select_related("user", "user__department")
+                     .annotate(user_role_names=role_names("user_id")).get(key=key))
+        except self.get_model().DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user._role_names = frozenset(token.user_role_names)
         if api_token_expired(token):
             # DRF's own exception and code (authentication_failed): 401 with the challenge below.
             raise exceptions.AuthenticationFailed(_("The token has expired; obtain a new one."))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("org/", include("qsm.org.api.urls")),
     path("notifications/", include("qsm.notify.api.urls")),
+    path("exports/", include("qsm.exports.api.urls")),
     path("presales/", include("presales.api.urls")),
     path("orders/", include("orders.api.urls")),
 ]

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qsm import search
+
 
 class Role(models.TextChoices):
     """Roles are Django groups with these names (ORG-1)."""
@@ -125,6 +127,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="customer_name_idx"),  # the list's order
             models.Index(fields=["phone"], name="customer_phone_idx"),
+            # The customer list's search and every record's "customer name" search (qsm.search).
+            search.grams_index("name", name="customer_name_grams"),
+            search.grams_index("phone", "email", name="customer_contact_grams"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["name_key"], name="customer_name_key_unique"),
@@ -160,6 +165,7 @@ class Contact(models.Model):
         ordering = ["-is_primary", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        indexes = [search.grams_index("phone", name="contact_phone_grams")]  # the customer type-ahead
 
     def __str__(self) -> str:
         return self.name

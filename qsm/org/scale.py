@@ -139,11 +139,11 @@ def seed(ctx: ScaleContext) -> None:
         rows.append(ctx.execute(f"""
             INSERT INTO org_product (id, code, name, kind, product_line, list_price, whole_units, is_active)
             SELECT {first} + g - 1, 'P' || lpad(g::text, 5, '0'),
-                   split_part(x.lw, '|', 2) || ' ' || chr(65 + (g % 26)) || (100 + g * 37 % 900)::text,
+                   split_part(x.lw, '|', 2) || ' ' || chr((65 + g % 26)::int) || (100 + g * 37 % 900)::text,
                    CASE WHEN split_part(x.lw, '|', 1) LIKE '%%服务' THEN 'service' ELSE 'product' END,
                    split_part(x.lw, '|', 1), (5000 + floor({rnd('g', 1)} * 400) * 1000)::numeric(12, 2), true,
                    {rnd('g', 2)} > 0.03
-            FROM generate_series({len(PRODUCTS) + 1}, {n}) g
+            FROM generate_series({len(PRODUCTS) + 1}::bigint, {n}) g
             CROSS JOIN LATERAL (SELECT {pick(lines, 'g', 3)} AS lw) x"""))
 
     n_customers = ctx.count(200_000, minimum=30)
@@ -162,7 +162,7 @@ def seed(ctx: ScaleContext) -> None:
                    x.city || '市' || {pick(ZONES, 'g', 11)} || {pick(ROADS, 'g', 12)} || (1 + g % 999)::text || '号',
                    '', ({clerks})[1 + floor({rnd('g', 13)} * cardinality({clerks}))::int],
                    {lit(ctx.start.isoformat())}::timestamptz + (g - 0.5) * {span / n_customers} * interval '1 second'
-            FROM generate_series(1, {n_customers}) g
+            FROM generate_series(1::bigint, {n_customers}) g
             CROSS JOIN LATERAL (SELECT ((g - 1)::bigint * {NAME_STRIDE}) % {NAME_SPACE} AS i, (g - 1) / {NAME_SPACE} AS lap) k
             CROSS JOIN LATERAL (SELECT {text_array(CITIES)}[1 + k.i % {c}] AS city,
                                        '0' || (510 + k.i % {c})::text AS area) y
@@ -188,7 +188,7 @@ def report(ctx: ScaleContext) -> list[str]:
     biggest = ctx.scalar("SELECT name FROM org_department WHERE code = 'biz01'")
     return [f"Logins (password {ctx.password!r} unless --password said otherwise): scale.admin (administrator), "
             f"quality.001 (quality manager), quality.002 (quality officer), biz01.001 (manager of {biggest}), "
-            "biz01.002 (its busiest staff member), production.002 (installation engineer)."]
+            "biz01.002 (its first staff member: the busiest owner at scale 1), production.002 (installation engineer)."]
 
 
 seeder = Seeder(

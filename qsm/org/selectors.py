@@ -3,9 +3,16 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from qsm import search
 from qsm.parsing import clean_search_term
 
 from .models import Customer, Department, Product, Role, User
+
+# The customer list's search box: name, phone or e-mail as substrings, each served by a grams index.
+CUSTOMER_SEARCH = search.register(Customer, search.Text("name"), search.Text("phone", "email"))
+# The intake forms' type-ahead: the name, the customer's phone or any of its contacts' phones.
+CUSTOMER_LOOKUP = search.declare(Customer, search.Text("name"), search.Text("phone", index=("phone", "email")),
+                                 search.Related("contacts", search.Text("phone")))
 
 
 def department_managers(*, department: Department | None) -> QuerySet[User]:
@@ -14,7 +21,12 @@ def department_managers(*, department: Department | None) -> QuerySet[User]:
     manager for every department."""
     if department is None:
         return User.objects.none()
-    return User.objects.filter(department=department, groups__name=Role.MANAGER, is_active=True).distinct()
+    return managers_of(department_ids=[department.pk])
+
+
+def managers_of(*, department_ids) -> QuerySet[User]:
+    """The managers of several departments at once (a sweep's batch): one query, whatever their number."""
+    return User.objects.filter(department_id__in=department_ids, groups__name=Role.MANAGER, is_active=True).distinct()
 
 
 def department_approvers(*, department: Department | None) -> QuerySet[User]:
@@ -40,19 +52,13 @@ def customer_search(*, term: str, limit: int = 10) -> QuerySet[Customer]:
     term = clean_search_term(term)
     if not term:
         return Customer.objects.none()
-    return (
-        Customer.objects.filter(Q(name__icontains=term) | Q(phone__icontains=term) | Q(contacts__phone__icontains=term))
-        .distinct()
-        .order_by("name")[:limit]
-    )
+    # No DISTINCT: the contacts are a sub-select, not a join, so no customer comes twice.
+    return search.apply(Customer.objects.order_by("name", "id"), term, CUSTOMER_LOOKUP)[:limit]
 
 
 def customer_list(*, user, term: str = "") -> QuerySet[Customer]:
     qs = Customer.objects.all().order_by("name", "id")
-    term = clean_search_term(term)
-    if term:
-        qs = qs.filter(Q(name__icontains=term) | Q(phone__icontains=term) | Q(email__icontains=term))
-    return qs
+    return search.apply(qs, clean_search_term(term))
 
 
 def product_list(*, active_only: bool = True) -> QuerySet[Product]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,14 +11,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qsm.notify.services import notify
-from qsm.org.selectors import department_managers, quality_department_users
+from qsm.notify.services import Notice, notify_all
 
 from .calendar import MAX_DAYS, WorkingTime, default_calendar
 from .models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
@@ -240,15 +240,51 @@ def earliest_due(record) -> dt.datetime | None:
 
 # --- notices per stage (declared by the workflow's clocks) ---------------------------------------
 
+# Who a reminder level tells (SLA-2), resolved for a whole batch of deadlines with one query each.
+OWNER = "owner"  # the deadline's owner
+MANAGERS = "managers"  # the managers of the deadline's department (else of its owner's department)
+QUALITY = "quality"  # the quality department's officers and managers
+AUDIENCES = (OWNER, MANAGERS, QUALITY)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """The people one level of a clock tells: ``assigned`` when the deadline has an owner,
+    ``unassigned`` when nobody owns it yet (a hand-over waiting for the receiving department).
+
+    Never the whole department: a reminder to fifty people is a reminder to no one.
+    """
+
+    assigned: tuple[str, ...]
+    unassigned: tuple[str, ...]
+
+    def __post_init__(self):
+        unknown = set(self.assigned) | set(self.unassigned)
+        unknown -= set(AUDIENCES)
+        if unknown:
+            raise ValueError(f"unknown reminder audiences {sorted(unknown)}; known: {AUDIENCES}")
+
+    def audiences(self, *, owned: bool) -> tuple[str, ...]:
+        return self.assigned if owned else self.unassigned
+
+
+# SLA-2: before the deadline the owner is reminded (nobody owns it: the department's managers, who
+# assign the work); at the deadline the owner, the owner's manager and the quality department.
+REMIND_OWNER = Recipients(assigned=(OWNER,), unassigned=(MANAGERS,))
+ESCALATE = Recipients(assigned=(OWNER, MANAGERS, QUALITY), unassigned=(MANAGERS, QUALITY))
+
+
 @dataclass(frozen=True)
 class StageNotices:
-    """What the sweep says for one record type's stage, and the record field it flags."""
+    """What the sweep says for one record type's stage, to whom, and the record field it flags."""
 
     remind_title: Any = None
     overdue_title: Any = None
     remind_kind: str = "sla_reminder"
     overdue_kind: str = "sla_overdue"
     flag_field: str = ""  # set on the record when its first level fires (e.g. Order.risk_flagged_at)
+    remind_to: Recipients = REMIND_OWNER
+    escalate_to: Recipients = ESCALATE
 
 
 _notices: dict[tuple[str, str], StageNotices] = {}
@@ -258,12 +294,9 @@ def register_stage_notices(*, record_type: str, stage: str, notices: StageNotice
     _notices[(record_type, stage)] = notices
 
 
-def _flag(d: Deadline, notices: StageNotices, now: dt.datetime) -> None:
-    if not notices.flag_field:
-        return
-    model = ContentType.objects.get_for_id(d.content_type_id).model_class()
-    model._default_manager.filter(pk=d.object_id, **{f"{notices.flag_field}__isnull": True}).update(
-        **{notices.flag_field: now})
+def _notices_for(ct_id: int, stage: str) -> StageNotices:
+    ct = ContentType.objects.get_for_id(ct_id)  # cached: no query after the first
+    return _notices.get((f"{ct.app_label}.{ct.model}", stage)) or StageNotices()
 
 
 # --- SLA-2: the sweep ------------------------------------------------------------------------
@@ -290,72 +323,201 @@ def due_overdue(*, now: dt.datetime):
     )
 
 
-def deadlines_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
-    """Fire every due reminder level exactly once.
+@dataclass(frozen=True)
+class _Level:
+    name: str  # the key of the sweep's result
+    claim_field: str  # set once: the claim
+    due: Any  # now -> the open deadlines whose level is due and unclaimed
 
-    Each level is claimed by a conditional UPDATE in its own transaction together with the
-    notifications it creates: when two sweeps race, PostgreSQL makes the second one re-check
-    the WHERE clause after the first commits, so it claims nothing. A worker killed mid-way
-    rolls back both the claim and the notifications, and the next sweep does it again.
+    def notices(self, n: StageNotices) -> tuple[str, Any, Recipients]:
+        if self.name == "reminded":
+            return n.remind_kind, n.remind_title or REMINDER_TITLE, n.remind_to
+        return n.overdue_kind, n.overdue_title or OVERDUE_TITLE, n.escalate_to
+
+
+REMIND = _Level("reminded", "reminded_at", due_reminders)
+OVERDUE = _Level("overdue", "overdue_at", due_overdue)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A deadline whose level this batch claimed: what its notice needs, read by the claim itself."""
+
+    pk: int
+    content_type_id: int
+    object_id: int
+    stage: str
+    title: str
+    url: str
+    due_at: dt.datetime
+    owner_id: int | None
+    department_id: int | None
+
+
+_CLAIMED_COLUMNS = [f.column for f in (Deadline._meta.get_field(name) for name in (
+    "id", "content_type", "object_id", "stage", "title", "url", "due_at", "owner", "department"))]
+
+
+def claim_sql(level: _Level, *, now: dt.datetime, batch: int) -> tuple[str, tuple]:
+    """One statement claims up to ``batch`` due levels and returns them.
+
+    The inner SELECT walks the level's partial index in due order and locks its rows with SKIP
+    LOCKED: rows another sweep (or a transition) holds are left to it, so two sweeps at once share
+    the work instead of queueing; a row whose claim committed meanwhile is re-checked by PostgreSQL
+    and no longer matches. The claim is the UPDATE of the level's field from NULL, so each level
+    fires once. Built (and run) inside the batch's transaction: FOR UPDATE needs one.
+    """
+    inner = level.due(now=now).select_for_update(skip_locked=True).values("pk")[:batch]
+    inner_sql, inner_params = inner.query.sql_with_params()
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    field = connection.ops.quote_name(Deadline._meta.get_field(level.claim_field).column)
+    pk = connection.ops.quote_name(Deadline._meta.pk.column)
+    returning = ", ".join(connection.ops.quote_name(c) for c in _CLAIMED_COLUMNS)
+    return (f"UPDATE {table} SET {field} = %s WHERE {pk} IN ({inner_sql}) RETURNING {returning}",
+            (now, *inner_params))
+
+
+def deadlines_sweep(*, now: dt.datetime | None = None, batch: int | None = None,
+                    seconds: float | None = None) -> dict[str, int]:
+    """Fire every due reminder level exactly once, a batch of levels per transaction.
+
+    Each batch claims up to ``batch`` due levels with one UPDATE (``claim_sql``), flags their
+    records, writes their notifications with one INSERT and, after its commit, hands their e-mails
+    to the broker in one message. A worker killed mid-way rolls back its batch (the claims and the
+    notifications together) and the next sweep does it again; the batches before it stay done. A
+    broker that is down loses nothing: the claims are in the database and the e-mails stay pending
+    for their catch-up. Batches follow one another until nothing is due or ``seconds`` (the run's
+    time budget, well under beat's minute) are spent; what is left is the next run's. Each level
+    has at least one batch per run: a backlog of reminders never holds up the escalations.
+
+    Its cost follows what is due, not what is open: with nothing due it is one indexed query per level.
     """
     now = now or timezone.now()
-    sent = {"reminded": 0, "overdue": 0}
-    for pk, ct_id, object_id, stage in list(
-            due_reminders(now=now).values_list("pk", "content_type_id", "object_id", "stage")[:batch]):
-        with transaction.atomic():
-            notices = _lock_flagged_record(ct_id, object_id, stage)
-            if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue
-            d = Deadline.objects.select_related("owner", "department").get(pk=pk)
-            _flag(d, notices, now)
-            if d.due_at <= now:
-                continue  # the overdue level below says more; a late reminder would only add noise
-            recipients = [d.owner] if d.owner else list(_department_people(d))
-            notify(recipients=recipients, kind=notices.remind_kind, title=notices.remind_title or REMINDER_TITLE,
-                   params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
-            sent["reminded"] += 1
-    quality: list | None = None  # the same people for every escalation of this run: one query
-    for pk, ct_id, object_id, stage in list(
-            due_overdue(now=now).values_list("pk", "content_type_id", "object_id", "stage")[:batch]):
-        with transaction.atomic():
-            notices = _lock_flagged_record(ct_id, object_id, stage)
-            if not Deadline.objects.filter(pk=pk, state=Deadline.State.RUNNING, overdue_at__isnull=True).update(
-                overdue_at=now
-            ):
-                continue
-            d = Deadline.objects.select_related("owner", "department", "owner__department").get(pk=pk)
-            _flag(d, notices, now)
-            department = d.department or (d.owner.department if d.owner else None)
-            if quality is None:
-                quality = list(quality_department_users())
-            recipients = [d.owner, *department_managers(department=department), *quality]
-            notify(recipients=recipients, kind=notices.overdue_kind, title=notices.overdue_title or OVERDUE_TITLE,
-                   params={"title": d.title, "due": _local(d.due_at)}, url=d.url)
-            sent["overdue"] += 1
+    batch = batch or getattr(settings, "SLA_SWEEP_BATCH", 1000)
+    seconds = getattr(settings, "SLA_SWEEP_SECONDS", 40) if seconds is None else seconds
+    started = time.monotonic()
+    sent = {REMIND.name: 0, OVERDUE.name: 0}
+    people = _People()
+    batches = 0
+    for level in (REMIND, OVERDUE):
+        while True:
+            with transaction.atomic():
+                claimed, told = _sweep_batch(level, now=now, batch=batch, people=people)
+            batches += 1
+            sent[level.name] += told
+            if claimed < batch or time.monotonic() - started > seconds:
+                break
+    if sent[REMIND.name] or sent[OVERDUE.name]:
+        log.info("deadline sweep: %s in %d batches, %.2f s", sent, batches, time.monotonic() - started)
     return sent
 
 
-def _lock_flagged_record(ct_id: int, object_id: int, stage: str) -> StageNotices:
-    """The stage's notices; when they flag a field on the record, lock the record first.
+def _sweep_batch(level: _Level, *, now: dt.datetime, batch: int, people: _People) -> tuple[int, int]:
+    """Claim one batch of ``level`` and say it; returns (levels claimed, deadlines whose notice was written)."""
+    sql, params = claim_sql(level, now=now, batch=batch)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [_Claimed(*row) for row in cursor.fetchall()]
+    claimed = len(rows)
+    if not rows:
+        return 0, 0
+    rows = _flag_records(rows, level, now=now)
+    if level is REMIND:
+        # A reminder whose due time has passed is folded into the escalation: the overdue level
+        # says more, and a late reminder on top of it would only add noise.
+        rows = [d for d in rows if d.due_at > now]
+    notices = []
+    people.load(rows, level)
+    for d in rows:
+        kind, title, recipients = level.notices(_notices_for(d.content_type_id, d.stage))
+        notices.append(Notice(recipients=people.of(d, recipients), kind=kind, title=title, url=d.url,
+                              params={"title": d.title, "due": _local(d.due_at)}))
+    notify_all(notices)
+    return claimed, len(rows)
 
-    The engine locks the record and then its deadlines; the sweep takes the same order (record,
-    then deadline) whenever it writes both, so the two can never deadlock.
+
+def _flag_records(rows: list[_Claimed], level: _Level, *, now: dt.datetime) -> list[_Claimed]:
+    """Set each stage's flag field (e.g. Order.risk_flagged_at) on the records of the batch.
+
+    The engine locks a record and then its deadlines; the sweep holds deadlines already, so it
+    takes the records' locks with SKIP LOCKED and never waits: no deadlock is possible. A record
+    locked by a transition in progress keeps its deadline unclaimed for the next sweep (the
+    transition may complete or move it). Returns the rows still claimed.
     """
-    ct = ContentType.objects.get_for_id(ct_id)
-    notices = _notices.get((f"{ct.app_label}.{ct.model}", stage)) or StageNotices()
-    if notices.flag_field:
-        list(ct.model_class()._default_manager.select_for_update().filter(pk=object_id).values_list("pk"))
-    return notices
+    groups: dict[tuple[int, str], list[_Claimed]] = {}
+    for d in rows:
+        field = _notices_for(d.content_type_id, d.stage).flag_field
+        if field:
+            groups.setdefault((d.content_type_id, field), []).append(d)
+    released: set[int] = set()
+    for (ct_id, field), flagged in groups.items():
+        manager = ContentType.objects.get_for_id(ct_id).model_class()._default_manager
+        ids = {d.object_id for d in flagged}
+        locked = set(manager.select_for_update(skip_locked=True).filter(pk__in=ids).values_list("pk", flat=True))
+        manager.filter(pk__in=locked, **{f"{field}__isnull": True}).update(**{field: now})
+        released |= {d.pk for d in flagged if d.object_id not in locked}
+    if not released:
+        return rows
+    Deadline.objects.filter(pk__in=released).update(**{level.claim_field: None})
+    log.info("deadline sweep: %d records busy in a transition; their %s level waits for the next run",
+             len(released), level.name)
+    return [d for d in rows if d.pk not in released]
 
 
-def _department_people(d: Deadline):
-    from qsm.org.models import User
+class _People:
+    """The recipients of a batch, read with one query per audience however many deadlines it has.
 
-    if d.department_id is None:
-        return User.objects.none()
-    return User.objects.filter(department_id=d.department_id, is_active=True)
+    The quality department is read once per run: it is the same for every escalation.
+    """
+
+    FIELDS = ("id", "is_active", "language", "email", "department")
+
+    def __init__(self):
+        self.owners: dict[int, Any] = {}
+        self.managers: dict[int, list] = {}
+        self.quality: list | None = None
+
+    def load(self, rows: list[_Claimed], level: _Level) -> None:
+        from qsm.org.models import User
+        from qsm.org.selectors import managers_of, quality_department_users
+
+        audiences = set()
+        for d in rows:
+            audiences |= set(level.notices(_notices_for(d.content_type_id, d.stage))[2].audiences(
+                owned=d.owner_id is not None))
+        if not audiences:
+            return
+        # The owners are read even when only their managers are told: a deadline without a
+        # department escalates to its owner's department.
+        wanted = {d.owner_id for d in rows if d.owner_id} - set(self.owners)
+        if wanted:
+            self.owners.update((u.pk, u) for u in User.objects.filter(pk__in=wanted).only(*self.FIELDS))
+        if MANAGERS in audiences:
+            departments = {self._department(d) for d in rows} - {None} - set(self.managers)
+            if departments:
+                for department_id in departments:
+                    self.managers[department_id] = []
+                for u in managers_of(department_ids=departments).only(*self.FIELDS):
+                    self.managers[u.department_id].append(u)
+        if QUALITY in audiences and self.quality is None:
+            self.quality = list(quality_department_users().only(*self.FIELDS))
+
+    def _department(self, d: _Claimed) -> int | None:
+        if d.department_id:
+            return d.department_id
+        owner = self.owners.get(d.owner_id)
+        return owner.department_id if owner else None
+
+    def of(self, d: _Claimed, recipients: Recipients) -> list:
+        people = []
+        for audience in recipients.audiences(owned=d.owner_id is not None):
+            if audience == OWNER:
+                people.append(self.owners.get(d.owner_id))
+            elif audience == MANAGERS:
+                people += self.managers.get(self._department(d), [])
+            elif audience == QUALITY:
+                people += self.quality or []
+        return people
 
 
 # --- SLA-1: a calendar change moves the running clocks -------------------------------------------

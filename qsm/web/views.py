@@ -8,7 +8,8 @@
   A module says how to read its record (``get_record``), how to render its page
   (``render_record``) and what each form does (``perform``).
 - ``RecordListView`` / ``RecordExportView``: a django-filter filterset over the module's list
-  selector, keyset pages (no COUNT, no OFFSET) and a CSV/.xlsx export with the same filters.
+  selector, keyset pages (no COUNT, no OFFSET) and a CSV/.xlsx export with the same filters (the
+  export is declared once per module in ``qsm.exports.registry``; .xlsx runs as a job).
 - ``AttachmentDownloadView``: WF-3, a file is served only to those who may open its record.
 
 The record page's forms are boosted by htmx; ``templates/base.html`` swaps 400 and 409 responses.
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.exports import export_response
+from qsm.exports import export_csv, export_spec
 from qsm.views import add_validation_errors, keyset_paginate
 from qsm.workflow.selectors import attachment_list
 
@@ -161,24 +162,31 @@ class RecordListView(LoginRequiredMixin, _Filtered, View):
             **self.get_context_data()))
 
 
-class RecordExportView(LoginRequiredMixin, _Filtered, View):
-    """The list's rows with the same filters as CSV (default) or .xlsx (``?fmt=xlsx``)."""
+class RecordExportView(LoginRequiredMixin, View):
+    """The list's rows with the same filters and scope: CSV (default) streamed from the first row;
+    ``?fmt=xlsx`` starts an export job (PERF-1) and redirects to its progress page, where the
+    file is downloaded when a worker has written it. A module names its registered export
+    (``qsm.exports.registry``); filters that do not validate are a 400, not an export of all."""
 
-    filename = ""
-    title = ""
-
-    def columns(self) -> list:  # pragma: no cover - each module implements it
-        raise NotImplementedError
-
-    def export_queryset(self, qs):
-        """The filtered rows with what the columns need besides the list's own (an annotation)."""
-        return qs
+    export_name = ""  # e.g. "presales.inquiries"
 
     def get(self, request):
-        fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
-        rows = self.export_queryset(self.filtered().qs).iterator(chunk_size=2000)
-        return export_response(rows, self.columns(), fmt=fmt, filename=f"{self.filename}-{timezone.localdate():%Y%m%d}",
-                               title=self.title)
+        from qsm.exports.services import export_job_create
+
+        spec = export_spec(self.export_name)
+        try:
+            if request.GET.get("fmt") == "xlsx":
+                return redirect(export_job_create(owner=request.user, export=spec.name, query=request.GET))
+            rows = spec.filtered(user=request.user, query=request.GET)
+        except ValidationError as exc:
+            return _bad_export_request(request, exc)
+        return export_csv(rows, spec.columns(), f"{spec.filename}-{timezone.localdate():%Y%m%d}")
+
+
+def _bad_export_request(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+    return render(request, "400.html", status=400)
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):

@@ -9,6 +9,8 @@ step. No service or effect touches a deadline by hand::
           department=lambda o: o.department)                        # an SLA policy's working time
     Clock("delivery", states=Order.UNDELIVERED_STATES, due="promised_date",
           lead_days=lambda: settings.ORDER_RISK_LEAD_DAYS, ...)      # a date a person chose
+    Clock("handover_ack", ..., remind_to=Recipients(assigned=(OWNER,), unassigned=(MANAGERS,)))
+                                                                    # whom the levels tell (SLA-2)
 
 Rules, for each clock, when a record moves from state ``a`` to state ``b``:
 
@@ -35,6 +37,7 @@ from django.db import models
 
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
+from qsm.sla.services import MANAGERS, OWNER, QUALITY, Recipients  # noqa: F401  (for the declarations)
 
 Getter = Callable[[Any], Any]
 
@@ -63,6 +66,11 @@ class Clock:
     remind_kind: str = "sla_reminder"
     overdue_kind: str = "sla_overdue"
     flag_field: str = ""
+    # Who each level tells (SLA-2): by default the owner is reminded, or the department's managers
+    # when nobody owns the deadline; the escalation goes to the owner, the managers and the quality
+    # department. Never the whole department.
+    remind_to: sla.Recipients = sla.REMIND_OWNER
+    escalate_to: sla.Recipients = sla.ESCALATE
     # The stage's name as people read it (the SLA policies in the admin): "首次响应", not "first_response".
     label: Any = ""
 
@@ -85,7 +93,8 @@ class Clock:
     def notices(self) -> sla.StageNotices:
         return sla.StageNotices(remind_title=self.remind_title, overdue_title=self.overdue_title,
                                 remind_kind=self.remind_kind, overdue_kind=self.overdue_kind,
-                                flag_field=self.flag_field)
+                                flag_field=self.flag_field, remind_to=self.remind_to,
+                                escalate_to=self.escalate_to)
 
 
 def check_clocks(model: type[models.Model], choices: set[str], clocks: Iterable[Clock]) -> None:

@@ -264,7 +264,8 @@ def test_the_committed_schema_file_is_the_generated_one(db, tmp_path):
 
 
 @pytest.fixture
-def populated(staff_user, sales_user, sales_manager, production_department, sales_department, customer):
+def populated(staff_user, sales_user, sales_manager, production_department, sales_department, customer,
+              quality_officer):
     """Every kind of record the API reads, at a late state with its children (solutions, discussion,
     communications, review rounds, deliveries, progress notes, installation, acceptance rounds)."""
     from orders import services as order_services
@@ -278,6 +279,13 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
     order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel=Channel.PHONE,
                                      text="何时到货？", occurred_at=None)
     notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
+    # an Excel export each reader has asked for and that is written (its job and its download URL)
+    from django.http import QueryDict
+
+    from qsm.exports.services import export_job_create, export_job_run
+
+    for owner in (quality_officer, sales_user):
+        export_job_run(job_id=export_job_create(owner=owner, export="presales.inquiries", query=QueryDict("")).pk)
     return inquiry, order
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from qsm.exports.formats import XLSX_CONTENT_TYPE
 from qsm.org.models import Role
 from tests.api.openapi import response_errors, schema
 from tests.factories import ProductFactory, UserFactory
@@ -30,7 +31,11 @@ def generated(tmp_path_factory, django_db_blocker):
     root = tmp_path_factory.mktemp("client")
     with django_db_blocker.unblock():
         (root / "openapi.json").write_text(json.dumps(schema()), encoding="utf-8")
-    (root / "config.yaml").write_text(f"post_hooks: []\npackage_name_override: {PACKAGE}\n", encoding="utf-8")
+    # The generator reads binary bodies as application/octet-stream; an integrator maps the
+    # workbook's media type onto it (its documented content_type_overrides) to get the download.
+    (root / "config.yaml").write_text(
+        f"post_hooks: []\npackage_name_override: {PACKAGE}\ncontent_type_overrides:\n"
+        f"  {XLSX_CONTENT_TYPE}: application/octet-stream\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "openapi_python_client", "generate", "--path", "openapi.json", "--config", "config.yaml",
                            "--meta", "none", "--output-path", PACKAGE], cwd=root, capture_output=True, text=True,
                           timeout=120)

@@ -173,3 +173,28 @@ def test_opening_an_unread_notification_marks_it_read_and_follows_its_link(login
     n.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == "/presales/inquiries/"
     assert n.read_at is not None
+
+
+@pytest.mark.spec("NTF-1", "PERF-1")
+def test_the_bell_counts_no_further_than_99_plus(login, staff_user):
+    # given a user with 120 unread notifications (years of escalations pile up for a quality officer)
+    Notification.objects.bulk_create([Notification(recipient=staff_user, kind="test", title=f"通知 {n}")
+                                      for n in range(120)])
+    client = login(staff_user)
+
+    # when a page is opened, then the bell says 99+ and its count stops at the cap (a LIMIT in the count)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("notifications")).content.decode()
+    assert 'data-testid="unread-count">99+<' in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 100" in sql for sql in counts), counts
+
+    # and the API still answers the exact number
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(staff_user)
+    assert api.get("/api/notifications/unread-count/").data == {"count": 120}

@@ -22,6 +22,7 @@ from qsm.org.models import Role
 from qsm.sla import services as sla
 from qsm.sla.models import Deadline
 from qsm.workflow import engine
+from tests.builders.exports import xlsx_export
 from tests.builders.inquiries import inquiry_in
 from tests.builders.orders import S, new_order, order_in
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
@@ -322,7 +323,7 @@ def test_order_csv_and_xlsx_exports_hold_the_filtered_rows(login, sales_user, or
     client = login(sales_user)
 
     rows = _csv_rows(client.get(reverse("orders:order-export"), {"late": "true", "fmt": "csv"}))
-    sheet = _xlsx_rows(client.get(reverse("orders:order-export"), {"fmt": "xlsx"}))
+    sheet = _xlsx_rows(xlsx_export(client, reverse("orders:order-export")))
 
     assert len(rows) == 2 and rows[1][0] == orders["late"].number and "江南精密制造" in rows[1]
     assert rows[0][0] and len(rows[0]) == len(rows[1])  # a header row of labels
@@ -332,8 +333,10 @@ def test_order_csv_and_xlsx_exports_hold_the_filtered_rows(login, sales_user, or
 
 def _exported_numbers(client, url_name: str, fmt: str) -> set[str]:
     """The order numbers in the first column of the unfiltered export, header left out."""
-    response = client.get(reverse(url_name), {"fmt": fmt})
-    rows = _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
+    if fmt == "csv":
+        rows = _csv_rows(client.get(reverse(url_name), {"fmt": fmt}))
+    else:
+        rows = _xlsx_rows(xlsx_export(client, reverse(url_name)))
     assert rows and rows[0][0]  # a header row of labels, even when no row is visible
     return {row[0] for row in rows[1:]}
 
@@ -373,7 +376,7 @@ def test_delivery_list_filters_and_exports(login, sales_user, shipped, other_dep
     in_transit = client.get(reverse("orders:delivery-list"), {"status": ["shipped"]})
     by_carrier = client.get(reverse("orders:delivery-list"), {"q": "顺丰"})
     rows = _csv_rows(client.get(reverse("orders:delivery-export"), {"fmt": "csv", "status": ["delivered"]}))
-    sheet = _xlsx_rows(client.get(reverse("orders:delivery-export"), {"fmt": "xlsx"}))
+    sheet = _xlsx_rows(xlsx_export(client, reverse("orders:delivery-export")))
 
     assert everything.status_code == 200 and len(everything.context["deliveries"]) == 2
     assert 'id="tab-deliveries"' in everything.content.decode()
@@ -395,7 +398,7 @@ def test_installation_list_filters_and_exports(login, sales_user, delivered_inst
     by_engineer = client.get(reverse("orders:installation-list"), {"engineer": engineer.pk})
     none_on_site = client.get(reverse("orders:installation-list"), {"status": ["on_site"]})
     rows = _csv_rows(client.get(reverse("orders:installation-export"), {"fmt": "csv"}))
-    sheet = _xlsx_rows(client.get(reverse("orders:installation-export"), {"fmt": "xlsx"}))
+    sheet = _xlsx_rows(xlsx_export(client, reverse("orders:installation-export")))
 
     assert [i.pk for i in listing.context["installations"]] == [installation.pk]
     assert "赵工程师" in listing.content.decode()

@@ -95,12 +95,17 @@ def test_signed_in_pages_exports_and_api_answers_are_private_and_not_stored(staf
     inquiry = new_inquiry(actor=staff_user, customer=customer)
     client = Client()
     client.force_login(staff_user)
+    from tests.builders.exports import requested_job, xlsx_export
+
     for url in (reverse("inbox"), reverse("presales:inquiry-list"), inquiry.get_absolute_url(),
-                reverse("presales:inquiry-export"), reverse("presales:inquiry-export") + "?fmt=xlsx",
-                reverse("password_change"), "/api/me/"):
+                reverse("presales:inquiry-export"), reverse("password_change"), "/api/me/"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert _private(response), (url, response.get("Cache-Control"))
+    # the Excel file: the request that starts its job, the job's page, and the file itself
+    asked = client.get(reverse("presales:inquiry-export"), {"fmt": "xlsx"})
+    assert _private(asked) and _private(client.get(requested_job(asked).get_absolute_url()))
+    assert _private(xlsx_export(client, reverse("presales:inquiry-export")))
     # a token client too
     api = APIClient()
     from qsm.org.accounts import api_token_obtain

@@ -1,8 +1,11 @@
 """SLA-2 / NTF-1 with a real `celery -A qsm worker` process on the Redis broker.
 
-The worker is SIGKILLed in the middle of a sweep (it is blocked on a row this test holds locked),
-then a new worker is started: the killed message comes back (acks_late), a second sweep is sent,
-and still every deadline has exactly one reminder and every reminder exactly one e-mail.
+The sweep claims its deadlines in batches (4 here: tests/sla/worker_settings.py), one transaction
+each. The worker is SIGKILLed in the middle of a sweep: its second batch has claimed its deadlines
+and written their reminders, and waits to commit on a user row this test holds locked (the
+reminders' foreign key to their recipient). Then a new worker is started: the killed message comes
+back (acks_late), a second sweep is sent, and still every deadline has exactly one reminder and
+every reminder exactly one e-mail.
 
 The waits below poll the database for a real process, bounded in time; no deadline is slept on.
 """
@@ -29,7 +32,7 @@ from django.utils import timezone
 
 from qsm.celery import app
 from qsm.notify.models import Notification
-from qsm.org.models import Department, Role
+from qsm.org.models import Department, Role, User
 from qsm.sla.calendar import default_calendar
 from qsm.sla.models import Deadline
 from qsm.sla.tasks import sweep_deadlines
@@ -46,7 +49,8 @@ def _real_broker():
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEADLINES = 12
-BLOCKED_AT = 5  # the sweep handles deadlines 0-4, then waits on the row of deadline 5
+BATCH = 4  # SLA_SWEEP_BATCH of the worker (tests/sla/worker_settings.py)
+BLOCKED_AT = BATCH  # the first batch (deadlines 0-3) commits; the second waits on the locked owner
 WAIT = 60.0  # seconds: an upper bound for a real process, never a deadline
 POLL = 0.2
 
@@ -144,6 +148,13 @@ def _waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _end_sessions_waiting_on_a_lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+    _wait_for(lambda: not _waiting_on_a_lock(), "the killed worker's session to end")
+
+
 def _purge(broker: str, queue: str) -> None:
     """Leave nothing of this test's queue in a Redis that others share (best effort)."""
     import redis
@@ -184,6 +195,7 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
         "PYTHONPATH": str(BASE_DIR),
     }
     # given twelve deadlines whose reminder is due, owned by an English and a Chinese speaker
+    # (the first batch only by the English one)
     department = DepartmentFactory(code="worker", name="Worker test department")
     owners = [
         UserFactory(username="owner-en", email="owner-en@example.com", language="en", department=department,
@@ -196,7 +208,8 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
         Deadline.objects.create(
             content_type=ContentType.objects.get_for_model(Department), object_id=i, stage="worker-test",
             calendar=default_calendar(), title=f"Worker test #{i}", url=f"/worker-test/{i}/",
-            owner=owners[i % 2], department=department, started_at=now - dt.timedelta(hours=2),
+            owner=owners[0 if i < BLOCKED_AT else i % 2], department=department,
+            started_at=now - dt.timedelta(hours=2),
             allowed_minutes=240, remind_at=now - dt.timedelta(minutes=60 - i), due_at=now + dt.timedelta(days=1),
         )
         for i in range(DEADLINES)
@@ -208,8 +221,9 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
     try:
         with app.connection_for_write(broker) as conn:
             with transaction.atomic():
-                # when this test holds one deadline's row, so the sweep stops in the middle ...
-                Deadline.objects.select_for_update().get(pk=deadlines[BLOCKED_AT].pk)
+                # when this test holds the Chinese owner's row, so the sweep's second batch cannot
+                # commit its reminders to them and stops in the middle ...
+                User.objects.select_for_update().get(pk=owners[1].pk)
                 first = Worker(env=env, queue=queue, log=tmp_path / "worker-1.log")
                 workers.append(first)
                 timings["worker 1 ready"] = first.wait_ready()
@@ -217,8 +231,11 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
                 timings["first reminders"] = _wait_for(lambda: reminders.count() == BLOCKED_AT,
                                                        "the reminders before the locked row", workers)
                 _wait_for(_waiting_on_a_lock, "the sweep to wait on the locked row", workers)
-                # ... and the worker dies there, mid-task, holding the unacknowledged message
+                # ... and the worker dies there, mid-task, holding the unacknowledged message, and
+                # its database session with it (a host that went down: the COMMIT it had sent
+                # never completes; an orphaned session would commit once the lock is free)
                 first.kill()
+                _end_sessions_waiting_on_a_lock()
             # then what the killed worker did not commit is not there
             assert reminders.count() == BLOCKED_AT
             assert not Deadline.objects.get(pk=deadlines[BLOCKED_AT].pk).reminded_at
@@ -252,7 +269,8 @@ def test_real_worker_killed_mid_sweep_still_reminds_and_mails_exactly_once(tmp_p
     english = reminders.filter(recipient__username="owner-en").first()
     assert english.title.startswith("Reminder: Worker test #")
     # exactly one e-mail per reminder
-    assert _mail(mail_dir) == {"owner-en@example.com": DEADLINES // 2, "owner-zh@example.com": DEADLINES // 2}
+    assert _mail(mail_dir) == Counter(d.owner.email for d in deadlines)
+    assert _mail(mail_dir)["owner-zh@example.com"] == (DEADLINES - BLOCKED_AT) // 2
     assert "Killed" not in second.output() and "Traceback" not in second.output(), second.output()[-3000:]
     print("celery worker timings (s):", {k: round(v, 2) for k, v in timings.items()})
 

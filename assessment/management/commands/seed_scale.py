@@ -21,7 +21,8 @@ step took.
 - **Logins.** Every seeded user's password is ``--password`` (default ``qsm-scale-2026``). Usernames are
   ``<department code>.<nnn>``: ``nnn`` = 001 is the department's manager (``quality.001`` is the quality
   manager, ``quality.002`` a quality officer), then staff; ``scale.admin`` is an administrator.
-  ``biz01`` (华东销售部) is the biggest business department and ``biz01.002`` its busiest staff member.
+  ``biz01`` (华东销售部) is the biggest business department and ``biz01.002`` its first staff member (at
+  scale 1 the busiest owner); the summary prints the busiest department and owner of the run.
 """
 from __future__ import annotations
 
