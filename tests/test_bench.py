@@ -75,6 +75,8 @@ def test_bench_measures_everything_with_its_reference_and_changes_nothing(seeded
     assert kinds["inquiries.page.deep.business"] == "page1"
     assert kinds["inbox.page.business"] == "sql_replay"
     assert kinds["sweep.due_1000"] == "due_0"
+    xlsx = [m for m in result["measurements"] if ".export.xlsx." in m["name"]]
+    assert xlsx and all(m["job"] and m["rows"] > 0 for m in xlsx)  # the request and the job that writes the file
     sweeps = {m["name"]: m for m in result["measurements"] if m["group"] == "sweep"}
     assert sweeps["sweep.due_0"]["due"] == 0 and sweeps["sweep.due_1000"]["due"] >= 1
     assert (tmp_path / "plans" / "inquiries.page.default.quality.txt").read_text().count("Planning Time") == 1
