@@ -109,7 +109,7 @@ class Visibility:
         for name in self.readers_of:
             source = self._related_model(name)
             readable = source._base_manager.filter(visibility_for(source)._q(user, at=""), pk=OuterRef(f"{at}{name}"))
-            q |= Q(_Probe(readable))
+            q |= Q(Probe(readable))
         return q
 
     def _participates(self, path: str, value, *, at: str) -> Q:
@@ -128,7 +128,7 @@ class Visibility:
             inner = related._base_manager.filter(**back, **{rest: value})
         else:
             inner = self.model._base_manager.filter(pk=OuterRef(f"{at}pk"), **{path: value})
-        return Q(_Probe(inner))
+        return Q(Probe(inner))
 
     def filter(self, queryset: QuerySet, user) -> QuerySet:
         q = self.q(user)
@@ -165,7 +165,7 @@ class Visibility:
         return self.model._meta.get_field(name).related_model
 
 
-class _Probe(Exists):
+class Probe(Exists):
     """EXISTS, probed for each row that reaches it (PERF-1).
 
     Under an OR, PostgreSQL may instead build the sub-query's whole result into a hash first: it

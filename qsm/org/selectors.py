@@ -78,3 +78,12 @@ def user_directory() -> QuerySet[User]:
     return (User.objects.filter(is_active=True).select_related("department").prefetch_related("groups")
             .only("id", "username", "display_name", "first_name", "last_name", "is_superuser", "department__id",
                   "department__name"))
+
+
+def user_search(*, term: str, limit: int = 10) -> QuerySet[User]:
+    """The people filters' type-ahead: active people whose display name, name or login contains
+    ``term`` (the user table is the company's staff: thousands of rows at most), with department."""
+    q = (Q(display_name__icontains=term) | Q(username__icontains=term) | Q(first_name__icontains=term)
+         | Q(last_name__icontains=term))
+    return (User.objects.filter(q, is_active=True).select_related("department")
+            .order_by("display_name", "username")[:limit])

@@ -9,5 +9,6 @@ urlpatterns = [
     path("customers/", views.CustomerListView.as_view(), name="customer-list"),
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),
     path("customers/lookup/", views.CustomerLookupView.as_view(), name="customer-lookup"),
+    path("people/lookup/", views.UserLookupView.as_view(), name="user-lookup"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,7 +16,7 @@ from qsm.views import DomainErrorMixin, keyset_paginate
 from . import services
 from .forms import CustomerForm, customer_lookup_rows
 from .models import Customer
-from .selectors import customer_list, customer_search
+from .selectors import customer_list, customer_search, user_search
 
 
 class CustomerListView(LoginRequiredMixin, View):
@@ -56,6 +56,23 @@ class CustomerLookupView(LoginRequiredMixin, View):
         term = clean_search_term(request.GET.get("q") or request.GET.get("customer_q") or "")
         customers = customer_lookup_rows(customer_search(term=term, limit=10).prefetch_related("contacts")) if term else []
         return render(request, "org/_customer_lookup.html", {"customers": customers, "term": term})
+
+
+class UserLookupView(LoginRequiredMixin, View):
+    """Type-ahead of the people filters (owner, engineer) of the list pages: an HTML fragment of up
+    to 10 active people whose name or login matches. A select listing every active user cost each
+    list page ~2,000 rendered options (PERF-1); each match is a radio input named after the filter,
+    and picking one applies it (static/js/qsm.js)."""
+
+    FIELDS = ("owner", "engineer")
+
+    def get(self, request):
+        field = request.GET.get("field", "")
+        if field not in self.FIELDS:
+            return HttpResponseBadRequest(_("Unknown filter."))
+        term = clean_search_term(request.GET.get(f"{field}_q") or request.GET.get("q") or "")
+        people = user_search(term=term, limit=10) if term else []
+        return render(request, "org/_user_lookup.html", {"people": people, "term": term, "field": field})
 
 
 class CustomerCreateView(LoginRequiredMixin, DomainErrorMixin, View):

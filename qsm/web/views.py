@@ -119,7 +119,8 @@ def list_context(request, filterset, page, **extra) -> dict:
         query.pop(key, None)
     return {
         "filter": filterset, "form": form, "page": page, "now": timezone.now(), "today": timezone.localdate(),
-        "filter_customer": cleaned.get("customer"), "selected_status": set(request.GET.getlist("status")),
+        "filter_customer": cleaned.get("customer"),
+        "filter_owner": cleaned.get("owner"), "filter_engineer": cleaned.get("engineer"), "selected_status": set(request.GET.getlist("status")),
         "export_query": query.urlencode(), "has_filters": any(query.get(k) for k in query), **extra,
     }
 

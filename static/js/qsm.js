@@ -16,6 +16,11 @@
   // choosing "New customer" carries over what was typed in the search box.
   document.addEventListener("change", function (event) {
     const input = event.target;
+    // A list's people filters (owner, engineer): picking a match applies it.
+    if (input.hasAttribute && input.hasAttribute("data-filter-pick") && input.form && input.form.id === "filter-form") {
+      input.form.requestSubmit();
+      return;
+    }
     if (input.name !== "customer" || !input.form) return;
     const form = input.form;
     if (form.id === "filter-form") {  // the list's customer filter: picking one applies it

@@ -65,6 +65,12 @@ def page_url(context, **kwargs):
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def page_url_without(context, key: str):
+    """``page_url`` without the filter named by ``key`` (a name held in a variable)."""
+    return page_url(context, **{key: None})
+
+
 _CHANNEL_ICONS = {
     "phone": "bi-telephone",
     "email": "bi-envelope",
