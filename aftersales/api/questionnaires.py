@@ -171,7 +171,8 @@ class QuestionnaireViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Ge
                                           note=data["note"])
         return Response(self._version_data(version), status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[VERSION], request=QuestionsInputSerializer, responses=VersionResultSerializer,
+    @extend_schema(parameters=[VERSION], request=QuestionsInputSerializer,
+                   responses={200: VersionResultSerializer, 201: VersionResultSerializer},
                    summary="Save the questions of a version",
                    description="Edited in place when no visit used the version; otherwise saved as the next "
                                "version, published (`created` is true).")

@@ -117,7 +117,7 @@ def test_saving_a_version_a_visit_used_makes_the_next_version(login, quality_off
 @pytest.mark.parametrize("change, field", [
     ({"kind": "choice", "choices": []}, "q_choices_0"),
     ({"text": ""}, "q_text_0"),
-    ({"position": 20}, "q_position_0"),  # the second question's position
+    ({"position": 20}, "q_position_1"),  # the second question has position 20: the later row is marked
     ({"position": "x"}, "q_position_0"),
 ])
 def test_bad_input_shows_form_errors_and_saves_nothing(login, quality_officer, questionnaire, change, field):
