@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from orders.models import Delivery, Order
@@ -29,16 +27,12 @@ from qsm.contacts.models import Channel, ContactEntry
 from qsm.contacts.services import contact_add
 from qsm.demo import DAY, HOUR, SWEEP_RANK, Clock, DemoBuilder, DemoContext
 from qsm.discussions.services import discussion_note_add, discussion_open
-from qsm.followup.services import follow_up_claim_due
-from qsm.links.registry import purpose_for
-from qsm.links.services import link_consume, link_issue
+from qsm.links.services import link_consume
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.selectors import department_managers
 from qsm.workflow import engine
 from qsm.workflow.actors import SystemActor
 from qsm.workflow.locking import locked
-from qsm.workflow.models import Event
-from qsm.workflow.services import next_number
 
 from .models import (
     Case,
@@ -52,7 +46,6 @@ from .models import (
     VisitRule,
 )
 from .services.cases import case_create
-from .services.questionnaires import questionnaire_current
 
 S = Case.Status
 T = Case.Type
@@ -163,7 +156,6 @@ ATTEMPT_NOTES = {PhoneAttempt.Outcome.NO_ANSWER: "电话无人接听。", PhoneA
                  PhoneAttempt.Outcome.REFUSED: "客户表示正在开会，不方便接听。"}
 VISIT_CANCELS = ["客户联系人已离职，新联系人不了解情况，取消本次回访。", "客户已在验收时反馈意见，无需重复回访。"]
 RECHECK_NOTES = {"confirmed": "抽查回拨客户，确认回访记录属实。", "discrepancy": "回拨客户，客户表示未接到回访电话，记录不符。"}
-LOW_SCORE_SUBJECT = "回访低分：{number}（{score}分）"
 USER_AGENTS = [
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 "
     "MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN",
@@ -215,6 +207,7 @@ class VisitPlan:
     row_at: dt.datetime  # when the record asked for the visit
     created_at: dt.datetime  # the scheduler's sweep that plans it
     planned_for: dt.date
+    customer: Customer | None = None
     fate: str = "phone"
     score: int | None = None
     attempts: list[str] = field(default_factory=list)  # failed outcomes before the call / the link
@@ -391,7 +384,7 @@ class AftersalesDemo(DemoBuilder):
             steps.append(step)
 
         clock.times.append(cp.start)
-        steps.append(self._create(cp))
+        steps.append(self._create(cp) if cp.source is None else self._open_from_visit(cp))
         if final == S.NEW:
             return self._place(cp, clock.times, steps, marks, limit)
         if final == S.CANCELLED and rng.random() < 0.5:  # withdrawn before anyone replied
@@ -442,7 +435,7 @@ class AftersalesDemo(DemoBuilder):
                     return self._place(cp, clock.times, steps, marks, limit)
                 then(DAY, 5 * DAY, self._fire(cp, "resume", "客户已提供所需信息，继续处理。"))
             then(HOUR, 3 * DAY, self._diagnose(cp, with_solution=True))
-        then(HOUR, 2 * DAY, self._fire(cp, "resolve", "", notify_customer=True), mark="resolve")
+        then(HOUR, 2 * DAY, self._fire(cp, "resolve", ""), mark="resolve")
         if cp.reopened:
             then(2 * DAY, 10 * DAY, self._fire(cp, "reopen", cp.texts["reopen"]))
             if final == S.IN_PROGRESS:
@@ -481,13 +474,20 @@ class AftersalesDemo(DemoBuilder):
                 delivery = order.deliveries.filter(status=Delivery.Status.DELIVERED).order_by("pk").first()
                 line = order.lines.select_related("product").order_by("pk").first()
                 product = line.product if line else product
-            source = cp.source.get() if cp.source is not None else None
-            actor = self.users["chen.jing"] if source is not None else cp.logger
             cp.case = case_create(
-                actor=actor, customer=cp.customer, channel=cp.channel, case_type=cp.case_type, severity=cp.severity,
-                subject=cp.texts["subject"], description=cp.texts["description"],
+                actor=cp.logger, customer=cp.customer, channel=cp.channel, case_type=cp.case_type,
+                severity=cp.severity, subject=cp.texts["subject"], description=cp.texts["description"],
                 contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "",
-                order=order, delivery=delivery, product=product, received_at=timezone.now(), source_visit=source)
+                order=order, delivery=delivery, product=product, received_at=timezone.now())
+        return step
+
+    def _open_from_visit(self, cp: CasePlan):
+        """VIS-1: the quality officer sees the low score and opens a case from the visit in one click."""
+        def step():
+            visit = cp.source.get()
+            if visit is None:
+                return
+            cp.case, _created = _visits().visit_open_case(visit=visit, actor=self.users["chen.jing"])
         return step
 
     def _reply(self, cp: CasePlan):
@@ -496,7 +496,7 @@ class AftersalesDemo(DemoBuilder):
             engine.fire(case, "reply", actor=case.owner, reply=cp.texts["reply"])
         return step
 
-    def _fire(self, cp: CasePlan, action: str, comment: str, *, manager: bool = False, notify_customer: bool = False):
+    def _fire(self, cp: CasePlan, action: str, comment: str, *, manager: bool = False):
         def step():
             case = cp.get()
             actor = case.owner
@@ -582,29 +582,31 @@ class AftersalesDemo(DemoBuilder):
     # -- visits -----------------------------------------------------------------------------------
     def plan_visits(self, case_plans: list[CasePlan]) -> list[VisitPlan]:
         """The visits the follow-up queue will ask for: accepted and delivered orders, resolved cases."""
-        wanted: list[tuple[str, type, Callable, dt.datetime]] = []
+        wanted: list[tuple[str, type, Callable, dt.datetime, Customer]] = []
         for op in self.ctx.outputs.get("orders", []):
             if not op.steps:
                 continue
             if op.final == OS.ACCEPTED:
-                wanted.append(("accepted", Order, self._order_getter(op), op.steps[-1][0]))
+                wanted.append(("accepted", Order, self._order_getter(op), op.steps[-1][0], op.customer))
             elif op.final == OS.DELIVERED and not op.install:
-                wanted.append(("delivered", Order, self._order_getter(op), op.steps[-1][0]))
+                wanted.append(("delivered", Order, self._order_getter(op), op.steps[-1][0], op.customer))
         for cp in case_plans:
             if cp.resolved_at is not None:
-                wanted.append(("case_resolved", Case, self._case_getter(cp), cp.resolved_at))
+                wanted.append(("case_resolved", Case, self._case_getter(cp), cp.resolved_at, cp.customer))
         wanted.sort(key=lambda w: w[3])
         plans = []
-        for reason, model, getter, row_at in wanted:
+        for reason, model, getter, row_at, customer in wanted:
             vp = self._new_visit(len(plans), reason, model, getter, row_at)
             if vp is not None:
+                vp.customer = customer
                 plans.append(vp)
         self._draw_fates(plans)
         return plans
 
     @staticmethod
     def _order_getter(op):
-        return lambda: Order.objects.filter(pk=op.get().pk).first() if (op.order or op.source) else None
+        # the order once it exists (entered, or converted from its inquiry)
+        return lambda: op.source.order if op.source is not None else op.order
 
     @staticmethod
     def _case_getter(cp: CasePlan):
@@ -727,33 +729,31 @@ class AftersalesDemo(DemoBuilder):
             answer_step = -1 if not vp.recheck else -1 - (1 if vp.recheck == "requested" else 2)
             vp.done_at = placed[answer_step]
 
-    # -- visit steps --------------------------------------------------------------------------------
+    # -- visit steps: the visit services, as the pages call them ------------------------------------
     def _attempt(self, vp: VisitPlan, outcome: str):
         def step():
             visit = vp.get()
             if visit is None or visit.status != V.PLANNED:
                 return
-            with locked(visit) as visit:
-                owner = visit.owner or self.users["zhou.min"]
-                PhoneAttempt.objects.create(visit=visit, attempted_at=timezone.now(), outcome=outcome,
-                                            note=ATTEMPT_NOTES[outcome], by=owner)
-                Visit.objects.filter(pk=visit.pk).update(phone_attempts=F("phone_attempts") + 1)
-                engine.note(visit, actor=owner, kind=Event.Kind.COMMUNICATION,
-                            comment=f"{PhoneAttempt.Outcome(outcome).label}：{ATTEMPT_NOTES[outcome]}")
+            _visits().visit_attempt_add(visit=visit, actor=visit.owner or self._fallback_owner(visit),
+                                        outcome=outcome, note=ATTEMPT_NOTES[outcome])
         return step
 
-    def _answers(self, visit: Visit, score: int) -> dict[int, Any]:
+    def _fallback_owner(self, visit: Visit) -> User:
+        return department_managers(department=visit.department).order_by("pk").first()
+
+    def _answers(self, visit: Visit, vp: VisitPlan) -> dict[int, Any]:
+        """The answers of the visit's own questionnaire version, in line with the overall score."""
         answers: dict[int, Any] = {}
-        if visit.questionnaire_version_id is None:
-            return answers
-        for n, q in enumerate(Question.objects.filter(version_id=visit.questionnaire_version_id).order_by("position")):
+        score = vp.score
+        questions = Question.objects.filter(version_id=visit.questionnaire_version_id).order_by("position", "pk")
+        for n, q in enumerate(questions):
             if q.kind == Question.Kind.SCALE:
-                answers[q.pk] = score if n == 0 else max(1, min(5, score + (visit.pk + n) % 3 - 1))
+                answers[q.pk] = score if n == 0 else max(1, min(5, score + (vp.index + n) % 3 - 1))
             elif q.kind == Question.Kind.CHOICE and q.choices:
-                pick = 0 if score >= 4 else (len(q.choices) - 1 if score == 3 else min(1, len(q.choices) - 1))
-                answers[q.pk] = q.choices[pick]
-            elif q.kind == Question.Kind.TEXT:
-                answers[q.pk] = ""
+                answers[q.pk] = q.choices[0 if score >= 4 else -1 if score == 3 else min(1, len(q.choices) - 1)]
+            elif q.kind == Question.Kind.TEXT and vp.suggestions:
+                answers[q.pk] = vp.suggestions
         return answers
 
     def _call(self, vp: VisitPlan):
@@ -761,34 +761,24 @@ class AftersalesDemo(DemoBuilder):
             visit = vp.get()
             if visit is None or visit.status != V.PLANNED:
                 return
-            owner = visit.owner or self.users["zhou.min"]
-            answers = self._answers(visit, vp.score)
-            for q in Question.objects.filter(version_id=visit.questionnaire_version_id, kind=Question.Kind.TEXT):
-                answers[q.pk] = vp.suggestions
-            with locked(visit) as visit:
-                PhoneAttempt.objects.create(visit=visit, attempted_at=timezone.now(),
-                                            outcome=PhoneAttempt.Outcome.REACHED, note="", by=owner)
-                Visit.objects.filter(pk=visit.pk).update(phone_attempts=F("phone_attempts") + 1)
-                engine.fire(visit, "record", actor=owner, satisfaction=vp.score, answers=answers,
-                            comments=vp.comments, suggestions=vp.suggestions, method=Visit.Method.PHONE,
-                            called_at=timezone.now() - dt.timedelta(seconds=vp.call_seconds),
-                            call_seconds=vp.call_seconds)
+            owner = visit.owner or self._fallback_owner(visit)
+            services = _visits()
+            services.visit_attempt_add(visit=visit, actor=owner, outcome=PhoneAttempt.Outcome.REACHED)
+            services.visit_record(visit=visit, actor=owner, satisfaction=vp.score, answers=self._answers(visit, vp),
+                                  comments=vp.comments, suggestions=vp.suggestions,
+                                  called_at=timezone.now() - dt.timedelta(seconds=vp.call_seconds),
+                                  call_seconds=vp.call_seconds)
         return step
 
     def _send_link(self, vp: VisitPlan):
         def step():
             visit = vp.get()
-            if visit is None or visit.status != V.PLANNED or purpose_for(VISIT_LINK_PURPOSE) is None:
+            if visit is None or visit.status != V.PLANNED:
                 return
-            owner = visit.owner or self.users["zhou.min"]
-            ttl = VisitRule.objects.filter(reason=visit.reason).values_list("link_ttl_days", flat=True).first() or 14
             contact = visit.customer.contacts.first()
-            with locked(visit) as visit:
-                link, url = link_issue(visit, VISIT_LINK_PURPOSE, ttl=dt.timedelta(days=ttl), actor=owner,
-                                       contact_name=contact.name if contact else visit.customer.name)
-                Visit.objects.filter(pk=visit.pk).update(link=link)
-                engine.fire(visit, "send_link", actor=owner, comment="问卷链接已通过微信发送给客户。")
-            vp.token = url.rstrip("/").rsplit("/", 1)[-1]
+            _visit, url = _visits().visit_send_link(visit=visit, actor=visit.owner or self._fallback_owner(visit),
+                                                    contact_name=contact.name if contact else "")
+            vp.token = url.rstrip("/").rsplit("/", 1)[-1]  # what the customer's message carries
         return step
 
     def _answer_link(self, vp: VisitPlan):
@@ -796,14 +786,12 @@ class AftersalesDemo(DemoBuilder):
             visit = vp.get()
             if visit is None or visit.status != V.LINK_SENT or not vp.token:
                 return
-            answers = self._answers(visit, vp.score)
-            for q in Question.objects.filter(version_id=visit.questionnaire_version_id, kind=Question.Kind.TEXT):
-                answers[q.pk] = vp.suggestions
-            # As the public survey page does: the link is consumed in the transaction of the answer.
-            with link_consume(vp.token, VISIT_LINK_PURPOSE, record=visit) as use:
-                engine.fire(use.record, "record", actor=use.actor, satisfaction=vp.score, answers=answers,
-                            comments=vp.comments, suggestions=vp.suggestions, method=Visit.Method.LINK,
-                            ip=vp.ip, user_agent=vp.user_agent)
+            services = _visits()
+            # As the public survey page does: the link is checked, used and consumed in the answer's transaction.
+            with link_consume(vp.token, services.VISIT_FEEDBACK) as use:
+                services.visit_feedback_record(visit=use.record, use=use, satisfaction=vp.score,
+                                               answers=self._answers(visit, vp), comments=vp.comments,
+                                               suggestions=vp.suggestions, ip=vp.ip, user_agent=vp.user_agent)
         return step
 
     def _visit_cancel(self, vp: VisitPlan):
@@ -813,33 +801,24 @@ class AftersalesDemo(DemoBuilder):
             visit = vp.get()
             if visit is None or visit.status not in Visit.OPEN_STATES:
                 return
-            engine.fire(visit, "cancel", actor=visit.owner or self.users["zhou.min"], comment=comment)
+            _visits().visit_cancel(visit=visit, actor=visit.owner or self._fallback_owner(visit), comment=comment)
         return step
 
     def _recheck_request(self, vp: VisitPlan):
-        officer = self.users["chen.jing"]
-
         def step():
             visit = vp.get()
-            if visit is None or visit.status != V.DONE:
+            if visit is None or visit.status != V.DONE or visit.method != Visit.Method.PHONE:
                 return
-            with locked(visit) as visit:
-                engine.edit(visit, actor=officer, data={
-                    "recheck_status": Visit.Recheck.REQUESTED, "recheck_requested_by": officer,
-                    "recheck_requested_at": timezone.now()}, tracked=["recheck_status"], comment="抽查电话回访记录。")
+            _visits().visit_recheck_request(visit=visit, actor=self.users["chen.jing"], note="抽查电话回访记录。")
         return step
 
     def _recheck_result(self, vp: VisitPlan):
-        officer = self.users["huang.li"]
-
         def step():
             visit = vp.get()
             if visit is None or visit.recheck_status != Visit.Recheck.REQUESTED:
                 return
-            with locked(visit) as visit:
-                engine.edit(visit, actor=officer, data={
-                    "recheck_status": vp.recheck, "recheck_note": RECHECK_NOTES[vp.recheck], "rechecked_by": officer,
-                    "rechecked_at": timezone.now()}, tracked=["recheck_status", "recheck_note"])
+            _visits().visit_recheck_record(visit=visit, actor=self.users["huang.li"], result=vp.recheck,
+                                           note=RECHECK_NOTES[vp.recheck])
         return step
 
     # -- low scores open cases ----------------------------------------------------------------------
@@ -853,48 +832,27 @@ class AftersalesDemo(DemoBuilder):
                 continue
             age = (self.now - start).days
             final = (S.CLOSED if age > 40 else S.RESOLVED if age > 15 else S.IN_PROGRESS)
+            # what visit_open_case writes (subject, type, severity) is its own; the story follows
             cp = self._new_case(first_index + len(plans), final, start, case_type=T.SERVICE, severity="high",
-                                customer=None)
+                                customer=vp.customer)
             cp.source = vp
-            cp.order_plan = None
-            cp.product = None
-            cp.texts["subject"] = "回访低分：客户不满意，需跟进处理"
-            cp.texts["description"] = f"回访得分{vp.score}分。客户意见：{vp.comments}"
             vp.low_case = cp
             plans.append(cp)
         return plans
 
 
+def _visits():
+    """The visit services (VIS-1/VIS-2), imported when a step runs."""
+    from .services import visits
+
+    return visits
+
+
 def _visits_schedule(at: dt.datetime) -> None:
-    """VIS-1: the scheduler's sweep over the follow-up queue (one visit per due row)."""
-    with transaction.atomic():
-        for row in follow_up_claim_due(now=at, limit=500):
-            _visit_from_row(row)
+    """VIS-1: the scheduler's run over the follow-up queue, as beat makes it."""
+    from .services.scheduler import visits_schedule
 
-
-def _visit_from_row(row) -> Visit | None:
-    rule = VisitRule.objects.filter(reason=row.reason, is_active=True).first()
-    if rule is None:
-        type(row).objects.filter(pk=row.pk).update(consumed_at=None)  # no rule: it waits
-        return None
-    record = row.record
-    department = row.department or getattr(record, "department", None)
-    owner = department.visit_owner if department.visit_owner_id else (
-        department_managers(department=department).order_by("pk").first())
-    from qsm.sla.calendar import WorkingTime, default_calendar
-
-    working = WorkingTime.load(default_calendar(), timezone.localdate(row.due_at))
-    day, left = timezone.localdate(row.due_at), rule.due_days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if working.is_working_day(day):
-            left -= 1
-    visit = Visit.objects.create(
-        number=next_number("HF"), follow_up=row, content_type_id=row.content_type_id, object_id=row.object_id,
-        reason=row.reason, customer=row.customer or record.customer, department=department, owner=owner,
-        planned_for=day, questionnaire_version=questionnaire_current(row.reason))
-    engine.record_created(visit, actor=SCHEDULER)
-    return visit
+    visits_schedule(now=at)
 
 
 def build(ctx: DemoContext) -> None:
