@@ -600,7 +600,7 @@ class AftersalesDemo(DemoBuilder):
             if vp is not None:
                 vp.customer = customer
                 plans.append(vp)
-        self._draw_fates(plans)
+        self._draw_fates(plans, low_scores=orders)
         return plans
 
     @staticmethod
@@ -627,9 +627,10 @@ class AftersalesDemo(DemoBuilder):
         return VisitPlan(index=index, reason=reason, model=model, subject=getter, row_at=row_at, created_at=created,
                          planned_for=day)
 
-    def _draw_fates(self, plans: list[VisitPlan]) -> None:
+    def _draw_fates(self, plans: list[VisitPlan], *, low_scores: bool = True) -> None:
         """What happens to each visit. In --small too: phone and link, failed attempts switched to the
-        link, cancelled, open ones due soon and overdue, a link waiting, re-checks, low scores."""
+        link, cancelled, open ones due soon and overdue, a link waiting, re-checks, every score 1–5
+        (the few low ones each open a case)."""
         rng = self.rng
         today = timezone.localdate(self.now)
         future = [vp for vp in plans if vp.planned_for >= today]
@@ -645,14 +646,18 @@ class AftersalesDemo(DemoBuilder):
                   "phone_recheck_discrepancy", "phone_recheck_requested"]
         if not self.small:
             forced += ["phone_low", "link_low", "failed_link"]
+        if not low_scores:
+            forced = [f for f in forced if not f.endswith("_low")]
         order = list(old)
         rng.shuffle(order)
+        lows = 0
         for n, vp in enumerate(order):
             fate = forced[n] if n < len(forced) else rng.choices(
                 ["phone", "link", "failed_link", "cancelled"], weights=[64, 28, 4, 4])[0]
             vp.score = rng.choices([5, 4, 3, 2, 1], weights=[38, 36, 16, 7, 3])[0]
             if fate.endswith("_low"):
-                vp.score = rng.choice([1, 2])
+                vp.score = 1 if lows % 2 == 0 else 2  # both low scores, whatever the draw
+                lows += 1
                 fate = fate[:-4]
             elif vp.score <= 2 and fate != "cancelled":
                 vp.score = 3  # low scores are the few below, each opening a case
@@ -670,6 +675,14 @@ class AftersalesDemo(DemoBuilder):
                 vp.attempts = [rng.choice(list(ATTEMPT_NOTES)) for _ in range(3)]
             if vp.fate == "phone" and not vp.recheck and rng.random() < 0.04:
                 vp.recheck = "confirmed"
+        # a spread: 3, 4 and 5 each given at least once (the most frequent score gives way)
+        done = [vp for vp in plans if vp.fate in ("phone", "link", "failed_link") and vp.score >= 3 and not vp.recheck]
+        for score in (5, 4, 3):
+            if done and not any(vp.score == score for vp in done):
+                counts = {s: sum(1 for vp in done if vp.score == s) for s in (3, 4, 5)}
+                common = max(counts, key=lambda s: (counts[s], s))
+                next(vp for vp in done if vp.score == common).score = score
+        for vp in plans:
             vp.call_seconds = rng.randint(90, 720)
             vp.ip = f"{rng.choice(IP_PREFIXES)}.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
             vp.user_agent = rng.choice(USER_AGENTS)
@@ -870,8 +883,6 @@ def build(ctx: DemoContext) -> None:
     more = demo.plan_visits(low, orders=False)  # the low-score cases resolved since are visited too
     for n, vp in enumerate(more):
         vp.index = len(visits) + n
-        if vp.score is not None and vp.score <= 2:
-            vp.score = 3
         demo.lay_out_visit(vp)
     ctx.outputs["aftersales"] = {"cases": cases + low, "visits": visits + more}
     for cp in cases + low:

@@ -13,11 +13,13 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from aftersales.models import Case, PhoneAttempt, PlanStep, SpecialPlan, Visit
 from assessment.management.commands.load_demo_data import LOGINS_FILE, logins_text
 from orders.models import Delivery, Installation, Order, OrderLine, ReviewFinding
 from orders.workflows import price_range
 from presales.models import Channel, Discussion, Inquiry, Solution
 from qsm.contacts.models import ContactEntry
+from qsm.followup.models import FollowUp
 from qsm.notify.models import Notification
 from qsm.org.models import Customer, Department, Role, User
 from qsm.sla.models import Deadline
@@ -36,8 +38,8 @@ def _documented_logins() -> tuple[str, list[str]]:
 
 def _counts() -> dict[str, int]:
     return {"users": User.objects.count(), "customers": Customer.objects.count(), "inquiries": Inquiry.objects.count(),
-            "orders": Order.objects.count(), "events": Event.objects.count(),
-            "notifications": Notification.objects.count()}
+            "orders": Order.objects.count(), "cases": Case.objects.count(), "visits": Visit.objects.count(),
+            "events": Event.objects.count(), "notifications": Notification.objects.count()}
 
 
 def _assert_orders_in_every_state(now: dt.datetime) -> None:
@@ -94,6 +96,80 @@ def _assert_orders_in_every_state(now: dt.datetime) -> None:
             assert last.to_state == record.status, (model, record.pk)
 
 
+def _last_state_event(model: str, pk: int) -> Event | None:
+    return Event.objects.filter(object_id=pk, content_type__model=model, kind__in=[
+        Event.Kind.CREATED, Event.Kind.TRANSITION]).order_by("-created_at", "-id").first()
+
+
+def _assert_aftersales_in_every_state(now: dt.datetime) -> None:
+    """DATA-1, after-sales: cases, special plans and visits in every state, written through the engine
+    and the services: routed, reopened, overdue, waiting with the clock paused; visits by phone and by
+    link with a spread of scores, re-checks and low scores that opened cases."""
+    from qsm.sla.models import Deadline
+
+    today = timezone.localdate(now)
+    cases = Case.objects.all()
+    assert set(cases.values_list("status", flat=True)) == set(Case.Status.values)
+    assert set(SpecialPlan.objects.values_list("status", flat=True)) == set(SpecialPlan.Status.values)
+    assert {"open", "done"} <= set(PlanStep.objects.values_list("status", flat=True))
+    assert set(Visit.objects.values_list("status", flat=True)) == set(Visit.Status.values)
+    assert not cases.filter(received_at__gt=now).exists()
+    # AFS-1: routed by the demo rules to more than one department, most about a delivered order
+    assert cases.values("department").distinct().count() >= 2
+    assert cases.filter(order__isnull=False, delivery__isnull=False).exists()
+    # AFS-2: general and complex problems resolved; complex ones with a plan of steps done
+    resolved = cases.filter(status__in=["resolved", "closed"])
+    assert resolved.filter(is_complex=True, plan__status="done").exists() and resolved.filter(is_complex=False).exists()
+    assert not resolved.exclude(cause__isnull=False, diagnosis__gt="", solution__gt="").exists()
+    assert ContactEntry.objects.filter(aftersales_case__isnull=False, kind="update").exists()
+    # reopened within the window, counted, with the reopening on the timeline
+    reopened = cases.filter(reopen_count__gt=0)
+    assert reopened.exists()
+    for case in reopened:
+        assert Event.objects.filter(object_id=case.pk, content_type__model="case", action="reopen").count() \
+            == case.reopen_count
+    # some overdue; those waiting for the customer have their resolution clock paused
+    assert cases.filter(status__in=Case.OPEN_STATES, due_at__lt=now).exists()
+    waiting = cases.filter(status="waiting_customer")
+    for case in waiting:
+        assert Deadline.objects.get(object_id=case.pk, content_type__model="case", stage="resolution",
+                                    state__in=Deadline.OPEN_STATES).state == Deadline.State.PAUSED
+    # VIS-1: every visit planned by the scheduler from the follow-up queue, one per row
+    visits = Visit.objects.all()
+    assert not visits.filter(follow_up__isnull=True).exists()
+    assert FollowUp.objects.filter(consumed_at__isnull=False).count() >= visits.count()
+    assert set(visits.values_list("reason", flat=True)) >= {"accepted", "case_resolved"}
+    done = visits.filter(status="done")
+    by_phone, by_link = done.filter(method="phone"), done.filter(method="link")
+    assert by_phone.exists() and by_link.exists()
+    assert not by_phone.filter(Q(called_at__isnull=True) | Q(call_seconds__isnull=True) | Q(done_by__isnull=True)
+                               ).exists()
+    # VIS-2: the customer answered through their own link: IP, browser, link used, nobody on staff
+    assert not by_link.filter(Q(answer_ip__isnull=True) | Q(answer_user_agent="") | Q(link__isnull=True)
+                              | Q(link__used_at__isnull=True) | Q(done_by__isnull=False)).exists()
+    assert all(v.link.object_id == v.pk for v in by_link.select_related("link"))
+    # answers to the questions of each visit's own version; a spread of scores; suggestions
+    assert not done.annotate(n=Count("answers")).filter(n=0).exists()
+    assert set(done.values_list("satisfaction", flat=True)) == {1, 2, 3, 4, 5}
+    assert done.exclude(suggestions="").exists()
+    # failed calls recorded, three of them switching a visit to the link; re-checks with their results
+    assert PhoneAttempt.objects.filter(outcome__in=PhoneAttempt.FAILED).exists()
+    assert by_link.filter(phone_attempts__gte=3).exists()
+    assert {"confirmed", "discrepancy"} <= set(visits.values_list("recheck_status", flat=True))
+    assert not visits.filter(recheck_status__in=["confirmed", "discrepancy"], rechecked_by__isnull=True).exists()
+    # every low score opened a case linked to its visit
+    low = done.filter(satisfaction__lte=2)
+    assert low.exists() and all(Case.objects.filter(source_visit=v).count() == 1 for v in low)
+    # open visits: due soon, and overdue
+    open_visits = visits.filter(status__in=Visit.OPEN_STATES)
+    assert open_visits.filter(planned_for__gte=today).exists()
+    assert open_visits.filter(due_at__lt=now).exists()
+    # through the engine: each case's and visit's timeline ends in its state
+    for model, records in (("case", cases), ("visit", visits), ("specialplan", SpecialPlan.objects.all())):
+        for record in records:
+            assert _last_state_event(model, record.pk).to_state == record.status, (model, record.pk)
+
+
 # Moments a person or the system stamps while the demo year runs (not "updated at", not the read /
 # e-mailed marks the load sets on old notifications, not the deadlines' own computed due times).
 _STAMPED = {
@@ -110,7 +186,10 @@ def _assert_in_working_hours() -> None:
     from qsm.sla.calendar import WorkingTime, default_calendar
 
     working = WorkingTime.load(default_calendar(), timezone.localdate())
-    models = {**_STAMPED, AcceptanceRound: None, ReviewRound: None, DiscussionNote: None, ProductionStep: None}
+    models = {**_STAMPED, AcceptanceRound: None, ReviewRound: None, DiscussionNote: None, ProductionStep: None,
+              Case: ("received_at", "replied_at", "resolved_at", "closed_at", "last_reopened_at", "created_at"),
+              Visit: ("done_at", "called_at", "recheck_requested_at", "rechecked_at", "created_at"),
+              PhoneAttempt: ("attempted_at",), PlanStep: ("done_at",), SpecialPlan: ("created_at",)}
     outside, checked = [], 0
     for model, names in models.items():
         fields = names or [f.name for f in model._meta.concrete_fields
@@ -138,6 +217,7 @@ def _assert_texts_vary() -> None:
     assert duplicated_share(Inquiry.objects.values_list("needs_analysis", flat=True)) <= 0.05
     assert duplicated_share(Inquiry.objects.values_list("question", flat=True)) <= 0.25
     assert duplicated_share(Inquiry.objects.values_list("subject", flat=True)) <= 0.3
+    assert duplicated_share(Case.objects.values_list("description", flat=True)) <= 0.25
 
 
 @pytest.mark.spec("DATA-1")
@@ -183,6 +263,9 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
     assert converted.count() == inquiries.filter(status=S.CONVERTED).count()
     assert all(o.source_inquiry.status == S.CONVERTED for o in converted)
     _assert_orders_in_every_state(now)
+    _assert_aftersales_in_every_state(now)
+    assert Case.objects.count() >= 40 and Visit.objects.count() >= 40
+    assert Case.objects.dates("received_at", "month").count() >= 10
     assert Order.objects.count() >= 60
     assert Order.objects.filter(status=Order.Status.REVIEW, due_at__lt=now).exists()  # a review overdue
     assert Order.objects.dates("received_at", "month").count() >= 10
@@ -227,6 +310,8 @@ def test_small_demo_data_still_has_every_state(db):
     assert Inquiry.objects.count() < 40
     _assert_orders_in_every_state(timezone.now())
     assert Order.objects.count() < 25
+    _assert_aftersales_in_every_state(timezone.now())
+    assert Case.objects.count() < 25
     _assert_in_working_hours()
 
 
@@ -247,7 +332,7 @@ def test_each_app_builds_its_own_demo_data_and_the_command_only_orchestrates():
 
     # every module declares its builder, and they run in dependency order (INSTALLED_APPS)
     labels = [label for label, _build in demo_builders()]
-    assert labels == ["org", "sla", "notify", "presales", "orders"]
+    assert labels == ["org", "sla", "notify", "presales", "orders", "aftersales"]
     order = [config.label for config in apps.get_app_configs()]
     assert labels == sorted(labels, key=order.index)
     # the command writes no record itself: no service, no model constant, no schedule

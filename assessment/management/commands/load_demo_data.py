@@ -6,11 +6,15 @@ hand-overs; and orders in every state, some converted from those inquiries and s
 directly, with review rounds (returned and amended, waivers), production, partial and rejected
 deliveries, progress updates and answered questions, installations in every state (some
 rejected at acceptance, then accepted), late orders flagged by the late-risk sweep, and
-follow-up visits due. Every record is written through the domain services, each step at its own
-moment of the past year (time-machine moves the clock), so numbers, timelines, deadlines,
-reminders and notifications are what real use would have produced.
+follow-up visits due; after-sales cases in every state (general and complex with special plans,
+reopened, overdue, waiting for the customer) and the follow-up visits planned from the queue, done
+by phone and by survey link with a spread of scores, low scores opening new cases. Every record
+is written through the domain services, each step at its own moment of the past year
+(time-machine moves the clock), so numbers, timelines, deadlines, reminders and notifications
+are what real use would have produced.
 
-Each app builds its own part (``qsm/org/demo.py``, ``presales/demo.py``, ``orders/demo.py``, ...,
+Each app builds its own part (``qsm/org/demo.py``, ``presales/demo.py``, ``orders/demo.py``,
+``aftersales/demo.py``, ...,
 declared on its AppConfig as ``demo_data``); this command only checks the database is empty,
 runs them in dependency order in one transaction (``qsm.demo.demo_load``) and reports.
 
@@ -24,6 +28,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from aftersales.models import Case, Visit
 from orders.models import Delivery, Installation, Order, ReviewRound
 from presales.models import Inquiry
 from qsm.demo import demo_load
@@ -102,3 +107,12 @@ class Command(BaseCommand):
         self.stdout.write("Installations: " + ", ".join(f"{s} {installations.get(s, 0)}" for s in IS.values)
                           + "; deliveries: " + ", ".join(f"{s} {deliveries.get(s, 0)}" for s in Delivery.Status.values)
                           + ".")
+        cases = Counter(Case.objects.values_list("status", flat=True))
+        visits = Counter(Visit.objects.values_list("status", flat=True))
+        methods = Counter(Visit.objects.exclude(method="").values_list("method", flat=True))
+        self.stdout.write("After-sales cases: " + ", ".join(f"{s} {cases.get(s, 0)}" for s in Case.Status.values)
+                          + f"; {Case.objects.filter(reopen_count__gt=0).count()} reopened; "
+                          f"{Case.objects.filter(status__in=Case.OPEN_STATES, due_at__lt=now).count()} overdue. "
+                          "Visits: " + ", ".join(f"{s} {visits.get(s, 0)}" for s in Visit.Status.values)
+                          + f" ({methods.get('phone', 0)} by phone, {methods.get('link', 0)} by link); "
+                          f"{Case.objects.filter(source_visit__isnull=False).count()} cases opened from low scores.")
