@@ -636,14 +636,21 @@ class AftersalesDemo(DemoBuilder):
         future = [vp for vp in plans if vp.planned_for >= today]
         recent = [vp for vp in plans if today - dt.timedelta(days=12) <= vp.planned_for < today]
         old = [vp for vp in plans if vp.planned_for < today - dt.timedelta(days=12)]
-        for n, vp in enumerate(future):
+        for n, vp in enumerate(future):  # due soon: to call, or the survey sent and not answered yet
             vp.fate = "link_waiting" if n % 3 == 1 else "open"
+        recent.sort(key=lambda vp: vp.planned_for, reverse=True)
+        if recent and not any(vp.fate == "link_waiting" for vp in future):
+            recent.pop(0).fate = "link_waiting"
         for n, vp in enumerate(recent):  # overdue: nobody reached the customer yet, or just done
             vp.fate = "overdue" if n % 2 == 0 or not old else rng.choice(["phone", "link"])
             if vp.fate == "overdue" and n % 4 == 0:
                 vp.attempts = [rng.choice(list(ATTEMPT_NOTES))]
         forced = ["link", "failed_link", "cancelled", "phone_low", "link_low", "phone_recheck_confirmed",
                   "phone_recheck_discrepancy", "phone_recheck_requested"]
+        if not any(vp.fate == "overdue" for vp in recent):
+            forced.insert(0, "overdue")  # one left undone long past its date: reminded and escalated
+        if not future and not recent:
+            forced[:0] = ["link_waiting", "open"]
         if not self.small:
             forced += ["phone_low", "link_low", "failed_link"]
         if not low_scores:
