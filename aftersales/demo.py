@@ -786,9 +786,16 @@ class AftersalesDemo(DemoBuilder):
             services.visit_attempt_add(visit=visit, actor=owner, outcome=PhoneAttempt.Outcome.REACHED)
             services.visit_record(visit=visit, actor=owner, satisfaction=vp.score, answers=self._answers(visit, vp),
                                   comments=vp.comments, suggestions=vp.suggestions,
-                                  called_at=timezone.now() - dt.timedelta(seconds=vp.call_seconds),
+                                  called_at=self._call_started(vp.call_seconds),
                                   call_seconds=vp.call_seconds)
         return step
+
+    def _call_started(self, seconds: int) -> dt.datetime:
+        """When the call just recorded began: its duration ago, not before the office opened."""
+        now = timezone.now()
+        local = now.astimezone(self.ctx.working.tz)
+        opened = [a for a, b in self.ctx.working.intervals(local.date()) if a <= local <= b]
+        return max(now - dt.timedelta(seconds=seconds), opened[0]) if opened else now
 
     def _send_link(self, vp: VisitPlan):
         def step():
