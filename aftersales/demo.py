@@ -54,7 +54,7 @@ V = Visit.Status
 OS = Order.Status
 
 # Final states of the cases and how many of each (low scores add a few more).
-FULL_CASE_MIX = {S.NEW: 4, S.IN_PROGRESS: 6, S.SPECIAL: 4, S.WAITING_CUSTOMER: 3, S.RESOLVED: 8, S.CLOSED: 22,
+FULL_CASE_MIX = {S.NEW: 4, S.IN_PROGRESS: 5, S.SPECIAL: 3, S.WAITING_CUSTOMER: 3, S.RESOLVED: 6, S.CLOSED: 16,
                  S.CANCELLED: 3}
 SMALL_CASE_MIX = {S.NEW: 2, S.IN_PROGRESS: 2, S.SPECIAL: 2, S.WAITING_CUSTOMER: 2, S.RESOLVED: 3, S.CLOSED: 4,
                   S.CANCELLED: 1}
