@@ -205,7 +205,7 @@ PLAN_WORKFLOW = register(Workflow(model=SpecialPlan, transitions=[
 def _complete_step(step: PlanStep, actor, params: dict) -> None:
     step.done_at = timezone.now()
     step.done_by = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
-    step.done_note = _text(params, "note") or _text(params, "comment") or step.done_note
+    step.done_note = _text(params, "comment")  # what was done (the transition's required comment)
 
 
 def _step_guard(step: PlanStep, actor, params: dict) -> None:
