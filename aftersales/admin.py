@@ -240,6 +240,12 @@ class VisitAdmin(ViewOnlyAdmin):
     list_select_related = ["customer", "department", "owner"]
     inlines = [VisitAnswerInline, PhoneAttemptInline]
     show_full_result_count = False
+    fields = ["number", "reason_name", "customer", "department", "owner", "status", "method", "planned_for",
+              "questionnaire_version", "satisfaction", "comments", "suggestions", "done_at", "done_by", "called_at",
+              "call_seconds", "phone_attempts", "link", "answer_ip", "answer_user_agent", "recheck_status",
+              "recheck_requested_by", "recheck_requested_at", "recheck_note", "rechecked_by", "rechecked_at", "due_at",
+              "created_at", "updated_at"]
+    readonly_fields = fields
 
     @admin.display(description=_("reason"), ordering="reason")
     def reason_name(self, obj: Visit) -> str:
