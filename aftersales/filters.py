@@ -14,12 +14,12 @@ from qsm.org.models import Customer, Department, Product, User
 
 from .models import Case, CauseCategory
 
-# The search box: the number exactly (the case's and its order's), subject and description as
+# The search box: the number exactly, subject, description and the contact (name, phone) as
 # substrings (Chinese too: qsm.search's grams), and the customer's name.
 CASE_SEARCH = search.register(
     Case,
     search.Exact("number"),
-    search.Text("subject", "description"),
+    search.Text("subject", "description", "contact_name", "contact_phone"),
     search.Related("customer", search.Text("name")),
 )
 

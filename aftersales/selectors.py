@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.template.loader import select_template
 from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 
 from orders.models import Delivery, Order, OrderLine

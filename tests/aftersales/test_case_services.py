@@ -64,7 +64,7 @@ def test_intake_without_a_matching_rule_stays_with_the_person_logging_it(staff_u
 def test_intake_of_an_order_takes_the_orders_customer(staff_user, customer):
     from tests.builders.orders import order_in
 
-    order = order_in("accepted", actor=staff_user, customer=customer)
+    order = order_in("delivered", actor=staff_user, customer=customer)
     case = services.case_intake(actor=staff_user, order=order, channel="phone", case_type="product_quality",
                                 severity="high", subject="验收后漏油", description="设备底部漏油")
     assert case.customer == customer and case.order == order

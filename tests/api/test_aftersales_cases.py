@@ -9,7 +9,7 @@ from aftersales.models import Case, RoutingRule
 from qsm.org.models import Role
 from qsm.workflow.models import Event
 from tests.aftersales.cases_support import a_cause, case_in, new_case
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import UserFactory
 
 S = Case.Status
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_create_with_a_new_customer_or_just_an_order(api, staff_user, customer):
                              format="json")
     assert r.status_code == 201, r.data
     assert r.data["customer_name"] == "江南精密制造"
-    order = order_in("accepted", actor=staff_user, customer=customer)
+    order = order_in("delivered", actor=staff_user, customer=customer)
     r = api(staff_user).post(BASE, {**INTAKE, "order": order.pk}, format="json")
     assert r.status_code == 201, r.data
     assert (r.data["customer"], r.data["order"], r.data["order_number"]) == (customer.pk, order.pk, order.number)
@@ -89,7 +89,7 @@ def test_bad_intake_is_400_naming_the_field_and_creates_nothing(api, staff_user,
 def test_an_order_the_user_cannot_see_is_refused(api, staff_user, other_department_staff, customer):
     from tests.builders.orders import order_in
 
-    theirs = order_in("accepted", actor=other_department_staff, customer=customer)
+    theirs = order_in("delivered", actor=other_department_staff, customer=customer)
     refused(api(staff_user).post(BASE, {**INTAKE, "order": theirs.pk}, format="json"), 400, "order")
     assert Case.objects.count() == 0
 

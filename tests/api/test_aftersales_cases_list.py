@@ -21,7 +21,7 @@ BASE = "/api/aftersales/cases/"
 def many(staff_user, customer):
     from tests.builders.orders import order_in
 
-    order = order_in("accepted", actor=staff_user, customer=customer)
+    order = order_in("delivered", actor=staff_user, customer=customer)
     return bulk_cases(120, owner=staff_user, order=order)
 
 

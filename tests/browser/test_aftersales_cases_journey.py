@@ -58,7 +58,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
                        roles=[Role.STAFF])
     machine = ProductFactory(code="CNC-100", name="数控机床 CNC-100", product_line="数控机床")
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
-    order = order_in("accepted", actor=zhang, customer=customer, product=machine)
+    order = order_in("accepted", actor=zhang, customer=customer, product=machine, installation=True)
     RoutingRule.objects.create(product_line="数控机床", case_type="product_quality", department=business_department,
                                default_owner=zhao, position=1)
     cause = a_cause()

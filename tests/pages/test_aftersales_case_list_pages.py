@@ -70,7 +70,7 @@ def _list_queries(client) -> tuple[int, int]:
 def test_list_query_count_does_not_grow_with_the_rows(login, staff_user, customer, django_assert_num_queries):
     from tests.builders.orders import order_in
 
-    order = order_in("accepted", actor=staff_user, customer=customer)
+    order = order_in("delivered", actor=staff_user, customer=customer)
     bulk_cases(10, owner=staff_user, order=order)
     client = login(staff_user)
     client.get(reverse("aftersales:case-list"))  # warm the session and content-type caches

@@ -63,7 +63,7 @@ def test_intake_routes_and_the_case_page_shows_department_and_owner(login, staff
 def test_intake_for_an_accepted_order_found_by_its_po(login, staff_user, customer):
     from tests.builders.orders import order_in
 
-    order = order_in("accepted", actor=staff_user, customer=customer)
+    order = order_in("delivered", actor=staff_user, customer=customer)
     order.customer_reference = "PO-7788"
     order.save(update_fields=["customer_reference"])
     client = login(staff_user)
@@ -83,8 +83,8 @@ def test_the_order_lookup_finds_by_number_and_product_and_only_visible_orders(lo
     from tests.builders.orders import order_in
 
     pump = ProductFactory(code="PUMP-77", name="高压水泵")
-    mine = order_in("accepted", actor=staff_user, customer=customer, product=pump)
-    theirs = order_in("accepted", actor=other_department_staff, customer=customer, product=pump)
+    mine = order_in("delivered", actor=staff_user, customer=customer, product=pump)
+    theirs = order_in("delivered", actor=other_department_staff, customer=customer, product=pump)
     client = login(staff_user)
     for term in (mine.number, "PUMP-77", "高压水泵"):
         fragment = client.get(reverse("aftersales:order-lookup"), {"order_q": term}).content.decode()
