@@ -157,6 +157,9 @@ AXES_LOCKOUT_CALLABLE = "qsm.org.account_views.locked_out"
 # trusted and the header is ignored (a client could write anything in it).
 QSM_TRUSTED_PROXY_COUNT = env.int("QSM_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "qsm.org.accounts.client_ip"
+# The public page behind a customer link (qsm.links): requests per client address and window (0 = no limit).
+QSM_LINK_RATE_LIMIT = env.int("QSM_LINK_RATE_LIMIT", default=60)
+QSM_LINK_RATE_WINDOW = env.int("QSM_LINK_RATE_WINDOW", default=60)
 # Password reset by e-mail (the login page's "forgot password") only where e-mail really goes out;
 # without it an administrator issues a one-time reset link from the user admin.
 QSM_PASSWORD_RESET_BY_EMAIL = env.bool(
