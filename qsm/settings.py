@@ -267,7 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
     # PERF-1: expired export files and their jobs are deleted; jobs no worker finished are given up.
     "exports-sweep": {"task": "qsm.exports.tasks.sweep_export_jobs", "schedule": 600.0},
+    # VIS-1: due follow-ups become planned visits; it reads the queue, so a missed run catches up.
+    "visit-scheduler": {"task": "aftersales.tasks.schedule_visits", "schedule": 300.0},
 }
+VISIT_SCHEDULER_BATCH = env.int("VISIT_SCHEDULER_BATCH", default=200)
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

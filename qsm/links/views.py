@@ -77,7 +77,10 @@ class LinkOpenView(View):
         purpose = purpose_for(use.link.purpose)
         if purpose is None:  # a module that issued it was removed
             return _refused(request, LinkRefused("invalid"))
-        return purpose.handler.get(request, use)
+        try:
+            return purpose.handler.get(request, use)
+        except LinkRefused as refused:  # the handler's own check (a superseded link of its record)
+            return _refused(request, refused)
 
     def post(self, request, token: str):
         try:
