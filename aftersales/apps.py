@@ -10,4 +10,9 @@ class AftersalesConfig(AppConfig):
     reference_data = "aftersales.reference:load"
 
     def ready(self) -> None:
-        from . import workflows  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        from . import (
+            visit_setup,
+            workflows,  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        )
+
+        visit_setup.register()  # the survey link, the case's customer summary, visit timeline lines, export

@@ -26,7 +26,7 @@ from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
 
 from ..models import PhoneAttempt, Question, Visit, VisitRule
-from ..rules import can_record_visit, can_recheck_visit, in_visit_department, is_quality_staff
+from ..rules import can_recheck_visit, can_record_visit, in_visit_department, is_quality_staff
 
 V = Visit.Status
 VISIT_FEEDBACK = "visit_feedback"  # the purpose of the survey links (qsm.links)

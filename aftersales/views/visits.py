@@ -25,7 +25,7 @@ from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import timeline
 
 from ..models import Questionnaire, QuestionnaireVersion, Visit
-from ..rules import can_record_visit, can_recheck_visit
+from ..rules import can_recheck_visit, can_record_visit
 from ..services import visits as services
 from ..services.questionnaires import questionnaire_version_publish, questionnaire_version_save
 from ..visit_filters import VisitFilter
