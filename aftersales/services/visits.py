@@ -26,7 +26,8 @@ from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
 
 from ..models import PhoneAttempt, Question, Visit, VisitRule
-from ..rules import can_recheck_visit, can_record_visit, in_visit_department, is_quality_staff
+from ..rules import can_recheck_visit as _can_recheck_visit
+from ..rules import can_record_visit, in_visit_department, is_quality_staff
 
 V = Visit.Status
 VISIT_FEEDBACK = "visit_feedback"  # the purpose of the survey links (qsm.links)
@@ -37,6 +38,13 @@ MAX_CALL_SECONDS = 4 * 3600
 
 # VIS-1: who opens a new after-sales case from a low score: the quality officers and the visit's department.
 can_open_case_from_visit = is_quality_staff | in_visit_department | is_administrator
+
+
+def can_recheck_visit(user, visit) -> bool:
+    """VIS-2: only the quality department re-checks (the rule takes the user alone)."""
+    return _can_recheck_visit.test(user, visit)
+
+
 # VIS-1: the questionnaires belong to the quality department (§2(一)).
 can_manage_questionnaires = rules.predicate(is_quality_staff | is_administrator, name="can_manage_questionnaires")
 

@@ -25,7 +25,7 @@ from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import timeline
 
 from ..models import Questionnaire, QuestionnaireVersion, Visit
-from ..rules import can_recheck_visit, can_record_visit
+from ..rules import can_record_visit
 from ..services import visits as services
 from ..services.questionnaires import questionnaire_version_publish, questionnaire_version_save
 from ..visit_filters import VisitFilter
@@ -106,7 +106,7 @@ def visit_page_context(request, visit: Visit, forms: dict | None = None) -> dict
     forms = forms or {}
     record, subject_label, subject_url = _subject(user, visit)
     can_record = visit.is_open and can_record_visit(user, visit)
-    can_recheck = can_recheck_visit(user, visit)
+    can_recheck = services.can_recheck_visit(user, visit)
     answers = {a.question_id: a for a in visit.answers.all()}
     opened_case = visit.opened_cases.order_by("pk").first() if visit.status == V.DONE else None
     actions = [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required}
