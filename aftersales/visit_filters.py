@@ -32,7 +32,7 @@ class VisitFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = StatusFilter(choices=Visit.Status.choices, label=_("Status"))
     method = django_filters.ChoiceFilter(choices=Visit.Method.choices, label=_("Method"))
-    reason = django_filters.ChoiceFilter(choices=_reason_choices, label=_("Reason"))
+    reason = django_filters.ChoiceFilter(choices=[], label=_("Reason"))  # the registered reasons (__init__)
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
@@ -48,6 +48,11 @@ class VisitFilter(FilterSet):
         model = Visit
         fields = ["q", "status", "method", "reason", "department", "owner", "customer", "satisfaction", "low_score",
                   "overdue", "recheck_status", "planned_from", "planned_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Registered by the modules at start-up, named in the reader's language.
+        self.filters["reason"].extra["choices"] = _reason_choices()
 
     def filter_q(self, queryset, name, value):
         return search.apply(queryset, value)

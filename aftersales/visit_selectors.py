@@ -43,7 +43,7 @@ def visit_get(*, user, pk) -> Visit:
 
 def visit_export_rows(qs: QuerySet[Visit]) -> QuerySet[Visit]:
     """Only what the export's columns read (PERF-1)."""
-    return qs.only(
+    return qs.select_related(None).select_related("customer", "department", "owner").only(
         "number", "reason", "status", "method", "planned_for", "satisfaction", "comments", "suggestions", "done_at",
         "called_at", "call_seconds", "phone_attempts", "recheck_status", "due_at", "customer", "customer__name",
         "department", "department__name", "owner", "owner__display_name", "owner__first_name", "owner__last_name",
