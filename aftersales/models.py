@@ -84,7 +84,10 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
-        parts = [self.product_line or "*", self.case_type or "*", self.severity or "*"]
+        any_ = str(_("Any"))
+        parts = [self.product_line or any_,
+                 str(dict(Case.Type.choices).get(self.case_type, self.case_type)) if self.case_type else any_,
+                 self.get_severity_display() if self.severity else any_]
         return f"{' / '.join(parts)} → {self.department}"
 
 
@@ -464,6 +467,8 @@ class Visit(models.Model):
             models.Index(fields=["content_type", "object_id"], name="visit_subject_idx"),
             models.Index(Upper("number"), name="visit_number_upper_idx"),
             models.Index(fields=["recheck_status"], name="visit_recheck_idx", condition=~Q(recheck_status="")),
+            # SEARCH-1: the search box's comments and suggestions (aftersales.visit_filters).
+            search.grams_index("comments", "suggestions", name="visit_search_grams"),
             # Open visits by deadline: the reminders, the overdue filter and "my work" read only these.
             models.Index(fields=["due_at"], name="visit_open_due_idx", condition=Q(status__in=VISIT_OPEN_STATES)),
             models.Index(fields=["owner", "due_at", "planned_for", "id"], name="visit_inbox_owner_idx",

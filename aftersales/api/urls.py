@@ -1,8 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
-from . import questionnaires
+from . import questionnaires, views, visit_urls
 
 router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="api-case")
 router.register("questionnaires", questionnaires.QuestionnaireViewSet, basename="api-questionnaire")
 
-urlpatterns = router.urls
+# /api/aftersales/cases/ and /questionnaires/ (the router) and /api/aftersales/visits/ (visit_urls).
+urlpatterns = [*router.urls, *visit_urls.urlpatterns]
