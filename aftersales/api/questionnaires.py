@@ -34,7 +34,7 @@ class QualityDepartmentOnly(permissions.BasePermission):
 # --- output ------------------------------------------------------------------------------------
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionnaireQuestionSerializer(serializers.ModelSerializer):
     kind = enum_field("QuestionKind", Question.Kind)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -43,8 +43,8 @@ class QuestionSerializer(serializers.ModelSerializer):
         fields = ["id", "position", "text", "kind", "kind_label", "choices", "required"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
-    questions = QuestionSerializer(many=True, read_only=True, source="ordered_questions")
+class QuestionnaireVersionSerializer(serializers.ModelSerializer):
+    questions = QuestionnaireQuestionSerializer(many=True, read_only=True, source="ordered_questions")
     in_use = serializers.BooleanField(read_only=True, help_text="A visit was asked with it: its questions are frozen.")
     current = serializers.SerializerMethodField(help_text="The version new visits get.")
     created_by = serializers.CharField(source="created_by.__str__", default=None, read_only=True, allow_null=True)
@@ -76,11 +76,11 @@ class QuestionnaireDetailSerializer(QuestionnaireSerializer):
     class Meta(QuestionnaireSerializer.Meta):
         fields = [*QuestionnaireSerializer.Meta.fields, "versions"]
 
-    @extend_schema_field(VersionSerializer(many=True))
+    @extend_schema_field(QuestionnaireVersionSerializer(many=True))
     def get_versions(self, questionnaire) -> list[dict]:
         versions = _versions(questionnaire)
         current = services.version_current(questionnaire)
-        return VersionSerializer(versions, many=True, context={"current_id": current.pk if current else None}).data
+        return QuestionnaireVersionSerializer(versions, many=True, context={"current_id": current.pk if current else None}).data
 
 
 def _versions(questionnaire):
@@ -92,15 +92,15 @@ def _versions(questionnaire):
                 .order_by("-version"))
 
 
-class VersionResultSerializer(serializers.Serializer):
+class QuestionnaireVersionSavedSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="True when a new version was made (the old one was in use).")
-    version = VersionSerializer()
+    version = QuestionnaireVersionSerializer()
 
 
 # --- input -------------------------------------------------------------------------------------
 
 
-class QuestionInputSerializer(serializers.Serializer):
+class QuestionnaireQuestionInputSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=1, max_value=999)
     text = serializers.CharField(max_length=300)
     kind = enum_field("QuestionKind", Question.Kind)
@@ -109,12 +109,12 @@ class QuestionInputSerializer(serializers.Serializer):
     required = serializers.BooleanField(default=True)
 
 
-class QuestionsInputSerializer(serializers.Serializer):
-    questions = QuestionInputSerializer(many=True, allow_empty=False, max_length=services.MAX_QUESTIONS)
+class QuestionnaireQuestionsInputSerializer(serializers.Serializer):
+    questions = QuestionnaireQuestionInputSerializer(many=True, allow_empty=False, max_length=services.MAX_QUESTIONS)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class NewVersionSerializer(QuestionsInputSerializer):
+class QuestionnaireNewVersionSerializer(QuestionnaireQuestionsInputSerializer):
     publish = serializers.BooleanField(default=True, help_text="False: a draft, published later.")
 
 
@@ -154,16 +154,16 @@ class QuestionnaireViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Ge
     def _version_data(self, version: QuestionnaireVersion) -> dict:
         row = next(v for v in _versions(version.questionnaire) if v.pk == version.pk)
         current = services.version_current(version.questionnaire)
-        return VersionSerializer(row, context={"current_id": current.pk if current else None}).data
+        return QuestionnaireVersionSerializer(row, context={"current_id": current.pk if current else None}).data
 
-    @extend_schema(request=NewVersionSerializer, responses={201: VersionSerializer},
+    @extend_schema(request=QuestionnaireNewVersionSerializer, responses={201: QuestionnaireVersionSerializer},
                    summary="Make a new version of a questionnaire",
                    description="The next version number with these questions; published at once (new visits "
                                "get it) unless `publish` is false.")
     @action(detail=True, methods=["post"], url_path="versions")
     def versions(self, request, pk=None):
         questionnaire = self.get_object()
-        params = NewVersionSerializer(data=request.data)
+        params = QuestionnaireNewVersionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         version = services.version_create(questionnaire=questionnaire, actor=request.user,
@@ -171,15 +171,15 @@ class QuestionnaireViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Ge
                                           note=data["note"])
         return Response(self._version_data(version), status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[VERSION], request=QuestionsInputSerializer,
-                   responses={200: VersionResultSerializer, 201: VersionResultSerializer},
+    @extend_schema(parameters=[VERSION], request=QuestionnaireQuestionsInputSerializer,
+                   responses={200: QuestionnaireVersionSavedSerializer, 201: QuestionnaireVersionSavedSerializer},
                    summary="Save the questions of a version",
                    description="Edited in place when no visit used the version; otherwise saved as the next "
                                "version, published (`created` is true).")
     @action(detail=True, methods=["put"], url_path=r"versions/(?P<version>\d+)")
     def version_save(self, request, pk=None, version=None):
         target = self._version(pk, int(version))
-        params = QuestionsInputSerializer(data=request.data)
+        params = QuestionnaireQuestionsInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         saved, created = services.version_save(version=target, actor=request.user,
@@ -187,7 +187,7 @@ class QuestionnaireViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Ge
         return Response({"created": created, "version": self._version_data(saved)},
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(parameters=[VERSION], request=None, responses=VersionSerializer,
+    @extend_schema(parameters=[VERSION], request=None, responses=QuestionnaireVersionSerializer,
                    summary="Publish a version: new visits get it")
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<version>\d+)/publish")
     def version_publish(self, request, pk=None, version=None):
