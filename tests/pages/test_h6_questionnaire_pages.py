@@ -57,6 +57,8 @@ def test_the_list_shows_questionnaires_versions_and_the_current_one(login, quali
     html = response.content.decode()
     assert "售后服务回访问卷" in html and "订单验收回访问卷" in html
     assert page_url(questionnaire) in html
+    # the quality department finds it in its menu; nobody else sees the entry
+    assert 'id="questionnaires-link"' in html
 
 
 @pytest.mark.spec("VIS-1")
@@ -67,6 +69,7 @@ def test_other_departments_are_refused_and_unknown_versions_are_404(login, staff
         assert client.get(reverse("aftersales:questionnaire-list")).status_code == 403
         assert client.get(page_url(questionnaire)).status_code == 403
         assert client.post(page_url(questionnaire), rows_post([])).status_code == 403
+        assert 'id="questionnaires-link"' not in client.get(reverse("inbox")).content.decode()
     assert login(quality_officer).get(page_url(questionnaire, 99)).status_code == 404
 
 
