@@ -110,3 +110,25 @@ def test_other_departments_get_403(api, staff_user, manager, questionnaire):
                            format="json").status_code == 403
     assert api().get(BASE).status_code in (401, 403)
     assert QuestionnaireVersion.objects.filter(questionnaire=questionnaire).count() == 1
+
+
+@pytest.mark.spec("VIS-1", "PERF-1")
+def test_list_and_detail_cost_the_same_queries_for_few_and_many(api, quality_officer, questionnaire):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(quality_officer)
+    client.get(BASE)
+    counts = []
+    for extra in (2, 20):
+        for i in range(extra):
+            q = Questionnaire.objects.create(name=f"问卷{extra}-{i}", code=f"extra-{extra}-{i}")
+            services.version_create(questionnaire=q, actor=quality_officer, questions=QUESTIONS)
+            services.version_create(questionnaire=questionnaire, actor=quality_officer, questions=QUESTIONS,
+                                    publish=False)
+        with CaptureQueriesContext(connection) as listing:
+            assert client.get(BASE).status_code == 200
+        with CaptureQueriesContext(connection) as detail:
+            assert client.get(f"{BASE}{questionnaire.pk}/").status_code == 200
+        counts.append((len(listing), len(detail)))
+    assert counts[0] == counts[1], counts

@@ -158,3 +158,28 @@ def test_a_draft_from_a_version_is_edited_then_published(login, quality_officer,
     assert again.status_code == 409
     draft.refresh_from_db()
     assert draft.published_at == published_at
+
+
+def _more_questionnaires(n: int, actor) -> None:
+    for i in range(n):
+        q = Questionnaire.objects.create(name=f"问卷{n}-{i}", code=f"extra-{n}-{i}")
+        services.version_create(questionnaire=q, actor=actor, questions=[
+            {"position": 1, "text": "总体满意度", "kind": "scale", "choices": [], "required": True}])
+        services.version_create(questionnaire=q, actor=actor, publish=False, questions=[
+            {"position": 1, "text": "总体满意度", "kind": "scale", "choices": [], "required": True}])
+
+
+@pytest.mark.spec("VIS-1", "PERF-1")
+def test_the_list_costs_the_same_queries_for_few_and_many_questionnaires(login, quality_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(quality_officer)
+    client.get(reverse("aftersales:questionnaire-list"))  # the session and caches warm
+    counts = []
+    for extra in (2, 20):
+        _more_questionnaires(extra, quality_officer)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("aftersales:questionnaire-list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
