@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
-from qsm.scale import ScaleContext, Seeder, int_array, lit, pick, rnd, weighted
+from qsm.scale import ScaleContext, Seeder, int_array, lit, pick, rnd, text_array, weighted
 
 # --- word lists ----------------------------------------------------------------------------------
 
@@ -203,6 +203,11 @@ def _seed_cases(ctx: ScaleContext) -> None:
                    {weighted(TYPES, rnd('g', 407))} AS case_type, {weighted(SEVERITIES, rnd('g', 408))} AS severity,
                    {weighted(CHANNELS, rnd('g', 409))} AS channel
             FROM numbered"""))
+        # The newest cases go through every state, so that even a tiny scale has each.
+        newest = ["new", "in_progress", "special", "waiting_customer", "resolved", "closed", "cancelled"]
+        ctx.execute(f"""
+            UPDATE scale_case c SET status = ({text_array(newest)})[{n_total} - c.g + 1]
+            WHERE c.g > {n_total} - {len(newest)}""")
         ctx.execute(f"""
             ALTER TABLE scale_case ADD COLUMN owner_id bigint, ADD COLUMN number text, ADD COLUMN is_complex boolean,
                 ADD COLUMN reopened boolean, ADD COLUMN product_id bigint, ADD COLUMN delivery_id bigint,
@@ -531,6 +536,8 @@ def _seed_visits(ctx: ScaleContext) -> None:
                     ELSE {weighted([("done", 95.5), ("cancelled", 4), ("planned", 0.3), ("link_sent", 0.2)], rnd('v.g', 502))}
                 END,
                 method = CASE WHEN {rnd('v.g', 503)} < 0.6 THEN 'phone' ELSE 'link' END;
+            -- The three oldest were re-checked (each outcome once), so that even a tiny scale has them.
+            UPDATE scale_visit v SET status = 'done', method = 'phone' WHERE v.g <= 3;
             UPDATE scale_visit v SET method = 'link' WHERE v.status = 'link_sent';
             UPDATE scale_visit v SET method = '' WHERE v.status IN ('planned', 'cancelled');
             UPDATE scale_visit v SET
@@ -546,7 +553,8 @@ def _seed_visits(ctx: ScaleContext) -> None:
                     coalesce(v.t_link, v.created_at) + (v.due - coalesce(v.t_link, v.created_at)) * (0.3 + 0.8 * {rnd('v.g', 508)}),
                     coalesce(v.t_link, v.created_at) + ({now} - coalesce(v.t_link, v.created_at)) * 0.9) END,
                 t_cancel = CASE WHEN v.status = 'cancelled' THEN {_next('v.created_at', f"1 + 3 * {rnd('v.g', 509)}", 0.5, now)} END,
-                recheck = CASE WHEN v.status = 'done' AND v.method = 'phone' AND {rnd('v.g', 510)} < 0.03
+                recheck = CASE WHEN v.g <= 3 THEN (ARRAY['requested', 'confirmed', 'discrepancy'])[v.g]
+                               WHEN v.status = 'done' AND v.method = 'phone' AND {rnd('v.g', 510)} < 0.03
                                THEN {weighted([("requested", 30), ("confirmed", 55), ("discrepancy", 15)], rnd('v.g', 511))}
                                ELSE '' END;
             CREATE UNIQUE INDEX ON scale_visit (id);
