@@ -12,7 +12,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from aftersales.models import Case, PlanStep, SpecialPlan, Visit
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from aftersales.inbox import case_waiting_on, visit_waiting_on
+from aftersales.models import Case, PlanStep, SpecialPlan, Visit
 from orders.models import Order
 from qsm import registry
 from qsm.discussions.models import Discussion
