@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qsm.exports",
     "presales",
     "orders",
+    "aftersales",
     "assessment",
 ]
 
@@ -207,6 +208,8 @@ QSM_FOUR_EYES = env.bool("QSM_FOUR_EYES", default=True)
 ORDER_RISK_LEAD_DAYS = env.int("ORDER_RISK_LEAD_DAYS", default=3)
 # ORD-3: an installation is scheduled (or rescheduled) at most this many days ahead.
 ORDER_INSTALLATION_MAX_DAYS_AHEAD = env.int("ORDER_INSTALLATION_MAX_DAYS_AHEAD", default=365)
+# AFS-2: a resolved after-sales case may be reopened (the same case, counted) within this many days.
+AFTERSALES_REOPEN_DAYS = env.int("AFTERSALES_REOPEN_DAYS", default=30)
 # ORD-3: the TrueType font (.ttf / .ttc) with Chinese glyphs that printed forms embed. Empty: the
 # first of Debian's fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-uming that is installed.
 QSM_PDF_FONT = env("QSM_PDF_FONT", default="")

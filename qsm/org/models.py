@@ -39,6 +39,10 @@ class Department(models.Model):
         _("production department"), default=False,
         help_text=_("Its members see the orders in production and delivery and record their production steps."))
     # Its managers are its members with the manager role (ORG-1: one notion of "manager").
+    # VIS-1: who plans and makes the follow-up visits (回访) of its records; the scheduler assigns them.
+    visit_owner = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("visit owner"), help_text=_("Follow-up visits of this department's records are assigned to them."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

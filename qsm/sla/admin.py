@@ -114,8 +114,8 @@ class WorkCalendarForm(forms.ModelForm):
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
-        fields = ["name", "record_type", "stage", "channel", "priority", "working_minutes", "remind_at_percent",
-                  "calendar", "is_active"]
+        fields = ["name", "record_type", "stage", "channel", "priority", "category", "working_minutes",
+                  "remind_at_percent", "calendar", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,8 +192,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
-    list_display = ["name", "record_type_name", "stage_name", "channel_name", "priority", "working_minutes",
-                    "remind_at_percent", "is_active"]
+    list_display = ["name", "record_type_name", "stage_name", "channel_name", "priority", "category",
+                    "working_minutes", "remind_at_percent", "is_active"]
     list_filter = [RecordTypeFilter, PolicyStageFilter, "is_active"]
     list_editable = ["working_minutes", "remind_at_percent", "is_active"]
 

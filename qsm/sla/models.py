@@ -77,18 +77,21 @@ class SlaPolicy(models.Model):
     stage = models.CharField(_("stage"), max_length=40, help_text=_("e.g. first_response, handover_ack"))
     channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Empty: any channel"))
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
+    # A kind of record the stage is timed differently for (an after-sales case's type: product
+    # quality cases get tighter deadlines). Matched like channel and priority: blank = any.
+    category = models.CharField(_("category"), max_length=30, blank=True, help_text=_("Empty: any category"))
     working_minutes = models.PositiveIntegerField(_("allowed working minutes"))
     remind_at_percent = models.PositiveSmallIntegerField(_("remind at (percent of allowed time)"), default=75)
     calendar = models.ForeignKey(WorkCalendar, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("calendar"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["record_type", "stage", "channel", "priority"]
+        ordering = ["record_type", "stage", "channel", "priority", "category"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         constraints = [
             models.UniqueConstraint(
-                fields=["record_type", "stage", "channel", "priority"],
+                fields=["record_type", "stage", "channel", "priority", "category"],
                 condition=Q(is_active=True),
                 name="sla_policy_unique_active",
             ),

@@ -36,13 +36,14 @@ class Policy:
     channel: str = ""
     priority: str = ""
     remind_at_percent: int = 75
+    category: str = ""
 
 
 def ensure_policies(apps, policies: list[Policy]) -> None:
     SlaPolicy = apps.get_model("sla", "SlaPolicy")
     for p in policies:
         SlaPolicy.objects.get_or_create(
-            record_type=p.record_type, stage=p.stage, channel=p.channel, priority=p.priority,
+            record_type=p.record_type, stage=p.stage, channel=p.channel, priority=p.priority, category=p.category,
             defaults={"name": p.name, "working_minutes": p.working_minutes, "remind_at_percent": p.remind_at_percent},
         )
 

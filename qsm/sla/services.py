@@ -29,13 +29,17 @@ class SlaPolicyMissing(ImproperlyConfigured):
     """A declared clock has no active policy: a configuration error (system check qsm.E001)."""
 
 
-def sla_policy_for(*, record_type: str, stage: str, channel: str = "", priority: str = "") -> SlaPolicy | None:
-    """The most specific active policy: exact channel and priority beat the blank (any) ones."""
+def sla_policy_for(*, record_type: str, stage: str, channel: str = "", priority: str = "",
+                   category: str = "") -> SlaPolicy | None:
+    """The most specific active policy: exact channel, priority and category beat the blank (any)
+    ones; the more of them match exactly the better (a tie goes to channel, then priority)."""
     candidates = SlaPolicy.objects.filter(
         Q(channel=channel) | Q(channel=""), Q(priority=priority) | Q(priority=""),
+        Q(category=category) | Q(category=""),
         record_type=record_type, stage=stage, is_active=True,
     ).select_related("calendar")
-    best = sorted(candidates, key=lambda p: (p.channel == "", p.priority == ""))
+    best = sorted(candidates, key=lambda p: ((p.channel == "") + (p.priority == "") + (p.category == ""),
+                                             p.channel == "", p.priority == "", p.category == ""))
     return best[0] if best else None
 
 
@@ -59,7 +63,8 @@ def _create(*, record, stage: str, title: str, owner, department, start: dt.date
 
 
 def deadline_start(*, record, stage: str, title: str, owner=None, department=None, channel: str = "",
-                   priority: str = "", start: dt.datetime | None = None, url: str = "") -> Deadline:
+                   priority: str = "", category: str = "", start: dt.datetime | None = None,
+                   url: str = "") -> Deadline:
     """Start the policy clock for ``stage`` on ``record``.
 
     Raises SlaPolicyMissing when no active policy covers it: a declared clock without a policy
@@ -67,10 +72,11 @@ def deadline_start(*, record, stage: str, title: str, owner=None, department=Non
     record without a deadline.
     """
     record_type = record_type_of(record)
-    policy = sla_policy_for(record_type=record_type, stage=stage, channel=channel, priority=priority)
+    policy = sla_policy_for(record_type=record_type, stage=stage, channel=channel, priority=priority,
+                            category=category)
     if policy is None:
         raise SlaPolicyMissing(f"no active SLA policy for {record_type}/{stage} (channel={channel!r}, "
-                               f"priority={priority!r})")
+                               f"priority={priority!r}, category={category!r})")
     calendar = policy.calendar or default_calendar()
     start = start or timezone.now()
     wt = WorkingTime.load(calendar, start.date())

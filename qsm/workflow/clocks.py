@@ -22,7 +22,7 @@ Rules, for each clock, when a record moves from state ``a`` to state ``b``:
 - moving between two of its ``states`` leaves it running.
 
 A policy clock finds its policy by the record type, the stage and the record's ``channel`` /
-``priority`` attributes (names declared on the clock); a missing active policy is the system
+``priority`` / ``category`` attributes (names declared on the clock); a missing active policy is the system
 check error ``qsm.E001``. A date clock with no date set does not run; setting, changing or
 clearing the date with ``engine.edit`` starts, moves or cancels it.
 """
@@ -55,6 +55,7 @@ class Clock:
     lead_days: int | Callable[[], int] = 0  # date clocks: remind this many working days before
     channel: str = ""  # policy clocks: the record attribute holding the channel, if any
     priority: str = ""  # policy clocks: the record attribute holding the priority, if any
+    category: str = ""  # policy clocks: the record attribute holding the category (a case's type), if any
     owner: Getter | None = None
     department: Getter | None = None
     started: Getter | None = None  # when a clock running at creation started (default: now)
@@ -106,7 +107,7 @@ def check_clocks(model: type[models.Model], choices: set[str], clocks: Iterable[
             raise ValueError(f"{model.__name__} clock {c.stage}: unknown states {sorted(unknown)}")
         if set(c.states) & set(c.pauses):
             raise ValueError(f"{model.__name__} clock {c.stage}: a state cannot both run and pause it")
-        for attr in (c.due_field, c.channel, c.priority, c.flag_field):
+        for attr in (c.due_field, c.channel, c.priority, c.category, c.flag_field):
             if attr and attr not in names:
                 raise ValueError(f"{model.__name__} clock {c.stage}: no field {attr!r}")
 
@@ -128,7 +129,8 @@ def _start(record, clock: Clock, *, at: dt.datetime | None = None) -> Deadline |
             return None  # no date agreed yet: nothing to run to
         return sla.deadline_start_on_date(due=due, lead_days=clock.lead(), **common)
     return sla.deadline_start(channel=getattr(record, clock.channel, "") if clock.channel else "",
-                              priority=getattr(record, clock.priority, "") if clock.priority else "", **common)
+                              priority=getattr(record, clock.priority, "") if clock.priority else "",
+                              category=getattr(record, clock.category, "") if clock.category else "", **common)
 
 
 def on_transition(record, clocks: Iterable[Clock], *, before: str, after: str, action: str) -> None:

@@ -20,6 +20,7 @@ from django.core.management.base import SystemCheckError
 from django.test import Client
 from django.urls import reverse
 
+from aftersales.models import Case as AftersalesCase
 from orders import services as orders
 from orders.models import Order, ReviewRound
 from presales import services as presales
@@ -30,6 +31,7 @@ from qsm.sla.selectors import sla_met_rate
 from qsm.workflow import engine
 from qsm.workflow.checks import clock_policies
 from qsm.workflow.models import Event
+from tests.builders import aftersales as afs
 from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import order_in, pass_all, priced_product
 
@@ -83,6 +85,29 @@ CLOCK_TABLE = {
         enter=lambda u: _order(u, promised=dt.date(2026, 3, 31)),
         done=lambda r, u: order_in(S.DELIVERED, order=r, actor=u.sales),
         cancel=lambda r, u: orders.order_cancel(order=r, actor=u.manager, comment="客户撤单"),
+    ),
+    ("aftersales.case", "reply"): SimpleNamespace(
+        enter=lambda u: afs.new_case(actor=u.sales, customer=u.customer),
+        done=lambda r, u: engine.fire(r, "reply", actor=u.sales, reply="已回复"),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=u.manager, comment="重复登记"),
+    ),
+    ("aftersales.case", "resolution"): SimpleNamespace(
+        enter=lambda u: afs.new_case(actor=u.sales, customer=u.customer),
+        done=lambda r, u: engine.fire(afs.diagnose(engine.fire(r, "reply", actor=u.sales, reply="已回复")), "resolve",
+                                      actor=u.sales),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=u.manager, comment="重复登记"),
+    ),
+    ("aftersales.planstep", "step"): SimpleNamespace(
+        enter=lambda u: afs.plan_build(afs.case_build(actor=u.sales, customer=u.customer, state=AftersalesCase.Status.SPECIAL,
+                                                      complex=True), actor=u.sales, steps=1,
+                                       state="in_progress").steps.get(),
+        done=lambda r, u: engine.fire(r, "complete", actor=u.sales, comment="已更换"),
+        cancel=lambda r, u: engine.fire(r.plan, "cancel", actor=u.sales, comment="方案作废") and r,
+    ),
+    ("aftersales.visit", "visit"): SimpleNamespace(
+        enter=lambda u: afs.visit_build(actor=u.sales, customer=u.customer),
+        done=lambda r, u: engine.fire(r, "record", actor=u.sales, method="phone", **afs.visit_answers(r)),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=u.sales, comment="客户已注销"),
     ),
 }
 
