@@ -8,6 +8,13 @@ class AftersalesConfig(AppConfig):
     # Rows every installation needs (SLA policies, cause taxonomy, questionnaires, visit rules),
     # reloaded into a flushed test database (qsm.registry).
     reference_data = "aftersales.reference:load"
+    # What `manage.py bench` measures of it (PERF-1, qsm.bench).
+    bench = "aftersales.bench:lists"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "aftersales.scale:seeder"
 
     def ready(self) -> None:
         from . import workflows  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        from .inbox import register as register_inbox
+
+        register_inbox()  # "my work", the customer page and the order page (qsm.registry)

@@ -37,23 +37,26 @@ _serial = itertools.count(1)
 def make_case(*, owner, status=CS.IN_PROGRESS, customer, due_days: float | None = 1, department=None,
               **fields) -> Case:
     n = next(_serial)
+    fields.setdefault("severity", "normal")
     return Case.objects.create(
-        number=f"AS-T-{n:05d}", channel="phone", case_type=Case.Type.PRODUCT_QUALITY, severity="normal",
+        number=f"AS-T-{n:05d}", channel="phone", case_type=Case.Type.PRODUCT_QUALITY,
         customer=customer, subject=f"主轴异响 {n}", description="客户来电反映主轴异响。", status=status,
         department=department or owner.department, owner=owner, received_at=NOW - dt.timedelta(hours=n),
         due_at=None if due_days is None else NOW + dt.timedelta(days=due_days, minutes=n), **fields)
 
 
-def make_order(*, owner, customer) -> Order:
+def make_order(*, owner=None, customer, department=None) -> Order:
     n = next(_serial)
-    return Order.objects.create(number=f"ORD-T-{n:05d}", customer=customer, department=owner.department, owner=owner,
+    department = department or owner.department
+    owner = owner or department.members.order_by("pk").first()
+    return Order.objects.create(number=f"ORD-T-{n:05d}", customer=customer, department=department, owner=owner,
                                 status=Order.Status.ACCEPTED)
 
 
 def make_visit(*, owner, customer, status=VS.PLANNED, department=None, record=None, due_days: float | None = 2,
                **fields) -> Visit:
     n = next(_serial)
-    record = record or make_order(owner=owner or fields.get("done_by"), customer=customer)
+    record = record or make_order(owner=owner, customer=customer, department=department)
     planned = timezone.localdate() + dt.timedelta(days=int(due_days or 0))
     return Visit.objects.create(
         number=f"HF-T-{n:05d}", content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
@@ -180,7 +183,7 @@ def _world(staff_user, colleague, outsider, customer, count: int) -> None:
             case = special_case_with_step(owner=colleague, step_owner=outsider, customer=customer)
             invite(case, opened_by=colleague, users=[outsider], departments=[staff_user.department])
         make_visit(owner=staff_user if k % 2 else None, customer=customer, due_days=(k % 5) - 2,
-                   department=staff_user.department)
+                   department=staff_user.department, record=make_order(owner=staff_user, customer=customer))
 
 
 def _inbox_queries(user_pk: int) -> int:
