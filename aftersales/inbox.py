@@ -5,8 +5,8 @@ providers and import nothing of this module (DESIGN.md: dependencies flow one wa
 
 - "My work": the cases that wait on the user (owned, new in the department, a plan step the user
   owns, a special-solution discussion the user or the department was invited to) and the visits
-  (owned; unassigned ones of a department whose visit owner the user is; re-checks requested, for
-  the quality department), due first. PERF-1: each branch is one query cut short by its own partial
+  (owned; the unassigned ones of the user's department for its visit owner; re-checks requested,
+  for the quality department), due first. PERF-1: each branch is one query cut short by its own partial
   index (``qsm.inbox.first_by_deadline``); one query per kind of record whatever their number.
 - The customer page: the customer's cases (number, type, severity, state, times reopened) and
   visits (date, method, score), next to the inquiries and orders.
@@ -132,15 +132,22 @@ def case_inbox(user) -> list[InboxItem]:
     return items
 
 
+def _is_visit_owner_of_department(user) -> bool:
+    """VIS-1: the user is the visit owner (回访负责人) of the department they work in."""
+    department = user.department if user.department_id else None
+    return department is not None and department.visit_owner_id == user.pk
+
+
 def visit_waiting_on(*, user) -> QuerySet[Visit]:
-    """INBOX-1: open visits the user owns; open visits nobody owns yet in a department whose visit
-    owner the user is; for the quality department, the phone visits marked for re-check; due first,
-    at most the core's cap."""
+    """INBOX-1: open visits the user owns; the open visits nobody owns yet of the user's department
+    when the user is its visit owner; for the quality department, the phone visits marked for
+    re-check; due first, at most the core's cap."""
     shown = Visit.objects.select_related("customer").only(
         "number", "reason", "status", "due_at", "planned_for", "owner_id", "recheck_status", "customer__name")
     return first_by_deadline(shown, [
         Visit.objects.filter(owner=user, status__in=VISIT_OPEN_STATES),
-        Visit.objects.filter(department__visit_owner=user, owner__isnull=True, status__in=VISIT_OPEN_STATES),
+        Visit.objects.filter(department_id=user.department_id, owner__isnull=True, status__in=VISIT_OPEN_STATES)
+        if _is_visit_owner_of_department(user) else None,
         Visit.objects.filter(recheck_status=Visit.Recheck.REQUESTED) if in_quality_department(user) else None,
     ], order_by=("due_at", "planned_for", "pk"))
 

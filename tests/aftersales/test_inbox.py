@@ -243,6 +243,7 @@ def test_each_branch_is_limited_and_read_through_its_partial_index(staff_user, c
     assert sql.count("UNION ALL") == 4 and sql.count("LIMIT 200") == 6, sql
     plan = _plan(cases)
     assert _uses(plan, "case_inbox_owner_idx") and _uses(plan, "case_inbox_dept_new_idx"), plan
+    assert _uses(plan, "case_inbox_special_idx"), plan
     assert "Seq Scan" not in plan, plan
 
     owner = User.objects.select_related("department").get(pk=colleague.pk)
