@@ -18,7 +18,7 @@ reads its rows in one query.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateField, Exists, F, OuterRef, QuerySet, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -86,7 +86,7 @@ _VISIT_WAITING_FOR = {
 _RECHECK_WAITING_FOR = gettext_noop("Re-check the phone visit with the customer")
 
 
-def case_waiting_on(*, user) -> QuerySet[Case]:
+def case_waiting_on(*, user, columns: dict | None = None) -> QuerySet[Case]:
     """INBOX-1: cases the user owns in a state that waits on the owner, new cases of the user's
     department (not yet answered), special-solution cases where the user owns an open plan step or
     was invited (by name or by department) to the discussion; due first, at most the core's cap."""
@@ -100,10 +100,11 @@ def case_waiting_on(*, user) -> QuerySet[Case]:
 
     open_step = PlanStep.objects.filter(plan__case_id=OuterRef("pk"), owner=user, status=PlanStep.Status.OPEN)
     # Only the columns "my work" shows, and whether the user owns an open step (what to do), for up
-    # to 200 rows per call.
-    shown = Case.objects.select_related("customer").only(
-        "number", "subject", "status", "due_at", "received_at", "owner_id", "customer__name").annotate(
-        owns_step=Exists(open_step))
+    # to 200 rows per call; ``columns``: named expressions instead (aftersales_inbox's rows).
+    shown = (Case.objects.annotate(**columns, w_step=Exists(open_step)) if columns is not None else
+             Case.objects.select_related("customer").only(
+                 "number", "subject", "status", "due_at", "received_at", "owner_id", "customer__name").annotate(
+                 owns_step=Exists(open_step)))
     return first_by_deadline(shown, [
         Case.objects.filter(owner=user, status__in=WAITS_ON_OWNER),
         Case.objects.filter(department_id=department, status=CS.NEW) if department else None,
@@ -114,36 +115,19 @@ def case_waiting_on(*, user) -> QuerySet[Case]:
     ], order_by=("due_at", "received_at", "pk"))
 
 
-def case_inbox(user) -> list[InboxItem]:
-    module = gettext("After-sales")
-    labels = _labels(CS.choices)
-    url = _url_of("aftersales:case-detail")
-    waiting_for = {status: gettext(text) for status, text in _CASE_WAITING_FOR.items()}
-    step, invited = gettext(_STEP_WAITING_FOR), gettext(_INVITED_WAITING_FOR)
-    items = []
-    for c in case_waiting_on(user=user):
-        if c.owner_id == user.pk or c.status != CS.SPECIAL:
-            waiting = waiting_for.get(c.status, "")
-        else:  # a special-solution case of someone else: a step of the plan, or the discussion
-            waiting = step if c.owns_step else invited
-        items.append(InboxItem(module=module, module_code="aftersales", number=c.number,
-                               title=f"{c.subject} · {c.customer.name}", status_label=labels.get(c.status, c.status),
-                               url=url(c.pk), due_at=c.due_at, waiting_for=waiting))
-    return items
-
-
 def _is_visit_owner_of_department(user) -> bool:
     """VIS-1: the user is the visit owner (回访负责人) of the department they work in."""
     department = user.department if user.department_id else None
     return department is not None and department.visit_owner_id == user.pk
 
 
-def visit_waiting_on(*, user) -> QuerySet[Visit]:
+def visit_waiting_on(*, user, columns: dict | None = None) -> QuerySet[Visit]:
     """INBOX-1: open visits the user owns; the open visits nobody owns yet of the user's department
     when the user is its visit owner; for the quality department, the phone visits marked for
     re-check; due first, at most the core's cap."""
-    shown = Visit.objects.select_related("customer").only(
-        "number", "reason", "status", "due_at", "planned_for", "owner_id", "recheck_status", "customer__name")
+    shown = (Visit.objects.annotate(**columns) if columns is not None else Visit.objects.select_related(
+        "customer").only("number", "reason", "status", "due_at", "planned_for", "owner_id", "recheck_status",
+                         "customer__name"))
     return first_by_deadline(shown, [
         Visit.objects.filter(owner=user, status__in=VISIT_OPEN_STATES),
         Visit.objects.filter(department_id=user.department_id, owner__isnull=True, status__in=VISIT_OPEN_STATES)
@@ -152,29 +136,69 @@ def visit_waiting_on(*, user) -> QuerySet[Visit]:
     ], order_by=("due_at", "planned_for", "pk"))
 
 
-def visit_inbox(user) -> list[InboxItem]:
+# One row shape for both kinds, so that "my work" reads the module's cases and visits in one query
+# (``UNION ALL`` of the two lists, each due first and cut at the cap).
+_ROW = ("w_kind", "w_id", "w_number", "w_title", "w_status", "w_due", "w_owner", "w_customer", "w_reason",
+        "w_recheck", "w_planned", "w_step")
+
+
+def _case_columns_for_inbox() -> dict:
+    return {"w_kind": Value("case"), "w_id": F("pk"), "w_number": F("number"), "w_title": F("subject"),
+            "w_status": F("status"), "w_due": F("due_at"), "w_owner": F("owner_id"), "w_customer": F("customer__name"),
+            "w_reason": Value(""), "w_recheck": Value(""), "w_planned": Value(None, output_field=DateField())}
+
+
+def _visit_columns_for_inbox() -> dict:
+    return {"w_kind": Value("visit"), "w_id": F("pk"), "w_number": F("number"), "w_title": Value(""),
+            "w_status": F("status"), "w_due": F("due_at"), "w_owner": F("owner_id"), "w_customer": F("customer__name"),
+            "w_reason": F("reason"), "w_recheck": F("recheck_status"), "w_planned": F("planned_for"),
+            "w_step": Value(False)}
+
+
+def aftersales_waiting_on(*, user) -> list[dict]:
+    """INBOX-1: the cases (``case_waiting_on``) and visits (``visit_waiting_on``) that wait on the
+    user, each kind due first and at most the core's cap, read in one query."""
+    cases = case_waiting_on(user=user, columns=_case_columns_for_inbox()).values_list(*_ROW)
+    visits = visit_waiting_on(user=user, columns=_visit_columns_for_inbox()).values_list(*_ROW)
+    return [dict(zip(_ROW, row, strict=True)) for row in cases.union(visits, all=True)]
+
+
+def aftersales_inbox(user) -> list[InboxItem]:
     from qsm.followup.reasons import reason_label
     from qsm.sla.calendar import default_calendar, end_of_working_day
 
-    module = gettext("Follow-up visits")
-    labels = _labels(VS.choices)
-    url = _url_of("aftersales:visit-detail")
-    waiting_for = {status: gettext(text) for status, text in _VISIT_WAITING_FOR.items()}
-    recheck = gettext(_RECHECK_WAITING_FOR)
+    # PERF-1: labels translated and URLs reversed once per call, not per row.
+    case_module, visit_module = gettext("After-sales"), gettext("Follow-up visits")
+    case_labels, visit_labels = _labels(CS.choices), _labels(VS.choices)
+    case_url, visit_url = _url_of("aftersales:case-detail"), _url_of("aftersales:visit-detail")
+    case_waiting = {status: gettext(text) for status, text in _CASE_WAITING_FOR.items()}
+    visit_waiting = {status: gettext(text) for status, text in _VISIT_WAITING_FOR.items()}
+    step, invited, recheck = gettext(_STEP_WAITING_FOR), gettext(_INVITED_WAITING_FOR), gettext(_RECHECK_WAITING_FOR)
     reasons: dict[str, str] = {}
     items, calendar = [], None
-    for v in visit_waiting_on(user=user):
-        due = v.due_at
-        if due is None and v.status in VISIT_OPEN_STATES and v.planned_for:
+    for row in aftersales_waiting_on(user=user):
+        status, due = row["w_status"], row["w_due"]
+        if row["w_kind"] == "case":
+            if row["w_owner"] == user.pk or status != CS.SPECIAL:
+                waiting = case_waiting.get(status, "")
+            else:  # a special-solution case of someone else: a step of its plan, or its discussion
+                waiting = step if row["w_step"] else invited
+            items.append(InboxItem(module=case_module, module_code="aftersales", number=row["w_number"],
+                                   title=f"{row['w_title']} · {row['w_customer']}",
+                                   status_label=case_labels.get(status, status), url=case_url(row["w_id"]),
+                                   due_at=due, waiting_for=waiting))
+            continue
+        if due is None and status in VISIT_OPEN_STATES and row["w_planned"]:
             calendar = calendar or default_calendar()
-            due = end_of_working_day(v.planned_for, calendar)  # as the visit clock counts it
-        if v.reason not in reasons:
-            reasons[v.reason] = str(reason_label(v.reason))
-        waiting = recheck if v.recheck_status == Visit.Recheck.REQUESTED and v.status == VS.DONE else (
-            waiting_for.get(v.status, ""))
-        items.append(InboxItem(module=module, module_code="aftersales", number=v.number,
-                               title=f"{v.customer.name} · {reasons[v.reason]}",
-                               status_label=labels.get(v.status, v.status), url=url(v.pk), due_at=due,
+            due = end_of_working_day(row["w_planned"], calendar)  # as the visit clock counts it
+        reason = row["w_reason"]
+        if reason not in reasons:
+            reasons[reason] = str(reason_label(reason))
+        waiting = recheck if row["w_recheck"] == Visit.Recheck.REQUESTED and status == VS.DONE else (
+            visit_waiting.get(status, ""))
+        items.append(InboxItem(module=visit_module, module_code="aftersales", number=row["w_number"],
+                               title=f"{row['w_customer']} · {reasons[reason]}",
+                               status_label=visit_labels.get(status, status), url=visit_url(row["w_id"]), due_at=due,
                                waiting_for=waiting))
     return items
 
@@ -251,8 +275,7 @@ def order_visits_section(order, user) -> HistorySection | None:
 def register() -> None:
     from qsm import registry
 
-    registry.register_inbox(case_inbox, module="aftersales")
-    registry.register_inbox(visit_inbox, module="aftersales")
+    registry.register_inbox(aftersales_inbox, module="aftersales")
     registry.register_customer_history(case_customer_history)
     registry.register_customer_history(visit_customer_history)
     registry.register_record_section("orders.order", order_visits_section)

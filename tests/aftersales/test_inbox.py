@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from aftersales.inbox import case_waiting_on, visit_waiting_on
+from aftersales.inbox import aftersales_inbox, case_waiting_on, visit_waiting_on
 from aftersales.models import Case, PlanStep, SpecialPlan, Visit
 from orders.models import Order
 from qsm import registry
@@ -211,6 +211,12 @@ def test_the_queries_of_my_work_do_not_grow_with_the_cases_and_visits(staff_user
 
     assert many == few
     assert listed_many >= 5 * listed_few > 0
+    # after-sales reads its cases and visits in one query (a UNION ALL of the two lists)
+    for user in people:
+        loaded = User.objects.select_related("department").get(pk=user.pk)
+        with CaptureQueriesContext(connection) as queries:
+            aftersales_inbox(loaded)
+        assert len(queries) == 1, [q["sql"] for q in queries]
 
 
 def _plan(queryset) -> str:
