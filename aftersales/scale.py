@@ -16,8 +16,9 @@ deadlines (policy by severity and case type, paused while waiting, a second reso
 a reopening), ``due_at`` = the earliest running one, the diagnosis, cause and solution once worked,
 one timeline event per transition, and the follow-up queue row ``case_resolved`` on resolving.
 
-Then the visit scheduler's work: every follow-up queue row whose reason has an active visit rule
-(accepted orders, resolved cases) and that fell due became a visit (the row consumed), due the
+Then the visit scheduler's work over the last two years (the rows due before were closed when the
+visits began): every follow-up queue row whose reason has an active visit rule (delivered and
+accepted orders, resolved cases) and that fell due became a visit (the row consumed), due the
 rule's working days later, owned by the department's visit owner, asking the rule's questionnaire's
 current version. Done visits (by phone with the call time and duration, some after failed attempts;
 by survey link, the link issued and used, the customer's IP and browser) carry a spread of scores,
@@ -87,6 +88,8 @@ MIX_BY_AGE = [
             ("closed", 93.3), ("cancelled", 4)]),
 ]
 SCORES = [("5", 45), ("4", 30), ("3", 13), ("2", 8), ("1", 4)]
+# Visits began two years ago (~200,000 at scale 1): the queue rows due before were closed at go-live.
+VISIT_DAYS = 730
 
 
 def _days(x: str) -> str:
@@ -368,20 +371,20 @@ def _seed_cases(ctx: ScaleContext) -> None:
         rows.append(ctx.execute(f"""
             INSERT INTO aftersales_planstep (plan_id, position, description, owner_id, due_date, status, done_at, done_by_id,
                                              done_note, due_at)
-            SELECT p.id, k, {pick(STEP_TEXTS, 'p.g * 3 + k', 453)}, CASE WHEN k = 1 THEN p.owner_id ELSE o.user_id END,
+            SELECT p.id, sp.pos, {pick(STEP_TEXTS, 'p.g * 3 + sp.pos', 453)}, CASE WHEN sp.pos = 1 THEN p.owner_id ELSE o.user_id END,
                    (x.at AT TIME ZONE {tz})::date, CASE WHEN x.done THEN 'done' ELSE 'open' END,
                    CASE WHEN x.done THEN least(x.at, p.t_end) END,
-                   CASE WHEN x.done THEN CASE WHEN k = 1 THEN p.owner_id ELSE o.user_id END END,
-                   CASE WHEN x.done THEN {pick(STEP_NOTES, 'p.g * 3 + k', 454)} ELSE '' END,
+                   CASE WHEN x.done THEN CASE WHEN sp.pos = 1 THEN p.owner_id ELSE o.user_id END END,
+                   CASE WHEN x.done THEN {pick(STEP_NOTES, 'p.g * 3 + sp.pos', 454)} ELSE '' END,
                    CASE WHEN NOT x.done THEN pg_temp.qsm_work_end((x.at AT TIME ZONE {tz})::date) END
-            FROM scale_plan p CROSS JOIN generate_series(1, 3) k
+            FROM scale_plan p CROSS JOIN generate_series(1, 3) AS sp(pos)
             JOIN scale_biz b ON b.id = p.department_id
-            JOIN scale_staff o ON o.dept_id = b.id AND o.n = 1 + floor({rnd('p.g * 3 + k', 455)} * b.n_staff)::int
-            CROSS JOIN LATERAL (SELECT p.created_at + (p.t_end - p.created_at) * (k::float / (p.n_steps + 1)) AS at0) x0
+            JOIN scale_staff o ON o.dept_id = b.id AND o.n = 1 + floor({rnd('p.g * 3 + sp.pos', 455)} * b.n_staff)::int
+            CROSS JOIN LATERAL (SELECT p.created_at + (p.t_end - p.created_at) * (sp.pos::float / (p.n_steps + 1)) AS at0) x0
             CROSS JOIN LATERAL (SELECT x0.at0 + interval '2 days' AS at,
                 p.status = 'done' OR (p.status = 'in_progress' AND x0.at0 + interval '1 day' < {now}
-                                      AND {rnd('p.g * 3 + k', 456)} < 0.6) AS done) x
-            WHERE k <= p.n_steps ORDER BY p.id, k"""))
+                                      AND {rnd('p.g * 3 + sp.pos', 456)} < 0.6) AS done) x
+            WHERE sp.pos <= p.n_steps ORDER BY p.id, sp.pos"""))
         rows.append(ctx.execute(f"""
             INSERT INTO sla_deadline (content_type_id, object_id, stage, source, due_date, lead_days, calendar_id, title,
                 url, owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_minutes,
@@ -505,6 +508,7 @@ def _seed_visits(ctx: ScaleContext) -> None:
                               ORDER BY qv.version DESC LIMIT 1) v ON true
                 LEFT JOIN scale_biz b ON b.k = 1
                 WHERE f.consumed_at IS NULL AND f.due_at < {now} - interval '10 minutes' AND f.customer_id IS NOT NULL
+                  AND f.due_at >= {now} - interval '{VISIT_DAYS} days'
             ), numbered AS (
                 SELECT row_number() OVER (ORDER BY created_at, follow_up_id) AS g, due.* FROM due
             )
@@ -541,7 +545,7 @@ def _seed_visits(ctx: ScaleContext) -> None:
             UPDATE scale_visit v SET method = 'link' WHERE v.status = 'link_sent';
             UPDATE scale_visit v SET method = '' WHERE v.status IN ('planned', 'cancelled');
             UPDATE scale_visit v SET
-                t_link = CASE WHEN v.method = 'link' THEN {_next('v.created_at', f"0.2 + (v.due - v.created_at) / interval '1 day' * 0.5 * {rnd('v.g', 504)}", 0.5, now)} END,
+                t_link = CASE WHEN v.method = 'link' THEN {_next('v.created_at', f"0.2 + extract(epoch FROM v.due - v.created_at) / 86400 * 0.5 * {rnd('v.g', 504)}", 0.5, now)} END,
                 satisfaction = CASE WHEN v.status = 'done' THEN ({weighted(SCORES, rnd('v.g', 505))})::int END,
                 failed = CASE WHEN v.status = 'done' AND v.method = 'phone' AND {rnd('v.g', 506)} < 0.25
                                   THEN 1 + floor({rnd('v.g', 507)} * 2)::int
@@ -607,6 +611,11 @@ def _seed_visits(ctx: ScaleContext) -> None:
             ON CONFLICT (prefix, year) DO UPDATE SET last = GREATEST(workflow_numbersequence.last, EXCLUDED.last)""")
         rows.append(ctx.execute("""
             UPDATE followup_followup f SET consumed_at = v.created_at FROM scale_visit v WHERE v.follow_up_id = f.id"""))
+        # What fell due before the visits began was closed when the module went live: consumed, no visit.
+        rows.append(ctx.execute(f"""
+            UPDATE followup_followup f SET consumed_at = {now} - interval '{VISIT_DAYS} days'
+            WHERE f.consumed_at IS NULL AND f.due_at < {now} - interval '{VISIT_DAYS} days'
+              AND EXISTS (SELECT 1 FROM aftersales_visitrule r WHERE r.reason = f.reason AND r.is_active)"""))
 
     with ctx.step("answers and phone attempts") as rows:
         rows.append(ctx.execute(f"""

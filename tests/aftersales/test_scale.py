@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from aftersales.models import Case, PhoneAttempt, PlanStep, SpecialPlan, Visit, VisitAnswer
+from aftersales.models import Case, PhoneAttempt, PlanStep, SpecialPlan, Visit, VisitAnswer, VisitRule
 from orders.models import Order
 from qsm import registry
 from qsm.followup.models import FollowUp
@@ -110,12 +110,15 @@ def test_visits_of_the_due_follow_ups_with_answers_scores_and_rechecks(seeded):
     visits = Visit.objects.all()
     assert visits.count() > 0
     # every due row of a reason with a rule became one visit, the row consumed; the others wait
-    ruled = FollowUp.objects.filter(reason__in=["accepted", "case_resolved"], due_at__lt=now - timezone.timedelta(
-        minutes=10))
+    ruled = FollowUp.objects.filter(reason__in=list(VisitRule.objects.filter(is_active=True).values_list(
+        "reason", flat=True)), due_at__lt=now - timezone.timedelta(minutes=10))
     assert ruled.filter(consumed_at__isnull=True).count() == 0
-    assert visits.filter(follow_up__isnull=False).count() == visits.count() == ruled.count()
-    assert not FollowUp.objects.filter(consumed_at__isnull=False, visit__isnull=True).exists()
-    assert set(visits.values_list("reason", flat=True)) <= {"accepted", "case_resolved"}
+    assert visits.filter(follow_up__isnull=False).count() == visits.count()
+    assert visits.count() == ruled.filter(due_at__gte=now - timezone.timedelta(days=730)).count()
+    # the rows due before the visits began (two years ago) were closed without a visit
+    closed = FollowUp.objects.filter(consumed_at__isnull=False, visit__isnull=True)
+    assert closed.exists() and not closed.filter(due_at__gte=now - timezone.timedelta(days=729)).exists()
+    assert "case_resolved" in set(visits.values_list("reason", flat=True))
     assert visits.filter(content_type=ContentType.objects.get_for_model(Order)).exists()
     assert visits.filter(content_type=ContentType.objects.get_for_model(Case)).exists()
     # owned by the department's visit owner, asking the rule's current questionnaire version
