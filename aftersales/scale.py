@@ -142,8 +142,25 @@ def _lead_days(model, stage: str, default: int = 1) -> int:
 
 
 def seed(ctx: ScaleContext) -> None:
+    _questionnaires_present()
     _seed_cases(ctx)
     _seed_visits(ctx)
+
+
+def _questionnaires_present() -> None:
+    """The visits ask the rules' questionnaires. ``seed_scale --reset`` truncates the users with CASCADE,
+    which empties the questionnaire versions (their ``created_by``) but leaves the questionnaires and
+    rules: those are given back their reference versions here (aftersales.reference)."""
+    from django.apps import apps
+
+    from . import reference
+    from .models import Questionnaire, VisitRule
+
+    empty = Questionnaire.objects.filter(versions__isnull=True)
+    if empty.exists():
+        VisitRule.objects.filter(questionnaire__in=empty).delete()
+        empty.delete()
+        reference.load(apps)
 
 
 # --- cases -----------------------------------------------------------------------------------------
