@@ -22,8 +22,7 @@ from django.db.models import DateField, Exists, F, OuterRef, QuerySet, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext, gettext_noop
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from qsm.discussions.models import Discussion
 from qsm.inbox import first_by_deadline
@@ -168,7 +167,7 @@ def aftersales_inbox(user) -> list[InboxItem]:
     from qsm.sla.calendar import default_calendar, end_of_working_day
 
     # PERF-1: labels translated and URLs reversed once per call, not per row.
-    case_module, visit_module = gettext("After-sales"), gettext("Follow-up visits")
+    case_module, visit_module = pgettext("inbox", "After-sales"), pgettext("inbox", "Follow-up visits")
     case_labels, visit_labels = _labels(CS.choices), _labels(VS.choices)
     case_url, visit_url = _url_of("aftersales:case-detail"), _url_of("aftersales:visit-detail")
     case_waiting = {status: gettext(text) for status, text in _CASE_WAITING_FOR.items()}
@@ -217,7 +216,8 @@ def _case_rows(cases) -> list[dict]:
 
 
 def _case_columns() -> list[str]:
-    return [_("Number"), _("Received"), _("Case type"), _("Severity"), _("Status"), _("Times reopened")]
+    return [gettext("Number"), gettext("Received"), pgettext("customer page", "Case type"),
+            pgettext("customer page", "Severity"), gettext("Status"), pgettext("customer page", "Times reopened")]
 
 
 def _visit_rows(visits) -> list[dict]:
@@ -230,7 +230,8 @@ def _visit_rows(visits) -> list[dict]:
 
 
 def _visit_columns() -> list[str]:
-    return [_("Number"), _("Date"), _("Method"), _("Satisfaction"), _("Status")]
+    return [gettext("Number"), gettext("Date"), pgettext("customer page", "Method"),
+            pgettext("customer page", "Satisfaction"), gettext("Status")]
 
 
 _CASE_COLUMNS = ("number", "received_at", "case_type", "severity", "status", "reopen_count")
@@ -240,14 +241,14 @@ _VISIT_COLUMNS = ("number", "planned_for", "done_at", "method", "satisfaction", 
 def case_customer_history(customer, user) -> HistorySection:
     cases = (visible(Case, user).filter(customer=customer).only(*_CASE_COLUMNS)
              .order_by("-received_at", "-id")[:SECTION_ROWS])
-    return HistorySection(title=_("After-sales cases"), columns=_case_columns(), rows=_case_rows(cases),
+    return HistorySection(title=pgettext("customer page", "After-sales cases"), columns=_case_columns(), rows=_case_rows(cases),
                           more_url=_list_url("aftersales:case-list", customer=customer.pk), key="aftersales-cases")
 
 
 def visit_customer_history(customer, user) -> HistorySection:
     visits = (visible(Visit, user).filter(customer=customer).only(*_VISIT_COLUMNS)
               .order_by("-planned_for", "-id")[:SECTION_ROWS])
-    return HistorySection(title=_("Follow-up visits"), columns=_visit_columns(), rows=_visit_rows(visits),
+    return HistorySection(title=pgettext("customer page", "Follow-up visits"), columns=_visit_columns(), rows=_visit_rows(visits),
                           more_url=_list_url("aftersales:visit-list", customer=customer.pk), key="aftersales-visits")
 
 
@@ -257,7 +258,7 @@ def order_cases_section(order, user) -> HistorySection | None:
                  .order_by("-received_at", "-id")[:SECTION_ROWS])
     if not cases:
         return None
-    return HistorySection(title=_("After-sales cases"), columns=_case_columns(), rows=_case_rows(cases),
+    return HistorySection(title=pgettext("customer page", "After-sales cases"), columns=_case_columns(), rows=_case_rows(cases),
                           more_url=_list_url("aftersales:case-list", order=order.pk), key="order-cases")
 
 
@@ -268,7 +269,7 @@ def order_visits_section(order, user) -> HistorySection | None:
                   .only(*_VISIT_COLUMNS).order_by("-planned_for", "-id")[:SECTION_ROWS])
     if not visits:
         return None
-    return HistorySection(title=_("Follow-up visits"), columns=_visit_columns(), rows=_visit_rows(visits),
+    return HistorySection(title=pgettext("customer page", "Follow-up visits"), columns=_visit_columns(), rows=_visit_rows(visits),
                           key="order-visits")
 
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from aftersales.inbox import aftersales_inbox, case_waiting_on, visit_waiting_on
 from aftersales.models import Case, PlanStep, SpecialPlan, Visit
@@ -88,11 +88,11 @@ def _items(user, module_label: str):
 
 
 def _cases(user):
-    return _items(user, gettext("After-sales"))
+    return _items(user, pgettext("inbox", "After-sales"))
 
 
 def _visits(user):
-    return _items(user, gettext("Follow-up visits"))
+    return _items(user, pgettext("inbox", "Follow-up visits"))
 
 
 @pytest.mark.spec("INBOX-1", "AFS-2")

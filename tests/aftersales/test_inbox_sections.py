@@ -7,7 +7,7 @@ import pytest
 from aftersales.models import Case, Visit
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from qsm import registry
 from qsm.org.models import User
@@ -37,15 +37,15 @@ def test_the_customer_page_shows_cases_and_visits_with_scores_within_the_users_s
 
     # when the customer page is asked for its sections
     sections = registry.customer_history(customer, User.objects.get(pk=staff_user.pk))
-    cases = _section(sections, gettext("After-sales cases"))
-    visits = _section(sections, gettext("Follow-up visits"))
+    cases = _section(sections, pgettext("customer page", "After-sales cases"))
+    visits = _section(sections, pgettext("customer page", "Follow-up visits"))
 
     # then the case shows its number, type, severity, state and times reopened; the visit its date,
     # method and score; another department's case is not there
     [row] = cases.rows
     assert row["cells"] == [reopened.number, timezone.localtime(reopened.received_at).date().isoformat(),
                             gettext("Product quality"), gettext("Urgent"), gettext("In progress"), "1"]
-    assert cases.columns[-1] == gettext("Times reopened")
+    assert cases.columns[-1] == pgettext("customer page", "Times reopened")
     assert elsewhere.number not in [r["cells"][0] for r in cases.rows]
     [vrow] = visits.rows
     assert vrow["cells"][0] == visit.number and vrow["cells"][2] == gettext("Survey link") and vrow["cells"][3] == "2/5"
@@ -63,11 +63,11 @@ def test_another_department_sees_none_of_them_and_quality_sees_all(other_departm
     make_case(owner=staff_user, customer=customer)
     make_visit(owner=staff_user, customer=customer)
     outsider = registry.customer_history(customer, User.objects.get(pk=other_department_staff.pk))
-    assert _section(outsider, gettext("After-sales cases")).rows == []
-    assert _section(outsider, gettext("Follow-up visits")).rows == []
+    assert _section(outsider, pgettext("customer page", "After-sales cases")).rows == []
+    assert _section(outsider, pgettext("customer page", "Follow-up visits")).rows == []
     quality = registry.customer_history(customer, User.objects.get(pk=quality_officer.pk))
-    assert len(_section(quality, gettext("After-sales cases")).rows) == 1
-    assert len(_section(quality, gettext("Follow-up visits")).rows) == 1
+    assert len(_section(quality, pgettext("customer page", "After-sales cases")).rows) == 1
+    assert len(_section(quality, pgettext("customer page", "Follow-up visits")).rows) == 1
 
 
 def _customer_page_queries(client, customer) -> int:
