@@ -4,11 +4,11 @@ Only what the user may see (ORG-1), in a fixed number of queries whatever the nu
 from __future__ import annotations
 
 import pytest
-from aftersales.models import Case, Visit
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
+from aftersales.models import Case, Visit
 from qsm import registry
 from qsm.org.models import User
 from tests.aftersales.test_inbox import NOW, make_case, make_order, make_visit
