@@ -116,8 +116,9 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
         body = {"url": url, "text": services.survey_message(url),
                 "qr_png": request.build_absolute_uri(reverse("links:qr", args=["png"]) + "?u=" + qr_token(path)),
                 "expires_at": visit.link.expires_at,
-                "visit": VisitDetailSerializer(visit, context=self.get_serializer_context()).data}
-        return Response(SentLinkSerializer(body).data, status=status.HTTP_201_CREATED)
+                "visit": visit}
+        return Response(SentLinkSerializer(body, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=VisitDetailSerializer, summary="Cancel the visit, saying why")
     @action(detail=True, methods=["post"])
