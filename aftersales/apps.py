@@ -14,7 +14,11 @@ class AftersalesConfig(AppConfig):
     scale_data = "aftersales.scale:seeder"
 
     def ready(self) -> None:
-        from . import workflows  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        from . import (
+            visit_setup,
+            workflows,  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        )
         from .inbox import register as register_inbox
 
+        visit_setup.register()  # the survey link, the case's customer summary, visit timeline lines, export
         register_inbox()  # "my work", the customer page and the order page (qsm.registry)
