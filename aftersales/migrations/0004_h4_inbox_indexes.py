@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftersales', '0002_h1_reference_data'),
+        ('aftersales', '0003_h3_visit_search'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('followup', '0002_labels'),
         ('links', '0002_labels'),
