@@ -30,7 +30,8 @@ def lists() -> list[BenchList]:
             record_page="aftersales:visit-detail", record_api="api-visit-detail",
             number_of=lambda visit: visit.number, customer_of=lambda visit: visit.customer,
             open_q=Q(status__in=Visit.OPEN_STATES),
-            # Its choices are the registered follow-up reasons, filled in when the FilterSet is made.
-            filter_values={"reason": "case_resolved"},
+            # The reasons' choices are filled in when the FilterSet is made; a score is a typed choice
+            # (not a ChoiceFilter the core reads values from).
+            filter_values={"reason": "case_resolved", "satisfaction": 2},
         ),
     ]
