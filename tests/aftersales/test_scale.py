@@ -187,3 +187,18 @@ def test_the_app_works_on_the_seeded_cases_and_visits(seeded, client):
                           subject="回访后客户来电", description="客户反映备件未到。")
     assert Case.objects.filter(number=created.number).count() == 1 and created.due_at is not None
     assert created.pk > Case.objects.exclude(pk=created.pk).order_by("-pk").values_list("pk", flat=True)[0]
+
+
+@pytest.mark.spec("PERF-1", "VIS-1")
+def test_a_reset_seeds_the_visits_again_with_the_questionnaires_of_the_reference_data(seeded):
+    from aftersales.models import Question, QuestionnaireVersion
+
+    questions = Question.objects.count()
+    # when the database is emptied and seeded at another scale (the users go, with CASCADE, and with them
+    # the questionnaire versions they created)
+    call_command("seed_scale", scale=SCALE * 2, reset=True, stdout=io.StringIO())
+    # then the questionnaires have their reference versions again and the visits ask them
+    assert QuestionnaireVersion.objects.filter(published_at__isnull=False).exists()
+    assert Question.objects.count() == questions
+    assert Visit.objects.exists() and not Visit.objects.filter(questionnaire_version__isnull=True).exists()
+    assert VisitAnswer.objects.exists()
