@@ -284,3 +284,18 @@ def test_a_user_of_another_department_gets_nothing_of_ours(staff_user, other_dep
     make_visit(owner=None, customer=customer, department=staff_user.department)
     stranger = UserFactory(username="stranger", department=other_department_staff.department, roles=[Role.STAFF])
     assert _cases(stranger) == [] and _visits(stranger) == []
+
+
+@pytest.mark.spec("INBOX-1")
+def test_the_my_work_page_lists_them_in_chinese_with_links_overdue_first(client, staff_user, customer):
+    overdue = make_case(owner=staff_user, customer=customer, due_days=-1)
+    visit = make_visit(owner=staff_user, customer=customer, due_days=3)
+    client.force_login(staff_user)  # a Chinese-speaking user (the factories' default language)
+
+    html = client.get(reverse("inbox")).content.decode()
+
+    assert f'href="{overdue.get_absolute_url()}"' in html and f'href="{visit.get_absolute_url()}"' in html
+    assert "售后服务" in html and "回访" in html and "诊断并解决问题" in html and "电话回访客户或发送问卷链接" in html
+    assert html.index(overdue.number) < html.index(visit.number)
+    at = html.index(overdue.number)
+    assert "row-overdue" in html[html.rindex("<tr", 0, at):at]  # its row is marked overdue
