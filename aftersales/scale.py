@@ -80,12 +80,14 @@ SEVERITIES = [("low", 15), ("normal", 58), ("high", 20), ("urgent", 7)]
 # the overdue ones.
 MIX_BY_AGE = [
     (2, [("new", 35), ("in_progress", 33), ("special", 4), ("waiting_customer", 8), ("resolved", 15), ("cancelled", 5)]),
-    (30, [("new", 3), ("in_progress", 22), ("special", 8), ("waiting_customer", 7), ("resolved", 40), ("closed", 16),
+    (10, [("new", 2), ("in_progress", 25), ("special", 8), ("waiting_customer", 8), ("resolved", 45), ("closed", 8),
           ("cancelled", 4)]),
-    (180, [("new", 0.3), ("in_progress", 2.5), ("special", 1.5), ("waiting_customer", 1.2), ("resolved", 14),
-           ("closed", 76), ("cancelled", 4.5)]),
-    (None, [("new", 0.05), ("in_progress", 0.3), ("special", 0.15), ("waiting_customer", 0.2), ("resolved", 2),
-            ("closed", 93.3), ("cancelled", 4)]),
+    (30, [("new", 0.3), ("in_progress", 4), ("special", 4), ("waiting_customer", 3), ("resolved", 38), ("closed", 47),
+          ("cancelled", 3.7)]),
+    (180, [("new", 0.1), ("in_progress", 0.5), ("special", 0.5), ("waiting_customer", 0.5), ("resolved", 8),
+           ("closed", 86), ("cancelled", 4.4)]),
+    (None, [("new", 0.01), ("in_progress", 0.05), ("special", 0.03), ("waiting_customer", 0.08), ("resolved", 1.5),
+            ("closed", 94.33), ("cancelled", 4)]),
 ]
 SCORES = [("5", 45), ("4", 30), ("3", 13), ("2", 8), ("1", 4)]
 # Visits began two years ago (~200,000 at scale 1): the queue rows due before were closed at go-live.
@@ -223,11 +225,13 @@ def _seed_cases(ctx: ScaleContext) -> None:
                    {weighted(TYPES, rnd('g', 407))} AS case_type, {weighted(SEVERITIES, rnd('g', 408))} AS severity,
                    {weighted(CHANNELS, rnd('g', 409))} AS channel
             FROM numbered"""))
-        # The newest cases go through every state, so that even a tiny scale has each.
+        # The newest cases go through every state and the two oldest stayed open (overdue), so that even a
+        # tiny scale has each.
         newest = ["new", "in_progress", "special", "waiting_customer", "resolved", "closed", "cancelled"]
         ctx.execute(f"""
             UPDATE scale_case c SET status = ({text_array(newest)})[{n_total} - c.g + 1]
-            WHERE c.g > {n_total} - {len(newest)}""")
+            WHERE c.g > {n_total} - {len(newest)};
+            UPDATE scale_case c SET status = (ARRAY['in_progress', 'new'])[c.g] WHERE c.g <= 2""")
         ctx.execute(f"""
             ALTER TABLE scale_case ADD COLUMN owner_id bigint, ADD COLUMN number text, ADD COLUMN is_complex boolean,
                 ADD COLUMN reopened boolean, ADD COLUMN product_id bigint, ADD COLUMN delivery_id bigint,
@@ -552,9 +556,11 @@ def _seed_visits(ctx: ScaleContext) -> None:
                 status = CASE
                     WHEN v.planned_for >= ({now} AT TIME ZONE {tz})::date
                         THEN CASE WHEN {rnd('v.g', 501)} < 0.3 THEN 'link_sent' ELSE 'planned' END
+                    WHEN v.planned_for >= ({now} AT TIME ZONE {tz})::date - 3
+                        THEN {weighted([("done", 60), ("planned", 20), ("link_sent", 15), ("cancelled", 5)], rnd('v.g', 502))}
                     WHEN v.planned_for >= ({now} AT TIME ZONE {tz})::date - 10
-                        THEN {weighted([("done", 70), ("planned", 15), ("link_sent", 10), ("cancelled", 5)], rnd('v.g', 502))}
-                    ELSE {weighted([("done", 95.5), ("cancelled", 4), ("planned", 0.3), ("link_sent", 0.2)], rnd('v.g', 502))}
+                        THEN {weighted([("done", 90), ("planned", 3), ("link_sent", 3), ("cancelled", 4)], rnd('v.g', 502))}
+                    ELSE {weighted([("done", 95.8), ("cancelled", 4), ("planned", 0.12), ("link_sent", 0.08)], rnd('v.g', 502))}
                 END,
                 method = CASE WHEN {rnd('v.g', 503)} < 0.6 THEN 'phone' ELSE 'link' END;
             -- The three oldest were re-checked (each outcome once), so that even a tiny scale has them.

@@ -147,6 +147,7 @@ def test_visits_of_the_due_follow_ups_with_answers_scores_and_rechecks(seeded):
 
     # open ones are due at the end of their planned day, with their running clock; done ones have none open
     deadlines = _open_deadlines(Visit)
+    assert visits.filter(status__in=Visit.OPEN_STATES, due_at__isnull=False).exists()
     for pk, status, due_at in visits.values_list("pk", "status", "due_at"):
         if status in Visit.OPEN_STATES:
             assert due_at == deadlines[(pk, "visit")]
