@@ -71,9 +71,9 @@ def questionnaire_version_publish(*, version: QuestionnaireVersion, actor) -> Qu
         lock(version.questionnaire)
         current = QuestionnaireVersion.objects.get(pk=version.pk)
         if current.published_at is not None:
-            raise TransitionNotAllowed(_("This version is already published."), action="publish")
+            raise TransitionNotAllowed(_("This version is already published."))
         if not current.questions.exists():
-            raise TransitionNotAllowed(_("A version without questions cannot be published."), action="publish")
+            raise TransitionNotAllowed(_("A version without questions cannot be published."))
         current.published_at = timezone.now()
         current.save(update_fields=["published_at"])
     version.published_at = current.published_at

@@ -279,6 +279,13 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
     order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel=Channel.PHONE,
                                      text="何时到货？", occurred_at=None)
     notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
+    # a follow-up visit done by phone, with its answers and a call (VIS-1)
+    from aftersales.services.visits import visit_attempt_add
+    from tests.builders.aftersales import visit_build
+
+    visit = visit_build(actor=sales_user, state="planned", subject=order, owner=sales_user)
+    visit_attempt_add(visit=visit, actor=sales_user, outcome="busy")
+    visit_build(actor=sales_user, state="done", subject=order, owner=sales_user, satisfaction=2)
     # an Excel export each reader has asked for and that is written (its job and its download URL)
     from django.http import QueryDict
 
