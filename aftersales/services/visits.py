@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import rules
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -45,8 +44,6 @@ def can_recheck_visit(user, visit) -> bool:
     return _can_recheck_visit.test(user, visit)
 
 
-# VIS-1: the questionnaires belong to the quality department (§2(一)).
-can_manage_questionnaires = rules.predicate(is_quality_staff | is_administrator, name="can_manage_questionnaires")
 
 
 # --- answers --------------------------------------------------------------------------------------
