@@ -77,6 +77,8 @@ def is_step_owner(user, step) -> bool:
 can_work_case = is_case_owner | in_case_department | is_quality_staff | is_administrator
 # Its department's managers (and administrators) cancel it.
 can_manage_case = is_case_department_manager | is_administrator
+# AFS-1: who re-routes a case (with a reason): whoever works it, and its department's managers.
+can_reroute_case = can_work_case | can_manage_case
 # A complex case's discussion: who works it and who was invited.
 can_discuss_case = can_work_case | is_case_discussion_participant
 # AFS-1: who logs feedback: business departments' staff and managers, the quality department.
@@ -109,8 +111,23 @@ def in_visit_department(user, visit) -> bool:
     return works_in(user, visit.department_id)
 
 
+# VIS-1: the purpose of the survey link a visit sends (qsm.links); the public page registers it.
+VISIT_LINK_PURPOSE = "visit_feedback"
+
+
+@rules.predicate
+def is_visit_customer(actor, visit) -> bool:
+    """VIS-2: the customer answering through this visit's own link (not any survey link)."""
+    from qsm.workflow.actors import CustomerActor
+
+    return (isinstance(actor, CustomerActor) and actor.purpose == VISIT_LINK_PURPOSE
+            and actor.link_id is not None and actor.link_id == visit.link_id)
+
+
 # Who records visits: the visit's owner, its department's members, the quality officers.
 can_record_visit = is_visit_owner | in_visit_department | is_quality_staff | is_administrator
+# ... and the customer answers the survey through the visit's link.
+can_answer_visit = can_record_visit | is_visit_customer
 # VIS-2: only the quality department marks a phone visit for re-check and records the result.
 can_recheck_visit = is_quality_staff
 

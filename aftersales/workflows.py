@@ -31,13 +31,13 @@ from django.utils.translation import gettext_lazy
 from qsm.errors import ValidationError
 from qsm.followup.reasons import register_reason
 from qsm.notify.kinds import register_kind
-from qsm.workflow.actors import customer_via
 from qsm.workflow.clocks import MANAGERS, OWNER, QUALITY, Clock, Recipients
 from qsm.workflow.colours import declare_colours
 from qsm.workflow.engine import Transition, Workflow, register
 
 from .models import Case, PhoneAttempt, PlanStep, Question, SpecialPlan, Visit
 from .rules import (
+    can_answer_visit,
     can_cancel_step,
     can_complete_step,
     can_manage_case,
@@ -206,7 +206,7 @@ PLAN_WORKFLOW = register(Workflow(model=SpecialPlan, transitions=[
 def _complete_step(step: PlanStep, actor, params: dict) -> None:
     step.done_at = timezone.now()
     step.done_by = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
-    step.done_note = _text(params, "note") or _text(params, "comment") or step.done_note
+    step.done_note = _text(params, "comment")  # what was done (the transition's required comment)
 
 
 def _step_guard(step: PlanStep, actor, params: dict) -> None:
@@ -309,10 +309,8 @@ VISIT_WORKFLOW = register(Workflow(model=Visit, clocks=[
           escalate_to=Recipients(assigned=(OWNER, MANAGERS, QUALITY), unassigned=(MANAGERS, QUALITY))),
 ], transitions=[
     Transition("send_link", (V.PLANNED,), V.LINK_SENT, gettext_lazy("Send survey link"), can_record_visit),
-    # The customer records their own answers through the survey link (VIS-1, aftersales.survey).
-    Transition("record", (V.PLANNED, V.LINK_SENT), V.DONE, gettext_lazy("Record the visit"),
-               can_record_visit | customer_via("visit_feedback"), guard=_record_guard, effect=_record,
-               style="success"),
+    Transition("record", (V.PLANNED, V.LINK_SENT), V.DONE, gettext_lazy("Record the visit"), can_answer_visit,
+               guard=_record_guard, effect=_record, style="success"),
     Transition("cancel", (V.PLANNED, V.LINK_SENT), V.CANCELLED, gettext_lazy("Cancel the visit"), can_record_visit,
                comment_required=True, style="danger"),
 ]))
@@ -350,3 +348,7 @@ for _kind, _label in [
     register_kind(_kind, _label)
 # Why the case asks for a follow-up visit (FollowUp.reason).
 register_reason(CASE_RESOLVED, gettext_lazy("After-sales case resolved"))
+# The complaints module will ask for "complaint_closed" visits; its visit rule and questionnaire
+# are part of this module's reference data already, so the name is registered here too (the
+# complaints module's own registration, when it comes, says the same).
+register_reason("complaint_closed", gettext_lazy("Complaint closed"))

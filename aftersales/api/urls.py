@@ -1,6 +1,9 @@
-from . import visit_urls
+from rest_framework.routers import SimpleRouter
 
-# /api/aftersales/visits/ (visit_urls); the case endpoints join here.
-urlpatterns = [
-    *visit_urls.urlpatterns,
-]
+from . import views, visit_urls
+
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="api-case")
+
+# /api/aftersales/cases/ and /api/aftersales/visits/ (visit_urls)
+urlpatterns = router.urls + visit_urls.urlpatterns
