@@ -93,6 +93,9 @@ def test_bad_input_is_400_with_field_errors_and_changes_nothing(api, staff_user)
     assert response.status_code == 400 and f"q_{required.pk}" in response.json()
     response = client.post(url(visit, "record"), {"satisfaction": 9, "answers": _body(_answers(visit))}, format="json")
     assert response.status_code == 400 and "satisfaction" in response.json()
+    unknown = client.post(url(visit, "record"), {"satisfaction": 4, "answers": [
+        *_body(_answers(visit)), {"question": 999999, "value": "5"}]}, format="json")
+    assert unknown.status_code == 400 and "answers" in unknown.json()
     assert client.post(url(visit, "attempts"), {"outcome": "asleep"}, format="json").status_code == 400
     assert client.post(url(visit, "cancel"), {"comment": ""}, format="json").status_code == 400
     visit.refresh_from_db()
