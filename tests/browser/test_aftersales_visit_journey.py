@@ -122,6 +122,12 @@ def test_aftersales_visit_journey(browser, live_server, csp_violations, business
     row = quality.locator(f"tr[data-visit='{visit.number}']")
     assert row.locator(".low-score").inner_text().strip() == "2/5"
     _shot(quality, "visit-07-quality-low-score-list")
+    # at phone width the list is cards, without sideways scrolling
+    quality.set_viewport_size({"width": 390, "height": 844})
+    assert quality.evaluate("document.documentElement.scrollWidth") <= 390
+    assert quality.locator("#visit-table thead").is_hidden()
+    _shot(quality, "visit-07b-low-score-list-phone")
+    quality.set_viewport_size({"width": 1366, "height": 900})
     row.locator(f"a[href='{visit.get_absolute_url()}']").click()
     quality.wait_for_selector("#open-case")
     assert "修好后三天又出现异响" in quality.inner_text("#visit-comments")
