@@ -4,8 +4,7 @@ from . import views, visit_urls
 
 app_name = "aftersales"
 
-# /aftersales/ is the case list and /aftersales/<id>/ a case; /aftersales/visits/... the follow-up
-# visits (visit_urls).
+# /aftersales/ is the case list and /aftersales/<id>/ a case.
 
 
 def _case(suffix: str, view, name: str):
@@ -25,5 +24,5 @@ urlpatterns = [
     _case("attachments/", views.CaseAttachView, "case-attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.CaseAttachmentDownloadView.as_view(),
          name="case-attachment"),
-    *visit_urls.urlpatterns,
+    *visit_urls.urlpatterns,  # /aftersales/visits/...
 ]
