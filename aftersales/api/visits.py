@@ -92,7 +92,9 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         visit = self.get_object()
-        return self._detail(services.visit_record(visit=visit, actor=request.user, **self._params(VisitRecordSerializer)))
+        params = dict(self._params(VisitRecordSerializer))
+        params["answers"] = {str(a["question"]): a["value"] for a in params.get("answers", [])}
+        return self._detail(services.visit_record(visit=visit, actor=request.user, **params))
 
     @extend_schema(methods=["GET"], responses=PhoneAttemptSerializer(many=True), summary="Phone attempts")
     @extend_schema(methods=["POST"], request=PhoneAttemptCreateSerializer, responses={201: PhoneAttemptSerializer},

@@ -24,6 +24,10 @@ def _answers(visit: Visit, score=4) -> dict:
             for q in visit.questionnaire_version.questions.all()}
 
 
+def _body(answers: dict) -> list[dict]:
+    return [{"question": int(k), "value": str(v)} for k, v in answers.items()]
+
+
 @pytest.mark.spec("VIS-1", "SEARCH-1")
 def test_the_list_filters_and_pages_by_keyset(api, staff_user, quality_officer, other_department_staff):
     low = visit_build(actor=staff_user, state="done", satisfaction=1)
@@ -65,7 +69,7 @@ def test_the_list_costs_the_same_queries_at_10_and_100_rows(api, staff_user, dja
 def test_record_a_phone_visit_and_read_it_back_with_its_versions_questions(api, staff_user):
     visit = visit_build(actor=staff_user)
     client = api(staff_user)
-    body = {"satisfaction": 3, "answers": _answers(visit), "comments": "还行", "call_seconds": 300}
+    body = {"satisfaction": 3, "answers": _body(_answers(visit)), "comments": "还行", "call_seconds": 300}
     response = client.post(url(visit, "record"), body, format="json")
     assert response.status_code == 200, response.content
     data = response.json()
@@ -85,10 +89,13 @@ def test_bad_input_is_400_with_field_errors_and_changes_nothing(api, staff_user)
     required = Question.objects.filter(version=visit.questionnaire_version, required=True).first()
     answers = _answers(visit)
     answers.pop(str(required.pk))
-    response = client.post(url(visit, "record"), {"satisfaction": 4, "answers": answers}, format="json")
+    response = client.post(url(visit, "record"), {"satisfaction": 4, "answers": _body(answers)}, format="json")
     assert response.status_code == 400 and f"q_{required.pk}" in response.json()
-    response = client.post(url(visit, "record"), {"satisfaction": 9, "answers": _answers(visit)}, format="json")
+    response = client.post(url(visit, "record"), {"satisfaction": 9, "answers": _body(_answers(visit))}, format="json")
     assert response.status_code == 400 and "satisfaction" in response.json()
+    unknown = client.post(url(visit, "record"), {"satisfaction": 4, "answers": [
+        *_body(_answers(visit)), {"question": 999999, "value": "5"}]}, format="json")
+    assert unknown.status_code == 400 and "answers" in unknown.json()
     assert client.post(url(visit, "attempts"), {"outcome": "asleep"}, format="json").status_code == 400
     assert client.post(url(visit, "cancel"), {"comment": ""}, format="json").status_code == 400
     visit.refresh_from_db()
