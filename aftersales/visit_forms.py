@@ -53,7 +53,7 @@ class PhoneRecordForm(AnswersForm):
     """The caller's form: the call script's answers and the call itself (VIS-1)."""
 
     called_at = BoundedDateTimeField(past=True, label=_("Call started at"), required=False,
-                                     widget=DateTimeLocalInput())
+                                     widget=DateTimeLocalInput(attrs={"class": "form-control"}))
     call_minutes = forms.DecimalField(label=_("Call duration (minutes)"), required=False, min_value=0,
                                       max_value=MAX_CALL_SECONDS // 60, decimal_places=1,
                                       widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.5"}))

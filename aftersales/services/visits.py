@@ -345,7 +345,7 @@ def visit_open_case(*, visit: Visit, actor):
         if existing is not None:
             return existing, False
         if not low_score(current):
-            raise TransitionNotAllowed(_("Only a visit scored 1 or 2 opens a case from here."), action="open_case")
+            raise TransitionNotAllowed(_("Only a visit scored 1 or 2 opens a case from here."))
         subject_record = current.subject
         order = subject_record if isinstance(subject_record, Order) else getattr(subject_record, "order", None)
         case_type = getattr(subject_record, "case_type", "") or Case.Type.SERVICE
