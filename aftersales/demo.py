@@ -283,6 +283,8 @@ class AftersalesDemo(DemoBuilder):
             return self.year_ago + dt.timedelta(days=(slot % 11) * 30.4 + rng.uniform(0, 25))
         if final == S.NEW:  # every other one just logged (its reply clock runs), the others overdue
             return now - dt.timedelta(minutes=rng.randint(20, 90)) if nth % 2 == 0 else days(2, 9)
+        if final == S.RESOLVED and nth == 1:  # resolved these days: its visit is still ahead
+            return days(2, 4)
         return {S.IN_PROGRESS: days(3, 30), S.SPECIAL: days(15, 60), S.WAITING_CUSTOMER: days(8, 40),
                 S.RESOLVED: days(8, 30)}[final]
 

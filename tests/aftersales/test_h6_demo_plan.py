@@ -47,6 +47,7 @@ def test_the_same_seed_lays_out_the_same_after_sales_year():
     assert any(c[5] for c in first["cases"]) and any(c[6] for c in first["cases"])
     fates = {v[1] for v in first["visits"]}
     assert {"phone", "link", "failed_link", "cancelled"} <= fates and fates & {"open", "link_waiting"}
+    assert any(v[1] in ("open", "link_waiting") and v[3] >= NOW.date() for v in first["visits"])  # due soon
     assert {v[4] for v in first["visits"]} >= {"confirmed", "discrepancy"}
     assert {1, 2} <= {v[2] for v in first["visits"] if v[1] in ("phone", "link", "failed_link")}
     moments = [t for c in first["cases"] for t in c[7]] + [t for v in first["visits"] for t in v[6]]
