@@ -42,13 +42,14 @@ class QuestionsForm(BootstrapFormMixin, forms.Form):
         posted = _posted_rows(data, "q_text_")
         self.row_count = posted if self.is_bound else min(len(questions) + EXTRA_ROWS, MAX_ROWS)
         for i in range(self.row_count):
-            self.fields[f"q_position_{i}"] = forms.CharField(label=_("Position"), required=False, max_length=3)
-            self.fields[f"q_text_{i}"] = forms.CharField(label=_("Question"), required=False, max_length=300)
-            self.fields[f"q_kind_{i}"] = forms.ChoiceField(label=_("Answer"), required=False,
+            self.fields[f"q_position_{i}"] = forms.CharField(
+                label=_("Position"), required=False, max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+            self.fields[f"q_text_{i}"] = forms.CharField(label=_("Question text"), required=False, max_length=300)
+            self.fields[f"q_kind_{i}"] = forms.ChoiceField(label=_("Kind of answer"), required=False,
                                                            choices=Question.Kind.choices)
             self.fields[f"q_choices_{i}"] = forms.CharField(
                 label=_("Options (one a line)"), required=False, max_length=1500,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                widget=forms.Textarea(attrs={"rows": 3}))
             self.fields[f"q_required_{i}"] = forms.BooleanField(label=_("Required"), required=False)
             self.fields[f"q_remove_{i}"] = forms.BooleanField(label=_("Remove"), required=False)
             if not self.is_bound and i < len(questions):

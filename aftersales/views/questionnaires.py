@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.followup.reasons import reason_label
 from qsm.views import add_validation_errors
 
 from ..models import Questionnaire, QuestionnaireVersion, Visit
@@ -55,7 +56,8 @@ class QuestionnaireListView(QualityOnlyMixin, View):
             own = by_questionnaire.get(q.pk, [])
             published = [v for v in own if v.published_at is not None]
             current = max(published, key=lambda v: v.version) if published else None
-            rows.append({"questionnaire": q, "versions": own, "current": current})
+            rows.append({"questionnaire": q, "versions": own, "current": current,
+                         "reason": reason_label(q.reason) if q.reason else ""})
         return render(request, "aftersales/questionnaire_list.html", {"rows": rows})
 
 
