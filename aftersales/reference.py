@@ -46,19 +46,18 @@ CAUSES = [
 ]
 
 SOLVED_CHOICES = ["是", "否", "部分"]
+# Overall satisfaction (1–5), comments and suggestions are fields of every visit (VIS-1), asked on
+# the survey page and in the call script around the questions: a question of their own asked the
+# customer twice.
 QUESTIONS = [
-    ("总体满意度（1–5 分）", "scale", [], True),
     ("处理及时性（1–5 分）", "scale", [], True),
     ("服务人员态度（1–5 分）", "scale", [], True),
     ("问题是否已解决？", "choice", SOLVED_CHOICES, True),
-    ("您的意见和建议", "text", [], False),
 ]
 ORDER_QUESTIONS = [
-    ("总体满意度（1–5 分）", "scale", [], True),
     ("交付及时性（1–5 分）", "scale", [], True),
     ("安装调试人员态度（1–5 分）", "scale", [], True),
     ("产品是否满足您的需求？", "choice", SOLVED_CHOICES, True),
-    ("您的意见和建议", "text", [], False),
 ]
 
 # (reason, questionnaire code, name, questions, working days after due)

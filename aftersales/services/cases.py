@@ -75,6 +75,10 @@ def case_create(*, actor, customer, channel: str, case_type: str, severity: str,
     routed = route(product=product, case_type=case_type, severity=severity)
     if routed is not None:
         department, owner = routed
+    elif source_visit is not None and source_visit.department_id:
+        # A low visit score: the department that served the customer answers for it, not the
+        # department of whoever clicked (a quality officer would otherwise land it in quality).
+        department, owner = source_visit.department, None
     else:
         department, owner = actor.department, None
     if department is None:

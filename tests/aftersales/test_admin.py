@@ -32,7 +32,7 @@ def test_a_version_asked_in_a_visit_is_frozen_in_the_admin(client, root, people)
         actor=people.owner, customer=people.customer, state="resolved"))
     assert version.is_frozen
     page = client.get(url).content.decode()
-    assert 'name="questions-0-text"' not in page and "总体满意度" in page
+    assert 'name="questions-0-text"' not in page and "处理及时性" in page
     delete = reverse("admin:aftersales_questionnaireversion_delete", args=[version.pk])
     assert client.get(delete).status_code == 403
 

@@ -164,6 +164,8 @@ def test_a_low_score_opens_one_linked_case_in_one_click(staff_user, quality_offi
     assert (case.customer, case.severity, case.channel, case.description) == (
         visit.customer, "high", "visit", "设备又坏了，很不满意")
     assert visit.number in case.subject
+    # no routing rule matches: the visit's department answers for it, not the quality officer's
+    assert case.department == visit.department != quality_officer.department
     assert "case_opened" in _actions(visit)
     # twice: the same case, no duplicate
     again, created_again = services.visit_open_case(visit=visit, actor=staff_user)
