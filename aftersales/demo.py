@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from orders.models import Delivery, Order
 from qsm.contacts.models import Channel, ContactEntry
-from qsm.contacts.services import contact_add
 from qsm.demo import DAY, HOUR, SWEEP_RANK, Clock, DemoBuilder, DemoContext
 from qsm.discussions.services import discussion_note_add, discussion_open
 from qsm.links.services import link_consume
@@ -46,6 +45,7 @@ from .models import (
     Visit,
     VisitRule,
 )
+from .services import cases as case_services
 from .services.cases import case_create
 
 S = Case.Status
@@ -188,6 +188,7 @@ class CasePlan:
     is_complex: bool = False
     plan_final: str | None = None
     reopened: bool = False
+    rerouted: bool = False
     source: VisitPlan | None = None  # a low visit score opened it
     case: Case | None = None
     resolved_at: dt.datetime | None = None  # the first resolution: the follow-up row
@@ -370,6 +371,7 @@ class AftersalesDemo(DemoBuilder):
             cp.reopened = (first and final == S.RESOLVED) or (nth == 1 and final == S.CLOSED) or rng.random() < 0.12
         elif final == S.IN_PROGRESS:
             cp.reopened = nth == 1
+        cp.rerouted = (first and final in (S.IN_PROGRESS, S.CLOSED)) or rng.random() < 0.08
         if cp.is_complex:
             cp.case_type = T.PRODUCT_QUALITY if rng.random() < 0.8 else cp.case_type
 
@@ -398,6 +400,8 @@ class AftersalesDemo(DemoBuilder):
         if final == S.CANCELLED:
             then(HOUR, 3 * DAY, self._fire(cp, "cancel", cp.texts["cancel"], manager=True))
             return self._place(cp, clock.times, steps, marks, limit)
+        if cp.rerouted:
+            then(HOUR, 6 * HOUR, self._reroute(cp))
         if rng.random() < 0.6 or cp.is_complex:
             then(2 * HOUR, 2 * DAY, self._contact(cp, cp.texts["update"]))
         if final == S.IN_PROGRESS and not cp.reopened:
@@ -496,7 +500,7 @@ class AftersalesDemo(DemoBuilder):
     def _reply(self, cp: CasePlan):
         def step():
             case = cp.get()
-            engine.fire(case, "reply", actor=case.owner, reply=cp.texts["reply"])
+            case_services.case_reply(case=case, actor=case.owner, reply=cp.texts["reply"])
         return step
 
     def _fire(self, cp: CasePlan, action: str, comment: str, *, manager: bool = False):
@@ -505,7 +509,18 @@ class AftersalesDemo(DemoBuilder):
             actor = case.owner
             if manager:
                 actor = department_managers(department=case.department).order_by("pk").first() or actor
-            engine.fire(case, action, actor=actor, comment=comment)
+            case_services.case_fire(case=case, actor=actor, action=action, comment=comment)
+        return step
+
+    def _reroute(self, cp: CasePlan):
+        """AFS-1: the case went to the wrong people first; handed on with the reason, on the timeline."""
+        def step():
+            case = cp.get()
+            target = self.departments["production" if case.department.code != "production" else "service"]
+            owner = self.users["sun.hao" if target.code == "production" else "zhou.min"]
+            case_services.case_reroute(case=case, actor=case.owner, department=target, owner=owner,
+                               reason="现场判断为设备本体问题，转生产部处理。" if target.code == "production"
+                               else "属于服务问题，转客户服务部跟进。")
         return step
 
     def _diagnose(self, cp: CasePlan, *, with_solution: bool, again: bool = False):
@@ -513,22 +528,21 @@ class AftersalesDemo(DemoBuilder):
 
         def step():
             case = cp.get()
-            data = {"diagnosis": texts["diagnosis"] + ("（复查：原措施未根除问题，已追加处理。）" if again else ""),
-                    "cause": CauseCategory.objects.get(pk=texts["cause"]) if texts["cause"] else None,
-                    "cause_detail": texts["cause_detail"]}
+            fields = {"diagnosis": texts["diagnosis"] + ("（复查：原措施未根除问题，已追加处理。）" if again else ""),
+                      "cause": CauseCategory.objects.get(pk=texts["cause"]) if texts["cause"] else None,
+                      "cause_detail": texts["cause_detail"]}
             if with_solution:
-                data["solution"] = texts["solution"] + ("追加更换相关部件并延长跟踪期。" if again else "")
-            with locked(case) as case:
-                engine.edit(case, actor=case.owner, data=data, tracked=Case.TRACKED_FIELDS)
+                fields["solution"] = texts["solution"] + ("追加更换相关部件并延长跟踪期。" if again else "")
+            case_services.case_diagnose(case=case, actor=case.owner, **fields)
         return step
 
     def _contact(self, cp: CasePlan, text: str):
         channel = self.rng.choice([Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.CHAT])
 
         def step():
-            with locked(cp.get()) as case:
-                contact_add(record=case, actor=case.owner, channel=channel, summary=text,
-                            kind=ContactEntry.Kind.UPDATE, occurred_at=timezone.now())
+            case = cp.get()
+            case_services.case_contact_add(case=case, actor=case.owner, channel=channel, summary=text,
+                                   kind=ContactEntry.Kind.UPDATE, occurred_at=timezone.now())
         return step
 
     def _discussion(self, cp: CasePlan):

@@ -117,6 +117,7 @@ def _assert_aftersales_in_every_state(now: dt.datetime) -> None:
     # AFS-1: routed by the demo rules to more than one department, most about a delivered order
     assert cases.values("department").distinct().count() >= 2
     assert cases.filter(order__isnull=False, delivery__isnull=False).exists()
+    assert Event.objects.filter(content_type__model="case", action="reroute").exclude(comment="").exists()
     # AFS-2: general and complex problems resolved; complex ones with a plan of steps done
     resolved = cases.filter(status__in=["resolved", "closed"])
     assert resolved.filter(is_complex=True, plan__status="done").exists() and resolved.filter(is_complex=False).exists()
