@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, visit_urls
 
 app_name = "aftersales"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     _case("attachments/", views.CaseAttachView, "case-attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.CaseAttachmentDownloadView.as_view(),
          name="case-attachment"),
+    *visit_urls.urlpatterns,  # /aftersales/visits/...
 ]

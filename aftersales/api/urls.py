@@ -1,8 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import views, visit_urls
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="api-case")
 
-urlpatterns = router.urls
+# /api/aftersales/cases/ (the router) and /api/aftersales/visits/ (visit_urls).
+urlpatterns = [*router.urls, *visit_urls.urlpatterns]
