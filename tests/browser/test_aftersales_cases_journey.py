@@ -45,12 +45,15 @@ def _login(browser, live_server, username: str, *, viewport=None):
 
 
 def _pick(page, select: str, typed: str, value) -> None:
-    """Type into a searchable select (tom-select), click the match, close the list; the select holds it."""
+    """Type into a searchable select (tom-select) until the match shows, then take it. The pick goes
+    through tom-select's own API: a click on the option raced the list's closing under load."""
     control = page.locator(f"{select} + .ts-wrapper .ts-control")
     control.click()
     control.locator("input").press_sequentially(typed)
-    page.locator(f"{select} + .ts-wrapper .ts-dropdown .option[data-value='{value}']").click()
-    page.keyboard.press("Escape")
+    page.locator(f"{select} + .ts-wrapper .ts-dropdown .option[data-value='{value}']").wait_for()
+    page.eval_on_selector(select, "(e, v) => { e.tomselect.setValue(v); e.tomselect.close(); e.tomselect.blur(); }",
+                          str(value))
+    page.locator(f"{select} + .ts-wrapper .ts-dropdown").wait_for(state="hidden")
     assert page.eval_on_selector(select, "e => e.value") == str(value)
 
 
