@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftersales', '0003_h3_visit_search'),
+        ('aftersales', '0004_h4_inbox_indexes'),
         ('orders', '0016_h3_search_grams'),
         ('org', '0013_h1_department_visit_owner'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
