@@ -11,3 +11,6 @@ class AftersalesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import workflows  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        from .services import plans
+
+        plans.register()  # the special-solution flow's notification kinds and timeline lines
