@@ -67,8 +67,10 @@ run: setup
 
 # make itself exits 2 whenever a recipe fails; the line below names pytest's own exit status
 # (5 = no tests collected), and any non-zero status fails the target.
+# Two runs (scripts/test.py): the suite on every core (TEST_WORKERS=auto), then the real Celery
+# worker tests one at a time.
 test: setup-dev
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) scripts/test.py $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc"; fi; exit $$rc
 
 test-fast: setup-dev
