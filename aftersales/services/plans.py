@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -245,14 +245,27 @@ def plan_update(*, plan: SpecialPlan, actor: User, title: str, content: str, com
     return plan
 
 
-def _step_errors(*, description: str, owner: User | None, due_date: dt.date | None) -> dict:
+def step_owner_candidates(case: Case) -> QuerySet[User]:
+    """Who may own a step of the case's plan: the active people of the case's department, of the
+    departments invited to its discussion, the people invited to it, and the quality department
+    (who see every case); ordered by department and name (one query)."""
+    discussion = discussions_of(case)
+    q = Q(department_id=case.department_id) | Q(department__kind=Department.Kind.QUALITY)
+    if discussion is not None:
+        q |= Q(department__in=discussion.invited_departments.all()) | Q(invited_discussions=discussion)
+    return (User.objects.filter(q, is_active=True).select_related("department").distinct()
+            .order_by("department__name", "display_name", "username"))
+
+
+def _step_errors(*, case: Case, description: str, owner: User | None, due_date: dt.date | None) -> dict:
     errors = {}
     if not _text(description):
         errors["description"] = _("Say what is to be done.")
     if owner is None:
         errors["owner"] = _("Choose who does this step.")
-    elif not owner.is_active:
-        errors["owner"] = _("Choose an active person.")
+    elif not step_owner_candidates(case).filter(pk=owner.pk).exists():
+        errors["owner"] = _("A step is owned by an active person of the case's department or invited to its "
+                            "discussion.")
     if due_date is None:
         errors["due_date"] = _("Give the date the step is due.")
     elif due_date < timezone.localdate():
@@ -276,10 +289,10 @@ def _step_data(step: PlanStep) -> dict:
 def plan_step_add(*, plan: SpecialPlan, actor: User, description: str, owner: User | None,
                   due_date: dt.date | None) -> PlanStep:
     """AFS-2: a step of the draft plan: what is to be done, by whom, by when."""
-    errors = _step_errors(description=description, owner=owner, due_date=due_date)
-    if errors:
-        raise ValidationError(errors, code="invalid")
     with _draft_locked(plan, actor) as current:
+        errors = _step_errors(case=current.case, description=description, owner=owner, due_date=due_date)
+        if errors:
+            raise ValidationError(errors, code="invalid")
         position = (current.steps.aggregate(n=Max("position"))["n"] or 0) + 1
         step = PlanStep.objects.create(plan=current, position=position, description=_text(description),
                                        owner=owner, due_date=due_date)
@@ -298,10 +311,10 @@ def _draft_step(step: PlanStep, current: SpecialPlan) -> PlanStep:
 def plan_step_update(*, step: PlanStep, actor: User, description: str, owner: User | None,
                      due_date: dt.date | None) -> PlanStep:
     """AFS-2: change a step of the draft plan; the plan's timeline says what changed (old -> new)."""
-    errors = _step_errors(description=description, owner=owner, due_date=due_date)
-    if errors:
-        raise ValidationError(errors, code="invalid")
     with _draft_locked(step.plan, actor) as current:
+        errors = _step_errors(case=current.case, description=description, owner=owner, due_date=due_date)
+        if errors:
+            raise ValidationError(errors, code="invalid")
         found = _draft_step(step, current)
         new = {"description": _text(description), "owner": owner, "due_date": due_date}
         changes = {}

@@ -64,10 +64,17 @@ def in_days(n: int) -> dt.date:
 
 
 def draft_with_steps(case: Case, crew, *owners) -> SpecialPlan:
+    """A draft plan with a step for each of ``owners``; the engineer (another department) is invited first."""
+    if crew.engineer in owners:
+        invite(case, crew)
     plan = plans.plan_create(case=case, actor=crew.owner, title="主轴异响专项方案", content="拆检主轴，更换轴承，复测")
     for n, owner in enumerate(owners or (crew.owner,), start=1):
         plans.plan_step_add(plan=plan, actor=crew.owner, description=f"步骤{n}", owner=owner, due_date=in_days(n))
     return plan
+
+
+def invite(case: Case, crew) -> None:
+    plans.case_discussion_open(case=case, actor=crew.owner, topic="研讨", users=[crew.engineer])
 
 
 def events(record, action: str) -> int:
@@ -184,6 +191,22 @@ def test_a_step_needs_what_who_and_when(crew, field):
     assert plan.steps.count() == 1
 
 
+@pytest.mark.spec("AFS-2", "ORG-1")
+def test_a_step_is_owned_by_someone_taking_part(crew, other_department):
+    case = special_case(crew)
+    plan = draft_with_steps(case, crew)
+    assert set(plans.step_owner_candidates(case)) == {crew.owner, crew.colleague, crew.quality}
+    with pytest.raises(ValidationError) as refused:
+        plans.plan_step_add(plan=plan, actor=crew.owner, description="拆检", owner=crew.outsider, due_date=in_days(2))
+    assert list(refused.value.message_dict) == ["owner"]
+    # invited (the department, or the person): then a step is theirs
+    plans.case_discussion_open(case=case, actor=crew.owner, topic="研讨", departments=[other_department],
+                               users=[crew.engineer])
+    assert {crew.outsider, crew.engineer} <= set(plans.step_owner_candidates(case))
+    plans.plan_step_add(plan=plan, actor=crew.owner, description="拆检", owner=crew.outsider, due_date=in_days(2))
+    assert plan.steps.count() == 2
+
+
 @pytest.mark.spec("AFS-2")
 def test_a_step_is_not_due_in_the_past(crew):
     plan = draft_with_steps(special_case(crew), crew)
@@ -197,6 +220,7 @@ def test_a_step_is_not_due_in_the_past(crew):
 @pytest.mark.spec("AFS-2", "WF-1")
 def test_a_plan_starts_with_a_step_and_then_its_steps_are_fixed(crew):
     case = special_case(crew)
+    invite(case, crew)
     plan = plans.plan_create(case=case, actor=crew.owner, title="方案", content="内容")
     with pytest.raises(ValidationError) as refused:
         plans.plan_start(plan=plan, actor=crew.owner)
@@ -275,6 +299,7 @@ def test_an_overdue_step_reminds_its_owner_then_escalates_each_once(crew, time_m
     # given a plan started on Monday 2 March whose step is due Friday 6 March (reminded a working day before)
     time_machine.move_to(sh(2026, 3, 2, 9, 30), tick=False)
     case = special_case(crew)
+    invite(case, crew)
     plan = plans.plan_create(case=case, actor=crew.owner, title="方案", content="内容")
     step = plans.plan_step_add(plan=plan, actor=crew.owner, description="更换轴承", owner=crew.engineer,
                                due_date=dt.date(2026, 3, 6))

@@ -33,6 +33,7 @@ def _plan_events(plan: SpecialPlan, action: str) -> int:
 
 def _running_plan(*, owner, engineer, customer) -> SpecialPlan:
     case = case_build(actor=owner, state=Case.Status.SPECIAL, complex=True, customer=customer)
+    plans.case_discussion_open(case=case, actor=owner, topic="研讨", users=[engineer])
     plan = plans.plan_create(case=case, actor=owner, title="专项方案", content="更换主轴")
     day = timezone.localdate() + dt.timedelta(days=3)
     plans.plan_step_add(plan=plan, actor=owner, description="拆检", owner=engineer, due_date=day)
