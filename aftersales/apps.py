@@ -8,9 +8,18 @@ class AftersalesConfig(AppConfig):
     # Rows every installation needs (SLA policies, cause taxonomy, questionnaires, visit rules),
     # reloaded into a flushed test database (qsm.registry).
     reference_data = "aftersales.reference:load"
+    # Its record pages, for modules that act on a case and re-render its page (qsm.web.pages).
+    record_pages = {"case": "aftersales.views.cases:render_case_page"}
 
     def ready(self) -> None:
-        from . import workflows  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        from . import (  # noqa: F401  (filters: the cases' search declaration, qsm.search)
+            exports,
+            filters,
+            workflows,  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
+        )
         from .services import plans
+        from .timeline import register_texts
 
+        register_texts()  # how the cases' service lines read on the timeline (WF-2)
+        exports.register()  # the case export, for the page, the API and the export jobs (qsm.exports)
         plans.register()  # the special-solution flow's notification kinds and timeline lines

@@ -77,6 +77,8 @@ def is_step_owner(user, step) -> bool:
 can_work_case = is_case_owner | in_case_department | is_quality_staff | is_administrator
 # Its department's managers (and administrators) cancel it.
 can_manage_case = is_case_department_manager | is_administrator
+# AFS-1: who re-routes a case (with a reason): whoever works it, and its department's managers.
+can_reroute_case = can_work_case | can_manage_case
 # A complex case's discussion: who works it and who was invited.
 can_discuss_case = can_work_case | is_case_discussion_participant
 # AFS-1: who logs feedback: business departments' staff and managers, the quality department.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("qsm.org.urls")),
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("", include("qsm.links.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("qsm.api.urls")),

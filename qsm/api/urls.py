@@ -12,4 +12,5 @@ urlpatterns = [
     path("exports/", include("qsm.exports.api.urls")),
     path("presales/", include("presales.api.urls")),
     path("orders/", include("orders.api.urls")),
+    path("aftersales/", include("aftersales.api.urls")),
 ]

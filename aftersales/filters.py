@@ -1,0 +1,74 @@
+"""SEARCH-1 for after-sales cases: one FilterSet shared by the list page, the export and the API."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Order
+from qsm import search
+from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
+from qsm.contacts.models import Channel
+from qsm.org.models import Customer, Department, Product, User
+
+from .models import Case, CauseCategory
+
+# The search box: the number exactly, subject, description and the contact (name, phone) as
+# substrings (Chinese too: qsm.search's grams), and the customer's name.
+CASE_SEARCH = search.register(
+    Case,
+    search.Exact("number"),
+    search.Text("subject", "description", "contact_name", "contact_phone"),
+    search.Related("customer", search.Text("name")),
+)
+
+
+class CauseFilter(django_filters.ModelChoiceFilter):
+    """A cause of the taxonomy: a top-level cause also matches the cases filed under its children."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        # One subquery (no second round trip): the cause itself and its children.
+        causes = CauseCategory.objects.filter(Q(pk=value.pk) | Q(parent_id=value.pk)).values("pk")
+        return qs.filter(cause_id__in=causes)
+
+
+class CaseFilter(FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = StatusFilter(choices=Case.Status.choices, label=_("Status"))
+    case_type = django_filters.ChoiceFilter(choices=Case.Type.choices, label=_("Case type"))
+    severity = django_filters.ChoiceFilter(choices=Case.Severity.choices, label=_("Severity"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    cause = CauseFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    order = django_filters.ModelChoiceFilter(queryset=Order.objects.all(), label=_("Order"))
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    received_from = LocalDayFilter(field_name="received_at", bound="from", label=_("Received from"))
+    received_to = LocalDayFilter(field_name="received_at", bound="to", label=_("Received to"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    reopened = django_filters.BooleanFilter(method="filter_reopened", label=_("Reopened"))
+    is_complex = django_filters.BooleanFilter(label=_("Complex"))
+
+    class Meta:
+        model = Case
+        fields = ["q", "status", "case_type", "severity", "channel", "department", "owner", "cause", "customer",
+                  "order", "product", "received_from", "received_to", "overdue", "reopened", "is_complex"]
+
+    def filter_q(self, queryset, name, value):
+        return search.apply(queryset, value)
+
+    def filter_overdue(self, queryset, name, value):
+        # Reads the partial index on open cases by deadline.
+        overdue = Q(status__in=list(Case.OPEN_STATES), due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
+
+    def filter_reopened(self, queryset, name, value):
+        if value is True:
+            return queryset.filter(reopen_count__gt=0)
+        if value is False:
+            return queryset.filter(reopen_count=0)
+        return queryset

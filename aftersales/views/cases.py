@@ -1,0 +1,333 @@
+"""After-sales case pages (AFS-1, AFS-2, SEARCH-1). Thin: form -> selector -> service -> redirect or render.
+
+Every POST of the record page reads the case through ``case_get`` (another department's case is a
+404), calls one service, then redirects (success) or re-renders the page with the bound form: form
+errors with HTTP 400, an illegal transition with its message and HTTP 409; a missing right is
+Django's 403 (``qsm.web.views.RecordPostView``). The intake form re-renders with 200 like the
+inquiry intake.
+
+Other parts of the module add sections to the case page without editing it: the special-solution
+section (templates/aftersales/_special_plan.html, included when it exists) reads what a function
+registered with ``register_case_section`` puts into the page context.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from qsm.contacts.models import Channel, ContactEntry
+from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.org.selectors import customer_list
+from qsm.parsing import clean_search_term, parse_id
+from qsm.views import add_validation_errors
+from qsm.web.forms import AttachmentForm, TransitionForm
+from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
+from qsm.workflow.selectors import attachment_list, timeline
+
+from ..filters import CaseFilter
+from ..forms import NEW_CUSTOMER, CaseIntakeForm, ContactForm, DiagnoseForm, ReplyForm, RerouteForm
+from ..models import Case
+from ..rules import can_reroute_case, can_work_case
+from ..selectors import (
+    case_contacts,
+    case_deadlines,
+    case_get,
+    case_list,
+    case_visible,
+    cause_choices,
+    order_lookup,
+    special_plan_template,
+)
+from ..services import cases as services
+from ..workflows import CASE_WORKFLOW
+
+S = Case.Status
+
+# Transitions with a form of their own on the page: their button jumps to it.
+_FORM_ACTIONS = {"reply": "reply"}
+# Fired by a form section of their own (the special-solution flow), not a plain button.
+_NOT_BUTTONS: set[str] = set()
+
+# --- sections other parts of the module add to the page -------------------------------------------------
+
+_sections: list[Callable] = []
+
+
+def register_case_section(context: Callable) -> Callable:
+    """``context(request, case, forms) -> dict`` adds what a section of the case page shows (the
+    special-solution plan); called on every render of the page, also after a refused form."""
+    _sections.append(context)
+    return context
+
+
+# --- list, export ------------------------------------------------------------------------------------
+
+
+class _CasesFiltered:
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return case_list(user=self.request.user)
+
+
+class CaseListView(_CasesFiltered, RecordListView):
+    """SEARCH-1: filter, keyset pages (no COUNT, no OFFSET), export with the same filters."""
+
+    template_name = "aftersales/case_list.html"
+    keys, rows_name, status_choices = ("received_at", "id"), "cases", Case.Status.choices
+
+    def get_context_data(self, **extra):
+        # The cause filter: the taxonomy is small (tens of rows), read once per page.
+        return {"can_add_case": self.request.user.has_perm("aftersales.add_case"), "causes": list(cause_choices()),
+                **extra}
+
+
+class CaseExportView(RecordExportView):
+    export_name = "aftersales.cases"  # aftersales.exports
+
+
+# --- intake ------------------------------------------------------------------------------------------
+
+
+class CaseCreateView(LoginRequiredMixin, View):
+    """AFS-1: the fast intake form. A new customer and the case are saved in one transaction; the
+    routing rules pick the department and the owner, which the case page then shows."""
+
+    CUSTOMER_FIELDS = CaseIntakeForm.CUSTOMER_FIELDS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("aftersales.add_case"):
+            raise PermissionDenied(_("You are not allowed to log after-sales cases."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, status=200):
+        return render(self.request, "aftersales/case_form.html", {"form": form}, status=status)
+
+    def get(self, request):
+        initial = {}
+        if request.GET.get("channel") in Channel.values:  # "save and log another" keeps the channel
+            initial["channel"] = request.GET["channel"]
+        customer = parse_id(request.GET.get("customer", ""))
+        if customer is not None:
+            initial["customer"] = str(customer)
+        form = CaseIntakeForm(initial=initial, user=request.user)
+        if initial.get("customer"):
+            form.picked_customer = customer_list(user=None).prefetch_related("contacts").filter(
+                pk=initial["customer"]).first()
+        return self.render_form(form)
+
+    def post(self, request):
+        form = CaseIntakeForm(request.POST, user=request.user)
+        if not form.is_valid():
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            return self.render_form(form)
+        data = form.cleaned_data
+        new_customer = form.new_customer() if data["customer"] == NEW_CUSTOMER else None
+        try:
+            case = services.case_intake(
+                actor=request.user, new_customer=new_customer,
+                customer=None if new_customer else form.picked_customer, channel=data["channel"],
+                case_type=data["case_type"], severity=data["severity"], subject=data["subject"],
+                description=data["description"],
+                contact_name=data["contact_name"] or data["new_customer_contact"],
+                contact_phone=data["contact_phone"] or data["new_customer_phone"],
+                order=data["order"], delivery=data["delivery"], product=data["product"],
+                received_at=data["received_at"],
+            )
+        except services.NewCustomerInvalid as exc:
+            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
+            return self.render_form(form)
+        except ValidationError as exc:
+            add_validation_errors(request, exc, form)
+            return self.render_form(form)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return self.render_form(form, status=409)
+        messages.success(request, _("After-sales case %(number)s was logged and routed to %(department)s · "
+                                    "%(owner)s.") % {"number": case.number, "department": case.department.name,
+                                                      "owner": case.owner})
+        if "_another" in request.POST or not case_visible(user=request.user).filter(pk=case.pk).exists():
+            # Routed to a department the person logging it does not belong to: the message says where.
+            return redirect(reverse("aftersales:case-create") + f"?channel={case.channel}")
+        return redirect(case)
+
+
+class OrderLookupView(LoginRequiredMixin, View):
+    """AFS-1 type-ahead: an HTML fragment of up to 10 orders the user may see, matching an order
+    number, the customer's PO, the customer or a product; each a radio ``order`` with its
+    deliveries as radios ``delivery``."""
+
+    def get(self, request):
+        term = clean_search_term(request.GET.get("order_q") or request.GET.get("q") or "")
+        orders = order_lookup(user=request.user, term=term) if term else []
+        return render(request, "aftersales/_order_lookup.html", {"orders": orders, "term": term})
+
+
+# --- the record page ---------------------------------------------------------------------------------
+
+
+def _clock_labels() -> dict[str, str]:
+    return {c.stage: str(c.label or c.stage) for c in CASE_WORKFLOW.clocks}
+
+
+def case_page_context(request, case: Case, forms: dict | None = None) -> dict:
+    user = request.user
+    forms = forms or {}
+    available = [t for t in CASE_WORKFLOW.available(case, user) if t.action not in _NOT_BUTTONS]
+    can_work = can_work_case(user, case)
+    labels = _clock_labels()
+    deadlines = [{"deadline": d, "label": labels.get(d.stage, d.stage), "paused": d.state == d.State.PAUSED,
+                  "open": d.state in d.OPEN_STATES} for d in case_deadlines(case)]
+    ctx = {
+        "case": case,
+        "now": timezone.now(),
+        "actions": [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
+                     "anchor": _FORM_ACTIONS.get(t.action)} for t in available],
+        "available": {t.action for t in available},
+        "can_work": can_work,
+        "can_diagnose": can_work and case.status in services.DIAGNOSIS_STATES,
+        "can_reroute": case.is_open and can_reroute_case(user, case),
+        "can_log": can_work and case.status in services.CONTACT_STATES,
+        "can_attach": can_work,
+        "deadlines": deadlines,
+        "paused": any(d["paused"] for d in deadlines),
+        "contacts": case_contacts(case),
+        "attachments": list(attachment_list(case)),
+        "timeline": timeline(case),
+        "special_plan_template": special_plan_template() if (case.is_complex or case.status == S.SPECIAL) else None,
+        "failed_action": forms.get("failed_action", ""),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "reply_form": forms.get("reply_form") or ReplyForm(initial={"reply": case.reply}),
+        "diagnose_form": forms.get("diagnose_form") or DiagnoseForm(initial={
+            "diagnosis": case.diagnosis, "cause": case.cause_id, "cause_detail": case.cause_detail,
+            "solution": case.solution}),
+        "reroute_form": forms.get("reroute_form") or RerouteForm(initial={"department": case.department_id}),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+    }
+    for section in _sections:
+        ctx.update(section(request, case, forms))
+    return ctx
+
+
+def render_case_page(request, case: Case, *, forms: dict | None = None, status: int = 200):
+    return render(request, "aftersales/case_detail.html", case_page_context(request, case, forms), status=status)
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        return render_case_page(request, case_get(user=request.user, pk=pk))
+
+
+class CasePostView(RecordPostView):
+    """Base of the case page's forms (``qsm.web.views.RecordPostView``)."""
+
+    record_name = "case"
+
+    def get_record(self, pk: int) -> Case:
+        return case_get(user=self.request.user, pk=pk)
+
+    def render_record(self, record, *, forms, status):
+        return render_case_page(self.request, record, forms=forms, status=status)
+
+
+class CaseTransitionView(CasePostView):
+    """The action buttons, and the reply form (which fires "reply")."""
+
+    FORMS = {"reply": (ReplyForm, "reply_form")}
+
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def get_form(self, case):
+        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
+        return form_class(self.request.POST)
+
+    def error_forms(self, form) -> dict:
+        return {self.form_key: form, "failed_action": self.action}
+
+    def success_url(self, record) -> str:
+        return record.get_absolute_url() + ("#diagnosis" if self.action == "reply" else "")
+
+    def perform(self, *, case, form, data):
+        if self.action == "reply":
+            return services.case_reply(case=case, actor=self.request.user, reply=data["reply"])
+        return services.case_fire(case=case, actor=self.request.user, action=self.action,
+                                  comment=data.get("comment", ""))
+
+    def success_message(self, case, result):
+        label = CASE_WORKFLOW.by_action[result_action(self.action)].label
+        return _("%(action)s: the case is now “%(state)s”.") % {"action": label, "state": result.get_status_display()}
+
+
+def result_action(action: str) -> str:
+    return action if action in CASE_WORKFLOW.by_action else "resume"
+
+
+class CaseDiagnoseView(CasePostView):
+    form_class, form_key, anchor = DiagnoseForm, "diagnose_form", "diagnosis"
+
+    def perform(self, *, case, form, data):
+        return services.case_diagnose(case=case, actor=self.request.user, diagnosis=data["diagnosis"],
+                                      cause=data["cause"], cause_detail=data["cause_detail"],
+                                      solution=data["solution"])
+
+    def success_message(self, case, result):
+        return _("The diagnosis was saved.")
+
+
+class CaseRerouteView(CasePostView):
+    form_class, form_key, anchor = RerouteForm, "reroute_form", "facts"
+
+    def perform(self, *, case, form, data):
+        return services.case_reroute(case=case, actor=self.request.user, department=data["department"],
+                                     owner=data["owner"], reason=data["reason"])
+
+    def success_message(self, case, result):
+        return _("The case was re-routed to %(department)s · %(owner)s.") % {
+            "department": result.department.name, "owner": result.owner}
+
+    def success_url(self, record) -> str:
+        # The case may now be out of the user's sight (another department): the list, then.
+        if case_visible(user=self.request.user).filter(pk=record.pk).exists():
+            return record.get_absolute_url()
+        return reverse("aftersales:case-list")
+
+
+class CaseContactAddView(CasePostView):
+    form_class, form_key, anchor = ContactForm, "contact_form", "contacts"
+
+    def perform(self, *, case, form, data):
+        kind = data["kind"]
+        return services.case_contact_add(
+            case=case, actor=self.request.user, kind=kind, channel=data["channel"], summary=data["summary"],
+            direction=data["direction"] if kind == ContactEntry.Kind.COMMUNICATION else None,
+            occurred_at=data["occurred_at"])
+
+    def success_message(self, case, result):
+        return _("The contact was logged.")
+
+
+class CaseAttachView(CasePostView):
+    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
+
+    def perform(self, *, case, form, data):
+        return services.case_attach(case=case, actor=self.request.user, upload=data["file"],
+                                    description=data["description"])
+
+    def success_message(self, case, result):
+        return _("%(name)s was attached.") % {"name": result.original_name}
+
+
+class CaseAttachmentDownloadView(AttachmentDownloadView):
+    def get_record(self, pk: int) -> Case:
+        return case_get(user=self.request.user, pk=pk)
