@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import plans as plan_views
 
 app_name = "aftersales"
 
@@ -25,3 +26,5 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/", views.CaseAttachmentDownloadView.as_view(),
          name="case-attachment"),
 ]
+# AFS-2: the special-solution section of a complex case (aftersales/views/plans.py).
+urlpatterns += plan_views.urlpatterns
