@@ -99,6 +99,22 @@ def _step_changed(data: dict) -> str:
     return _("Step %(position)s changed: %(changes)s") % {"position": data["position"], "changes": "; ".join(parts)}
 
 
+def case_timeline(case: Case, *, plan: SpecialPlan | None | bool = False, steps: list | None = None) -> list:
+    """WF-2 for a case with its special plan and steps (one read of the events whatever the number of
+    steps), for the page and the API. Pass what the caller already loaded."""
+    from qsm.workflow.selectors import timeline
+
+    if plan is False:
+        plan = SpecialPlan.objects.filter(case=case).only("pk", "case_id").first()
+    children = []
+    if plan is not None:
+        if steps is None:
+            steps = list(PlanStep.objects.filter(plan=plan).only("pk", "position", "plan_id"))
+        children = [(plan, _("Special solution plan"))]
+        children += [(s, _("Plan step %(position)s") % {"position": s.position}) for s in steps]
+    return timeline(case, children=children)
+
+
 def _require(ok: bool, message: str) -> None:
     if not ok:
         raise PermissionDenied(message)

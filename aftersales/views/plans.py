@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qsm.discussions.selectors import discussion_notes, discussion_of
-from qsm.workflow.selectors import timeline
 
 from ..models import Case, PlanStep, SpecialPlan
 from ..plan_forms import (
@@ -75,8 +74,6 @@ def special_section(request, case: Case, forms: dict) -> dict:
                 prefix=f"step-{step.pk}", owners=owners,
                 initial={"description": step.description, "owner": step.owner_id, "due_date": step.due_date}))
         step.overdue = step.status == ST.OPEN and running and step.due_date is not None and step.due_date < timezone.localdate()
-    children = [(plan, _("Special solution plan"))] if plan else []
-    children += [(s, _("Plan step %(position)s") % {"position": s.position}) for s in steps]
     ctx = {
         "special": {
             "plan": plan,
@@ -106,9 +103,9 @@ def special_section(request, case: Case, forms: dict) -> dict:
         "step_complete_form": forms.get("step_complete_form"),
         "step_edit_form": forms.get("step_edit_form"),
     }
-    if children:
+    if plan is not None:
         # The plan's and its steps' lines belong on the case's story (one query whatever the steps).
-        ctx["timeline"] = timeline(case, children=children)
+        ctx["timeline"] = services.case_timeline(case, plan=plan, steps=steps)
     return ctx
 
 
