@@ -90,12 +90,12 @@ def _step_removed(data: dict) -> str:
 
 
 def _step_changed(data: dict) -> str:
-    labels = {"description": _("description"), "owner": _("owner"), "due_date": _("due date")}
     parts = []
     for name, (old, new) in data["changes"].items():
         if name == "due_date":
             old, new = _day(old), _day(new)
-        parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": labels.get(name, name), "old": old, "new": new})
+        label = PlanStep._meta.get_field(name).verbose_name if name in ("description", "owner", "due_date") else name
+        parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new})
     return _("Step %(position)s changed: %(changes)s") % {"position": data["position"], "changes": "; ".join(parts)}
 
 
