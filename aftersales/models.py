@@ -84,7 +84,10 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
-        parts = [self.product_line or "*", self.case_type or "*", self.severity or "*"]
+        any_ = str(_("Any"))
+        parts = [self.product_line or any_,
+                 str(dict(Case.Type.choices).get(self.case_type, self.case_type)) if self.case_type else any_,
+                 self.get_severity_display() if self.severity else any_]
         return f"{' / '.join(parts)} → {self.department}"
 
 

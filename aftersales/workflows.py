@@ -206,7 +206,7 @@ PLAN_WORKFLOW = register(Workflow(model=SpecialPlan, transitions=[
 def _complete_step(step: PlanStep, actor, params: dict) -> None:
     step.done_at = timezone.now()
     step.done_by = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
-    step.done_note = _text(params, "note") or _text(params, "comment") or step.done_note
+    step.done_note = _text(params, "comment")  # what was done (the transition's required comment)
 
 
 def _step_guard(step: PlanStep, actor, params: dict) -> None:
@@ -348,3 +348,7 @@ for _kind, _label in [
     register_kind(_kind, _label)
 # Why the case asks for a follow-up visit (FollowUp.reason).
 register_reason(CASE_RESOLVED, gettext_lazy("After-sales case resolved"))
+# The complaints module will ask for "complaint_closed" visits; its visit rule and questionnaire
+# are part of this module's reference data already, so the name is registered here too (the
+# complaints module's own registration, when it comes, says the same).
+register_reason("complaint_closed", gettext_lazy("Complaint closed"))

@@ -191,6 +191,26 @@ def _admin_world(staff_user, sales_user, production_user, customer, product):
     return inquiry, order
 
 
+def _aftersales_world(sales_user, production_user, customer):
+    """A complex case resolved through its special plan, a routing rule, a visit done by phone
+    after a failed attempt (after-sales rows for the admin pages)."""
+    from django.utils import timezone
+
+    from aftersales.models import PhoneAttempt, RoutingRule
+    from qsm.workflow import engine
+    from tests.builders import aftersales as afs
+
+    RoutingRule.objects.create(product_line="机器人", case_type="product_quality", severity="urgent",
+                               department=sales_user.department, default_owner=sales_user)
+    case = afs.case_build(actor=sales_user, customer=customer, state="special", complex=True)
+    afs.diagnose(case)
+    afs.plan_build(case, actor=sales_user, state="done", step_owner=production_user)
+    case = engine.fire(case, "resolve", actor=sales_user)
+    visit = afs.visit_build(actor=sales_user, subject=case)
+    PhoneAttempt.objects.create(visit=visit, attempted_at=timezone.now(), outcome="no_answer", by=sales_user)
+    engine.fire(visit, "record", actor=sales_user, method="phone", call_seconds=240, **afs.visit_answers(visit))
+
+
 @pytest.fixture
 def order_feedback_links():
     """A module's customer-link purpose, named in Chinese (no module registers one yet)."""
@@ -213,6 +233,7 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
     from qsm.workflow.models import Attachment
 
     _admin_world(staff_user, sales_user, production_user, customer, product)
+    _aftersales_world(sales_user, production_user, customer)
     AccessAttempt.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess", http_accept="*/*",
                                  path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3)
     from axes.models import AccessFailureLog, AccessLog
@@ -229,6 +250,10 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
     allowed |= {w for a in Attachment.objects.all() for w in WORD.findall(a.original_name)}
     allowed |= {"mm"}  # the unit of a measurement the engineer entered
     allowed |= set(Product.objects.values_list("code", flat=True)) | set(Department.objects.values_list("code", flat=True))
+    from aftersales.models import CauseCategory, Questionnaire
+
+    allowed |= set(CauseCategory.objects.values_list("code", flat=True)) | set(
+        Questionnaire.objects.values_list("code", flat=True))  # codes an administrator chose, like departments'
     client.force_login(chinese_admin)
     leaks, empty = {}, []
     for model in admin.site._registry:

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from qsm.contacts.models import Channel
 from qsm.workflow.admin import ViewOnlyAdmin
 
-from .labels import _clock_catalogue, record_type_label, stage_label
+from .labels import _clock_catalogue, category_choices, category_label, record_type_label, stage_label
 from .models import CalendarDay, Deadline, SlaPolicy, WorkCalendar
 from .services import calendar_day_delete, calendar_day_save
 
@@ -125,10 +125,16 @@ class SlaPolicyForm(forms.ModelForm):
         channels = [("", _("Any channel")), *Channel.choices]
         if channel and channel not in dict(channels):
             channels.append((channel, channel))
+        category = self.initial.get("category", "") if self.instance.pk else ""
+        categories = [("", _("Any category")), *category_choices()]
+        if category and category not in dict(categories):
+            categories.append((category, category))
         replacements = {
             "record_type": forms.ChoiceField(label=_("record type"), choices=_record_type_choices(record_type)),
             "stage": forms.ChoiceField(label=_("stage"), choices=_stage_choices(stage)),
             "channel": forms.ChoiceField(label=_("channel"), choices=channels, required=False),
+            "category": forms.ChoiceField(label=_("category"), choices=categories, required=False,
+                                          help_text=_("Empty: any category")),
         }
         for name, field in replacements.items():
             if name in self.fields:  # a form of some of the fields (list_editable) keeps its own
@@ -192,7 +198,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
-    list_display = ["name", "record_type_name", "stage_name", "channel_name", "priority", "category",
+    list_display = ["name", "record_type_name", "stage_name", "channel_name", "priority", "category_name",
                     "working_minutes", "remind_at_percent", "is_active"]
     list_filter = [RecordTypeFilter, PolicyStageFilter, "is_active"]
     list_editable = ["working_minutes", "remind_at_percent", "is_active"]
@@ -208,6 +214,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     @admin.display(description=_("channel"), ordering="channel")
     def channel_name(self, obj: SlaPolicy) -> str:
         return channel_label(obj.channel)
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_name(self, obj: SlaPolicy) -> str:
+        return category_label(obj.category, obj.record_type)
 
 
 @admin.register(Deadline)

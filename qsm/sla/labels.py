@@ -31,3 +31,27 @@ def stage_label(stage: str, record_type: str = "") -> str:
         if stage in stages:
             return stages[stage]
     return stage
+
+
+def category_choices(record_type: str = "") -> list[tuple[str, str]]:
+    """The categories a policy may be specific to: the choices of the record attribute a policy
+    clock names as its ``category`` (an after-sales case's type), of one record type or of all."""
+    from qsm.workflow.engine import workflows
+
+    found: dict[str, str] = {}
+    for wf in workflows():
+        if record_type and wf.record_type != record_type:
+            continue
+        for c in wf.clocks:
+            if c.category:
+                for value, label in wf.model._meta.get_field(c.category).choices or ():
+                    found.setdefault(str(value), str(label))
+    return list(found.items())
+
+
+def category_label(category: str, record_type: str = "") -> str:
+    if not category:
+        from django.utils.translation import gettext
+
+        return gettext("Any category")
+    return dict(category_choices(record_type)).get(category) or dict(category_choices()).get(category, category)

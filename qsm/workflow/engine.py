@@ -130,6 +130,9 @@ def fire(record, action: str, *, actor, via: str | None = None, comment: str = "
             raise ValidationError(
                 {"comment": ValidationError(_("A comment is required for this action."), code="comment_required")}
             )
+        # The guard and the effect read the transition's comment too (a plan step's "what was done"
+        # is its comment); a parameter of that name given by the caller wins.
+        params.setdefault("comment", comment)
         if transition.guard:
             transition.guard(locked, actor, params)
         setattr(locked, wf.state_field, transition.target)
