@@ -51,7 +51,7 @@ class CaseFilter(FilterSet):
     received_to = LocalDayFilter(field_name="received_at", bound="to", label=_("Received to"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     reopened = django_filters.BooleanFilter(method="filter_reopened", label=_("Reopened"))
-    is_complex = django_filters.BooleanFilter(label=_("Complex"))
+    is_complex = django_filters.BooleanFilter(label=_("Complex problem"))
 
     class Meta:
         model = Case

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from qsm.notify.kinds import register_kind
 from qsm.workflow.selectors import register_event_text
 
 from .models import Case
@@ -12,4 +11,3 @@ from .models import Case
 def register_texts() -> None:
     # AFS-1: a re-routing is an edit of department and owner with the reason as its comment.
     register_event_text(Case, "reroute", lambda data: "", label=gettext_lazy("Re-routed"))
-    register_kind("case_rerouted", gettext_lazy("After-sales case re-routed to you"))

@@ -111,6 +111,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
 class CaseContactSerializer(ContactEntrySerializer):
     """An entry of the case's contact log (the core contact log, its published shape)."""
 
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction, read_only=True)
+
 
 class CaseDetailSerializer(CaseSerializer):
     """One case with what its page shows."""
@@ -215,5 +217,6 @@ class RerouteSerializer(serializers.Serializer):
 
 class CaseContactCreateSerializer(ContactCreateSerializer):
     kind = enum_field("ContactKind", ContactEntry.Kind, default=ContactEntry.Kind.COMMUNICATION)
-    direction = enum_field("ContactDirection", ContactEntry.Direction, required=False, allow_null=True, default=None,
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction, required=False, allow_null=True,
+                           default=None,
                            help_text="For a communication; an update goes out, a question comes in.")

@@ -257,8 +257,9 @@ def test_the_quality_department_sees_and_works_every_case(api, staff_user, quali
 @pytest.mark.spec("SEARCH-1", "API-1")
 def test_list_filters(api, staff_user, colleague, customer):
     a = new_case(actor=staff_user, customer=customer, subject="主轴异响", severity="urgent")
-    b = case_in(S.IN_PROGRESS, actor=staff_user, customer=customer, subject="售后服务态度差", case_type="service")
-    c = case_in(S.RESOLVED, actor=colleague, subject="漏油", case_type="other")
+    b = case_in(S.IN_PROGRESS, actor=staff_user, customer=customer, subject="售后服务态度差", case_type="service",
+                description="上门人员迟到且态度不好")
+    c = case_in(S.RESOLVED, actor=colleague, subject="漏油", case_type="other", description="底座漏油")
     client = api(staff_user)
 
     def ids(query: str) -> set[int]:

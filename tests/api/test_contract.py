@@ -279,6 +279,12 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
     order = order_in("accepted", actor=sales_user, customer=customer, installation=True)
     order_services.progress_note_add(order=order, actor=sales_user, kind="question", channel=Channel.PHONE,
                                      text="何时到货？", occurred_at=None)
+    # an after-sales case, resolved, with its contact log (AFS-1/2)
+    from aftersales.services.cases import case_contact_add
+    from tests.aftersales.cases_support import case_in as aftersales_case_in
+
+    case = aftersales_case_in("resolved", actor=staff_user, customer=customer)
+    case_contact_add(case=case, actor=staff_user, channel=Channel.PHONE, direction="out", summary="电话回访解决情况")
     notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
     # a complex after-sales case in its special-solution flow: discussion, a running plan, a customer update
     from aftersales.models import Case
@@ -334,7 +340,8 @@ def test_every_json_read_answers_as_the_schema_declares(populated, quality_offic
                  and "application/json" in op["responses"].get("200", {}).get("content", {})}
     assert json_gets - read == set()  # every JSON read was checked (a list without rows would leave one out)
     assert {"/api/presales/inquiries/{id}/", "/api/orders/orders/{id}/", "/api/orders/installations/{id}/",
-            "/api/orders/deliveries/{id}/", "/api/orders/orders/{id}/timeline/"} <= read
+            "/api/orders/deliveries/{id}/", "/api/orders/orders/{id}/timeline/", "/api/aftersales/cases/{id}/",
+            "/api/aftersales/cases/{id}/contacts/"} <= read
 
 
 @pytest.mark.spec("API-2")

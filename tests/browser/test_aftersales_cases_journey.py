@@ -9,6 +9,7 @@ test-artifacts/screenshots/ (aftersales-*.png).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -56,7 +57,8 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
                         roles=[Role.STAFF])
     zhao = UserFactory(username="zhao", display_name="赵工程师", email="", department=business_department,
                        roles=[Role.STAFF])
-    machine = ProductFactory(code="CNC-100", name="数控机床 CNC-100", product_line="数控机床")
+    machine = ProductFactory(code="CNC-100", name="数控机床 CNC-100", product_line="数控机床",
+                             list_price=Decimal("380000.00"))
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
     order = order_in("accepted", actor=zhang, customer=customer, product=machine, installation=True)
     RoutingRule.objects.create(product_line="数控机床", case_type="product_quality", department=business_department,

@@ -24,9 +24,10 @@ pytestmark = pytest.mark.django_db
 def cases(staff_user, colleague, other_department_staff, customer):
     return {
         "noise": new_case(actor=staff_user, customer=customer, subject="主轴异响", severity="urgent"),
-        "attitude": case_in(S.IN_PROGRESS, actor=staff_user, subject="服务人员态度差", case_type="service"),
-        "resolved": case_in(S.RESOLVED, actor=colleague, customer=customer, subject="漏油"),
-        "theirs": new_case(actor=other_department_staff, customer=customer, subject="工程部的单"),
+        "attitude": case_in(S.IN_PROGRESS, actor=staff_user, subject="服务人员态度差", case_type="service",
+                           description="上门人员迟到且态度不好"),
+        "resolved": case_in(S.RESOLVED, actor=colleague, customer=customer, subject="漏油", description="底座漏油"),
+        "theirs": new_case(actor=other_department_staff, customer=customer, subject="工程部的单", description="工程部设备故障"),
     }
 
 

@@ -2,6 +2,8 @@
 the case page (actions, diagnosis, re-routing, the paused clock, another department's case is a 404)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -47,16 +49,27 @@ def test_intake_routes_and_the_case_page_shows_department_and_owner(login, staff
     RoutingRule.objects.create(case_type="product_quality", severity="high", department=other_department,
                                default_owner=engineer, position=1)
     client = login(staff_user)
-    response = client.post(reverse("aftersales:case-create"), _intake())
+    response = client.post(reverse("aftersales:case-create"), _intake(), follow=True)
     case = Case.objects.get()
-    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     assert (case.department, case.owner) == (other_department, engineer)
     assert case.customer.name == "江南精密制造" and case.contact_name == "陈工"
-    # the message after saving names where it went
-    page = client.get(response["Location"], follow=True)
-    # (routed away from the person logging it: the page of another department may be out of sight)
-    text = page.content.decode()
-    assert other_department.name in text and "赵工程师" in text
+    # routed to a department the staff member does not work in: back to a fresh form, whose message
+    # says where the case went (its page is the engineering department's now)
+    assert response.redirect_chain[-1][0] == reverse("aftersales:case-create") + "?channel=phone"
+    message = " ".join(str(m) for m in response.context["messages"])
+    assert case.number in message and other_department.name in message and "赵工程师" in message
+    # the engineer opens it: the page shows department and owner
+    html = login(engineer).get(case.get_absolute_url()).content.decode()
+    assert f"{other_department.name} · 赵工程师" in html
+
+
+@pytest.mark.spec("AFS-1")
+def test_intake_kept_in_the_department_lands_on_the_case_page(login, staff_user, colleague, business_department):
+    RoutingRule.objects.create(case_type="product_quality", department=business_department, default_owner=colleague)
+    response = login(staff_user).post(reverse("aftersales:case-create"), _intake())
+    case = Case.objects.get()
+    assert case.owner == colleague
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
 
 
 @pytest.mark.spec("AFS-1")
@@ -82,7 +95,7 @@ def test_the_order_lookup_finds_by_number_and_product_and_only_visible_orders(lo
                                                                               other_department_staff, customer):
     from tests.builders.orders import order_in
 
-    pump = ProductFactory(code="PUMP-77", name="高压水泵")
+    pump = ProductFactory(code="PUMP-77", name="高压水泵", list_price=Decimal("5000.00"))
     mine = order_in("delivered", actor=staff_user, customer=customer, product=pump)
     theirs = order_in("delivered", actor=other_department_staff, customer=customer, product=pump)
     client = login(staff_user)
