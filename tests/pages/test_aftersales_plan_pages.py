@@ -218,6 +218,6 @@ def test_the_case_page_reads_as_many_queries_for_2_steps_as_for_10(login, crew, 
         client.get(case.get_absolute_url())  # warm the session
         with CaptureQueriesContext(connection) as queries:
             page = client.get(case.get_absolute_url())
-        assert page.status_code == 200 and html(page).count('class="list-group-item plan-step') == steps
+        assert page.status_code == 200 and html(page).count('align-items-start plan-step') == steps
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
