@@ -15,6 +15,7 @@ class AftersalesConfig(AppConfig):
         from . import (  # noqa: F401  (filters: the cases' search declaration, qsm.search)
             exports,
             filters,
+            visit_setup,
             workflows,  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
         )
         from .services import plans
@@ -22,4 +23,5 @@ class AftersalesConfig(AppConfig):
 
         register_texts()  # how the cases' service lines read on the timeline (WF-2)
         exports.register()  # the case export, for the page, the API and the export jobs (qsm.exports)
+        visit_setup.register()  # the survey link, the case's customer summary, visit timeline lines, export
         plans.register()  # the special-solution flow's notification kinds and timeline lines

@@ -467,6 +467,8 @@ class Visit(models.Model):
             models.Index(fields=["content_type", "object_id"], name="visit_subject_idx"),
             models.Index(Upper("number"), name="visit_number_upper_idx"),
             models.Index(fields=["recheck_status"], name="visit_recheck_idx", condition=~Q(recheck_status="")),
+            # SEARCH-1: the search box's comments and suggestions (aftersales.visit_filters).
+            search.grams_index("comments", "suggestions", name="visit_search_grams"),
             # Open visits by deadline: the reminders, the overdue filter and "my work" read only these.
             models.Index(fields=["due_at"], name="visit_open_due_idx", condition=Q(status__in=VISIT_OPEN_STATES)),
             models.Index(fields=["owner", "due_at", "planned_for", "id"], name="visit_inbox_owner_idx",

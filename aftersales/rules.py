@@ -118,8 +118,23 @@ def in_visit_department(user, visit) -> bool:
     return works_in(user, visit.department_id)
 
 
+# VIS-1: the purpose of the survey link a visit sends (qsm.links); the public page registers it.
+VISIT_LINK_PURPOSE = "visit_feedback"
+
+
+@rules.predicate
+def is_visit_customer(actor, visit) -> bool:
+    """VIS-2: the customer answering through this visit's own link (not any survey link)."""
+    from qsm.workflow.actors import CustomerActor
+
+    return (isinstance(actor, CustomerActor) and actor.purpose == VISIT_LINK_PURPOSE
+            and actor.link_id is not None and actor.link_id == visit.link_id)
+
+
 # Who records visits: the visit's owner, its department's members, the quality officers.
 can_record_visit = is_visit_owner | in_visit_department | is_quality_staff | is_administrator
+# ... and the customer answers the survey through the visit's link.
+can_answer_visit = can_record_visit | is_visit_customer
 # VIS-2: only the quality department marks a phone visit for re-check and records the result.
 can_recheck_visit = is_quality_staff
 

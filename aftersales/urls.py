@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, visit_urls
 from .views import plans as plan_views
 
 app_name = "aftersales"
@@ -25,6 +25,7 @@ urlpatterns = [
     _case("attachments/", views.CaseAttachView, "case-attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.CaseAttachmentDownloadView.as_view(),
          name="case-attachment"),
+    *visit_urls.urlpatterns,  # /aftersales/visits/...
 ]
 # AFS-2: the special-solution section of a complex case (aftersales/views/plans.py).
 urlpatterns += plan_views.urlpatterns

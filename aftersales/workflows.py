@@ -37,6 +37,7 @@ from qsm.workflow.engine import Transition, Workflow, register
 
 from .models import Case, PhoneAttempt, PlanStep, Question, SpecialPlan, Visit
 from .rules import (
+    can_answer_visit,
     can_cancel_step,
     can_complete_step,
     can_manage_case,
@@ -309,7 +310,7 @@ VISIT_WORKFLOW = register(Workflow(model=Visit, clocks=[
           escalate_to=Recipients(assigned=(OWNER, MANAGERS, QUALITY), unassigned=(MANAGERS, QUALITY))),
 ], transitions=[
     Transition("send_link", (V.PLANNED,), V.LINK_SENT, gettext_lazy("Send survey link"), can_record_visit),
-    Transition("record", (V.PLANNED, V.LINK_SENT), V.DONE, gettext_lazy("Record the visit"), can_record_visit,
+    Transition("record", (V.PLANNED, V.LINK_SENT), V.DONE, gettext_lazy("Record the visit"), can_answer_visit,
                guard=_record_guard, effect=_record, style="success"),
     Transition("cancel", (V.PLANNED, V.LINK_SENT), V.CANCELLED, gettext_lazy("Cancel the visit"), can_record_visit,
                comment_required=True, style="danger"),

@@ -27,3 +27,6 @@ class OrdersConfig(AppConfig):
         from . import exports
 
         exports.register()  # its exports, for the pages, the API and the export jobs (qsm.exports)
+        from . import summary
+
+        summary.register()  # what a customer reads about an order on a survey page (qsm.summaries)

@@ -158,6 +158,9 @@ AXES_LOCKOUT_CALLABLE = "qsm.org.account_views.locked_out"
 # trusted and the header is ignored (a client could write anything in it).
 QSM_TRUSTED_PROXY_COUNT = env.int("QSM_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "qsm.org.accounts.client_ip"
+# The public page behind a customer link (qsm.links): requests per client address and window (0 = no limit).
+QSM_LINK_RATE_LIMIT = env.int("QSM_LINK_RATE_LIMIT", default=60)
+QSM_LINK_RATE_WINDOW = env.int("QSM_LINK_RATE_WINDOW", default=60)
 # Password reset by e-mail (the login page's "forgot password") only where e-mail really goes out;
 # without it an administrator issues a one-time reset link from the user admin.
 QSM_PASSWORD_RESET_BY_EMAIL = env.bool(
@@ -267,7 +270,10 @@ CELERY_BEAT_SCHEDULE = {
     "sla-preload-calendar": {"task": "qsm.sla.tasks.preload_calendar", "schedule": 24 * 3600.0},
     # PERF-1: expired export files and their jobs are deleted; jobs no worker finished are given up.
     "exports-sweep": {"task": "qsm.exports.tasks.sweep_export_jobs", "schedule": 600.0},
+    # VIS-1: due follow-ups become planned visits; it reads the queue, so a missed run catches up.
+    "visit-scheduler": {"task": "aftersales.tasks.schedule_visits", "schedule": 300.0},
 }
+VISIT_SCHEDULER_BATCH = env.int("VISIT_SCHEDULER_BATCH", default=200)
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -3,7 +3,8 @@
 1. everything but the real-Celery-worker tests, spread over the cores (pytest-xdist gives each
    process its own test database, live server and browser);
 2. the real-worker tests, one at a time: a worker process consumes the shared broker queue, so two
-   of them side by side could take each other's messages.
+   of them side by side could take each other's messages; and the tests marked ``serial``, which
+   time something (the demo data's build for `make run`) and would measure the other process too.
 
 Extra arguments go to both runs. A run that selects nothing (exit status 5: e.g. `make test
 PYTEST_ARGS=tests/presales` has no worker test) counts as passed as long as the other ran tests.
@@ -20,8 +21,8 @@ NO_TESTS = 5
 def main(argv: list[str]) -> int:
     workers = os.environ.get("TEST_WORKERS", "auto")
     runs = [
-        ["-m", "not celery_worker", "-n", workers],
-        ["-m", "celery_worker"],
+        ["-m", "not celery_worker and not serial", "-n", workers],
+        ["-m", "celery_worker or serial"],
     ]
     statuses = []
     for run in runs:

@@ -140,6 +140,7 @@ def _assert_texts_vary() -> None:
     assert duplicated_share(Inquiry.objects.values_list("subject", flat=True)) <= 0.3
 
 
+@pytest.mark.serial  # it times the build: alone, not beside another xdist worker
 @pytest.mark.spec("DATA-1")
 def test_demo_data_populates_every_role_state_and_month(db, client):
     # when

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import plans, views
+from . import plans, views, visit_urls
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="api-case")
@@ -8,4 +8,5 @@ router.register("cases", views.CaseViewSet, basename="api-case")
 # aftersales/api/plans.py.
 router.register("cases", plans.CaseSpecialSolutionViewSet, basename="api-case-special")
 
-urlpatterns = router.urls
+# /api/aftersales/cases/ (the router) and /api/aftersales/visits/ (visit_urls).
+urlpatterns = [*router.urls, *visit_urls.urlpatterns]

@@ -1,6 +1,8 @@
 """Writes of the follow-up queue."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
@@ -21,17 +23,23 @@ def follow_up_request(record, reason: str, due_at, *, customer=None, department=
     return follow_up
 
 
-def follow_up_claim_due(*, now, limit: int = 100) -> list[FollowUp]:
+def follow_up_claim_due(*, now, limit: int = 100, reasons: Iterable[str] | None = None) -> list[FollowUp]:
     """Claim up to ``limit`` waiting rows due by ``now`` for the visit scheduler.
 
     Must run inside the scheduler's transaction: the rows are locked (SKIP LOCKED, so two workers
     never claim one row) and marked consumed; if planning the visits fails, the rollback puts them
-    back in the queue.
+    back in the queue. ``reasons``: claim only rows of these reasons (those the scheduler can plan);
+    the others stay waiting, untouched.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("follow_up_claim_due must run inside transaction.atomic()")
-    rows = list(FollowUp.objects.select_for_update(skip_locked=True)
-                .filter(consumed_at__isnull=True, due_at__lte=now).order_by("due_at", "id")[:limit])
+    waiting = FollowUp.objects.select_for_update(skip_locked=True).filter(consumed_at__isnull=True, due_at__lte=now)
+    if reasons is not None:
+        reasons = list(reasons)
+        if not reasons:
+            return []
+        waiting = waiting.filter(reason__in=reasons)
+    rows = list(waiting.order_by("due_at", "id")[:limit])
     if rows:
         FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(consumed_at=now)
         for r in rows:

@@ -29,10 +29,11 @@ class LinkRefused(Exception):
         "expired": _("This link has expired. Please ask us for a new one."),
         "used": _("This link has already been used. Thank you."),
         "revoked": _("This link has been withdrawn. Please ask us for a new one."),
+        "throttled": _("Too many attempts from your network. Please wait a minute and try again."),
     }
     # Unknown, forged, wrong purpose or wrong record: as if it did not exist (404). A real link
     # that is no longer usable: 410 Gone, so the customer learns it is not a typo.
-    STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
+    STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "throttled": 429}
 
     def __init__(self, reason: str):
         self.reason = reason

@@ -1,8 +1,12 @@
 """The public page behind a customer link, and the QR code of a link for staff."""
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -10,6 +14,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+
+from qsm.org.accounts import client_ip
 
 from .qr import qr_png, qr_svg
 from .registry import purpose_for
@@ -30,12 +36,34 @@ def _refused(request, refused: LinkRefused) -> HttpResponse:
     return response
 
 
+def _throttled(request) -> bool:
+    """The public page's limit per client address (SEC-2): at most QSM_LINK_RATE_LIMIT requests in
+    a window of QSM_LINK_RATE_WINDOW seconds, counted in the shared cache. Guessing tokens is
+    hopeless anyway (256 bits); this keeps a script from hammering the page and the database.
+    A cache that does not answer does not lock customers out."""
+    limit = getattr(settings, "QSM_LINK_RATE_LIMIT", 60)
+    window = max(int(getattr(settings, "QSM_LINK_RATE_WINDOW", 60)), 1)
+    if not limit:
+        return False
+    key = f"links:open:{client_ip(request)}:{int(time.time() // window)}"
+    try:
+        cache.add(key, 0, timeout=window + 1)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - a cache outage is not the customer's fault
+        return False
+    return count > limit
+
+
 @method_decorator([never_cache, csrf_protect], name="dispatch")
 class LinkOpenView(View):
     """No login: the token is the authority, for one record, one purpose, once, until it expires."""
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
+        if _throttled(request):
+            response = _refused(request, LinkRefused("throttled"))
+            response["Retry-After"] = str(getattr(settings, "QSM_LINK_RATE_WINDOW", 60))
+        else:
+            response = super().dispatch(request, *args, **kwargs)
         # never_cache already says private, no-store; keep the token out of Referer headers too.
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex"
@@ -49,7 +77,10 @@ class LinkOpenView(View):
         purpose = purpose_for(use.link.purpose)
         if purpose is None:  # a module that issued it was removed
             return _refused(request, LinkRefused("invalid"))
-        return purpose.handler.get(request, use)
+        try:
+            return purpose.handler.get(request, use)
+        except LinkRefused as refused:  # the handler's own check (a superseded link of its record)
+            return _refused(request, refused)
 
     def post(self, request, token: str):
         try:

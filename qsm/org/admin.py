@@ -39,7 +39,7 @@ class TranslatedPermissionsMixin:
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "is_production", "managers", "is_active"]
+    list_display = ["name", "code", "kind", "is_production", "managers", "visit_owner", "is_active"]
     list_filter = ["kind", "is_production", "is_active"]
     search_fields = ["name", "code"]
 

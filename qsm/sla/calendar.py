@@ -127,6 +127,24 @@ def add_working_minutes(start: dt.datetime, minutes: float, calendar: WorkCalend
     return WorkingTime.load(calendar, start.date()).add(start, minutes)
 
 
+def add_working_days(day: dt.date, days: int, calendar: WorkCalendar | None = None) -> dt.date:
+    """The ``days``-th working day after ``day`` (``day`` itself when ``days`` is 0): "N working days
+    later" of a visit plan or a follow-up (VIS-1), skipping weekends, public holidays and counting
+    make-up workdays (调休) of the calendar."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    calendar = calendar or default_calendar()
+    wt = WorkingTime.load(calendar, day)
+    current, counted = day, 0
+    for _step in range(MAX_DAYS):
+        if counted >= days:
+            return current
+        current += dt.timedelta(days=1)
+        if wt.is_working_day(current):
+            counted += 1
+    raise ValueError("working days do not fit in the calendar window")
+
+
 def load_cn_public_holidays(calendar: WorkCalendar, years: list[int]) -> int:
     """Pre-load CN public holidays and make-up workdays from the `holidays` package.
 

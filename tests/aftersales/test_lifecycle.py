@@ -181,3 +181,40 @@ def test_visit_table(people, state, action, role):
         # VIS-2: who, when, how
         assert (visit.satisfaction, visit.method, visit.done_by) == (5, "phone", getattr(people, role))
         assert visit.done_at is not None and visit.answers.count() == visit.questionnaire_version.questions.count()
+
+
+@pytest.mark.spec("VIS-1", "VIS-2")
+@pytest.mark.parametrize("whose", ["own", "other_visit", "other_purpose"])
+def test_only_the_customer_holding_the_visit_s_own_link_records_it(people, whose):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from aftersales.rules import VISIT_LINK_PURPOSE
+    from qsm.links.models import SignedLink
+    from qsm.workflow.actors import CustomerActor
+
+    subject = afs.case_build(actor=people.owner, customer=people.customer, state="resolved")
+    visit = afs.visit_build(actor=people.visitor, subject=subject, owner=people.visitor, state="link_sent")
+    other = afs.visit_build(actor=people.visitor, subject=subject, owner=people.visitor, state="link_sent")
+
+    def link(for_visit, n):
+        return SignedLink.objects.create(content_type=ContentType.objects.get_for_model(Visit), object_id=for_visit.pk,
+                                         purpose=VISIT_LINK_PURPOSE, token_hash=f"{n:064d}",
+                                         expires_at=timezone.now() + dt.timedelta(days=14))
+    Visit.objects.filter(pk=visit.pk).update(link=link(visit, 1))
+    Visit.objects.filter(pk=other.pk).update(link=link(other, 2))
+    visit.refresh_from_db()
+    link_id = {"own": visit.link_id, "other_visit": Visit.objects.get(pk=other.pk).link_id,
+               "other_purpose": visit.link_id}[whose]
+    purpose = "complaint_confirm" if whose == "other_purpose" else VISIT_LINK_PURPOSE
+    customer = CustomerActor(name="王工", link_id=link_id, purpose=purpose)
+    params = {**afs.visit_answers(visit, satisfaction=2), "ip": "203.0.113.7", "user_agent": "Mobile Safari"}
+    if whose != "own":
+        _expect(visit, "record", customer, "denied", "done", params)
+        return
+    engine.fire(visit, "record", actor=customer, **params)
+    visit.refresh_from_db()
+    # VIS-2: answered by the customer through the link: no staff "done by", the IP and the browser kept
+    assert (visit.status, visit.method, visit.done_by, visit.satisfaction) == ("done", "link", None, 2)
+    assert (visit.answer_ip, visit.answer_user_agent) == ("203.0.113.7", "Mobile Safari")

@@ -239,3 +239,17 @@ def test_a_refused_transition_leaves_the_clocks_as_they_were(staff_user, new_inq
     assert sla.deadline_for(record=new_inquiry, stage="first_response") == running
     assert Deadline.objects.get(pk=running.pk).state == Deadline.State.RUNNING
     assert Inquiry.objects.get(pk=new_inquiry.pk).due_at == running.due_at
+
+
+@pytest.mark.spec("WF-1")
+def test_the_guard_and_the_effect_read_the_transition_s_comment(monkeypatch, staff_user, new_inquiry):
+    # (a plan step's "what was done" is the comment of its "complete": aftersales.workflows)
+    import dataclasses
+
+    seen = []
+    cancel = INQUIRY_WORKFLOW.by_action["cancel"]
+    monkeypatch.setitem(INQUIRY_WORKFLOW.by_action, "cancel", dataclasses.replace(
+        cancel, guard=lambda r, a, p: seen.append(("guard", p["comment"])),
+        effect=lambda r, a, p: seen.append(("effect", p["comment"]))))
+    engine.fire(new_inquiry, "cancel", actor=staff_user, comment="  Logged twice ")
+    assert seen == [("guard", "Logged twice"), ("effect", "Logged twice")]
