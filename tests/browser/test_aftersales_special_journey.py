@@ -109,7 +109,8 @@ def test_special_solution_journey(browser, live_server, csp_violations, business
 
     # resolving is refused while the plan runs
     page.click("[data-action=resolve]")
-    page.wait_for_selector("#messages .alert-danger")
+    page.wait_for_selector("#actions .action-error")
+    assert "专项解决方案完成" in page.inner_text("#actions .action-error")
     assert page.locator("#plan-pending").count() == 1
     assert Case.objects.get(pk=case.pk).status == Case.Status.SPECIAL
     page.context.close()

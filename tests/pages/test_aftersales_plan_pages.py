@@ -174,6 +174,8 @@ def test_a_step_owner_in_another_department_completes_their_step_and_the_case_th
     owner = login(crew.owner)
     refused = owner.post(url("case-fire", case), {"action": "resolve"})
     assert refused.status_code == 400 and Case.objects.get(pk=case.pk).status == S.SPECIAL
+    # the reason is shown next to the button
+    assert escape(zh("A complex case is resolved when its special solution plan is done.")) in html(refused)
     assert owner.post(url("case-step-complete", case, second.pk),
                       {f"done-{second.pk}-note": "更换轴承并复测合格"}).status_code == 302
     assert SpecialPlan.objects.get(pk=plan.pk).status == "done"
