@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,84 +27,26 @@ from aftersales import selectors
 from aftersales.models import PlanStep, SpecialPlan
 from aftersales.services import plans as services
 from qsm.api import drf as serializers
-from qsm.api.fields import LabelField, enum_field
 from qsm.api.mixins import UserLanguageMixin
 from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
 from qsm.contacts.api.serializers import ContactCreateSerializer
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.selectors import contact_log
-from qsm.discussions.models import Discussion, DiscussionNote
-from qsm.discussions.selectors import discussion_notes, discussion_of
+from qsm.discussions.selectors import discussion_of
 from qsm.org.models import Department, User
 
+from .plan_serializers import (
+    CaseDiscussionNoteSerializer,
+    CaseDiscussionSerializer,
+    PlanStepSerializer,
+    SpecialPlanSerializer,
+    discussion_detail,
+    plan_detail,
+)
 from .serializers import CaseContactSerializer
 
 STEP_ID = OpenApiParameter("step_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-# --- output ------------------------------------------------------------------------------------------
-
-
-class PlanStepSerializer(serializers.ModelSerializer):
-    status = enum_field("PlanStepStatus", PlanStep.Status, read_only=True)
-    status_label = LabelField("status")
-    owner_name = serializers.StringRelatedField(source="owner", read_only=True)
-    done_by_name = serializers.StringRelatedField(source="done_by", read_only=True)
-    is_overdue = serializers.SerializerMethodField()
-
-    class Meta:
-        model = PlanStep
-        fields = ["id", "position", "description", "owner", "owner_name", "due_date", "status", "status_label",
-                  "is_overdue", "done_at", "done_by", "done_by_name", "done_note", "due_at"]
-        read_only_fields = fields
-
-    def get_is_overdue(self, step: PlanStep) -> bool:
-        return step.status == PlanStep.Status.OPEN and step.due_date is not None and step.due_date < timezone.localdate()
-
-
-class SpecialPlanSerializer(serializers.ModelSerializer):
-    status = enum_field("SpecialPlanStatus", SpecialPlan.Status, read_only=True)
-    status_label = LabelField("status")
-    case_number = serializers.CharField(source="case.number", read_only=True)
-    created_by_name = serializers.StringRelatedField(source="created_by", read_only=True)
-    steps = PlanStepSerializer(many=True, read_only=True, source="loaded_steps")
-
-    class Meta:
-        model = SpecialPlan
-        fields = ["id", "case", "case_number", "title", "content", "status", "status_label", "created_by",
-                  "created_by_name", "created_at", "steps"]
-        read_only_fields = fields
-
-
-class _NamedSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.name if isinstance(obj, Department) else str(obj)
-
-
-class CaseDiscussionNoteSerializer(serializers.ModelSerializer):
-    author_name = serializers.StringRelatedField(source="author", read_only=True)
-
-    class Meta:
-        model = DiscussionNote
-        fields = ["id", "author", "author_name", "meeting_at", "body", "created_at"]
-        read_only_fields = fields
-
-
-class CaseDiscussionSerializer(serializers.ModelSerializer):
-    opened_by_name = serializers.StringRelatedField(source="opened_by", read_only=True)
-    invited_departments = _NamedSerializer(many=True, read_only=True, source="loaded_departments")
-    invited_users = _NamedSerializer(many=True, read_only=True, source="loaded_users")
-    notes = CaseDiscussionNoteSerializer(many=True, read_only=True, source="loaded_notes")
-
-    class Meta:
-        model = Discussion
-        fields = ["id", "topic", "opened_by", "opened_by_name", "opened_at", "invited_departments", "invited_users",
-                  "notes"]
-        read_only_fields = fields
 
 
 # --- input -------------------------------------------------------------------------------------------
@@ -147,20 +88,6 @@ class StepCompleteSerializer(serializers.Serializer):
 
 
 # --- reads --------------------------------------------------------------------------------------------
-
-def _plan_detail(plan: SpecialPlan) -> SpecialPlan:
-    """The plan with its steps and their people (one query whatever the number of steps)."""
-    plan.loaded_steps = list(PlanStep.objects.filter(plan=plan).select_related("owner", "done_by")
-                             .order_by("position"))
-    return plan
-
-
-def _discussion_detail(discussion: Discussion) -> Discussion:
-    discussion.loaded_departments = list(discussion.invited_departments.order_by("name"))
-    discussion.loaded_users = list(discussion.invited_users.order_by("username"))
-    discussion.loaded_notes = list(discussion_notes(discussion))
-    return discussion
-
 
 def _params(request, params_class) -> dict:
     params = params_class(data=request.data)
@@ -211,7 +138,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         discussion = discussion_of(case)
         if discussion is None:
             raise Http404(_("No discussion was opened for this case."))
-        return Response(CaseDiscussionSerializer(_discussion_detail(discussion)).data)
+        return Response(CaseDiscussionSerializer(discussion_detail(discussion)).data)
 
     @extend_schema(request=CaseDiscussionNoteCreateSerializer, responses={201: CaseDiscussionNoteSerializer},
                    summary="Add the notes of a meeting of the discussion (who works the case and who was invited)")
@@ -229,7 +156,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         return plan
 
     def _plan_response(self, case, code: int = status.HTTP_200_OK) -> Response:
-        return Response(SpecialPlanSerializer(_plan_detail(self._plan(case))).data, status=code)
+        return Response(SpecialPlanSerializer(plan_detail(self._plan(case))).data, status=code)
 
     def _step(self, plan: SpecialPlan, step_id) -> PlanStep:
         step = get_object_or_404(PlanStep.objects.all(), plan=plan, pk=step_id)

@@ -237,6 +237,7 @@ def test_steps_done_by_their_owners_complete_the_plan_and_then_the_case_resolves
     assert last.status_code == 200
     assert owner.get(plan_url(case)).data["status"] == "done"
 
+    assert [s["status"] for s in owner.get(case_url(case)).data["special_plan"]["steps"]] == ["done", "done"]
     resolved = owner.post(case_url(case, "resolve"), {}, format="json")
     assert resolved.status_code == 200 and resolved.data["status"] == "resolved"
 
@@ -277,5 +278,6 @@ def test_the_plan_and_case_endpoints_read_as_many_queries_for_2_steps_as_for_10(
             assert r.status_code == 200
             measured.append(len(queries))
         assert len(client.get(plan_url(case)).data["steps"]) == steps
+        assert len(client.get(case_url(case)).data["special_plan"]["steps"]) == steps  # the detail nests the plan
         counts.append(measured)
     assert counts[0] == counts[1], counts
