@@ -1,7 +1,10 @@
 """REL-1 for the special plan, proven with two database connections: every write of the plan and its
 steps locks the case first, so the last two steps completed at the same moment complete the plan
 exactly once (without the case lock each saw the other's step open and the plan stayed running for
-ever), and a step reported done while the plan is being cancelled is refused."""
+ever), and a step reported done while the plan is being cancelled is refused.
+
+(In tests/concurrency with the other two-connection tests: a transactional test without serialized
+rollback that runs before the browser tests in one process breaks their restore of the content types.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +22,6 @@ from tests.concurrency.race import at_once, while_held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = 3
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _plan_events(plan: SpecialPlan, action: str) -> int:
