@@ -186,6 +186,12 @@ class Case(models.Model):
                          condition=Q(status__in=["new", "in_progress", "special", "waiting_customer"])),
             models.Index(fields=["owner", "due_at", "received_at", "id"], name="case_inbox_owner_idx",
                          condition=Q(status__in=WAITS_ON_OWNER)),
+            # PERF-1 "my work" (aftersales.inbox.case_waiting_on): the department's new cases, and the
+            # special-solution cases probed for the user's open plan step or invitation, due first.
+            models.Index(fields=["department", "due_at", "received_at", "id"], name="case_inbox_dept_new_idx",
+                         condition=Q(status="new")),
+            models.Index(fields=["due_at", "received_at", "id"], name="case_inbox_special_idx",
+                         condition=Q(status="special")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(reopen_count__gte=0), name="case_reopen_count_not_negative"),
@@ -473,6 +479,10 @@ class Visit(models.Model):
             models.Index(fields=["due_at"], name="visit_open_due_idx", condition=Q(status__in=VISIT_OPEN_STATES)),
             models.Index(fields=["owner", "due_at", "planned_for", "id"], name="visit_inbox_owner_idx",
                          condition=Q(status__in=VISIT_OPEN_STATES)),
+            # PERF-1 "my work" (aftersales.inbox.visit_waiting_on): the open visits nobody owns, for the
+            # department's visit owner, due first.
+            models.Index(fields=["department", "due_at", "planned_for", "id"], name="visit_inbox_unassigned_idx",
+                         condition=Q(status__in=VISIT_OPEN_STATES, owner__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),

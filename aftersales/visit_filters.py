@@ -52,7 +52,9 @@ class VisitFilter(FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Registered by the modules at start-up, named in the reader's language.
-        self.filters["reason"].extra["choices"] = _reason_choices()
+        reason = self.filters["reason"]
+        reason.extra["choices"] = _reason_choices()
+        reason.__dict__.pop("_field", None)  # a field built before (a copy of the declared one) had none
 
     def filter_q(self, queryset, name, value):
         return search.apply(queryset, value)

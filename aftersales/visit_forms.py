@@ -1,6 +1,5 @@
 """The forms of follow-up visits: the answers (one field per question of the visit's questionnaire
-version, shared by the caller's page and the customer's survey page), calls, links, re-checks and
-the questionnaire editor."""
+version, shared by the caller's page and the customer's survey page), calls, links and re-checks."""
 from __future__ import annotations
 
 from django import forms
@@ -54,7 +53,7 @@ class PhoneRecordForm(AnswersForm):
     """The caller's form: the call script's answers and the call itself (VIS-1)."""
 
     called_at = BoundedDateTimeField(past=True, label=_("Call started at"), required=False,
-                                     widget=DateTimeLocalInput())
+                                     widget=DateTimeLocalInput(attrs={"class": "form-control"}))
     call_minutes = forms.DecimalField(label=_("Call duration (minutes)"), required=False, min_value=0,
                                       max_value=MAX_CALL_SECONDS // 60, decimal_places=1,
                                       widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.5"}))
@@ -87,19 +86,3 @@ class RecheckForm(forms.Form):
         (Visit.Recheck.DISCREPANCY, Visit.Recheck.DISCREPANCY.label)])
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-
-
-class QuestionForm(forms.Form):
-    text = forms.CharField(label=_("Question"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices,
-                             widget=forms.Select(attrs={"class": "form-select"}))
-    choices = forms.CharField(label=_("Choices (one per line)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    required = forms.BooleanField(label=_("Required"), required=False)
-
-    def clean_choices(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip()]
-
-
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=2, can_delete=True, max_num=30, validate_max=True)
-

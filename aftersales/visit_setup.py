@@ -22,9 +22,21 @@ def _attempt(data: dict) -> str:
     return _("Call: %(outcome)s (failed calls: %(n)s)") % {"outcome": outcome, "n": data.get("failed", 0)}
 
 
+def _local(value: str) -> str:
+    """A stored ISO instant as the reader's wall clock (the company's zone)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def _link(data: dict) -> str:
     return _("Survey link #%(link)s, valid until %(until)s") % {
-        "link": data.get("link", ""), "until": (data.get("expires_at") or "")[:16].replace("T", " ")}
+        "link": data.get("link", ""), "until": _local(data.get("expires_at"))}
 
 
 def _case_opened(data: dict) -> str:

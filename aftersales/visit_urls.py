@@ -14,7 +14,4 @@ urlpatterns = [
     path("visits/<int:pk>/recheck-request/", visits.VisitRecheckRequestView.as_view(), name="visit-recheck-request"),
     path("visits/<int:pk>/recheck/", visits.VisitRecheckView.as_view(), name="visit-recheck"),
     path("visits/<int:pk>/open-case/", visits.VisitOpenCaseView.as_view(), name="visit-open-case"),
-    path("questionnaires/", visits.QuestionnaireListView.as_view(), name="questionnaire-list"),
-    path("questionnaires/versions/<int:pk>/", visits.QuestionnaireVersionView.as_view(),
-         name="questionnaire-version"),
 ]

@@ -1,7 +1,9 @@
 """Hooks through which domain apps contribute to core pages without the core importing them.
 
 DESIGN.md: the core imports no domain app. Each app registers its providers in
-``AppConfig.ready``; the inbox (INBOX-1) and the customer page (ORG-2) ask every provider.
+``AppConfig.ready``; the inbox (INBOX-1) and the customer page (ORG-2) ask every provider, and a
+record page asks the providers of its model for sections a later module adds to it (the order page
+shows the after-sales cases and the follow-up visits of the order, which orders may not import).
 """
 from __future__ import annotations
 
@@ -35,14 +37,18 @@ class HistorySection:
     columns: list[str]
     rows: list[dict[str, Any]]  # each: {"url": ..., "cells": [...]}
     more_url: str | None = None
+    key: str = ""  # a stable name for the page (its HTML id): "aftersales-cases"
 
 
 InboxProvider = Callable[[Any], Iterable[InboxItem]]
 HistoryProvider = Callable[[Any, Any], HistorySection]
+# (record, user) -> a section of that record's page, or None when there is nothing to show.
+RecordSectionProvider = Callable[[Any, Any], "HistorySection | None"]
 
 _inbox_providers: list[InboxProvider] = []
 _inbox_modules: set[str] = set()
 _history_providers: list[HistoryProvider] = []
+_record_section_providers: dict[str, list[RecordSectionProvider]] = {}
 
 
 def register_inbox(provider: InboxProvider, *, module: str = "") -> None:
@@ -90,6 +96,26 @@ def _instant(due_at: datetime | None) -> datetime:
 
 def customer_history(customer, user) -> list[HistorySection]:
     return [provider(customer, user) for provider in _history_providers]
+
+
+def register_record_section(model: str, provider: RecordSectionProvider) -> None:
+    """``model``: the label of the record whose page gets the section (``"orders.order"``). The
+    provider is given the record as its page loaded it and the user, scopes what it lists to what the
+    user may see (ORG-1) and reads it in a fixed number of queries whatever the number of rows
+    (PERF-1); it returns None when it has nothing to show."""
+    providers = _record_section_providers.setdefault(model.lower(), [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def record_sections(record, user) -> list[HistorySection]:
+    """The sections other modules add to ``record``'s page, in registration (app) order."""
+    sections = []
+    for provider in _record_section_providers.get(record._meta.label_lower, ()):
+        section = provider(record, user)
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 # --- reference data ------------------------------------------------------------------------------

@@ -158,6 +158,8 @@ AXES_LOCKOUT_CALLABLE = "qsm.org.account_views.locked_out"
 # trusted and the header is ignored (a client could write anything in it).
 QSM_TRUSTED_PROXY_COUNT = env.int("QSM_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "qsm.org.accounts.client_ip"
+# The company's name as customers read it on the public pages (a survey link's page and message).
+QSM_COMPANY_NAME = env("QSM_COMPANY_NAME", default="QSM")
 # The public page behind a customer link (qsm.links): requests per client address and window (0 = no limit).
 QSM_LINK_RATE_LIMIT = env.int("QSM_LINK_RATE_LIMIT", default=60)
 QSM_LINK_RATE_WINDOW = env.int("QSM_LINK_RATE_WINDOW", default=60)

@@ -51,7 +51,8 @@ def test_bench_measures_everything_with_its_reference_and_changes_nothing(seeded
     assert result["row_counts"]["presales_inquiry"] > 0 and len(result["load_average_start"]) == 3
     names = {m["name"] for m in result["measurements"]}
     lists = declared_lists()
-    assert {bl.name for bl in lists} >= {"inquiries", "orders", "deliveries", "installations", "customers"}
+    assert {bl.name for bl in lists} >= {"inquiries", "orders", "deliveries", "installations", "customers", "cases",
+                                         "visits"}
     for bl in lists:
         for surface in ("page", "api"):
             for variant in ("default", "search.nomatch", "search.cjk2", "search.customer", "deep"):
@@ -65,6 +66,23 @@ def test_bench_measures_everything_with_its_reference_and_changes_nothing(seeded
             "orders.page.filter.late.business", "orders.api.date.promised.quality", "inquiries.record.page.business",
             "orders.record.api.quality", "inbox.page.business", "inbox.api.quality", "bare.page.business",
             "sweep.due_0", "sweep.due_1000", "sweep.due_10000"} <= names
+    # after-sales (issue 9): every filter of the case and visit lists, their records and exports
+    assert {"cases.page.filter.status.quality", "cases.api.filter.severity.business", "cases.page.filter.overdue.quality",
+            "cases.page.search.cjk2.business", "cases.page.deep.quality", "cases.record.page.quality",
+            "cases.record.api.quality", "cases.export.xlsx.quality",
+            "visits.page.filter.low_score.quality", "visits.api.filter.satisfaction.business",
+            "visits.page.filter.reason.quality", "visits.page.date.planned.quality", "visits.api.deep.business",
+            "visits.record.page.quality", "visits.record.api.quality", "visits.export.csv.business"} <= names
+    for bl in lists:
+        if bl.name in ("cases", "visits"):
+            filterset = _filterset(bl)
+            for name in filterset.base_filters:
+                if name == bl.search_param:
+                    continue
+                prefix, _sep, bound = name.rpartition("_")
+                wanted = (f"{bl.name}.page.date.{prefix}.quality" if bound in ("from", "to")
+                          else f"{bl.name}.page.filter.{name}.quality")
+                assert wanted in names, (bl.name, name)
     for m in result["measurements"]:
         assert m["ok"], m
         assert m["median_ms"] > 0 and m["p95_ms"] >= m["median_ms"] and m["repeats"] == 1, m
@@ -102,6 +120,13 @@ def test_a_page_that_breaks_is_recorded_as_failed_and_the_command_exits_non_zero
     assert "broken at scale" in by_name["inquiries.page.default.quality"]["error"]
     assert by_name["orders.page.default.quality"]["ok"] is True  # the others are still measured
     assert "inquiries.page.default.quality" in result["failed"]
+
+
+def _filterset(bl):
+    from qsm.bench.runner import _view_class
+
+    view = _view_class(bl.page)
+    return getattr(view, "filterset_class", None) or _view_class(bl.api).filterset_class
 
 
 def _default_queries(user):

@@ -137,10 +137,15 @@ class VisitDetailSerializer(VisitSerializer):
 # --- input ----------------------------------------------------------------------------------------
 
 
+class AnswerInputSerializer(serializers.Serializer):
+    question = serializers.IntegerField(help_text="A question of the visit's questionnaire version.")
+    value = serializers.CharField(allow_blank=True, max_length=2000,
+                                  help_text="A score 1-5, one of the question's choices, or a text.")
+
+
 class VisitRecordSerializer(serializers.Serializer):
     satisfaction = serializers.IntegerField(min_value=1, max_value=5)
-    answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict,
-                                    help_text="Answer per question id: a score 1-5, a choice or a text.")
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
     comments = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     suggestions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     called_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -92,7 +92,9 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         visit = self.get_object()
-        return self._detail(services.visit_record(visit=visit, actor=request.user, **self._params(VisitRecordSerializer)))
+        params = dict(self._params(VisitRecordSerializer))
+        params["answers"] = {str(a["question"]): a["value"] for a in params.get("answers", [])}
+        return self._detail(services.visit_record(visit=visit, actor=request.user, **params))
 
     @extend_schema(methods=["GET"], responses=PhoneAttemptSerializer(many=True), summary="Phone attempts")
     @extend_schema(methods=["POST"], request=PhoneAttemptCreateSerializer, responses={201: PhoneAttemptSerializer},
@@ -116,8 +118,9 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
         body = {"url": url, "text": services.survey_message(url),
                 "qr_png": request.build_absolute_uri(reverse("links:qr", args=["png"]) + "?u=" + qr_token(path)),
                 "expires_at": visit.link.expires_at,
-                "visit": VisitDetailSerializer(visit, context=self.get_serializer_context()).data}
-        return Response(SentLinkSerializer(body).data, status=status.HTTP_201_CREATED)
+                "visit": visit}
+        return Response(SentLinkSerializer(body, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=VisitDetailSerializer, summary="Cancel the visit, saying why")
     @action(detail=True, methods=["post"])

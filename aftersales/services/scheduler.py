@@ -45,6 +45,7 @@ class _Plan:
 
     rules: dict[str, tuple[VisitRule, QuestionnaireVersion]] = field(default_factory=dict)
     owners: dict[int, User | None] = field(default_factory=dict)
+    unplannable: set[int] = field(default_factory=set)  # rows put back this run: not claimed again
 
     def owner_of(self, department) -> User | None:
         """The department's visit owner (回访负责人), else one of its managers, else nobody (its
@@ -124,7 +125,7 @@ def _unplannable(rows: list[FollowUp]) -> None:
 def _batch(plan: _Plan, *, now: dt.datetime, batch: int) -> tuple[int, int]:
     """One transaction: claim up to ``batch`` due rows and plan their visits. Returns (claimed, planned)."""
     with transaction.atomic():
-        rows = follow_up_claim_due(now=now, limit=batch, reasons=plan.rules.keys())
+        rows = follow_up_claim_due(now=now, limit=batch, reasons=plan.rules.keys(), exclude=plan.unplannable)
         records = _records(rows)
         skipped, planned = [], 0
         for row in rows:
@@ -134,6 +135,7 @@ def _batch(plan: _Plan, *, now: dt.datetime, batch: int) -> tuple[int, int]:
             else:
                 planned += 1
         _unplannable(skipped)
+    plan.unplannable.update(row.pk for row in skipped)
     return len(rows), planned
 
 
@@ -163,7 +165,7 @@ def visits_schedule(*, now: dt.datetime | None = None, batch: int | None = None,
             claimed, planned = _batch(plan, now=now, batch=batch)
             result["batches"] += 1
             result["planned"] += planned
-            if claimed < batch or planned == 0 or time.monotonic() - started > seconds:
+            if claimed < batch or time.monotonic() - started > seconds:
                 break
     result["waiting_without_rule"] = _log_waiting_without_rule(plan, now)
     if result["planned"]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import rules
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -45,8 +44,6 @@ def can_recheck_visit(user, visit) -> bool:
     return _can_recheck_visit.test(user, visit)
 
 
-# VIS-1: the questionnaires belong to the quality department (§2(一)).
-can_manage_questionnaires = rules.predicate(is_quality_staff | is_administrator, name="can_manage_questionnaires")
 
 
 # --- answers --------------------------------------------------------------------------------------
@@ -348,7 +345,7 @@ def visit_open_case(*, visit: Visit, actor):
         if existing is not None:
             return existing, False
         if not low_score(current):
-            raise TransitionNotAllowed(_("Only a visit scored 1 or 2 opens a case from here."), action="open_case")
+            raise TransitionNotAllowed(_("Only a visit scored 1 or 2 opens a case from here."))
         subject_record = current.subject
         order = subject_record if isinstance(subject_record, Order) else getattr(subject_record, "order", None)
         case_type = getattr(subject_record, "case_type", "") or Case.Type.SERVICE

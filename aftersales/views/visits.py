@@ -1,4 +1,4 @@
-"""Follow-up visit pages (VIS-1, VIS-2, SEARCH-1) and the quality department's questionnaire editor.
+"""Follow-up visit pages (VIS-1, VIS-2, SEARCH-1).
 
 Thin, like the other modules: form -> selector -> service -> redirect or re-render. Every POST reads
 the visit through ``visit_get`` (another department's visit is a 404) and calls one service; form
@@ -6,33 +6,27 @@ errors re-render the page with HTTP 400, an illegal step 409, a missing right is
 """
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.errors import TransitionNotAllowed
 from qsm.links.views import qr_token
-from qsm.views import add_validation_errors
 from qsm.visibility import can_view
 from qsm.web.forms import TransitionForm, now_local
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import timeline
 
-from ..models import Questionnaire, QuestionnaireVersion, Visit
+from ..models import Visit
 from ..rules import can_record_visit
 from ..services import visits as services
-from ..services.questionnaires import questionnaire_version_publish, questionnaire_version_save
 from ..visit_filters import VisitFilter
 from ..visit_forms import (
     PhoneAttemptForm,
     PhoneRecordForm,
-    QuestionFormSet,
     RecheckForm,
     RecheckRequestForm,
     SendLinkForm,
@@ -254,80 +248,3 @@ class VisitOpenCaseView(VisitPostView):
 
     def success_url(self, visit) -> str:
         return self.case.get_absolute_url() or visit.get_absolute_url()
-
-
-# --- questionnaires (the quality department) --------------------------------------------------------
-
-
-def _manager_only(request) -> None:
-    if not services.can_manage_questionnaires(request.user):
-        raise PermissionDenied(_("Only the quality department manages questionnaires."))
-
-
-class QuestionnaireListView(LoginRequiredMixin, View):
-    def get(self, request):
-        _manager_only(request)
-        questionnaires = Questionnaire.objects.prefetch_related("versions").order_by("name")
-        return render(request, "aftersales/questionnaire_list.html", {"questionnaires": questionnaires})
-
-
-def _version(pk) -> QuestionnaireVersion:
-    from qsm.parsing import parse_id
-
-    version = (QuestionnaireVersion.objects.select_related("questionnaire", "created_by")
-               .filter(pk=parse_id(pk)).first())
-    if version is None:
-        raise Http404(_("No such questionnaire version."))
-    return version
-
-
-def _initial(version: QuestionnaireVersion) -> list[dict]:
-    return [{"text": q.text, "kind": q.kind, "choices": "\n".join(map(str, q.choices)), "required": q.required}
-            for q in version.questions.order_by("position", "id")]
-
-
-class QuestionnaireVersionView(LoginRequiredMixin, View):
-    """VIS-1: edit a version's questions. A version a visit was asked with is frozen: saving makes a
-    new version (those visits keep theirs); a version no visit used changes in place."""
-
-    template_name = "aftersales/questionnaire_edit.html"
-
-    def render_page(self, request, version, formset, status=200):
-        versions = version.questionnaire.versions.order_by("-version")
-        return render(request, self.template_name, {"version": version, "formset": formset, "versions": versions,
-                                                    "frozen": version.is_frozen}, status=status)
-
-    def get(self, request, pk: int):
-        _manager_only(request)
-        version = _version(pk)
-        return self.render_page(request, version, QuestionFormSet(initial=_initial(version)))
-
-    def post(self, request, pk: int):
-        _manager_only(request)
-        version = _version(pk)
-        if "publish" in request.POST:
-            try:
-                questionnaire_version_publish(version=version, actor=request.user)
-            except TransitionNotAllowed as exc:
-                messages.error(request, exc.message)
-                return self.render_page(request, version, QuestionFormSet(initial=_initial(version)), status=409)
-            messages.success(request, _("Version %(version)s is published.") % {"version": version.version})
-            return redirect("aftersales:questionnaire-version", pk=version.pk)
-        formset = QuestionFormSet(request.POST)
-        if not formset.is_valid():
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            return self.render_page(request, version, formset, status=400)
-        questions = [{"text": f.cleaned_data["text"], "kind": f.cleaned_data["kind"],
-                      "choices": f.cleaned_data["choices"], "required": f.cleaned_data["required"]}
-                     for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        try:
-            saved = questionnaire_version_save(version=version, actor=request.user, questions=questions)
-        except ValidationError as exc:
-            add_validation_errors(request, exc)
-            return self.render_page(request, version, formset, status=400)
-        if saved.pk != version.pk:
-            messages.success(request, _("Visits were asked with version %(old)s: the changes are saved as version "
-                                        "%(new)s.") % {"old": version.version, "new": saved.version})
-        else:
-            messages.success(request, _("Version %(version)s was saved.") % {"version": saved.version})
-        return redirect("aftersales:questionnaire-version", pk=saved.pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from qsm import registry
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.views import add_validation_errors
 from qsm.web.views import AttachmentDownloadView, RecordPostView
@@ -144,6 +145,9 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "late": late,
         "at_risk": order.is_at_risk,
         "attachments": list(attachment_list(order)),
+        # What later modules show of this order (its after-sales cases, its follow-up visits and their
+        # scores), each scoped to the user by its own provider (qsm.registry.record_sections).
+        "related_sections": registry.record_sections(order, user),
         "timeline": order_timeline(order, deliveries=deliveries, installation=installation),
         "failed_action": forms.get("failed_action", ""),
         "failed_pk": forms.get("failed_pk"),

@@ -23,13 +23,15 @@ def follow_up_request(record, reason: str, due_at, *, customer=None, department=
     return follow_up
 
 
-def follow_up_claim_due(*, now, limit: int = 100, reasons: Iterable[str] | None = None) -> list[FollowUp]:
+def follow_up_claim_due(*, now, limit: int = 100, reasons: Iterable[str] | None = None,
+                        exclude: Iterable[int] = ()) -> list[FollowUp]:
     """Claim up to ``limit`` waiting rows due by ``now`` for the visit scheduler.
 
     Must run inside the scheduler's transaction: the rows are locked (SKIP LOCKED, so two workers
     never claim one row) and marked consumed; if planning the visits fails, the rollback puts them
     back in the queue. ``reasons``: claim only rows of these reasons (those the scheduler can plan);
-    the others stay waiting, untouched.
+    the others stay waiting, untouched. ``exclude``: rows (ids) this run already found it cannot
+    plan, so that they do not hold up the rows behind them.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("follow_up_claim_due must run inside transaction.atomic()")
@@ -39,6 +41,9 @@ def follow_up_claim_due(*, now, limit: int = 100, reasons: Iterable[str] | None 
         if not reasons:
             return []
         waiting = waiting.filter(reason__in=reasons)
+    exclude = list(exclude)
+    if exclude:
+        waiting = waiting.exclude(pk__in=exclude)
     rows = list(waiting.order_by("due_at", "id")[:limit])
     if rows:
         FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(consumed_at=now)

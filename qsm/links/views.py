@@ -65,7 +65,10 @@ class LinkOpenView(View):
         else:
             response = super().dispatch(request, *args, **kwargs)
         # never_cache already says private, no-store; keep the token out of Referer headers too.
-        response["Referrer-Policy"] = "no-referrer"
+        # "same-origin": no other site ever gets the URL (the token) in a Referer header, and the
+        # page's own form still posts with its Origin ("no-referrer" makes browsers send
+        # "Origin: null", which Django's CSRF check refuses: the customer could not submit).
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -65,7 +65,7 @@ def test_the_public_page_shows_only_the_company_what_was_done_and_the_questions(
     for internal in (DIAGNOSIS["diagnosis"], DIAGNOSIS["cause_detail"], staff_user.username, str(staff_user),
                      case.department.name, visit.number):
         assert internal not in html, internal
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     # an English switch
     english = _client().get(url + "?lang=en").content.decode()
     assert 'lang="en"' in english and "Customer satisfaction survey" in english
@@ -188,3 +188,18 @@ def test_a_visit_recorded_by_phone_meanwhile_refuses_its_link(sent, staff_user):
     assert response.status_code == 410 and 'data-reason="revoked"' in response.content.decode()
     visit.refresh_from_db()
     assert (visit.method, visit.satisfaction) == ("phone", 5)
+
+
+def test_an_order_visits_page_shows_the_order_summary_without_prices_or_people(sales_user, customer):
+    from orders.models import Order
+    from tests.builders.orders import order_in, priced_product
+
+    order = order_in(Order.Status.ACCEPTED, actor=sales_user, customer=customer, installation=True,
+                     product=priced_product("SRV-9", price="123456.78"))
+    visit = visit_build(actor=sales_user, subject=order, reason="accepted")
+    visit, url = visit_send_link(visit=visit, actor=sales_user)
+    html = _client().get(url).content.decode()
+    product = order.lines.first().product
+    assert order.number in html and product.name in html
+    for internal in ("123456", "123,456", sales_user.username, str(sales_user), order.department.name):
+        assert internal not in html, internal

@@ -127,3 +127,17 @@ def test_the_beat_schedule_runs_the_scheduler(settings):
     entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "aftersales.tasks.schedule_visits"]
     assert entries and entries[0]["schedule"] <= 600
     assert "aftersales.tasks.schedule_visits" in app.tasks
+
+
+def test_rows_it_cannot_plan_do_not_hold_up_the_rows_behind_them(staff_user, business_department):
+    FollowUp.objects.all().delete()
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    orphans = [CustomerFactory() for _n in range(3)]
+    for c in orphans:  # the oldest rows: no department to visit
+        follow_up_request(c, "case_resolved", long_ago, customer=c)
+    fine = CustomerFactory()
+    follow_up_request(fine, "case_resolved", long_ago + dt.timedelta(hours=1), customer=fine,
+                      department=business_department)
+    result = visits_schedule(batch=2)
+    assert result["planned"] == 1 and Visit.objects.get().customer == fine
+    assert FollowUp.objects.filter(consumed_at__isnull=True).count() == 3

@@ -1,5 +1,5 @@
-"""VIS-1/VIS-2: phone visits, calls, the switch to the link, re-checks, low scores and questionnaire
-versions, through the services (each locks the visit and decides on the locked row)."""
+"""VIS-1/VIS-2: phone visits, calls, the switch to the link, re-checks, low scores and overdue
+visits, through the services (each locks the visit and decides on the locked row)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,16 +8,14 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from aftersales.models import Case, PhoneAttempt, Question, QuestionnaireVersion, Visit, VisitAnswer, VisitRule
+from aftersales.models import Case, PhoneAttempt, Question, Visit, VisitAnswer, VisitRule
 from aftersales.services import visits as services
-from aftersales.services.questionnaires import questionnaire_version_publish, questionnaire_version_save
-from aftersales.services.scheduler import visits_schedule
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.models import Notification
 from qsm.sla.models import Deadline
 from qsm.sla.services import deadlines_sweep
 from qsm.workflow.models import Event
-from tests.builders.aftersales import case_build, visit_build
+from tests.builders.aftersales import visit_build
 
 V = Visit.Status
 
@@ -189,42 +187,6 @@ def test_a_low_score_is_told_to_the_managers_and_the_quality_department(staff_us
     services.visit_record(visit=visit, actor=staff_user, satisfaction=1, answers=_script_answers(visit, "1"))
     told = set(Notification.objects.filter(kind="visit_low_score").values_list("recipient__username", flat=True))
     assert told == {manager.username, quality_officer.username}
-
-
-@pytest.mark.spec("VIS-1")
-def test_editing_a_used_version_makes_a_new_one_and_the_visit_keeps_its_own(staff_user, quality_officer):
-    visit = visit_build(actor=staff_user, state="done")
-    used = visit.questionnaire_version
-    old_texts = list(used.questions.order_by("position").values_list("text", flat=True))
-    questions = [{"text": "您对本次服务总体是否满意？", "kind": "scale", "required": True},
-                 {"text": "工程师是否准时到达？", "kind": "choice", "choices": ["是", "否"], "required": True},
-                 {"text": "其他意见", "kind": "text", "required": False}]
-    saved = questionnaire_version_save(version=used, actor=quality_officer, questions=questions)
-    assert saved.pk != used.pk and saved.version == used.version + 1 and saved.published_at is not None
-    assert list(used.questions.order_by("position").values_list("text", flat=True)) == old_texts
-    assert list(saved.questions.order_by("position").values_list("text", flat=True)) == [q["text"] for q in questions]
-    visit.refresh_from_db()
-    assert visit.questionnaire_version_id == used.pk
-    # the next visits ask the new version
-    case = case_build(actor=staff_user, state="resolved")
-    visits_schedule()
-    new_visit = Visit.objects.get(object_id=case.pk, content_type=ContentType.objects.get_for_model(Case))
-    assert new_visit.questionnaire_version == saved
-
-
-@pytest.mark.spec("VIS-1")
-def test_a_version_no_visit_used_is_edited_in_place_and_only_quality_edits(staff_user, quality_officer):
-    version = QuestionnaireVersion.objects.filter(visits__isnull=True).first()
-    questions = [{"text": "总体满意度", "kind": "scale", "required": True}]
-    with pytest.raises(PermissionDenied):
-        questionnaire_version_save(version=version, actor=staff_user, questions=questions)
-    saved = questionnaire_version_save(version=version, actor=quality_officer, questions=questions)
-    assert saved.pk == version.pk and list(saved.questions.values_list("text", flat=True)) == ["总体满意度"]
-    with pytest.raises(ValidationError):
-        questionnaire_version_save(version=version, actor=quality_officer,
-                                   questions=[{"text": "二选一", "kind": "choice", "choices": ["是"]}])
-    with pytest.raises(TransitionNotAllowed):
-        questionnaire_version_publish(version=saved, actor=quality_officer)  # already published
 
 
 @pytest.mark.spec("VIS-1", "SLA-2")

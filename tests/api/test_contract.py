@@ -286,6 +286,13 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
     case = aftersales_case_in("resolved", actor=staff_user, customer=customer)
     case_contact_add(case=case, actor=staff_user, channel=Channel.PHONE, direction="out", summary="电话回访解决情况")
     notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
+    # a follow-up visit done by phone, with its answers and a call (VIS-1)
+    from aftersales.services.visits import visit_attempt_add
+    from tests.builders.aftersales import visit_build
+
+    visit = visit_build(actor=sales_user, state="planned", subject=order, owner=sales_user)
+    visit_attempt_add(visit=visit, actor=sales_user, outcome="busy")
+    visit_build(actor=sales_user, state="done", subject=order, owner=sales_user, satisfaction=2)
     # a complex after-sales case in its special-solution flow: discussion, a running plan, a customer update
     from aftersales.models import Case
     from aftersales.services import plans

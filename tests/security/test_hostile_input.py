@@ -210,6 +210,13 @@ def _body(path: list[str], value):
     return {head: _body(rest, value) if rest else value}
 
 
+def _visit(world):
+    """A planned follow-up visit of the sales user's order (VIS-1): every step's input is tried on it."""
+    from tests.builders.aftersales import visit_build
+
+    return visit_build(actor=world.sales_user, subject=world.order_production, owner=world.sales_user)
+
+
 def _operations(world):
     """(client, method, url, body schema) for every API operation with a JSON body."""
     schema = _schema()
@@ -220,6 +227,7 @@ def _operations(world):
         "orders/installations": {"{id}": world.installation.pk},
         "org": {"{id}": world.customer.pk},
         "notifications": {}, "auth": {}, "me": {}, "inbox": {},
+        "aftersales/visits": {"{id}": _visit(world).pk},
         # a complex after-sales case of the sales user, with a running plan of one step (AFS-2)
         "aftersales/cases": _complex_case_ids(world.sales_user, world.customer),
         # the module's other records: an id nobody has (refused with a 404 is refused all the same)
