@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, visit_urls
+from .views import plans as plan_views
 
 app_name = "aftersales"
 
@@ -26,3 +27,5 @@ urlpatterns = [
          name="case-attachment"),
     *visit_urls.urlpatterns,  # /aftersales/visits/...
 ]
+# AFS-2: the special-solution section of a complex case (aftersales/views/plans.py).
+urlpatterns += plan_views.urlpatterns

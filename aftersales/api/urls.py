@@ -1,9 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views, visit_urls
+from . import plans, views, visit_urls
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="api-case")
+# AFS-2: the special-solution actions of a case (/cases/{id}/discussion/, /cases/{id}/special-plan/ …),
+# aftersales/api/plans.py.
+router.register("cases", plans.CaseSpecialSolutionViewSet, basename="api-case-special")
 
 # /api/aftersales/cases/ (the router) and /api/aftersales/visits/ (visit_urls).
 urlpatterns = [*router.urls, *visit_urls.urlpatterns]

@@ -204,5 +204,11 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
 
     export_name = "aftersales.cases"  # aftersales.exports
 
+    def timeline_entries(self, record):
+        # A complex case's story includes its special plan and steps (aftersales.services.plans).
+        from aftersales.services.plans import case_timeline
+
+        return case_timeline(record)
+
     def attach(self, record, *, upload, description):
         return services.case_attach(case=record, actor=self.request.user, upload=upload, description=description)
