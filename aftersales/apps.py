@@ -25,9 +25,11 @@ class AftersalesConfig(AppConfig):
             workflows,  # noqa: F401  (the case, plan, step and visit tables; rules and visibility)
         )
         from .inbox import register as register_inbox
+        from .services import plans
         from .timeline import register_texts
 
         register_texts()  # how the cases' service lines read on the timeline (WF-2)
         exports.register()  # the case export, for the page, the API and the export jobs (qsm.exports)
         visit_setup.register()  # the survey link, the case's customer summary, visit timeline lines, export
         register_inbox()  # "my work", the customer page and the order page (qsm.registry)
+        plans.register()  # the special-solution flow's notification kinds and timeline lines

@@ -140,17 +140,15 @@ class DiagnoseForm(BootstrapFormMixin, forms.Form):
 
 
 class RerouteForm(BootstrapFormMixin, forms.Form):
+    """AFS-1: the new department and/or owner, and why. The owner is found with the people
+    type-ahead (org:user-lookup, a radio named ``owner``): no select of every person on the page."""
+
     department = forms.ModelChoiceField(label=_("Department"), required=False,
                                         queryset=Department.objects.filter(is_active=True).order_by("name"))
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, widget=SearchableSelect,
-                                   queryset=User.objects.filter(is_active=True, department__isnull=False)
-                                   .select_related("department").order_by("department__name", "username"))
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, widget=forms.HiddenInput,
+                                   queryset=User.objects.filter(is_active=True, department__isnull=False))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("Say why the case is re-routed.")})
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].label_from_instance = lambda u: f"{u} · {u.department.name}"
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):

@@ -178,6 +178,13 @@ class Case(models.Model):
             models.Index(fields=["severity", "-received_at"], name="case_severity_received_idx"),
             models.Index(fields=["cause", "-received_at"], name="case_cause_received_idx"),
             models.Index(fields=["order"], name="case_order_idx"),
+            # SEARCH-1: the list's other filters, each read in the list's order (issue 9, h2).
+            models.Index(fields=["channel", "-received_at"], name="case_channel_received_idx"),
+            models.Index(fields=["product", "-received_at"], name="case_product_received_idx"),
+            models.Index(fields=["-received_at", "-id"], name="case_reopened_received_idx",
+                         condition=Q(reopen_count__gt=0)),
+            models.Index(fields=["-received_at", "-id"], name="case_complex_received_idx",
+                         condition=Q(is_complex=True)),
             models.Index(Upper("number"), name="case_number_upper_idx"),
             # The search box (qsm.search): subject, description and the contact by their grams.
             search.grams_index("subject", "description", "contact_name", "contact_phone", name="case_search_grams"),

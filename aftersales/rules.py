@@ -97,6 +97,13 @@ def can_complete_step(user, step) -> bool:
 
 
 @rules.predicate
+def owns_a_plan_step(user, plan) -> bool:
+    # AFS-2: the owner whose step was the last one done completes the plan with it (its guard: every
+    # step done), even from another department (aftersales.services.plans.plan_step_complete).
+    return user.is_authenticated and plan.steps.filter(owner_id=user.pk).exists()
+
+
+@rules.predicate
 def can_cancel_step(user, step) -> bool:
     return can_work_case(user, step.plan.case)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, visit_urls
+from .views import plans as plan_views
 from .views import questionnaires as questionnaire_views
 
 app_name = "aftersales"
@@ -35,3 +36,5 @@ urlpatterns = [
          name="questionnaire-draft"),
     *visit_urls.urlpatterns,  # /aftersales/visits/...
 ]
+# AFS-2: the special-solution section of a complex case (aftersales/views/plans.py).
+urlpatterns += plan_views.urlpatterns

@@ -44,6 +44,7 @@ from .rules import (
     can_record_visit,
     can_work_case,
     can_work_plan,
+    owns_a_plan_step,
 )
 
 S = Case.Status
@@ -196,7 +197,7 @@ def _cancel_plan(plan: SpecialPlan, actor, params: dict) -> None:
 PLAN_WORKFLOW = register(Workflow(model=SpecialPlan, transitions=[
     Transition("start", (P.DRAFT,), P.IN_PROGRESS, gettext_lazy("Start the plan"), can_work_plan,
                guard=_start_plan_guard),
-    Transition("complete", (P.IN_PROGRESS,), P.DONE, gettext_lazy("Plan done"), can_work_plan,
+    Transition("complete", (P.IN_PROGRESS,), P.DONE, gettext_lazy("Plan done"), can_work_plan | owns_a_plan_step,
                guard=_complete_plan_guard, style="success"),
     Transition("cancel", (P.DRAFT, P.IN_PROGRESS), P.CANCELLED, gettext_lazy("Cancel the plan"), can_work_plan,
                effect=_cancel_plan, comment_required=True, style="danger"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from aftersales.models import Case, CauseCategory
+from aftersales.models import Case, CauseCategory, SpecialPlan
 from aftersales.workflows import CASE_WORKFLOW
 from orders.models import Delivery, Order
 from qsm.api import drf as serializers
@@ -18,6 +18,8 @@ from qsm.contacts.models import Channel, ContactEntry
 from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Department, Product, User
 from qsm.sla.models import Deadline
+
+from .plan_serializers import SpecialPlanSerializer, plan_detail
 
 # --- output -----------------------------------------------------------------------------------------
 
@@ -126,11 +128,13 @@ class CaseDetailSerializer(CaseSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True, allow_null=True, default=None)
     deadlines = serializers.SerializerMethodField()
     contacts = serializers.SerializerMethodField()
+    special_plan = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
         fields = [
             *CaseSerializer.Meta.fields, "description", "order_reference", "delivery_number", "product_name",
             "reply", "diagnosis", "cause_detail", "solution", "last_reopened_at", "deadlines", "contacts",
+            "special_plan",
         ]
         read_only_fields = fields
 
@@ -145,6 +149,17 @@ class CaseDetailSerializer(CaseSerializer):
         from aftersales.selectors import case_contacts
 
         return CaseContactSerializer(case_contacts(case), many=True).data
+
+    @extend_schema_field(SpecialPlanSerializer(allow_null=True))
+    def get_special_plan(self, case: Case) -> dict | None:
+        """AFS-2: a complex case's special plan with its steps (two queries whatever the steps)."""
+        if not case.is_complex:
+            return None
+        plan = SpecialPlan.objects.select_related("created_by").filter(case=case).first()
+        if plan is None:
+            return None
+        plan.case = case
+        return SpecialPlanSerializer(plan_detail(plan)).data
 
 
 # --- input ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ another department's case is a 404 on every endpoint), writes through
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -107,15 +108,15 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
     def create(self, request):
         data = self._params(CaseCreateSerializer)
         new_customer = data.pop("new_customer", None)
-        order = data.get("order")
+        order = data.get("order") or (data["delivery"].order if data.get("delivery") else None)
         if order is not None:
             # Only an order the user may see (ORG-1): another department's order is refused like a
             # missing one, naming the field.
             from orders.selectors import order_visible
 
             if not order_visible(user=request.user).filter(pk=order.pk).exists():
-                raise serializers.ValidationError({"order": [serializers.PrimaryKeyRelatedField.default_error_messages[
-                    "does_not_exist"].format(pk_value=order.pk)]})
+                field = "order" if data.get("order") else "delivery"
+                raise serializers.ValidationError({field: [_("No such order, or not one you may see.")]})
         try:
             case = services.case_intake(actor=request.user, new_customer=dict(new_customer) if new_customer else None,
                                         **data)
@@ -202,6 +203,12 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------
 
     export_name = "aftersales.cases"  # aftersales.exports
+
+    def timeline_entries(self, record):
+        # A complex case's story includes its special plan and steps (aftersales.services.plans).
+        from aftersales.services.plans import case_timeline
+
+        return case_timeline(record)
 
     def attach(self, record, *, upload, description):
         return services.case_attach(case=record, actor=self.request.user, upload=upload, description=description)

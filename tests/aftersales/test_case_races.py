@@ -72,3 +72,14 @@ def test_a_reroute_racing_the_close_is_refused(staff_user, colleague, customer):
     )
     assert isinstance(rerouted.error, TransitionNotAllowed), rerouted.error
     assert _fresh(case).owner == staff_user
+
+
+@pytest.mark.spec("REL-1", "AFS-2")
+def test_reopen_and_close_at_once_exactly_one_wins(staff_user, colleague, customer):
+    case = case_in(S.RESOLVED, actor=staff_user, customer=customer)
+    outcomes = at_once(lambda: services.case_reopen(case=_fresh(case), actor=staff_user, comment="又响了"),
+                       lambda: services.case_close(case=_fresh(case), actor=colleague))
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    fresh = _fresh(case)
+    assert (fresh.status, fresh.reopen_count) in ((S.IN_PROGRESS, 1), (S.CLOSED, 0))
+    assert _lines(case, "reopen") + _lines(case, "close") == 1

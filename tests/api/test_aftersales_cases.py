@@ -95,6 +95,16 @@ def test_an_order_the_user_cannot_see_is_refused(api, staff_user, other_departme
 
 
 @pytest.mark.spec("AFS-1", "ORG-1")
+def test_a_delivery_of_an_order_the_user_cannot_see_is_refused(api, staff_user, other_department_staff, customer):
+    from tests.builders.orders import order_in
+
+    theirs = order_in("delivered", actor=other_department_staff, customer=customer)
+    body = {**INTAKE, "customer": customer.pk, "delivery": theirs.deliveries.get().pk}
+    refused(api(staff_user).post(BASE, body, format="json"), 400, "delivery")
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.spec("AFS-1", "ORG-1")
 def test_people_outside_business_and_quality_may_not_log_cases(api, production_user, customer):
     refused(api(production_user).post(BASE, {**INTAKE, "customer": customer.pk}, format="json"), 403)
     assert Case.objects.count() == 0
@@ -140,6 +150,18 @@ def test_mark_complex_diagnose_action_and_contacts(api, staff_user, customer):
                     format="json")
     assert r.status_code == 201 and r.data["summary"] == "告知处理进展"
     assert [e["summary"] for e in client.get(url(case, "contacts")).data] == ["告知处理进展"]
+
+
+@pytest.mark.spec("WF-3", "API-1")
+def test_attachments_of_a_case(api, staff_user, other_department_staff, customer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = case_in(S.IN_PROGRESS, actor=staff_user, customer=customer)
+    photo = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    r = api(staff_user).post(url(case, "attachments"), {"file": photo, "description": "主轴位置"}, format="multipart")
+    assert r.status_code == 201, r.data
+    assert [a["original_name"] for a in api(staff_user).get(url(case, "attachments")).data] == ["现场照片.png"]
+    refused(api(other_department_staff).get(url(case, "attachments")), 404)
 
 
 @pytest.mark.spec("AFS-1", "API-1")

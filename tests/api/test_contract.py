@@ -11,6 +11,7 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import get_resolver
+from django.utils import timezone
 from openapi_spec_validator import validate as validate_spec
 from rest_framework.test import APIClient
 
@@ -292,6 +293,19 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
     visit = visit_build(actor=sales_user, state="planned", subject=order, owner=sales_user)
     visit_attempt_add(visit=visit, actor=sales_user, outcome="busy")
     visit_build(actor=sales_user, state="done", subject=order, owner=sales_user, satisfaction=2)
+    # a complex after-sales case in its special-solution flow: discussion, a running plan, a customer update
+    from aftersales.models import Case
+    from aftersales.services import plans
+    from tests.builders.aftersales import case_build
+
+    case = case_build(actor=staff_user, state=Case.Status.SPECIAL, complex=True, customer=customer)
+    plans.case_discussion_open(case=case, actor=staff_user, topic="研讨", departments=[production_department])
+    plans.case_discussion_note_add(case=case, actor=staff_user, body="会议纪要")
+    plan = plans.plan_create(case=case, actor=staff_user, title="专项方案", content="更换主轴")
+    plans.plan_step_add(plan=plan, actor=staff_user, description="拆检", owner=staff_user,
+                        due_date=timezone.localdate())
+    plans.plan_start(plan=plan, actor=staff_user)
+    plans.case_customer_update(case=case, actor=staff_user, channel=Channel.PHONE, summary="已告知客户进展")
     # an Excel export each reader has asked for and that is written (its job and its download URL)
     from django.http import QueryDict
 

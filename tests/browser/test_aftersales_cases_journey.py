@@ -44,6 +44,19 @@ def _login(browser, live_server, username: str, *, viewport=None):
     return page
 
 
+def _pick(page, select: str, typed: str, value) -> None:
+    """Type into a searchable select (tom-select) until the match shows, then take it. The pick goes
+    through tom-select's own API: a click on the option raced the list's closing under load."""
+    control = page.locator(f"{select} + .ts-wrapper .ts-control")
+    control.click()
+    control.locator("input").press_sequentially(typed)
+    page.locator(f"{select} + .ts-wrapper .ts-dropdown .option[data-value='{value}']").wait_for()
+    page.eval_on_selector(select, "(e, v) => { e.tomselect.setValue(v); e.tomselect.close(); e.tomselect.blur(); }",
+                          str(value))
+    page.locator(f"{select} + .ts-wrapper .ts-dropdown").wait_for(state="hidden")
+    assert page.eval_on_selector(select, "e => e.value") == str(value)
+
+
 def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
 
@@ -56,6 +69,8 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     zhang = UserFactory(username="zhang", display_name="张客服", email="", department=business_department,
                         roles=[Role.STAFF])
     zhao = UserFactory(username="zhao", display_name="赵工程师", email="", department=business_department,
+                       roles=[Role.STAFF])
+    qian = UserFactory(username="qian", display_name="钱工程师", email="", department=business_department,
                        roles=[Role.STAFF])
     machine = ProductFactory(code="CNC-100", name="数控机床 CNC-100", product_line="数控机床",
                              list_price=Decimal("380000.00"))
@@ -83,9 +98,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.click("label[for=id_severity_2]")  # high
     page.fill("input[name=subject]", "主轴运行异响")
     page.fill("textarea[name=description]", "验收后第二周开始，主轴高速运行时有明显异响。")
-    page.locator("#id_product + .ts-wrapper .ts-control").click()
-    page.locator("#id_product + .ts-wrapper .ts-control input").press_sequentially("CNC-100")
-    page.locator(".ts-dropdown .option", has_text="CNC-100").first.click()
+    _pick(page, "#id_product", "CNC-100", machine.pk)
     _shot(page, "01-intake")
     page.click("#save-case")
     page.wait_for_url(re.compile(r"/aftersales/\d+/$"))
@@ -99,17 +112,29 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     _shot(page, "02-routed")
     page.context.close()
 
-    # --- AFS-2: the engineer replies, diagnoses, resolves ----------------------------------------------
+    # --- AFS-1: the engineer hands it to the colleague who looks after this customer, saying why ------
     page = _login(browser, live_server, "zhao")
+    page.goto(live_server.url + case.get_absolute_url())
+    page.click("[data-action=reroute]")
+    page.click("#reroute summary")
+    page.fill("#reroute-owner", "钱")
+    page.wait_for_selector(f"#reroute-owner-results input[name=owner][value='{qian.pk}']")
+    page.check(f"#reroute-owner-results input[name=owner][value='{qian.pk}']")
+    page.fill("#reroute-form textarea[name=reason]", "钱工负责江南精密的设备")
+    page.click("#reroute-form button[type=submit]")
+    page.wait_for_selector("#routed-to >> text=钱工程师")
+    assert "钱工负责江南精密的设备" in page.locator("#timeline").inner_text()
+    page.context.close()
+
+    # --- AFS-2: the new owner replies, diagnoses, resolves -----------------------------------------------
+    page = _login(browser, live_server, "qian")
     page.goto(live_server.url + case.get_absolute_url())
     page.fill("#reply textarea[name=reply]", "已电话联系陈工，明天上门检查主轴。")
     page.click("#reply-button")
     page.wait_for_selector("#reply-text")
     assert page.locator("#case-status .status-in_progress").count() == 1
     page.fill("#diagnosis-form textarea[name=diagnosis]", "主轴前轴承磨损。")
-    page.locator("#id_cause + .ts-wrapper .ts-control").click()
-    page.locator("#id_cause + .ts-wrapper .ts-control input").press_sequentially(cause.name)
-    page.locator(".ts-dropdown .option", has_text=cause.name).first.click()
+    _pick(page, "#id_cause", cause.name, cause.pk)
     page.fill("#diagnosis-form textarea[name=cause_detail]", "润滑脂选型不当，磨损加快。")
     page.fill("#diagnosis-form textarea[name=solution]", "更换前轴承，改用高速润滑脂，三个月后复查。")
     page.click("#diagnosis-save")

@@ -47,12 +47,17 @@ def test_the_list_filters_and_searches_in_chinese(login, staff_user, colleague, 
     assert _numbers(client, status="resolved") == {n["resolved"]}
     assert _numbers(client, case_type="service") == {n["attitude"]}
     assert _numbers(client, severity="urgent") == {n["noise"]}
+    assert _numbers(client, channel="email") == set()
+    assert _numbers(client, channel="phone") == {n["noise"], n["attitude"], n["resolved"]}
     assert _numbers(client, owner=colleague.pk) == {n["resolved"]}
     assert _numbers(client, customer=customer.pk) == {n["noise"], n["resolved"]}
     assert _numbers(client, cause=cases["resolved"].cause.parent_id) == {n["resolved"]}
     html = client.get(reverse("aftersales:case-list")).content.decode()
     assert 'class="table table-hover align-middle mb-0 table-cards"' in html  # cards at phone width
     assert "/people/lookup/?field=owner" in html  # the owner filter is a type-ahead
+    for name in ("q", "case_type", "severity", "channel", "department", "status", "cause", "received_from",
+                 "received_to", "overdue", "reopened", "is_complex"):
+        assert f'name="{name}"' in html, name
 
 
 @pytest.mark.spec("SEARCH-1", "ORG-1")

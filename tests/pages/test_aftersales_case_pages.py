@@ -238,3 +238,40 @@ def test_another_departments_case_is_a_404_on_every_page(login, staff_user, othe
         assert client.post(reverse(f"aftersales:{name}", args=[case.pk]), data).status_code == 404, name
     case.refresh_from_db()
     assert case.status == S.IN_PROGRESS and case.diagnosis == ""
+
+
+@pytest.mark.spec("AFS-2")
+def test_reopening_on_the_page_within_and_after_the_window(login, staff_user, customer, settings):
+    import datetime as dt
+
+    settings.AFTERSALES_REOPEN_DAYS = 30
+    client = login(staff_user)
+    case = case_in(S.RESOLVED, actor=staff_user, customer=customer)
+    fire = reverse("aftersales:case-fire", args=[case.pk])
+    r = client.post(fire, {"action": "reopen", "comment": ""})
+    assert r.status_code == 400  # the reason is required
+    assert client.post(fire, {"action": "reopen", "comment": "同样的问题又出现"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == S.IN_PROGRESS and case.reopen_count == 1
+    assert 'id="reopen-badge"' in _page(client, case)
+    # a case resolved long ago is not reopened: the page says to log a new case
+    old = case_in(S.RESOLVED, actor=staff_user, customer=customer)
+    Case.objects.filter(pk=old.pk).update(resolved_at=timezone.now() - dt.timedelta(days=45))
+    r = client.post(reverse("aftersales:case-fire", args=[old.pk]), {"action": "reopen", "comment": "又坏了"})
+    assert r.status_code == 409
+    assert "30" in " ".join(str(m) for m in r.context["messages"])
+    old.refresh_from_db()
+    assert old.status == S.RESOLVED and old.reopen_count == 0
+
+
+@pytest.mark.spec("AFS-1")
+def test_a_refused_intake_keeps_the_picked_order(login, staff_user, customer):
+    from tests.builders.orders import order_in
+
+    order = order_in("delivered", actor=staff_user, customer=customer)
+    r = login(staff_user).post(reverse("aftersales:case-create"), _intake(
+        customer="", new_customer_name="", order=str(order.pk), subject=""))
+    assert r.status_code == 200 and r.context["form"].errors.get("subject")
+    html = r.content.decode()
+    assert f'name="order" value="{order.pk}" checked' in html  # nothing to pick again
+    assert not Case.objects.exists()

@@ -228,6 +228,10 @@ def _operations(world):
         "org": {"{id}": world.customer.pk},
         "notifications": {}, "auth": {}, "me": {}, "inbox": {},
         "aftersales/visits": {"{id}": _visit(world).pk},
+        # a complex after-sales case of the sales user, with a running plan of one step (AFS-2)
+        "aftersales/cases": _complex_case_ids(world.sales_user, world.customer),
+        # the module's other records: an id nobody has (refused with a 404 is refused all the same)
+        "aftersales": {},
     }
     staff, sales = world.api_client(world.staff_user), world.api_client(world.sales_user)
     for path, operations in schema["paths"].items():
@@ -239,9 +243,28 @@ def _operations(world):
             url = path
             for placeholder, pk in ids[prefix].items():
                 url = url.replace(placeholder, str(pk))
+            if prefix == "aftersales":
+                url = re.sub(r"{[^}]+}", "999999", url)
             assert "{" not in url, url
             client = staff if prefix in ("presales", "notifications", "me", "inbox") else sales
             yield client, method, url, schema, body
+
+
+def _complex_case_ids(actor, customer) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from aftersales.models import Case
+    from aftersales.services import plans
+    from tests.builders.aftersales import case_build
+
+    case = case_build(actor=actor, state=Case.Status.SPECIAL, complex=True, customer=customer)
+    plan = plans.plan_create(case=case, actor=actor, title="专项方案", content="更换主轴")
+    step = plans.plan_step_add(plan=plan, actor=actor, description="拆检", owner=actor,
+                               due_date=timezone.localdate() + dt.timedelta(days=2))
+    plans.plan_start(plan=plan, actor=actor)
+    return {"{id}": case.pk, "{step_id}": step.pk, "{attachment_id}": 1}
 
 
 @pytest.mark.spec("SEC-1")

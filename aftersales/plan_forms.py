@@ -1,0 +1,94 @@
+"""The forms of the special-solution section of the case page (AFS-2). They check shape only; the
+services (aftersales.services.plans) decide, and their refusals land on these forms' fields."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qsm.contacts.models import Channel
+from qsm.fields import BoundedDateField, BoundedDateTimeField
+from qsm.org.models import Department, User
+from qsm.web.forms import (
+    BootstrapFormMixin,
+    DateInput,
+    DateTimeLocalInput,
+    SearchableSelect,
+    UserChoiceField,
+    now_local,
+)
+
+
+class DiscussionForm(BootstrapFormMixin, forms.Form):
+    """Open the discussion of a complex case, or invite more departments and people to it."""
+
+    topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
+    departments = forms.ModelMultipleChoiceField(label=_("Invited departments"), required=False,
+                                                 queryset=Department.objects.filter(is_active=True).order_by("name"),
+                                                 widget=forms.CheckboxSelectMultiple)
+    users = UserChoiceField(label=_("Invited people"), required=False,
+                            queryset=User.objects.filter(is_active=True).select_related("department")
+                            .order_by("department__name", "username"),
+                            widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:  # the case's own department works it anyway: offer the others
+            field = self.fields["departments"]
+            field.queryset = field.queryset.exclude(pk=case.department_id)
+
+
+class DiscussionNoteForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label=_("Meeting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    meeting_at = BoundedDateTimeField(past=True, label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
+
+
+class PlanForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    content = forms.CharField(label=_("Special solution"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(label=_("Why it changed"), required=False)
+
+
+class StepForm(BootstrapFormMixin, forms.Form):
+    """A step of the draft plan: what, who (someone taking part in the case), by when.
+
+    ``owners`` are the choices of the owner select, read once for the page and shared by every
+    step's form (PERF-1: the page reads them in one query whatever the number of steps)."""
+
+    description = forms.CharField(label=_("What is to be done"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.filter(is_active=True),
+                                   widget=SearchableSelect)
+    due_date = BoundedDateField(label=_("Due date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owners is not None:
+            self.fields["owner"].choices = [("", "---------"), *owners]
+
+
+def owner_choices(people) -> list[tuple[int, str]]:
+    return [(u.pk, f"{u} · {u.department.name}" if u.department_id else str(u)) for u in people]
+
+
+class StepCompleteForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanCommentForm(BootstrapFormMixin, forms.Form):
+    """Start (comment optional) or cancel (the reason is required by the table) the plan."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CustomerUpdateForm(BootstrapFormMixin, forms.Form):
+    """AFS-2: progress told to the customer, logged in the case's contact log."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    summary = forms.CharField(label=_("What the customer was told"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", now_local())
