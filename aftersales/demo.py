@@ -26,19 +26,15 @@ from django.utils import timezone
 from orders.models import Delivery, Order
 from qsm.contacts.models import Channel, ContactEntry
 from qsm.demo import DAY, HOUR, SWEEP_RANK, Clock, DemoBuilder, DemoContext
-from qsm.discussions.services import discussion_note_add, discussion_open
 from qsm.links.services import link_consume
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.selectors import department_managers
-from qsm.workflow import engine
 from qsm.workflow.actors import SystemActor
-from qsm.workflow.locking import locked
 
 from .models import (
     Case,
     CauseCategory,
     PhoneAttempt,
-    PlanStep,
     Question,
     RoutingRule,
     SpecialPlan,
@@ -46,6 +42,7 @@ from .models import (
     VisitRule,
 )
 from .services import cases as case_services
+from .services import plans as plan_services
 from .services.cases import case_create
 
 S = Case.Status
@@ -417,23 +414,22 @@ class AftersalesDemo(DemoBuilder):
             if cp.plan_final == P.DRAFT:
                 return self._place(cp, clock.times, steps, marks, limit)
             if cp.plan_final == P.CANCELLED:
-                then(DAY, 3 * DAY, self._plan_fire(cp, "cancel", PLAN_CANCEL))
+                then(DAY, 3 * DAY, self._plan_cancel(cp, PLAN_CANCEL))
                 then(HOUR, 4 * HOUR, self._fire(cp, "wait_customer", cp.texts["wait"]))
                 return self._place(cp, clock.times, steps, marks, limit)
-            then(HOUR, DAY, self._plan_fire(cp, "start", ""))
+            then(HOUR, DAY, self._plan_start(cp))
             then(2 * DAY, 4 * DAY, self._discussion_note(cp, DISCUSSION_NOTES[0]))
             for k in range(n_steps):
                 if cp.plan_final == P.IN_PROGRESS and k == n_steps - 1:
                     break  # the last step is still open
                 then(DAY, 5 * DAY, self._step_done(cp, k))
                 if k == 0:
-                    then(HOUR, DAY, self._contact(cp, "告知客户专项方案进度：第一步已完成。"))
+                    then(HOUR, DAY, self._customer_update(cp, "告知客户专项方案进度：第一步已完成。"))
             if final == S.WAITING_CUSTOMER:
                 then(HOUR, DAY, self._fire(cp, "wait_customer", cp.texts["wait"]))
                 return self._place(cp, clock.times, steps, marks, limit)
             if cp.plan_final == P.IN_PROGRESS:
                 return self._place(cp, clock.times, steps, marks, limit)
-            then(HOUR, DAY, self._plan_fire(cp, "complete", ""))
             then(HOUR, DAY, self._diagnose(cp, with_solution=True))
         else:
             if final == S.WAITING_CUSTOMER or rng.random() < 0.25:  # waited for the customer on the way
@@ -551,15 +547,15 @@ class AftersalesDemo(DemoBuilder):
         users = [self.users["ma.jun"]] if self.rng.random() < 0.4 else []
 
         def step():
-            with locked(cp.get()) as case:
-                discussion_open(record=case, actor=case.owner, topic=f"{case.number} 专项解决讨论",
-                                departments=departments, users=users)
+            case = cp.get()
+            plan_services.case_discussion_open(case=case, actor=case.owner, topic=f"{case.number} 专项解决讨论",
+                                               departments=departments, users=users)
         return step
 
     def _discussion_note(self, cp: CasePlan, body: str):
         def step():
-            with locked(cp.get()) as case:
-                discussion_note_add(record=case, actor=case.owner, body=body, meeting_at=timezone.now())
+            case = cp.get()
+            plan_services.case_discussion_note_add(case=case, actor=case.owner, body=body, meeting_at=timezone.now())
         return step
 
     def _plan_create(self, cp: CasePlan, n_steps: int):
@@ -568,32 +564,46 @@ class AftersalesDemo(DemoBuilder):
         offsets = sorted(rng.sample(range(3, 20), n_steps))
 
         def step():
-            with locked(cp.get()) as case:
-                plan = SpecialPlan.objects.create(case=case, title=cp.texts["plan_title"],
-                                                  content=cp.texts["plan_content"], created_by=case.owner)
-                engine.record_created(plan, actor=case.owner)
-                today = timezone.localdate()
-                for n, ((text, owner), days) in enumerate(zip(picks, offsets, strict=True), start=1):
-                    due = self.ctx.working.add(timezone.now(), days * 480)
-                    plan_step = PlanStep.objects.create(plan=plan, position=n, description=text,
-                                                        owner=self.users[owner],
-                                                        due_date=max(timezone.localdate(due), today))
-                    engine.record_created(plan_step, actor=case.owner)
+            case = cp.get()
+            plan = plan_services.plan_create(case=case, actor=case.owner, title=cp.texts["plan_title"],
+                                             content=cp.texts["plan_content"])
+            candidates = set(plan_services.step_owner_candidates(case).values_list("pk", flat=True))
+            for (text, username), days in zip(picks, offsets, strict=True):
+                owner = self.users[username] if self.users[username].pk in candidates else case.owner
+                due = timezone.localdate(self.ctx.working.add(timezone.now(), days * 480))
+                plan_services.plan_step_add(plan=plan, actor=case.owner, description=text, owner=owner,
+                                            due_date=due)
         return step
 
-    def _plan_fire(self, cp: CasePlan, action: str, comment: str):
+    def _plan_start(self, cp: CasePlan):
         def step():
-            with locked(cp.get()) as case:
-                engine.fire(case.plan, action, actor=case.owner, comment=comment)
+            case = cp.get()
+            plan_services.plan_start(plan=case.plan, actor=case.owner)
+        return step
+
+    def _plan_cancel(self, cp: CasePlan, comment: str):
+        def step():
+            case = cp.get()
+            plan_services.plan_cancel(plan=case.plan, actor=case.owner, comment=comment)
         return step
 
     def _step_done(self, cp: CasePlan, k: int):
+        """The step's owner reports it done; the last one completes the plan (the service does that)."""
         note = self.rng.choice(STEP_NOTES)
 
         def step():
-            with locked(cp.get()) as case:
-                plan_step = case.plan.steps.order_by("position")[k]
-                engine.fire(plan_step, "complete", actor=plan_step.owner or case.owner, comment=note)
+            case = cp.get()
+            plan_step = case.plan.steps.select_related("owner").order_by("position")[k]
+            plan_services.plan_step_complete(step=plan_step, actor=plan_step.owner or case.owner, note=note)
+        return step
+
+    def _customer_update(self, cp: CasePlan, text: str):
+        channel = self.rng.choice([Channel.PHONE, Channel.EMAIL, Channel.CHAT])
+
+        def step():
+            case = cp.get()
+            plan_services.case_customer_update(case=case, actor=case.owner, channel=channel, summary=text,
+                                               occurred_at=timezone.now())
         return step
 
     # -- visits -----------------------------------------------------------------------------------
