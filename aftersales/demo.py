@@ -29,7 +29,6 @@ from qsm.demo import DAY, HOUR, SWEEP_RANK, Clock, DemoBuilder, DemoContext
 from qsm.links.services import link_consume
 from qsm.org.models import Customer, Department, Product, User
 from qsm.org.selectors import department_managers
-from qsm.workflow.actors import SystemActor
 
 from .models import (
     Case,
@@ -61,8 +60,6 @@ CASE_PLAN_BASE = 200_000
 VISIT_PLAN_BASE = 300_000
 SCHEDULER_RANK = SWEEP_RANK + 1  # after the deadline sweep of the same moment
 SCHEDULE_EVERY = dt.timedelta(hours=3)
-VISIT_LINK_PURPOSE = "visit_feedback"
-SCHEDULER = SystemActor(name="follow_up_scheduler")
 
 # AFS-1: where cases go (RoutingRule rows, editable in the admin afterwards).
 # (product line, case type, severity, department code, default owner, position)
