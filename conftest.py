@@ -236,12 +236,33 @@ def pytest_runtest_makereport(item, call):
     report.spec_ids = tuple(i for m in item.iter_markers("spec") for i in m.args)
 
 
+def _serialize_every_transactional_test(items) -> None:
+    """Every test on a real transaction rolls back by serialization, not only the live-server ones.
+
+    A transactional test flushed the plain way re-runs post_migrate, which recreates the content
+    types under new ids; a live-server test later in the same process then restores the serialized
+    rows on top of them and fails on their unique key. Serially the file order hid it (the race
+    tests ran after the browser tests); spread over xdist processes any order happens. Marking them
+    here (closest marker first) keeps each test's own ``transaction=True`` declaration honest and
+    costs one restore of the snapshot per such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction"))
+        if not transactional or (marker is not None and marker.kwargs.get("serialized_rollback")):
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker is not None else ()), **kwargs), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
     """A live-server test must roll back by serialization (``django_db(transaction=True,
     serialized_rollback=True)``). One without it is flushed with post_migrate, which recreates the
     content types under new ids; the next serialized test then restores the old rows on top of them
     and fails on their unique key (seen in CI when the generated-client test ran before the
     browser tests). Refused at collection, so the order of the suite cannot hide it."""
+    _serialize_every_transactional_test(items)
     offenders = []
     for item in items:
         if "live_server" not in getattr(item, "fixturenames", ()):

@@ -8,9 +8,9 @@ from django.utils import timezone
 from aftersales.models import PlanStep, SpecialPlan
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
+from qsm.api.serializers import NamedSerializer
 from qsm.discussions.models import Discussion, DiscussionNote
 from qsm.discussions.selectors import discussion_notes
-from qsm.org.models import Department
 
 # --- output ------------------------------------------------------------------------------------------
 
@@ -46,14 +46,6 @@ class SpecialPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _NamedSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.name if isinstance(obj, Department) else str(obj)
-
-
 class CaseDiscussionNoteSerializer(serializers.ModelSerializer):
     author_name = serializers.StringRelatedField(source="author", read_only=True)
 
@@ -65,8 +57,8 @@ class CaseDiscussionNoteSerializer(serializers.ModelSerializer):
 
 class CaseDiscussionSerializer(serializers.ModelSerializer):
     opened_by_name = serializers.StringRelatedField(source="opened_by", read_only=True)
-    invited_departments = _NamedSerializer(many=True, read_only=True, source="loaded_departments")
-    invited_users = _NamedSerializer(many=True, read_only=True, source="loaded_users")
+    invited_departments = NamedSerializer(many=True, read_only=True, source="loaded_departments")
+    invited_users = NamedSerializer(many=True, read_only=True, source="loaded_users")
     notes = CaseDiscussionNoteSerializer(many=True, read_only=True, source="loaded_notes")
 
     class Meta:

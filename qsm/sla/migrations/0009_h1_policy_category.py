@@ -3,6 +3,15 @@
 from django.db import migrations, models
 
 
+def drop_category_policies(apps, schema_editor):
+    """Going back: a policy for one category (e.g. urgent product-quality cases) cannot exist without
+    the column, and would collide with the category-less policy of its stage under the old unique
+    constraint. Deadlines keep their minutes (their policy link is SET_NULL)."""
+    apps.get_model("sla", "SlaPolicy").objects.exclude(category="").delete()
+    # The deferred foreign-key checks of those rows must run before the table is altered.
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,6 +32,7 @@ class Migration(migrations.Migration):
             name='category',
             field=models.CharField(blank=True, help_text='Empty: any category', max_length=30, verbose_name='category'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_category_policies),
         migrations.AddConstraint(
             model_name='slapolicy',
             constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('record_type', 'stage', 'channel', 'priority', 'category'), name='sla_policy_unique_active'),
