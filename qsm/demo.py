@@ -166,7 +166,10 @@ class DemoContext:
             gaps = [g * scale for g in gaps]
         out, at = [], start
         for gap in gaps:
-            at = working.add(at, gap) if gap else at
+            # Never past ``last``: the scaled gaps add up to it only up to rounding, and a fraction of
+            # a minute past the end of a working day is the next working morning (a case "resolved"
+            # tomorrow at 09:00, whose visit was then not due yet, when the demo ran after hours).
+            at = min(working.add(at, gap), last) if gap else at
             out.append(at.replace(microsecond=0))
         return out
 

@@ -368,3 +368,19 @@ def test_the_demo_year_hands_no_email_to_the_broker_when_it_commits(monkeypatch)
 
     assert Notification.objects.filter(kind="demo", recipient=user).count() == 1
     assert handed == []
+
+
+@pytest.mark.spec("DATA-1", "VIS-1")
+@pytest.mark.parametrize("at", ["2026-11-30T15:20:00+00:00", "2026-11-30T15:55:00+00:00"])
+def test_the_small_demo_built_late_in_the_evening_has_nothing_in_the_future(db, at):
+    """Built at 23:20 or 23:55 Beijing time (after hours) the stories were squeezed to end at the
+    last working moment, and rounding pushed a case's resolution past it: to the next working
+    morning, in the future; its visit was not due yet and the demo had no visit due soon."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime.fromisoformat(at), tick=True):
+        call_command("load_demo_data", "--small", "--seed", "7", stdout=io.StringIO())
+        now = timezone.now()
+        assert not Case.objects.filter(Q(resolved_at__gt=now) | Q(replied_at__gt=now) | Q(closed_at__gt=now)).exists()
+        assert not FollowUp.objects.filter(due_at__gt=now).filter(reason="case_resolved").exists()
+        _assert_aftersales_in_every_state(now)
