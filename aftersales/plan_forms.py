@@ -12,8 +12,8 @@ from qsm.web.forms import (
     BootstrapFormMixin,
     DateInput,
     DateTimeLocalInput,
+    PeopleField,
     SearchableSelect,
-    UserChoiceField,
     now_local,
 )
 
@@ -25,10 +25,8 @@ class DiscussionForm(BootstrapFormMixin, forms.Form):
     departments = forms.ModelMultipleChoiceField(label=_("Invited departments"), required=False,
                                                  queryset=Department.objects.filter(is_active=True).order_by("name"),
                                                  widget=forms.CheckboxSelectMultiple)
-    users = UserChoiceField(label=_("Invited people"), required=False,
-                            queryset=User.objects.filter(is_active=True).select_related("department")
-                            .order_by("department__name", "username"),
-                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    users = PeopleField(label=_("Invited people"), required=False,
+                        queryset=User.objects.filter(is_active=True).select_related("department"))
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)

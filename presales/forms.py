@@ -10,7 +10,7 @@ from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core's value, used
 from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
 from qsm.org.models import Department, User
 from qsm.org.selectors import business_departments, product_list
-from qsm.web.forms import DateTimeLocalInput, UserChoiceField, now_local
+from qsm.web.forms import DateTimeLocalInput, PeopleField, now_local
 
 from .models import Channel, Priority
 
@@ -85,10 +85,8 @@ class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
     departments = forms.ModelMultipleChoiceField(label=_("Invited departments"), required=False,
                                                  queryset=Department.objects.filter(is_active=True),
                                                  widget=forms.CheckboxSelectMultiple)
-    users = UserChoiceField(label=_("Invited people"), required=False,
-                            queryset=User.objects.filter(is_active=True).select_related("department")
-                            .order_by("department__name", "username"),
-                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    users = PeopleField(label=_("Invited people"), required=False,
+                        queryset=User.objects.filter(is_active=True).select_related("department"))
     comment = forms.CharField(label=_("Comment"), required=False)
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),
     path("customers/lookup/", views.CustomerLookupView.as_view(), name="customer-lookup"),
     path("people/lookup/", views.UserLookupView.as_view(), name="user-lookup"),
+    path("people/options/", views.UserOptionsView.as_view(), name="user-options"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
 ]

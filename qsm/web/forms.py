@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qsm.org.forms import BootstrapFormMixin
+from qsm.org.labels import person_label
 
 __all__ = ["AttachmentForm", "BootstrapFormMixin", "DateInput", "DateTimeLocalInput", "SearchableSelect",
-           "SearchableSelectMultiple", "TransitionForm", "UserChoiceField", "now_local", "searchable"]
+           "PeopleField", "SearchableSelectMultiple", "TransitionForm", "UserChoiceField", "now_local", "searchable"]
 
 
 def now_local():
@@ -68,6 +70,42 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return f"{obj} · {obj.department}" if obj.department_id else str(obj)
+
+
+class PeoplePicker(SearchableSelectMultiple):
+    """A searchable multi-select that renders only the people already picked and finds the others
+    as the user types (``data-lookup``: org:user-options, JSON). Rendering every active person made
+    each page that offered the picker ~2,000 options long (170 KB, 270-350 ms at 2,000 users)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs=attrs, choices=choices)
+        self.attrs["data-lookup"] = reverse_lazy("org:user-options")
+
+    def optgroups(self, name, value, attrs=None):
+        field = getattr(self.choices, "field", None)
+        # Only ids that can be keys: a hostile value is left to the field's validation (an error).
+        ids = [int(v) for v in value if isinstance(v, str) and v.isdigit() and len(v) <= 18]
+        if field is None or not ids:
+            return []
+        people = field.queryset.filter(pk__in=ids)
+        return [(None, [self.create_option(name, str(person.pk), field.label_from_instance(person), True, index,
+                                           attrs=attrs)], index)
+                for index, person in enumerate(people)]
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People to pick from the whole company (invitations): a type-ahead, never a list of everyone.
+    Validation is the model field's: every picked id must be in ``queryset``."""
+
+    widget = PeoplePicker
+
+    def __init__(self, *args, **kwargs):
+        given = kwargs.get("widget")
+        kwargs["widget"] = PeoplePicker(attrs=getattr(given, "attrs", None))
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
 
 
 class TransitionForm(BootstrapFormMixin, forms.Form):

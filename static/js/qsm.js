@@ -168,6 +168,19 @@
           },
         },
       };
+      if (el.dataset.lookup) {
+        // A picker of people from the whole company (qsm.web.forms.PeoplePicker): only the picked
+        // ones are in the page; the others are found as the user types (JSON from data-lookup).
+        const url = el.dataset.lookup;
+        settings.shouldLoad = function (query) { return query.trim().length > 0; };
+        settings.load = function (query, callback) {
+          fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query),
+                { credentials: "same-origin", headers: { Accept: "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+            .then(function (data) { callback(data.results || []); })
+            .catch(function () { callback(); });
+        };
+      }
       if (el.multiple) {
         settings.plugins = { remove_button: { title: el.dataset.removeLabel || "" } };
         // After a pick the search starts afresh for the next person (tom-select keeps the query).
