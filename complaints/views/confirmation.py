@@ -1,0 +1,121 @@
+"""CMP-4 pages: the customer's answer by phone, the confirmation link (text to copy + QR code),
+withdrawing it, and closing unresolved by management decision.
+
+Thin: form -> selector (another department's complaint is a 404) -> service -> redirect to the
+record page. The forms live in the record page's confirmation section; a form with errors is shown
+again on its own small page (400; an illegal step 409), so this module does not re-render the
+whole record page.
+"""
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from qsm.links.views import qr_token
+from qsm.web.views import RecordPostView
+
+from ..forms.confirmation import CloseUnresolvedForm, ConfirmLinkForm, PhoneAnswerForm, RevokeLinkForm
+from ..selectors import complaint_get
+from ..services import closing, confirmation
+
+LINK_SESSION = "complaints-confirm-link-%s"  # the raw URL of a link just issued (it is never stored)
+
+
+def issued_link(request, complaint) -> dict | None:
+    """The confirmation link just issued by this person, while it still works: its text to copy and QR."""
+    held = request.session.get(LINK_SESSION % complaint.pk)
+    if not held:
+        return None
+    if not confirmation.open_links(complaint).filter(pk=held.get("link")).exists():
+        return None
+    url = request.build_absolute_uri(held["url"])
+    return {"url": url, "text": confirmation.confirmation_message(url, complaint),
+            "qr_png": reverse("links:qr", args=["png"]) + "?u=" + qr_token(held["url"])}
+
+
+class ComplaintActionView(RecordPostView):
+    """A form of the record page's confirmation/report sections: one service call, then the record
+    page; a form with errors comes back on a small page of its own (400; an illegal step 409)."""
+
+    record_name, form_key, anchor = "complaint", "form", "confirmation"
+    title = ""
+
+    def get_record(self, pk):
+        return complaint_get(user=self.request.user, pk=pk)
+
+    def render_record(self, record, *, forms, status):
+        return render(self.request, "complaints/action_form.html", {
+            "complaint": record, "form": forms[self.form_key], "title": self.title,
+            "back_url": self.success_url(record), "action_url": self.request.path}, status=status)
+
+
+class ComplaintAnswerView(ComplaintActionView):
+    """CMP-4 by phone: the caller records the customer's answer."""
+
+    form_class = PhoneAnswerForm
+
+    @property
+    def title(self):
+        return _("Customer's answer")
+
+    def perform(self, *, complaint, form, data):
+        return confirmation.complaint_answer_record(
+            complaint=complaint, actor=self.request.user, satisfied=data["satisfied"],
+            objections=data["objections"], answered_at=data.get("answered_at"))
+
+    def success_message(self, complaint, answer):
+        if answer.satisfied:
+            return _("The customer is satisfied: complaint %(number)s is closed.") % {"number": complaint.number}
+        return _("The customer is not satisfied: a new plan version is drafted (round %(round)s).") % {
+            "round": answer.round + 1}
+
+
+class ComplaintConfirmLinkView(ComplaintActionView):
+    """CMP-4: issue (or issue again) the confirmation link; the page then shows the text and QR code."""
+
+    form_class = ConfirmLinkForm
+
+    @property
+    def title(self):
+        return _("Confirmation link")
+
+    def perform(self, *, complaint, form, data):
+        link, url = confirmation.complaint_link_issue(complaint=complaint, actor=self.request.user,
+                                                      contact_name=data["contact_name"])
+        self.request.session[LINK_SESSION % complaint.pk] = {"link": link.pk, "url": url}
+        return link
+
+    def success_message(self, complaint, link):
+        return _("The confirmation link was issued: copy the text or print the QR code.")
+
+
+class ComplaintConfirmLinkRevokeView(ComplaintActionView):
+    form_class = RevokeLinkForm
+
+    @property
+    def title(self):
+        return _("Confirmation link")
+
+    def perform(self, *, complaint, form, data):
+        self.request.session.pop(LINK_SESSION % complaint.pk, None)
+        return confirmation.complaint_link_revoke(complaint=complaint, actor=self.request.user)
+
+    def success_message(self, complaint, count):
+        return _("The confirmation link was withdrawn.") if count else _("There was no open link to withdraw.")
+
+
+class ComplaintCloseUnresolvedView(ComplaintActionView):
+    """CMP-4: the quality manager closes a complaint unresolved, with the reason (counted apart)."""
+
+    form_class = CloseUnresolvedForm
+
+    @property
+    def title(self):
+        return _("Close unresolved by management decision")
+
+    def perform(self, *, complaint, form, data):
+        return closing.complaint_close_unresolved(complaint=complaint, actor=self.request.user, reason=data["reason"])
+
+    def success_message(self, complaint, result):
+        return _("Complaint %(number)s was closed unresolved by management decision.") % {"number": complaint.number}
