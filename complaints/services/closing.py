@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from qsm.followup.reasons import register_reason
 from qsm.followup.services import follow_up_request
-from qsm.links.services import link_revoke
+from qsm.links.models import SignedLink
 from qsm.workflow import engine
 from qsm.workflow.locking import locked
 
@@ -39,13 +39,18 @@ def complaint_follow_up(complaint: Complaint):
 
 def revoke_open_links(complaint: Complaint, actor) -> int:
     """The confirmation links of ``complaint`` still open stop working (an answer was recorded, the
-    complaint closed or went back to planning)."""
+    complaint closed or went back to planning). Called under the complaint's lock.
+
+    SKIP LOCKED: a link the customer is submitting at this very moment holds its row lock and waits
+    for the complaint's (``link_consume`` locks the link, then the handler the complaint); waiting
+    for it here would be a deadlock. That submission then finds the complaint no longer confirming
+    and is refused, so it needs no revoking."""
     from .confirmation import open_links
 
-    links = list(open_links(complaint))
-    for link in links:
-        link_revoke(link, actor=actor)
-    return len(links)
+    ids = list(open_links(complaint).select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if ids:
+        SignedLink.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+    return len(ids)
 
 
 def mark_closed(complaint: Complaint, *, actor, satisfied: bool, reason: str = "") -> None:
