@@ -8,6 +8,7 @@ from .views import confirmation, reports
 urlpatterns = [
     path("<int:pk>/answer/", confirmation.ComplaintAnswerView.as_view(), name="answer"),
     path("<int:pk>/confirm-link/", confirmation.ComplaintConfirmLinkView.as_view(), name="confirm-link"),
+    path("<int:pk>/confirm-link/issued/", confirmation.ComplaintIssuedLinkView.as_view(), name="confirm-link-issued"),
     path("<int:pk>/confirm-link/revoke/", confirmation.ComplaintConfirmLinkRevokeView.as_view(),
          name="confirm-link-revoke"),
     path("<int:pk>/close-unresolved/", confirmation.ComplaintCloseUnresolvedView.as_view(), name="close-unresolved"),

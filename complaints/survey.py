@@ -52,8 +52,8 @@ class ComplaintConfirmHandler:
                     complaint=use.record, use=use, satisfied=form.cleaned_data["satisfied"],
                     objections=form.cleaned_data["objections"], ip=client_ip(request) or None,
                     user_agent=request.META.get("HTTP_USER_AGENT", ""))
-            except TransitionNotAllowed:  # answered by phone a moment ago: this link is spent
-                raise LinkRefused("used") from None
+            except TransitionNotAllowed:  # answered by phone a moment ago: nothing to answer any more
+                raise LinkRefused("invalid") from None
             except ValidationError as exc:
                 for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
                     for message in errors:
@@ -63,13 +63,19 @@ class ComplaintConfirmHandler:
 
 
 def register() -> None:
+    """At start-up (apps.ready): the link purpose, the customer-facing summary, the follow-up reason."""
     from django.utils.translation import gettext_lazy
 
     from qsm import summaries
+    from qsm.followup.reasons import register_reason
     from qsm.links.registry import LinkPurpose, register_purpose
 
     from .summary import complaint_customer_summary
+    from .workflows import COMPLAINT_CLOSED
 
     register_purpose(LinkPurpose(code=COMPLAINT_CONFIRM, model=Complaint,
                                  label=gettext_lazy("Complaint confirmation"), handler=ComplaintConfirmHandler()))
     summaries.register(Complaint, complaint_customer_summary)
+    # CMP-5/VIS-1: the visit after a closed complaint. The reason is this module's (aftersales only
+    # plans the visit: its rule and questionnaire for the code are reference data there).
+    register_reason(COMPLAINT_CLOSED, gettext_lazy("Complaint closed"))

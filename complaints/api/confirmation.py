@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin
+from qsm.api.serializers import ReasonSerializer
 from qsm.links.views import qr_token
 
 from ..models import CaseReport, CustomerAnswer, PreventiveMeasure
@@ -23,13 +24,14 @@ from ..pdf import case_report_response
 from ..prevention_filters import PreventiveFilter
 from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list
-from ..services import closing, confirmation, prevention, reports
+from ..services import confirmation, reports
+from ..services.core import preventive_add, preventive_complete
+from ..services.intake import complaint_close_unresolved
 from .confirmation_serializers import (
     AnswerInputSerializer,
     AnswerSerializer,
     CaseReportInputSerializer,
     CaseReportSerializer,
-    CloseUnresolvedSerializer,
     DoneNoteSerializer,
     IssuedLinkSerializer,
     LinkInputSerializer,
@@ -93,12 +95,12 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         count = confirmation.complaint_link_revoke(complaint=self.complaint(), actor=request.user)
         return Response({"revoked": count})
 
-    @extend_schema(request=CloseUnresolvedSerializer, responses={200: OpenApiResponse(description="Closed")},
+    @extend_schema(request=ReasonSerializer, responses={200: OpenApiResponse(description="Closed")},
                    summary="Close unresolved by management decision (quality manager; reason required) (CMP-4)")
     @action(detail=True, methods=["post"], url_path="close-unresolved")
     def close_unresolved(self, request, pk=None):
-        complaint = closing.complaint_close_unresolved(complaint=self.complaint(), actor=request.user,
-                                                       **_params(CloseUnresolvedSerializer, request.data))
+        params = _params(ReasonSerializer, request.data)
+        complaint = complaint_close_unresolved(complaint=self.complaint(), actor=request.user, reason=params["comment"])
         return Response({"id": complaint.pk, "status": complaint.status, "closed_at": complaint.closed_at})
 
     @extend_schema(methods=["GET"], responses={200: CaseReportSerializer, 404: None},
@@ -170,7 +172,7 @@ class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.List
     def create(self, request):
         params = dict(_params(PreventiveCreateSerializer, request.data))
         complaint = complaint_get(user=request.user, pk=params.pop("complaint"))
-        measure = prevention.preventive_measure_add(complaint=complaint, actor=request.user, **params)
+        measure = preventive_add(complaint=complaint, actor=request.user, **params)
         return Response(PreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -178,6 +180,6 @@ class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.List
                    summary="Mark a preventive measure done, with what was done (CMP-5)")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        measure = prevention.preventive_measure_complete(measure=self.get_object(), actor=request.user,
-                                                         **_params(DoneNoteSerializer, request.data))
+        measure = preventive_complete(measure=self.get_object(), actor=request.user,
+                                      **_params(DoneNoteSerializer, request.data))
         return Response(PreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data)

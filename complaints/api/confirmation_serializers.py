@@ -44,10 +44,6 @@ class RevokedSerializer(serializers.Serializer):
     revoked = serializers.IntegerField()
 
 
-class CloseUnresolvedSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="The management decision's reason (required).")
-
-
 class CaseReportSerializer(serializers.ModelSerializer):
     status = enum_field("CaseReportStatus", CaseReport.Status, read_only=True)
     status_label = LabelField("status")
@@ -91,4 +87,4 @@ class PreventiveCreateSerializer(serializers.Serializer):
 
 
 class DoneNoteSerializer(serializers.Serializer):
-    done_note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=2000, help_text="What was done (required).")

@@ -44,7 +44,7 @@ class ConfirmLinkForm(BootstrapFormMixin, forms.Form):
 
 
 class CloseUnresolvedForm(BootstrapFormMixin, forms.Form):
-    reason = CleanCharField(label=_("Reason for the management decision"), multiline=True, max_length=2000)
+    comment = CleanCharField(label=_("Reason for the management decision"), multiline=True, max_length=2000)
 
 
 class CaseReportForm(BootstrapFormMixin, forms.Form):
@@ -76,7 +76,7 @@ class PreventiveMeasureForm(BootstrapFormMixin, forms.Form):
 
 
 class PreventiveDoneForm(BootstrapFormMixin, forms.Form):
-    done_note = CleanCharField(label=_("What was done"), multiline=True, max_length=2000)
+    note = CleanCharField(label=_("What was done"), multiline=True, max_length=2000)
 
 
 class RevokeLinkForm(BootstrapFormMixin, forms.Form):

@@ -10,16 +10,16 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qsm.errors import TransitionNotAllowed
+from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.workflow import engine
 from qsm.workflow.locking import locked
 
 from ..models import CaseReport, Complaint, Measure
-from ..rules import can_write_case_report
-from .text import clean_text
+from ..rules import can_write_report
+from ..validation import clean_text
 
 C = Complaint.Status
-CLOSED_STATES = (C.CLOSED, C.CLOSED_UNRESOLVED)
+CLOSED_STATES = Complaint.CLOSED_STATES
 REPORT_FIELDS = ("summary", "cause_text", "responsibility_text", "measures_text", "lessons_learned")
 MAX_REPORT_TEXT = 5000
 
@@ -50,22 +50,23 @@ def case_report_initial(complaint: Complaint) -> dict[str, str]:
             "measures_text": "\n".join(measures), "lessons_learned": ""}
 
 
-def _clean(data: dict) -> dict[str, str]:
-    return {name: clean_text(name, data.get(name, ""), max_length=MAX_REPORT_TEXT) for name in REPORT_FIELDS}
+def _clean(data: dict, *, finalise: bool) -> dict[str, str]:
+    errors: dict = {}
+    # A final report needs at least its summary, its cause and its lessons (§5(四)1).
+    needed = ("summary", "cause_text", "lessons_learned") if finalise else ()
+    cleaned = {name: clean_text(errors, name, data.get(name, ""), max_length=MAX_REPORT_TEXT,
+                                required=_("Required for a final report.") if name in needed else "")
+               for name in REPORT_FIELDS}
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    return cleaned
 
 
 def case_report_save(*, complaint: Complaint, actor, data: dict, finalise: bool = False) -> CaseReport:
     """Save the case report (a draft); ``finalise``: it becomes final (summary, cause and lessons
     learned are then required) and can no longer change."""
-    cleaned = _clean(data)
-    if finalise:
-        from qsm.errors import ValidationError
-
-        missing = {name: ValidationError(_("Required for a final report."), code="required")
-                   for name in ("summary", "cause_text", "lessons_learned") if not cleaned[name]}
-        if missing:
-            raise ValidationError(missing)
-    with locked(complaint, actor=actor, allowed=can_write_case_report,
+    cleaned = _clean(data, finalise=finalise)
+    with locked(complaint, actor=actor, allowed=can_write_report,
                 denied=_("You are not allowed to write this complaint's case report."), states=CLOSED_STATES,
                 wrong_state=_("This complaint is “%(state)s”: a case report is written once it is closed.")) as current:
         report = CaseReport.objects.filter(complaint=current).first()
@@ -80,5 +81,5 @@ def case_report_save(*, complaint: Complaint, actor, data: dict, finalise: bool 
             engine.edit(report, actor=actor, data={**cleaned, "written_by": actor, "written_at": timezone.now()},
                         tracked=REPORT_FIELDS)
         if finalise:
-            report = engine.fire(report, "finalise", actor=actor)
+            report = engine.fire(report, "finalize", actor=actor)
     return report

@@ -8,16 +8,19 @@ whole record page.
 """
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 
 from qsm.links.views import qr_token
 from qsm.web.views import RecordPostView
 
 from ..forms.confirmation import CloseUnresolvedForm, ConfirmLinkForm, PhoneAnswerForm, RevokeLinkForm
 from ..selectors import complaint_get
-from ..services import closing, confirmation
+from ..services import confirmation
+from ..services.intake import complaint_close_unresolved
 
 LINK_SESSION = "complaints-confirm-link-%s"  # the raw URL of a link just issued (it is never stored)
 
@@ -25,13 +28,25 @@ LINK_SESSION = "complaints-confirm-link-%s"  # the raw URL of a link just issued
 def issued_link(request, complaint) -> dict | None:
     """The confirmation link just issued by this person, while it still works: its text to copy and QR."""
     held = request.session.get(LINK_SESSION % complaint.pk)
-    if not held:
-        return None
-    if not confirmation.open_links(complaint).filter(pk=held.get("link")).exists():
+    if not held or not confirmation.open_links(complaint).filter(pk=held.get("link")).exists():
         return None
     url = request.build_absolute_uri(held["url"])
     return {"url": url, "text": confirmation.confirmation_message(url, complaint),
             "qr_png": reverse("links:qr", args=["png"]) + "?u=" + qr_token(held["url"])}
+
+
+class ComplaintIssuedLinkView(LoginRequiredMixin, View):
+    """CMP-4: the link just issued (text to copy, QR code), shown to the person who issued it (the raw
+    token lives only in their session); once used, withdrawn or reissued it is gone."""
+
+    def get(self, request, pk: int):
+        complaint = complaint_get(user=request.user, pk=pk)
+        link = issued_link(request, complaint)
+        if link is None:
+            return redirect(complaint.get_absolute_url() + "#confirmation")
+        return render(request, "complaints/confirm_link.html", {
+            "complaint": complaint, "issued_link": link,
+            "open_link": confirmation.open_links(complaint).order_by("-created_at").first()})
 
 
 class ComplaintActionView(RecordPostView):
@@ -89,6 +104,9 @@ class ComplaintConfirmLinkView(ComplaintActionView):
     def success_message(self, complaint, link):
         return _("The confirmation link was issued: copy the text or print the QR code.")
 
+    def success_url(self, complaint) -> str:
+        return reverse("complaints:confirm-link-issued", args=[complaint.pk])
+
 
 class ComplaintConfirmLinkRevokeView(ComplaintActionView):
     form_class = RevokeLinkForm
@@ -115,7 +133,7 @@ class ComplaintCloseUnresolvedView(ComplaintActionView):
         return _("Close unresolved by management decision")
 
     def perform(self, *, complaint, form, data):
-        return closing.complaint_close_unresolved(complaint=complaint, actor=self.request.user, reason=data["reason"])
+        return complaint_close_unresolved(complaint=complaint, actor=self.request.user, reason=data["comment"])
 
     def success_message(self, complaint, result):
         return _("Complaint %(number)s was closed unresolved by management decision.") % {"number": complaint.number}

@@ -16,10 +16,11 @@ from ..forms.confirmation import CaseReportForm, PreventiveDoneForm, PreventiveM
 from ..models import CaseReport, PreventiveMeasure
 from ..pdf import case_report_response
 from ..prevention_filters import PreventiveFilter
-from ..rules import can_write_case_report
+from ..rules import can_write_report
 from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list, similar_cases
-from ..services import prevention, reports
+from ..services import reports
+from ..services.core import preventive_add, preventive_complete
 from .confirmation import ComplaintActionView
 
 
@@ -29,7 +30,7 @@ class CaseReportView(LoginRequiredMixin, View):
 
     def _render(self, complaint, form, *, status=200):
         report = case_report_of(complaint)
-        editable = (can_write_case_report(self.request.user, complaint)
+        editable = (can_write_report(self.request.user, complaint)
                     and (report is None or report.status != CaseReport.Status.FINAL)
                     and complaint.status in reports.CLOSED_STATES)
         return render(self.request, "complaints/case_report.html", {
@@ -81,7 +82,7 @@ class PreventiveAddView(ComplaintActionView):
         return _("Preventive measure")
 
     def perform(self, *, complaint, form, data):
-        return prevention.preventive_measure_add(complaint=complaint, actor=self.request.user,
+        return preventive_add(complaint=complaint, actor=self.request.user,
                                                  description=data["description"], owner=data["owner"],
                                                  due_date=data["due_date"])
 
@@ -114,8 +115,7 @@ class PreventiveCompleteView(PreventivePostView):
         return _("Preventive measure done")
 
     def perform(self, *, measure, form, data):
-        return prevention.preventive_measure_complete(measure=measure, actor=self.request.user,
-                                                      done_note=data["done_note"])
+        return preventive_complete(measure=measure, actor=self.request.user, note=data["note"])
 
     def success_message(self, measure, result):
         return _("The preventive measure is done.")

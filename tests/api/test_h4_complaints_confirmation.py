@@ -51,7 +51,7 @@ def test_another_departments_complaint_is_404_for_every_action(api, other_depart
     complaint = confirming()
     client = api(other_department_staff)
     for action in ("record-answer", "issue-link", "revoke-link", "close-unresolved"):
-        assert client.post(url(complaint, action), {"satisfied": True, "reason": "x"}, format="json").status_code == 404
+        assert client.post(url(complaint, action), {"satisfied": True, "comment": "x"}, format="json").status_code == 404
     for action in ("answers", "case-report", "case-report/pdf"):
         assert client.get(url(complaint, action)).status_code == 404
     assert not CustomerAnswer.objects.filter(complaint=complaint).exists()
@@ -60,11 +60,11 @@ def test_another_departments_complaint_is_404_for_every_action(api, other_depart
 @pytest.mark.spec("CMP-4")
 def test_close_unresolved(api, quality_officer, quality_manager):
     complaint = confirming()
-    assert api(quality_officer).post(url(complaint, "close-unresolved"), {"reason": "决定"},
+    assert api(quality_officer).post(url(complaint, "close-unresolved"), {"comment": "决定"},
                                      format="json").status_code == 403
-    assert api(quality_manager).post(url(complaint, "close-unresolved"), {"reason": ""},
+    assert api(quality_manager).post(url(complaint, "close-unresolved"), {"comment": ""},
                                      format="json").status_code == 400
-    ok = api(quality_manager).post(url(complaint, "close-unresolved"), {"reason": "管理层决定结案"}, format="json")
+    ok = api(quality_manager).post(url(complaint, "close-unresolved"), {"comment": "管理层决定结案"}, format="json")
     assert ok.status_code == 200 and fresh(complaint).status == C.CLOSED_UNRESOLVED
 
 
@@ -101,10 +101,10 @@ def test_preventive_measures_create_complete_and_filter(api, quality_officer, st
     assert api(other_department_staff).post(PREVENTIVE, {"complaint": complaint.pk, "description": "x",
                                                          "owner": staff_user.pk, "due_date": due},
                                             format="json").status_code == 404
-    assert client.post(f"{PREVENTIVE}{pk}/complete/", {"done_note": ""}, format="json").status_code == 400
-    done = api(staff_user).post(f"{PREVENTIVE}{pk}/complete/", {"done_note": "已修订"}, format="json")
+    assert client.post(f"{PREVENTIVE}{pk}/complete/", {"note": ""}, format="json").status_code == 400
+    done = api(staff_user).post(f"{PREVENTIVE}{pk}/complete/", {"note": "已修订"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "done"
-    assert client.post(f"{PREVENTIVE}{pk}/complete/", {"done_note": "再次"}, format="json").status_code == 409
+    assert client.post(f"{PREVENTIVE}{pk}/complete/", {"note": "再次"}, format="json").status_code == 409
     listed = client.get(PREVENTIVE, {"status": "done"}).json()["results"]
     assert [row["id"] for row in listed] == [pk]
     assert client.get(PREVENTIVE, {"overdue": "true"}).json()["results"] == []

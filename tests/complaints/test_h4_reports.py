@@ -9,11 +9,6 @@ from complaints.models import CaseReport, PreventiveMeasure
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.services.prevention import (
-    preventive_measure_add,
-    preventive_measure_cancel,
-    preventive_measure_complete,
-)
 from complaints.services.reports import case_report_initial, case_report_save
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from tests.complaints.h4_support import closed, confirming, fresh
@@ -92,36 +87,55 @@ def test_the_report_page_prefills_saves_and_shows_similar_cases(client, quality_
 
 
 @pytest.mark.spec("CMP-5")
-def test_preventive_measures_are_tracked_to_completion(quality_officer, staff_user):
+def test_preventive_measures_from_the_page_to_done(client, quality_officer, staff_user, other_department_staff):
     complaint = closed()
-    due = timezone.localdate() + dt.timedelta(days=30)
-    measure = preventive_measure_add(complaint=complaint, actor=quality_officer, description="出厂检验增加噪声测试",
-                                     owner=staff_user, due_date=due)
+    client.force_login(quality_officer)
+    add = reverse("complaints:preventive-add", args=[complaint.pk])
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    # bad input: a form error (400), nothing stored
+    for data in ({"description": "", "owner": [staff_user.pk], "due_date": due},
+                 {"description": "a\x00b", "owner": [staff_user.pk], "due_date": due},
+                 {"description": "措施", "owner": [staff_user.pk], "due_date": "9999-12-31"},
+                 {"description": "措施", "owner": [staff_user.pk], "due_date": "0001-01-01"},
+                 {"description": "措施", "owner": ["x"], "due_date": due}):
+        assert client.post(add, data).status_code == 400, data
+    assert not PreventiveMeasure.objects.exists()
+    assert client.post(add, {"description": "出厂检验增加噪声测试", "owner": [staff_user.pk],
+                             "due_date": due}).status_code == 302
+    measure = PreventiveMeasure.objects.get(complaint=complaint)
     assert measure.status == PreventiveMeasure.Status.OPEN and measure.department_id == staff_user.department_id
-    with pytest.raises(ValidationError):
-        preventive_measure_complete(measure=measure, actor=staff_user, done_note=" ")
-    preventive_measure_complete(measure=measure, actor=staff_user, done_note="检验规程已修订")
+    # the owner marks it done with what was done
+    client.force_login(staff_user)
+    done = reverse("complaints:preventive-complete", args=[measure.pk])
+    assert client.post(done, {"note": ""}).status_code == 400
+    assert client.post(done, {"note": "检验规程已修订"}).status_code == 302
     measure.refresh_from_db()
     assert measure.status == PreventiveMeasure.Status.DONE and measure.done_note == "检验规程已修订"
-    assert measure.done_at is not None
-    with pytest.raises(TransitionNotAllowed):
-        preventive_measure_cancel(measure=measure, actor=quality_officer, reason="重复")
+    assert client.post(done, {"note": "再次"}).status_code == 409
+    # another department: 404 on the page, the list and the add form
+    client.force_login(other_department_staff)
+    assert client.post(done, {"note": "x"}).status_code == 404
+    assert client.post(add, {"description": "x", "owner": [staff_user.pk], "due_date": due}).status_code == 404
+    listed = client.get(reverse("complaints:preventive-list"))
+    assert listed.status_code == 200 and "出厂检验增加噪声测试" not in listed.content.decode()
 
 
-@pytest.mark.spec("CMP-5")
-def test_preventive_measures_refuse_bad_input_and_open_complaints(quality_officer, staff_user,
-                                                                  other_department_staff):
-    due = timezone.localdate() + dt.timedelta(days=5)
-    with pytest.raises(TransitionNotAllowed):
-        preventive_measure_add(complaint=confirming(), actor=quality_officer, description="x", owner=staff_user,
-                               due_date=due)
+@pytest.mark.spec("CMP-5", "SEARCH-1")
+def test_the_preventive_list_filters_and_exports(client, quality_officer, staff_user):
+    from complaints.services.core import preventive_add
+
     complaint = closed()
-    for kwargs in ({"description": ""}, {"description": "a\x00"}, {"due_date": dt.date(1, 1, 1)},
-                   {"due_date": dt.date(9999, 12, 31)}, {"owner": None}):
-        with pytest.raises(ValidationError):
-            preventive_measure_add(complaint=complaint, actor=quality_officer,
-                                   **{"description": "措施", "owner": staff_user, "due_date": due, **kwargs})
-    with pytest.raises(PermissionDenied):
-        preventive_measure_add(complaint=complaint, actor=other_department_staff, description="x",
-                               owner=staff_user, due_date=due)
-    assert not PreventiveMeasure.objects.exists()
+    late = preventive_add(complaint=complaint, actor=quality_officer, description="逾期的措施", owner=staff_user,
+                          due_date=timezone.localdate() + dt.timedelta(days=1))
+    preventive_add(complaint=complaint, actor=quality_officer, description="按期的措施", owner=staff_user,
+                   due_date=timezone.localdate() + dt.timedelta(days=60))
+    client.force_login(quality_officer)
+    url = reverse("complaints:preventive-list")
+    import time_machine
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=5)):
+        page = client.get(url, {"overdue": "true"}).content.decode()
+    assert "逾期的措施" in page and "按期的措施" not in page
+    assert late.description in client.get(url, {"q": fresh(complaint).number}).content.decode()
+    csv = client.get(reverse("complaints:preventive-export")).content.decode("utf-8-sig")
+    assert "逾期的措施" in csv and "按期的措施" in csv
