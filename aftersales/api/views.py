@@ -48,8 +48,8 @@ def _transition(request, summary: str):
                                  summary="Record the diagnosis, cause and solution (AFS-2)"),
 )
 @extend_schema(tags=["aftersales"])
-class CaseViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin,
-                  mixins.ListModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin,
+                  RecordExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; requests read through the selectors
     serializer_class = CaseSerializer
     detail_serializer_class = CaseDetailSerializer

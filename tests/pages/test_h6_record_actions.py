@@ -27,6 +27,12 @@ def _case(actor):
     return case_in(Case.Status.IN_PROGRESS, actor=actor)
 
 
+def _inquiry(actor):
+    from tests.builders.inquiries import new_inquiry
+
+    return new_inquiry(actor=actor)
+
+
 # module -> (a record the staff user works on, the attach URL name, the download URL name)
 RECORDS = {"aftersales": (_case, "aftersales:case-attach", "aftersales:case-attachment")}
 
