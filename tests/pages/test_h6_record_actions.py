@@ -33,8 +33,19 @@ def _inquiry(actor):
     return new_inquiry(actor=actor)
 
 
+def _order(actor):
+    from tests.builders.orders import new_order
+    from tests.factories import CustomerFactory
+
+    return new_order(actor=actor, customer=CustomerFactory())
+
+
 # module -> (a record the staff user works on, the attach URL name, the download URL name)
-RECORDS = {"aftersales": (_case, "aftersales:case-attach", "aftersales:case-attachment")}
+RECORDS = {
+    "aftersales": (_case, "aftersales:case-attach", "aftersales:case-attachment"),
+    "presales": (_inquiry, "presales:inquiry-attach", "presales:inquiry-attachment"),
+    "orders": (_order, "orders:order-attach", "orders:order-attachment"),
+}
 
 
 @pytest.fixture(params=sorted(RECORDS))
