@@ -14,3 +14,11 @@ class ComplaintsConfig(AppConfig):
             rules,  # visibility and who-may predicates
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+        # CMP-4/CMP-5 (h4): the confirmation link's purpose, the customer-facing summary, the
+        # follow-up reason, the record page's confirmation and report sections, the exports.
+        from . import confirmation_sections, survey
+        from .selectors import prevention
+
+        survey.register()
+        confirmation_sections.register()
+        prevention.register_exports()

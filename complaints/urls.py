@@ -7,6 +7,9 @@ Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-crea
 """
 from __future__ import annotations
 
+from . import confirmation_urls
+
 app_name = "complaints"
 
 urlpatterns: list = []
+urlpatterns += confirmation_urls.urlpatterns  # CMP-4/CMP-5: confirmation, case report, prevention (h4)

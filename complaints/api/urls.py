@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from .confirmation import ComplaintConfirmationViewSet, PreventiveMeasureViewSet
+
 router = SimpleRouter()
+# CMP-4/CMP-5 (h4): /api/complaints/preventive-measures/, and the
+# confirmation and case-report actions on /api/complaints/complaints/{id}/… (no list/detail here).
+router.register("preventive-measures", PreventiveMeasureViewSet, basename="complaint-preventive")
+router.register("complaints", ComplaintConfirmationViewSet, basename="complaint-confirmation")
 
 urlpatterns = [*router.urls]

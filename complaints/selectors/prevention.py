@@ -1,8 +1,8 @@
 """CMP-4/CMP-5 reads: preventive measures (SEARCH-1 list, export, API), the confirmation history of
 a complaint (rounds, plan versions, answers) and similar closed cases for the case report.
 
-Every read is scoped: a preventive measure is visible to whoever sees its complaint
-(``complaint_scope``), so another department's complaint's measures are a 404 everywhere.
+Every read is scoped (``preventive_scope``, ``complaint_scope``): another department's complaint
+and its measures are a 404 everywhere.
 """
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import CaseReport, Complaint, CustomerAnswer, HandlingPlan, PreventiveMeasure
-from . import complaint_scope
+from . import complaint_scope, preventive_scope
 
 
 def preventive_list(*, user) -> QuerySet[PreventiveMeasure]:
-    visible = complaint_scope(user).values("pk")
-    return (PreventiveMeasure.objects.filter(complaint__in=visible)
-            .select_related("complaint", "complaint__customer", "owner", "department")
+    return (preventive_scope(user).select_related("complaint", "complaint__customer", "owner", "department")
             .order_by("-due_date", "-id"))
 
 
 def preventive_get(*, user, pk) -> PreventiveMeasure:
+    from qsm.parsing import parse_id
+
     try:
-        return preventive_list(user=user).get(pk=pk)
-    except (PreventiveMeasure.DoesNotExist, ValueError, TypeError):
+        return preventive_list(user=user).get(pk=parse_id(pk))
+    except PreventiveMeasure.DoesNotExist:
         raise Http404(_("No such preventive measure.")) from None
 
 

@@ -79,7 +79,8 @@ def complaint_answer_record(*, complaint: Complaint, actor, satisfied, objection
         summary = (_("Customer satisfied with the result.") if answer.satisfied
                    else _("Customer not satisfied: %(objections)s") % {"objections": answer.objections})
         contact_add(record=root, actor=actor, channel=Channel.PHONE, summary=summary,
-                    kind=ContactEntry.Kind.COMMUNICATION, occurred_at=answer.answered_at)
+                    kind=ContactEntry.Kind.COMMUNICATION, direction=ContactEntry.Direction.OUTBOUND,
+                    occurred_at=answer.answered_at)
         revoke_open_links(root)
     complaint.refresh_from_db()
     return answer

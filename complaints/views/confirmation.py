@@ -49,12 +49,21 @@ class ComplaintIssuedLinkView(LoginRequiredMixin, View):
             "open_link": confirmation.open_links(complaint).order_by("-created_at").first()})
 
 
+def record_url(complaint, anchor: str) -> str:
+    """The complaint's page at ``anchor`` (its case report page while the record page is not there)."""
+    url = complaint.get_absolute_url() or reverse("complaints:case-report", args=[complaint.pk])
+    return f"{url}#{anchor}"
+
+
 class ComplaintActionView(RecordPostView):
     """A form of the record page's confirmation/report sections: one service call, then the record
     page; a form with errors comes back on a small page of its own (400; an illegal step 409)."""
 
     record_name, form_key, anchor = "complaint", "form", "confirmation"
     title = ""
+
+    def success_url(self, complaint) -> str:
+        return record_url(complaint, self.anchor)
 
     def get_record(self, pk):
         return complaint_get(user=self.request.user, pk=pk)

@@ -21,7 +21,7 @@ from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list, similar_cases
 from ..services import reports
 from ..services.core import preventive_add, preventive_complete
-from .confirmation import ComplaintActionView
+from .confirmation import ComplaintActionView, record_url
 
 
 class CaseReportView(LoginRequiredMixin, View):
@@ -99,7 +99,7 @@ class PreventivePostView(ComplaintActionView):
         return preventive_get(user=self.request.user, pk=pk)
 
     def success_url(self, measure) -> str:
-        return measure.complaint.get_absolute_url() + f"#{self.anchor}"
+        return record_url(measure.complaint, self.anchor)
 
     def render_record(self, record, *, forms, status):
         return render(self.request, "complaints/action_form.html", {

@@ -1,12 +1,12 @@
 """Set-up shared by h4's complaint tests (CMP-4/CMP-5): records from the foundation's builders."""
 from __future__ import annotations
 
-from complaints.models import Complaint
 from django.contrib.contenttypes.models import ContentType
-from tests.builders.complaints import complaint_in
 
+from complaints.models import Complaint
 from qsm.followup.models import FollowUp
 from qsm.workflow.models import Event
+from tests.builders.complaints import complaint_in
 
 C = Complaint.Status
 
@@ -32,3 +32,16 @@ def follow_ups(complaint) -> list[FollowUp]:
 def events(record) -> int:
     return Event.objects.filter(content_type=ContentType.objects.get_for_model(type(record)),
                                 object_id=record.pk).count()
+
+
+def login(client, user) -> None:
+    """Sign ``user`` in as they are now: each builder call finds the cast again (its factory sets the
+    password anew), which would void a session made from an older copy of the row."""
+    user.refresh_from_db()
+    client.force_login(user)
+
+
+def now(user):
+    """``user`` as the database has it now (see ``login``)."""
+    user.refresh_from_db()
+    return user

@@ -8,10 +8,10 @@ import secrets
 
 import pytest
 import time_machine
-from complaints.models import CustomerAnswer, HandlingPlan, Measure
 from django.test import Client
 from django.utils import timezone
 
+from complaints.models import CustomerAnswer, HandlingPlan, Measure
 from complaints.services.confirmation import complaint_answer_record, complaint_link_issue, complaint_link_revoke
 from qsm.errors import PermissionDenied, TransitionNotAllowed
 from qsm.links.models import SignedLink
@@ -26,9 +26,9 @@ def _client() -> Client:
 
 
 @pytest.fixture
-def issued(quality_officer):
+def issued(people):
     complaint = confirming()
-    link, url = complaint_link_issue(complaint=complaint, actor=quality_officer, contact_name="王经理")
+    link, url = complaint_link_issue(complaint=complaint, actor=people.investigator, contact_name="王经理")
     return complaint, link, url
 
 
@@ -85,8 +85,10 @@ def test_not_satisfied_through_the_link_replans_with_the_objections(issued):
     assert response.status_code == 200 and 'id="confirm-done-not-satisfied"' in response.content.decode()
     replanned = fresh(complaint)
     assert replanned.status == C.PLANNING and replanned.round == 2
-    draft = HandlingPlan.objects.get(complaint=complaint, version=replanned.plan_version)
-    assert draft.customer_objections == "噪音依旧，希望整机更换"
+    answer = CustomerAnswer.objects.get(complaint=complaint)
+    assert answer.method == CustomerAnswer.Method.LINK and answer.objections == "噪音依旧，希望整机更换"
+    old = HandlingPlan.objects.get(complaint=complaint, version=replanned.plan_version)
+    assert old.status == HandlingPlan.Status.SUPERSEDED
 
 
 def test_bad_input_is_a_400_and_the_link_stays_usable(issued):
@@ -100,7 +102,7 @@ def test_bad_input_is_a_400_and_the_link_stays_usable(issued):
     assert SignedLink.objects.get(pk=link.pk).used_at is None
 
 
-def test_forged_expired_revoked_and_reissued_links_are_refused(issued, quality_officer):
+def test_forged_expired_revoked_and_reissued_links_are_refused(issued, people):
     complaint, link, url = issued
     before = events(complaint)
     # forged
@@ -111,28 +113,28 @@ def test_forged_expired_revoked_and_reissued_links_are_refused(issued, quality_o
         assert _client().post(url, {"satisfied": "yes"}).status_code == 410
     _nothing_recorded(complaint, before)
     # issuing a new link withdraws the previous one
-    _new, new_url = complaint_link_issue(complaint=complaint, actor=quality_officer)
+    _new, new_url = complaint_link_issue(complaint=complaint, actor=people.investigator)
     assert _client().get(url).status_code == 410
     assert _client().get(new_url).status_code == 200
     # withdrawn
-    assert complaint_link_revoke(complaint=complaint, actor=quality_officer) == 1
+    assert complaint_link_revoke(complaint=complaint, actor=people.investigator) == 1
     assert _client().post(new_url, {"satisfied": "yes"}).status_code == 410
     assert fresh(complaint).status == C.CONFIRMING and not CustomerAnswer.objects.filter(complaint=complaint).exists()
 
 
-def test_a_link_stops_working_once_answered_by_phone(issued, quality_officer):
+def test_a_link_stops_working_once_answered_by_phone(issued, people):
     complaint, link, url = issued
-    complaint_answer_record(complaint=complaint, actor=quality_officer, satisfied=False, objections="电话里说不满意")
+    complaint_answer_record(complaint=complaint, actor=people.investigator, satisfied=False, objections="电话里说不满意")
     assert _client().get(url).status_code == 410  # revoked with the phone answer
     assert _client().post(url, {"satisfied": "yes"}).status_code == 410
     assert CustomerAnswer.objects.filter(complaint=complaint).count() == 1
 
 
-def test_links_are_issued_only_while_confirming_and_by_those_who_may(quality_officer, other_department_staff):
+def test_links_are_issued_only_while_confirming_and_by_those_who_may(people):
     complaint = confirming()
     with pytest.raises(PermissionDenied):
-        complaint_link_issue(complaint=complaint, actor=other_department_staff)
-    complaint_answer_record(complaint=complaint, actor=quality_officer, satisfied=True)
+        complaint_link_issue(complaint=complaint, actor=people.outsider)
+    complaint_answer_record(complaint=complaint, actor=people.investigator, satisfied=True)
     with pytest.raises(TransitionNotAllowed):
-        complaint_link_issue(complaint=complaint, actor=quality_officer)
+        complaint_link_issue(complaint=complaint, actor=people.investigator)
     assert not SignedLink.objects.filter(object_id=complaint.pk, purpose="complaint_confirm").exists()

@@ -3,9 +3,9 @@ on two database connections: exactly one answer, the complaint moves on once."""
 from __future__ import annotations
 
 import pytest
-from complaints.models import CustomerAnswer
 from django.test import Client
 
+from complaints.models import CustomerAnswer
 from complaints.services.confirmation import complaint_answer_record, complaint_link_issue
 from qsm.followup.models import FollowUp
 from tests.complaints.h4_support import C, confirming, fresh
@@ -15,15 +15,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.spec("CMP-4", "REL-1")
-def test_a_link_answer_and_a_phone_answer_at_once_record_one(quality_officer):
+def test_a_link_answer_and_a_phone_answer_at_once_record_one(people):
     complaint = confirming()
-    _link, url = complaint_link_issue(complaint=complaint, actor=quality_officer)
+    _link, url = complaint_link_issue(complaint=complaint, actor=people.investigator)
 
     def by_link():
         return Client(REMOTE_ADDR="198.51.100.7").post(url, {"satisfied": "yes"}).status_code
 
     def by_phone():
-        return complaint_answer_record(complaint=fresh(complaint), actor=quality_officer, satisfied=False,
+        return complaint_answer_record(complaint=fresh(complaint), actor=people.investigator, satisfied=False,
                                        objections="电话：不满意")
 
     outcomes = at_once(by_link, by_phone)
