@@ -10,13 +10,14 @@ class ComplaintsConfig(AppConfig):
     reference_data = "complaints.reference:load"
 
     def ready(self) -> None:
-        from . import (  # noqa: F401
-            rules,  # visibility and who-may predicates
-            workflows,  # the complaint, plan, measure, preventive-measure and report tables
-        )
         # CMP-4/CMP-5 (h4): the confirmation link's purpose, the customer-facing summary, the
         # follow-up reason, the record page's confirmation and report sections, the exports.
-        from . import confirmation_sections, survey
+        from . import (  # noqa: F401
+            confirmation_sections,
+            rules,  # visibility and who-may predicates
+            survey,
+            workflows,  # the complaint, plan, measure, preventive-measure and report tables
+        )
         from .selectors import prevention
 
         survey.register()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.forms import BootstrapFormMixin
-from qsm.web.forms import DateInput, DateTimeLocalInput, PeopleField
+from qsm.web.forms import DateInput, DateTimeLocalInput, PersonField
 
 YES_NO = [("yes", _("Satisfied")), ("no", _("Not satisfied"))]
 
@@ -58,8 +58,8 @@ class CaseReportForm(BootstrapFormMixin, forms.Form):
 
 class PreventiveMeasureForm(BootstrapFormMixin, forms.Form):
     description = CleanCharField(label=_("Preventive measure"), multiline=True, max_length=2000)
-    # A type-ahead (never a list of every person); one person is the owner.
-    owner = PeopleField(label=_("Owner"), queryset=None)
+    # A type-ahead over the company's active people (never a select of everyone).
+    owner = PersonField(label=_("Owner"), queryset=None)
     due_date = BoundedDateField(label=_("Due date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -67,12 +67,6 @@ class PreventiveMeasureForm(BootstrapFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(is_active=True, department__isnull=False)
-
-    def clean_owner(self):
-        people = list(self.cleaned_data["owner"])
-        if len(people) != 1:
-            raise forms.ValidationError(_("Choose one person."), code="one")
-        return people[0]
 
 
 class PreventiveDoneForm(BootstrapFormMixin, forms.Form):
