@@ -79,3 +79,27 @@ def register() -> None:
     # CMP-5/VIS-1: the visit after a closed complaint. The reason is this module's (aftersales only
     # plans the visit: its rule and questionnaire for the code are reference data there).
     register_reason(COMPLAINT_CLOSED, gettext_lazy("Complaint closed"))
+    # The timeline lines of the confirmation link (raw values, read in the reader's language).
+    from qsm.workflow.selectors import register_event_text
+
+    register_event_text(Complaint, "confirm_link_issued", _link_text,
+                        label=gettext_lazy("Confirmation link issued"))
+    register_event_text(Complaint, "confirm_link_reissued", _link_text,
+                        label=gettext_lazy("Confirmation link issued again"))
+    register_event_text(Complaint, "confirm_link_revoked", _revoked_text,
+                        label=gettext_lazy("Confirmation link withdrawn"))
+
+
+def _link_text(data: dict) -> str:
+    from django.utils.translation import gettext
+
+    from aftersales.visit_setup import _local  # the stored instant on the reader's clock
+
+    return gettext("Confirmation link #%(link)s, valid until %(until)s") % {
+        "link": data.get("link", ""), "until": _local(data.get("expires_at"))}
+
+
+def _revoked_text(data: dict) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("%(count)s open link(s) withdrawn") % {"count": data.get("count", 0)}

@@ -28,16 +28,17 @@ from ..services import confirmation, reports
 from ..services.core import preventive_add, preventive_complete
 from ..services.intake import complaint_close_unresolved
 from .confirmation_serializers import (
-    AnswerInputSerializer,
-    AnswerSerializer,
-    CaseReportInputSerializer,
-    CaseReportSerializer,
-    DoneNoteSerializer,
-    IssuedLinkSerializer,
-    LinkInputSerializer,
-    PreventiveCreateSerializer,
-    PreventiveSerializer,
-    RevokedSerializer,
+    ComplaintAnswerInputSerializer,
+    ComplaintAnswerSerializer,
+    ComplaintCaseReportInputSerializer,
+    ComplaintCaseReportSerializer,
+    ComplaintClosedSerializer,
+    ComplaintIssuedLinkSerializer,
+    ComplaintLinkInputSerializer,
+    ComplaintLinksRevokedSerializer,
+    ComplaintPreventiveCreateSerializer,
+    ComplaintPreventiveDoneSerializer,
+    ComplaintPreventiveSerializer,
 )
 
 
@@ -52,7 +53,7 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     """Actions on one complaint (the complaint's own endpoints are ``ComplaintViewSet``)."""
 
     queryset = CustomerAnswer.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = AnswerSerializer
+    serializer_class = ComplaintAnswerSerializer
     lookup_value_regex = r"\d+"
     pagination_class = None
     filter_backends = []
@@ -60,52 +61,52 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def complaint(self):
         return complaint_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(methods=["GET"], responses=AnswerSerializer(many=True),
+    @extend_schema(methods=["GET"], responses=ComplaintAnswerSerializer(many=True),
                    summary="The customer's answers, one per confirmation round (CMP-4)")
     @action(detail=True, methods=["get"], **NESTED)
     def answers(self, request, pk=None):
         complaint = self.complaint()
         rows = CustomerAnswer.objects.filter(complaint=complaint).select_related("recorded_by", "plan").order_by("round")
-        return Response(AnswerSerializer(rows, many=True).data)
+        return Response(ComplaintAnswerSerializer(rows, many=True).data)
 
-    @extend_schema(request=AnswerInputSerializer, responses={201: AnswerSerializer},
+    @extend_schema(request=ComplaintAnswerInputSerializer, responses={201: ComplaintAnswerSerializer},
                    summary="Record the customer's answer given by phone (CMP-4); not satisfied needs objections")
     @action(detail=True, methods=["post"], url_path="record-answer")
     def record_answer(self, request, pk=None):
         answer = confirmation.complaint_answer_record(complaint=self.complaint(), actor=request.user,
-                                                      **_params(AnswerInputSerializer, request.data))
-        return Response(AnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
+                                                      **_params(ComplaintAnswerInputSerializer, request.data))
+        return Response(ComplaintAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=LinkInputSerializer, responses={201: IssuedLinkSerializer},
+    @extend_schema(request=ComplaintLinkInputSerializer, responses={201: ComplaintIssuedLinkSerializer},
                    summary="Issue the signed confirmation link (again: the previous one stops working) (CMP-4)")
     @action(detail=True, methods=["post"], url_path="issue-link")
     def issue_link(self, request, pk=None):
         complaint = self.complaint()
         link, path = confirmation.complaint_link_issue(complaint=complaint, actor=request.user,
-                                                       **_params(LinkInputSerializer, request.data))
+                                                       **_params(ComplaintLinkInputSerializer, request.data))
         url = request.build_absolute_uri(path)
         body = {"url": url, "text": confirmation.confirmation_message(url, complaint),
                 "qr_png": request.build_absolute_uri(reverse("links:qr", args=["png"]) + "?u=" + qr_token(path)),
                 "expires_at": link.expires_at}
-        return Response(IssuedLinkSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(ComplaintIssuedLinkSerializer(body).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RevokedSerializer, summary="Withdraw the open confirmation links")
+    @extend_schema(request=None, responses=ComplaintLinksRevokedSerializer, summary="Withdraw the open confirmation links")
     @action(detail=True, methods=["post"], url_path="revoke-link")
     def revoke_link(self, request, pk=None):
         count = confirmation.complaint_link_revoke(complaint=self.complaint(), actor=request.user)
         return Response({"revoked": count})
 
-    @extend_schema(request=ReasonSerializer, responses={200: OpenApiResponse(description="Closed")},
+    @extend_schema(request=ReasonSerializer, responses=ComplaintClosedSerializer,
                    summary="Close unresolved by management decision (quality manager; reason required) (CMP-4)")
     @action(detail=True, methods=["post"], url_path="close-unresolved")
     def close_unresolved(self, request, pk=None):
         params = _params(ReasonSerializer, request.data)
         complaint = complaint_close_unresolved(complaint=self.complaint(), actor=request.user, reason=params["comment"])
-        return Response({"id": complaint.pk, "status": complaint.status, "closed_at": complaint.closed_at})
+        return Response(ComplaintClosedSerializer(complaint).data)
 
-    @extend_schema(methods=["GET"], responses={200: CaseReportSerializer, 404: None},
+    @extend_schema(methods=["GET"], responses=ComplaintCaseReportSerializer,
                    summary="The case report (CMP-5); 404 while there is none")
-    @extend_schema(methods=["PUT"], request=CaseReportInputSerializer, responses=CaseReportSerializer,
+    @extend_schema(methods=["PUT"], request=ComplaintCaseReportInputSerializer, responses=ComplaintCaseReportSerializer,
                    summary="Write the case report (a draft) of a closed complaint (CMP-5)")
     @action(detail=True, methods=["get", "put"], url_path="case-report")
     def case_report(self, request, pk=None):
@@ -114,22 +115,22 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
             report = case_report_of(complaint)
             if report is None:
                 raise Http404
-            return Response(CaseReportSerializer(report).data)
+            return Response(ComplaintCaseReportSerializer(report).data)
         report = reports.case_report_save(complaint=complaint, actor=request.user,
-                                          data=_params(CaseReportInputSerializer, request.data))
-        return Response(CaseReportSerializer(report).data)
+                                          data=_params(ComplaintCaseReportInputSerializer, request.data))
+        return Response(ComplaintCaseReportSerializer(report).data)
 
-    @extend_schema(request=CaseReportInputSerializer, responses=CaseReportSerializer,
+    @extend_schema(request=ComplaintCaseReportInputSerializer, responses=ComplaintCaseReportSerializer,
                    summary="Save and finalise the case report (then it no longer changes) (CMP-5)")
     @action(detail=True, methods=["post"], url_path="case-report/finalise")
     def case_report_finalise(self, request, pk=None):
         complaint = self.complaint()
-        data = _params(CaseReportInputSerializer, request.data) if request.data else None
+        data = _params(ComplaintCaseReportInputSerializer, request.data) if request.data else None
         if data is None:
             report = case_report_of(complaint)
             data = {name: getattr(report, name) for name in reports.REPORT_FIELDS} if report else {}
         report = reports.case_report_save(complaint=complaint, actor=request.user, data=data, finalise=True)
-        return Response(CaseReportSerializer(report).data)
+        return Response(ComplaintCaseReportSerializer(report).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The case report as PDF")},
                    summary="The final case report as a Chinese PDF (CMP-5)")
@@ -147,7 +148,7 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
 class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.ListModelMixin,
                                mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = PreventiveMeasure.objects.none()
-    serializer_class = PreventiveSerializer
+    serializer_class = ComplaintPreventiveSerializer
     pagination_class = cursor_pagination("-due_date", "-id")
     filter_backends = [FilterBackend]
     filterset_class = PreventiveFilter
@@ -162,24 +163,24 @@ class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.List
 
     def get_serializer_class(self):
         if self.action == "create":
-            return PreventiveCreateSerializer
+            return ComplaintPreventiveCreateSerializer
         if self.action == "complete":
-            return DoneNoteSerializer
-        return PreventiveSerializer
+            return ComplaintPreventiveDoneSerializer
+        return ComplaintPreventiveSerializer
 
-    @extend_schema(request=PreventiveCreateSerializer, responses={201: PreventiveSerializer},
+    @extend_schema(request=ComplaintPreventiveCreateSerializer, responses={201: ComplaintPreventiveSerializer},
                    summary="Add a preventive measure to a closed complaint (CMP-5)")
     def create(self, request):
-        params = dict(_params(PreventiveCreateSerializer, request.data))
+        params = dict(_params(ComplaintPreventiveCreateSerializer, request.data))
         complaint = complaint_get(user=request.user, pk=params.pop("complaint"))
         measure = preventive_add(complaint=complaint, actor=request.user, **params)
-        return Response(PreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data,
+        return Response(ComplaintPreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DoneNoteSerializer, responses=PreventiveSerializer,
+    @extend_schema(request=ComplaintPreventiveDoneSerializer, responses=ComplaintPreventiveSerializer,
                    summary="Mark a preventive measure done, with what was done (CMP-5)")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         measure = preventive_complete(measure=self.get_object(), actor=request.user,
-                                      **_params(DoneNoteSerializer, request.data))
-        return Response(PreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data)
+                                      **_params(ComplaintPreventiveDoneSerializer, request.data))
+        return Response(ComplaintPreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data)

@@ -9,14 +9,14 @@ from qsm.org.models import User
 from ..models import CaseReport, CustomerAnswer, PreventiveMeasure
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class ComplaintAnswerInputSerializer(serializers.Serializer):
     satisfied = serializers.BooleanField()
     objections = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     answered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class AnswerSerializer(serializers.ModelSerializer):
-    method = enum_field("ComplaintAnswerMethod", CustomerAnswer.Method, read_only=True)
+class ComplaintAnswerSerializer(serializers.ModelSerializer):
+    method = enum_field("VisitMethod", CustomerAnswer.Method, read_only=True)  # the same choices: one component
     method_label = LabelField("method")
     recorded_by = NamedSerializer(read_only=True, allow_null=True)
     plan_version = serializers.IntegerField(source="plan.version", read_only=True, allow_null=True, default=None)
@@ -27,11 +27,11 @@ class AnswerSerializer(serializers.ModelSerializer):
                   "recorded_by"]
 
 
-class LinkInputSerializer(serializers.Serializer):
+class ComplaintLinkInputSerializer(serializers.Serializer):
     contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
-class IssuedLinkSerializer(serializers.Serializer):
+class ComplaintIssuedLinkSerializer(serializers.Serializer):
     """The link just issued: its address and the text to copy are shown once (only a hash is stored)."""
 
     url = serializers.CharField()
@@ -40,11 +40,11 @@ class IssuedLinkSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class RevokedSerializer(serializers.Serializer):
+class ComplaintLinksRevokedSerializer(serializers.Serializer):
     revoked = serializers.IntegerField()
 
 
-class CaseReportSerializer(serializers.ModelSerializer):
+class ComplaintCaseReportSerializer(serializers.ModelSerializer):
     status = enum_field("CaseReportStatus", CaseReport.Status, read_only=True)
     status_label = LabelField("status")
     written_by = NamedSerializer(read_only=True, allow_null=True)
@@ -55,7 +55,13 @@ class CaseReportSerializer(serializers.ModelSerializer):
                   "lessons_learned", "written_by", "written_at"]
 
 
-class CaseReportInputSerializer(serializers.Serializer):
+class ComplaintClosedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ComplaintCaseReportInputSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     cause_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     responsibility_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -63,10 +69,15 @@ class CaseReportInputSerializer(serializers.Serializer):
     lessons_learned = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class PreventiveSerializer(serializers.ModelSerializer):
-    status = enum_field("PreventiveMeasureStatus", PreventiveMeasure.Status, read_only=True)
+class PreventiveComplaintSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class ComplaintPreventiveSerializer(serializers.ModelSerializer):
+    status = enum_field("PlanStepStatus", PreventiveMeasure.Status, read_only=True)  # the same choices: one component
     status_label = LabelField("status")
-    complaint = serializers.SerializerMethodField()
+    complaint = PreventiveComplaintSerializer(read_only=True)
     owner = NamedSerializer(read_only=True)
     department = NamedSerializer(read_only=True)
 
@@ -75,16 +86,13 @@ class PreventiveSerializer(serializers.ModelSerializer):
         fields = ["id", "complaint", "description", "owner", "department", "due_date", "status", "status_label",
                   "done_at", "done_note"]
 
-    def get_complaint(self, measure) -> dict:
-        return {"id": measure.complaint_id, "number": measure.complaint.number}
 
-
-class PreventiveCreateSerializer(serializers.Serializer):
+class ComplaintPreventiveCreateSerializer(serializers.Serializer):
     complaint = serializers.IntegerField(min_value=1)
     description = serializers.CharField(max_length=2000)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     due_date = serializers.DateField()
 
 
-class DoneNoteSerializer(serializers.Serializer):
+class ComplaintPreventiveDoneSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text="What was done (required).")

@@ -45,3 +45,23 @@ def now(user):
     """``user`` as the database has it now (see ``login``)."""
     user.refresh_from_db()
     return user
+
+
+def populate_closed_complaint() -> Complaint:
+    """A closed complaint with its answer, a final case report and an open preventive measure, for
+    the API contract's reads."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.services.core import preventive_add
+    from complaints.services.reports import case_report_save
+    from tests.builders.complaints import cast
+
+    people = cast()
+    complaint = closed()
+    case_report_save(complaint=complaint, actor=people.investigator, finalise=True,
+                     data={"summary": "异响投诉", "cause_text": "润滑不足", "lessons_learned": "增加检验"})
+    preventive_add(complaint=complaint, actor=people.investigator, description="修订保养规程", owner=people.responsible,
+                   due_date=timezone.localdate() + dt.timedelta(days=30))
+    return complaint
