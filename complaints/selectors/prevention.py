@@ -29,8 +29,11 @@ def preventive_get(*, user, pk) -> PreventiveMeasure:
 
 
 def preventive_of(complaint: Complaint) -> list[PreventiveMeasure]:
-    return list(PreventiveMeasure.objects.filter(complaint=complaint).select_related("owner", "department")
-                .order_by("due_date", "id"))
+    measures = list(PreventiveMeasure.objects.filter(complaint=complaint).select_related("owner", "department")
+                    .order_by("due_date", "id"))
+    for measure in measures:  # the rules read the complaint: the one already loaded, no query per row
+        measure.complaint = complaint
+    return measures
 
 
 def case_report_of(complaint: Complaint) -> CaseReport | None:
