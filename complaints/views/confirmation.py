@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.links.views import qr_token
@@ -62,15 +63,19 @@ class ComplaintActionView(RecordPostView):
     record_name, form_key, anchor = "complaint", "form", "confirmation"
     title = ""
 
-    def success_url(self, complaint) -> str:
-        return record_url(complaint, self.anchor)
-
     def get_record(self, pk):
         return complaint_get(user=self.request.user, pk=pk)
 
+    def complaint_of(self, record):
+        """The complaint whose page the form belongs to (the record itself, or its parent)."""
+        return record
+
+    def success_url(self, record) -> str:
+        return record_url(self.complaint_of(record), self.anchor)
+
     def render_record(self, record, *, forms, status):
         return render(self.request, "complaints/action_form.html", {
-            "complaint": record, "form": forms[self.form_key], "title": self.title,
+            "complaint": self.complaint_of(record), "form": forms[self.form_key], "title": self.title,
             "back_url": self.success_url(record), "action_url": self.request.path}, status=status)
 
 
@@ -79,9 +84,7 @@ class ComplaintAnswerView(ComplaintActionView):
 
     form_class = PhoneAnswerForm
 
-    @property
-    def title(self):
-        return _("Customer's answer")
+    title = gettext_lazy("Customer's answer")
 
     def perform(self, *, complaint, form, data):
         return confirmation.complaint_answer_record(
@@ -100,9 +103,7 @@ class ComplaintConfirmLinkView(ComplaintActionView):
 
     form_class = ConfirmLinkForm
 
-    @property
-    def title(self):
-        return _("Confirmation link")
+    title = gettext_lazy("Confirmation link")
 
     def perform(self, *, complaint, form, data):
         link, url = confirmation.complaint_link_issue(complaint=complaint, actor=self.request.user,
@@ -120,9 +121,7 @@ class ComplaintConfirmLinkView(ComplaintActionView):
 class ComplaintConfirmLinkRevokeView(ComplaintActionView):
     form_class = RevokeLinkForm
 
-    @property
-    def title(self):
-        return _("Confirmation link")
+    title = gettext_lazy("Confirmation link")
 
     def perform(self, *, complaint, form, data):
         self.request.session.pop(LINK_SESSION % complaint.pk, None)
@@ -137,9 +136,7 @@ class ComplaintCloseUnresolvedView(ComplaintActionView):
 
     form_class = CloseUnresolvedForm
 
-    @property
-    def title(self):
-        return _("Close unresolved by management decision")
+    title = gettext_lazy("Close unresolved by management decision")
 
     def perform(self, *, complaint, form, data):
         return complaint_close_unresolved(complaint=complaint, actor=self.request.user, reason=data["comment"])

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
@@ -21,7 +22,7 @@ from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list, similar_cases
 from ..services import reports
 from ..services.core import preventive_add, preventive_complete
-from .confirmation import ComplaintActionView, record_url
+from .confirmation import ComplaintActionView
 
 
 class CaseReportView(LoginRequiredMixin, View):
@@ -77,9 +78,7 @@ class CaseReportPdfView(LoginRequiredMixin, View):
 class PreventiveAddView(ComplaintActionView):
     form_class, anchor = PreventiveMeasureForm, "prevention"
 
-    @property
-    def title(self):
-        return _("Preventive measure")
+    title = gettext_lazy("Preventive measure")
 
     def perform(self, *, complaint, form, data):
         return preventive_add(complaint=complaint, actor=self.request.user,
@@ -98,21 +97,14 @@ class PreventivePostView(ComplaintActionView):
     def get_record(self, pk):
         return preventive_get(user=self.request.user, pk=pk)
 
-    def success_url(self, measure) -> str:
-        return record_url(measure.complaint, self.anchor)
-
-    def render_record(self, record, *, forms, status):
-        return render(self.request, "complaints/action_form.html", {
-            "complaint": record.complaint, "form": forms[self.form_key], "title": self.title,
-            "back_url": self.success_url(record), "action_url": self.request.path}, status=status)
+    def complaint_of(self, measure):
+        return measure.complaint
 
 
 class PreventiveCompleteView(PreventivePostView):
     form_class = PreventiveDoneForm
 
-    @property
-    def title(self):
-        return _("Preventive measure done")
+    title = gettext_lazy("Preventive measure done")
 
     def perform(self, *, measure, form, data):
         return preventive_complete(measure=measure, actor=self.request.user, note=data["note"])

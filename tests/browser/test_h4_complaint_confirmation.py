@@ -4,8 +4,6 @@ then spent; the investigator's link page shows the text to copy and the QR code;
 page of a closed complaint. Screenshots go to test-artifacts/screenshots/complaint-h4-*.png."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -13,16 +11,11 @@ from django.urls import reverse
 
 from complaints.models import Complaint, CustomerAnswer
 from complaints.services.confirmation import complaint_link_issue
+from tests.browser.conftest import SHOTS
 from tests.builders.complaints import complaint_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The ``browser`` fixture skips without Debian's Chromium.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _shot(page, name: str) -> None:
