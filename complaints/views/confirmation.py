@@ -44,7 +44,7 @@ class ComplaintIssuedLinkView(LoginRequiredMixin, View):
         complaint = complaint_get(user=request.user, pk=pk)
         link = issued_link(request, complaint)
         if link is None:
-            return redirect(complaint.get_absolute_url() + "#confirmation")
+            return redirect(record_url(complaint, "confirmation"))
         return render(request, "complaints/confirm_link.html", {
             "complaint": complaint, "issued_link": link,
             "open_link": confirmation.open_links(complaint).order_by("-created_at").first()})

@@ -1,0 +1,56 @@
+"""CMP-4 pages: the phone answer, the link and closing unresolved from the record page's section;
+bad input is a 400 with the form, an illegal step 409, another department 404."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from complaints.models import CustomerAnswer
+from qsm.links.models import SignedLink
+from tests.complaints.h4_support import C, confirming, fresh, login
+
+
+@pytest.mark.spec("CMP-4")
+def test_the_phone_answer_page(client, people):
+    complaint = confirming()
+    login(client, people.investigator)
+    url = reverse("complaints:answer", args=[complaint.pk])
+    for data in ({"satisfied": "no", "objections": ""}, {"satisfied": "x"},
+                 {"satisfied": "no", "objections": "a\x00b"}, {"satisfied": "yes", "answered_at": "9999-01-01T10:00"}):
+        response = client.post(url, data)
+        assert response.status_code == 400 and 'id="action-form-page"' in response.content.decode(), data
+    assert not CustomerAnswer.objects.exists()
+    assert client.post(url, {"satisfied": "yes"}).status_code == 302
+    assert fresh(complaint).status == C.CLOSED
+    assert client.post(url, {"satisfied": "yes"}).status_code == 409  # already answered: closed
+
+
+@pytest.mark.spec("CMP-4")
+def test_the_link_pages_and_another_department(client, people):
+    complaint = confirming()
+    login(client, people.outsider)
+    assert client.post(reverse("complaints:confirm-link", args=[complaint.pk]), {}).status_code == 404
+    assert client.post(reverse("complaints:answer", args=[complaint.pk]), {"satisfied": "yes"}).status_code == 404
+    assert client.get(reverse("complaints:case-report", args=[complaint.pk])).status_code == 404
+    login(client, people.investigator)
+    issued = client.post(reverse("complaints:confirm-link", args=[complaint.pk]), {"contact_name": "王经理"})
+    assert issued.status_code == 302 and issued["Location"].endswith("/confirm-link/issued/")
+    page = client.get(issued["Location"]).content.decode()
+    assert 'id="confirm-link-qr"' in page and complaint.number in page and "/l/" in page
+    assert client.post(reverse("complaints:confirm-link-revoke", args=[complaint.pk])).status_code == 302
+    assert SignedLink.objects.get(object_id=complaint.pk, purpose="complaint_confirm").revoked_at is not None
+    # the link page shows nothing once the link is withdrawn
+    assert client.get(issued["Location"]).status_code == 302
+
+
+@pytest.mark.spec("CMP-4")
+def test_closing_unresolved_from_the_page(client, people):
+    complaint = confirming()
+    url = reverse("complaints:close-unresolved", args=[complaint.pk])
+    login(client, people.investigator)
+    assert client.post(url, {"comment": "决定"}).status_code == 403
+    login(client, people.quality_manager)
+    assert client.post(url, {"comment": ""}).status_code == 400
+    assert client.post(url, {"comment": "管理层决定结案"}).status_code == 302
+    done = fresh(complaint)
+    assert done.status == C.CLOSED_UNRESOLVED and done.close_decision_reason == "管理层决定结案"
