@@ -6,9 +6,9 @@ Each context reads with a fixed number of queries whatever the number of rounds 
 """
 from __future__ import annotations
 
-from .forms.confirmation import CloseUnresolvedForm, ConfirmLinkForm, PhoneAnswerForm, PreventiveMeasureForm
+from .forms.confirmation import ConfirmLinkForm, PhoneAnswerForm, PreventiveMeasureForm
 from .models import Complaint
-from .rules import can_close_unresolved, can_complete_preventive, can_investigate, can_write_report
+from .rules import can_complete_preventive, can_investigate, can_write_report
 from .sections import register_section
 from .selectors.prevention import case_report_of, confirmation_history, preventive_of
 from .services.confirmation import open_links
@@ -17,21 +17,17 @@ C = Complaint.Status
 
 
 def confirmation_context(complaint: Complaint, user) -> dict | None:
-    """Shown from the first confirmation on, and to the quality manager while a closing decision
-    is possible."""
-    may_close = complaint.is_open and bool(can_close_unresolved(user, complaint))
-    if not (complaint.round > 1 or complaint.status in (C.CONFIRMING, *Complaint.CLOSED_STATES) or may_close):
+    """Shown from the first confirmation on (the page merges every section's context: the keys
+    are this section's own)."""
+    if not (complaint.round > 1 or complaint.status in (C.CONFIRMING, *Complaint.CLOSED_STATES)):
         return None
     asking = complaint.status == C.CONFIRMING and bool(can_investigate(user, complaint))
     return {
-        "complaint": complaint,
-        "history": confirmation_history(complaint),
-        "can_confirm": asking,
+        "confirmation_history": confirmation_history(complaint),
+        "can_ask_customer": asking,
         "answer_form": PhoneAnswerForm() if asking else None,
-        "link_form": ConfirmLinkForm() if asking else None,
-        "open_link": open_links(complaint).order_by("-created_at").first() if asking else None,
-        "can_close_unresolved": may_close,
-        "close_form": CloseUnresolvedForm() if may_close else None,
+        "confirm_link_form": ConfirmLinkForm() if asking else None,
+        "confirm_open_link": open_links(complaint).order_by("-created_at").first() if asking else None,
     }
 
 
@@ -42,11 +38,10 @@ def report_context(complaint: Complaint, user) -> dict | None:
     can_write = bool(can_write_report(user, complaint))
     preventive = preventive_of(complaint)
     return {
-        "complaint": complaint,
-        "report": case_report_of(complaint),
-        "can_write": can_write,
-        "preventive": preventive,
-        "completable": {m.pk for m in preventive if can_complete_preventive(user, m)},
+        "case_report": case_report_of(complaint),
+        "can_write_report": can_write,
+        "preventive_measures": preventive,
+        "preventive_completable": {m.pk for m in preventive if can_complete_preventive(user, m)},
         "preventive_form": PreventiveMeasureForm() if can_write else None,
     }
 

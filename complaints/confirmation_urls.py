@@ -11,7 +11,6 @@ urlpatterns = [
     path("<int:pk>/confirm-link/issued/", confirmation.ComplaintIssuedLinkView.as_view(), name="confirm-link-issued"),
     path("<int:pk>/confirm-link/revoke/", confirmation.ComplaintConfirmLinkRevokeView.as_view(),
          name="confirm-link-revoke"),
-    path("<int:pk>/close-unresolved/", confirmation.ComplaintCloseUnresolvedView.as_view(), name="close-unresolved"),
     path("<int:pk>/report/", reports.CaseReportView.as_view(), name="case-report"),
     path("<int:pk>/report.pdf", reports.CaseReportPdfView.as_view(), name="case-report-pdf"),
     path("<int:pk>/preventive/", reports.PreventiveAddView.as_view(), name="preventive-add"),

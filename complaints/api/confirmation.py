@@ -1,5 +1,6 @@
-"""CMP-4/CMP-5 API: the customer confirmation and closing actions on /api/complaints/{id}/…, the
-case report, and preventive measures at /api/complaints/preventive-measures/.
+"""CMP-4/CMP-5 API: the customer confirmation actions on /api/complaints/complaints/{id}/…, the case
+report, and preventive measures at /api/complaints/preventive-measures/. (Closing unresolved is the
+complaint's own action: ``ComplaintViewSet.close_unresolved``.)
 
 Thin: params -> selector (another department's complaint is a 404 for every action) -> service ->
 serializer; domain errors become 400/403/409 in ``qsm.api.exceptions``.
@@ -16,7 +17,6 @@ from rest_framework.response import Response
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin
-from qsm.api.serializers import ReasonSerializer
 from qsm.links.views import qr_token
 
 from ..models import CaseReport, CustomerAnswer, PreventiveMeasure
@@ -26,13 +26,11 @@ from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list
 from ..services import confirmation, reports
 from ..services.core import preventive_add, preventive_complete
-from ..services.intake import complaint_close_unresolved
 from .confirmation_serializers import (
     ComplaintAnswerInputSerializer,
     ComplaintAnswerSerializer,
     ComplaintCaseReportInputSerializer,
     ComplaintCaseReportSerializer,
-    ComplaintClosedSerializer,
     ComplaintIssuedLinkSerializer,
     ComplaintLinkInputSerializer,
     ComplaintLinksRevokedSerializer,
@@ -95,14 +93,6 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def revoke_link(self, request, pk=None):
         count = confirmation.complaint_link_revoke(complaint=self.complaint(), actor=request.user)
         return Response({"revoked": count})
-
-    @extend_schema(request=ReasonSerializer, responses=ComplaintClosedSerializer,
-                   summary="Close unresolved by management decision (quality manager; reason required) (CMP-4)")
-    @action(detail=True, methods=["post"], url_path="close-unresolved")
-    def close_unresolved(self, request, pk=None):
-        params = _params(ReasonSerializer, request.data)
-        complaint = complaint_close_unresolved(complaint=self.complaint(), actor=request.user, reason=params["comment"])
-        return Response(ComplaintClosedSerializer(complaint).data)
 
     @extend_schema(methods=["GET"], responses=ComplaintCaseReportSerializer,
                    summary="The case report (CMP-5); 404 while there is none")

@@ -55,12 +55,6 @@ class ComplaintCaseReportSerializer(serializers.ModelSerializer):
                   "lessons_learned", "written_by", "written_at"]
 
 
-class ComplaintClosedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    closed_at = serializers.DateTimeField(allow_null=True)
-
-
 class ComplaintCaseReportInputSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     cause_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

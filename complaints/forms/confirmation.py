@@ -43,10 +43,6 @@ class ConfirmLinkForm(BootstrapFormMixin, forms.Form):
     contact_name = CleanCharField(label=_("Sent to (contact)"), required=False, max_length=100)
 
 
-class CloseUnresolvedForm(BootstrapFormMixin, forms.Form):
-    comment = CleanCharField(label=_("Reason for the management decision"), multiline=True, max_length=2000)
-
-
 class CaseReportForm(BootstrapFormMixin, forms.Form):
     summary = CleanCharField(label=_("Summary"), multiline=True, required=False)
     cause_text = CleanCharField(label=_("Cause"), multiline=True, required=False)

@@ -1,5 +1,5 @@
-"""CMP-4 pages: the customer's answer by phone, the confirmation link (text to copy + QR code),
-withdrawing it, and closing unresolved by management decision.
+"""CMP-4 pages: the customer's answer by phone, the confirmation link (text to copy + QR code) and
+withdrawing it. (Closing unresolved is the complaint's own action on its page.)
 
 Thin: form -> selector (another department's complaint is a 404) -> service -> redirect to the
 record page. The forms live in the record page's confirmation section; a form with errors is shown
@@ -18,10 +18,9 @@ from django.views import View
 from qsm.links.views import qr_token
 from qsm.web.views import RecordPostView
 
-from ..forms.confirmation import CloseUnresolvedForm, ConfirmLinkForm, PhoneAnswerForm, RevokeLinkForm
+from ..forms.confirmation import ConfirmLinkForm, PhoneAnswerForm, RevokeLinkForm
 from ..selectors import complaint_get
 from ..services import confirmation
-from ..services.intake import complaint_close_unresolved
 
 LINK_SESSION = "complaints-confirm-link-%s"  # the raw URL of a link just issued (it is never stored)
 
@@ -129,17 +128,3 @@ class ComplaintConfirmLinkRevokeView(ComplaintActionView):
 
     def success_message(self, complaint, count):
         return _("The confirmation link was withdrawn.") if count else _("There was no open link to withdraw.")
-
-
-class ComplaintCloseUnresolvedView(ComplaintActionView):
-    """CMP-4: the quality manager closes a complaint unresolved, with the reason (counted apart)."""
-
-    form_class = CloseUnresolvedForm
-
-    title = gettext_lazy("Close unresolved by management decision")
-
-    def perform(self, *, complaint, form, data):
-        return complaint_close_unresolved(complaint=complaint, actor=self.request.user, reason=data["comment"])
-
-    def success_message(self, complaint, result):
-        return _("Complaint %(number)s was closed unresolved by management decision.") % {"number": complaint.number}

@@ -50,22 +50,11 @@ def test_issue_and_revoke_the_link(api, people):
 def test_another_departments_complaint_is_404_for_every_action(api, people):
     complaint = confirming()
     client = api(now(people.outsider))
-    for action in ("record-answer", "issue-link", "revoke-link", "close-unresolved"):
+    for action in ("record-answer", "issue-link", "revoke-link"):
         assert client.post(url(complaint, action), {"satisfied": True, "comment": "x"}, format="json").status_code == 404
     for action in ("answers", "case-report", "case-report/pdf"):
         assert client.get(url(complaint, action)).status_code == 404
     assert not CustomerAnswer.objects.filter(complaint=complaint).exists()
-
-
-@pytest.mark.spec("CMP-4")
-def test_close_unresolved(api, people):
-    complaint = confirming()
-    assert api(now(people.investigator)).post(url(complaint, "close-unresolved"), {"comment": "决定"},
-                                     format="json").status_code == 403
-    assert api(now(people.quality_manager)).post(url(complaint, "close-unresolved"), {"comment": ""},
-                                     format="json").status_code == 400
-    ok = api(now(people.quality_manager)).post(url(complaint, "close-unresolved"), {"comment": "管理层决定结案"}, format="json")
-    assert ok.status_code == 200 and fresh(complaint).status == C.CLOSED_UNRESOLVED
 
 
 @pytest.mark.spec("CMP-5")

@@ -41,16 +41,3 @@ def test_the_link_pages_and_another_department(client, people):
     assert SignedLink.objects.get(object_id=complaint.pk, purpose="complaint_confirm").revoked_at is not None
     # the link page shows nothing once the link is withdrawn
     assert client.get(issued["Location"]).status_code == 302
-
-
-@pytest.mark.spec("CMP-4")
-def test_closing_unresolved_from_the_page(client, people):
-    complaint = confirming()
-    url = reverse("complaints:close-unresolved", args=[complaint.pk])
-    login(client, people.investigator)
-    assert client.post(url, {"comment": "决定"}).status_code == 403
-    login(client, people.quality_manager)
-    assert client.post(url, {"comment": ""}).status_code == 400
-    assert client.post(url, {"comment": "管理层决定结案"}).status_code == 302
-    done = fresh(complaint)
-    assert done.status == C.CLOSED_UNRESOLVED and done.close_decision_reason == "管理层决定结案"
