@@ -26,15 +26,11 @@ from qsm.workflow.services import attachment_add, next_number
 from ..models import Complaint, HandlingPlan, Measure
 from ..rules import can_assign_complaint, can_create_complaint, can_reply_complaint
 from ..validation import clean_date, clean_text
+from ..validation import require as _require
 from ..workflows import INVESTIGATION, KIND_ASSIGNED, REPLY, RESOLUTION, SYSTEM
 
 S = Complaint.Status
 NUMBER_PREFIX = "TS"  # 投诉
-
-
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
 
 
 def local_time_text(moment: dt.datetime) -> str:
