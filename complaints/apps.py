@@ -14,3 +14,6 @@ class ComplaintsConfig(AppConfig):
             rules,  # visibility and who-may predicates
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+        from .timeline import register_texts
+
+        register_texts()  # how the reply and a plan's revision read on the timeline (WF-2)

@@ -207,7 +207,7 @@ def plan_revise(*, plan: HandlingPlan, actor, summary: str | None = None) -> Han
         _raise(errors)
         new = HandlingPlan.objects.create(complaint=root, version=old.version + 1, round=root.round, summary=summary,
                                           customer_objections=old.customer_objections, author=actor)
-        engine.record_created(new, actor=actor, data={"revises": old.version})
+        engine.record_created(new, actor=actor, action="revise", data={"revises": old.version})
         _create_measures(new, rows, actor=actor)
         Complaint.objects.filter(pk=root.pk).update(plan_version=new.version)
     return new
