@@ -13,8 +13,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -195,6 +196,10 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=~Q(status="closed_unresolved") | ~Q(close_decision_reason=""),
                                    name="cmp_unresolved_has_reason"),
             models.CheckConstraint(condition=Q(replied_at__isnull=True) | ~Q(reply=""), name="cmp_replied_has_reply"),
+            # CMP-2: the why-chain is an array of at most five answers (a scalar or object is refused too).
+            models.CheckConstraint(condition=LessThanOrEqual(
+                Func(F("whys"), function="jsonb_array_length", output_field=models.IntegerField()), MAX_WHYS),
+                name="cmp_whys_at_most_five"),
         ]
 
     def __str__(self) -> str:
