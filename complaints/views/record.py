@@ -1,0 +1,209 @@
+"""CMP-1 the complaint's page: header, promise, facts, clocks, actions, contact log, attachments,
+timeline, and the sections other parts of the module register (complaints.sections: the
+investigation, plans, confirmation, case report ...).
+
+Every POST reads the complaint through ``complaint_get`` (another department's complaint is a 404),
+calls one service, then redirects or re-renders the page with the bound form: 400 for invalid
+input, 409 for an illegal transition, 403 for a missing right (``qsm.web.views.RecordPostView``).
+"""
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views import View
+
+from aftersales.forms import ContactForm
+from qsm.contacts.models import ContactEntry
+from qsm.web.forms import AttachmentForm, TransitionForm
+from qsm.web.views import AttachmentDownloadView, RecordPostView
+from qsm.workflow.selectors import attachment_list, timeline
+
+from .. import sections
+from ..forms.intake import AssignForm, ReasonForm, ReplyForm
+from ..models import Complaint
+from ..rules import can_reply_complaint
+from ..selectors.complaints import complaint_contacts, complaint_deadlines, complaint_get, complaint_visible
+from ..services import intake as services
+from ..services import record as record_services
+from ..services.record import can_work_complaint
+from ..workflows import COMPLAINT_WORKFLOW
+
+# Transitions with a form of their own on the page: their button jumps to it.
+_FORM_ACTIONS = {"assign": "assign"}
+# Fired by a section of their own (the customer's answer: the confirmation section), not a plain button.
+_NOT_BUTTONS = {"satisfied", "not_satisfied"}
+# The reply to the customer is recorded while the complaint is handled, before the plan is carried out.
+REPLY_STATES = (Complaint.Status.RECEIVED, Complaint.Status.INVESTIGATING, Complaint.Status.PLANNING)
+
+
+def promise_text(complaint: Complaint) -> str:
+    """§5(一)2: the sentence the receiver reads to the customer, in the reader's language and the
+    company's time zone: "我们将在 2026年12月1日 10:30 前答复您"."""
+    if complaint.promised_reply_at is None:
+        return ""
+    when = formats.date_format(timezone.localtime(complaint.promised_reply_at),
+                               pgettext("promised reply time", "F j, Y, H:i"))
+    return _("We will reply to you by %(when)s.") % {"when": when}
+
+
+def reply_verdict(complaint: Complaint) -> str:
+    """"met" / "late" once replied, "overdue" while the promise is broken, "" while on time."""
+    promised = complaint.promised_reply_at
+    if promised is None:
+        return ""
+    if complaint.replied_at is not None:
+        return "met" if complaint.replied_at <= promised else "late"
+    return "overdue" if promised <= timezone.now() and complaint.is_open else ""
+
+
+def _clock_labels() -> dict[str, str]:
+    return {c.stage: str(c.label or c.stage) for c in COMPLAINT_WORKFLOW.clocks}
+
+
+def complaint_page_context(request, complaint: Complaint, forms: dict | None = None) -> dict:
+    user = request.user
+    forms = forms or {}
+    available = [t for t in COMPLAINT_WORKFLOW.available(complaint, user) if t.action not in _NOT_BUTTONS]
+    labels = _clock_labels()
+    deadlines = [{"deadline": d, "label": labels.get(d.stage, d.stage), "paused": d.state == d.State.PAUSED,
+                  "open": d.state in d.OPEN_STATES} for d in complaint_deadlines(complaint)]
+    can_work = can_work_complaint(user, complaint)
+    contacts = complaint_contacts(complaint)
+    ctx = {
+        "complaint": complaint,
+        "now": timezone.now(),
+        "promise": promise_text(complaint),
+        "reply_verdict": reply_verdict(complaint),
+        "just_logged": request.GET.get("logged") == "1",
+        "actions": [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
+                     "anchor": _FORM_ACTIONS.get(t.action)} for t in available],
+        "available": {t.action for t in available},
+        "can_reply": (not complaint.replied_at and complaint.status in REPLY_STATES
+                      and can_reply_complaint(user, complaint)),
+        "can_work": can_work,
+        "can_log": can_work and complaint.is_open,
+        "can_attach": can_work,
+        "deadlines": deadlines,
+        "contacts": contacts,
+        "acknowledged": bool(contacts),  # the intake logs the acknowledgement first
+        "attachments": list(attachment_list(complaint)),
+        "timeline": timeline(complaint),
+        "failed_action": forms.get("failed_action", ""),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "reply_form": forms.get("reply_form") or ReplyForm(initial={"reply": complaint.reply}),
+        "assign_form": forms.get("assign_form") or AssignForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+    }
+    ctx["sections"] = sections.render_sections(request, complaint, forms, ctx)
+    return ctx
+
+
+def render_complaint_page(request, complaint: Complaint, *, forms: dict | None = None, status: int = 200):
+    return render(request, "complaints/detail.html", complaint_page_context(request, complaint, forms),
+                  status=status)
+
+
+class ComplaintDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        return render_complaint_page(request, complaint_get(user=request.user, pk=pk))
+
+
+class ComplaintPostView(RecordPostView):
+    """Base of the complaint page's forms (``qsm.web.views.RecordPostView``); other parts of the
+    module subclass it for their sections' forms."""
+
+    record_name = "complaint"
+
+    def get_record(self, pk: int) -> Complaint:
+        return complaint_get(user=self.request.user, pk=pk)
+
+    def render_record(self, record, *, forms, status):
+        return render_complaint_page(self.request, record, forms=forms, status=status)
+
+
+class ComplaintTransitionView(ComplaintPostView):
+    """The action buttons and the forms that fire a transition: assign (investigator), reply,
+    start planning, close unresolved (a management decision, reason required), cancel."""
+
+    FORMS = {"assign": (AssignForm, "assign_form"), "reply": (ReplyForm, "reply_form"),
+             "close_unresolved": (ReasonForm, "transition_form"), "cancel": (ReasonForm, "transition_form")}
+    ANCHORS = {"assign": "facts", "reply": "promise"}
+
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def get_form(self, complaint):
+        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
+        return form_class(self.request.POST)
+
+    def error_forms(self, form) -> dict:
+        return {self.form_key: form, "failed_action": self.action}
+
+    def success_url(self, record) -> str:
+        if not complaint_visible(user=self.request.user, pk=record.pk):  # pragma: no cover - defensive
+            return reverse("complaints:complaint-list")
+        anchor = self.ANCHORS.get(self.action)
+        return record.get_absolute_url() + (f"#{anchor}" if anchor else "")
+
+    def perform(self, *, complaint, form, data):
+        return fire(complaint=complaint, actor=self.request.user, action=self.action, data=data)
+
+    def success_message(self, complaint, result):
+        if self.action == "reply":
+            return _("The reply to the customer was recorded.")
+        label = COMPLAINT_WORKFLOW.by_action[self.action].label
+        return _("%(action)s: the complaint is now “%(state)s”.") % {"action": label,
+                                                                      "state": result.get_status_display()}
+
+
+def fire(*, complaint: Complaint, actor, action: str, data: dict) -> Complaint:
+    """One of the complaint's own actions by name (the page's buttons): the named services."""
+    comment = data.get("comment", "")
+    if action == "assign":
+        return services.complaint_assign(complaint=complaint, actor=actor, investigator=data["investigator"],
+                                         comment=comment)
+    if action == "reply":
+        return services.complaint_reply(complaint=complaint, actor=actor, reply=data["reply"])
+    if action == "start_planning":
+        return services.complaint_start_planning(complaint=complaint, actor=actor, comment=comment)
+    if action == "close_unresolved":
+        return services.complaint_close_unresolved(complaint=complaint, actor=actor, reason=comment)
+    if action == "cancel":
+        return services.complaint_cancel(complaint=complaint, actor=actor, reason=comment)
+    return record_services.complaint_fire(complaint=complaint, actor=actor, action=action, comment=comment)
+
+
+class ComplaintContactAddView(ComplaintPostView):
+    form_class, form_key, anchor = ContactForm, "contact_form", "contacts"
+
+    def perform(self, *, complaint, form, data):
+        kind = data["kind"]
+        return record_services.complaint_contact_add(
+            complaint=complaint, actor=self.request.user, kind=kind, channel=data["channel"],
+            summary=data["summary"], direction=data["direction"] if kind == ContactEntry.Kind.COMMUNICATION else None,
+            occurred_at=data["occurred_at"])
+
+    def success_message(self, complaint, result):
+        return _("The contact was logged.")
+
+
+class ComplaintAttachView(ComplaintPostView):
+    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
+
+    def perform(self, *, complaint, form, data):
+        return record_services.complaint_attach(complaint=complaint, actor=self.request.user, upload=data["file"],
+                                                description=data["description"])
+
+    def success_message(self, complaint, result):
+        return _("%(name)s was attached.") % {"name": result.original_name}
+
+
+class ComplaintAttachmentDownloadView(AttachmentDownloadView):
+    def get_record(self, pk: int) -> Complaint:
+        return complaint_get(user=self.request.user, pk=pk)
