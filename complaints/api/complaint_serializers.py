@@ -200,6 +200,5 @@ class ComplaintUpdateSerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     investigator = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

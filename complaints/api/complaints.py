@@ -18,10 +18,11 @@ from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
-from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
+from qsm.api.serializers import AttachmentUploadSerializer, ReasonSerializer
 
 from ..filters import ComplaintFilter
 from ..models import Complaint
+from ..selectors import complaint_get
 from ..selectors import complaints as selectors
 from ..services import intake as services
 from ..services import record as record_services
@@ -61,7 +62,7 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
 
     input_serializers = {
         "create": ComplaintCreateSerializer, "partial_update": ComplaintUpdateSerializer, "assign": AssignSerializer,
-        "reply": ReplySerializer, "start_planning": CommentSerializer, "close_unresolved": ReasonSerializer,
+        "reply": ReplySerializer, "close_unresolved": ReasonSerializer,
         "cancel": ReasonSerializer, "contacts": CaseContactCreateSerializer, "attachments": AttachmentUploadSerializer,
     }
 
@@ -75,14 +76,14 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
 
     def get_object(self) -> Complaint:
         """Another department's complaint is a 404, for every action (ORG-1)."""
-        complaint = selectors.complaint_get(user=self.request.user, pk=self.kwargs["pk"])
+        complaint = complaint_get(user=self.request.user, pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, complaint)
         return complaint
 
     def _detail(self, complaint: Complaint, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
         if reread:
             try:
-                complaint = selectors.complaint_get(user=self.request.user, pk=complaint.pk)
+                complaint = complaint_get(user=self.request.user, pk=complaint.pk)
             except Http404:  # pragma: no cover - the action took it out of the user's sight
                 pass
         return Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data,
@@ -142,7 +143,8 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
 
     # --- transitions, one action each ---------------------------------------------------------
 
-    @_transition(AssignSerializer, "Assign the investigator (quality department): the investigation starts (CMP-2)")
+    @_transition(AssignSerializer, "Assign the investigator (quality department): a received complaint starts its "
+                                   "investigation; later the investigator is changed (CMP-2)")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         return self._fire(services.complaint_assign, AssignSerializer)
@@ -154,10 +156,10 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
         params = self._params(ReplySerializer)
         return self._detail(services.complaint_reply(complaint=complaint, actor=request.user, reply=params["reply"]))
 
-    @_transition(CommentSerializer, "Root cause and responsibility recorded: propose a handling plan (CMP-2)")
+    @_transition(None, "Root cause and responsibility recorded: propose a handling plan (CMP-2)")
     @action(detail=True, methods=["post"], url_path="start-planning")
     def start_planning(self, request, pk=None):
-        return self._fire(services.complaint_start_planning, CommentSerializer)
+        return self._detail(services.complaint_start_planning(complaint=self.get_object(), actor=request.user))
 
     @_transition(ReasonSerializer, "Close unresolved by a documented management decision (quality manager; "
                                    "reason required; counted separately)")

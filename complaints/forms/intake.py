@@ -82,7 +82,6 @@ class AssignForm(BootstrapFormMixin, forms.Form):
         queryset=User.objects.filter(is_active=True, department__isnull=False),
         error_messages={"required": _("Choose the investigator."),
                         "invalid_choice": _("Choose the investigator.")})
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(BootstrapFormMixin, forms.Form):

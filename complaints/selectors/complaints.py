@@ -1,13 +1,10 @@
-"""Reads of the complaint itself (CMP-1, SEARCH-1): the list, the record, the export rows; every one
+"""Reads of the complaint itself (CMP-1, SEARCH-1): the list, the clocks, the contact log, the export rows; every one
 scoped by ``complaint_scope`` (complaints.selectors), so another department's complaint is a 404."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from qsm.contacts.selectors import contact_log
-from qsm.parsing import parse_id
 from qsm.sla.models import Deadline
 from qsm.sla.selectors import deadlines_of
 
@@ -17,22 +14,11 @@ from . import complaint_scope
 # What a row of the list (page, API, export) shows, loaded with it.
 LIST_RELATED = ("customer", "receiving_department", "responsible_department", "investigator", "cause",
                 "cause__parent")
-RECORD_RELATED = (*LIST_RELATED, "received_by", "responsible_person", "order", "product", "source_visit",
-                  "source_case", "closed_by")
 
 
 def complaint_list(*, user) -> QuerySet[Complaint]:
     """The list page, the endpoint and the export: scoped, newest first (the received_at index)."""
     return complaint_scope(user).select_related(*LIST_RELATED).order_by("-received_at", "-id")
-
-
-def complaint_get(*, user, pk) -> Complaint:
-    """One complaint with what its page shows; outside the user's scope (or no such id) it is a 404."""
-    pk = parse_id(pk)
-    complaint = None if pk is None else complaint_scope(user).select_related(*RECORD_RELATED).filter(pk=pk).first()
-    if complaint is None:
-        raise Http404(_("No such complaint."))
-    return complaint
 
 
 def complaint_visible(*, user, pk) -> bool:

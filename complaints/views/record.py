@@ -25,8 +25,9 @@ from qsm.workflow.selectors import attachment_list, timeline
 from .. import sections
 from ..forms.intake import AssignForm, ReasonForm, ReplyForm
 from ..models import Complaint
-from ..rules import can_reply_complaint
-from ..selectors.complaints import complaint_contacts, complaint_deadlines, complaint_get, complaint_visible
+from ..rules import can_assign_complaint, can_reply_complaint
+from ..selectors import complaint_get
+from ..selectors.complaints import complaint_contacts, complaint_deadlines, complaint_visible
 from ..services import intake as services
 from ..services import record as record_services
 from ..services.record import can_work_complaint
@@ -36,8 +37,7 @@ from ..workflows import COMPLAINT_WORKFLOW
 _FORM_ACTIONS = {"assign": "assign"}
 # Fired by a section of their own (the customer's answer: the confirmation section), not a plain button.
 _NOT_BUTTONS = {"satisfied", "not_satisfied"}
-# The reply to the customer is recorded while the complaint is handled, before the plan is carried out.
-REPLY_STATES = (Complaint.Status.RECEIVED, Complaint.Status.INVESTIGATING, Complaint.Status.PLANNING)
+
 
 
 def promise_text(complaint: Complaint) -> str:
@@ -82,8 +82,10 @@ def complaint_page_context(request, complaint: Complaint, forms: dict | None = N
         "actions": [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
                      "anchor": _FORM_ACTIONS.get(t.action)} for t in available],
         "available": {t.action for t in available},
-        "can_reply": (not complaint.replied_at and complaint.status in REPLY_STATES
-                      and can_reply_complaint(user, complaint)),
+        # The reply is recorded once, in any open state (complaints.services.intake.complaint_reply).
+        "can_reply": not complaint.replied_at and complaint.is_open and can_reply_complaint(user, complaint),
+        # Assigning starts the investigation; later the quality department may change the investigator.
+        "can_assign": complaint.is_open and can_assign_complaint(user, complaint),
         "can_work": can_work,
         "can_log": can_work and complaint.is_open,
         "can_attach": can_work,
@@ -166,12 +168,11 @@ def fire(*, complaint: Complaint, actor, action: str, data: dict) -> Complaint:
     """One of the complaint's own actions by name (the page's buttons): the named services."""
     comment = data.get("comment", "")
     if action == "assign":
-        return services.complaint_assign(complaint=complaint, actor=actor, investigator=data["investigator"],
-                                         comment=comment)
+        return services.complaint_assign(complaint=complaint, actor=actor, investigator=data["investigator"])
     if action == "reply":
         return services.complaint_reply(complaint=complaint, actor=actor, reply=data["reply"])
     if action == "start_planning":
-        return services.complaint_start_planning(complaint=complaint, actor=actor, comment=comment)
+        return services.complaint_start_planning(complaint=complaint, actor=actor)
     if action == "close_unresolved":
         return services.complaint_close_unresolved(complaint=complaint, actor=actor, reason=comment)
     if action == "cancel":

@@ -89,7 +89,7 @@ def test_the_promise_is_said_in_the_readers_language(login, staff_user, customer
 def test_bad_input_is_a_form_error_and_saves_nothing(login, staff_user, customer, fields, error_field):
     data = {"customer": customer.pk, **fields}
     response = _post(login(staff_user), **data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert error_field in response.context["form"].errors, response.context["form"].errors
     assert not Complaint.objects.exists()
 
