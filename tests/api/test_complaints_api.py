@@ -99,9 +99,12 @@ def test_assign_reply_and_the_refusals(api, staff_user, quality_officer, colleag
     assert r.status_code == 400
     r = api(staff_user).post(url(complaint, "reply"), {"reply": "已安排质量部调查，三天内给出方案。"}, format="json")
     assert r.status_code == 200 and r.data["replied_at"] and r.data["reply_verdict"] == "met"
-    # Assigning again: not from "investigating" -> 409 with the reason's code.
-    r = api(quality_officer).post(url(complaint, "assign"), {"investigator": colleague.pk}, format="json")
+    # The reply is recorded once: a second one is a 409 with the reason's code.
+    r = api(staff_user).post(url(complaint, "reply"), {"reply": "再答复一次"}, format="json")
     assert r.status_code == 409 and r.data["code"]
+    # Later the quality department changes the investigator; the complaint stays where it is.
+    r = api(quality_officer).post(url(complaint, "assign"), {"investigator": quality_officer.pk}, format="json")
+    assert r.status_code == 200 and r.data["status"] == "investigating" and r.data["investigator"] == quality_officer.pk
 
 
 @pytest.mark.spec("CMP-2", "API-1")

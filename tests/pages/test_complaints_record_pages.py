@@ -129,15 +129,15 @@ def test_the_quality_manager_cancels_a_duplicate(login, quality_manager, staff_u
 def test_contacts_and_evidence_are_logged_on_the_page(login, staff_user, complaint):
     client = login(staff_user)
     response = client.post(reverse("complaints:complaint-contact-add", args=[complaint.pk]),
-                           {"kind": "update", "channel": "phone", "summary": "告知客户调查进展"})
+                           {"kind": "update", "channel": "phone", "direction": "out", "summary": "告知客户调查进展"})
     assert response.status_code == 302
     assert ContactEntry.objects.filter(object_id=complaint.pk, summary="告知客户调查进展").exists()
-    upload = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    upload = SimpleUploadedFile("现场检测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     response = client.post(reverse("complaints:complaint-attach", args=[complaint.pk]),
-                           {"file": upload, "description": "现场照片"})
+                           {"file": upload, "description": "现场检测报告"})
     assert response.status_code == 302
     html = client.get(complaint.get_absolute_url()).content.decode()
-    assert "告知客户调查进展" in html and "现场照片" in html
+    assert "告知客户调查进展" in html and "现场检测报告" in html
 
 
 @pytest.mark.spec("CMP-1", "ORG-1")
