@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext
 from django.views import View
 
 from aftersales.forms import ContactForm
 from qsm.contacts.models import ContactEntry
 from qsm.web.forms import AttachmentForm, TransitionForm
-from qsm.web.views import AttachmentDownloadView, RecordPostView
+from qsm.web.actions import RecordAttachmentDownloadView, RecordAttachView, RecordPageMixin, TransitionView, action_bar
+from qsm.web.views import RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from .. import sections
@@ -27,7 +28,7 @@ from ..forms.intake import AssignForm, ReasonForm, ReplyForm
 from ..models import Complaint
 from ..rules import can_assign_complaint, can_reply_complaint
 from ..selectors import complaint_get
-from ..selectors.complaints import complaint_contacts, complaint_deadlines, complaint_visible
+from ..selectors.complaints import complaint_contacts, complaint_deadlines
 from ..services import intake as services
 from ..services import record as record_services
 from ..services.record import can_work_complaint
@@ -67,7 +68,6 @@ def _clock_labels() -> dict[str, str]:
 def complaint_page_context(request, complaint: Complaint, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
-    available = [t for t in COMPLAINT_WORKFLOW.available(complaint, user) if t.action not in _NOT_BUTTONS]
     labels = _clock_labels()
     deadlines = [{"deadline": d, "label": labels.get(d.stage, d.stage), "paused": d.state == d.State.PAUSED,
                   "open": d.state in d.OPEN_STATES} for d in complaint_deadlines(complaint)]
@@ -79,9 +79,7 @@ def complaint_page_context(request, complaint: Complaint, forms: dict | None = N
         "promise": promise_text(complaint),
         "reply_verdict": reply_verdict(complaint),
         "just_logged": request.GET.get("logged") == "1",
-        "actions": [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
-                     "anchor": _FORM_ACTIONS.get(t.action)} for t in available],
-        "available": {t.action for t in available},
+        **action_bar(COMPLAINT_WORKFLOW, complaint, user, hidden=_NOT_BUTTONS, anchors=_FORM_ACTIONS),
         # The reply is recorded once, in any open state (complaints.services.intake.complaint_reply).
         "can_reply": not complaint.replied_at and complaint.is_open and can_reply_complaint(user, complaint),
         # Assigning starts the investigation; later the quality department may change the investigator.
@@ -101,7 +99,13 @@ def complaint_page_context(request, complaint: Complaint, forms: dict | None = N
         "contact_form": forms.get("contact_form") or ContactForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
-    ctx["sections"] = sections.render_sections(request, complaint, forms, ctx)
+    # The sections the other parts of the module register (complaints.sections): each one's context
+    # joins the page's, and the bound forms of a refused POST replace the fresh ones they name.
+    shown = sections.page_sections(complaint, user)
+    for section in shown:
+        ctx.update(section["context"])
+    ctx.update({key: form for key, form in forms.items() if key.endswith("_form")})
+    ctx["sections"] = shown
     return ctx
 
 
@@ -115,53 +119,35 @@ class ComplaintDetailView(LoginRequiredMixin, View):
         return render_complaint_page(request, complaint_get(user=request.user, pk=pk))
 
 
-class ComplaintPostView(RecordPostView):
-    """Base of the complaint page's forms (``qsm.web.views.RecordPostView``); other parts of the
-    module subclass it for their sections' forms."""
+class ComplaintPage(RecordPageMixin):
+    """How the complaint's views read (``complaint_get``: another department's is a 404) and
+    re-render it (``render_complaint_page``, named on the AppConfig's ``record_pages``)."""
 
-    record_name = "complaint"
-
-    def get_record(self, pk: int) -> Complaint:
-        return complaint_get(user=self.request.user, pk=pk)
-
-    def render_record(self, record, *, forms, status):
-        return render_complaint_page(self.request, record, forms=forms, status=status)
+    record_selector, record_name = staticmethod(complaint_get), "complaint"
 
 
-class ComplaintTransitionView(ComplaintPostView):
-    """The action buttons and the forms that fire a transition: assign (investigator), reply,
-    start planning, close unresolved (a management decision, reason required), cancel."""
+class ComplaintPostView(ComplaintPage, RecordPostView):
+    """Base of the complaint page's forms; the other parts of the module subclass it for the forms
+    of their sections (``qsm.web.views.RecordPostView``: 302 / 400 / 403 / 404 / 409)."""
 
-    FORMS = {"assign": (AssignForm, "assign_form"), "reply": (ReplyForm, "reply_form"),
+
+class ComplaintTransitionView(ComplaintPage, TransitionView):
+    """The action buttons and the forms that fire the complaint's own actions: assign (investigator),
+    reply, start planning, close unresolved (a management decision, reason required), cancel."""
+
+    workflow = COMPLAINT_WORKFLOW
+    forms = {"assign": (AssignForm, "assign_form"), "reply": (ReplyForm, "reply_form"),
              "close_unresolved": (ReasonForm, "transition_form"), "cancel": (ReasonForm, "transition_form")}
-    ANCHORS = {"assign": "facts", "reply": "promise"}
+    success_anchors = {"assign": "facts", "reply": "promise"}
+    success_text = gettext_lazy("%(action)s: the complaint is now “%(state)s”.")
 
-    @property
-    def action(self) -> str:
-        return self.request.POST.get("action", "")
+    def fire(self, complaint, action, data):
+        return fire(complaint=complaint, actor=self.request.user, action=action, data=data)
 
-    def get_form(self, complaint):
-        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
-        return form_class(self.request.POST)
-
-    def error_forms(self, form) -> dict:
-        return {self.form_key: form, "failed_action": self.action}
-
-    def success_url(self, record) -> str:
-        if not complaint_visible(user=self.request.user, pk=record.pk):  # pragma: no cover - defensive
-            return reverse("complaints:complaint-list")
-        anchor = self.ANCHORS.get(self.action)
-        return record.get_absolute_url() + (f"#{anchor}" if anchor else "")
-
-    def perform(self, *, complaint, form, data):
-        return fire(complaint=complaint, actor=self.request.user, action=self.action, data=data)
-
-    def success_message(self, complaint, result):
+    def success_message(self, record, result) -> str:
         if self.action == "reply":
             return _("The reply to the customer was recorded.")
-        label = COMPLAINT_WORKFLOW.by_action[self.action].label
-        return _("%(action)s: the complaint is now “%(state)s”.") % {"action": label,
-                                                                      "state": result.get_status_display()}
+        return super().success_message(record, result)
 
 
 def fire(*, complaint: Complaint, actor, action: str, data: dict) -> Complaint:
@@ -194,17 +180,9 @@ class ComplaintContactAddView(ComplaintPostView):
         return _("The contact was logged.")
 
 
-class ComplaintAttachView(ComplaintPostView):
-    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
-
-    def perform(self, *, complaint, form, data):
-        return record_services.complaint_attach(complaint=complaint, actor=self.request.user, upload=data["file"],
-                                                description=data["description"])
-
-    def success_message(self, complaint, result):
-        return _("%(name)s was attached.") % {"name": result.original_name}
+class ComplaintAttachView(ComplaintPage, RecordAttachView):
+    attach_service = staticmethod(record_services.complaint_attach)
 
 
-class ComplaintAttachmentDownloadView(AttachmentDownloadView):
-    def get_record(self, pk: int) -> Complaint:
-        return complaint_get(user=self.request.user, pk=pk)
+class ComplaintAttachmentDownloadView(ComplaintPage, RecordAttachmentDownloadView):
+    """WF-3: a file of the complaint, only for those who may open it."""
