@@ -13,10 +13,11 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401
+            entry_points,
+            exports,
             rules,  # visibility and who-may predicates
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
-        from . import entry_points, exports
 
         exports.register()  # SEARCH-1: the complaint list's CSV / Excel export
         entry_points.register()  # CMP-1: "Open a complaint" on the visit, case and order pages

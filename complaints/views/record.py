@@ -12,14 +12,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from aftersales.forms import ContactForm
 from qsm.contacts.models import ContactEntry
-from qsm.web.forms import AttachmentForm, TransitionForm
 from qsm.web.actions import RecordAttachmentDownloadView, RecordAttachView, RecordPageMixin, TransitionView, action_bar
+from qsm.web.forms import AttachmentForm, TransitionForm
 from qsm.web.views import RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
