@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/", intake.ComplaintCreateView.as_view(), name="complaint-create"),
     path("<int:pk>/", record.ComplaintDetailView.as_view(), name="complaint-detail"),
     _complaint("fire/", record.ComplaintTransitionView, "complaint-fire"),
+    _complaint("investigators/", record.InvestigatorOptionsView, "complaint-investigators"),
     _complaint("contacts/", record.ComplaintContactAddView, "complaint-contact-add"),
     _complaint("attachments/", record.ComplaintAttachView, "complaint-attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", record.ComplaintAttachmentDownloadView.as_view(),

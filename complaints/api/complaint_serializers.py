@@ -15,7 +15,7 @@ from qsm.api.fields import LabelField, enum_field
 from qsm.api.serializers import AvailableActionSerializer
 from qsm.contacts.models import Channel
 from qsm.org.api.serializers import CustomerCreateSerializer
-from qsm.org.models import Customer, Product, User
+from qsm.org.models import Customer, Department, Product, User
 
 from ..models import Complaint
 from ..workflows import COMPLAINT_WORKFLOW
@@ -199,6 +199,8 @@ class ComplaintUpdateSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    investigator = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    investigator = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, department__kind=Department.Kind.QUALITY),
+        help_text="An active person of the quality department.")
 
 

@@ -6,7 +6,6 @@ become 400/403/409 with a ``code`` in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from aftersales.api.serializers import CaseContactCreateSerializer, CaseContactSerializer, ReplySerializer
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
-from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.serializers import AttachmentUploadSerializer, ReasonSerializer
 
@@ -49,10 +48,11 @@ def _transition(request, summary: str):
                                  summary="Correct the intake fields while the complaint is received"),
 )
 @extend_schema(tags=["complaints"])
-class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin,
-                       mixins.ListModelMixin, viewsets.GenericViewSet):
+class ComplaintViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin,
+                       RecordExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Complaint.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = ComplaintSerializer
+    serializer_class, detail_serializer_class = ComplaintSerializer, ComplaintDetailSerializer
+    record_selector, record_name = staticmethod(complaint_get), "complaint"  # another department's: 404
     # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-received_at", "-id")
     filter_backends = [FilterBackend]
@@ -69,49 +69,23 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
     def get_queryset(self):
         return selectors.complaint_list(user=self.request.user)
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, ComplaintSerializer)
-        return ComplaintSerializer
-
-    def get_object(self) -> Complaint:
-        """Another department's complaint is a 404, for every action (ORG-1)."""
-        complaint = complaint_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, complaint)
-        return complaint
-
-    def _detail(self, complaint: Complaint, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
-        if reread:
-            try:
-                complaint = complaint_get(user=self.request.user, pk=complaint.pk)
-            except Http404:  # pragma: no cover - the action took it out of the user's sight
-                pass
-        return Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data,
-                        status=code)
-
-    def _params(self, params_class) -> dict:
-        params = params_class(data=self.request.data)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
-
-    def _fire(self, service, params_class, **renamed) -> Response:
+    def _reasoned(self, service) -> Response:
+        """close unresolved / cancel: the core's ``comment`` is the service's ``reason``."""
         complaint = self.get_object()  # 404 before anything else
-        params = self._params(params_class)
-        for old, new in renamed.items():
-            params[new] = params.pop(old)
-        return self._detail(service(complaint=complaint, actor=self.request.user, **params))
+        reason = self.validated(ReasonSerializer)["comment"]
+        return self.detail_response(service(complaint=complaint, actor=self.request.user, reason=reason))
 
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object(), reread=False)
+        return self.detail_response(self.get_object(), reread=False)
 
     def create(self, request):
         if not request.user.has_perm("complaints.add_complaint"):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(_("You are not allowed to log complaints."))
-        data = self._params(ComplaintCreateSerializer)
+        data = self.validated(ComplaintCreateSerializer)
         new_customer = data.pop("new_customer", None)
         self._check_visible(data)
         try:
@@ -119,7 +93,7 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
                 actor=request.user, new_customer=dict(new_customer) if new_customer else None, **data)
         except services.NewCustomerInvalid as exc:
             raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
-        return self._detail(complaint, status.HTTP_201_CREATED)
+        return self.detail_response(complaint, status.HTTP_201_CREATED)
 
     def _check_visible(self, data: dict) -> None:
         """Only an order, visit or case the user may see (ORG-1): another department's is refused
@@ -136,10 +110,9 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
 
     def partial_update(self, request, pk=None):
         complaint = self.get_object()
-        params = ComplaintUpdateSerializer(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        return self._detail(record_services.complaint_update_intake(complaint=complaint, actor=request.user,
-                                                                    **params.validated_data))
+        params = self.validated(ComplaintUpdateSerializer, partial=True)
+        return self.detail_response(record_services.complaint_update_intake(complaint=complaint, actor=request.user,
+                                                                            **params))
 
     # --- transitions, one action each ---------------------------------------------------------
 
@@ -147,30 +120,30 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
                                    "investigation; later the investigator is changed (CMP-2)")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        return self._fire(services.complaint_assign, AssignSerializer)
+        return self.fire(services.complaint_assign, AssignSerializer)
 
     @_transition(ReplySerializer, "Record the reply given to the customer: met or late against the promise (CMP-1)")
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         complaint = self.get_object()
-        params = self._params(ReplySerializer)
-        return self._detail(services.complaint_reply(complaint=complaint, actor=request.user, reply=params["reply"]))
+        reply = self.validated(ReplySerializer)["reply"]
+        return self.detail_response(services.complaint_reply(complaint=complaint, actor=request.user, reply=reply))
 
     @_transition(None, "Root cause and responsibility recorded: propose a handling plan (CMP-2)")
     @action(detail=True, methods=["post"], url_path="start-planning")
     def start_planning(self, request, pk=None):
-        return self._detail(services.complaint_start_planning(complaint=self.get_object(), actor=request.user))
+        return self.detail_response(services.complaint_start_planning(complaint=self.get_object(), actor=request.user))
 
     @_transition(ReasonSerializer, "Close unresolved by a documented management decision (quality manager; "
                                    "reason required; counted separately)")
     @action(detail=True, methods=["post"], url_path="close-unresolved")
     def close_unresolved(self, request, pk=None):
-        return self._fire(services.complaint_close_unresolved, ReasonSerializer, comment="reason")
+        return self._reasoned(services.complaint_close_unresolved)
 
     @_transition(ReasonSerializer, "Cancel a complaint logged twice or not a complaint (quality manager)")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._fire(services.complaint_cancel, ReasonSerializer, comment="reason")
+        return self._reasoned(services.complaint_cancel)
 
     @extend_schema(methods=["GET"], responses=CaseContactSerializer(many=True), summary="Contact log")
     @extend_schema(methods=["POST"], request=CaseContactCreateSerializer, responses={201: CaseContactSerializer},
@@ -181,7 +154,7 @@ class ComplaintViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachments
         if request.method == "GET":
             return Response(CaseContactSerializer(selectors.complaint_contacts(complaint), many=True).data)
         entry = record_services.complaint_contact_add(complaint=complaint, actor=request.user,
-                                                      **self._params(CaseContactCreateSerializer))
+                                                      **self.validated(CaseContactCreateSerializer))
         return Response(CaseContactSerializer(entry).data, status=status.HTTP_201_CREATED)
 
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------

@@ -3,14 +3,16 @@ actions. They check the shape of the input; the services decide."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import CaseIntakeForm
 from aftersales.forms import ReplyForm as ReplyForm  # the same form: the reply given to the customer
 from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core value, used by the view
 from qsm.org.forms import BootstrapFormMixin
-from qsm.org.models import User
+from qsm.org.models import Department, User
 from qsm.parsing import parse_id
+from qsm.web.forms import PersonField
 
 from ..models import Complaint
 
@@ -74,15 +76,27 @@ class ComplaintIntakeForm(CaseIntakeForm):
         return data
 
 
-class AssignForm(BootstrapFormMixin, forms.Form):
-    """CMP-2: the quality department names the investigator (the people type-ahead, a radio
-    ``investigator``: no select of every person on the page)."""
+def investigator_candidates():
+    """Who investigates a complaint: the active people of the quality department (CMP-2)."""
+    return (User.objects.filter(is_active=True, department__kind=Department.Kind.QUALITY)
+            .select_related("department").order_by("display_name", "username"))
 
-    investigator = forms.ModelChoiceField(
-        label=_("Investigator"), widget=forms.HiddenInput,
-        queryset=User.objects.filter(is_active=True, department__isnull=False),
-        error_messages={"required": _("Choose the investigator."),
-                        "invalid_choice": _("Choose the investigator.")})
+
+class AssignForm(BootstrapFormMixin, forms.Form):
+    """CMP-2: the quality department names the investigator: a type-ahead over the quality
+    department's people (complaints:complaint-investigators), never a select of everyone."""
+
+    investigator = PersonField(label=_("Investigator"), queryset=User.objects.none(),
+                               error_messages={"required": _("Choose the investigator."),
+                                               "invalid_choice": _("Choose the investigator.")})
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["investigator"]
+        field.queryset = investigator_candidates()
+        if complaint is not None:
+            field.know(complaint.investigator)
+            field.set_lookup(reverse("complaints:complaint-investigators", args=[complaint.pk]))
 
 
 class ReasonForm(BootstrapFormMixin, forms.Form):

@@ -17,13 +17,14 @@ from django.views import View
 
 from aftersales.forms import ContactForm
 from qsm.contacts.models import ContactEntry
+from qsm.org.views import PeopleOptionsView
 from qsm.web.actions import RecordAttachmentDownloadView, RecordAttachView, RecordPageMixin, TransitionView, action_bar
 from qsm.web.forms import AttachmentForm, TransitionForm
 from qsm.web.views import RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from .. import sections
-from ..forms.intake import AssignForm, ReasonForm, ReplyForm
+from ..forms.intake import AssignForm, ReasonForm, ReplyForm, investigator_candidates
 from ..models import Complaint
 from ..rules import can_assign_complaint, can_reply_complaint
 from ..selectors import complaint_get
@@ -94,7 +95,7 @@ def complaint_page_context(request, complaint: Complaint, forms: dict | None = N
         "failed_action": forms.get("failed_action", ""),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(initial={"reply": complaint.reply}),
-        "assign_form": forms.get("assign_form") or AssignForm(),
+        "assign_form": forms.get("assign_form") or AssignForm(complaint=complaint),
         "contact_form": forms.get("contact_form") or ContactForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
@@ -140,6 +141,12 @@ class ComplaintTransitionView(ComplaintPage, TransitionView):
     success_anchors = {"assign": "facts", "reply": "promise"}
     success_text = gettext_lazy("%(action)s: the complaint is now “%(state)s”.")
 
+    def get_form(self, record):
+        if self.action == "assign":
+            self.form_key = "assign_form"
+            return AssignForm(self.request.POST, complaint=record)
+        return super().get_form(record)
+
     def fire(self, complaint, action, data):
         return fire(complaint=complaint, actor=self.request.user, action=action, data=data)
 
@@ -163,6 +170,15 @@ def fire(*, complaint: Complaint, actor, action: str, data: dict) -> Complaint:
     if action == "cancel":
         return services.complaint_cancel(complaint=complaint, actor=actor, reason=comment)
     return record_services.complaint_fire(complaint=complaint, actor=actor, action=action, comment=comment)
+
+
+class InvestigatorOptionsView(PeopleOptionsView):
+    """The investigator's type-ahead: the quality department's people (the complaint is read through
+    its visibility selector: 404 for others)."""
+
+    def people(self, request, pk: int, **kwargs):
+        complaint_get(user=request.user, pk=pk)
+        return investigator_candidates()
 
 
 class ComplaintContactAddView(ComplaintPostView):

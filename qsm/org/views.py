@@ -66,7 +66,7 @@ class UserLookupView(LoginRequiredMixin, View):
     list page ~2,000 rendered options (PERF-1); each match is a radio input named after the filter,
     and picking one applies it (static/js/qsm.js)."""
 
-    FIELDS = ("owner", "engineer", "investigator")
+    FIELDS = ("owner", "engineer")
 
     def get(self, request):
         field = request.GET.get("field", "")

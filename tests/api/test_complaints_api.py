@@ -86,15 +86,17 @@ def test_intake_refuses_another_departments_case_and_who_may_not_log(api, staff_
 
 
 @pytest.mark.spec("CMP-1", "CMP-2", "API-1")
-def test_assign_reply_and_the_refusals(api, staff_user, quality_officer, colleague, complaint):
+def test_assign_reply_and_the_refusals(api, staff_user, quality_officer, quality_manager, colleague, complaint):
     before = _events(complaint)
-    r = api(staff_user).post(url(complaint, "assign"), {"investigator": colleague.pk}, format="json")
+    r = api(staff_user).post(url(complaint, "assign"), {"investigator": quality_officer.pk}, format="json")
     assert r.status_code == 403 and r.data["code"]
     r = api(quality_officer).post(url(complaint, "assign"), {}, format="json")
     assert r.status_code == 400 and "investigator" in r.data
-    assert _events(complaint) == before
     r = api(quality_officer).post(url(complaint, "assign"), {"investigator": colleague.pk}, format="json")
-    assert r.status_code == 200 and r.data["status"] == "investigating" and r.data["investigator"] == colleague.pk
+    assert r.status_code == 400 and "investigator" in r.data  # not of the quality department
+    assert _events(complaint) == before
+    r = api(quality_officer).post(url(complaint, "assign"), {"investigator": quality_manager.pk}, format="json")
+    assert r.status_code == 200 and r.data["status"] == "investigating" and r.data["investigator"] == quality_manager.pk
     r = api(staff_user).post(url(complaint, "reply"), {"reply": ""}, format="json")
     assert r.status_code == 400
     r = api(staff_user).post(url(complaint, "reply"), {"reply": "已安排质量部调查，三天内给出方案。"}, format="json")
@@ -108,8 +110,8 @@ def test_assign_reply_and_the_refusals(api, staff_user, quality_officer, colleag
 
 
 @pytest.mark.spec("CMP-2", "API-1")
-def test_planning_cannot_start_before_the_investigation_is_recorded(api, quality_officer, colleague, complaint):
-    api(quality_officer).post(url(complaint, "assign"), {"investigator": colleague.pk}, format="json")
+def test_planning_cannot_start_before_the_investigation_is_recorded(api, quality_officer, complaint):
+    api(quality_officer).post(url(complaint, "assign"), {"investigator": quality_officer.pk}, format="json")
     before = _events(complaint)
     r = api(quality_officer).post(url(complaint, "start-planning"), {}, format="json")
     assert r.status_code in (400, 409), r.data
@@ -145,11 +147,12 @@ def test_intake_fields_are_corrected_while_received_only(api, staff_user, qualit
 
 
 @pytest.mark.spec("CMP-1", "ORG-1", "API-1")
-def test_another_departments_complaint_is_404_on_every_endpoint(api, other_department_staff, colleague, complaint):
+def test_another_departments_complaint_is_404_on_every_endpoint(api, other_department_staff, quality_officer,
+                                                                 complaint):
     client = api(other_department_staff)
     before = _events(complaint)
     assert client.get(url(complaint)).status_code == 404
-    for action, body in (("assign", {"investigator": colleague.pk}), ("reply", {"reply": "x"}),
+    for action, body in (("assign", {"investigator": quality_officer.pk}), ("reply", {"reply": "x"}),
                          ("start-planning", {}), ("close-unresolved", {"comment": "x"}), ("cancel", {"comment": "x"}),
                          ("contacts", {"channel": "phone", "summary": "x"})):
         assert client.post(url(complaint, action), body, format="json").status_code == 404, action

@@ -45,24 +45,40 @@ def test_the_page_shows_the_complaint_its_promise_clocks_and_timeline(login, sta
 
 
 @pytest.mark.spec("CMP-1", "CMP-2")
-def test_the_quality_department_assigns_the_investigator(login, quality_officer, colleague, complaint):
+def test_the_quality_department_assigns_the_investigator(login, quality_officer, quality_manager, complaint):
     client = login(quality_officer)
-    assert 'id="assign"' in client.get(complaint.get_absolute_url()).content.decode()
-    response = _fire(client, complaint, "assign", investigator=colleague.pk)
+    html = client.get(complaint.get_absolute_url()).content.decode()
+    assert 'id="assign"' in html
+    assert reverse("complaints:complaint-investigators", args=[complaint.pk]) in html  # a type-ahead, no select
+    response = _fire(client, complaint, "assign", investigator=quality_manager.pk)
     assert response.status_code == 302
     complaint.refresh_from_db()
-    assert (complaint.status, complaint.investigator) == (S.INVESTIGATING, colleague)
+    assert (complaint.status, complaint.investigator) == (S.INVESTIGATING, quality_manager)
+    html = client.get(complaint.get_absolute_url()).content.decode()
+    assert str(quality_manager) in html  # the investigator, named; the form now changes them
+
+
+@pytest.mark.spec("CMP-2", "ORG-1")
+def test_the_investigator_type_ahead_offers_the_quality_department_only(login, quality_officer, quality_manager,
+                                                                        colleague, other_department_staff,
+                                                                        complaint):
+    url = reverse("complaints:complaint-investigators", args=[complaint.pk])
+    found = {row["value"] for row in login(quality_officer).get(url, {"q": "quality"}).json()["results"]}
+    assert str(quality_manager.pk) in found and str(colleague.pk) not in found
+    assert login(other_department_staff).get(url, {"q": "quality"}).status_code == 404
+    response = _fire(login(quality_officer), complaint, "assign", investigator=colleague.pk)
+    assert response.status_code == 400 and "investigator" in response.context["assign_form"].errors
 
 
 @pytest.mark.spec("CMP-1", "CMP-2")
 def test_assigning_without_an_investigator_is_400_and_by_the_receiver_403(login, staff_user, quality_officer,
-                                                                          colleague, complaint):
+                                                                          complaint):
     before = _events(complaint)
     response = _fire(login(quality_officer), complaint, "assign", investigator="")
     assert response.status_code == 400
     assert "investigator" in response.context["assign_form"].errors
     assert _fire(login(quality_officer), complaint, "assign", investigator="\x00").status_code == 400
-    assert _fire(login(staff_user), complaint, "assign", investigator=colleague.pk).status_code == 403
+    assert _fire(login(staff_user), complaint, "assign", investigator=quality_officer.pk).status_code == 403
     complaint.refresh_from_db()
     assert (complaint.status, complaint.investigator, _events(complaint)) == (S.RECEIVED, None, before)
 
