@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import CaseIntakeForm
 from aftersales.forms import ReplyForm as ReplyForm  # the same form: the reply given to the customer
-from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core value, used by the view
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.parsing import parse_id
