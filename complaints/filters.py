@@ -10,8 +10,8 @@ from aftersales.filters import CauseFilter
 from aftersales.models import CauseCategory
 from orders.models import Order
 from qsm import search
+from qsm.api.condition_filter import ConditionFilter
 from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
-from qsm.contacts.models import Channel
 from qsm.org.models import Customer, Department, Product, User
 
 from .models import Complaint
@@ -41,8 +41,7 @@ class ComplaintFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = StatusFilter(choices=Complaint.Status.choices, label=_("Status"))
     severity = django_filters.ChoiceFilter(choices=Complaint.Severity.choices, label=_("Severity"))
-    channel = django_filters.ChoiceFilter(choices=Complaint.Channel.choices if hasattr(Complaint, "Channel")
-                                          else Channel.choices, label=_("Channel"))
+    channel = django_filters.ChoiceFilter(choices=Complaint.Channel.choices, label=_("Channel"))
     cause = CauseFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
     responsible_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(),
                                                               label=_("Responsible department"))
@@ -55,9 +54,10 @@ class ComplaintFilter(FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
     received_from = LocalDayFilter(field_name="received_at", bound="from", label=_("Received from"))
     received_to = LocalDayFilter(field_name="received_at", bound="to", label=_("Received to"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    rounds = django_filters.BooleanFilter(method="filter_rounds", label=_("Two rounds or more"))
-    unresolved = django_filters.BooleanFilter(method="filter_unresolved", label=_("Closed unresolved"))
+    overdue = ConditionFilter(overdue_condition, label=_("Overdue"))
+    # Complaints the customer was not satisfied with at least once (a second round).
+    rounds = ConditionFilter(Q(round__gte=2), label=_("Two rounds or more"))
+    unresolved = ConditionFilter(Q(status=S.CLOSED_UNRESOLVED), label=_("Closed unresolved"))
 
     class Meta:
         model = Complaint
@@ -67,24 +67,3 @@ class ComplaintFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search.apply(queryset, value)
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = overdue_condition()
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-    def filter_rounds(self, queryset, name, value):
-        """Complaints the customer was not satisfied with at least once (a second round)."""
-        if value is True:
-            return queryset.filter(round__gte=2)
-        if value is False:
-            return queryset.filter(round__lt=2)
-        return queryset
-
-    def filter_unresolved(self, queryset, name, value):
-        if value is True:
-            return queryset.filter(status=S.CLOSED_UNRESOLVED)
-        if value is False:
-            return queryset.exclude(status=S.CLOSED_UNRESOLVED)
-        return queryset
