@@ -175,3 +175,27 @@ def test_the_logged_complaint_page_highlights_the_promise(login, staff_user, com
     html = login(staff_user).get(complaint.get_absolute_url() + "?logged=1").content.decode()
     assert 'border-primary" id="promise"' in html
     assert timezone.localtime(complaint.promised_reply_at).strftime("%Y-%m-%d %H:%M") in html
+
+
+@pytest.mark.spec("CMP-1", "PERF-1")
+def test_the_page_reads_the_same_queries_for_few_and_many_contacts(login, staff_user, complaint,
+                                                                    django_assert_num_queries):
+    from complaints.services.record import complaint_contact_add
+
+    def log(n: int) -> None:
+        for i in range(n):
+            complaint_contact_add(complaint=complaint, actor=staff_user, kind="update", channel="phone",
+                                  summary=f"第 {i} 次告知进展")
+
+    client = login(staff_user)
+    log(2)
+    client.get(complaint.get_absolute_url())  # warm the session and content-type caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(complaint.get_absolute_url()).status_code == 200
+    log(10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(complaint.get_absolute_url()).status_code == 200
+    print(f"complaint page: {len(few.captured_queries)} queries for 3 and for 13 contact entries")
