@@ -18,6 +18,7 @@ from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Department, Product, User
 
 from ..models import Complaint
+from ..promise import promise_text, reply_verdict
 from ..workflows import COMPLAINT_WORKFLOW
 
 _CHANNELS = Complaint._meta.get_field("channel").choices
@@ -112,14 +113,10 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
     def get_promise(self, complaint: Complaint) -> str:
         """The promised reply time as the sentence read to the customer, in the user's language."""
-        from ..views.record import promise_text
-
         return promise_text(complaint)
 
     def get_reply_verdict(self, complaint: Complaint) -> str:
         """"met" or "late" once replied, "overdue" while the promise is broken, "" while on time."""
-        from ..views.record import reply_verdict
-
         return reply_verdict(complaint)
 
     @extend_schema_field(DeadlineSerializer(many=True))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from aftersales.forms import ContactForm
@@ -26,6 +26,7 @@ from qsm.workflow.selectors import attachment_list, timeline
 from .. import sections
 from ..forms.intake import AssignForm, ReasonForm, ReplyForm, investigator_candidates
 from ..models import Complaint
+from ..promise import promise_text, reply_verdict
 from ..rules import can_assign_complaint, can_reply_complaint
 from ..selectors import complaint_get
 from ..selectors.complaints import complaint_contacts, complaint_deadlines
@@ -39,26 +40,6 @@ _FORM_ACTIONS = {"assign": "assign"}
 # Fired by a section of their own (the customer's answer: the confirmation section), not a plain button.
 _NOT_BUTTONS = {"satisfied", "not_satisfied"}
 
-
-
-def promise_text(complaint: Complaint) -> str:
-    """§5(一)2: the sentence the receiver reads to the customer, in the reader's language and the
-    company's time zone: "我们将在 2026年12月1日 10:30 前答复您"."""
-    if complaint.promised_reply_at is None:
-        return ""
-    when = formats.date_format(timezone.localtime(complaint.promised_reply_at),
-                               pgettext("promised reply time", "F j, Y, H:i"))
-    return _("We will reply to you by %(when)s.") % {"when": when}
-
-
-def reply_verdict(complaint: Complaint) -> str:
-    """"met" / "late" once replied, "overdue" while the promise is broken, "" while on time."""
-    promised = complaint.promised_reply_at
-    if promised is None:
-        return ""
-    if complaint.replied_at is not None:
-        return "met" if complaint.replied_at <= promised else "late"
-    return "overdue" if promised <= timezone.now() and complaint.is_open else ""
 
 
 def _clock_labels() -> dict[str, str]:
