@@ -166,3 +166,14 @@ def test_a_complaint_opened_from_a_low_scored_visit_carries_what_the_customer_sa
     response = _post(client, customer=visit.customer_id, source_visit=visit.pk)
     assert response.status_code == 302
     assert Complaint.objects.get().source_visit == visit
+
+
+@pytest.mark.spec("CMP-1", "ORG-1")
+def test_the_open_a_complaint_button_is_only_for_who_may_log_one(staff_user, production_user, customer):
+    from complaints import entry_points
+    from qsm.record_actions import record_actions
+
+    case = new_case(actor=staff_user, customer=customer)
+    assert [a.key for a in record_actions(case, staff_user)] == ["open-complaint"]
+    assert record_actions(case, production_user) == []
+    assert entry_points.order_action(case, production_user) is None
