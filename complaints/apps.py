@@ -8,12 +8,19 @@ class ComplaintsConfig(AppConfig):
     # Rows every installation needs (the SLA policies of the complaint clocks), reloaded into a
     # flushed test database (qsm.registry).
     reference_data = "complaints.reference:load"
+    # The complaint's page, re-rendered by the core's record views (qsm.web.pages).
+    record_pages = {"complaint": "complaints.views.record:render_complaint_page"}
 
     def ready(self) -> None:
         from . import (  # noqa: F401
+            entry_points,
+            exports,
             rules,  # visibility and who-may predicates
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
         from .timeline import register_texts
 
         register_texts()  # how the reply and a plan's revision read on the timeline (WF-2)
+
+        exports.register()  # SEARCH-1: the complaint list's CSV / Excel export
+        entry_points.register()  # CMP-1: "Open a complaint" on the visit, case and order pages
