@@ -41,6 +41,7 @@ PLAN_BASE = 400_000
 RECEIVERS = ["zhang.wei", "zhou.min", "wang.fang", "zhang.wei"]
 INVESTIGATORS = ["chen.jing", "huang.li"]
 QUALITY_MANAGER = "zhao.lei"
+CONFIRM_LINK = "complaint_confirm"  # the purpose of the customer's confirmation link (complaints.rules)
 # responsible department -> (responsible person, another person there who owns measures)
 RESPONSIBLE = {"production": ("sun.hao", "ma.jun"), "service": ("zhou.min", "zhang.wei"), "sales": ("wu.qiang", "wang.fang")}
 
@@ -340,27 +341,30 @@ class ComplaintDemo(DemoBuilder):
 
             actor = self._user(story.receiver)
             contact = story.customer.contacts.first()
-            fields = {"actor": actor, "customer": story.customer, "channel": story.channel,
-                      "subject": texts["subject"], "description": texts["description"], "severity": story.severity,
-                      "customer_demand": texts["demand"], "contact_name": contact.name if contact else "",
-                      "contact_phone": contact.phone if contact else "", "product": texts["product"]}
-            if story.source == "visit":
-                from aftersales.models import Visit
+            fields = {"channel": story.channel, "subject": texts["subject"], "description": texts["description"],
+                      "severity": story.severity, "customer_demand": texts["demand"]}
+            source = _source_record(story)
+            if story.source == "visit" and source is not None:
+                # VIS-1 → CMP-1: the quality officer opens a complaint from the low-scored visit (facts carried over)
+                story.complaint = intake.complaint_create_from_visit(
+                    actor=self._user(story.investigator), visit=source, severity=story.severity,
+                    customer_demand=texts["demand"])
+                return
+            if story.source == "case" and source is not None:
+                story.complaint = intake.complaint_create_from_case(
+                    actor=self._user(story.investigator), case=source, severity=story.severity,
+                    customer_demand=texts["demand"], channel=story.channel)
+                return
+            if story.source == "order" and source is not None:
+                from orders.rules import can_view_order
 
-                visit = story.source_plan.get()
-                if isinstance(visit, Visit):
-                    fields.update(customer=visit.customer, source_visit=visit)
-            elif story.source == "case" and story.source_plan.case is not None:
-                case = story.source_plan.get()
-                fields.update(customer=case.customer, source_case=case, product=case.product or texts["product"],
-                              order=case.order)
-            elif story.source == "order":
-                order = story.source_plan.get()
-                if order is not None:
-                    line = order.lines.select_related("product").order_by("pk").first()
-                    fields.update(customer=order.customer, order=order,
-                                  product=line.product if line else texts["product"])
-            story.complaint = intake.complaint_create(**fields)
+                if not can_view_order(actor, source):
+                    actor = self._user(story.investigator)
+                story.complaint = intake.complaint_create_from_order(actor=actor, order=source, **fields)
+                return
+            story.complaint = intake.complaint_create(
+                actor=actor, customer=story.customer, product=texts["product"],
+                contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "", **fields)
         return step
 
     def _assign(self, story: Story):
@@ -376,7 +380,8 @@ class ComplaintDemo(DemoBuilder):
             from .services import intake
 
             complaint = story.get()
-            intake.complaint_reply(complaint=complaint, actor=complaint.received_by, reply=story.texts["reply"])
+            actor = complaint.received_by if complaint.received_by.is_active else complaint.investigator
+            intake.complaint_reply(complaint=complaint, actor=actor, reply=story.texts["reply"])
         return step
 
     def _investigate(self, story: Story, *, complete: bool):
@@ -385,16 +390,16 @@ class ComplaintDemo(DemoBuilder):
         def step():
             from aftersales.models import CauseCategory
 
-            from .services import investigation
+            from .services import core
 
             complaint = story.get()
-            person = self._user(RESPONSIBLE[story.responsible][0])
             fields = {"facts": texts["facts"]}
             if complete:
                 fields.update(cause=CauseCategory.objects.get(pk=texts["cause"]) if texts["cause"] else None,
                               whys=texts["whys"], root_cause=texts["root_cause"],
-                              responsible_department=self.departments[story.responsible], responsible_person=person)
-            investigation.complaint_investigate(complaint=complaint, actor=complaint.investigator, **fields)
+                              responsible_department=self.departments[story.responsible],
+                              responsible_person=self._user(RESPONSIBLE[story.responsible][0]))
+            core.investigation_record(complaint=complaint, actor=complaint.investigator, **fields)
         return step
 
     def _start_planning(self, story: Story):
@@ -420,11 +425,12 @@ class ComplaintDemo(DemoBuilder):
 
     def _plan_create(self, story: Story, version: int):
         def step():
-            from .services import plans
+            from .services import core
 
             complaint = story.get()
-            plans.plan_create(complaint=complaint, actor=complaint.investigator, summary=story.texts["summary"],
-                              measures=self._measure_rows(story))
+            summary = story.texts["summary"] if version == 1 else f"{story.texts['summary']}（第{version}版）"
+            core.plan_create(complaint=complaint, actor=complaint.investigator, summary=summary,
+                             measures=self._measure_rows(story))
         return step
 
     def _plan(self, story: Story, version: int) -> HandlingPlan:
@@ -432,40 +438,40 @@ class ComplaintDemo(DemoBuilder):
 
     def _plan_submit(self, story: Story, version: int):
         def step():
-            from .services import plans
+            from .services import core
 
             plan = self._plan(story, version)
-            plans.plan_submit(plan=plan, actor=plan.author)
+            core.plan_submit(plan=plan, actor=plan.author)
         return step
 
     def _plan_reject(self, story: Story, version: int):
         def step():
-            from .services import plans
+            from .services import core
 
-            plans.plan_reject(plan=self._plan(story, version), actor=self._approver(story), reason=story.texts["reject"])
+            core.plan_reject(plan=self._plan(story, version), actor=self._approver(story), reason=story.texts["reject"])
         return step
 
     def _plan_revise(self, story: Story, version: int):
         def step():
-            from .services import plans
+            from .services import core
 
             rejected = self._plan(story, version - 1)
-            plans.plan_revise(plan=rejected, actor=rejected.author, summary=story.texts["summary"] + REVISED)
+            core.plan_revise(plan=rejected, actor=rejected.author, summary=story.texts["summary"] + REVISED)
         return step
 
     def _plan_approve(self, story: Story, version: int):
         def step():
-            from .services import plans
+            from .services import core
 
-            plans.plan_approve(plan=self._plan(story, version), actor=self._approver(story))
+            core.plan_approve(plan=self._plan(story, version), actor=self._approver(story))
         return step
 
     def _measure_done(self, story: Story, version: int, k: int):
         def step():
-            from .services import measures
+            from .services import core
 
-            measure = self._plan(story, version).measures.select_related("owner").order_by("position")[k]
-            measures.measure_complete(measure=measure, actor=measure.owner, note=story.texts["done"][k])
+            measure = self._plan(story, version).measures.select_related("owner", "plan").order_by("position")[k]
+            core.measure_complete(measure=measure, actor=measure.owner, note=story.texts["done"][k])
         return step
 
     def _progress(self, story: Story):
@@ -480,11 +486,11 @@ class ComplaintDemo(DemoBuilder):
 
     def _send_link(self, story: Story, round_: int):
         def step():
-            from .services import confirmation
+            from qsm.links.services import link_issue
 
             complaint = story.get()
-            _link, url = confirmation.confirmation_link_issue(complaint=complaint, actor=complaint.investigator,
-                                                              contact_name=complaint.contact_name)
+            _link, url = link_issue(complaint, CONFIRM_LINK, ttl=dt.timedelta(days=7), actor=complaint.investigator,
+                                    contact_name=complaint.contact_name)
             story.tokens[round_] = url.rstrip("/").rsplit("/", 1)[-1]  # what the customer's message carries
         return step
 
@@ -492,7 +498,7 @@ class ComplaintDemo(DemoBuilder):
         texts = story.texts
 
         def step():
-            from .services import confirmation
+            from .services import core
 
             complaint = story.get()
             objections = "" if satisfied else texts["objections"]
@@ -500,12 +506,13 @@ class ComplaintDemo(DemoBuilder):
                 from qsm.links.services import link_consume
 
                 # As the public page does: the link is checked, used and consumed in the answer's transaction.
-                with link_consume(story.tokens[round_], "complaint_confirm") as use:
-                    confirmation.answer_by_link(use=use, satisfied=satisfied, objections=objections,
-                                                ip=texts["ip"], user_agent=texts["user_agent"])
+                with link_consume(story.tokens[round_], CONFIRM_LINK) as use:
+                    core.answer_record(complaint=use.record, actor=use.actor, satisfied=satisfied,
+                                       objections=objections, link=use.link, ip=texts["ip"],
+                                       user_agent=texts["user_agent"])
                 return
-            confirmation.answer_by_phone(complaint=complaint, actor=complaint.investigator, satisfied=satisfied,
-                                         objections=objections)
+            core.answer_record(complaint=complaint, actor=complaint.investigator, satisfied=satisfied,
+                               objections=objections)
         return step
 
     def _close_unresolved(self, story: Story):
@@ -526,8 +533,11 @@ class ComplaintDemo(DemoBuilder):
 
     def _report(self, story: Story):
         def step():
-            from .services import reports
+            from . import services
 
+            reports = _optional(services, "reports")
+            if reports is None:  # the case report's service is not installed: nothing to write it with
+                return
             complaint = story.get()
             report = reports.report_save(complaint=complaint, actor=complaint.investigator,
                                          lessons_learned=story.texts["lessons"])
@@ -536,23 +546,41 @@ class ComplaintDemo(DemoBuilder):
 
     def _preventive_add(self, story: Story, p: int):
         def step():
-            from .services import prevention
+            from .services import core
 
             complaint = story.get()
             owner = self._user(RESPONSIBLE[story.responsible][p % 2])
             due = timezone.localdate(self.ctx.working.add(timezone.now(), (10 + 10 * p) * 480))
-            prevention.preventive_add(complaint=complaint, actor=complaint.investigator,
-                                      description=story.texts["preventive"] + ("" if p == 0 else "（第二阶段）"),
-                                      owner=owner, department=self.departments[story.responsible], due_date=due)
+            core.preventive_add(complaint=complaint, actor=complaint.investigator,
+                                description=story.texts["preventive"] + ("" if p == 0 else "（第二阶段）"),
+                                owner=owner, department=self.departments[story.responsible], due_date=due)
         return step
 
     def _preventive_done(self, story: Story, p: int):
         def step():
-            from .services import prevention
+            from .services import core
 
-            measure = story.get().preventive_measures.select_related("owner").order_by("pk")[p]
-            prevention.preventive_complete(measure=measure, actor=measure.owner, note=story.texts["done"][0])
+            measure = story.get().preventive_measures.select_related("owner", "complaint").order_by("pk")[p]
+            core.preventive_complete(measure=measure, actor=measure.owner, note=story.texts["done"][0])
         return step
+
+
+def _source_record(story: Story):
+    """The visit, case or order the complaint is opened from, once it exists (None otherwise)."""
+    if not story.source:
+        return None
+    if story.source == "case" and story.source_plan.case is None:
+        return None
+    return story.source_plan.get()
+
+
+def _optional(package, name: str):
+    from importlib import import_module
+
+    try:
+        return import_module(f"{package.__name__}.{name}")
+    except ModuleNotFoundError:
+        return None
 
 
 def build(ctx: DemoContext) -> None:

@@ -184,7 +184,7 @@ def _plan_complaints(ctx: ScaleContext) -> None:
         # The newest complaints go through every state and the two oldest stayed open (overdue), so that even
         # a tiny scale has each; the third newest closed took three plan versions.
         newest = ["received", "investigating", "planning", "executing", "confirming", "closed", "closed_unresolved",
-                  "cancelled", "closed"]
+                  "cancelled", "closed", "planning"]
         ctx.execute(f"""
             UPDATE scale_complaint c SET status = ({text_array(newest)})[{n_total} - c.g + 1]
             WHERE c.g > {n_total} - {len(newest)};
@@ -314,12 +314,14 @@ def _insert_complaints(ctx: ScaleContext) -> None:
             FROM complaints_complaint GROUP BY 2
             ON CONFLICT (prefix, year) DO UPDATE SET last = GREATEST(workflow_numbersequence.last, EXCLUDED.last)""")
         ct = ctx.content_type_id("complaints", "complaint")
-        # CMP-1: the acknowledgement to the customer, logged at intake.
+        # CMP-1: the acknowledgement to the customer with the promised reply time, logged at intake.
         rows.append(ctx.execute(f"""
             INSERT INTO contacts_contactentry (content_type_id, object_id, kind, channel, direction, summary, occurred_at,
                 recorded_by_id, created_at, answer)
-            SELECT {ct}, c.id, 'acknowledgement', 'phone', 'out',
-                   '已确认收到投诉，承诺答复时间：' || to_char(c.reply_due AT TIME ZONE {lit(ctx.tz)}, 'YYYY-MM-DD HH24:MI'),
+            SELECT {ct}, c.id, 'update', CASE WHEN c.channel IN ('phone', 'email', 'chat', 'visit') THEN c.channel
+                                              ELSE 'other' END, 'out',
+                   '您的投诉 ' || c.number || ' 已受理，我们将在 '
+                   || to_char(c.reply_due AT TIME ZONE {lit(ctx.tz)}, 'YYYY-MM-DD HH24:MI') || ' 前答复您。',
                    c.received_at, c.receiver_id, c.received_at, ''
             FROM scale_complaint c ORDER BY c.id"""))
         rows.append(ctx.execute(f"""
@@ -331,6 +333,7 @@ def _insert_complaints(ctx: ScaleContext) -> None:
 
 
 def _insert_plans_and_measures(ctx: ScaleContext) -> None:
+    n_total = ctx.scalar("SELECT COUNT(*) FROM scale_complaint")
     tz = lit(ctx.tz)
     now = f"{lit(ctx.now.isoformat())}::timestamptz"
     with ctx.step("handling plans and measures") as rows:
@@ -342,7 +345,8 @@ def _insert_plans_and_measures(ctx: ScaleContext) -> None:
                    CASE WHEN c.rejected = 1 AND v = 1 THEN 1 ELSE v - c.rejected END AS round,
                    CASE WHEN c.rejected = 1 AND v = 1 THEN 'rejected'
                         WHEN v < c.n_versions THEN 'superseded'
-                        WHEN c.status = 'planning' THEN CASE WHEN {rnd('c.g', 950)} < 0.5 THEN 'draft' ELSE 'submitted' END
+                        WHEN c.status = 'planning' THEN CASE WHEN c.g = {n_total} - 2 THEN 'draft'
+                            WHEN c.g = {n_total} - 9 OR {rnd('c.g', 950)} < 0.5 THEN 'submitted' ELSE 'draft' END
                         WHEN c.status = 'executing' THEN 'approved'
                         WHEN c.status = 'closed_unresolved' THEN 'approved'
                         ELSE 'done' END AS status,

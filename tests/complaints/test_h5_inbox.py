@@ -36,8 +36,9 @@ def make_complaint(*, received_by, customer, status=CS.RECEIVED, investigator=No
     """A complaint row as the services leave it in ``status`` (what "my work" reads)."""
     n = next(_serial)
     closed = status in (CS.CLOSED, CS.CLOSED_UNRESOLVED)
+    fields.setdefault("severity", "general")
     return Complaint.objects.create(
-        number=f"TS-T-{n:05d}", channel="phone", severity="general", customer=customer,
+        number=f"TS-T-{n:05d}", channel="phone", customer=customer,
         subject=f"主轴反复故障 {n}", description="客户来电投诉主轴反复故障。", status=status,
         received_at=NOW - dt.timedelta(hours=n), received_by=received_by,
         receiving_department=received_by.department, investigator=investigator,
