@@ -8,9 +8,18 @@ class ComplaintsConfig(AppConfig):
     # Rows every installation needs (the SLA policies of the complaint clocks), reloaded into a
     # flushed test database (qsm.registry).
     reference_data = "complaints.reference:load"
+    # Its part of the demo data (DATA-1), built by `manage.py load_demo_data` in app order.
+    demo_data = "complaints.demo:build"
+    # What `manage.py bench` measures of it (PERF-1, qsm.bench).
+    bench = "complaints.bench:lists"
+    # Its part of the benchmark data (PERF-1), seeded by `manage.py seed_scale` in app order.
+    scale_data = "complaints.scale:seeder"
 
     def ready(self) -> None:
         from . import (  # noqa: F401
             rules,  # visibility and who-may predicates
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+        from .inbox import register as register_inbox
+
+        register_inbox()  # "my work", the customer page, the order, visit and case pages (qsm.registry)
