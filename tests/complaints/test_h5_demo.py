@@ -70,9 +70,37 @@ def assert_complaints_in_every_state(now: dt.datetime) -> None:
         assert last.to_state == complaint.status, complaint.number
 
 
+def assert_complaints_in_working_hours(now: dt.datetime) -> None:
+    """DATA-1, issue 7: every moment the complaints stamp falls in working hours on a working day, and none
+    is in the future."""
+    from qsm.sla.calendar import WorkingTime, default_calendar
+
+    working = WorkingTime.load(default_calendar(), timezone.localdate())
+    stamped = {Complaint: ("received_at", "replied_at", "investigated_at", "closed_at", "created_at"),
+               HandlingPlan: ("submitted_at", "decided_at", "created_at"), Measure: ("done_at",),
+               CustomerAnswer: ("answered_at",), PreventiveMeasure: ("done_at", "created_at")}
+    outside, checked = [], 0
+    for model, names in stamped.items():
+        for name in names:
+            for pk, moment in model.objects.exclude(**{name: None}).values_list("pk", name):
+                checked += 1
+                local = timezone.localtime(moment)
+                assert moment <= now, f"{model.__name__}.{name} #{pk} in the future"
+                if not any(a <= local <= b for a, b in working.intervals(local.date())):
+                    outside.append(f"{model.__name__}.{name} #{pk}: {local:%Y-%m-%d %a %H:%M}")
+    assert checked > 50
+    assert not outside, f"{len(outside)} moments outside working hours, e.g. " + "; ".join(outside[:8])
+
+
 @pytest.mark.spec("DATA-1", "CMP-1", "CMP-3", "CMP-4", "CMP-5")
 def test_the_small_demo_has_complaints_in_every_state(db):
     call_command("load_demo_data", "--small", "--seed", "7", stdout=io.StringIO())
 
-    assert_complaints_in_every_state(timezone.now())
+    now = timezone.now()
+    assert_complaints_in_every_state(now)
+    assert_complaints_in_working_hours(now)
     assert Complaint.objects.count() < 15
+    # the subjects differ (issue 7), and the complaints are spread over the year
+    subjects = list(Complaint.objects.values_list("subject", flat=True))
+    assert len(set(subjects)) >= len(subjects) * 0.6
+    assert Complaint.objects.dates("received_at", "month").count() >= 4
