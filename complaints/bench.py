@@ -17,7 +17,7 @@ from qsm.bench import BenchList
 COMPLAINTS = {"page": "complaints:complaint-list", "api": "api-complaint-list", "export": "complaints:complaint-export",
               "record_page": "complaints:complaint-detail", "record_api": "api-complaint-detail"}
 MEASURES = {"page": "complaints:measure-list", "api": "api-complaint-measure-list", "export": "complaints:measure-export",
-            "record_page": None, "record_api": None}
+            "record_page": None, "record_api": "api-complaint-measure-detail"}
 
 
 def _exists(name: str | None, *args) -> bool:
@@ -44,27 +44,27 @@ def _declared(names: dict) -> dict | None:
 
 def lists() -> list[BenchList]:
     from .models import Complaint, Measure
-    from .selectors import complaint_scope
 
     found: list[BenchList] = []
     complaints = _declared(COMPLAINTS)
     if complaints is not None:
-        from .inbox import INVESTIGATOR_STATES
+        from .selectors.complaints import complaint_list
 
         found.append(BenchList(
-            name="complaints", model=Complaint,
-            rows=lambda user: complaint_scope(user).order_by("-received_at", "-id"), **complaints,
+            name="complaints", model=Complaint, rows=lambda user: complaint_list(user=user), **complaints,
             number_of=lambda complaint: complaint.number, customer_of=lambda complaint: complaint.customer,
-            open_q=Q(status__in=INVESTIGATOR_STATES) | Q(status__in=("received", "executing")),
-            department_field="receiving_department", owner_field="received_by",
+            # "my work" of the busiest receiver: what is still being handled in the receiving department
+            open_q=Q(status__in=Complaint.OPEN_STATES), department_field="receiving_department",
+            owner_field="received_by",
         ))
     measures = _declared(MEASURES)
     if measures is not None:
+        from .selectors.work import measure_list
+
         found.append(BenchList(
-            name="complaint_measures", model=Measure,
-            rows=lambda user: Measure.objects.filter(plan__complaint__in=complaint_scope(user)).order_by("due_date", "id"),
-            **measures, number_of=lambda measure: measure.plan.complaint.number,
+            name="complaint_measures", model=Measure, rows=lambda user: measure_list(user=user), **measures,
+            number_of=lambda measure: measure.plan.complaint.number,
             customer_of=lambda measure: measure.plan.complaint.customer,
-            open_q=Q(status="open"), department_field="department", owner_field="owner",
+            open_q=Q(status=Measure.Status.OPEN), department_field="department", owner_field="owner",
         ))
     return found
