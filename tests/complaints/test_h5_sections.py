@@ -139,3 +139,24 @@ def test_a_visit_and_a_case_list_the_complaints_opened_from_them_for_who_may_see
     with CaptureQueriesContext(connection) as queries:
         rows = case_complaints_section(case, staff).rows
     assert len(rows) == 6 and len(queries) == 1
+
+
+@pytest.mark.spec("CMP-1", "ORG-1")
+def test_the_case_and_visit_pages_show_the_complaints_opened_from_them(client, staff_user, other_department_staff,
+                                                                       customer):
+    visit = make_visit(owner=staff_user, customer=customer, status="done", method="phone", satisfaction=2,
+                       done_at=timezone.now())
+    case = make_case(owner=staff_user, customer=customer)
+    from_visit = make_complaint(received_by=staff_user, customer=customer, source_visit=visit)
+    from_case = make_complaint(received_by=staff_user, customer=customer, source_case=case)
+    hidden = make_complaint(received_by=other_department_staff, customer=customer, source_case=case)
+    client.force_login(staff_user)
+
+    case_html = client.get(case.get_absolute_url()).content.decode()
+    visit_html = client.get(visit.get_absolute_url()).content.decode()
+
+    assert 'id="case-complaints"' in case_html and from_case.number in case_html and hidden.number not in case_html
+    assert 'id="visit-complaints"' in visit_html and from_visit.number in visit_html
+    # a case nothing was opened from shows no such section
+    bare = make_case(owner=staff_user, customer=customer)
+    assert 'id="case-complaints"' not in client.get(bare.get_absolute_url()).content.decode()
