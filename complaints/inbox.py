@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from django.db.models import CharField, DateField, Exists, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop, pgettext
 
 from qsm.inbox import first_by_deadline
 from qsm.org.models import Role, User
 from qsm.org.rules import in_quality_department
+from qsm.record_rows import labels as _labels
+from qsm.record_rows import list_url as _list_url
+from qsm.record_rows import local_day as _day
+from qsm.record_rows import record_url_of as _url_of
 from qsm.registry import HistorySection, InboxItem
 
 from .models import Complaint, HandlingPlan, Measure, PreventiveMeasure
@@ -53,39 +54,6 @@ _ASSIGN_WAITING_FOR = gettext_noop("Assign an investigator")
 _PLAN_WAITING_FOR = gettext_noop("Approve or reject the handling plan")
 _MEASURE_WAITING_FOR = gettext_noop("Carry out the measure and record what was done")
 _PREVENTIVE_WAITING_FOR = gettext_noop("Carry out the preventive measure")
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def _url_of(viewname: str):
-    """``pk -> URL`` of a record page, reversed once; an empty URL while the page is not there."""
-    try:
-        from qsm.inbox import url_of
-
-        return url_of(viewname)
-    except NoReverseMatch:
-        return lambda pk: ""
-
-
-def _list_url(viewname: str, **params) -> str | None:
-    try:
-        return reverse(viewname) + "?" + urlencode(params)
-    except NoReverseMatch:
-        return None
-
-
-def _labels(choices) -> dict[str, str]:
-    # PERF-1: labels translated once per call, not per row.
-    return {value: str(label) for value, label in choices}
-
-
-def _day(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value).date()
-    return value.isoformat()
 
 
 # --- my work (INBOX-1) -------------------------------------------------------------------------------

@@ -19,9 +19,17 @@ contact log; the timeline (one event per transition); the follow-up queue row on
 """
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
-
 from qsm.scale import ScaleContext, Seeder, int_array, lit, pick, rnd, text_array, weighted
+from qsm.scale_sql import (
+    after,
+    clock_lead_days,
+    customer_range,
+    days,
+    now_sql,
+    numbered_by_receipt,
+    spread_over_window,
+    url_prefix,
+)
 
 # --- word lists ----------------------------------------------------------------------------------
 
@@ -71,22 +79,6 @@ MIX_BY_AGE = [
 ]
 
 
-def _days(x: str) -> str:
-    return f"(({x}) * interval '1 day')"
-
-
-def _next(prev: str, days: str, share: float, now: str) -> str:
-    """SQL: ``days`` after ``prev``, but never more than ``share`` of the time left until now."""
-    return f"({prev} + least({_days(days)}, ({now} - {prev}) * {share}))"
-
-
-def _url(name: str) -> str:
-    try:
-        return reverse(name, args=[0])[:-2]
-    except NoReverseMatch:
-        return ""
-
-
 def _policies(stage: str, record_type: str = "complaints.complaint") -> dict[str, tuple[int, int, int]]:
     """severity -> (policy id, working minutes, remind percent), as the engine picks them (the clock's
     category is the complaint's severity: complaints.reference)."""
@@ -106,24 +98,16 @@ def _by_severity(policies, index: int, alias: str = "c") -> str:
     return f"(CASE {whens} END)"
 
 
-def _lead_days(model, stage: str, default: int = 1) -> int:
-    from qsm.workflow.engine import workflow_for
-
-    try:
-        for clock in workflow_for(model).clocks:
-            if clock.stage == stage:
-                return int(clock.lead())
-    except Exception:  # noqa: BLE001 - the seeder falls back to the declared default
-        pass
-    return default
-
-
 def seed(ctx: ScaleContext) -> None:
+    from aftersales.scale import seed_due_visits
+
     _plan_complaints(ctx)
     _insert_complaints(ctx)
     _insert_plans_and_measures(ctx)
     _insert_answers_reports_preventive(ctx)
     _insert_clocks_and_timeline(ctx)
+    # VIS-1: closing wrote the follow-up rows; the visit scheduler made the visits of the due ones.
+    seed_due_visits(ctx)
 
 
 # --- the plan of every complaint (a temporary table) -------------------------------------------------
@@ -133,11 +117,8 @@ def _plan_complaints(ctx: ScaleContext) -> None:
     org = ctx.org_lookups()
     n_total = ctx.count(100_000, minimum=24)
     tz = lit(ctx.tz)
-    now = f"{lit(ctx.now.isoformat())}::timestamptz"
-    span = (ctx.now - ctx.start).total_seconds()
-    first = ctx.next_id("complaints_complaint")
-    first_customer = ctx.scalar("SELECT MIN(id) FROM org_customer")
-    n_customers = ctx.scalar("SELECT COUNT(*) FROM org_customer")
+    now = now_sql(ctx)
+    first, (first_customer, n_customers) = ctx.next_id("complaints_complaint"), customer_range(ctx)
     products = [r[0] for r in ctx.rows("SELECT id FROM org_product WHERE is_active ORDER BY id")] or [0]
     causes = [r[0] for r in ctx.rows("SELECT id FROM aftersales_causecategory WHERE parent_id IS NOT NULL "
                                      "AND is_active ORDER BY id")]
@@ -159,7 +140,7 @@ def _plan_complaints(ctx: ScaleContext) -> None:
         rows.append(ctx.execute(f"""
             DROP TABLE IF EXISTS scale_complaint; CREATE TEMP TABLE scale_complaint ON COMMIT DROP AS
             WITH src AS (
-                SELECT {_next('o.delivered_at', f"2 + 500 * power({rnd('o.id', 902)}, 2)", 0.8, now)} AS received_at,
+                SELECT {after('o.delivered_at', f"2 + 500 * power({rnd('o.id', 902)}, 2)", 0.8, now)} AS received_at,
                        o.customer_id, o.id AS order_id, -o.id AS k
                 FROM (SELECT id, customer_id, delivered_at FROM orders_order WHERE delivered_at IS NOT NULL
                       ORDER BY {rnd('id', 903)}, id LIMIT {n_from_orders}) o
@@ -167,15 +148,8 @@ def _plan_complaints(ctx: ScaleContext) -> None:
                 SELECT x.received_at, {first_customer} + floor(power({rnd('d', 904)}, 1.5) * {n_customers})::bigint,
                        NULL, d
                 FROM generate_series(1::bigint, {n_direct}) d
-                CROSS JOIN LATERAL (SELECT ({lit(ctx.start.isoformat())}::timestamptz
-                    + (d - 1 + {rnd('d', 905)}) * {span / max(n_direct, 1)} * interval '1 second') AT TIME ZONE {tz} AS l) w
-                CROSS JOIN LATERAL (SELECT least((w.l::date + interval '9 hours' + (w.l - w.l::date) * 0.375) AT TIME ZONE {tz},
-                                                 {now} - interval '1 minute') AS received_at) x
-            ), numbered AS (
-                SELECT row_number() OVER (ORDER BY received_at, k) AS g, src.*,
-                       extract(epoch FROM {now} - received_at) / 86400 AS age
-                FROM src
-            )
+                {spread_over_window(ctx, 'd', 905, n_direct, now)}
+            ), {numbered_by_receipt(now)}
             SELECT {first} + g - 1 AS id, numbered.*, {age_case} AS status,
                    {weighted(SEVERITIES, rnd('g', 906))} AS severity, {weighted(CHANNELS, rnd('g', 907))} AS channel,
                    ({org['intake']})[1 + floor({rnd('g', 908)} * 1000)::int] AS dept_id,
@@ -243,21 +217,21 @@ def _plan_complaints(ctx: ScaleContext) -> None:
                 t_reply = CASE WHEN c.status NOT IN ('received', 'cancelled') OR {rnd('c.g', 920)} < 0.4 THEN least(
                     qsm_work_add(c.received_at, c.reply_minutes * (0.1 + 1.2 * power({rnd('c.g', 921)}, 1.5))),
                     c.received_at + ({now} - c.received_at) * 0.1) END;
-            UPDATE scale_complaint c SET t_assign = {_next('c.received_at', f"0.2 + 2 * {rnd('c.g', 922)}", 0.15, now)}
+            UPDATE scale_complaint c SET t_assign = {after('c.received_at', f"0.2 + 2 * {rnd('c.g', 922)}", 0.15, now)}
             WHERE c.investigator_id IS NOT NULL;
             UPDATE scale_complaint c SET inv_due = qsm_work_add(c.t_assign, c.inv_minutes),
                 inv_remind = qsm_work_add(c.t_assign, c.inv_minutes * c.inv_percent / 100.0)
             WHERE c.t_assign IS NOT NULL;
-            UPDATE scale_complaint c SET t_plan = {_next('c.t_assign', f"1 + 5 * {rnd('c.g', 923)}", 0.2, now)}
+            UPDATE scale_complaint c SET t_plan = {after('c.t_assign', f"1 + 5 * {rnd('c.g', 923)}", 0.2, now)}
             WHERE c.n_versions > 0;
-            UPDATE scale_complaint c SET t_exec = {_next('c.t_plan', f"1 + 4 * {rnd('c.g', 924)}", 0.3, now)}
+            UPDATE scale_complaint c SET t_exec = {after('c.t_plan', f"1 + 4 * {rnd('c.g', 924)}", 0.3, now)}
             WHERE c.status IN ('executing', 'confirming', 'closed') OR (c.status = 'closed_unresolved' AND c.n_versions > 0);
-            UPDATE scale_complaint c SET t_confirm = {_next('c.t_exec', f"3 + 20 * {rnd('c.g', 925)}", 0.5, now)}
+            UPDATE scale_complaint c SET t_confirm = {after('c.t_exec', f"3 + 20 * {rnd('c.g', 925)}", 0.5, now)}
             WHERE c.status IN ('confirming', 'closed');
             UPDATE scale_complaint c SET t_end = CASE
-                WHEN c.status = 'closed' THEN {_next('c.t_confirm', f"1 + 5 * {rnd('c.g', 926)}", 0.5, now)}
-                WHEN c.status = 'closed_unresolved' THEN {_next('coalesce(c.t_exec, c.t_plan, c.t_assign, c.received_at)', f"10 + 30 * {rnd('c.g', 927)}", 0.5, now)}
-                WHEN c.status = 'cancelled' THEN {_next('c.received_at', f"0.2 + 2 * {rnd('c.g', 928)}", 0.3, now)}
+                WHEN c.status = 'closed' THEN {after('c.t_confirm', f"1 + 5 * {rnd('c.g', 926)}", 0.5, now)}
+                WHEN c.status = 'closed_unresolved' THEN {after('coalesce(c.t_exec, c.t_plan, c.t_assign, c.received_at)', f"10 + 30 * {rnd('c.g', 927)}", 0.5, now)}
+                WHEN c.status = 'cancelled' THEN {after('c.received_at', f"0.2 + 2 * {rnd('c.g', 928)}", 0.3, now)}
                 END;
             -- The resolution clock stands still while the customer is asked (confirming).
             UPDATE scale_complaint c SET paused_minutes = CASE WHEN c.status = 'closed'
@@ -268,7 +242,7 @@ def _plan_complaints(ctx: ScaleContext) -> None:
 
 
 def _insert_complaints(ctx: ScaleContext) -> None:
-    now = f"{lit(ctx.now.isoformat())}::timestamptz"
+    now = now_sql(ctx)
     qm = ctx.shared["complaints"]["quality_managers"]
     whys = "CASE " + " ".join(
         f"WHEN c.g % {len(WHYS)} = {k} THEN {lit(__import__('json').dumps(w, ensure_ascii=False))}::jsonb"
@@ -335,7 +309,7 @@ def _insert_complaints(ctx: ScaleContext) -> None:
 def _insert_plans_and_measures(ctx: ScaleContext) -> None:
     n_total = ctx.scalar("SELECT COUNT(*) FROM scale_complaint")
     tz = lit(ctx.tz)
-    now = f"{lit(ctx.now.isoformat())}::timestamptz"
+    now = now_sql(ctx)
     with ctx.step("handling plans and measures") as rows:
         # Version v of a complaint: the first one rejected when ``rejected``; each round's approved version
         # superseded by the next round's; the last one as the complaint's state says.
@@ -393,7 +367,7 @@ def _insert_plans_and_measures(ctx: ScaleContext) -> None:
             JOIN scale_biz b ON b.id = p.resp_dept_id
             LEFT JOIN scale_staff o ON o.dept_id = b.id AND o.n = 1 + floor({rnd('p.g * 3 + m.pos', 957)} * b.n_staff)::int
             CROSS JOIN LATERAL (SELECT p.decided_at + interval '3 days' + m.pos * interval '4 days'
-                                       + {_days(f"10 * {rnd('p.g * 3 + m.pos', 958)}")} AS due) x0
+                                       + {days(f"10 * {rnd('p.g * 3 + m.pos', 958)}")} AS due) x0
             CROSS JOIN LATERAL (SELECT x0.due,
                 CASE WHEN p.status IN ('draft', 'submitted') THEN 'planned'
                      WHEN p.status = 'rejected' THEN 'cancelled'
@@ -406,7 +380,7 @@ def _insert_plans_and_measures(ctx: ScaleContext) -> None:
 
 
 def _insert_answers_reports_preventive(ctx: ScaleContext) -> None:
-    now = f"{lit(ctx.now.isoformat())}::timestamptz"
+    now = now_sql(ctx)
     ct = ctx.content_type_id("complaints", "complaint")
     with ctx.step("customer answers, links, case reports, preventive measures") as rows:
         # One answer per finished round: the earlier rounds not satisfied, the last satisfied (closed).
@@ -462,7 +436,7 @@ def _insert_answers_reports_preventive(ctx: ScaleContext) -> None:
                    CASE WHEN x.status = 'open' THEN pg_temp.qsm_work_end((x.due AT TIME ZONE {tz})::date) END,
                    c.t_end + interval '1 day', c.investigator_id
             FROM scale_complaint c
-            CROSS JOIN LATERAL (SELECT c.t_end + interval '10 days' + {_days(f"30 * {rnd('c.g', 966)}")} AS due) x0
+            CROSS JOIN LATERAL (SELECT c.t_end + interval '10 days' + {days(f"30 * {rnd('c.g', 966)}")} AS due) x0
             CROSS JOIN LATERAL (SELECT x0.due, CASE WHEN x0.due < {now} - interval '3 days' AND {rnd('c.g', 967)} < 0.9
                                                     THEN 'done' ELSE 'open' END AS status) x
             WHERE c.status = 'closed' AND c.t_end + interval '1 day' < {now} AND {rnd('c.g', 968)} < 0.4
@@ -472,62 +446,50 @@ def _insert_answers_reports_preventive(ctx: ScaleContext) -> None:
 def _insert_clocks_and_timeline(ctx: ScaleContext) -> None:
     from .models import Measure
 
-    now = f"{lit(ctx.now.isoformat())}::timestamptz"
+    now = now_sql(ctx)
     tz = lit(ctx.tz)
     ct = ctx.content_type_id("complaints", "complaint")
     ct_plan = ctx.content_type_id("complaints", "handlingplan")
     ct_measure = ctx.content_type_id("complaints", "measure")
-    url = _url("complaints:complaint-detail")
-    lead = _lead_days(Measure, "measure")
+    url = url_prefix("complaints:complaint-detail")
+    lead = clock_lead_days(Measure, "measure")
     title = "left(c.number || ' ' || a.subject, 200)"
     approval = ctx.shared["complaints"]["approval"]
     deadline = """INSERT INTO sla_deadline (content_type_id, object_id, stage, source, policy_id, calendar_id, title, url,
                 owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_at, paused_minutes,
                 completed_at, reminded_at, overdue_at)"""
     with ctx.step("deadlines (reply, resolution, measures)") as rows:
-        rows.append(ctx.execute(f"""
-            {deadline}
-            SELECT {ct}, c.id, 'reply', 'policy', c.reply_policy, {ctx.calendar_id}, {title}, {lit(url)} || c.id || '/',
-                   c.receiver_id, c.dept_id, x.state, c.received_at, c.reply_minutes, c.reply_remind, c.reply_due, NULL, 0,
-                   x.completed_at,
-                   CASE WHEN c.reply_remind <= coalesce(x.completed_at, {now}) THEN c.reply_remind END,
-                   CASE WHEN c.reply_due <= coalesce(x.completed_at, {now}) THEN c.reply_due END
-            FROM scale_complaint c JOIN complaints_complaint a ON a.id = c.id
-            CROSS JOIN LATERAL (SELECT
-                CASE WHEN c.t_reply IS NULL AND c.status IN {OPEN} THEN 'running' WHEN c.t_reply IS NULL THEN 'cancelled'
-                     WHEN c.t_reply <= c.reply_due THEN 'met' ELSE 'late' END AS state,
-                CASE WHEN c.t_reply IS NULL AND c.status IN {OPEN} THEN NULL ELSE coalesce(c.t_reply, c.t_end) END
-                    AS completed_at) x
-            ORDER BY c.id"""))
-        rows.append(ctx.execute(f"""
-            {deadline}
-            SELECT {ct}, c.id, 'resolution', 'policy', c.res_policy, {ctx.calendar_id}, {title}, {lit(url)} || c.id || '/',
-                   coalesce(c.investigator_id, c.receiver_id), c.dept_id, x.state, c.received_at, c.res_minutes,
-                   c.res_remind, c.res_due, CASE WHEN c.status = 'confirming' THEN c.t_confirm END, c.paused_minutes,
-                   x.completed_at,
-                   CASE WHEN c.res_remind <= coalesce(x.completed_at, c.t_confirm, {now}) THEN c.res_remind END,
-                   CASE WHEN c.res_due <= coalesce(x.completed_at, c.t_confirm, {now}) THEN c.res_due END
-            FROM scale_complaint c JOIN complaints_complaint a ON a.id = c.id
-            CROSS JOIN LATERAL (SELECT
-                CASE WHEN c.status IN ('received', 'investigating', 'planning', 'executing') THEN 'running'
-                     WHEN c.status = 'confirming' THEN 'paused' WHEN c.status = 'cancelled' THEN 'cancelled'
-                     WHEN c.t_end <= c.res_due THEN 'met' ELSE 'late' END AS state,
-                c.t_end AS completed_at) x
-            ORDER BY c.id"""))
-        rows.append(ctx.execute(f"""
-            {deadline}
-            SELECT {ct}, c.id, 'investigation', 'policy', c.inv_policy, {ctx.calendar_id}, {title}, {lit(url)} || c.id || '/',
-                   c.investigator_id, c.dept_id, x.state, c.t_assign, c.inv_minutes, c.inv_remind, c.inv_due, NULL, 0,
-                   x.completed_at,
-                   CASE WHEN c.inv_remind <= coalesce(x.completed_at, {now}) THEN c.inv_remind END,
-                   CASE WHEN c.inv_due <= coalesce(x.completed_at, {now}) THEN c.inv_due END
-            FROM scale_complaint c JOIN complaints_complaint a ON a.id = c.id
-            CROSS JOIN LATERAL (SELECT
-                CASE WHEN c.status = 'investigating' THEN 'running' WHEN c.t_plan IS NULL THEN 'cancelled'
-                     WHEN c.t_plan <= c.inv_due THEN 'met' ELSE 'late' END AS state,
-                CASE WHEN c.status = 'investigating' THEN NULL ELSE coalesce(c.t_plan, c.t_end) END AS completed_at) x
-            WHERE c.t_assign IS NOT NULL
-            ORDER BY c.id"""))
+        # The complaint's policy clocks: (stage, column prefix, owner, started, paused at, state, completed, rows)
+        clocks = [
+            ("reply", "reply", "c.receiver_id", "c.received_at", "NULL::timestamptz",
+             f"CASE WHEN c.t_reply IS NULL AND c.status IN {OPEN} THEN 'running' WHEN c.t_reply IS NULL THEN "
+             "'cancelled' WHEN c.t_reply <= c.reply_due THEN 'met' ELSE 'late' END",
+             f"CASE WHEN c.t_reply IS NULL AND c.status IN {OPEN} THEN NULL ELSE coalesce(c.t_reply, c.t_end) END",
+             "TRUE"),
+            ("resolution", "res", "coalesce(c.investigator_id, c.receiver_id)", "c.received_at",
+             "CASE WHEN c.status = 'confirming' THEN c.t_confirm END",
+             "CASE WHEN c.status IN ('received', 'investigating', 'planning', 'executing') THEN 'running' "
+             "WHEN c.status = 'confirming' THEN 'paused' WHEN c.status = 'cancelled' THEN 'cancelled' "
+             "WHEN c.t_end <= c.res_due THEN 'met' ELSE 'late' END", "c.t_end", "TRUE"),
+            ("investigation", "inv", "c.investigator_id", "c.t_assign", "NULL::timestamptz",
+             "CASE WHEN c.status = 'investigating' THEN 'running' WHEN c.t_plan IS NULL THEN 'cancelled' "
+             "WHEN c.t_plan <= c.inv_due THEN 'met' ELSE 'late' END",
+             "CASE WHEN c.status = 'investigating' THEN NULL ELSE coalesce(c.t_plan, c.t_end) END",
+             "c.t_assign IS NOT NULL"),
+        ]
+        for stage, p, owner, started, paused, state, completed, where in clocks:
+            paused_minutes = "c.paused_minutes" if stage == "resolution" else "0"
+            rows.append(ctx.execute(f"""
+                {deadline}
+                SELECT {ct}, c.id, '{stage}', 'policy', c.{p}_policy, {ctx.calendar_id}, {title}, {lit(url)} || c.id || '/',
+                       {owner}, c.dept_id, x.state, {started}, c.{p}_minutes, c.{p}_remind, c.{p}_due, x.paused_at,
+                       {paused_minutes}, x.completed_at,
+                       CASE WHEN c.{p}_remind <= coalesce(x.completed_at, x.paused_at, {now}) THEN c.{p}_remind END,
+                       CASE WHEN c.{p}_due <= coalesce(x.completed_at, x.paused_at, {now}) THEN c.{p}_due END
+                FROM scale_complaint c JOIN complaints_complaint a ON a.id = c.id
+                CROSS JOIN LATERAL (SELECT {state} AS state, {completed} AS completed_at, {paused} AS paused_at) x
+                WHERE {where}
+                ORDER BY c.id"""))
         rows.append(ctx.execute(f"""
             {deadline}
             SELECT {ct_plan}, h.id, 'approval', 'policy', x.policy, {ctx.calendar_id}, left(c.number || ' v' || h.version, 200),
@@ -626,7 +588,8 @@ seeder = Seeder(
     module="complaints",
     tables=("complaints_complaint", "complaints_handlingplan", "complaints_measure", "complaints_customeranswer",
             "complaints_casereport", "complaints_preventivemeasure", "links_signedlink", "followup_followup",
-            "contacts_contactentry", "sla_deadline", "workflow_event", "workflow_numbersequence"),
+            "aftersales_visit", "aftersales_visitanswer", "aftersales_phoneattempt", "contacts_contactentry",
+            "sla_deadline", "workflow_event", "workflow_numbersequence"),
     seed=seed,
     report=report,
 )

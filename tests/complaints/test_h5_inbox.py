@@ -22,6 +22,7 @@ from complaints.inbox import complaint_waiting_on, complaints_inbox, measures_du
 from complaints.models import Complaint, HandlingPlan, Measure, PreventiveMeasure
 from qsm import registry
 from qsm.org.models import Role, User
+from tests.aftersales.test_inbox import _inbox_queries, _plan, _uses
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,13 +204,6 @@ def _world(staff_user, colleague, manager, quality_officer, customer, count: int
             make_preventive(complaint, owner=colleague, created_by=quality_officer)
 
 
-def _inbox_queries(user_pk: int) -> int:
-    user = User.objects.get(pk=user_pk)  # as a request loads it
-    with CaptureQueriesContext(connection) as queries:
-        registry.inbox_items(user)
-    return len(queries)
-
-
 @pytest.mark.spec("INBOX-1", "PERF-1")
 def test_the_queries_of_my_work_do_not_grow_with_the_complaints_and_the_module_reads_them_in_one(
         staff_user, colleague, manager, quality_officer, quality_manager, customer):
@@ -232,22 +226,6 @@ def test_the_queries_of_my_work_do_not_grow_with_the_complaints_and_the_module_r
             items = complaints_inbox(loaded)
         assert len(queries) == 1, [q["sql"] for q in queries]
         assert items or user == manager
-
-
-def _plan(queryset) -> str:
-    with connection.cursor() as cursor:
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            cursor.execute(f"SET LOCAL {setting} = off")
-    try:
-        return queryset.explain()
-    finally:
-        with connection.cursor() as cursor:
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-                cursor.execute(f"SET LOCAL {setting} = on")
-
-
-def _uses(plan: str, index: str) -> bool:
-    return f"Index Scan using {index} " in plan or f"Index Only Scan using {index} " in plan
 
 
 @pytest.mark.spec("INBOX-1", "PERF-1")

@@ -6,6 +6,7 @@ preventive measures, their deadlines, timelines and follow-up rows. Run at a tin
 what it wrote."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from aftersales.models import Visit
 from complaints.models import CaseReport, Complaint, CustomerAnswer, HandlingPlan, Measure, PreventiveMeasure
 from qsm import registry
 from qsm.followup.models import FollowUp
@@ -85,7 +87,14 @@ def test_complaints_in_every_state_with_investigation_clocks_and_timelines(seede
     acknowledged = complaints.filter(communications__kind="update", communications__summary__contains="已受理")
     assert acknowledged.distinct().count() == complaints.count()
     closed = complaints.filter(status__in=[CS.CLOSED, CS.CLOSED_UNRESOLVED])
-    assert FollowUp.objects.filter(content_type=ct, reason="complaint_closed").count() == closed.count()
+    rows = FollowUp.objects.filter(content_type=ct, reason="complaint_closed")
+    assert rows.count() == closed.count()
+    # VIS-1: the scheduler made the visits of the due rows (within the two years visits exist), numbered on
+    due = rows.filter(due_at__lt=now - dt.timedelta(minutes=10), due_at__gte=now - dt.timedelta(days=729))
+    assert due.exists() and not due.filter(consumed_at__isnull=True).exists()
+    visits = Visit.objects.filter(content_type=ct, reason="complaint_closed")
+    assert visits.count() == due.count() and not visits.exclude(object_id__in=closed.values("pk")).exists()
+    assert Visit.objects.values("number").distinct().count() == Visit.objects.count()
 
 
 @pytest.mark.spec("PERF-1", "CMP-3", "CMP-4", "CMP-5")
