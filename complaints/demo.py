@@ -487,13 +487,21 @@ class ComplaintDemo(DemoBuilder):
     def _send_link(self, story: Story, round_: int):
         def step():
             from qsm.links.registry import purpose_for
-            from qsm.links.services import link_issue
+
+            from . import services
 
             if purpose_for(CONFIRM_LINK) is None:  # the customer's page is not installed: asked by phone
                 return
             complaint = story.get()
-            _link, url = link_issue(complaint, CONFIRM_LINK, ttl=dt.timedelta(days=7), actor=complaint.investigator,
-                                    contact_name=complaint.contact_name)
+            confirmation = _optional(services, "confirmation")
+            if confirmation is not None:
+                _link, url = confirmation.complaint_link_issue(complaint=complaint, actor=complaint.investigator,
+                                                               contact_name=complaint.contact_name)
+            else:
+                from qsm.links.services import link_issue
+
+                _link, url = link_issue(complaint, CONFIRM_LINK, ttl=dt.timedelta(days=7),
+                                        actor=complaint.investigator, contact_name=complaint.contact_name)
             story.tokens[round_] = url.rstrip("/").rsplit("/", 1)[-1]  # what the customer's message carries
         return step
 
@@ -501,21 +509,28 @@ class ComplaintDemo(DemoBuilder):
         texts = story.texts
 
         def step():
+            from . import services
             from .services import core
 
             complaint = story.get()
             objections = "" if satisfied else texts["objections"]
+            confirmation = _optional(services, "confirmation")
             if by_link and story.tokens.get(round_):
                 from qsm.links.services import link_consume
 
                 # As the public page does: the link is checked, used and consumed in the answer's transaction.
                 with link_consume(story.tokens[round_], CONFIRM_LINK) as use:
-                    core.answer_record(complaint=use.record, actor=use.actor, satisfied=satisfied,
-                                       objections=objections, link=use.link, ip=texts["ip"],
-                                       user_agent=texts["user_agent"])
+                    if confirmation is not None:
+                        confirmation.complaint_answer_via_link(complaint=use.record, use=use, satisfied=satisfied,
+                                                               objections=objections, ip=texts["ip"],
+                                                               user_agent=texts["user_agent"])
+                    else:
+                        core.answer_record(complaint=use.record, actor=use.actor, satisfied=satisfied,
+                                           objections=objections, link=use.link, ip=texts["ip"],
+                                           user_agent=texts["user_agent"])
                 return
-            core.answer_record(complaint=complaint, actor=complaint.investigator, satisfied=satisfied,
-                               objections=objections)
+            record = confirmation.complaint_answer_record if confirmation is not None else core.answer_record
+            record(complaint=complaint, actor=complaint.investigator, satisfied=satisfied, objections=objections)
         return step
 
     def _close_unresolved(self, story: Story):
@@ -542,9 +557,8 @@ class ComplaintDemo(DemoBuilder):
             if reports is None:  # the case report's service is not installed: nothing to write it with
                 return
             complaint = story.get()
-            report = reports.report_save(complaint=complaint, actor=complaint.investigator,
-                                         lessons_learned=story.texts["lessons"])
-            reports.report_finalize(report=report, actor=complaint.investigator)
+            data = {**reports.case_report_initial(complaint), "lessons_learned": story.texts["lessons"]}
+            reports.case_report_save(complaint=complaint, actor=complaint.investigator, data=data, finalise=True)
         return step
 
     def _preventive_add(self, story: Story, p: int):
