@@ -7,9 +7,11 @@ Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-crea
 """
 from __future__ import annotations
 
-from . import confirmation_urls
+from . import complaint_urls, confirmation_urls
 
 app_name = "complaints"
 
 urlpatterns: list = []
+# CMP-1 / SEARCH-1: the list, the intake, the complaint's page and its own forms (h2).
+urlpatterns += complaint_urls.urlpatterns
 urlpatterns += confirmation_urls.urlpatterns  # CMP-4/CMP-5: confirmation, case report, prevention (h4)

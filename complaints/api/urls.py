@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from . import complaints
 from .confirmation import ComplaintConfirmationViewSet, PreventiveMeasureViewSet
 
 router = SimpleRouter()
-# CMP-4/CMP-5 (h4): /api/complaints/preventive-measures/, and the
-# confirmation and case-report actions on /api/complaints/complaints/{id}/… (no list/detail here).
+# CMP-1 / SEARCH-1: /api/complaints/complaints/ (list, intake, the complaint's own actions).
+router.register("complaints", complaints.ComplaintViewSet, basename="api-complaint")
+# CMP-4/CMP-5 (h4): /api/complaints/preventive-measures/, and the confirmation and case-report
+# actions on /api/complaints/complaints/{id}/… (no list or detail of their own).
 router.register("preventive-measures", PreventiveMeasureViewSet, basename="complaint-preventive")
 router.register("complaints", ComplaintConfirmationViewSet, basename="complaint-confirmation")
 
