@@ -12,15 +12,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.links.views import qr_token
-from qsm.web.views import RecordPostView
 
 from ..forms.confirmation import ConfirmLinkForm, PhoneAnswerForm, RevokeLinkForm
 from ..selectors import complaint_get
 from ..services import confirmation
+from .record import ComplaintPostView
 
 LINK_SESSION = "complaints-confirm-link-%s"  # the raw URL of a link just issued (it is never stored)
 
@@ -55,15 +54,11 @@ def record_url(complaint, anchor: str) -> str:
     return f"{url}#{anchor}"
 
 
-class ComplaintActionView(RecordPostView):
+class ComplaintActionView(ComplaintPostView):
     """A form of the record page's confirmation/report sections: one service call, then the record
-    page; a form with errors comes back on a small page of its own (400; an illegal step 409)."""
+    page at the section; a refusal re-renders the record page with the bound form (400 / 409)."""
 
-    record_name, form_key, anchor = "complaint", "form", "confirmation"
-    title = ""
-
-    def get_record(self, pk):
-        return complaint_get(user=self.request.user, pk=pk)
+    anchor = "confirmation"
 
     def complaint_of(self, record):
         """The complaint whose page the form belongs to (the record itself, or its parent)."""
@@ -72,18 +67,12 @@ class ComplaintActionView(RecordPostView):
     def success_url(self, record) -> str:
         return record_url(self.complaint_of(record), self.anchor)
 
-    def render_record(self, record, *, forms, status):
-        return render(self.request, "complaints/action_form.html", {
-            "complaint": self.complaint_of(record), "form": forms[self.form_key], "title": self.title,
-            "back_url": self.success_url(record), "action_url": self.request.path}, status=status)
-
 
 class ComplaintAnswerView(ComplaintActionView):
     """CMP-4 by phone: the caller records the customer's answer."""
 
-    form_class = PhoneAnswerForm
+    form_class, form_key = PhoneAnswerForm, "answer_form"
 
-    title = gettext_lazy("Customer's answer")
 
     def perform(self, *, complaint, form, data):
         return confirmation.complaint_answer_record(
@@ -100,9 +89,8 @@ class ComplaintAnswerView(ComplaintActionView):
 class ComplaintConfirmLinkView(ComplaintActionView):
     """CMP-4: issue (or issue again) the confirmation link; the page then shows the text and QR code."""
 
-    form_class = ConfirmLinkForm
+    form_class, form_key = ConfirmLinkForm, "confirm_link_form"
 
-    title = gettext_lazy("Confirmation link")
 
     def perform(self, *, complaint, form, data):
         link, url = confirmation.complaint_link_issue(complaint=complaint, actor=self.request.user,
@@ -118,9 +106,8 @@ class ComplaintConfirmLinkView(ComplaintActionView):
 
 
 class ComplaintConfirmLinkRevokeView(ComplaintActionView):
-    form_class = RevokeLinkForm
+    form_class, form_key = RevokeLinkForm, "revoke_link_form"
 
-    title = gettext_lazy("Confirmation link")
 
     def perform(self, *, complaint, form, data):
         self.request.session.pop(LINK_SESSION % complaint.pk, None)

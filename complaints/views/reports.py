@@ -7,10 +7,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
+from qsm.web.pages import render_record_page
 from qsm.web.views import RecordExportView, RecordListView, add_validation_errors
 
 from ..forms.confirmation import CaseReportForm, PreventiveDoneForm, PreventiveMeasureForm
@@ -76,9 +76,8 @@ class CaseReportPdfView(LoginRequiredMixin, View):
 
 
 class PreventiveAddView(ComplaintActionView):
-    form_class, anchor = PreventiveMeasureForm, "prevention"
+    form_class, form_key, anchor = PreventiveMeasureForm, "preventive_form", "prevention"
 
-    title = gettext_lazy("Preventive measure")
 
     def perform(self, *, complaint, form, data):
         return preventive_add(complaint=complaint, actor=self.request.user,
@@ -92,7 +91,7 @@ class PreventiveAddView(ComplaintActionView):
 class PreventivePostView(ComplaintActionView):
     """A form on one preventive measure (its complaint's page is where it lands)."""
 
-    record_name, anchor = "measure", "prevention"
+    record_name, form_key, anchor = "measure", "preventive_done_form", "prevention"
 
     def get_record(self, pk):
         return preventive_get(user=self.request.user, pk=pk)
@@ -100,11 +99,13 @@ class PreventivePostView(ComplaintActionView):
     def complaint_of(self, measure):
         return measure.complaint
 
+    def render_record(self, record, *, forms, status):
+        return render_record_page(self.request, record.complaint, forms=forms, status=status)
+
 
 class PreventiveCompleteView(PreventivePostView):
     form_class = PreventiveDoneForm
 
-    title = gettext_lazy("Preventive measure done")
 
     def perform(self, *, measure, form, data):
         return preventive_complete(measure=measure, actor=self.request.user, note=data["note"])

@@ -18,7 +18,8 @@ def test_the_phone_answer_page(client, people):
     for data in ({"satisfied": "no", "objections": ""}, {"satisfied": "x"},
                  {"satisfied": "no", "objections": "a\x00b"}, {"satisfied": "yes", "answered_at": "9999-01-01T10:00"}):
         response = client.post(url, data)
-        assert response.status_code == 400 and 'id="action-form-page"' in response.content.decode(), data
+        html = response.content.decode()
+        assert response.status_code == 400 and 'id="answer-form"' in html and "invalid-feedback" in html, data
     assert not CustomerAnswer.objects.exists()
     assert client.post(url, {"satisfied": "yes"}).status_code == 302
     assert fresh(complaint).status == C.CLOSED
@@ -41,3 +42,18 @@ def test_the_link_pages_and_another_department(client, people):
     assert SignedLink.objects.get(object_id=complaint.pk, purpose="complaint_confirm").revoked_at is not None
     # the link page shows nothing once the link is withdrawn
     assert client.get(issued["Location"]).status_code == 302
+
+
+@pytest.mark.spec("CMP-4", "CMP-5")
+def test_the_record_page_shows_the_sections(client, people):
+    from tests.builders.complaints import complaint_in
+
+    asking = confirming()
+    closed = complaint_in(C.CLOSED, round=2)
+    login(client, people.investigator)
+    page = client.get(asking.get_absolute_url()).content.decode()
+    assert 'id="confirmation"' in page and 'id="answer-form"' in page and 'id="confirm-link-form"' in page
+    assert 'id="report"' not in page
+    page = client.get(closed.get_absolute_url()).content.decode()
+    assert page.count('data-round="') == 2 and 'id="report"' in page and 'id="preventive-form"' in page
+    assert 'id="answer-form"' not in page
