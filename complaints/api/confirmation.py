@@ -14,6 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from aftersales.api.visit_serializers import SendLinkSerializer  # the same input: who it is sent to
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin
@@ -32,7 +33,6 @@ from .confirmation_serializers import (
     ComplaintCaseReportInputSerializer,
     ComplaintCaseReportSerializer,
     ComplaintIssuedLinkSerializer,
-    ComplaintLinkInputSerializer,
     ComplaintLinksRevokedSerializer,
     ComplaintPreventiveCreateSerializer,
     ComplaintPreventiveDoneSerializer,
@@ -75,13 +75,13 @@ class ComplaintConfirmationViewSet(UserLanguageMixin, viewsets.GenericViewSet):
                                                       **_params(ComplaintAnswerInputSerializer, request.data))
         return Response(ComplaintAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ComplaintLinkInputSerializer, responses={201: ComplaintIssuedLinkSerializer},
+    @extend_schema(request=SendLinkSerializer, responses={201: ComplaintIssuedLinkSerializer},
                    summary="Issue the signed confirmation link (again: the previous one stops working) (CMP-4)")
     @action(detail=True, methods=["post"], url_path="issue-link")
     def issue_link(self, request, pk=None):
         complaint = self.complaint()
         link, path = confirmation.complaint_link_issue(complaint=complaint, actor=request.user,
-                                                       **_params(ComplaintLinkInputSerializer, request.data))
+                                                       **_params(SendLinkSerializer, request.data))
         url = request.build_absolute_uri(path)
         body = {"url": url, "text": confirmation.confirmation_message(url, complaint),
                 "qr_png": request.build_absolute_uri(reverse("links:qr", args=["png"]) + "?u=" + qr_token(path)),

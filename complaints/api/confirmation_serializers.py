@@ -27,10 +27,6 @@ class ComplaintAnswerSerializer(serializers.ModelSerializer):
                   "recorded_by"]
 
 
-class ComplaintLinkInputSerializer(serializers.Serializer):
-    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-
-
 class ComplaintIssuedLinkSerializer(serializers.Serializer):
     """The link just issued: its address and the text to copy are shown once (only a hash is stored)."""
 
