@@ -23,11 +23,12 @@ ANCHOR = "investigation"
 SHOWN_IN = (S.INVESTIGATING, S.PLANNING, S.EXECUTING, S.CONFIRMING, S.CLOSED, S.CLOSED_UNRESOLVED)
 
 
-def investigation_section(request, complaint: Complaint, forms: dict) -> dict:
-    """What templates/complaints/_investigation.html shows; nothing before the complaint is assigned."""
+def investigation_section(complaint: Complaint, user, forms: dict | None = None) -> dict | None:
+    """What templates/complaints/_investigation.html shows (complaints.sections: ``forms`` are the
+    page's refused forms, shown again bound); nothing before the complaint is assigned."""
     if complaint.status not in SHOWN_IN and not complaint.investigated_at:
-        return {}
-    user = request.user
+        return None
+    forms = forms or {}
     working = complaint.status in services.INVESTIGATION_STATES
     can_work = working and can_investigate(user, complaint)
     discussion = discussion_of(complaint)

@@ -33,14 +33,15 @@ M = Measure.Status
 ANCHOR = "plans"
 
 
-def plans_section(request, complaint: Complaint, forms: dict) -> dict:
-    """What templates/complaints/_plans.html shows; nothing before the complaint is planned."""
+def plans_section(complaint: Complaint, user, forms: dict | None = None) -> dict | None:
+    """What templates/complaints/_plans.html shows (complaints.sections: ``forms`` are the page's
+    refused forms, shown again bound); nothing before the complaint can be planned."""
+    forms = forms or {}
     plans = plans_of(complaint)
     planning = complaint.status == S.PLANNING
-    can_plan = can_investigate(request.user, complaint)
+    can_plan = can_investigate(user, complaint)
     if not plans and not (complaint.status in (S.INVESTIGATING, S.PLANNING) and can_plan):
-        return {}
-    user = request.user
+        return None
     today = timezone.localdate()
     failed_pk = forms.get("failed_pk")
     measures = [m for p in plans for m in p.loaded_measures]
