@@ -116,7 +116,7 @@ class InquiryCreateView(LoginRequiredMixin, View):
         form = InquiryIntakeForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         data = form.cleaned_data
         new_customer = None
         if data["customer"] == NEW_CUSTOMER:
@@ -133,10 +133,10 @@ class InquiryCreateView(LoginRequiredMixin, View):
             )
         except services.NewCustomerInvalid as exc:
             add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         except ValidationError as exc:
             add_validation_errors(request, exc, form)
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
             return self.render_form(form, status=409)

@@ -360,13 +360,13 @@ def test_the_demo_year_hands_no_email_to_the_broker_when_it_commits(monkeypatch)
 
     def build(ctx):  # a one-step demo: a notification somewhere in the past year
         ctx.add_steps(0, [(ctx.now - dt.timedelta(days=30),
-                           lambda: notify(recipients=[user], kind="demo", title="Old news"))])
+                           lambda: notify(recipients=[user], kind="sla_reminder", title="Old news"))])
 
     monkeypatch.setattr("qsm.registry.demo_builders", lambda: [("demo", build)])
     assert not Department.objects.exists()
     call_command("load_demo_data", "--small", stdout=io.StringIO())
 
-    assert Notification.objects.filter(kind="demo", recipient=user).count() == 1
+    assert Notification.objects.filter(kind="sla_reminder", recipient=user).count() == 1
     assert handed == []
 
 

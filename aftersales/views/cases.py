@@ -128,7 +128,7 @@ class CaseCreateView(LoginRequiredMixin, View):
         form = CaseIntakeForm(request.POST, user=request.user)
         if not form.is_valid():
             messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         data = form.cleaned_data
         new_customer = form.new_customer() if data["customer"] == NEW_CUSTOMER else None
         try:
@@ -144,10 +144,10 @@ class CaseCreateView(LoginRequiredMixin, View):
             )
         except services.NewCustomerInvalid as exc:
             add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         except ValidationError as exc:
             add_validation_errors(request, exc, form)
-            return self.render_form(form)
+            return self.render_form(form, status=400)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
             return self.render_form(form, status=409)

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from .kinds import kinds
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Notice:
-    """One message to some people, as ``notify`` takes it; ``notify_all`` writes many at once."""
+    """One message to some people, as ``notify`` takes it; ``notify_all`` writes many at once.
+
+    The kind must be registered (``qsm.notify.kinds.register_kind``): the admin names it and the
+    API publishes the codes as an enum (API-2), so a stray code is a programming error, refused
+    before anything is written.
+    """
 
     recipients: Iterable
     kind: str
@@ -45,6 +51,10 @@ class Notice:
     url: str = ""
     email: bool = True
     exclude: Any = None
+
+    def __post_init__(self):
+        if self.kind not in kinds():
+            raise ValueError(f"notification kind {self.kind!r} is not registered (qsm.notify.kinds.register_kind)")
 
 
 def notify(*, recipients: Iterable, kind: str, title, body="", params: dict[str, Any] | None = None,

@@ -120,4 +120,6 @@ class CustomerCreateView(LoginRequiredMixin, DomainErrorMixin, View):
                     response["HX-Redirect"] = customer.get_absolute_url()
                     return response
                 return redirect(customer)
-        return render(request, self.template(), {"form": form})
+        # Nothing was saved: the form comes back with its errors as a 400 (htmx swaps 400 into the
+        # modal, see the htmx-config in base.html).
+        return render(request, self.template(), {"form": form}, status=400)

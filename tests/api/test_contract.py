@@ -285,7 +285,7 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
 
     case = aftersales_case_in("resolved", actor=staff_user, customer=customer)
     case_contact_add(case=case, actor=staff_user, channel=Channel.PHONE, direction="out", summary="电话回访解决情况")
-    notify(recipients=[staff_user, sales_manager], kind="test", title="通知", email=False)
+    notify(recipients=[staff_user, sales_manager], kind="sla_reminder", title="通知", email=False)
     # a follow-up visit done by phone, with its answers and a call (VIS-1)
     from aftersales.services.visits import visit_attempt_add
     from tests.builders.aftersales import visit_build

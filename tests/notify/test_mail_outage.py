@@ -132,7 +132,7 @@ def test_reminders_fire_on_time_while_the_mail_server_never_answers(db, silent_s
 
 @pytest.mark.spec("NTF-1", "REL-1")
 def test_a_silent_server_ends_the_batch_after_one_bounded_wait(silent_smtp, english_user):
-    rows = [notify(recipients=[english_user], kind="test", title=f"#{i}")[0] for i in range(4)]
+    rows = [notify(recipients=[english_user], kind="sla_reminder", title=f"#{i}")[0] for i in range(4)]
 
     started = time.monotonic()
     assert send_notification_emails([n.pk for n in rows]) == 0
@@ -179,7 +179,7 @@ def test_no_transaction_or_row_lock_is_held_while_a_message_is_sent(settings):
     _WatchingBackend.seen = []
     user = UserFactory(username="alice", email="alice@example.com", language="en")
     ids = [n.pk for n in Notification.objects.bulk_create(
-        Notification(recipient=user, kind="test", title=f"#{i}") for i in range(3))]
+        Notification(recipient=user, kind="sla_reminder", title=f"#{i}") for i in range(3))]
 
     assert notification_emails_send(ids=ids) == 3
 
@@ -192,7 +192,7 @@ def test_no_transaction_or_row_lock_is_held_while_a_message_is_sent(settings):
 def test_a_repeat_after_a_dead_sender_is_the_same_message(english_user, time_machine, mailoutbox):
     # given a sender that claimed an e-mail, handed it to the server, and died before marking it
     time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False)
-    [n] = notify(recipients=[english_user], kind="test", title="At least once")
+    [n] = notify(recipients=[english_user], kind="sla_reminder", title="At least once")
     _claim(n.pk).send()
     assert len(mailoutbox) == 1
 
@@ -251,7 +251,7 @@ def english_user(db):
 
 @pytest.mark.spec("NTF-1")
 def test_an_email_with_no_address_left_is_given_up_not_marked_sent(english_user, mailoutbox):
-    [n] = notify(recipients=[english_user], kind="test", title="Address removed")
+    [n] = notify(recipients=[english_user], kind="sla_reminder", title="Address removed")
     english_user.email = ""
     english_user.save(update_fields=["email"])
 

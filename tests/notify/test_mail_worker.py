@@ -83,7 +83,7 @@ def test_real_workers_remind_on_time_while_the_mail_server_never_answers(tmp_pat
             remind_at=now - dt.timedelta(minutes=30), due_at=now + dt.timedelta(days=1),
         )
     backlog = Notification.objects.bulk_create(
-        Notification(recipient=owner, kind="test", title=f"Backlog #{i}") for i in range(BACKLOG))
+        Notification(recipient=owner, kind="sla_reminder", title=f"Backlog #{i}") for i in range(BACKLOG))
     reminders = Notification.objects.filter(kind="sla_reminder", url__startswith="/mail-worker-test/")
     workers: list[Worker] = []
     timings: dict[str, float] = {}

@@ -118,7 +118,7 @@ def test_the_order_lookup_finds_by_number_and_product_and_only_visible_orders(lo
 ])
 def test_bad_intake_shows_the_errors_and_saves_nothing(login, staff_user, change, field):
     response = login(staff_user).post(reverse("aftersales:case-create"), _intake(**change))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors.get(field), response.context["form"].errors
     assert not Case.objects.exists() and not Customer.objects.filter(name="江南精密制造").exists()
 
@@ -271,7 +271,7 @@ def test_a_refused_intake_keeps_the_picked_order(login, staff_user, customer):
     order = order_in("delivered", actor=staff_user, customer=customer)
     r = login(staff_user).post(reverse("aftersales:case-create"), _intake(
         customer="", new_customer_name="", order=str(order.pk), subject=""))
-    assert r.status_code == 200 and r.context["form"].errors.get("subject")
+    assert r.status_code == 400 and r.context["form"].errors.get("subject")
     html = r.content.decode()
     assert f'name="order" value="{order.pk}" checked' in html  # nothing to pick again
     assert not Case.objects.exists()

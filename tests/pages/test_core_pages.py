@@ -126,8 +126,8 @@ def test_my_work_shows_the_handed_over_inquiry_to_the_receiving_department(login
 @pytest.mark.spec("NTF-1")
 def test_notifications_page_highlights_unread_and_marks_all_read(login, staff_user):
     # given two notifications, one already read
-    notify(recipients=[staff_user], kind="test", title="第一条通知", url="/presales/inquiries/")
-    notify(recipients=[staff_user], kind="test", title="第二条通知")
+    notify(recipients=[staff_user], kind="sla_reminder", title="第一条通知", url="/presales/inquiries/")
+    notify(recipients=[staff_user], kind="sla_reminder", title="第二条通知")
     Notification.objects.filter(title="第一条通知").update(read_at=timezone.now())
     client = login(staff_user)
 
@@ -151,8 +151,8 @@ def test_notifications_page_highlights_unread_and_marks_all_read(login, staff_us
 
 @pytest.mark.spec("NTF-1")
 def test_marking_read_touches_only_my_own_notifications(login, staff_user, colleague):
-    notify(recipients=[colleague], kind="test", title="同事的通知")
-    mine = notify(recipients=[staff_user], kind="test", title="我的通知")[0]
+    notify(recipients=[colleague], kind="sla_reminder", title="同事的通知")
+    mine = notify(recipients=[staff_user], kind="sla_reminder", title="我的通知")[0]
     theirs = Notification.objects.get(recipient=colleague)
 
     login(staff_user).post(reverse("notifications-read"), {"id": [str(mine.pk), str(theirs.pk)]})
@@ -164,7 +164,7 @@ def test_marking_read_touches_only_my_own_notifications(login, staff_user, colle
 
 @pytest.mark.spec("NTF-1")
 def test_opening_an_unread_notification_marks_it_read_and_follows_its_link(login, staff_user):
-    n = notify(recipients=[staff_user], kind="test", title="请确认交接", url="/presales/inquiries/")[0]
+    n = notify(recipients=[staff_user], kind="sla_reminder", title="请确认交接", url="/presales/inquiries/")[0]
     client = login(staff_user)
     assert "notification-open" in client.get(reverse("notifications")).content.decode()
 
@@ -178,7 +178,7 @@ def test_opening_an_unread_notification_marks_it_read_and_follows_its_link(login
 @pytest.mark.spec("NTF-1", "PERF-1")
 def test_the_bell_counts_no_further_than_99_plus(login, staff_user):
     # given a user with 120 unread notifications (years of escalations pile up for a quality officer)
-    Notification.objects.bulk_create([Notification(recipient=staff_user, kind="test", title=f"通知 {n}")
+    Notification.objects.bulk_create([Notification(recipient=staff_user, kind="sla_reminder", title=f"通知 {n}")
                                       for n in range(120)])
     client = login(staff_user)
 

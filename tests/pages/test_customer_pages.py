@@ -127,3 +127,19 @@ def test_quick_create_needs_a_role(login, business_department):
     assert client.get(reverse("org:customer-create")).status_code == 403
     assert client.post(reverse("org:customer-create"), {"name": "X", "kind": "company"}).status_code == 403
     assert not Customer.objects.filter(name="X").exists()
+
+
+@pytest.mark.spec("ORG-2", "SEC-1")
+@pytest.mark.parametrize("htmx", [False, True])
+def test_quick_create_with_bad_input_answers_400_and_saves_nothing(login, staff_user, htmx):
+    # Bad input is a 400 with the form's errors, on the page and in the htmx modal (htmx-config
+    # swaps 400 responses in), like every other form of the product.
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    before = Customer.objects.count()
+
+    response = login(staff_user).post(reverse("org:customer-create"), {"name": "坏\x00名字", "kind": "company"},
+                                      **headers)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"]
+    assert Customer.objects.count() == before

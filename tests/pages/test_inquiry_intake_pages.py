@@ -108,7 +108,7 @@ def test_received_time_is_kept(login, staff_user, customer):
 def test_missing_subject_and_channel_redisplay_the_form_and_save_nothing(login, staff_user):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(channel=None, subject=""))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) >= {"channel", "subject"}
     html = response.content.decode()
@@ -121,7 +121,7 @@ def test_missing_subject_and_channel_redisplay_the_form_and_save_nothing(login, 
 def test_new_customer_without_a_name_is_an_error(login, staff_user):
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(new_customer_name=""))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "new_customer_name" in response.context["form"].errors
     assert not Inquiry.objects.exists() and not Customer.objects.exists()
 
@@ -141,7 +141,7 @@ def test_a_service_error_rolls_back_the_new_customer(login, staff_user):
 
     response = login(staff_user).post(reverse("presales:inquiry-create"), _intake(received_at=future))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "received_at" in response.context["form"].errors
     assert not Customer.objects.exists() and not Inquiry.objects.exists()
 

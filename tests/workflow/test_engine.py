@@ -92,7 +92,7 @@ def test_a_validation_error_after_the_effect_rolls_the_effect_back(monkeypatch, 
     # then finds a problem, as a real effect may
     def effect(inquiry, actor, params):
         sla.deadline_complete(record=inquiry, stage="first_response")
-        notify(recipients=[manager], kind="test", title=gettext_lazy("Answered"))
+        notify(recipients=[manager], kind="sla_reminder", title=gettext_lazy("Answered"))
         inquiry.answer = "written by the effect"
         inquiry.save()
         raise ValidationError({"answer": "found a problem after writing"})
