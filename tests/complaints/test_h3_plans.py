@@ -65,7 +65,7 @@ def test_the_drafts_measures_are_added_changed_and_removed(people):
     plans.measure_remove(measure=first, actor=people.investigator)
     assert list(plan.measures.order_by("position").values_list("position", "description")) == [
         (1, "整改措施 2"), (2, "培训全部装配人员")]
-    lines = [e.action for e in timeline(plan)]
+    lines = [e.event.action for e in timeline(plan)]
     assert {"measure_add", "measure_change", "measure_remove"} <= set(lines)
     plans.plan_update(plan=plan, actor=people.investigator, summary="更换轴承、更新保养规程并培训")
     assert fresh(plan).summary == "更换轴承、更新保养规程并培训"
