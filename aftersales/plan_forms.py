@@ -3,6 +3,7 @@ services (aftersales.services.plans) decide, and their refusals land on these fo
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel
@@ -13,7 +14,7 @@ from qsm.web.forms import (
     DateInput,
     DateTimeLocalInput,
     PeopleField,
-    SearchableSelect,
+    PersonField,
     now_local,
 )
 
@@ -49,23 +50,20 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 class StepForm(BootstrapFormMixin, forms.Form):
     """A step of the draft plan: what, who (someone taking part in the case), by when.
 
-    ``owners`` are the choices of the owner select, read once for the page and shared by every
-    step's form (PERF-1: the page reads them in one query whatever the number of steps)."""
+    The owner is a type-ahead over the people taking part in the case (``case-step-owners``): a
+    select of them was ~170 options in every step's form of a draft plan (PERF-1). Whether the
+    picked person may own the step is the service's decision (``plan_step_add``)."""
 
     description = forms.CharField(label=_("What is to be done"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.filter(is_active=True),
-                                   widget=SearchableSelect)
+    owner = PersonField(label=_("Owner"), required=False, queryset=User.objects.filter(is_active=True))
     due_date = BoundedDateField(label=_("Due date"), required=False, widget=DateInput())
 
-    def __init__(self, *args, owners=None, **kwargs):
+    def __init__(self, *args, case=None, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].choices = [("", "---------"), *owners]
-
-
-def owner_choices(people) -> list[tuple[int, str]]:
-    return [(u.pk, f"{u} · {u.department.name}" if u.department_id else str(u)) for u in people]
+        self.fields["owner"].know(owner)
+        if case is not None:
+            self.fields["owner"].set_lookup(reverse("aftersales:case-step-owners", args=[case.pk]))
 
 
 class StepCompleteForm(BootstrapFormMixin, forms.Form):

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.errors import TransitionNotAllowed, ValidationError
@@ -23,8 +24,15 @@ from qsm.org.selectors import customer_list
 from qsm.parsing import parse_id
 from qsm.views import add_validation_errors
 from qsm.visibility import can_view
+from qsm.web.actions import (
+    RecordAttachmentDownloadView,
+    RecordAttachView,
+    RecordPageMixin,
+    TransitionView,
+    action_bar,
+)
 from qsm.web.forms import AttachmentForm, TransitionForm
-from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
+from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from . import services
@@ -172,23 +180,17 @@ def _handover_form(inquiry: Inquiry) -> HandOverForm:
 def inquiry_page_context(request, inquiry: Inquiry, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
-    available = [t for t in INQUIRY_WORKFLOW.available(inquiry, user) if t.action != "convert"]
     can_work = can_work_inquiry(user, inquiry)
     can_discuss = can_discuss_inquiry(user, inquiry)
     discussion, invited_departments, invited_users, notes = discussion_detail(inquiry=inquiry)
     order = _order_of(inquiry) if inquiry.status in (S.ACKNOWLEDGED, S.CONVERTED) else None
     if order is not None and not can_view(user, order):
         order = None  # the "Order ORD-…" link only for whoever can open it (ORG-1, the order's declaration)
-    actions = []
-    for t in available:
-        actions.append({"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
-                        "anchor": _FORM_ACTIONS.get(t.action)})
-    available_names = {t.action for t in available}
     ctx = {
         "inquiry": inquiry,
         "now": timezone.now(),
-        "actions": actions,
-        "available": available_names,
+        # "convert" is the order form's (orders.views.create), not a button.
+        **action_bar(INQUIRY_WORKFLOW, inquiry, user, hidden={"convert"}, anchors=_FORM_ACTIONS),
         "can_work": can_work,
         "can_discuss": can_discuss,
         "can_log": can_log_inquiry(user, inquiry),
@@ -245,54 +247,39 @@ class InquiryDetailView(LoginRequiredMixin, View):
         return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
 
 
-class InquiryPostView(RecordPostView):
+class InquiryPage(RecordPageMixin):
+    """How the inquiry page's views read and re-render the inquiry (``qsm.web.actions``)."""
+
+    record_selector, record_name = staticmethod(inquiry_get), "inquiry"
+
+
+class InquiryPostView(InquiryPage, RecordPostView):
     """Base of the inquiry page's forms (``qsm.web.views.RecordPostView``)."""
 
-    record_name = "inquiry"
 
-    def get_record(self, pk: int) -> Inquiry:
-        return inquiry_get(user=self.request.user, pk=pk)
-
-    def render_record(self, record, *, forms, status):
-        return render_inquiry_page(self.request, record, forms=forms, status=status)
-
-
-class InquiryTransitionView(InquiryPostView):
+class InquiryTransitionView(InquiryPage, TransitionView):
     """The action buttons and the forms that fire a transition (respond, open discussion, hand over)."""
 
-    FORMS = {
+    workflow = INQUIRY_WORKFLOW
+    forms = {
         "respond": (RespondForm, "respond_form"),
         "open_discussion": (OpenDiscussionForm, "discussion_form"),
         "hand_over": (HandOverForm, "handover_form"),
     }
+    success_text = gettext_lazy("%(action)s: the inquiry is now “%(state)s”.")
 
-    @property
-    def action(self) -> str:
-        return self.request.POST.get("action", "")
-
-    def get_form(self, inquiry):
-        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
-        return form_class(self.request.POST)
-
-    def error_forms(self, form) -> dict:
-        return {self.form_key: form, "failed_action": self.action}
-
-    def perform(self, *, inquiry, form, data):
+    def fire(self, inquiry, action, data):
         params = {}
         comment = data.get("comment", "")
-        if self.action == "respond":
+        if action == "respond":
             params["answer"] = data["answer"]
-        elif self.action == "open_discussion":
+        elif action == "open_discussion":
             params.update(topic=data["topic"], departments=list(data["departments"]), users=list(data["users"]))
-        elif self.action == "hand_over":
+        elif action == "hand_over":
             params.update(department=data["department"], note=data["note"])
             comment = data["note"]
-        return services.inquiry_fire(inquiry=inquiry, actor=self.request.user, action=self.action, comment=comment,
+        return services.inquiry_fire(inquiry=inquiry, actor=self.request.user, action=action, comment=comment,
                                      **params)
-
-    def success_message(self, inquiry, result):
-        return _("%(action)s: the inquiry is now “%(state)s”.") % {
-            "action": INQUIRY_WORKFLOW.by_action[self.action].label, "state": result.get_status_display()}
 
 
 class InquiryAnalyseView(InquiryPostView):
@@ -367,17 +354,9 @@ class CommunicationAddView(InquiryPostView):
         return _("The communication was logged.")
 
 
-class InquiryAttachView(InquiryPostView):
-    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
-
-    def perform(self, *, inquiry, form, data):
-        return services.inquiry_attach(inquiry=inquiry, actor=self.request.user, upload=data["file"],
-                                       description=data["description"])
-
-    def success_message(self, inquiry, result):
-        return _("%(name)s was attached.") % {"name": result.original_name}
+class InquiryAttachView(InquiryPage, RecordAttachView):
+    attach_service = staticmethod(services.inquiry_attach)
 
 
-class InquiryAttachmentDownloadView(AttachmentDownloadView):
-    def get_record(self, pk: int) -> Inquiry:
-        return inquiry_get(user=self.request.user, pk=pk)
+class InquiryAttachmentDownloadView(InquiryPage, RecordAttachmentDownloadView):
+    pass

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "presales",
     "orders",
     "aftersales",
+    "complaints",
     "assessment",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("presales/", include("presales.urls")),
     path("orders/", include("orders.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("complaints/", include("complaints.urls")),
     path("", include("qsm.links.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("qsm.api.urls")),

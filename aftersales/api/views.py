@@ -6,7 +6,6 @@ another department's case is a 404 on every endpoint), writes through
 """
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +18,7 @@ from aftersales.models import Case
 from aftersales.services import cases as services
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
-from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.serializers import AttachmentUploadSerializer, CommentSerializer, ReasonSerializer
 
@@ -49,10 +48,13 @@ def _transition(request, summary: str):
                                  summary="Record the diagnosis, cause and solution (AFS-2)"),
 )
 @extend_schema(tags=["aftersales"])
-class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin,
-                  mixins.ListModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin,
+                  RecordExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; requests read through the selectors
     serializer_class = CaseSerializer
+    detail_serializer_class = CaseDetailSerializer
+    # Every action reads the case through the selector: another department's case is a 404 (ORG-1).
+    record_selector, record_name = staticmethod(selectors.case_get), "case"
     # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-received_at", "-id")
     filter_backends = [FilterBackend]
@@ -72,41 +74,13 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, CaseSerializer)
-        return CaseSerializer
-
-    def get_object(self) -> Case:
-        """Another department's case is a 404, for every action (ORG-1)."""
-        case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, case)
-        return case
-
-    def _detail(self, case: Case, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
-        if reread:
-            try:
-                case = selectors.case_get(user=self.request.user, pk=case.pk)
-            except Http404:  # the action took the case out of the user's sight (re-routed): show what they did
-                pass
-        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=code)
-
-    def _params(self, params_class) -> dict:
-        params = params_class(data=self.request.data)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
-
-    def _fire(self, service, params_class) -> Response:
-        case = self.get_object()  # 404 before anything else
-        return self._detail(service(case=case, actor=self.request.user, **self._params(params_class)))
-
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object(), reread=False)
+        return self.detail_response(self.get_object(), reread=False)
 
     def create(self, request):
-        data = self._params(CaseCreateSerializer)
+        data = self.validated(CaseCreateSerializer)
         new_customer = data.pop("new_customer", None)
         order = data.get("order") or (data["delivery"].order if data.get("delivery") else None)
         if order is not None:
@@ -122,25 +96,23 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
                                         **data)
         except services.NewCustomerInvalid as exc:
             raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
-        return self._detail(case, status.HTTP_201_CREATED)
+        return self.detail_response(case, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         return self._diagnose(request)
 
     def _diagnose(self, request) -> Response:
         case = self.get_object()
-        params = CaseDiagnoseSerializer(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
+        data = self.validated(CaseDiagnoseSerializer, partial=True)
         comment = data.pop("comment", "")
-        return self._detail(services.case_diagnose(case=case, actor=request.user, comment=comment, **data))
+        return self.detail_response(services.case_diagnose(case=case, actor=request.user, comment=comment, **data))
 
     # --- transitions and other steps, one action each -----------------------------------------
 
     @_transition(ReplySerializer, "Record the first reply to the customer (AFS-2; stops the reply clock)")
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
-        return self._fire(services.case_reply, ReplySerializer)
+        return self.fire(services.case_reply, ReplySerializer)
 
     @_transition(CaseDiagnoseSerializer, "Record the diagnosis, cause and solution (AFS-2)")
     @action(detail=True, methods=["post"])
@@ -150,44 +122,44 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
     @_transition(CommentSerializer, "Mark the case complex: it goes to the special-solution flow (AFS-2)")
     @action(detail=True, methods=["post"], url_path="mark-complex")
     def mark_complex(self, request, pk=None):
-        return self._fire(services.case_mark_complex, CommentSerializer)
+        return self.fire(services.case_mark_complex, CommentSerializer)
 
     @_transition(ReasonSerializer, "Wait for the customer: the clocks pause (SLA-1)")
     @action(detail=True, methods=["post"], url_path="wait-customer")
     def wait_customer(self, request, pk=None):
-        return self._fire(services.case_wait_customer, ReasonSerializer)
+        return self.fire(services.case_wait_customer, ReasonSerializer)
 
     @_transition(CommentSerializer, "The customer answered: back to work (or to the special-solution flow)")
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._fire(services.case_resume, CommentSerializer)
+        return self.fire(services.case_resume, CommentSerializer)
 
     @_transition(CommentSerializer, "Resolve the case (diagnosis, cause and solution recorded; a complex case's "
                                     "plan done); schedules the follow-up visit")
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        return self._fire(services.case_resolve, CommentSerializer)
+        return self.fire(services.case_resolve, CommentSerializer)
 
     @_transition(ReasonSerializer, "Reopen a resolved case within the reopening window (counted); later: 409, "
                                    "log a new case")
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._fire(services.case_reopen, ReasonSerializer)
+        return self.fire(services.case_reopen, ReasonSerializer)
 
     @_transition(CommentSerializer, "Close a resolved case")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._fire(services.case_close, CommentSerializer)
+        return self.fire(services.case_close, CommentSerializer)
 
     @_transition(ReasonSerializer, "Cancel a case logged by mistake or withdrawn, saying why")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._fire(services.case_cancel, ReasonSerializer)
+        return self.fire(services.case_cancel, ReasonSerializer)
 
     @_transition(RerouteSerializer, "Re-route to another department and/or owner, saying why (AFS-1)")
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
-        return self._fire(services.case_reroute, RerouteSerializer)
+        return self.fire(services.case_reroute, RerouteSerializer)
 
     @extend_schema(methods=["GET"], responses=CaseContactSerializer(many=True), summary="Contact log")
     @extend_schema(methods=["POST"], request=CaseContactCreateSerializer, responses={201: CaseContactSerializer},
@@ -197,7 +169,7 @@ class CaseViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin
         case = self.get_object()
         if request.method == "GET":
             return Response(CaseContactSerializer(selectors.case_contacts(case), many=True).data)
-        entry = services.case_contact_add(case=case, actor=request.user, **self._params(CaseContactCreateSerializer))
+        entry = services.case_contact_add(case=case, actor=request.user, **self.validated(CaseContactCreateSerializer))
         return Response(CaseContactSerializer(entry).data, status=status.HTTP_201_CREATED)
 
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------

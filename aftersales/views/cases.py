@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.contacts.models import Channel, ContactEntry
@@ -28,8 +29,15 @@ from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.org.selectors import customer_list
 from qsm.parsing import clean_search_term, parse_id
 from qsm.views import add_validation_errors
+from qsm.web.actions import (
+    RecordAttachmentDownloadView,
+    RecordAttachView,
+    RecordPageMixin,
+    TransitionView,
+    action_bar,
+)
 from qsm.web.forms import AttachmentForm, TransitionForm
-from qsm.web.views import AttachmentDownloadView, RecordExportView, RecordListView, RecordPostView
+from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from ..filters import CaseFilter
@@ -181,7 +189,6 @@ def _clock_labels() -> dict[str, str]:
 def case_page_context(request, case: Case, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
-    available = [t for t in CASE_WORKFLOW.available(case, user) if t.action not in _NOT_BUTTONS]
     can_work = can_work_case(user, case)
     labels = _clock_labels()
     deadlines = [{"deadline": d, "label": labels.get(d.stage, d.stage), "paused": d.state == d.State.PAUSED,
@@ -189,9 +196,7 @@ def case_page_context(request, case: Case, forms: dict | None = None) -> dict:
     ctx = {
         "case": case,
         "now": timezone.now(),
-        "actions": [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required,
-                     "anchor": _FORM_ACTIONS.get(t.action)} for t in available],
-        "available": {t.action for t in available},
+        **action_bar(CASE_WORKFLOW, case, user, hidden=_NOT_BUTTONS, anchors=_FORM_ACTIONS),
         "can_work": can_work,
         "can_diagnose": can_work and case.status in services.DIAGNOSIS_STATES,
         "can_reroute": case.is_open and can_reroute_case(user, case),
@@ -227,46 +232,30 @@ class CaseDetailView(LoginRequiredMixin, View):
         return render_case_page(request, case_get(user=request.user, pk=pk))
 
 
-class CasePostView(RecordPostView):
+class CasePage(RecordPageMixin):
+    """How the case page's views read and re-render the case (``qsm.web.actions``)."""
+
+    record_selector, record_name = staticmethod(case_get), "case"
+
+
+class CasePostView(CasePage, RecordPostView):
     """Base of the case page's forms (``qsm.web.views.RecordPostView``)."""
 
-    record_name = "case"
 
-    def get_record(self, pk: int) -> Case:
-        return case_get(user=self.request.user, pk=pk)
-
-    def render_record(self, record, *, forms, status):
-        return render_case_page(self.request, record, forms=forms, status=status)
-
-
-class CaseTransitionView(CasePostView):
+class CaseTransitionView(CasePage, TransitionView):
     """The action buttons, and the reply form (which fires "reply")."""
 
-    FORMS = {"reply": (ReplyForm, "reply_form")}
+    workflow = CASE_WORKFLOW
+    forms, success_anchors = {"reply": (ReplyForm, "reply_form")}, {"reply": "diagnosis"}
+    success_text = gettext_lazy("%(action)s: the case is now “%(state)s”.")
 
-    @property
-    def action(self) -> str:
-        return self.request.POST.get("action", "")
-
-    def get_form(self, case):
-        form_class, self.form_key = self.FORMS.get(self.action, (TransitionForm, "transition_form"))
-        return form_class(self.request.POST)
-
-    def error_forms(self, form) -> dict:
-        return {self.form_key: form, "failed_action": self.action}
-
-    def success_url(self, record) -> str:
-        return record.get_absolute_url() + ("#diagnosis" if self.action == "reply" else "")
-
-    def perform(self, *, case, form, data):
-        if self.action == "reply":
+    def fire(self, case, action, data):
+        if action == "reply":
             return services.case_reply(case=case, actor=self.request.user, reply=data["reply"])
-        return services.case_fire(case=case, actor=self.request.user, action=self.action,
-                                  comment=data.get("comment", ""))
+        return services.case_fire(case=case, actor=self.request.user, action=action, comment=data.get("comment", ""))
 
-    def success_message(self, case, result):
-        label = CASE_WORKFLOW.by_action[result_action(self.action)].label
-        return _("%(action)s: the case is now “%(state)s”.") % {"action": label, "state": result.get_status_display()}
+    def action_label(self, result):
+        return CASE_WORKFLOW.by_action[result_action(self.action)].label
 
 
 def result_action(action: str) -> str:
@@ -317,17 +306,9 @@ class CaseContactAddView(CasePostView):
         return _("The contact was logged.")
 
 
-class CaseAttachView(CasePostView):
-    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
-
-    def perform(self, *, case, form, data):
-        return services.case_attach(case=case, actor=self.request.user, upload=data["file"],
-                                    description=data["description"])
-
-    def success_message(self, case, result):
-        return _("%(name)s was attached.") % {"name": result.original_name}
+class CaseAttachView(CasePage, RecordAttachView):
+    attach_service = staticmethod(services.case_attach)
 
 
-class CaseAttachmentDownloadView(AttachmentDownloadView):
-    def get_record(self, pk: int) -> Case:
-        return case_get(user=self.request.user, pk=pk)
+class CaseAttachmentDownloadView(CasePage, RecordAttachmentDownloadView):
+    pass

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qsm.discussions.selectors import discussion_notes, discussion_of
+from qsm.org.views import PeopleOptionsView
 
 from ..models import Case, PlanStep, SpecialPlan
 from ..plan_forms import (
@@ -20,9 +21,9 @@ from ..plan_forms import (
     PlanForm,
     StepCompleteForm,
     StepForm,
-    owner_choices,
 )
 from ..rules import can_complete_step, can_discuss_case, can_work_case
+from ..selectors import case_get
 from ..services import plans as services
 from .cases import CasePostView, register_case_section
 
@@ -62,7 +63,6 @@ def special_section(request, case: Case, forms: dict) -> dict:
     draft = plan is not None and plan.status == P.DRAFT
     running = plan is not None and plan.status == P.IN_PROGRESS
     failed_pk = forms.get("failed_pk")
-    owners = owner_choices(services.step_owner_candidates(case)) if can_plan and (plan is None or draft) else []
     for step in steps:
         step.can_complete = working and running and step.status == ST.OPEN and can_complete_step(user, step)
         failed = failed_pk == step.pk
@@ -71,7 +71,7 @@ def special_section(request, case: Case, forms: dict) -> dict:
         step.edit_form = None
         if can_plan and draft:
             step.edit_form = (forms.get("step_edit_form") if failed and forms.get("step_edit_form") else StepForm(
-                prefix=f"step-{step.pk}", owners=owners,
+                prefix=f"step-{step.pk}", case=case, owner=step.owner,
                 initial={"description": step.description, "owner": step.owner_id, "due_date": step.due_date}))
         step.overdue = step.status == ST.OPEN and running and step.due_date is not None and step.due_date < timezone.localdate()
     ctx = {
@@ -96,7 +96,7 @@ def special_section(request, case: Case, forms: dict) -> dict:
         "note_form": forms.get("note_form") or DiscussionNoteForm(),
         "plan_form": forms.get("plan_form") or PlanForm(
             initial={"title": plan.title, "content": plan.content} if plan else {"content": case.solution}),
-        "step_form": forms.get("step_form") or StepForm(owners=owners),
+        "step_form": forms.get("step_form") or StepForm(case=case),
         "plan_start_form": forms.get("plan_start_form") or PlanCommentForm(prefix="start"),
         "update_form": forms.get("update_form") or CustomerUpdateForm(prefix="update"),
         # a step's refused form, also shown in its step's row
@@ -180,7 +180,7 @@ class StepAddView(_SpecialView):
     form_key = "step_form"
 
     def get_form(self, case):
-        return StepForm(self.request.POST)
+        return StepForm(self.request.POST, case=case)
 
     def perform(self, *, case, form, data):
         return services.plan_step_add(plan=self.plan(case), actor=self.request.user, description=data["description"],
@@ -199,7 +199,7 @@ class StepUpdateView(_StepView):
     form_key = "step_edit_form"
 
     def get_form(self, case):
-        return StepForm(self.request.POST, prefix=f"step-{self.kwargs['step_pk']}")
+        return StepForm(self.request.POST, prefix=f"step-{self.kwargs['step_pk']}", case=case)
 
     def perform(self, *, case, form, data):
         return services.plan_step_update(step=self.step(case), actor=self.request.user,
@@ -273,7 +273,16 @@ def _case(suffix: str, view, name: str):
 
 
 # Mounted by aftersales/urls.py under /aftersales/<case id>/special/.
+class StepOwnerOptionsView(PeopleOptionsView):
+    """The step owner's type-ahead: the people who may own a step of this case (the same scope the
+    service accepts); the case is read through its visibility selector (404 for others)."""
+
+    def people(self, request, pk: int, **kwargs):
+        return services.step_owner_candidates(case_get(user=request.user, pk=pk))
+
+
 urlpatterns = [
+    path("<int:pk>/special/plan/owners/", StepOwnerOptionsView.as_view(), name="case-step-owners"),
     _case("discussion/", DiscussionOpenView, "case-discussion-open"),
     _case("discussion/notes/", DiscussionNoteView, "case-discussion-note"),
     _case("plan/", PlanCreateView, "case-plan-create"),

@@ -9,12 +9,20 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm import registry
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.views import add_validation_errors
-from qsm.web.views import AttachmentDownloadView, RecordPostView
+from qsm.web.actions import (
+    RecordAttachmentDownloadView,
+    RecordAttachView,
+    RecordPageMixin,
+    TransitionView,
+    action_bar,
+)
+from qsm.web.views import RecordPostView
 from qsm.workflow.selectors import attachment_list
 
 from .. import services
@@ -94,10 +102,8 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         installation.order = order  # the page's order, already loaded: the rules read it
     can_work = can_work_order(user, order)
     installs = installation is not None and can_work_installation(user, installation)
-    available = ORDER_WORKFLOW.available(order, user)
-    available_names = {t.action for t in available}
-    actions = [{"action": t.action, "label": t.label, "style": t.style, "comment_required": t.comment_required}
-               for t in available if t.action not in _NOT_BUTTONS]
+    bar = action_bar(ORDER_WORKFLOW, order, user, hidden=_NOT_BUTTONS)
+    available_names = bar["available"]
     for d in deliveries:
         d.available = {t.action for t in DELIVERY_WORKFLOW.available(d, user)}
     install_available = ({t.action for t in INSTALLATION_WORKFLOW.available(installation, user)}
@@ -128,8 +134,7 @@ def order_page_context(request, order: Order, forms: dict | None = None) -> dict
         "commissioning_rounds": list(installation.commissioning_rounds.all()) if installation else [],
         "engineers": list(installation.engineers.all()) if installation else [],
         "notes": notes,
-        "actions": actions,
-        "available": available_names,
+        **bar,
         "install_available": install_available,
         "can_work": can_work,
         "can_log": can_work and order.status != S.CANCELLED,
@@ -201,40 +206,32 @@ class OrderDetailView(LoginRequiredMixin, View):
         return render_order_page(request, order_get(user=request.user, pk=pk))
 
 
-class OrderPostView(RecordPostView):
-    """Base of the order page's forms (``qsm.web.views.RecordPostView``)."""
+class OrderPage(RecordPageMixin):
+    """How the order page's views read and re-render the order (``qsm.web.actions``)."""
 
-    record_name = "order"
-
-    def get_record(self, pk: int) -> Order:
-        return order_get(user=self.request.user, pk=pk)
+    record_selector, record_name = staticmethod(order_get), "order"
 
     def render_record(self, record, *, forms, status):
         return render_order_page(self.request, record, forms=forms, status=status)
 
 
-class OrderTransitionView(OrderPostView):
+class OrderPostView(OrderPage, RecordPostView):
+    """Base of the order page's forms (``qsm.web.views.RecordPostView``)."""
+
+
+class OrderTransitionView(OrderPage, TransitionView):
     """The action bar: resubmit, start production, cancel (with a reason)."""
 
     ACTIONS = {"resubmit": services.order_resubmit, "start_production": services.order_start_production,
                "cancel": services.order_cancel}
+    workflow = ORDER_WORKFLOW
+    success_text = gettext_lazy("%(action)s: the order is now “%(state)s”.")
 
-    @property
-    def action(self) -> str:
-        return self.request.POST.get("action", "")
-
-    def perform(self, *, order, form, data):
-        service = self.ACTIONS.get(self.action)
+    def fire(self, order, action, data):
+        service = self.ACTIONS.get(action)
         if service is None:
-            raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": self.action})
+            raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
         return service(order=order, actor=self.request.user, comment=data["comment"])
-
-    def error_forms(self, form):
-        return {self.form_key: form, "failed_action": self.action}
-
-    def success_message(self, order, result):
-        return _("%(action)s: the order is now “%(state)s”.") % {
-            "action": ORDER_WORKFLOW.by_action[self.action].label, "state": result.get_status_display()}
 
 
 # --- ORD-1 review --------------------------------------------------------------------------------
@@ -338,20 +335,12 @@ class OrderAmendView(OrderPostView):
 # --- WF-3 attachments -----------------------------------------------------------------------------
 
 
-class OrderAttachView(OrderPostView):
-    form_class, form_key, anchor = AttachmentForm, "attachment_form", "attachments"
-
-    def perform(self, *, order, form, data):
-        return services.order_attach(order=order, actor=self.request.user, upload=data["file"],
-                                     description=data["description"])
-
-    def success_message(self, order, result):
-        return _("%(name)s was attached.") % {"name": result.original_name}
+class OrderAttachView(OrderPage, RecordAttachView):
+    attach_service = staticmethod(services.order_attach)
 
 
-class OrderAttachmentDownloadView(AttachmentDownloadView):
-    def get_record(self, pk: int) -> Order:
-        return order_get(user=self.request.user, pk=pk)
+class OrderAttachmentDownloadView(OrderPage, RecordAttachmentDownloadView):
+    pass
 
 
 # --- PRE-4: an inquiry becomes an order: orders.views.create.OrderFromInquiryView ---------------------

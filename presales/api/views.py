@@ -6,7 +6,6 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -19,7 +18,7 @@ from presales.filters import InquiryFilter
 from presales.models import Inquiry
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
-from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.renderers import XLSXRenderer
 
@@ -63,10 +62,12 @@ def _transition_schema(request, summary: str):
                                  summary="Correct intake fields"),
 )
 @extend_schema(tags=["presales"])
-class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin,
-                     mixins.ListModelMixin, viewsets.GenericViewSet):
+class InquiryViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin,
+                     RecordExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Inquiry.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = InquirySerializer
+    serializer_class, detail_serializer_class = InquirySerializer, InquiryDetailSerializer
+    # Every action reads the inquiry through the selector: another department's is a 404 (ORG-1).
+    record_selector, record_name = staticmethod(selectors.inquiry_get), "inquiry"
     # The list is read by the (-received_at, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-received_at", "-id")
     filter_backends = [FilterBackend]
@@ -87,107 +88,79 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
     def get_queryset(self):
         return selectors.inquiry_list(user=self.request.user)
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, InquirySerializer)
-        return InquirySerializer
-
-    def get_object(self) -> Inquiry:
-        """Another department's inquiry is a 404, for every action (ORG-1)."""
-        inquiry = selectors.inquiry_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, inquiry)
-        return inquiry
-
-    def _detail(self, inquiry: Inquiry, code: int = status.HTTP_200_OK) -> Response:
-        try:
-            inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
-        except Http404:  # the action took the record out of the user's sight; show what they did
-            pass
-        return Response(InquiryDetailSerializer(inquiry, context=self.get_serializer_context()).data, status=code)
-
-    def _fire(self, request, params_class, service) -> Response:
-        inquiry = self.get_object()  # 404 before anything else
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        return self._detail(service(inquiry=inquiry, actor=request.user, **params.validated_data))
-
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
         # get_object() already read the inquiry with everything the detail shows: no second read
         # (_detail re-reads only after a write changed it).
-        inquiry = self.get_object()
-        return Response(InquiryDetailSerializer(inquiry, context=self.get_serializer_context()).data)
+        return self.detail_response(self.get_object(), reread=False)
 
     def create(self, request):
-        params = InquiryCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
+        data = self.validated(InquiryCreateSerializer)
         try:
             inquiry = services.inquiry_intake(actor=request.user, **data)
         except services.NewCustomerInvalid as exc:
             raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
-        return self._detail(inquiry, status.HTTP_201_CREATED)
+        return self.detail_response(inquiry, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         inquiry = self.get_object()
-        params = InquiryUpdateSerializer(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
+        data = self.validated(InquiryUpdateSerializer, partial=True)
         comment = data.pop("comment", "")
-        return self._detail(services.inquiry_update(inquiry=inquiry, actor=request.user, data=data, comment=comment))
+        return self.detail_response(services.inquiry_update(inquiry=inquiry, actor=request.user, data=data,
+                                                            comment=comment))
 
     # --- transitions and other steps, one action each -----------------------------------------
 
     @_transition_schema(RespondSerializer, "Record the first response (PRE-1)")
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
-        return self._fire(request, RespondSerializer, services.inquiry_respond)
+        return self.fire(services.inquiry_respond, RespondSerializer)
 
     @_transition_schema(AnalyseSerializer, "Record the needs analysis and recommendation (PRE-2)")
     @action(detail=True, methods=["post"])
     def analyse(self, request, pk=None):
-        return self._fire(request, AnalyseSerializer, services.inquiry_analyse)
+        return self.fire(services.inquiry_analyse, AnalyseSerializer)
 
     @_transition_schema(MarkComplexSerializer, "Mark the need complex, or not (PRE-2)")
     @action(detail=True, methods=["post"], url_path="mark-complex")
     def mark_complex(self, request, pk=None):
-        return self._fire(request, MarkComplexSerializer, services.inquiry_mark_complex)
+        return self.fire(services.inquiry_mark_complex, MarkComplexSerializer)
 
     @_transition_schema(OpenDiscussionSerializer, "Open a cross-department discussion (PRE-3)")
     @action(detail=True, methods=["post"], url_path="open-discussion")
     def open_discussion(self, request, pk=None):
-        return self._fire(request, OpenDiscussionSerializer, services.inquiry_open_discussion)
+        return self.fire(services.inquiry_open_discussion, OpenDiscussionSerializer)
 
     @_transition_schema(HandOverSerializer, "Hand over to a business department (PRE-4)")
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request, pk=None):
-        return self._fire(request, HandOverSerializer, services.inquiry_hand_over)
+        return self.fire(services.inquiry_hand_over, HandOverSerializer)
 
     @_transition_schema(CommentSerializer, "Acknowledge a hand-over (the receiving department)")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.inquiry_acknowledge)
+        return self.fire(services.inquiry_acknowledge, CommentSerializer)
 
     @_transition_schema(ReasonSerializer, "Return a hand-over to the sender, saying why")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        return self._fire(request, ReasonSerializer, services.inquiry_return)
+        return self.fire(services.inquiry_return, ReasonSerializer)
 
     @_transition_schema(CommentSerializer, "Close an answered inquiry")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.inquiry_close)
+        return self.fire(services.inquiry_close, CommentSerializer)
 
     @_transition_schema(ReasonSerializer, "Reopen a closed inquiry, saying why")
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._fire(request, ReasonSerializer, services.inquiry_reopen)
+        return self.fire(services.inquiry_reopen, ReasonSerializer)
 
     @_transition_schema(ReasonSerializer, "Withdraw an inquiry, saying why")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._fire(request, ReasonSerializer, services.inquiry_cancel)
+        return self.fire(services.inquiry_cancel, ReasonSerializer)
 
     # --- nested records -----------------------------------------------------------------------
 
@@ -200,9 +173,8 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
         if request.method == "GET":
             _discussion, _departments, _users, notes = selectors.discussion_detail(inquiry=inquiry)
             return Response(DiscussionNoteSerializer(notes, many=True).data)
-        params = DiscussionNoteCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        note = services.discussion_note_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        note = services.discussion_note_add(inquiry=inquiry, actor=request.user,
+                                            **self.validated(DiscussionNoteCreateSerializer))
         return Response(DiscussionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses=SolutionSerializer(many=True), summary="Tailored solutions, newest first")
@@ -213,9 +185,8 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
         inquiry = self.get_object()
         if request.method == "GET":
             return Response(SolutionSerializer(inquiry.solutions.all(), many=True).data)
-        params = SolutionCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        solution = services.solution_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        solution = services.solution_add(inquiry=inquiry, actor=request.user,
+                                         **self.validated(SolutionCreateSerializer))
         return Response(SolutionSerializer(solution).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[SOLUTION_ID], request=SolutionMarkSentSerializer, responses=SolutionSerializer,
@@ -225,9 +196,8 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
     def solution_mark_sent(self, request, pk=None, solution_id=None):
         inquiry = self.get_object()
         solution = get_object_or_404(inquiry.solutions.all(), pk=solution_id)
-        params = SolutionMarkSentSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        solution = services.solution_mark_sent(solution=solution, actor=request.user, **params.validated_data)
+        solution = services.solution_mark_sent(solution=solution, actor=request.user,
+                                               **self.validated(SolutionMarkSentSerializer))
         return Response(SolutionSerializer(solution).data)
 
     @extend_schema(methods=["GET"], responses=CommunicationSerializer(many=True), summary="Communication log")
@@ -238,9 +208,8 @@ class InquiryViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMi
         inquiry = self.get_object()
         if request.method == "GET":
             return Response(CommunicationSerializer(inquiry.communications.all(), many=True).data)
-        params = CommunicationCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        entry = services.communication_add(inquiry=inquiry, actor=request.user, **params.validated_data)
+        entry = services.communication_add(inquiry=inquiry, actor=request.user,
+                                           **self.validated(CommunicationCreateSerializer))
         return Response(CommunicationSerializer(entry).data, status=status.HTTP_201_CREATED)
 
     # --- what every record endpoint has (qsm.api.records): timeline, attachments, export ---------

@@ -13,4 +13,5 @@ urlpatterns = [
     path("presales/", include("presales.api.urls")),
     path("orders/", include("orders.api.urls")),
     path("aftersales/", include("aftersales.api.urls")),
+    path("complaints/", include("complaints.api.urls")),
 ]

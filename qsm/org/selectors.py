@@ -80,10 +80,13 @@ def user_directory() -> QuerySet[User]:
                   "department__name"))
 
 
-def user_search(*, term: str, limit: int = 10) -> QuerySet[User]:
+def user_search(*, term: str, limit: int = 10, among: QuerySet[User] | None = None) -> QuerySet[User]:
     """The people filters' type-ahead: active people whose display name, name or login contains
-    ``term`` (the user table is the company's staff: thousands of rows at most), with department."""
+    ``term`` (the user table is the company's staff: thousands of rows at most), with department;
+    ``among`` narrows it to a record's own people (a queryset of users)."""
     q = (Q(display_name__icontains=term) | Q(username__icontains=term) | Q(first_name__icontains=term)
          | Q(last_name__icontains=term))
-    return (User.objects.filter(q, is_active=True).select_related("department")
-            .order_by("display_name", "username")[:limit])
+    people = User.objects.filter(q, is_active=True)
+    if among is not None:
+        people = people.filter(pk__in=among.order_by().values("pk"))
+    return people.select_related("department").order_by("display_name", "username")[:limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from qsm.views import DomainErrorMixin, keyset_paginate
 from . import services
 from .forms import CustomerForm, customer_lookup_rows
 from .labels import person_label
-from .models import Customer
+from .models import Customer, User
 from .selectors import customer_list, customer_search, user_search
 
 
@@ -76,18 +77,31 @@ class UserLookupView(LoginRequiredMixin, View):
         return render(request, "org/_user_lookup.html", {"people": people, "term": term, "field": field})
 
 
-class UserOptionsView(LoginRequiredMixin, View):
-    """Type-ahead of the forms' people pickers (qsm.web.forms.PeopleField): JSON options, up to 20
-    active people whose name or login matches ``q``. The picker renders only the people already
-    picked; a select of every active person was ~2,000 options (170 KB) on each record page that
-    offered it (PERF-1)."""
+class PeopleOptionsView(LoginRequiredMixin, View):
+    """Type-ahead of the forms' people pickers (qsm.web.forms.PeopleField, PersonField): JSON
+    options, up to 20 active people whose name or login matches ``q``. The picker renders only the
+    people already picked; a select of every active person was ~2,000 options (170 KB) on each
+    record page that offered it (PERF-1).
+
+    A module narrows it to a record's own people (who may own a step of this case) by overriding
+    ``people``: load the record through its visibility selector (404 otherwise) and return the
+    queryset its service validates against, so the picker offers exactly what will be accepted."""
 
     LIMIT = 20
 
-    def get(self, request):
+    def people(self, request, **kwargs) -> QuerySet[User] | None:
+        """The people to search; None searches the whole company."""
+        return None
+
+    def get(self, request, **kwargs):
+        scope = self.people(request, **kwargs)
         term = clean_search_term(request.GET.get("q") or "")
-        people = user_search(term=term, limit=self.LIMIT) if term else []
+        people = user_search(term=term, limit=self.LIMIT, among=scope) if term else []
         return JsonResponse({"results": [{"value": str(u.pk), "text": person_label(u)} for u in people]})
+
+
+class UserOptionsView(PeopleOptionsView):
+    """The whole company's people (invitations, engineers)."""
 
 
 class CustomerCreateView(LoginRequiredMixin, DomainErrorMixin, View):

@@ -93,6 +93,59 @@ class PeoplePicker(SearchableSelectMultiple):
                 for index, person in enumerate(people)]
 
 
+class PersonPicker(SearchableSelect):
+    """The one-person type-ahead (an owner, a responsible person): renders only the person already
+    picked and finds the others as the user types, from ``lookup`` (a JSON options URL: the
+    company's people, org:user-options, or a record's own scope such as the people taking part in
+    it — see ``qsm.org.views.PeopleOptionsView``)."""
+
+    def __init__(self, attrs=None, choices=(), lookup=None):
+        super().__init__(attrs=attrs, choices=choices)
+        self.attrs["data-lookup"] = lookup or reverse_lazy("org:user-options")
+        self.known: dict[int, object] = {}
+
+    def __deepcopy__(self, memo):
+        # Each form gets its own copy of the class's field; the people it knows must not be shared.
+        obj = super().__deepcopy__(memo)
+        obj.known = dict(self.known)
+        return obj
+
+    def optgroups(self, name, value, attrs=None):
+        field = getattr(self.choices, "field", None)
+        ids = [int(v) for v in value if isinstance(v, str) and v.isdigit() and len(v) <= 18][:1]
+        options = [(None, [self.create_option(name, "", "---------", not ids, 0, attrs=attrs)], 0)]
+        if field is None or not ids:
+            return options
+        # A form that already holds the picked person (a row of a list) names them without a query.
+        people = [self.known[ids[0]]] if ids[0] in self.known else field.queryset.filter(pk__in=ids)
+        for index, person in enumerate(people, start=1):
+            options.append((None, [self.create_option(name, str(person.pk), field.label_from_instance(person), True,
+                                                      index, attrs=attrs)], index))
+        return options
+
+
+class PersonField(forms.ModelChoiceField):
+    """One person picked by type-ahead, never a select of everyone. Validation is the model field's:
+    the picked id must be in ``queryset`` (give the same scope as the lookup URL answers from)."""
+
+    def __init__(self, *args, lookup=None, **kwargs):
+        given = kwargs.get("widget")
+        kwargs["widget"] = PersonPicker(attrs=getattr(given, "attrs", None), lookup=lookup)
+        super().__init__(*args, **kwargs)
+
+    def set_lookup(self, url: str) -> None:
+        """Point the type-ahead at a record's own scope once the form knows the record."""
+        self.widget.attrs["data-lookup"] = url
+
+    def know(self, person) -> None:
+        """The person already picked, read with the row (and their department): no query to name them."""
+        if person is not None:
+            self.widget.known[person.pk] = person
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class PeopleField(forms.ModelMultipleChoiceField):
     """People to pick from the whole company (invitations): a type-ahead, never a list of everyone.
     Validation is the model field's: every picked id must be in ``queryset``."""

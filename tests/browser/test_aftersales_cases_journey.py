@@ -18,6 +18,7 @@ from aftersales.models import Case, RoutingRule
 from qsm.org.models import Role
 from tests.aftersales.cases_support import a_cause
 from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.tomselect import pick
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = [
@@ -42,19 +43,6 @@ def _login(browser, live_server, username: str, *, viewport=None):
     page.click("#login-button")
     page.wait_for_url(live_server.url + reverse("inbox"))
     return page
-
-
-def _pick(page, select: str, typed: str, value) -> None:
-    """Type into a searchable select (tom-select) until the match shows, then take it. The pick goes
-    through tom-select's own API: a click on the option raced the list's closing under load."""
-    control = page.locator(f"{select} + .ts-wrapper .ts-control")
-    control.click()
-    control.locator("input").press_sequentially(typed)
-    page.locator(f"{select} + .ts-wrapper .ts-dropdown .option[data-value='{value}']").wait_for()
-    page.eval_on_selector(select, "(e, v) => { e.tomselect.setValue(v); e.tomselect.close(); e.tomselect.blur(); }",
-                          str(value))
-    page.locator(f"{select} + .ts-wrapper .ts-dropdown").wait_for(state="hidden")
-    assert page.eval_on_selector(select, "e => e.value") == str(value)
 
 
 def _no_sideways_scroll(page) -> None:
@@ -98,7 +86,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.click("label[for=id_severity_2]")  # high
     page.fill("input[name=subject]", "主轴运行异响")
     page.fill("textarea[name=description]", "验收后第二周开始，主轴高速运行时有明显异响。")
-    _pick(page, "#id_product", "CNC-100", machine.pk)
+    pick(page, "#id_product", "CNC-100", machine.pk)
     _shot(page, "01-intake")
     page.click("#save-case")
     page.wait_for_url(re.compile(r"/aftersales/\d+/$"))
@@ -134,7 +122,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.wait_for_selector("#reply-text")
     assert page.locator("#case-status .status-in_progress").count() == 1
     page.fill("#diagnosis-form textarea[name=diagnosis]", "主轴前轴承磨损。")
-    _pick(page, "#id_cause", cause.name, cause.pk)
+    pick(page, "#id_cause", cause.name, cause.pk)
     page.fill("#diagnosis-form textarea[name=cause_detail]", "润滑脂选型不当，磨损加快。")
     page.fill("#diagnosis-form textarea[name=solution]", "更换前轴承，改用高速润滑脂，三个月后复查。")
     page.click("#diagnosis-save")

@@ -21,6 +21,7 @@ from qsm.contacts.models import ContactEntry
 from qsm.notify.models import Notification
 from qsm.org.models import Role
 from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.tomselect import pick
 from tests.builders.aftersales import case_build, diagnose
 from tests.factories import CustomerFactory, UserFactory
 
@@ -93,12 +94,12 @@ def test_special_solution_journey(browser, live_server, csp_violations, business
     page.click("#step-add-button")  # an empty step: the errors are shown on the fields
     page.wait_for_selector("#step-form .invalid-feedback")
     page.fill("#step-form textarea[name=description]", "拆检主轴，确认轴承磨损情况")
-    page.select_option("#step-form select[name=owner]", str(wang.pk))
+    pick(page, "#step-form select[name=owner]", "王工", wang.pk)
     page.fill("#step-form input[name=due_date]", due_1.isoformat())
     page.click("#step-add-button")
     page.wait_for_selector("#step-1")
     page.fill("#step-form textarea[name=description]", "更换主轴轴承并复测加工精度")
-    page.select_option("#step-form select[name=owner]", str(zhang.pk))
+    pick(page, "#step-form select[name=owner]", "张客", zhang.pk)
     page.fill("#step-form input[name=due_date]", due_2.isoformat())
     page.click("#step-add-button")
     page.wait_for_selector("#step-2")

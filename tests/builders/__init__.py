@@ -5,4 +5,8 @@ services (never by writing ``status``), the way users' clicks would, with four-e
 - ``tests.builders.inquiries``: ``new_inquiry``, ``inquiry_in(state, ...)``
 - ``tests.builders.orders``: ``new_order``, ``order_in(state, ...)``, ``delivery_in(state, ...)``,
   ``installation_in(state, ...)``
+- ``tests.builders.aftersales``: ``case_build``, ``plan_build``, ``visit_build``
+- ``tests.builders.complaints``: ``cast()`` (the people of a complaint), ``new_complaint``,
+  ``complaint_in(state, round=1, plan="draft")`` (every complaint state, planning at round 2 with
+  plan v2), ``plan_in(state)``, ``measure_in(state)``, ``preventive_in(state)``
 """

@@ -122,9 +122,15 @@ def test_make_a_plan_on_the_page(login, crew, case):
     assert SpecialPlan.objects.get().status == "draft"
 
     # a step needs what, who and when; someone outside the case is not offered nor accepted
+    # (the owner is a type-ahead over the case's people: the page lists nobody, the lookup finds
+    # the people taking part and never anyone else)
     page = client.get(case.get_absolute_url())
-    offered = {value for value, _label in page.context["step_form"].fields["owner"].choices if value}
-    assert crew.owner.pk in offered and crew.stranger.pk not in offered
+    owners = url("case-step-owners", case)
+    assert f'data-lookup="{owners}"' in html(page) and str(crew.stranger) not in html(page)
+    found = {int(o["value"]) for term in (crew.owner.username, crew.stranger.username)
+             for o in client.get(owners, {"q": term}).json()["results"]}
+    assert crew.owner.pk in found and crew.stranger.pk not in found
+    assert login(crew.outsider).get(owners, {"q": crew.owner.username}).status_code == 404
     bad = client.post(url("case-step-add", case), {"description": "", "owner": crew.stranger.pk,
                                                    "due_date": "2020-01-01"})
     assert bad.status_code == 400 and set(bad.context["step_form"].errors) == {"description", "owner", "due_date"}

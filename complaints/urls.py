@@ -1,0 +1,12 @@
+"""/complaints/: the pages of the module. Each part adds its own url module here (views.intake,
+views.record, views.lists: h2; views.investigation, views.plans, views.measures: h3;
+views.confirmation, views.reports, views.prevention: h4) as ``urlpatterns += <module>.urlpatterns``.
+
+Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-create`` (/complaints/new/),
+``complaints:complaint-detail`` (/complaints/<id>/); a complaint's sub-pages are /complaints/<id>/<what>/.
+"""
+from __future__ import annotations
+
+app_name = "complaints"
+
+urlpatterns: list = []
