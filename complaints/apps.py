@@ -12,5 +12,8 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401
             rules,  # visibility and who-may predicates
+            work_setup,
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+
+        work_setup.register()  # investigation, plans, measures: timeline lines, kinds, export, page sections

@@ -10,3 +10,10 @@ from __future__ import annotations
 app_name = "complaints"
 
 urlpatterns: list = []
+
+# CMP-2 / CMP-3 (h3): the investigation and plan sections' forms, the measure list.
+from .views import investigation as _investigation  # noqa: E402
+from .views import measures as _measures  # noqa: E402
+from .views import plans as _plans  # noqa: E402
+
+urlpatterns += _investigation.urlpatterns + _plans.urlpatterns + _measures.urlpatterns

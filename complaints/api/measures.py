@@ -5,18 +5,18 @@ complaint's measure is a 404). Completing a measure is nested under its complain
 (complaints.api.plans)."""
 from __future__ import annotations
 
-from complaints.models import Measure
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from complaints.measure_filters import MeasureFilter
+from complaints.models import Measure
 from complaints.selectors.work import measure_get, measure_list
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import RecordExportMixin, RecordTimelineMixin
 
-from .plan_serializers import MeasureListSerializer
+from .plan_serializers import ComplaintMeasureListSerializer
 
 
 @extend_schema_view(
@@ -27,7 +27,7 @@ from .plan_serializers import MeasureListSerializer
 class MeasureViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mixins.ListModelMixin,
                      viewsets.GenericViewSet):
     queryset = Measure.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = MeasureListSerializer
+    serializer_class = ComplaintMeasureListSerializer
     # Read by the (due_date, id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("due_date", "id")
     filter_backends = [FilterBackend]
@@ -44,4 +44,4 @@ class MeasureViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, 
         return measure
 
     def retrieve(self, request, pk=None):
-        return Response(MeasureListSerializer(self.get_object()).data)
+        return Response(ComplaintMeasureListSerializer(self.get_object()).data)

@@ -1,10 +1,10 @@
 """The published shapes of the investigation, the handling plans and the measures (CMP-2, CMP-3)."""
 from __future__ import annotations
 
-from complaints.models import MAX_WHYS, WHY_MAX_LENGTH, Complaint, HandlingPlan, Measure
 from django.utils import timezone
 
 from aftersales.models import CauseCategory
+from complaints.models import MAX_WHYS, WHY_MAX_LENGTH, Complaint, HandlingPlan, Measure
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
 from qsm.org.models import Department, User
@@ -15,7 +15,7 @@ _people = User.objects.filter(is_active=True, department__isnull=False)
 # --- output ------------------------------------------------------------------------------------------
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class ComplaintMeasureSerializer(serializers.ModelSerializer):
     status = enum_field("ComplaintMeasureStatus", Measure.Status, read_only=True)
     status_label = LabelField("status")
     owner_name = serializers.StringRelatedField(source="owner", read_only=True)
@@ -34,7 +34,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         return measure.status == Measure.Status.OPEN and measure.due_date < timezone.localdate()
 
 
-class MeasureListSerializer(MeasureSerializer):
+class ComplaintMeasureListSerializer(ComplaintMeasureSerializer):
     """A row of the measure list: the measure with its complaint and plan version."""
 
     complaint = serializers.IntegerField(source="plan.complaint_id", read_only=True)
@@ -45,8 +45,8 @@ class MeasureListSerializer(MeasureSerializer):
     plan = serializers.IntegerField(source="plan_id", read_only=True)
     plan_version = serializers.IntegerField(source="plan.version", read_only=True)
 
-    class Meta(MeasureSerializer.Meta):
-        fields = [*MeasureSerializer.Meta.fields, "complaint", "complaint_number", "complaint_subject",
+    class Meta(ComplaintMeasureSerializer.Meta):
+        fields = [*ComplaintMeasureSerializer.Meta.fields, "complaint", "complaint_number", "complaint_subject",
                   "customer_name", "severity", "plan", "plan_version"]
         read_only_fields = fields
 
@@ -56,7 +56,7 @@ class HandlingPlanSerializer(serializers.ModelSerializer):
     status_label = LabelField("status")
     author_name = serializers.StringRelatedField(source="author", read_only=True)
     decided_by_name = serializers.StringRelatedField(source="decided_by", read_only=True)
-    measures = MeasureSerializer(many=True, read_only=True, source="loaded_measures")
+    measures = ComplaintMeasureSerializer(many=True, read_only=True, source="loaded_measures")
 
     class Meta:
         model = HandlingPlan
@@ -66,7 +66,7 @@ class HandlingPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvestigationSerializer(serializers.ModelSerializer):
+class ComplaintInvestigationSerializer(serializers.ModelSerializer):
     cause_name = serializers.StringRelatedField(source="cause", read_only=True)
     responsible_department_name = serializers.CharField(source="responsible_department.name", read_only=True,
                                                         default=None)
@@ -102,7 +102,7 @@ class SimilarComplaintSerializer(serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------------
 
 
-class InvestigationInputSerializer(serializers.Serializer):
+class ComplaintInvestigationInputSerializer(serializers.Serializer):
     facts = serializers.CharField(required=False, allow_blank=True, default="")
     cause = serializers.PrimaryKeyRelatedField(queryset=CauseCategory.objects.all(), allow_null=True, required=False,
                                                default=None)
@@ -117,33 +117,33 @@ class InvestigationInputSerializer(serializers.Serializer):
                                                             help_text="A person of the responsible department.")
 
 
-class InvolveSerializer(serializers.Serializer):
+class ComplaintInvolveSerializer(serializers.Serializer):
     topic = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
     departments = serializers.PrimaryKeyRelatedField(queryset=_departments, many=True, required=False, default=list)
     users = serializers.PrimaryKeyRelatedField(queryset=_people, many=True, required=False, default=list)
 
 
-class MeasureInputSerializer(serializers.Serializer):
+class ComplaintMeasureInputSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_people, allow_null=True,
                                                help_text="The person responsible; their department executes it.")
     due_date = serializers.BoundedDateField(allow_null=True)
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class HandlingPlanCreateSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True, help_text="The approach (required).")
-    measures = MeasureInputSerializer(many=True, help_text="At least one; more are added while it is a draft.")
+    measures = ComplaintMeasureInputSerializer(many=True, help_text="At least one; more are added while it is a draft.")
 
 
-class PlanUpdateSerializer(serializers.Serializer):
+class HandlingPlanUpdateSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True)
 
 
-class RejectSerializer(serializers.Serializer):
+class HandlingPlanRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text="Why the plan is rejected (required).")
 
 
-class MeasureCompleteSerializer(serializers.Serializer):
+class ComplaintMeasureCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, help_text="What was done (required).")
     evidence = serializers.FileField(required=False, allow_null=True, default=None,
                                      help_text="Evidence of what was done; required unless attached before.")

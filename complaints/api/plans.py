@@ -15,7 +15,6 @@ Thin: params -> selector -> service -> serializer; a service's refusal is 400 wi
 """
 from __future__ import annotations
 
-from complaints.models import HandlingPlan, Measure
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -25,6 +24,8 @@ from rest_framework.response import Response
 
 from aftersales.api.plan_serializers import CaseDiscussionSerializer as DiscussionSerializer
 from aftersales.api.plan_serializers import discussion_detail
+from aftersales.api.serializers import CaseContactSerializer as ContactEntrySerializer
+from complaints.models import HandlingPlan, Measure
 from complaints.selectors import complaint_get
 from complaints.selectors.work import measure_of, plan_get, plans_of, similar_complaints
 from complaints.services import core
@@ -34,19 +35,19 @@ from complaints.services import plans as services
 from qsm.api.mixins import UserLanguageMixin
 from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
-from qsm.contacts.api.serializers import ContactCreateSerializer, ContactEntrySerializer
+from qsm.contacts.api.serializers import ContactCreateSerializer
 
 from .plan_serializers import (
+    ComplaintInvestigationInputSerializer,
+    ComplaintInvestigationSerializer,
+    ComplaintInvolveSerializer,
+    ComplaintMeasureCompleteSerializer,
+    ComplaintMeasureInputSerializer,
+    ComplaintMeasureSerializer,
+    HandlingPlanCreateSerializer,
+    HandlingPlanRejectSerializer,
     HandlingPlanSerializer,
-    InvestigationInputSerializer,
-    InvestigationSerializer,
-    InvolveSerializer,
-    MeasureCompleteSerializer,
-    MeasureInputSerializer,
-    MeasureSerializer,
-    PlanCreateSerializer,
-    PlanUpdateSerializer,
-    RejectSerializer,
+    HandlingPlanUpdateSerializer,
     SimilarComplaintSerializer,
     plan_detail,
 )
@@ -75,11 +76,11 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     input_serializers = {
-        "investigation": InvestigationInputSerializer, "involve": InvolveSerializer, "plans": PlanCreateSerializer,
-        "plan": PlanUpdateSerializer, "submit_plan": CommentSerializer, "approve_plan": CommentSerializer,
-        "reject_plan": RejectSerializer, "revise_plan": CommentSerializer, "withdraw_plan": CommentSerializer,
-        "measures": MeasureInputSerializer, "measure": MeasureInputSerializer,
-        "complete_measure": MeasureCompleteSerializer, "progress_reports": ContactCreateSerializer,
+        "investigation": ComplaintInvestigationInputSerializer, "involve": ComplaintInvolveSerializer, "plans": HandlingPlanCreateSerializer,
+        "plan": HandlingPlanUpdateSerializer, "submit_plan": CommentSerializer, "approve_plan": CommentSerializer,
+        "reject_plan": HandlingPlanRejectSerializer, "revise_plan": CommentSerializer, "withdraw_plan": CommentSerializer,
+        "measures": ComplaintMeasureInputSerializer, "measure": ComplaintMeasureInputSerializer,
+        "complete_measure": ComplaintMeasureCompleteSerializer, "progress_reports": ContactCreateSerializer,
     }
 
     def get_serializer_class(self):
@@ -101,18 +102,18 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
 
     # --- investigation -----------------------------------------------------------------------------
 
-    @extend_schema(methods=["GET"], responses=InvestigationSerializer,
+    @extend_schema(methods=["GET"], responses=ComplaintInvestigationSerializer,
                    summary="The investigation: facts, cause, why-chain, root cause, responsibility (CMP-2)")
-    @extend_schema(methods=["PATCH"], request=InvestigationInputSerializer, responses=InvestigationSerializer,
+    @extend_schema(methods=["PATCH"], request=ComplaintInvestigationInputSerializer, responses=ComplaintInvestigationSerializer,
                    summary="Record the facts, the structured root cause and the responsibility (CMP-2)")
     @action(detail=True, methods=["get", "patch"], **NESTED)
     def investigation(self, request, pk=None):
         complaint = self.get_object()
         if request.method == "PATCH":
             investigation_services.complaint_investigate(complaint=complaint, actor=request.user,
-                                                         **_params(request, InvestigationInputSerializer))
+                                                         **_params(request, ComplaintInvestigationInputSerializer))
             complaint = complaint_get(user=request.user, pk=complaint.pk)
-        return Response(InvestigationSerializer(complaint).data)
+        return Response(ComplaintInvestigationSerializer(complaint).data)
 
     @extend_schema(responses=SimilarComplaintSerializer(many=True),
                    summary="Up to ten similar past complaints (same cause, product or customer) the user may see")
@@ -121,20 +122,20 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         rows = similar_complaints(complaint=self.get_object(), user=request.user)
         return Response(SimilarComplaintSerializer(rows, many=True).data)
 
-    @extend_schema(request=InvolveSerializer, responses={201: DiscussionSerializer},
+    @extend_schema(request=ComplaintInvolveSerializer, responses={201: DiscussionSerializer},
                    summary="Involve departments and people in the investigation (the core discussion); they "
                            "see the complaint and are told (CMP-2)")
     @action(detail=True, methods=["post"], **NESTED)
     def involve(self, request, pk=None):
         discussion = investigation_services.complaint_involve(complaint=self.get_object(), actor=request.user,
-                                                              **_params(request, InvolveSerializer))
+                                                              **_params(request, ComplaintInvolveSerializer))
         return Response(DiscussionSerializer(discussion_detail(discussion)).data, status=status.HTTP_201_CREATED)
 
     # --- plans -------------------------------------------------------------------------------------------
 
     @extend_schema(methods=["GET"], responses=HandlingPlanSerializer(many=True),
                    summary="Every version of the handling plan, newest first, with its measures and decision")
-    @extend_schema(methods=["POST"], request=PlanCreateSerializer, responses={201: HandlingPlanSerializer},
+    @extend_schema(methods=["POST"], request=HandlingPlanCreateSerializer, responses={201: HandlingPlanSerializer},
                    summary="Propose the next version of the handling plan (a draft); refused while cause and "
                            "responsibility are not recorded (CMP-3)")
     @action(detail=True, methods=["get", "post"], **NESTED)
@@ -142,19 +143,19 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         complaint = self.get_object()
         if request.method == "POST":
             plan = services.plan_propose(complaint=complaint, actor=request.user,
-                                         **_params(request, PlanCreateSerializer))
+                                         **_params(request, HandlingPlanCreateSerializer))
             plan.complaint = complaint
             return self._plan_response(plan, status.HTTP_201_CREATED)
         return Response(HandlingPlanSerializer(plans_of(complaint), many=True).data)
 
     @extend_schema(methods=["GET"], parameters=[PLAN_ID], responses=HandlingPlanSerializer, summary="One version")
-    @extend_schema(methods=["PATCH"], parameters=[PLAN_ID], request=PlanUpdateSerializer,
+    @extend_schema(methods=["PATCH"], parameters=[PLAN_ID], request=HandlingPlanUpdateSerializer,
                    responses=HandlingPlanSerializer, summary="Change the draft's approach")
     @action(detail=True, methods=["get", "patch"], url_path=PLAN, url_name="plan", **NESTED)
     def plan(self, request, pk=None, plan_id=None):
         plan = self._plan(plan_id)
         if request.method == "PATCH":
-            services.plan_update(plan=plan, actor=request.user, **_params(request, PlanUpdateSerializer))
+            services.plan_update(plan=plan, actor=request.user, **_params(request, HandlingPlanUpdateSerializer))
         return self._plan_response(plan)
 
     def _decide(self, request, plan_id, service, params_class, *, keep=()):
@@ -176,11 +177,11 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def approve_plan(self, request, pk=None, plan_id=None):
         return self._decide(request, plan_id, core.plan_approve, CommentSerializer, keep=("comment",))
 
-    @extend_schema(parameters=[PLAN_ID], request=RejectSerializer, responses=HandlingPlanSerializer,
+    @extend_schema(parameters=[PLAN_ID], request=HandlingPlanRejectSerializer, responses=HandlingPlanSerializer,
                    summary="Reject the submitted plan with a reason (required). 409 when already decided")
     @action(detail=True, methods=["post"], url_path=PLAN + "/reject", url_name="plan-reject", **NESTED)
     def reject_plan(self, request, pk=None, plan_id=None):
-        return self._decide(request, plan_id, core.plan_reject, RejectSerializer, keep=("reason",))
+        return self._decide(request, plan_id, core.plan_reject, HandlingPlanRejectSerializer, keep=("reason",))
 
     @extend_schema(parameters=[PLAN_ID], request=CommentSerializer, responses={201: HandlingPlanSerializer},
                    summary="Revise a rejected (or superseded) plan as the next version: a draft copy of its measures")
@@ -200,20 +201,20 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
 
     # --- measures --------------------------------------------------------------------------------------
 
-    @extend_schema(parameters=[PLAN_ID], request=MeasureInputSerializer, responses={201: MeasureSerializer},
+    @extend_schema(parameters=[PLAN_ID], request=ComplaintMeasureInputSerializer, responses={201: ComplaintMeasureSerializer},
                    summary="Add a measure to the draft: what, who, by when")
     @action(detail=True, methods=["post"], url_path=PLAN + "/measures", url_name="plan-measures", **NESTED)
     def measures(self, request, pk=None, plan_id=None):
         measure = services.measure_add(plan=self._plan(plan_id), actor=request.user,
-                                       **_params(request, MeasureInputSerializer))
-        return Response(MeasureSerializer(self._measure_fresh(measure)).data, status=status.HTTP_201_CREATED)
+                                       **_params(request, ComplaintMeasureInputSerializer))
+        return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
     def _measure_fresh(measure: Measure) -> Measure:
         return Measure.objects.select_related("owner", "department", "done_by").get(pk=measure.pk)
 
-    @extend_schema(methods=["PATCH"], parameters=[PLAN_ID, MEASURE_ID], request=MeasureInputSerializer,
-                   responses=MeasureSerializer, summary="Change a measure of the draft")
+    @extend_schema(methods=["PATCH"], parameters=[PLAN_ID, MEASURE_ID], request=ComplaintMeasureInputSerializer,
+                   responses=ComplaintMeasureSerializer, summary="Change a measure of the draft")
     @extend_schema(methods=["DELETE"], parameters=[PLAN_ID, MEASURE_ID], request=None, responses={204: None},
                    summary="Remove a measure of the draft (the later ones move up)")
     @action(detail=True, methods=["patch", "delete"], url_path=MEASURE, url_name="plan-measure", **NESTED)
@@ -222,13 +223,12 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         if request.method == "DELETE":
             services.measure_remove(measure=measure, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.measure_update(measure=measure, actor=request.user, **_params(request, MeasureInputSerializer))
-        return Response(MeasureSerializer(self._measure_fresh(measure)).data)
+        services.measure_update(measure=measure, actor=request.user, **_params(request, ComplaintMeasureInputSerializer))
+        return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data)
 
     @extend_schema(parameters=[PLAN_ID, MEASURE_ID],
-                   request={"multipart/form-data": MeasureCompleteSerializer,
-                            "application/json": MeasureCompleteSerializer},
-                   responses=MeasureSerializer,
+                   request={"multipart/form-data": ComplaintMeasureCompleteSerializer},
+                   responses=ComplaintMeasureSerializer,
                    summary="The measure is done: what was done and evidence (an attachment, with this request or "
                            "before); the last one done moves the complaint to the customer's confirmation (CMP-3)")
     @action(detail=True, methods=["post"], url_path=MEASURE + "/complete", url_name="plan-measure-complete",
@@ -236,8 +236,8 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def complete_measure(self, request, pk=None, plan_id=None, measure_id=None):
         measure = measure_of(plan=self._plan(plan_id), pk=measure_id)
         measure_services.measure_complete(measure=measure, actor=request.user,
-                                          **_params(request, MeasureCompleteSerializer))
-        return Response(MeasureSerializer(self._measure_fresh(measure)).data)
+                                          **_params(request, ComplaintMeasureCompleteSerializer))
+        return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data)
 
     # --- progress to the customer ------------------------------------------------------------------------
 

@@ -6,5 +6,11 @@ from __future__ import annotations
 from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
+# CMP-2 / CMP-3 (h3): /complaints/{id}/investigation|similar|involve|plans/…|progress-reports/, /measures/.
+from . import measures as _measures  # noqa: E402
+from . import plans as _plans  # noqa: E402
+
+router.register("complaints", _plans.ComplaintPlanViewSet, basename="api-complaint-plans")
+router.register("measures", _measures.MeasureViewSet, basename="api-complaint-measure")
 
 urlpatterns = [*router.urls]

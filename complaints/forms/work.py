@@ -10,8 +10,7 @@ from aftersales.forms import cause_field
 from qsm.contacts.models import Channel
 from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.models import Department, User
-from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, now_local
-from qsm.web.person import PersonField
+from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, PersonField, now_local
 
 from ..models import MAX_WHYS, WHY_MAX_LENGTH
 

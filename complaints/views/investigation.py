@@ -16,25 +16,23 @@ from ..models import Complaint
 from ..rules import can_discuss_complaint, can_investigate
 from ..selectors.work import similar_complaints
 from ..services import investigation as services
-from .record import ComplaintPostView
+from ._base import ComplaintPostView
 
 S = Complaint.Status
 ANCHOR = "investigation"
 SHOWN_IN = (S.INVESTIGATING, S.PLANNING, S.EXECUTING, S.CONFIRMING, S.CLOSED, S.CLOSED_UNRESOLVED)
 
 
-def investigation_section(complaint: Complaint, user, forms: dict | None = None) -> dict | None:
-    """What templates/complaints/_investigation.html shows (complaints.sections: ``forms`` are the
-    page's refused forms, shown again bound); nothing before the complaint is assigned."""
+def investigation_section(complaint: Complaint, user) -> dict | None:
+    """What templates/complaints/_investigation.html shows (complaints.sections); nothing before the
+    complaint is assigned. A refused form comes back bound under its own name (``investigation_form``,
+    ``involve_form``, ``discussion_note_form``) and the template shows it instead of these."""
     if complaint.status not in SHOWN_IN and not complaint.investigated_at:
         return None
-    forms = forms or {}
     working = complaint.status in services.INVESTIGATION_STATES
     can_work = working and can_investigate(user, complaint)
     discussion = discussion_of(complaint)
-    form = forms.get("investigation_form")
-    if form is None and can_work:
-        form = InvestigationForm(initial=InvestigationForm.initial_for(complaint))
+    form = InvestigationForm(initial=InvestigationForm.initial_for(complaint)) if can_work else None
     return {"investigation": {
         "can_work": can_work,
         "can_discuss": working and can_discuss_complaint(user, complaint),
@@ -46,9 +44,8 @@ def investigation_section(complaint: Complaint, user, forms: dict | None = None)
         "similar": similar_complaints(complaint=complaint, user=user) if complaint.status in (
             S.INVESTIGATING, S.PLANNING) else [],
         "form": form,
-        "involve_form": forms.get("involve_form") or InvolveForm(
-            initial={"topic": discussion.topic if discussion else complaint.subject}),
-        "note_form": forms.get("note_form") or NoteForm(),
+        "involve_form": InvolveForm(initial={"topic": discussion.topic if discussion else complaint.subject}),
+        "note_form": NoteForm(),
     }}
 
 
@@ -93,7 +90,7 @@ class InvolveView(_InvestigationView):
 
 
 class NoteAddView(_InvestigationView):
-    form_class, form_key = NoteForm, "note_form"
+    form_class, form_key = NoteForm, "discussion_note_form"
 
     def perform(self, *, complaint, form, data):
         return services.complaint_discussion_note_add(complaint=complaint, actor=self.request.user, body=data["body"],

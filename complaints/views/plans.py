@@ -25,7 +25,7 @@ from ..selectors.work import evidence_of, measure_of, plan_get, plans_of
 from ..services import core
 from ..services import measures as measure_services
 from ..services import plans as services
-from .record import ComplaintPostView
+from ._base import ComplaintPostView
 
 S = Complaint.Status
 P = HandlingPlan.Status
@@ -33,17 +33,16 @@ M = Measure.Status
 ANCHOR = "plans"
 
 
-def plans_section(complaint: Complaint, user, forms: dict | None = None) -> dict | None:
-    """What templates/complaints/_plans.html shows (complaints.sections: ``forms`` are the page's
-    refused forms, shown again bound); nothing before the complaint can be planned."""
-    forms = forms or {}
+def plans_section(complaint: Complaint, user) -> dict | None:
+    """What templates/complaints/_plans.html shows (complaints.sections); nothing before the
+    complaint can be planned. A refused form comes back bound under its own name (``plan_create_form``,
+    ``measure_done_form`` ...) and the template shows it in place of the fresh one."""
     plans = plans_of(complaint)
     planning = complaint.status == S.PLANNING
     can_plan = can_investigate(user, complaint)
     if not plans and not (complaint.status in (S.INVESTIGATING, S.PLANNING) and can_plan):
         return None
     today = timezone.localdate()
-    failed_pk = forms.get("failed_pk")
     measures = [m for p in plans for m in p.loaded_measures]
     evidence = evidence_of([m for m in measures if m.status in (M.OPEN, M.DONE)])
     live = next((p for p in plans if p.status in services.LIVE_PLAN_STATES), None)
@@ -57,14 +56,12 @@ def plans_section(complaint: Complaint, user, forms: dict | None = None) -> dict
             m.overdue = m.status == M.OPEN and m.due_date < today
             m.can_complete = (complaint.status == S.EXECUTING and plan.status == P.APPROVED and m.status == M.OPEN
                               and can_complete_measure(user, m))
-            failed = failed_pk == m.pk
-            m.done_form = ((forms.get("measure_done_form") if failed and forms.get("measure_done_form")
-                            else MeasureDoneForm(prefix=f"done-{m.pk}")) if m.can_complete else None)
+            m.done_form = MeasureDoneForm(prefix=f"done-{m.pk}") if m.can_complete else None
             m.edit_form = None
             if plan.is_draft:
-                m.edit_form = (forms.get("measure_edit_form") if failed and forms.get("measure_edit_form")
-                               else MeasureForm(prefix=f"measure-{m.pk}", initial={
-                                   "description": m.description, "owner": m.owner_id, "due_date": m.due_date}))
+                m.edit_form = MeasureForm(prefix=f"measure-{m.pk}", initial={
+                    "description": m.description, "owner": m.owner_id, "due_date": m.due_date})
+                m.edit_form.fields["owner"].know(m.owner)
         plan.done_count = sum(1 for m in plan.loaded_measures if m.status == M.DONE)
     return {"plans": {
         "versions": plans,
@@ -72,14 +69,12 @@ def plans_section(complaint: Complaint, user, forms: dict | None = None) -> dict
         "can_create": can_plan and live is None and complaint.status in (S.INVESTIGATING, S.PLANNING)
         and not any(p.can_revise for p in plans),
         "can_progress": complaint.status in services.PROGRESS_STATES and services.can_report_progress(user, complaint),
-        "failed_pk": failed_pk,
-        "plan_form": forms.get("plan_form") or PlanForm(initial={"summary": live.summary} if live else None),
-        "plan_create_form": forms.get("plan_create_form") or PlanCreateForm(initial=_objections_initial(plans)),
-        "measure_form": forms.get("measure_form") or MeasureForm(),
-        "submit_form": forms.get("submit_form") or CommentForm(prefix="submit"),
-        "approve_form": forms.get("approve_form") or CommentForm(prefix="approve"),
-        "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
-        "progress_form": forms.get("progress_form") or ProgressForm(prefix="progress"),
+        "plan_form": PlanForm(initial={"summary": live.summary} if live else None),
+        "plan_create_form": PlanCreateForm(initial=_objections_initial(plans)),
+        "measure_form": MeasureForm(),
+        "approve_form": CommentForm(prefix="approve"),
+        "reject_form": RejectForm(prefix="reject"),
+        "progress_form": ProgressForm(prefix="progress"),
     }}
 
 
@@ -117,7 +112,7 @@ class PlanCreateView(_PlanView):
 
 
 class PlanUpdateView(_PlanView):
-    form_class, form_key = PlanForm, "plan_form"
+    form_class, form_key = PlanForm, "plan_edit_form"
 
     def perform(self, *, complaint, form, data):
         return services.plan_update(plan=self.plan(complaint), actor=self.request.user, summary=data["summary"])
@@ -127,7 +122,7 @@ class PlanUpdateView(_PlanView):
 
 
 class MeasureAddView(_PlanView):
-    form_class, form_key = MeasureForm, "measure_form"
+    form_class, form_key = MeasureForm, "measure_add_form"
 
     def perform(self, *, complaint, form, data):
         return services.measure_add(plan=self.plan(complaint), actor=self.request.user,
@@ -138,9 +133,6 @@ class MeasureAddView(_PlanView):
 
 
 class _MeasureView(_PlanView):
-    def error_forms(self, form):
-        return {self.form_key: form, "failed_pk": self.kwargs.get("measure_pk")}
-
     def success_url(self, record) -> str:
         return record.get_absolute_url() + f"#measure-{self.kwargs['measure_pk']}"
 
@@ -200,7 +192,7 @@ class _DecisionView(_PlanView):
 
 
 class PlanSubmitView(_DecisionView):
-    form_class, form_key, prefix = CommentForm, "submit_form", "submit"
+    form_class, form_key, prefix = CommentForm, "plan_submit_form", "submit"
 
     def perform(self, *, complaint, form, data):
         return core.plan_submit(plan=self.plan(complaint), actor=self.request.user)
@@ -210,7 +202,7 @@ class PlanSubmitView(_DecisionView):
 
 
 class PlanApproveView(_DecisionView):
-    form_class, form_key, prefix = CommentForm, "approve_form", "approve"
+    form_class, form_key, prefix = CommentForm, "plan_approve_form", "approve"
 
     def perform(self, *, complaint, form, data):
         return core.plan_approve(plan=self.plan(complaint), actor=self.request.user, comment=data["comment"])
@@ -220,7 +212,7 @@ class PlanApproveView(_DecisionView):
 
 
 class PlanRejectView(_DecisionView):
-    form_class, form_key, prefix = RejectForm, "reject_form", "reject"
+    form_class, form_key, prefix = RejectForm, "plan_reject_form", "reject"
 
     def perform(self, *, complaint, form, data):
         return core.plan_reject(plan=self.plan(complaint), actor=self.request.user, reason=data["reason"])
@@ -230,7 +222,7 @@ class PlanRejectView(_DecisionView):
 
 
 class PlanReviseView(_PlanView):
-    form_class, form_key, prefix = CommentForm, "revise_form", "revise"
+    form_class, form_key, prefix = CommentForm, "plan_revise_form", "revise"
 
     def perform(self, *, complaint, form, data):
         return core.plan_revise(plan=self.plan(complaint), actor=self.request.user)
@@ -244,7 +236,7 @@ class PlanReviseView(_PlanView):
 
 
 class PlanWithdrawView(_PlanView):
-    form_class, form_key, prefix = CommentForm, "withdraw_form", "withdraw"
+    form_class, form_key, prefix = CommentForm, "plan_withdraw_form", "withdraw"
 
     def perform(self, *, complaint, form, data):
         return core.plan_withdraw(plan=self.plan(complaint), actor=self.request.user)

@@ -6,15 +6,15 @@ at most ten)."""
 from __future__ import annotations
 
 import pytest
+
 from complaints.models import Complaint, HandlingPlan
 from complaints.rules import can_view_complaint
-from tests.builders.complaints import ROOT_CAUSE, WHYS, any_cause, cast, complaint_in, measures_spec, new_complaint
-
 from complaints.selectors import complaint_scope
 from complaints.selectors.work import similar_complaints
 from complaints.services import investigation, plans
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.models import Notification
+from tests.builders.complaints import ROOT_CAUSE, WHYS, any_cause, cast, complaint_in, measures_spec, new_complaint
 from tests.factories import CustomerFactory, ProductFactory
 
 S = Complaint.Status

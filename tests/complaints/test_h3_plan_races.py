@@ -5,14 +5,14 @@ once (one "confirm" line, the plan finished once)."""
 from __future__ import annotations
 
 import pytest
-from complaints.models import Complaint, HandlingPlan, Measure
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.builders.complaints import cast, plan_in
 
+from complaints.models import Complaint, HandlingPlan, Measure
 from complaints.services import core, measures
 from qsm.errors import TransitionNotAllowed
 from qsm.workflow.models import Event
+from tests.builders.complaints import cast, plan_in
 from tests.concurrency.race import at_once
 
 S = Complaint.Status

@@ -10,11 +10,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from complaints.models import Complaint, HandlingPlan, Measure
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from tests.builders.complaints import cast, complaint_in, plan_in
 
+from complaints.models import Complaint, HandlingPlan, Measure
 from complaints.services import core, measures, plans
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.selectors import contact_log
@@ -22,6 +21,7 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Role
 from qsm.sla.models import Deadline
 from qsm.workflow.selectors import attachment_list, timeline
+from tests.builders.complaints import cast, complaint_in, plan_in
 from tests.factories import UserFactory
 
 S = Complaint.Status

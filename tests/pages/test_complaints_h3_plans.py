@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from complaints.models import Complaint, HandlingPlan, Measure
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints.models import Complaint, HandlingPlan, Measure
 from qsm.contacts.models import ContactEntry
+from qsm.org.models import User
 from tests.builders.complaints import ROOT_CAUSE, any_cause, cast, complaint_in, plan_in
 
 S = Complaint.Status
@@ -29,6 +30,13 @@ pytestmark = [pytest.mark.django_db]
 @pytest.fixture
 def people():
     return cast()
+
+
+@pytest.fixture
+def as_(login):
+    """A client signed in as ``user`` as stored now (each builder call sets the cast's passwords
+    again, which signs out a session opened before it: sign in after building)."""
+    return lambda user: login(User.objects.get(pk=user.pk))
 
 
 def url(name: str, complaint, *args) -> str:
@@ -54,9 +62,9 @@ def investigation_post(people, **changes) -> dict:
 
 
 @pytest.mark.spec("CMP-2")
-def test_the_investigation_section_lists_what_is_missing_and_records_the_root_cause(login, people):
+def test_the_investigation_section_lists_what_is_missing_and_records_the_root_cause(as_, people):
     complaint = complaint_in(S.INVESTIGATING)
-    client = login(people.investigator)
+    client = as_(people.investigator)
     html = page(client, complaint)
     assert 'id="investigation-missing"' in html and 'id="investigation-form"' in html
     r = client.post(url("complaint-investigate", complaint), investigation_post(people))
@@ -74,11 +82,11 @@ def test_the_investigation_section_lists_what_is_missing_and_records_the_root_ca
     ({"responsible_person": "99999999999999999999"}, "responsible_person"),
     ({"cause": "abc"}, "cause"),
 ])
-def test_bad_investigation_input_re_renders_with_the_field_error(login, people, changes, field):
+def test_bad_investigation_input_re_renders_with_the_field_error(as_, people, changes, field):
     complaint = complaint_in(S.INVESTIGATING)
     if changes.get("responsible_person") == "OUTSIDER":
         changes["responsible_person"] = people.outsider.pk
-    r = login(people.investigator).post(url("complaint-investigate", complaint), investigation_post(people, **changes))
+    r = as_(people.investigator).post(url("complaint-investigate", complaint), investigation_post(people, **changes))
     assert r.status_code == 400
     assert f'id="id_{field}"' in r.content.decode() and "invalid-feedback" in r.content.decode()
     complaint.refresh_from_db()
@@ -86,10 +94,10 @@ def test_bad_investigation_input_re_renders_with_the_field_error(login, people, 
 
 
 @pytest.mark.spec("CMP-2", "ORG-1")
-def test_another_departments_complaint_is_a_404_on_every_form(login, people):
+def test_another_departments_complaint_is_a_404_on_every_form(as_, people):
     complaint = complaint_in(S.PLANNING)
     plan = complaint.plans.get()
-    client = login(people.outsider)
+    client = as_(people.outsider)
     assert client.get(complaint.get_absolute_url()).status_code == 404
     for name, args in [("complaint-investigate", ()), ("complaint-involve", ()), ("complaint-plan-create", ()),
                        ("complaint-plan-submit", (plan.pk,)), ("complaint-plan-approve", (plan.pk,)),
@@ -100,9 +108,9 @@ def test_another_departments_complaint_is_a_404_on_every_form(login, people):
 
 
 @pytest.mark.spec("CMP-2", "CMP-3")
-def test_a_plan_is_not_drafted_before_root_cause_and_responsibility(login, people):
+def test_a_plan_is_not_drafted_before_root_cause_and_responsibility(as_, people):
     complaint = complaint_in(S.INVESTIGATING)
-    r = login(people.investigator).post(url("complaint-plan-create", complaint), {
+    r = as_(people.investigator).post(url("complaint-plan-create", complaint), {
         "summary": "更换轴承", "description": "更换", "owner": people.responsible.pk, "due_date": day(7)})
     assert r.status_code == 400
     complaint.refresh_from_db()
@@ -110,9 +118,9 @@ def test_a_plan_is_not_drafted_before_root_cause_and_responsibility(login, peopl
 
 
 @pytest.mark.spec("CMP-3")
-def test_the_plan_from_draft_to_approval_on_the_page(login, people):
+def test_the_plan_from_draft_to_approval_on_the_page(as_, people):
     complaint = complaint_in(S.INVESTIGATING)
-    investigator = login(people.investigator)
+    investigator = as_(people.investigator)
     investigator.post(url("complaint-investigate", complaint), investigation_post(people))
     r = investigator.post(url("complaint-plan-create", complaint), {
         "summary": "更换轴承并更新规程", "description": "更换主轴轴承", "owner": people.responsible.pk,
@@ -130,7 +138,7 @@ def test_the_plan_from_draft_to_approval_on_the_page(login, people):
     assert investigator.post(url("complaint-plan-submit", complaint, plan.pk), {}).status_code == 302
     # the author sees no decision buttons; the manager does
     assert 'id="plan-approve-form"' not in page(investigator, complaint)
-    manager = login(people.approver)
+    manager = as_(people.approver)
     assert 'id="plan-approve-form"' in page(manager, complaint)
     r = manager.post(url("complaint-plan-reject", complaint, plan.pk), {"reject-reason": ""})
     assert r.status_code == 400
@@ -150,11 +158,11 @@ def test_the_plan_from_draft_to_approval_on_the_page(login, people):
 
 
 @pytest.mark.spec("CMP-3")
-def test_measures_are_done_on_the_page_with_evidence(login, people):
+def test_measures_are_done_on_the_page_with_evidence(as_, people):
     plan = plan_in(P.APPROVED, measures=2)
     complaint = plan.complaint
     first, second = plan.measures.order_by("position")
-    owner = login(people.responsible)
+    owner = as_(people.responsible)
     html = page(owner, complaint)
     assert html.count('data-action="complete_measure"') == 2
     r = owner.post(url("complaint-measure-done", complaint, plan.pk, first.pk), {f"done-{first.pk}-note": "已更换"})
@@ -173,9 +181,9 @@ def test_measures_are_done_on_the_page_with_evidence(login, people):
 
 
 @pytest.mark.spec("CMP-3")
-def test_a_progress_report_from_the_plan_section(login, people):
+def test_a_progress_report_from_the_plan_section(as_, people):
     complaint = complaint_in(S.EXECUTING)
-    client = login(people.investigator)
+    client = as_(people.investigator)
     r = client.post(url("complaint-progress", complaint), {"progress-channel": "phone",
                                                            "progress-summary": "已告知客户：措施执行中"})
     assert r.status_code == 302
@@ -185,14 +193,15 @@ def test_a_progress_report_from_the_plan_section(login, people):
 
 
 @pytest.mark.spec("CMP-3", "SEARCH-1", "PERF-1")
-def test_the_measure_list_page_and_export(login, people):
+def test_the_measure_list_page_and_export(as_, people):
     plan_in(P.APPROVED, measures=10)
-    client = login(people.quality)
+    client = as_(people.quality)
     with CaptureQueriesContext(connection) as ten:
         r = client.get(reverse("complaints:measure-list") + "?per_page=100")
     assert r.status_code == 200 and r.content.decode().count("data-measure=") == 10
     for _ in range(3):
         plan_in(P.APPROVED, measures=30)
+    client = as_(people.quality)
     with CaptureQueriesContext(connection) as hundred:
         r = client.get(reverse("complaints:measure-list") + "?per_page=100")
     assert r.content.decode().count("data-measure=") == 100
@@ -203,4 +212,4 @@ def test_the_measure_list_page_and_export(login, people):
     assert r.status_code == 200 and "text/csv" in r["Content-Type"]
     r = client.get(reverse("complaints:measure-export") + "?due_from=junk")
     assert r.status_code == 400
-    assert "data-measure=" not in login(people.outsider).get(reverse("complaints:measure-list")).content.decode()
+    assert "data-measure=" not in as_(people.outsider).get(reverse("complaints:measure-list")).content.decode()
