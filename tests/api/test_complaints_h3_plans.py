@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from complaints.models import Complaint, HandlingPlan, Measure
 from complaints.services import core
-from qsm.workflow.models import Event
 from qsm.org.models import User
+from qsm.workflow.models import Event
 from tests.builders.complaints import ROOT_CAUSE, any_cause, cast, complaint_in, plan_in
 
 S = Complaint.Status
