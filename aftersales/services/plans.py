@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.services import contact_add
 from qsm.discussions import services as discussions
+from qsm.discussions.invitations import discussion_invite, invitation_clean
 from qsm.discussions.models import Discussion, DiscussionNote
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.fields import DATE_MAX
@@ -149,37 +150,16 @@ def case_discussion_open(*, case: Case, actor: User, topic: str, departments: It
     """AFS-2: discuss the complex problem with invited departments and people (a second call invites
     more: invitations add up). The invited see the case (aftersales.rules CASE_VISIBILITY) and are
     told; the timeline says who was invited."""
-    departments = list(dict.fromkeys(departments))
-    users = list(dict.fromkeys(users))
-    errors = {}
-    if not _text(topic):
-        errors["topic"] = _("Give the discussion a topic.")
-    if not departments and not users:
-        errors["departments"] = _("Invite at least one department or person.")
-    if any(not d.is_active for d in departments):
-        errors["departments"] = _("Invite active departments only.")
-    if any(not u.is_active for u in users):
-        errors["users"] = _("Invite active people only.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    departments, users = invitation_clean(topic=topic, departments=departments, users=users)
     with _special_locked(case, actor) as root:
         _require_complex(root)
-        before = discussions_of(root)
-        old_departments = set(before.invited_departments.values_list("pk", flat=True)) if before else set()
-        old_users = set(before.invited_users.values_list("pk", flat=True)) if before else set()
-        discussion, created = discussions.discussion_open(record=root, actor=actor, topic=topic,
-                                                          departments=departments, users=users)
-        new_departments = [d for d in departments if d.pk not in old_departments]
-        new_users = [u for u in users if u.pk not in old_users]
-        if not created and not new_departments and not new_users:
-            raise ValidationError({"departments": _("These departments and people are already invited.")},
-                                  code="already_invited")
+        invitation = discussion_invite(record=root, actor=actor, topic=topic, departments=departments, users=users)
+        discussion, created = invitation.discussion, invitation.created
         engine.note(root, actor=actor, kind=Event.Kind.COMMENT, action="discussion_invite",
                     data={"topic": discussion.topic, "opened": created,
-                          "departments": [d.name for d in new_departments],
-                          "users": [str(u) for u in new_users]})
-        invitees = new_users + list(User.objects.filter(department__in=new_departments, is_active=True))
-        notify(recipients=invitees, exclude=actor, kind=KIND_INVITED,
+                          "departments": [d.name for d in invitation.departments],
+                          "users": [str(u) for u in invitation.users]})
+        notify(recipients=invitation.invitees(), exclude=actor, kind=KIND_INVITED,
                title=gettext_lazy("You are invited to the special-solution discussion of case %(number)s: %(topic)s"),
                params={"number": root.number, "topic": discussion.topic},
                url=root.get_absolute_url() + "#special")

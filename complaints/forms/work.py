@@ -7,10 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import cause_field
-from qsm.contacts.models import Channel
+from aftersales.plan_forms import CustomerUpdateForm
 from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.models import Department, User
-from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, PersonField, now_local
+from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, PersonField
 
 from ..models import MAX_WHYS, WHY_MAX_LENGTH
 
@@ -103,15 +103,5 @@ class MeasureDoneForm(BootstrapFormMixin, forms.Form):
     evidence = forms.FileField(label=_("Evidence"), required=False)
 
 
-class ProgressForm(BootstrapFormMixin, forms.Form):
-    """CMP-3: progress told to the customer (the complaint's contact log)."""
-
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = forms.CharField(label=_("What the customer was told"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("occurred_at", now_local())
+# CMP-3: progress told to the customer (the complaint's contact log): the after-sales form, as is.
+ProgressForm = CustomerUpdateForm

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.models import CauseCategory
 from qsm.discussions import services as discussions
+from qsm.discussions.invitations import discussion_invite, invitation_clean
 from qsm.discussions.models import Discussion, DiscussionNote
-from qsm.discussions.selectors import discussion_of
 from qsm.errors import PermissionDenied, ValidationError
 from qsm.notify.kinds import register_kind
 from qsm.notify.services import notify
@@ -153,35 +153,14 @@ def complaint_involve(*, complaint: Complaint, actor: User, topic: str, departme
                       users: Iterable[User] = ()) -> Discussion:
     """CMP-2: involve departments and people in the investigation (the core discussion; a second call
     involves more). They see the complaint (complaints.rules) and are told."""
-    departments = list(dict.fromkeys(departments))
-    users = list(dict.fromkeys(users))
-    errors = {}
-    if not _text(topic):
-        errors["topic"] = _("Give the discussion a topic.")
-    if not departments and not users:
-        errors["departments"] = _("Invite at least one department or person.")
-    if any(not d.is_active for d in departments):
-        errors["departments"] = _("Invite active departments only.")
-    if any(not u.is_active for u in users):
-        errors["users"] = _("Invite active people only.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    departments, users = invitation_clean(topic=topic, departments=departments, users=users)
     with _investigating(complaint, actor) as root:
-        before = discussion_of(root)
-        old_departments = set(before.invited_departments.values_list("pk", flat=True)) if before else set()
-        old_users = set(before.invited_users.values_list("pk", flat=True)) if before else set()
-        discussion, created = discussions.discussion_open(record=root, actor=actor, topic=topic,
-                                                          departments=departments, users=users)
-        new_departments = [d for d in departments if d.pk not in old_departments]
-        new_users = [u for u in users if u.pk not in old_users]
-        if not created and not new_departments and not new_users:
-            raise ValidationError({"departments": _("These departments and people are already invited.")},
-                                  code="already_invited")
+        invitation = discussion_invite(record=root, actor=actor, topic=topic, departments=departments, users=users)
+        discussion = invitation.discussion
         engine.note(root, actor=actor, kind=Event.Kind.COMMENT, action="complaint_involve",
-                    data={"topic": discussion.topic, "departments": [d.name for d in new_departments],
-                          "users": [str(u) for u in new_users]})
-        invitees = new_users + list(User.objects.filter(department__in=new_departments, is_active=True))
-        notify(recipients=invitees, exclude=actor, kind=KIND_INVOLVED,
+                    data={"topic": discussion.topic, "departments": [d.name for d in invitation.departments],
+                          "users": [str(u) for u in invitation.users]})
+        notify(recipients=invitation.invitees(), exclude=actor, kind=KIND_INVOLVED,
                title=gettext_lazy("You are involved in the investigation of complaint %(number)s: %(topic)s"),
                params={"number": root.number, "topic": discussion.topic},
                url=root.get_absolute_url() + "#investigation")

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from complaints.models import Complaint, HandlingPlan, Measure
 from complaints.services import core
-from qsm.org.models import User
 from qsm.workflow.models import Event
 from tests.builders.complaints import ROOT_CAUSE, any_cause, cast, complaint_in, plan_in
+from tests.complaints.support import stored
 
 S = Complaint.Status
 P = HandlingPlan.Status
@@ -26,15 +26,13 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def people():
+def people(db):
     return cast()
 
 
 @pytest.fixture
 def as_(api):
-    """A client signed in as ``user`` as stored now: each builder call sets the cast's passwords
-    again, which signs out a session opened before it (so sign in after building)."""
-    return lambda user: api(User.objects.get(pk=user.pk))
+    return lambda user: api(stored(user))
 
 
 def url(complaint, action: str = "") -> str:

@@ -14,20 +14,12 @@ from complaints.selectors.work import similar_complaints
 from complaints.services import investigation, plans
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.notify.models import Notification
-from tests.builders.complaints import ROOT_CAUSE, WHYS, any_cause, cast, complaint_in, measures_spec, new_complaint
+from tests.builders.complaints import ROOT_CAUSE, WHYS, any_cause, complaint_in, measures_spec, new_complaint
+from tests.complaints.support import fresh
 from tests.factories import CustomerFactory, ProductFactory
 
 S = Complaint.Status
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def people():
-    return cast()
-
-
-def fresh(record):
-    return type(record).objects.get(pk=record.pk)
 
 
 def record(complaint, people, **changes):

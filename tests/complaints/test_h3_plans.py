@@ -10,8 +10,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from complaints.models import Complaint, HandlingPlan, Measure
 from complaints.services import core, measures, plans
@@ -21,7 +19,8 @@ from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.org.models import Role
 from qsm.sla.models import Deadline
 from qsm.workflow.selectors import attachment_list, timeline
-from tests.builders.complaints import cast, complaint_in, plan_in
+from tests.builders.complaints import complaint_in, plan_in
+from tests.complaints.support import fresh, in_days, photo
 from tests.factories import UserFactory
 
 S = Complaint.Status
@@ -30,23 +29,6 @@ M = Measure.Status
 pytestmark = [pytest.mark.django_db]
 
 
-@pytest.fixture
-def people():
-    return cast()
-
-
-def fresh(record):
-    return type(record).objects.get(pk=record.pk)
-
-
-def in_days(n: int) -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=n)
-
-
-def photo(name: str = "现场照片.png") -> SimpleUploadedFile:
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-    return SimpleUploadedFile(name, png, content_type="image/png")
 
 
 # --- the draft ------------------------------------------------------------------------------------------

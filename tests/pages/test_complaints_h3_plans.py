@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from complaints.models import Complaint, HandlingPlan, Measure
 from qsm.contacts.models import ContactEntry
-from qsm.org.models import User
 from tests.builders.complaints import ROOT_CAUSE, any_cause, cast, complaint_in, plan_in
+from tests.complaints.support import stored
 
 S = Complaint.Status
 P = HandlingPlan.Status
@@ -28,15 +28,13 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def people():
+def people(db):
     return cast()
 
 
 @pytest.fixture
 def as_(login):
-    """A client signed in as ``user`` as stored now (each builder call sets the cast's passwords
-    again, which signs out a session opened before it: sign in after building)."""
-    return lambda user: login(User.objects.get(pk=user.pk))
+    return lambda user: login(stored(user))
 
 
 def url(name: str, complaint, *args) -> str:
