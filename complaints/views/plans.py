@@ -45,7 +45,7 @@ def plans_section(complaint: Complaint, user) -> dict | None:
     today = timezone.localdate()
     measures = [m for p in plans for m in p.loaded_measures]
     evidence = evidence_of([m for m in measures if m.status in (M.OPEN, M.DONE)])
-    live = next((p for p in plans if p.status in services.LIVE_PLAN_STATES), None)
+    live = next((p for p in plans if p.status in HandlingPlan.LIVE_STATES), None)
     for plan in plans:
         plan.is_draft = plan.status == P.DRAFT and planning and can_plan
         plan.can_decide = planning and plan.status == P.SUBMITTED and can_decide_plan(user, plan)
