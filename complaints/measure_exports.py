@@ -27,7 +27,7 @@ def measure_export_columns() -> list:
         Column(gettext_lazy("Subject"), lambda m: m.plan.complaint.subject),
         Column(gettext_lazy("Customer"), lambda m: m.plan.complaint.customer.name),
         Column(gettext_lazy("Severity"), lambda m: m.plan.complaint.severity, Complaint.Severity.choices),
-        Column(gettext_lazy("Plan version"), lambda m: m.plan.version),
+        Column(gettext_lazy("Version of the plan"), lambda m: m.plan.version),
         Column(gettext_lazy("Position"), lambda m: m.position),
         Column(gettext_lazy("Measure"), lambda m: m.description),
         Column(gettext_lazy("Person responsible"), lambda m: str(m.owner)),

@@ -67,6 +67,7 @@ class HandlingPlanSerializer(serializers.ModelSerializer):
 
 
 class ComplaintInvestigationSerializer(serializers.ModelSerializer):
+    status = enum_field("ComplaintStatus", Complaint.Status, read_only=True)
     cause_name = serializers.StringRelatedField(source="cause", read_only=True)
     responsible_department_name = serializers.CharField(source="responsible_department.name", read_only=True,
                                                         default=None)
@@ -88,6 +89,7 @@ class ComplaintInvestigationSerializer(serializers.ModelSerializer):
 
 
 class SimilarComplaintSerializer(serializers.ModelSerializer):
+    status = enum_field("ComplaintStatus", Complaint.Status, read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     similar_by = serializers.ListField(child=serializers.CharField(), read_only=True,
                                        help_text="Why it is similar: cause, product, customer.")

@@ -24,7 +24,7 @@ class InvestigationForm(BootstrapFormMixin, forms.Form):
 
     facts = forms.CharField(label=_("Facts established"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    responsible_department = forms.ModelChoiceField(label=_("Responsible department"), required=False,
+    responsible_department = forms.ModelChoiceField(label=_("Department responsible"), required=False,
                                                     queryset=_departments)
     responsible_person = PersonField(label=_("Responsible person"), required=False, queryset=_people)
     def __init__(self, *args, **kwargs):
