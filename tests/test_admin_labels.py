@@ -211,6 +211,21 @@ def _aftersales_world(sales_user, production_user, customer):
     engine.fire(visit, "record", actor=sales_user, method="phone", call_seconds=240, **afs.visit_answers(visit))
 
 
+def _complaints_world():
+    """A complaint closed after two rounds (plans, measures, answers) with its case report and a
+    preventive measure (tests.builders.complaints)."""
+    from django.utils import timezone
+
+    from complaints.models import CaseReport
+    from tests.builders import complaints as cmp
+
+    complaint = cmp.complaint_in("closed", round=2)
+    cmp.preventive_in("open", complaint=complaint)
+    CaseReport.objects.create(complaint=complaint, summary="主轴异响投诉处理总结", cause_text="保养规程未更新",
+                              responsibility_text="销售部", measures_text="更换轴承", lessons_learned="及时更新规程",
+                              written_by=complaint.investigator, written_at=timezone.now())
+
+
 @pytest.fixture
 def order_feedback_links():
     """A module's customer-link purpose, named in Chinese (no module registers one yet)."""
@@ -234,6 +249,7 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
 
     _admin_world(staff_user, sales_user, production_user, customer, product)
     _aftersales_world(sales_user, production_user, customer)
+    _complaints_world()
     AccessAttempt.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess", http_accept="*/*",
                                  path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3)
     from axes.models import AccessFailureLog, AccessLog
@@ -249,6 +265,10 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
     allowed |= {w for c in Customer.objects.all() for w in WORD.findall(c.email)}
     allowed |= {w for a in Attachment.objects.all() for w in WORD.findall(a.original_name)}
     allowed |= {"mm"}  # the unit of a measurement the engineer entered
+    from qsm.workflow.models import Event
+
+    # the code of the job that acted (Event.actor_label of the system: "complaints", "sla_sweep")
+    allowed |= set(Event.objects.filter(actor_kind="system").values_list("actor_label", flat=True))
     allowed |= set(Product.objects.values_list("code", flat=True)) | set(Department.objects.values_list("code", flat=True))
     from aftersales.models import CauseCategory, Questionnaire
 

@@ -33,6 +33,7 @@ from ..rules import (
     can_decide_plan,
     can_investigate,
     can_manage_preventive,
+    can_propose_plan,
     can_write_report,
 )
 from ..validation import clean_date, clean_text
@@ -230,6 +231,7 @@ def _already_decided(plan: HandlingPlan) -> TransitionNotAllowed:
 def plan_submit(*, plan: HandlingPlan, actor) -> HandlingPlan:
     """CMP-3: submit the draft for approval; the approvers (managers of the responsible department)
     are told, and the approval clock runs."""
+    _require(can_propose_plan(actor, plan), _("Only the investigator or the quality department submits plans."))
     with locked(plan.complaint, actor=actor, states=(S.PLANNING,),
                 wrong_state=_("The complaint is “%(state)s”: no plan is submitted now.")) as root:
         current = _plan_in_lock(plan, root)
@@ -291,6 +293,7 @@ def plan_reject(*, plan: HandlingPlan, actor, reason: str) -> HandlingPlan:
 
 def plan_withdraw(*, plan: HandlingPlan, actor) -> HandlingPlan:
     """A draft that will not be submitted (its measures go with it); a new version may be drafted."""
+    _require(can_propose_plan(actor, plan), _("Only the investigator or the quality department withdraws plans."))
     with locked(plan.complaint, actor=actor, states=(S.PLANNING,),
                 wrong_state=_("The complaint is “%(state)s”: no plan is withdrawn now.")) as root:
         current = _plan_in_lock(plan, root)

@@ -21,7 +21,7 @@ from qsm.sla.services import deadline_for, deadline_reassign
 from qsm.workflow import engine
 from qsm.workflow.locking import locked
 from qsm.workflow.milestones import stage_complete
-from qsm.workflow.services import next_number
+from qsm.workflow.services import attachment_add, next_number
 
 from ..models import Complaint, HandlingPlan, Measure
 from ..rules import can_assign_complaint, can_create_complaint, can_reply_complaint
@@ -246,3 +246,33 @@ def complaint_cancel(*, complaint: Complaint, actor: User, reason: str) -> Compl
     if errors:
         raise ValidationError(errors, code="invalid")
     return engine.fire(complaint, "cancel", actor=actor, comment=reason)
+
+
+def complaint_attach(*, complaint: Complaint, actor: User, upload, description: str = ""):
+    """CMP-2 evidence (photos, test reports) on the complaint: who works it or is responsible for it."""
+    from ..rules import can_attach_to_complaint
+
+    with locked(complaint, actor=actor, allowed=can_attach_to_complaint,
+                denied=_("You are not allowed to attach files to this complaint.")) as root:
+        return attachment_add(record=root, upload=upload, actor=actor, description=description)
+
+
+def complaint_fire(*, complaint: Complaint, actor: User, action: str, comment: str = "", **params) -> Complaint:
+    """The record page's and the API's action buttons: each action through its service (the same
+    checks and cascades); the system's transitions (execute, confirm) are refused to people."""
+    from ..workflows import COMPLAINT_WORKFLOW
+    from . import core
+
+    if action not in COMPLAINT_WORKFLOW.by_action:
+        raise TransitionNotAllowed(_("Unknown action."), action=action)
+    if action == "assign":
+        return complaint_assign(complaint=complaint, actor=actor, investigator=params.get("investigator"))
+    if action == "close_unresolved":
+        return complaint_close_unresolved(complaint=complaint, actor=actor, reason=comment)
+    if action == "cancel":
+        return complaint_cancel(complaint=complaint, actor=actor, reason=comment)
+    if action in ("satisfied", "not_satisfied"):
+        core.answer_record(complaint=complaint, actor=actor, satisfied=action == "satisfied",
+                           objections=params.get("objections") or comment)
+        return complaint
+    return engine.fire(complaint, action, actor=actor, comment=comment, **params)

@@ -4,7 +4,8 @@ services and the workflow tables (the calls a user's clicks make; never by writi
 People (``cast()``; the same usernames and departments as the root conftest's fixtures, so a test
 may mix both): the complaint is received by ``receiver`` (``staff``, customer service 客户服务部,
 whose manager is ``receiving_manager`` = ``manager``); the quality officer ``quality`` assigns it to
-``investigator`` (a second quality officer); the quality manager is ``quality_manager``; the
+``investigator`` (an engineer of the technical department 技术部: the investigator's rights come from
+being named, not from a quality role); the quality manager is ``quality_manager``; the
 responsible department is sales (销售部): ``responsible`` (``sales``) is the responsible person and
 owns the measures, ``approver`` (``sales_manager``) approves the plans; ``outsider`` and
 ``outside_manager`` work in engineering (工程部), unrelated.
@@ -55,13 +56,14 @@ def cast() -> SimpleNamespace:
     sales = DepartmentFactory(code="sales", name="销售部", kind=Department.Kind.BUSINESS)
     quality = DepartmentFactory(code="quality", name="质量管理部", kind=Department.Kind.QUALITY)
     engineering = DepartmentFactory(code="engineering", name="工程部", kind=Department.Kind.BUSINESS)
+    technical = DepartmentFactory(code="technical", name="技术部", kind=Department.Kind.OTHER)
     return SimpleNamespace(
         receiving_department=service, responsible_department=sales, quality_department=quality,
-        unrelated_department=engineering,
+        unrelated_department=engineering, technical_department=technical,
         receiver=UserFactory(username="staff", department=service, roles=[Role.STAFF]),
         receiving_manager=UserFactory(username="manager", department=service, roles=[Role.MANAGER]),
         quality=UserFactory(username="quality", department=quality, roles=[Role.QUALITY_OFFICER]),
-        investigator=UserFactory(username="investigator", department=quality, roles=[Role.QUALITY_OFFICER]),
+        investigator=UserFactory(username="investigator", department=technical, roles=[Role.STAFF]),
         quality_manager=UserFactory(username="quality_manager", department=quality, roles=[Role.MANAGER]),
         responsible=UserFactory(username="sales", department=sales, roles=[Role.STAFF]),
         approver=UserFactory(username="sales_manager", department=sales, roles=[Role.MANAGER]),
