@@ -211,3 +211,16 @@ def test_the_measure_list_page_and_export(as_, people):
     r = client.get(reverse("complaints:measure-export") + "?due_from=junk")
     assert r.status_code == 400
     assert "data-measure=" not in as_(people.outsider).get(reverse("complaints:measure-list")).content.decode()
+
+
+@pytest.mark.spec("CMP-3", "PERF-1")
+def test_the_complaint_page_reads_the_same_queries_for_2_and_10_measures(as_, people):
+    small, large = plan_in(P.APPROVED, measures=2), plan_in(P.APPROVED, measures=10)
+    client = as_(people.responsible)  # the owner: a "done" form on every measure
+    counts = []
+    for plan in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            html = page(client, plan.complaint)
+        assert html.count('data-action="complete_measure"') == plan.measures.count()
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
