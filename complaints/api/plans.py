@@ -32,7 +32,7 @@ from complaints.services import core
 from complaints.services import investigation as investigation_services
 from complaints.services import measures as measure_services
 from complaints.services import plans as services
-from qsm.api.mixins import UserLanguageMixin
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin
 from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
 from qsm.contacts.api.serializers import ContactCreateSerializer
@@ -58,19 +58,14 @@ PLAN = r"plans/(?P<plan_id>\d+)"
 MEASURE = PLAN + r"/measures/(?P<measure_id>\d+)"
 
 
-def _params(request, params_class) -> dict:
-    params = params_class(data=request.data)
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
-
-
 @extend_schema(tags=["complaints"])
-class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
+class ComplaintPlanViewSet(UserLanguageMixin, RecordActionsMixin, viewsets.GenericViewSet):
     """The investigation and plan actions of a complaint (mounted on the complaints' route)."""
 
     queryset = HandlingPlan.objects.none()  # for the schema; requests read through the selectors
     serializer_class = HandlingPlanSerializer
     lookup_value_regex = r"\d+"
+    record_selector, record_name = staticmethod(complaint_get), "complaint"  # 404 outside the user's sight
     pagination_class = None
     filter_backends: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -82,16 +77,6 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         "measures": ComplaintMeasureInputSerializer, "measure": ComplaintMeasureInputSerializer,
         "complete_measure": ComplaintMeasureCompleteSerializer, "progress_reports": ContactCreateSerializer,
     }
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, self.serializer_class)
-        return self.serializer_class
-
-    def get_object(self):
-        complaint = complaint_get(user=self.request.user, pk=self.kwargs["pk"])  # 404 outside the user's sight
-        self.check_object_permissions(self.request, complaint)
-        return complaint
 
     def _plan(self, plan_id):
         return plan_get(complaint=self.get_object(), pk=plan_id)
@@ -111,7 +96,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         complaint = self.get_object()
         if request.method == "PATCH":
             investigation_services.complaint_investigate(complaint=complaint, actor=request.user,
-                                                         **_params(request, ComplaintInvestigationInputSerializer))
+                                                         **self.validated(ComplaintInvestigationInputSerializer))
             complaint = complaint_get(user=request.user, pk=complaint.pk)
         return Response(ComplaintInvestigationSerializer(complaint).data)
 
@@ -128,7 +113,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], **NESTED)
     def involve(self, request, pk=None):
         discussion = investigation_services.complaint_involve(complaint=self.get_object(), actor=request.user,
-                                                              **_params(request, ComplaintInvolveSerializer))
+                                                              **self.validated(ComplaintInvolveSerializer))
         return Response(DiscussionSerializer(discussion_detail(discussion)).data, status=status.HTTP_201_CREATED)
 
     # --- plans -------------------------------------------------------------------------------------------
@@ -143,7 +128,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         complaint = self.get_object()
         if request.method == "POST":
             plan = services.plan_propose(complaint=complaint, actor=request.user,
-                                         **_params(request, HandlingPlanCreateSerializer))
+                                         **self.validated(HandlingPlanCreateSerializer))
             plan.complaint = complaint
             return self._plan_response(plan, status.HTTP_201_CREATED)
         return Response(HandlingPlanSerializer(plans_of(complaint), many=True).data)
@@ -155,12 +140,12 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def plan(self, request, pk=None, plan_id=None):
         plan = self._plan(plan_id)
         if request.method == "PATCH":
-            services.plan_update(plan=plan, actor=request.user, **_params(request, HandlingPlanUpdateSerializer))
+            services.plan_update(plan=plan, actor=request.user, **self.validated(HandlingPlanUpdateSerializer))
         return self._plan_response(plan)
 
     def _decide(self, request, plan_id, service, params_class, *, keep=()):
         plan = self._plan(plan_id)
-        params = _params(request, params_class)
+        params = self.validated(params_class)
         service(plan=plan, actor=request.user, **{k: v for k, v in params.items() if k in keep})
         return self._plan_response(plan)
 
@@ -188,7 +173,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path=PLAN + "/revise", url_name="plan-revise", **NESTED)
     def revise_plan(self, request, pk=None, plan_id=None):
         plan = self._plan(plan_id)
-        _params(request, CommentSerializer)
+        self.validated(CommentSerializer)
         new = core.plan_revise(plan=plan, actor=request.user)
         new.complaint = plan.complaint
         return self._plan_response(new, status.HTTP_201_CREATED)
@@ -206,7 +191,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path=PLAN + "/measures", url_name="plan-measures", **NESTED)
     def measures(self, request, pk=None, plan_id=None):
         measure = services.measure_add(plan=self._plan(plan_id), actor=request.user,
-                                       **_params(request, ComplaintMeasureInputSerializer))
+                                       **self.validated(ComplaintMeasureInputSerializer))
         return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
@@ -223,7 +208,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         if request.method == "DELETE":
             services.measure_remove(measure=measure, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.measure_update(measure=measure, actor=request.user, **_params(request, ComplaintMeasureInputSerializer))
+        services.measure_update(measure=measure, actor=request.user, **self.validated(ComplaintMeasureInputSerializer))
         return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data)
 
     @extend_schema(parameters=[PLAN_ID, MEASURE_ID],
@@ -236,7 +221,7 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def complete_measure(self, request, pk=None, plan_id=None, measure_id=None):
         measure = measure_of(plan=self._plan(plan_id), pk=measure_id)
         measure_services.measure_complete(measure=measure, actor=request.user,
-                                          **_params(request, ComplaintMeasureCompleteSerializer))
+                                          **self.validated(ComplaintMeasureCompleteSerializer))
         return Response(ComplaintMeasureSerializer(self._measure_fresh(measure)).data)
 
     # --- progress to the customer ------------------------------------------------------------------------
@@ -246,5 +231,5 @@ class ComplaintPlanViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="progress-reports", **NESTED)
     def progress_reports(self, request, pk=None):
         entry = services.complaint_progress_report(complaint=self.get_object(), actor=request.user,
-                                                   **_params(request, ContactCreateSerializer))
+                                                   **self.validated(ContactCreateSerializer))
         return Response(ContactEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
