@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Max, Q, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +34,7 @@ from qsm.org.models import Department, User
 from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
+from qsm.workflow.row_lines import changes_text, day_text
 from qsm.workflow.selectors import register_event_text
 
 from ..models import Case, PlanStep, SpecialPlan
@@ -65,10 +66,6 @@ def register() -> None:
 
 # How the lines read (raw data in, the reader's language out).
 
-def _day(value) -> str:
-    return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT") if value else "—"
-
-
 def _invited(data: dict) -> str:
     who = [*data.get("departments", []), *data.get("users", [])]
     if data.get("opened"):
@@ -79,7 +76,7 @@ def _invited(data: dict) -> str:
 def _step_line(data: dict) -> str:
     return _("step %(position)s “%(description)s”, %(owner)s, due %(date)s") % {
         "position": data["position"], "description": data["description"], "owner": data["owner"],
-        "date": _day(data["due_date"])}
+        "date": day_text(data["due_date"])}
 
 
 def _step_added(data: dict) -> str:
@@ -91,13 +88,8 @@ def _step_removed(data: dict) -> str:
 
 
 def _step_changed(data: dict) -> str:
-    parts = []
-    for name, (old, new) in data["changes"].items():
-        if name == "due_date":
-            old, new = _day(old), _day(new)
-        label = PlanStep._meta.get_field(name).verbose_name if name in ("description", "owner", "due_date") else name
-        parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new})
-    return _("Step %(position)s changed: %(changes)s") % {"position": data["position"], "changes": "; ".join(parts)}
+    return _("Step %(position)s changed: %(changes)s") % {"position": data["position"],
+                                                          "changes": changes_text(PlanStep, data["changes"])}
 
 
 def case_timeline(case: Case, *, plan: SpecialPlan | None | bool = False, steps: list | None = None) -> list:

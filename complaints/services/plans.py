@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +32,7 @@ from qsm.org.models import Department, User
 from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
+from qsm.workflow.row_lines import changes_text, day_text
 from qsm.workflow.selectors import register_event_text
 
 from ..models import Complaint, HandlingPlan, Measure
@@ -64,14 +65,10 @@ def register() -> None:
 
 # --- how the lines read -------------------------------------------------------------------------------
 
-def _day(value) -> str:
-    return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT") if value else "—"
-
-
 def _measure_line(data: dict) -> str:
     return _("measure %(position)s “%(description)s”, %(owner)s, due %(date)s") % {
         "position": data["position"], "description": data["description"], "owner": data["owner"],
-        "date": _day(data["due_date"])}
+        "date": day_text(data["due_date"])}
 
 
 def _measure_added(data: dict) -> str:
@@ -83,14 +80,8 @@ def _measure_removed(data: dict) -> str:
 
 
 def _measure_changed(data: dict) -> str:
-    parts = []
-    for name, (old, new) in data["changes"].items():
-        if name == "due_date":
-            old, new = _day(old), _day(new)
-        label = Measure._meta.get_field(name).verbose_name
-        parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new})
     return _("Measure %(position)s changed: %(changes)s") % {"position": data["position"],
-                                                             "changes": "; ".join(parts)}
+                                                             "changes": changes_text(Measure, data["changes"])}
 
 
 # --- helpers ------------------------------------------------------------------------------------------
