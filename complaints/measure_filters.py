@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm import search
 from qsm.api.filters import FilterSet, StatusFilter
-from qsm.org.models import Department, User
+from qsm.org.models import Customer, Department, User
 
 from .models import Complaint, Measure
 
@@ -34,12 +34,14 @@ class MeasureFilter(FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Person responsible"))
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
+    customer = django_filters.ModelChoiceFilter(field_name="plan__complaint__customer", queryset=Customer.objects.all(),
+                                                label=_("Customer"))
     severity = django_filters.ChoiceFilter(field_name="plan__complaint__severity",
                                            choices=Complaint.Severity.choices, label=_("Complaint severity"))
 
     class Meta:
         model = Measure
-        fields = ["q", "status", "overdue", "department", "owner", "due_from", "due_to", "severity"]
+        fields = ["q", "status", "overdue", "department", "owner", "customer", "due_from", "due_to", "severity"]
 
     def filter_q(self, queryset, name, value):
         return search.apply(queryset, value)

@@ -239,6 +239,8 @@ def test_the_measure_list_filters_pages_and_exports(as_, people):
     assert [r["id"] for r in overdue] == [ids[0]] and overdue[0]["is_overdue"] is True
     assert client.get(f"/api/complaints/measures/?q={plan.complaint.number}").json()["results"]
     assert client.get("/api/complaints/measures/?severity=critical").json()["results"] == []
+    by_customer = client.get(f"/api/complaints/measures/?customer={plan.complaint.customer_id}").json()["results"]
+    assert {r["id"] for r in by_customer} == set(ids)
     assert client.get("/api/complaints/measures/?due_from=notadate").status_code == 400
     page = client.get("/api/complaints/measures/?page_size=2").json()
     assert len(page["results"]) == 2 and page["next"]
