@@ -7,13 +7,13 @@ Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-crea
 """
 from __future__ import annotations
 
+from . import complaint_urls
+from .views import investigation, measures, plans
+
 app_name = "complaints"
 
 urlpatterns: list = []
-
+# CMP-1 / SEARCH-1: the list, the intake, the complaint's page and its own forms (h2).
+urlpatterns += complaint_urls.urlpatterns
 # CMP-2 / CMP-3 (h3): the investigation and plan sections' forms, the measure list.
-from .views import investigation as _investigation  # noqa: E402
-from .views import measures as _measures  # noqa: E402
-from .views import plans as _plans  # noqa: E402
-
-urlpatterns += _investigation.urlpatterns + _plans.urlpatterns + _measures.urlpatterns
+urlpatterns += investigation.urlpatterns + plans.urlpatterns + measures.urlpatterns

@@ -16,7 +16,7 @@ from ..models import Complaint
 from ..rules import can_discuss_complaint, can_investigate
 from ..selectors.work import similar_complaints
 from ..services import investigation as services
-from ._base import ComplaintPostView
+from .record import ComplaintPostView
 
 S = Complaint.Status
 ANCHOR = "investigation"

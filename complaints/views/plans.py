@@ -25,7 +25,7 @@ from ..selectors.work import evidence_of, measure_of, plan_get, plans_of
 from ..services import core
 from ..services import measures as measure_services
 from ..services import plans as services
-from ._base import ComplaintPostView
+from .record import ComplaintPostView
 
 S = Complaint.Status
 P = HandlingPlan.Status
