@@ -54,6 +54,22 @@ def plans_of(complaint: Complaint) -> list[HandlingPlan]:
     return plans
 
 
+def complaint_timeline(complaint: Complaint, plans: list[HandlingPlan]) -> list:
+    """WF-2: the complaint's story with its plan versions and their measures (submitted, approved,
+    rejected with the reason, measures added and done), one read of the events whatever their number."""
+    from django.utils.translation import gettext
+
+    from qsm.workflow.selectors import timeline
+
+    children = []
+    for plan in plans:
+        children.append((plan, gettext("Handling plan v%(version)s") % {"version": plan.version}))
+        children += [(m, gettext("Measure v%(version)s #%(position)s") % {"version": plan.version,
+                                                                          "position": m.position})
+                     for m in plan.loaded_measures]
+    return timeline(complaint, children=children)
+
+
 def plan_get(*, complaint: Complaint, pk) -> HandlingPlan:
     plan = HandlingPlan.objects.filter(complaint=complaint, pk=parse_id(pk)).first()
     if plan is None:

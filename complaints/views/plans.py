@@ -21,7 +21,7 @@ from ..forms.work import (
 )
 from ..models import Complaint, HandlingPlan, Measure
 from ..rules import can_complete_measure, can_decide_plan, can_investigate
-from ..selectors.work import evidence_of, measure_of, plan_get, plans_of
+from ..selectors.work import complaint_timeline, evidence_of, measure_of, plan_get, plans_of
 from ..services import core
 from ..services import measures as measure_services
 from ..services import plans as services
@@ -63,7 +63,7 @@ def plans_section(complaint: Complaint, user) -> dict | None:
                     "description": m.description, "owner": m.owner_id, "due_date": m.due_date})
                 m.edit_form.fields["owner"].know(m.owner)
         plan.done_count = sum(1 for m in plan.loaded_measures if m.status == M.DONE)
-    return {"plans": {
+    return {"timeline": complaint_timeline(complaint, plans), "plans": {
         "versions": plans,
         "live": live,
         "can_create": can_plan and live is None and complaint.status in (S.INVESTIGATING, S.PLANNING)

@@ -153,6 +153,8 @@ def test_the_plan_from_draft_to_approval_on_the_page(as_, people):
     assert complaint.status == S.EXECUTING
     html = page(investigator, complaint)
     assert 'data-status="rejected"' in html and "日期太晚" in html and 'data-status="approved"' in html
+    # the plans' and measures' lines are on the complaint's timeline, each naming its version (WF-2)
+    assert "处理方案 v1" in html and "处理方案 v2" in html and "整改措施 v2 #1" in html
 
 
 @pytest.mark.spec("CMP-3")
