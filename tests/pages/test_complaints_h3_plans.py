@@ -213,6 +213,7 @@ def test_the_measure_list_page_and_export(as_, people):
     r = client.get(reverse("complaints:measure-export") + "?due_from=junk")
     assert r.status_code == 400
     assert "data-measure=" not in as_(people.outsider).get(reverse("complaints:measure-list")).content.decode()
+    assert reverse("complaints:measure-list") in client.get(reverse("complaints:complaint-list")).content.decode()
 
 
 @pytest.mark.spec("CMP-3", "PERF-1")
