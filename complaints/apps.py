@@ -22,8 +22,11 @@ class ComplaintsConfig(AppConfig):
             entry_points,
             exports,
             rules,  # visibility and who-may predicates
+            work_setup,
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+
+        work_setup.register()  # investigation, plans, measures: timeline lines, kinds, export, page sections
         from .timeline import register_texts
 
         register_texts()  # how the reply and a plan's revision read on the timeline (WF-2)
