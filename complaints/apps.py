@@ -24,9 +24,11 @@ class ComplaintsConfig(AppConfig):
             exports,
             rules,  # visibility and who-may predicates
             survey,
+            work_setup,
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
 
+        work_setup.register()  # investigation, plans, measures: timeline lines, kinds, export, page sections
         # CMP-4/CMP-5 (h4): the confirmation link's purpose, the customer-facing summary, the
         # follow-up reason, the record page's confirmation and report sections, the exports.
         from .selectors import prevention
