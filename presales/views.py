@@ -25,14 +25,13 @@ from qsm.web.actions import (
     action_bar,
 )
 from qsm.web.forms import AttachmentForm, TransitionForm
-from qsm.web.intake import IntakeView
+from qsm.web.intake import IntakeView, picked_contact
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from . import services
 from .filters import InquiryFilter
 from .forms import (
-    NEW_CUSTOMER,
     AnalyseForm,
     CommunicationForm,
     DiscussionNoteForm,
@@ -89,29 +88,23 @@ class InquiryExportView(RecordExportView):
 
 
 class InquiryCreateView(IntakeView):
-    """PRE-1: the fast intake form. A new customer and the inquiry are saved in one transaction."""
+    """PRE-1: the fast intake form (``qsm.web.intake.IntakeView``). A new customer and the inquiry are
+    saved in one transaction."""
 
-    permission, template_name, form_class = "presales.add_inquiry", "presales/inquiry_form.html", InquiryIntakeForm
-    denied_message = gettext_lazy("Only staff of a business department can log inquiries.")
-    channels, create_url = Channel.values, "presales:inquiry-create"
-    # customer_create's error keys -> the intake form's quick-create fields
-    customer_fields = {"name": "new_customer_name", "phone": "new_customer_phone", "kind": "customer"}
+    form_class, template_name = InquiryIntakeForm, "presales/inquiry_form.html"
+    permission = "presales.add_inquiry"
+    denied = gettext_lazy("Only staff of a business department can log inquiries.")
+    create_url, channels = "presales:inquiry-create", Channel.values
 
-    def intake(self, form, data):
-        new_customer = None
-        if data["customer"] == NEW_CUSTOMER:
-            new_customer = {"name": data["new_customer_name"], "phone": data["new_customer_phone"],
-                            "contact_name": data["new_customer_contact"], "contact_phone": data["new_customer_phone"]}
+    def save(self, form, data, new_customer):
         return services.inquiry_intake(
             actor=self.request.user, new_customer=new_customer,
             customer=None if new_customer else form.picked_customer, channel=data["channel"],
-            subject=data["subject"], question=data["question"], products=data["products"],
-            contact_name=data["contact_name"] or data["new_customer_contact"],
-            contact_phone=data["contact_phone"] or data["new_customer_phone"],
+            subject=data["subject"], question=data["question"], products=data["products"], **picked_contact(data),
             priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
         )
 
-    def success_message(self, inquiry):
+    def saved_message(self, inquiry) -> str:
         return _("Inquiry %(number)s was logged.") % {"number": inquiry.number}
 
 

@@ -33,12 +33,12 @@ from qsm.web.actions import (
     action_bar,
 )
 from qsm.web.forms import AttachmentForm, TransitionForm
-from qsm.web.intake import IntakeView
+from qsm.web.intake import IntakeView, picked_contact
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from ..filters import CaseFilter
-from ..forms import NEW_CUSTOMER, CaseIntakeForm, ContactForm, DiagnoseForm, ReplyForm, RerouteForm
+from ..forms import CaseIntakeForm, ContactForm, DiagnoseForm, ReplyForm, RerouteForm
 from ..models import Case
 from ..rules import can_reroute_case, can_work_case
 from ..selectors import (
@@ -103,37 +103,35 @@ class CaseExportView(RecordExportView):
 
 
 class CaseCreateView(IntakeView):
-    """AFS-1: the fast intake form. A new customer and the case are saved in one transaction; the
-    routing rules pick the department and the owner, which the case page then shows."""
+    """AFS-1: the fast intake form (``qsm.web.intake.IntakeView``). A new customer and the case are
+    saved in one transaction; the routing rules pick the department and the owner, which the case
+    page then shows."""
 
-    permission, template_name, form_class = "aftersales.add_case", "aftersales/case_form.html", CaseIntakeForm
-    denied_message = gettext_lazy("You are not allowed to log after-sales cases.")
-    channels, create_url = Channel.values, "aftersales:case-create"
-    customer_fields = CaseIntakeForm.CUSTOMER_FIELDS
+    form_class, template_name = CaseIntakeForm, "aftersales/case_form.html"
+    permission, denied = "aftersales.add_case", gettext_lazy("You are not allowed to log after-sales cases.")
+    create_url, channels = "aftersales:case-create", Channel.values
 
-    def form_kwargs(self):
+    def form_kwargs(self) -> dict:
         return {"user": self.request.user}
 
-    def intake(self, form, data):
-        new_customer = form.new_customer() if data["customer"] == NEW_CUSTOMER else None
+    def save(self, form, data, new_customer):
         return services.case_intake(
             actor=self.request.user, new_customer=new_customer,
             customer=None if new_customer else form.picked_customer, channel=data["channel"],
             case_type=data["case_type"], severity=data["severity"], subject=data["subject"],
-            description=data["description"],
-            contact_name=data["contact_name"] or data["new_customer_contact"],
-            contact_phone=data["contact_phone"] or data["new_customer_phone"],
-            order=data["order"], delivery=data["delivery"], product=data["product"],
-            received_at=data["received_at"],
+            description=data["description"], **picked_contact(data), order=data["order"], delivery=data["delivery"],
+            product=data["product"], received_at=data["received_at"],
         )
 
-    def success_message(self, case):
+    def saved_message(self, case) -> str:
         return _("After-sales case %(number)s was logged and routed to %(department)s · %(owner)s.") % {
             "number": case.number, "department": case.department.name, "owner": case.owner}
 
-    def back_to_form(self, case):
-        # Routed to a department the person logging it does not belong to: the message says where.
-        return not case_visible(user=self.request.user).filter(pk=case.pk).exists()
+    def success_url(self, case) -> str:
+        if not case_visible(user=self.request.user).filter(pk=case.pk).exists():
+            # Routed to a department the person logging it does not belong to: the message says where.
+            return reverse("aftersales:case-create") + f"?channel={case.channel}"
+        return case.get_absolute_url()
 
 
 class OrderLookupView(LoginRequiredMixin, View):
