@@ -7,7 +7,7 @@ Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-crea
 """
 from __future__ import annotations
 
-from . import complaint_urls
+from . import complaint_urls, confirmation_urls
 from .views import investigation, measures, plans
 
 app_name = "complaints"
@@ -17,3 +17,4 @@ urlpatterns: list = []
 urlpatterns += complaint_urls.urlpatterns
 # CMP-2 / CMP-3 (h3): the investigation and plan sections' forms, the measure list.
 urlpatterns += investigation.urlpatterns + plans.urlpatterns + measures.urlpatterns
+urlpatterns += confirmation_urls.urlpatterns  # CMP-4/CMP-5: confirmation, case report, prevention (h4)

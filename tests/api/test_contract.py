@@ -350,6 +350,12 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
 
     for owner in (quality_officer, sales_user):
         export_job_run(job_id=export_job_create(owner=owner, export="presales.inquiries", query=QueryDict("")).pk)
+    # a closed complaint with the customer's answer, a final case report and a preventive measure (CMP-4/5)
+    from tests.complaints.h4_support import populate_closed_complaint
+
+    populate_closed_complaint()
+    for user in (staff_user, sales_user, sales_manager, quality_officer):  # the builder's cast set their passwords anew
+        user.refresh_from_db()
     return inquiry, order
 
 
