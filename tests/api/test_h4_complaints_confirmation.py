@@ -104,6 +104,8 @@ def test_preventive_measures_create_complete_and_filter(api, people):
     listed = client.get(PREVENTIVE, {"status": "done"}).json()["results"]
     assert [row["id"] for row in listed] == [pk]
     assert client.get(PREVENTIVE, {"overdue": "true"}).json()["results"] == []
+    for hostile in ({"due_from": "9999-12-31"}, {"due_to": "0001-01-01"}, {"owner": "x"}, {"status": "nope"}):
+        assert client.get(PREVENTIVE, hostile).status_code == 400, hostile
     export = client.get(PREVENTIVE + "export/", {"format": "csv"})
     body = b"".join(export.streaming_content) if export.streaming else export.content
     assert export.status_code == 200 and "修订检验规程" in body.decode("utf-8-sig")
