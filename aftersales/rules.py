@@ -2,7 +2,7 @@
 Predicates say who; aftersales/workflows.py says when."""
 import rules
 
-from qsm.discussions.selectors import discussion_of
+from qsm.discussions.rules import takes_part_in_discussion
 from qsm.org.rules import (
     in_business_department,
     in_quality_department,
@@ -12,7 +12,6 @@ from qsm.org.rules import (
     is_staff_role,
     works_in,
 )
-from qsm.relations import relation_contains
 from qsm.visibility import Visibility, register
 
 from .models import Case, PlanStep, SpecialPlan, Visit
@@ -58,14 +57,7 @@ def is_quality_staff(user) -> bool:
     return bool(in_quality_department(user) and (is_quality_officer(user) or is_manager(user)))
 
 
-@rules.predicate
-def is_case_discussion_participant(user, case) -> bool:
-    discussion = discussion_of(case)
-    if discussion is None:
-        return False
-    if relation_contains(discussion, "invited_users", user.pk):
-        return True
-    return user.department_id is not None and relation_contains(discussion, "invited_departments", user.department_id)
+is_case_discussion_participant = takes_part_in_discussion  # invited in person or with the department (core)
 
 
 @rules.predicate

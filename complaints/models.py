@@ -13,10 +13,12 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qsm import search
 from qsm.contacts.models import Channel as ContactChannel
@@ -66,7 +68,8 @@ class Complaint(models.Model):
     """CMP-1..5: one customer complaint (客户投诉), from intake to closing."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")  # 已受理: the reply clock runs; the quality dept assigns it
+        # 已受理: the reply clock runs; the quality department assigns the investigator
+        RECEIVED = "received", pgettext_lazy("complaint status", "Received")
         INVESTIGATING = "investigating", _("Investigating")  # 调查: facts, evidence, root cause, responsibility
         PLANNING = "planning", _("Handling plan")  # 处理方案: a plan is drafted, submitted, approved
         EXECUTING = "executing", _("Executing measures")  # 整改措施 being carried out
@@ -185,6 +188,9 @@ class Complaint(models.Model):
                          condition=Q(status__in=("investigating", "planning", "confirming"))),
             models.Index(fields=["due_at", "received_at", "id"], name="cmp_inbox_received_idx",
                          condition=Q(status="received")),
+            # "My work" (complaints.inbox): the reply the receiver still owes (migration 0003_h5).
+            models.Index(fields=["received_by", "due_at", "received_at", "id"], name="cmp_inbox_reply_idx",
+                         condition=Q(replied_at__isnull=True, status__in=("received", "investigating", "planning"))),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(round__gte=1), name="cmp_round_positive"),
@@ -193,6 +199,10 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=~Q(status="closed_unresolved") | ~Q(close_decision_reason=""),
                                    name="cmp_unresolved_has_reason"),
             models.CheckConstraint(condition=Q(replied_at__isnull=True) | ~Q(reply=""), name="cmp_replied_has_reply"),
+            # CMP-2: the why-chain is an array of at most five answers (a scalar or object is refused too).
+            models.CheckConstraint(condition=LessThanOrEqual(
+                Func(F("whys"), function="jsonb_array_length", output_field=models.IntegerField()), MAX_WHYS),
+                name="cmp_whys_at_most_five"),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +235,7 @@ class HandlingPlan(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("plan status", "Rejected")
         DONE = "done", _("Measures done")
         CANCELLED = "cancelled", _("Cancelled")
         SUPERSEDED = "superseded", _("Superseded")  # the customer was not satisfied with its outcome
@@ -240,7 +250,7 @@ class HandlingPlan(models.Model):
     customer_objections = models.TextField(_("customer's objections"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("author"))
+                               verbose_name=_("drawn up by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("decided by"))
@@ -285,7 +295,7 @@ class Measure(models.Model):
     """CMP-3: one measure of a plan (整改措施): a person responsible, a deadline, done with evidence."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")  # its plan is not approved yet
+        PLANNED = "planned", pgettext_lazy("measure status", "Planned")  # its plan is not approved yet
         OPEN = "open", _("In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
@@ -350,7 +360,7 @@ class CustomerAnswer(models.Model):
                                   verbose_name=_("complaint"))
     round = models.PositiveSmallIntegerField(_("round"))
     plan = models.ForeignKey(HandlingPlan, on_delete=models.PROTECT, related_name="answers", verbose_name=_("plan"))
-    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    method = models.CharField(_("how answered"), max_length=10, choices=Method.choices)
     satisfied = models.BooleanField(_("satisfied"))
     objections = models.TextField(_("objections"), blank=True)
     answered_at = models.DateTimeField(_("answered at"))

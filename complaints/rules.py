@@ -22,7 +22,7 @@ from __future__ import annotations
 import rules
 
 from aftersales.rules import is_quality_staff
-from qsm.discussions.selectors import discussion_of
+from qsm.discussions.rules import takes_part_in_discussion
 from qsm.org.rules import (
     can_approve_for,
     in_business_department,
@@ -33,7 +33,6 @@ from qsm.org.rules import (
     passes_four_eyes,
     works_in,
 )
-from qsm.relations import relation_contains
 from qsm.visibility import Visibility, register
 
 from .models import CaseReport, Complaint, CustomerAnswer, HandlingPlan, Measure, PreventiveMeasure
@@ -87,14 +86,7 @@ def is_quality_manager(user, record=None) -> bool:
     return bool(in_quality_department(user) and is_manager(user))
 
 
-@rules.predicate
-def is_discussion_participant(user, complaint) -> bool:
-    discussion = discussion_of(complaint)
-    if discussion is None:
-        return False
-    if relation_contains(discussion, "invited_users", user.pk):
-        return True
-    return user.department_id is not None and relation_contains(discussion, "invited_departments", user.department_id)
+is_discussion_participant = takes_part_in_discussion  # invited in person or with the department (core)
 
 
 # --- complaint -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """SEC-1 on the service level: what a page form or the API already refuses is refused here too,
 so a caller that skips the form (a builder, a script, the next module) cannot store hostile text
 (NUL and other control characters, lone surrogates, 10,000 characters in a subject) or a date in
-year 1 or 9999. Messages are field errors (``qsm.errors.ValidationError``)."""
+year 1 or 9999. Messages are field errors (``qsm.errors.ValidationError``); ``require`` refuses an
+actor (``PermissionDenied``) before anything is locked."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 
+from qsm.errors import PermissionDenied
 from qsm.fields import MULTI_LINE_MAX, SINGLE_LINE_MAX, CleanTextValidator, DateRangeValidator
 
 
@@ -50,3 +52,8 @@ def clean_date(errors: dict, name: str, value, *, past: bool = False, required: 
         errors[name] = e.messages[0]
         return None
     return value
+
+
+def require(ok: bool, message: str) -> None:
+    if not ok:
+        raise PermissionDenied(message)

@@ -21,6 +21,7 @@ from qsm.visibility import can_view
 from qsm.web.actions import (
     RecordAttachmentDownloadView,
     RecordAttachView,
+    RecordDetailView,
     RecordPageMixin,
     TransitionView,
     action_bar,
@@ -193,15 +194,14 @@ def render_inquiry_page(request, inquiry: Inquiry, *, forms: dict | None = None,
                   status=status)
 
 
-class InquiryDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
-
-
 class InquiryPage(RecordPageMixin):
     """How the inquiry page's views read and re-render the inquiry (``qsm.web.actions``)."""
 
     record_selector, record_name = staticmethod(inquiry_get), "inquiry"
+
+
+class InquiryDetailView(InquiryPage, RecordDetailView):
+    pass
 
 
 class InquiryPostView(InquiryPage, RecordPostView):

@@ -27,6 +27,7 @@ from qsm.parsing import clean_search_term
 from qsm.web.actions import (
     RecordAttachmentDownloadView,
     RecordAttachView,
+    RecordDetailView,
     RecordPageMixin,
     TransitionView,
     action_bar,
@@ -192,15 +193,14 @@ def render_case_page(request, case: Case, *, forms: dict | None = None, status: 
     return render(request, "aftersales/case_detail.html", case_page_context(request, case, forms), status=status)
 
 
-class CaseDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_case_page(request, case_get(user=request.user, pk=pk))
-
-
 class CasePage(RecordPageMixin):
     """How the case page's views read and re-render the case (``qsm.web.actions``)."""
 
     record_selector, record_name = staticmethod(case_get), "case"
+
+
+class CaseDetailView(CasePage, RecordDetailView):
+    pass
 
 
 class CasePostView(CasePage, RecordPostView):

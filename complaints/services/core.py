@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
 from qsm.workflow import engine
@@ -37,6 +37,7 @@ from ..rules import (
     can_write_report,
 )
 from ..validation import clean_date, clean_text
+from ..validation import require as _require
 from ..workflows import (
     KIND_ANSWERED,
     KIND_CONFIRMING,
@@ -54,11 +55,6 @@ PM = PreventiveMeasure.Status
 MAX_MEASURES = 50
 INVESTIGATION_STATES = (S.INVESTIGATING, S.PLANNING)
 PREVENTION_STATES = (S.INVESTIGATING, S.PLANNING, S.EXECUTING, S.CONFIRMING, S.CLOSED, S.CLOSED_UNRESOLVED)
-
-
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
 
 
 def _raise(errors: dict) -> None:
@@ -211,7 +207,7 @@ def plan_revise(*, plan: HandlingPlan, actor, summary: str | None = None) -> Han
         _raise(errors)
         new = HandlingPlan.objects.create(complaint=root, version=old.version + 1, round=root.round, summary=summary,
                                           customer_objections=old.customer_objections, author=actor)
-        engine.record_created(new, actor=actor, data={"revises": old.version})
+        engine.record_created(new, actor=actor, action="revise", data={"revises": old.version})
         _create_measures(new, rows, actor=actor)
         Complaint.objects.filter(pk=root.pk).update(plan_version=new.version)
     return new
@@ -226,6 +222,15 @@ def _plan_in_lock(plan: HandlingPlan, root: Complaint) -> HandlingPlan:
 def _already_decided(plan: HandlingPlan) -> TransitionNotAllowed:
     return TransitionNotAllowed(_("This plan was already decided: it is “%(state)s”.")
                                 % {"state": plan.get_status_display()}, action="decide", state=plan.status)
+
+
+def _decidable(plan: HandlingPlan, root: Complaint) -> None:
+    """Decided on the locked rows: the loser of two decisions at once hears it was already decided."""
+    if plan.status != P.SUBMITTED:
+        raise _already_decided(plan)
+    if root.status != S.PLANNING:
+        raise TransitionNotAllowed(_("This plan was already decided (the complaint is “%(state)s”).")
+                                   % {"state": root.get_status_display()}, action="decide", state=root.status)
 
 
 def plan_submit(*, plan: HandlingPlan, actor) -> HandlingPlan:
@@ -250,11 +255,9 @@ def plan_approve(*, plan: HandlingPlan, actor, comment: str = "") -> HandlingPla
     one decision, the other is told it was already decided."""
     _require(can_decide_plan(actor, plan), _("Only a manager who approves for the responsible department, "
                                              "and not the plan's author, decides it."))
-    with locked(plan.complaint, actor=actor, states=(S.PLANNING,),
-                wrong_state=_("This plan was already decided (the complaint is “%(state)s”).")) as root:
+    with locked(plan.complaint, actor=actor) as root:
         current = _plan_in_lock(plan, root)
-        if current.status != P.SUBMITTED:
-            raise _already_decided(current)
+        _decidable(current, root)
         done = engine.fire(current, "approve", actor=actor, comment=comment)
         owners = []
         for measure in Measure.objects.filter(plan=done, status=M.PLANNED).select_related("owner"):
@@ -278,11 +281,9 @@ def plan_reject(*, plan: HandlingPlan, actor, reason: str) -> HandlingPlan:
     _raise(errors)
     _require(can_decide_plan(actor, plan), _("Only a manager who approves for the responsible department, "
                                              "and not the plan's author, decides it."))
-    with locked(plan.complaint, actor=actor, states=(S.PLANNING,),
-                wrong_state=_("This plan was already decided (the complaint is “%(state)s”).")) as root:
+    with locked(plan.complaint, actor=actor) as root:
         current = _plan_in_lock(plan, root)
-        if current.status != P.SUBMITTED:
-            raise _already_decided(current)
+        _decidable(current, root)
         done = engine.fire(current, "reject", actor=actor, comment=reason)
         notify(recipients=[done.author], exclude=actor, kind=KIND_PLAN_DECIDED,
                title=gettext_lazy("Handling plan %(number)s was rejected"), params={"number": done.number},
@@ -385,27 +386,31 @@ def preventive_add(*, complaint: Complaint, actor, description: str, owner, due_
     return measure
 
 
+def _preventive_fire(measure: PreventiveMeasure, *, actor, allowed: bool, denied: str, action: str,
+                     **params) -> PreventiveMeasure:
+    """Fire ``action`` on a preventive measure under its complaint's lock (root first)."""
+    _require(allowed, denied)
+    with locked(measure.complaint) as root:
+        current = lock(measure)
+        current.complaint = root
+        done = engine.fire(current, action, actor=actor, **params)
+    engine.sync_fields(done, measure)
+    return measure
+
+
 def preventive_complete(*, measure: PreventiveMeasure, actor, note: str) -> PreventiveMeasure:
+    """CMP-5: what was done (its owner, its department, or who works the complaint)."""
     errors: dict = {}
     note = clean_text(errors, "note", note, required=_("Say what was done."))
     _raise(errors)
-    _require(can_complete_preventive(actor, measure), _("You are not allowed to complete this preventive measure."))
-    with locked(measure.complaint) as root:
-        current = lock(measure)
-        current.complaint = root
-        done = engine.fire(current, "complete", actor=actor, note=note)
-    engine.sync_fields(done, measure)
-    return measure
+    return _preventive_fire(measure, actor=actor, allowed=can_complete_preventive(actor, measure), action="complete",
+                            denied=_("You are not allowed to complete this preventive measure."), note=note)
 
 
 def preventive_cancel(*, measure: PreventiveMeasure, actor, reason: str) -> PreventiveMeasure:
+    """CMP-5: a preventive measure that will not be carried out (reason required)."""
     errors: dict = {}
     reason = clean_text(errors, "comment", reason, required=_("Give the reason for cancelling."))
     _raise(errors)
-    _require(can_manage_preventive(actor, measure), _("You are not allowed to cancel this preventive measure."))
-    with locked(measure.complaint) as root:
-        current = lock(measure)
-        current.complaint = root
-        done = engine.fire(current, "cancel", actor=actor, comment=reason)
-    engine.sync_fields(done, measure)
-    return measure
+    return _preventive_fire(measure, actor=actor, allowed=can_manage_preventive(actor, measure), action="cancel",
+                            denied=_("You are not allowed to cancel this preventive measure."), comment=reason)

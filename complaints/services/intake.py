@@ -26,15 +26,11 @@ from qsm.workflow.services import attachment_add, next_number
 from ..models import Complaint, HandlingPlan, Measure
 from ..rules import can_assign_complaint, can_create_complaint, can_reply_complaint
 from ..validation import clean_date, clean_text
+from ..validation import require as _require
 from ..workflows import INVESTIGATION, KIND_ASSIGNED, REPLY, RESOLUTION, SYSTEM
 
 S = Complaint.Status
 NUMBER_PREFIX = "TS"  # 投诉
-
-
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise PermissionDenied(message)
 
 
 def local_time_text(moment: dt.datetime) -> str:
@@ -77,6 +73,7 @@ def complaint_create(*, actor: User, customer: Customer | None, channel: str, su
     contact_phone = clean_text(errors, "contact_phone", contact_phone, multiline=False, max_length=40)
     now = timezone.now()
     received_at = clean_date(errors, "received_at", received_at or now, past=True)
+    _linked_records_visible(errors, actor, order=order, source_case=source_case, source_visit=source_visit)
     if order is not None:
         if customer is not None and order.customer_id != customer.pk:
             errors["order"] = _("The order is not this customer's.")
@@ -104,6 +101,20 @@ def complaint_create(*, actor: User, customer: Customer | None, channel: str, su
         contact_add(record=complaint, actor=actor, kind=ContactEntry.Kind.UPDATE, channel=complaint.contact_channel,
                     summary=promised_reply_sentence(complaint))
     return complaint
+
+
+def _linked_records_visible(errors: dict, actor, *, order, source_case, source_visit) -> None:
+    """A record the actor may not see cannot be linked (another department's order is a 404
+    elsewhere; here a field error that says no more than that)."""
+    from aftersales.rules import can_view_case, can_view_visit
+    from orders.rules import can_view_order
+
+    if order is not None and not can_view_order(actor, order):
+        errors["order"] = _("No such order, or not one you may see.")
+    if source_case is not None and not can_view_case(actor, source_case):
+        errors["source_case"] = _("No such after-sales case.")
+    if source_visit is not None and not can_view_visit(actor, source_visit):
+        errors["source_visit"] = _("No such visit.")
 
 
 @transaction.atomic
@@ -134,6 +145,9 @@ def complaint_create_from_visit(*, actor: User, visit, **overrides) -> Complaint
     elif isinstance(subject, Case):
         facts.update(order=subject.order, product=subject.product, source_case=subject,
                      contact_name=subject.contact_name, contact_phone=subject.contact_phone)
+    elif isinstance(subject, Complaint):  # the visit after a closed complaint: a new complaint
+        facts.update(order=subject.order, product=subject.product, contact_name=subject.contact_name,
+                     contact_phone=subject.contact_phone)
     return complaint_create(actor=actor, **{**facts, **overrides})
 
 

@@ -242,3 +242,22 @@ def test_preventive_measures_have_an_owner_and_a_deadline(people):
 def test_measure_rows_keep_what_was_done(people):
     measure = b.measure_in("done")
     assert Measure.objects.filter(pk=measure.pk, status="done", done_note="已更换轴承").exists()
+
+
+@pytest.mark.spec("CMP-1", "CMP-3", "WF-2")
+def test_the_reply_and_a_revision_read_on_the_timeline(people):
+    from django.utils import translation
+
+    from complaints.services.intake import complaint_reply
+    from qsm.workflow.selectors import timeline
+
+    complaint = b.new_complaint()
+    complaint_reply(complaint=complaint, actor=people.receiver, reply="已电话答复")
+    rejected = b.plan_in("rejected")
+    v2 = core.plan_revise(plan=rejected, actor=people.investigator)
+    with translation.override("zh-hans"):
+        reply_line = [e for e in timeline(complaint) if e.event.action == "reply"]
+        assert [e.action_label for e in reply_line] == ["已记录答复"]
+        assert {c["new"] for c in reply_line[0].changes} >= {"已电话答复"}
+        created = timeline(v2)[0]
+        assert (created.action_label, created.summary) == ("已修订", "修订自第 1 版")

@@ -208,3 +208,18 @@ def test_the_action_buttons_go_through_the_services(people):
         complaint_fire(complaint=complaint, actor=people.quality_manager, action="execute")
     complaint_fire(complaint=complaint, actor=people.quality_manager, action="close_unresolved", comment="管理层决定")
     assert Complaint.objects.get(pk=complaint.pk).status == "closed_unresolved"
+
+
+@pytest.mark.spec("CMP-1")
+def test_a_record_the_receiver_may_not_see_cannot_be_linked(people):
+    hidden_order = new_order(actor=people.outsider, customer=CustomerFactory())
+    hidden_case = afs.case_build(actor=people.outsider, state="new", customer=hidden_order.customer)
+    before = Complaint.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        b.new_complaint(actor=people.receiver, customer=hidden_order.customer, order=hidden_order,
+                        source_case=hidden_case)
+    assert set(refused.value.message_dict) == {"order", "source_case"}
+    assert _nothing_written(before)
+    # the quality department sees every record: it links them
+    assert b.new_complaint(actor=people.quality, customer=hidden_order.customer, order=hidden_order,
+                           source_case=hidden_case).order == hidden_order

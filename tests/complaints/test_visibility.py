@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from complaints.rules import can_view_complaint
+from complaints.rules import can_discuss_complaint, can_investigate, can_view_complaint
 from complaints.selectors import complaint_get, complaint_scope, measure_scope
 from qsm.discussions.services import discussion_open
 from qsm.org.models import Department, Role
@@ -72,6 +72,9 @@ def test_invited_department_sees_it(people):
         discussion_open(record=complaint, actor=people.investigator, topic="原因分析",
                         departments=[people.unrelated_department])
     assert _sees(people.outsider, complaint) and _sees(people.outside_manager, complaint)
+    # and they take part in it (core qsm.discussions.rules), without working the complaint
+    assert can_discuss_complaint(people.outsider, complaint) and not can_investigate(people.outsider, complaint)
+    assert not can_discuss_complaint(people.receiver, complaint)
 
 
 def test_preventive_owner_sees_it(people):
