@@ -8,14 +8,12 @@ page body (``#inquiry-page``) and the messages; without JavaScript they are ordi
 """
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from qsm.visibility import can_view
 from qsm.web.actions import (

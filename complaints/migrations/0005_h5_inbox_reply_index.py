@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("complaints", "0002_h1_reference_data"),
+        ("complaints", "0004_h1_constraints"),
     ]
 
     operations = [
