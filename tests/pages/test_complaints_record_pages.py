@@ -220,3 +220,18 @@ def test_the_page_renders_the_sections_other_parts_register(login, staff_user, c
         sections.unregister_section("h2-hidden")
     assert 'id="h2-probe"' in html and "调查探针" in html
     assert html.count("history-section") == 1  # the hidden one is not rendered
+
+
+@pytest.mark.spec("CMP-1", "CMP-4")
+@pytest.mark.parametrize("state", [s.value for s in Complaint.Status])
+def test_the_page_renders_in_every_state_with_the_other_parts_sections(login, state):
+    from qsm.org.models import User
+    from tests.builders.complaints import complaint_in
+
+    complaint = complaint_in(state, round=2) if state in ("planning", "closed") else complaint_in(state)
+    quality = User.objects.get(username="quality")
+    response = login(quality).get(complaint.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert complaint.number in html and 'id="promise"' in html and 'id="timeline"' in html
+    assert ('id="actions"' in html) == bool(response.context["actions"])
