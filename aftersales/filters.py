@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from qsm import search
+from qsm.api.condition_filter import ConditionFilter
 from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
 from qsm.contacts.models import Channel
 from qsm.org.models import Customer, Department, Product, User
@@ -49,8 +50,10 @@ class CaseFilter(FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
     received_from = LocalDayFilter(field_name="received_at", bound="from", label=_("Received from"))
     received_to = LocalDayFilter(field_name="received_at", bound="to", label=_("Received to"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    reopened = django_filters.BooleanFilter(method="filter_reopened", label=_("Reopened"))
+    # Reads the partial index on open cases by deadline.
+    overdue = ConditionFilter(lambda: Q(status__in=list(Case.OPEN_STATES), due_at__lt=timezone.now()),
+                              label=_("Overdue"))
+    reopened = ConditionFilter(Q(reopen_count__gt=0), label=_("Reopened"))
     is_complex = django_filters.BooleanFilter(label=_("Complex problem"))
 
     class Meta:
@@ -60,15 +63,3 @@ class CaseFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search.apply(queryset, value)
-
-    def filter_overdue(self, queryset, name, value):
-        # Reads the partial index on open cases by deadline.
-        overdue = Q(status__in=list(Case.OPEN_STATES), due_at__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
-
-    def filter_reopened(self, queryset, name, value):
-        if value is True:
-            return queryset.filter(reopen_count__gt=0)
-        if value is False:
-            return queryset.filter(reopen_count=0)
-        return queryset

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateField, Exists, F, OuterRef, QuerySet, Value
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop, pgettext
 
 from qsm.discussions.models import Discussion
 from qsm.inbox import first_by_deadline
 from qsm.org.rules import in_quality_department
+from qsm.record_rows import labels as _labels
+from qsm.record_rows import list_url as _list_url
+from qsm.record_rows import local_day as _day
+from qsm.record_rows import record_url_of as _url_of
 from qsm.registry import HistorySection, InboxItem
 from qsm.visibility import visible
 
@@ -34,40 +35,6 @@ from .models import VISIT_OPEN_STATES, WAITS_ON_OWNER, Case, PlanStep, Visit
 
 CS, VS = Case.Status, Visit.Status
 SECTION_ROWS = 50  # rows per section on the customer and order pages (the "All" link lists the rest)
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def _url_of(viewname: str):
-    """``pk -> URL`` of a record page, reversed once; an empty URL while the page is not there."""
-    try:
-        from qsm.inbox import url_of
-
-        return url_of(viewname)
-    except NoReverseMatch:
-        return lambda pk: ""
-
-
-def _list_url(viewname: str, **params) -> str | None:
-    """The module's list filtered by ``params`` (the sections' "All" link), None without a list page."""
-    try:
-        return reverse(viewname) + "?" + urlencode(params)
-    except NoReverseMatch:
-        return None
-
-
-def _labels(choices) -> dict[str, str]:
-    # PERF-1: labels translated once per call, not per row.
-    return {value: str(label) for value, label in choices}
-
-
-def _day(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value).date()
-    return value.isoformat()
-
 
 # --- my work (INBOX-1) -------------------------------------------------------------------------------
 

@@ -28,9 +28,11 @@ quality department; recent ones are planned or wait for the survey, a few are ov
 """
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
-
 from qsm.scale import ScaleContext, Seeder, int_array, lit, pick, rnd, text_array, weighted
+from qsm.scale_sql import after as _next
+from qsm.scale_sql import clock_lead_days as _lead_days
+from qsm.scale_sql import numbered_by_receipt, spread_over_window
+from qsm.scale_sql import url_prefix as _url
 
 # --- word lists ----------------------------------------------------------------------------------
 
@@ -94,22 +96,6 @@ SCORES = [("5", 45), ("4", 30), ("3", 13), ("2", 8), ("1", 4)]
 VISIT_DAYS = 730
 
 
-def _days(x: str) -> str:
-    return f"(({x}) * interval '1 day')"
-
-
-def _next(prev: str, days: str, share: float, now: str) -> str:
-    """SQL: ``days`` after ``prev``, but never more than ``share`` of the time left until now."""
-    return f"({prev} + least({_days(days)}, ({now} - {prev}) * {share}))"
-
-
-def _url(name: str) -> str:
-    try:
-        return reverse(name, args=[0])[:-2]
-    except NoReverseMatch:
-        return ""
-
-
 def _policies(stage: str) -> dict[tuple[str, str], tuple[int, int, int]]:
     """(case type, severity) -> (policy id, working minutes, remind percent), as the engine picks them."""
     from qsm.sla.services import sla_policy_for
@@ -129,18 +115,6 @@ def _policy_case(policies, index: int, alias: str = "c") -> str:
     whens = " ".join(f"WHEN {alias}.case_type = {lit(t)} AND {alias}.severity = {lit(s)} THEN {v[index]}"
                      for (t, s), v in policies.items())
     return f"(CASE {whens} END)"
-
-
-def _lead_days(model, stage: str, default: int = 1) -> int:
-    from qsm.workflow.engine import workflow_for
-
-    try:
-        for clock in workflow_for(model).clocks:
-            if clock.stage == stage:
-                return int(clock.lead())
-    except Exception:  # noqa: BLE001 - the seeder falls back to the declared default
-        pass
-    return default
 
 
 def seed(ctx: ScaleContext) -> None:
@@ -175,7 +149,6 @@ def _seed_cases(ctx: ScaleContext) -> None:
     n_total = ctx.count(300_000, minimum=20)
     tz = lit(ctx.tz)
     now = f"{lit(ctx.now.isoformat())}::timestamptz"
-    span = (ctx.now - ctx.start).total_seconds()
     first = ctx.next_id("aftersales_case")
     first_customer = ctx.scalar("SELECT MIN(id) FROM org_customer")
     n_customers = ctx.scalar("SELECT COUNT(*) FROM org_customer")
@@ -212,15 +185,8 @@ def _seed_cases(ctx: ScaleContext) -> None:
                 SELECT x.received_at, {first_customer} + floor(power({rnd('d', 404)}, 1.5) * {n_customers})::bigint,
                        ({org['intake']})[1 + floor({rnd('d', 405)} * 1000)::int], NULL, -d
                 FROM generate_series(1::bigint, {n_direct}) d
-                CROSS JOIN LATERAL (SELECT ({lit(ctx.start.isoformat())}::timestamptz
-                    + (d - 1 + {rnd('d', 406)}) * {span / max(n_direct, 1)} * interval '1 second') AT TIME ZONE {tz} AS l) w
-                CROSS JOIN LATERAL (SELECT least((w.l::date + interval '9 hours' + (w.l - w.l::date) * 0.375) AT TIME ZONE {tz},
-                                                 {now} - interval '1 minute') AS received_at) x
-            ), numbered AS (
-                SELECT row_number() OVER (ORDER BY received_at, k) AS g, src.*,
-                       extract(epoch FROM {now} - received_at) / 86400 AS age
-                FROM src
-            )
+                {spread_over_window(ctx, 'd', 406, n_direct, now)}
+            ), {numbered_by_receipt(now)}
             SELECT {first} + g - 1 AS id, numbered.*, {age_case} AS status,
                    {weighted(TYPES, rnd('g', 407))} AS case_type, {weighted(SEVERITIES, rnd('g', 408))} AS severity,
                    {weighted(CHANNELS, rnd('g', 409))} AS channel
@@ -490,6 +456,12 @@ def _seed_cases(ctx: ScaleContext) -> None:
 # --- visits ----------------------------------------------------------------------------------------
 
 
+def seed_due_visits(ctx: ScaleContext) -> None:
+    """The scheduler's work over the follow-up rows a module seeded later wrote (closed complaints): each
+    due row whose reason has an active rule becomes a visit, as below (numbers continue the year's)."""
+    _seed_visits(ctx)
+
+
 def _seed_visits(ctx: ScaleContext) -> None:
     from .models import Visit
 
@@ -544,10 +516,12 @@ def _seed_visits(ctx: ScaleContext) -> None:
             UPDATE scale_visit v SET owner_id = coalesce(d.visit_owner_id, (SELECT s.user_id FROM scale_staff s
                                                                           WHERE s.dept_id = d.id ORDER BY s.n LIMIT 1))
             FROM org_department d WHERE d.id = v.department_id;
-            UPDATE scale_visit v SET number = 'HF-' || y.year || '-' || lpad(y.k::text, 6, '0')
+            -- Numbers continue the year's sequence (a module seeded later adds visits after these).
+            UPDATE scale_visit v SET number = 'HF-' || y.year || '-' || lpad((y.k + coalesce(ns.last, 0))::text, 6, '0')
             FROM (SELECT g, extract(year FROM created_at AT TIME ZONE {tz})::int AS year,
                          row_number() OVER (PARTITION BY extract(year FROM created_at AT TIME ZONE {tz}) ORDER BY g) AS k
                   FROM scale_visit) y
+            LEFT JOIN workflow_numbersequence ns ON ns.prefix = 'HF' AND ns.year = y.year
             WHERE y.g = v.g;
             UPDATE scale_visit v SET
                 due = pg_temp.qsm_work_end(v.planned_for),

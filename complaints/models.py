@@ -188,6 +188,9 @@ class Complaint(models.Model):
                          condition=Q(status__in=("investigating", "planning", "confirming"))),
             models.Index(fields=["due_at", "received_at", "id"], name="cmp_inbox_received_idx",
                          condition=Q(status="received")),
+            # "My work" (complaints.inbox): the reply the receiver still owes (migration 0005_h5).
+            models.Index(fields=["received_by", "due_at", "received_at", "id"], name="cmp_inbox_reply_idx",
+                         condition=Q(replied_at__isnull=True, status__in=("received", "investigating", "planning"))),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(round__gte=1), name="cmp_round_positive"),

@@ -7,6 +7,10 @@ Names: ``complaints:complaint-list`` (/complaints/), ``complaints:complaint-crea
 """
 from __future__ import annotations
 
+from . import complaint_urls
+
 app_name = "complaints"
 
 urlpatterns: list = []
+# CMP-1 / SEARCH-1: the list, the intake, the complaint's page and its own forms (h2).
+urlpatterns += complaint_urls.urlpatterns

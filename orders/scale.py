@@ -23,6 +23,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from qsm.scale import ScaleContext, Seeder, lit, pick, rnd, text_array, weighted
+from qsm.scale_sql import after as _next
+from qsm.scale_sql import numbered_by_receipt, spread_over_window
 from qsm.sla.services import sla_policy_for
 
 from .demo import (
@@ -56,21 +58,11 @@ INSTALLING = [("scheduled", 30), ("on_site", 25), ("commissioned", 25), ("rework
 PROBLEMS = ["单价低于允许范围，请客户确认价格或提供价格审批。", "要求交期过紧，生产部评估需延后两周。", "缺少开票信息和收货联系人。"]
 
 
-def _days(x: str) -> str:
-    return f"(({x}) * interval '1 day')"
-
-
-def _next(prev: str, days: str, share: float, now: str) -> str:
-    """SQL: ``days`` after ``prev``, but never more than ``share`` of the time left until now."""
-    return f"({prev} + least({_days(days)}, ({now} - {prev}) * {share}))"
-
-
 def seed(ctx: ScaleContext) -> None:
     org = ctx.org_lookups()
     n_total = ctx.count(300_000, minimum=15)
     tz = lit(ctx.tz)
     now = f"{lit(ctx.now.isoformat())}::timestamptz"
-    span = (ctx.now - ctx.start).total_seconds()
     first = ctx.next_id("orders_order")
     first_customer = ctx.scalar("SELECT MIN(id) FROM org_customer")
     n_customers = ctx.scalar("SELECT COUNT(*) FROM org_customer")
@@ -100,15 +92,8 @@ def seed(ctx: ScaleContext) -> None:
                 SELECT x.received_at, {first_customer} + floor(power({rnd('d', 202)}, 1.5) * {n_customers})::bigint,
                        ({org['intake']})[1 + floor({rnd('d', 203)} * 1000)::int], NULL, NULL, NULL, -d
                 FROM generate_series(1::bigint, {n_direct}) d
-                CROSS JOIN LATERAL (SELECT ({lit(ctx.start.isoformat())}::timestamptz
-                    + (d - 1 + {rnd('d', 204)}) * {span / max(n_direct, 1)} * interval '1 second') AT TIME ZONE {tz} AS l) w
-                CROSS JOIN LATERAL (SELECT least((w.l::date + interval '9 hours' + (w.l - w.l::date) * 0.375) AT TIME ZONE {tz},
-                                                 {now} - interval '1 minute') AS received_at) x
-            ), numbered AS (
-                SELECT row_number() OVER (ORDER BY received_at, k) AS g, src.*,
-                       extract(epoch FROM {now} - received_at) / 86400 AS age
-                FROM src
-            )
+                {spread_over_window(ctx, 'd', 204, n_direct, now)}
+            ), {numbered_by_receipt(now)}
             SELECT {first} + g - 1 AS id, numbered.*, {age_case} AS plan FROM numbered"""))
         ctx.execute(f"""
             ALTER TABLE scale_ord ADD COLUMN status text, ADD COLUMN installation boolean, ADD COLUMN returned boolean,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from qsm.scale import ScaleContext, Seeder, lit, pick, rnd, text_array, weighted
+from qsm.scale_sql import days as _days
 from qsm.sla.services import sla_policy_for
 
 from .demo import CANCEL_COMMENTS, CLOSE_COMMENTS, HANDOVER_NOTES, INBOUND, OUTBOUND
@@ -68,10 +69,6 @@ MIX_BY_AGE = [
 ]
 CHANNELS = [(Channel.PHONE, 40), (Channel.EMAIL, 20), (Channel.CHAT, 25), (Channel.VISIT, 5), (Channel.OTHER, 10)]
 PRIORITIES = [(Priority.NORMAL, 80), (Priority.HIGH, 15), (Priority.URGENT, 5)]
-
-
-def _days(x: str) -> str:
-    return f"(({x}) * interval '1 day')"
 
 
 def _policies(ctx: ScaleContext, stage: str) -> dict[tuple[str, str], tuple[int, int, int]]:

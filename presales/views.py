@@ -8,37 +8,30 @@ page body (``#inquiry-page``) and the messages; without JavaScript they are ordi
 """
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
-from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.org.selectors import customer_list
-from qsm.parsing import parse_id
-from qsm.views import add_validation_errors
 from qsm.visibility import can_view
 from qsm.web.actions import (
     RecordAttachmentDownloadView,
     RecordAttachView,
+    RecordDetailView,
     RecordPageMixin,
     TransitionView,
     action_bar,
 )
 from qsm.web.forms import AttachmentForm, TransitionForm
+from qsm.web.intake import IntakeView, picked_contact
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from . import services
 from .filters import InquiryFilter
 from .forms import (
-    NEW_CUSTOMER,
     AnalyseForm,
     CommunicationForm,
     DiscussionNoteForm,
@@ -94,68 +87,25 @@ class InquiryExportView(RecordExportView):
 # --- intake ---------------------------------------------------------------------------------------
 
 
-class InquiryCreateView(LoginRequiredMixin, View):
-    """PRE-1: the fast intake form. A new customer and the inquiry are saved in one transaction."""
+class InquiryCreateView(IntakeView):
+    """PRE-1: the fast intake form (``qsm.web.intake.IntakeView``). A new customer and the inquiry are
+    saved in one transaction."""
 
-    # customer_create's error keys -> the intake form's quick-create fields
-    CUSTOMER_FIELDS = {"name": "new_customer_name", "phone": "new_customer_phone", "kind": "customer"}
+    form_class, template_name = InquiryIntakeForm, "presales/inquiry_form.html"
+    permission = "presales.add_inquiry"
+    denied = gettext_lazy("Only staff of a business department can log inquiries.")
+    create_url, channels = "presales:inquiry-create", Channel.values
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("presales.add_inquiry"):
-            raise PermissionDenied(_("Only staff of a business department can log inquiries."))
-        return super().dispatch(request, *args, **kwargs)
+    def save(self, form, data, new_customer):
+        return services.inquiry_intake(
+            actor=self.request.user, new_customer=new_customer,
+            customer=None if new_customer else form.picked_customer, channel=data["channel"],
+            subject=data["subject"], question=data["question"], products=data["products"], **picked_contact(data),
+            priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
+        )
 
-    def render_form(self, form, status=200):
-        return render(self.request, "presales/inquiry_form.html", {"form": form}, status=status)
-
-    def get(self, request):
-        initial = {}
-        if request.GET.get("channel") in Channel.values:  # "save and log another" keeps the channel
-            initial["channel"] = request.GET["channel"]
-        customer = parse_id(request.GET.get("customer", ""))
-        if customer is not None:
-            initial["customer"] = str(customer)
-        form = InquiryIntakeForm(initial=initial)
-        if initial.get("customer"):
-            form.picked_customer = _initial_customer(initial["customer"])
-        return self.render_form(form)
-
-    def post(self, request):
-        form = InquiryIntakeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            return self.render_form(form, status=400)
-        data = form.cleaned_data
-        new_customer = None
-        if data["customer"] == NEW_CUSTOMER:
-            new_customer = {"name": data["new_customer_name"], "phone": data["new_customer_phone"],
-                            "contact_name": data["new_customer_contact"], "contact_phone": data["new_customer_phone"]}
-        try:
-            inquiry = services.inquiry_intake(
-                actor=request.user, new_customer=new_customer,
-                customer=None if new_customer else form.picked_customer, channel=data["channel"],
-                subject=data["subject"], question=data["question"], products=data["products"],
-                contact_name=data["contact_name"] or data["new_customer_contact"],
-                contact_phone=data["contact_phone"] or data["new_customer_phone"],
-                priority=data["priority"], answer=data["answer"], received_at=data["received_at"],
-            )
-        except services.NewCustomerInvalid as exc:
-            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
-            return self.render_form(form, status=400)
-        except ValidationError as exc:
-            add_validation_errors(request, exc, form)
-            return self.render_form(form, status=400)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return self.render_form(form, status=409)
-        messages.success(request, _("Inquiry %(number)s was logged.") % {"number": inquiry.number})
-        if "_another" in request.POST:
-            return redirect(reverse("presales:inquiry-create") + f"?channel={inquiry.channel}")
-        return redirect(inquiry)
-
-
-def _initial_customer(pk):
-    return customer_list(user=None).prefetch_related("contacts").filter(pk=pk).first()
+    def saved_message(self, inquiry) -> str:
+        return _("Inquiry %(number)s was logged.") % {"number": inquiry.number}
 
 
 # --- the record page --------------------------------------------------------------------------------
@@ -242,15 +192,14 @@ def render_inquiry_page(request, inquiry: Inquiry, *, forms: dict | None = None,
                   status=status)
 
 
-class InquiryDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_inquiry_page(request, inquiry_get(user=request.user, pk=pk))
-
-
 class InquiryPage(RecordPageMixin):
     """How the inquiry page's views read and re-render the inquiry (``qsm.web.actions``)."""
 
     record_selector, record_name = staticmethod(inquiry_get), "inquiry"
+
+
+class InquiryDetailView(InquiryPage, RecordDetailView):
+    pass
 
 
 class InquiryPostView(InquiryPage, RecordPostView):

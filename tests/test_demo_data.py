@@ -267,6 +267,10 @@ def test_demo_data_populates_every_role_state_and_month(db, client):
     _assert_orders_in_every_state(now)
     _assert_aftersales_in_every_state(now)
     assert Case.objects.count() >= 35 and Visit.objects.count() >= 35
+    from tests.complaints.test_h5_demo import assert_complaints_in_every_state, assert_complaints_in_working_hours
+
+    assert_complaints_in_every_state(now)  # issue 10: complaints in every state, three plan versions, ...
+    assert_complaints_in_working_hours(now)
     assert Case.objects.dates("received_at", "month").count() >= 10
     assert Order.objects.count() >= 60
     assert Order.objects.filter(status=Order.Status.REVIEW, due_at__lt=now).exists()  # a review overdue
@@ -334,7 +338,7 @@ def test_each_app_builds_its_own_demo_data_and_the_command_only_orchestrates():
 
     # every module declares its builder, and they run in dependency order (INSTALLED_APPS)
     labels = [label for label, _build in demo_builders()]
-    assert labels == ["org", "sla", "notify", "presales", "orders", "aftersales"]
+    assert labels == ["org", "sla", "notify", "presales", "orders", "aftersales", "complaints"]
     order = [config.label for config in apps.get_app_configs()]
     assert labels == sorted(labels, key=order.index)
     # the command writes no record itself: no service, no model constant, no schedule

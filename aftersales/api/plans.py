@@ -27,7 +27,7 @@ from aftersales import selectors
 from aftersales.models import PlanStep, SpecialPlan
 from aftersales.services import plans as services
 from qsm.api import drf as serializers
-from qsm.api.mixins import UserLanguageMixin
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin
 from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
 from qsm.contacts.api.serializers import ContactCreateSerializer
@@ -89,17 +89,11 @@ class StepCompleteSerializer(serializers.Serializer):
 
 # --- reads --------------------------------------------------------------------------------------------
 
-def _params(request, params_class) -> dict:
-    params = params_class(data=request.data)
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
-
-
 # --- on the case ------------------------------------------------------------------------------------------
 
 
 @extend_schema(tags=["aftersales"])
-class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
+class CaseSpecialSolutionViewSet(UserLanguageMixin, RecordActionsMixin, viewsets.GenericViewSet):
     """The special-solution actions of a case (mounted on the cases' route: /cases/{id}/…)."""
 
     queryset = SpecialPlan.objects.none()  # for the schema; requests read through the selectors
@@ -113,17 +107,12 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
                          "plan_steps": StepInputSerializer, "plan_step": StepInputSerializer,
                          "complete_step": StepCompleteSerializer, "customer_updates": ContactCreateSerializer}
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if self.action == "special_plan" and self.request.method == "PATCH":
-                return PlanUpdateSerializer
-            return self.input_serializers.get(self.action, self.serializer_class)
-        return self.serializer_class
+    record_selector = staticmethod(selectors.case_get)  # get_object(): a 404 outside the user's sight
 
-    def get_object(self):
-        case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])  # 404 outside the user's sight
-        self.check_object_permissions(self.request, case)
-        return case
+    def get_serializer_class(self):
+        if self.action == "special_plan" and self.request is not None and self.request.method == "PATCH":
+            return PlanUpdateSerializer
+        return super().get_serializer_class()
 
     @extend_schema(methods=["GET"], responses=CaseDiscussionSerializer,
                    summary="The case's special-solution discussion: invited departments and people, notes (AFS-2)")
@@ -134,7 +123,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def discussion(self, request, pk=None):
         case = self.get_object()
         if request.method == "POST":
-            services.case_discussion_open(case=case, actor=request.user, **_params(request, DiscussionInviteSerializer))
+            services.case_discussion_open(case=case, actor=request.user, **self.validated(DiscussionInviteSerializer))
         discussion = discussion_of(case)
         if discussion is None:
             raise Http404(_("No discussion was opened for this case."))
@@ -145,7 +134,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="discussion/notes", **NESTED)
     def discussion_notes(self, request, pk=None):
         note = services.case_discussion_note_add(case=self.get_object(), actor=request.user,
-                                                 **_params(request, CaseDiscussionNoteCreateSerializer))
+                                                 **self.validated(CaseDiscussionNoteCreateSerializer))
         return Response(CaseDiscussionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     def _plan(self, case) -> SpecialPlan:
@@ -172,10 +161,10 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     def special_plan(self, request, pk=None):
         case = self.get_object()
         if request.method == "POST":
-            services.plan_create(case=case, actor=request.user, **_params(request, PlanCreateSerializer))
+            services.plan_create(case=case, actor=request.user, **self.validated(PlanCreateSerializer))
             return self._plan_response(case, status.HTTP_201_CREATED)
         if request.method == "PATCH":
-            services.plan_update(plan=self._plan(case), actor=request.user, **_params(request, PlanUpdateSerializer))
+            services.plan_update(plan=self._plan(case), actor=request.user, **self.validated(PlanUpdateSerializer))
         return self._plan_response(case)
 
     @extend_schema(request=CommentSerializer, responses=SpecialPlanSerializer,
@@ -184,7 +173,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="special-plan/start", **NESTED)
     def start_plan(self, request, pk=None):
         case = self.get_object()
-        services.plan_start(plan=self._plan(case), actor=request.user, **_params(request, CommentSerializer))
+        services.plan_start(plan=self._plan(case), actor=request.user, **self.validated(CommentSerializer))
         return self._plan_response(case)
 
     @extend_schema(request=StepInputSerializer, responses={201: PlanStepSerializer},
@@ -192,7 +181,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="special-plan/steps", **NESTED)
     def plan_steps(self, request, pk=None):
         plan = self._plan(self.get_object())
-        step = services.plan_step_add(plan=plan, actor=request.user, **_params(request, StepInputSerializer))
+        step = services.plan_step_add(plan=plan, actor=request.user, **self.validated(StepInputSerializer))
         return Response(PlanStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["PATCH"], parameters=[STEP_ID], request=StepInputSerializer,
@@ -206,7 +195,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
         if request.method == "DELETE":
             services.plan_step_remove(step=step, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.plan_step_update(step=step, actor=request.user, **_params(request, StepInputSerializer))
+        services.plan_step_update(step=step, actor=request.user, **self.validated(StepInputSerializer))
         return Response(PlanStepSerializer(PlanStep.objects.select_related("owner", "done_by").get(pk=step.pk)).data)
 
     @extend_schema(parameters=[STEP_ID], request=StepCompleteSerializer, responses=PlanStepSerializer,
@@ -216,7 +205,7 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
             url_name="plan-step-complete", **NESTED)
     def complete_step(self, request, pk=None, step_id=None):
         step = self._step(self._plan(self.get_object()), step_id)
-        services.plan_step_complete(step=step, actor=request.user, **_params(request, StepCompleteSerializer))
+        services.plan_step_complete(step=step, actor=request.user, **self.validated(StepCompleteSerializer))
         return Response(PlanStepSerializer(PlanStep.objects.select_related("owner", "done_by").get(pk=step.pk)).data)
 
     @extend_schema(methods=["GET"], responses=CaseContactSerializer(many=True),
@@ -230,5 +219,5 @@ class CaseSpecialSolutionViewSet(UserLanguageMixin, viewsets.GenericViewSet):
             updates = contact_log(case).filter(kind=ContactEntry.Kind.UPDATE)
             return Response(CaseContactSerializer(updates, many=True).data)
         entry = services.case_customer_update(case=case, actor=request.user,
-                                              **_params(request, ContactCreateSerializer))
+                                              **self.validated(ContactCreateSerializer))
         return Response(CaseContactSerializer(entry).data, status=status.HTTP_201_CREATED)

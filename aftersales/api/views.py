@@ -77,7 +77,7 @@ class CaseViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, Re
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
-        return self.detail_response(self.get_object(), reread=False)
+        return self.record_detail()
 
     def create(self, request):
         data = self.validated(CaseCreateSerializer)

@@ -6,7 +6,6 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +17,7 @@ from aftersales.models import Visit
 from aftersales.services import visits as services
 from aftersales.visit_filters import VisitFilter
 from qsm.api.filters import FilterBackend
-from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin, RecordTimelineMixin
 from qsm.api.serializers import ReasonSerializer
 from qsm.links.views import qr_token
@@ -42,10 +41,12 @@ from .visit_serializers import (
     retrieve=extend_schema(responses=VisitDetailSerializer),
 )
 @extend_schema(tags=["aftersales"])
-class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mixins.ListModelMixin,
-                   viewsets.GenericViewSet):
+class VisitViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordExportMixin,
+                   mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Visit.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = VisitSerializer
+    serializer_class, detail_serializer_class = VisitSerializer, VisitDetailSerializer
+    # Every action reads the visit through the selector: another department's is a 404 (ORG-1).
+    record_selector, record_name = staticmethod(selectors.visit_get), "visit"
     # The list is read by the (-planned_for, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-planned_for", "-id")
     filter_backends = [FilterBackend]
@@ -61,40 +62,17 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
     def get_queryset(self):
         return selectors.visit_list(user=self.request.user)
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, VisitSerializer)
-        return VisitSerializer
-
-    def get_object(self) -> Visit:
-        """Another department's visit is a 404, for every action (ORG-1)."""
-        visit = selectors.visit_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, visit)
-        return visit
-
-    def _detail(self, visit: Visit, code: int = status.HTTP_200_OK) -> Response:
-        try:
-            visit = selectors.visit_get(user=self.request.user, pk=visit.pk)
-        except Http404:
-            pass
-        return Response(VisitDetailSerializer(visit, context=self.get_serializer_context()).data, status=code)
-
-    def _params(self, serializer_class):
-        params = serializer_class(data=self.request.data)
-        params.is_valid(raise_exception=True)
-        return params.validated_data
-
     def retrieve(self, request, pk=None):
-        return Response(VisitDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
+        return self.record_detail()
 
     @extend_schema(request=VisitRecordSerializer, responses=VisitDetailSerializer,
                    summary="Record a phone visit: answers, satisfaction, comments, the call (VIS-1)")
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         visit = self.get_object()
-        params = dict(self._params(VisitRecordSerializer))
+        params = self.validated(VisitRecordSerializer)
         params["answers"] = {str(a["question"]): a["value"] for a in params.get("answers", [])}
-        return self._detail(services.visit_record(visit=visit, actor=request.user, **params))
+        return self.detail_response(services.visit_record(visit=visit, actor=request.user, **params))
 
     @extend_schema(methods=["GET"], responses=PhoneAttemptSerializer(many=True), summary="Phone attempts")
     @extend_schema(methods=["POST"], request=PhoneAttemptCreateSerializer, responses={201: PhoneAttemptSerializer},
@@ -104,7 +82,8 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
         visit = self.get_object()
         if request.method == "GET":
             return Response(PhoneAttemptSerializer(visit.attempts.all(), many=True).data)
-        attempt = services.visit_attempt_add(visit=visit, actor=request.user, **self._params(PhoneAttemptCreateSerializer))
+        attempt = services.visit_attempt_add(visit=visit, actor=request.user,
+                                             **self.validated(PhoneAttemptCreateSerializer))
         return Response(PhoneAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SendLinkSerializer, responses={201: SentLinkSerializer},
@@ -112,7 +91,7 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
     @action(detail=True, methods=["post"], url_path="send-link")
     def send_link(self, request, pk=None):
         visit = self.get_object()
-        visit, path = services.visit_send_link(visit=visit, actor=request.user, **self._params(SendLinkSerializer))
+        visit, path = services.visit_send_link(visit=visit, actor=request.user, **self.validated(SendLinkSerializer))
         url = request.build_absolute_uri(path)
         visit = selectors.visit_get(user=request.user, pk=visit.pk)
         body = {"url": url, "text": services.survey_message(url),
@@ -125,24 +104,19 @@ class VisitViewSet(UserLanguageMixin, RecordTimelineMixin, RecordExportMixin, mi
     @extend_schema(request=ReasonSerializer, responses=VisitDetailSerializer, summary="Cancel the visit, saying why")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        visit = self.get_object()
-        return self._detail(services.visit_cancel(visit=visit, actor=request.user, **self._params(ReasonSerializer)))
+        return self.fire(services.visit_cancel, ReasonSerializer)
 
     @extend_schema(request=RecheckRequestSerializer, responses=VisitDetailSerializer,
                    summary="Mark a phone visit for re-check (quality department, VIS-2)")
     @action(detail=True, methods=["post"], url_path="recheck-request")
     def recheck_request(self, request, pk=None):
-        visit = self.get_object()
-        return self._detail(services.visit_recheck_request(visit=visit, actor=request.user,
-                                                           **self._params(RecheckRequestSerializer)))
+        return self.fire(services.visit_recheck_request, RecheckRequestSerializer)
 
     @extend_schema(request=RecheckSerializer, responses=VisitDetailSerializer,
                    summary="Record the re-check result (quality department, VIS-2)")
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
-        visit = self.get_object()
-        return self._detail(services.visit_recheck_record(visit=visit, actor=request.user,
-                                                          **self._params(RecheckSerializer)))
+        return self.fire(services.visit_recheck_record, RecheckSerializer)
 
     @extend_schema(request=None, responses={200: OpenedCaseSerializer, 201: OpenedCaseSerializer},
                    summary="Open an after-sales case from a low score (1-2); again: the case already opened")

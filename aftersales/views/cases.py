@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,23 +23,22 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qsm.contacts.models import Channel, ContactEntry
-from qsm.errors import TransitionNotAllowed, ValidationError
-from qsm.org.selectors import customer_list
-from qsm.parsing import clean_search_term, parse_id
-from qsm.views import add_validation_errors
+from qsm.parsing import clean_search_term
 from qsm.web.actions import (
     RecordAttachmentDownloadView,
     RecordAttachView,
+    RecordDetailView,
     RecordPageMixin,
     TransitionView,
     action_bar,
 )
 from qsm.web.forms import AttachmentForm, TransitionForm
+from qsm.web.intake import IntakeView, picked_contact
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import attachment_list, timeline
 
 from ..filters import CaseFilter
-from ..forms import NEW_CUSTOMER, CaseIntakeForm, ContactForm, DiagnoseForm, ReplyForm, RerouteForm
+from ..forms import CaseIntakeForm, ContactForm, DiagnoseForm, ReplyForm, RerouteForm
 from ..models import Case
 from ..rules import can_reroute_case, can_work_case
 from ..selectors import (
@@ -105,67 +102,36 @@ class CaseExportView(RecordExportView):
 # --- intake ------------------------------------------------------------------------------------------
 
 
-class CaseCreateView(LoginRequiredMixin, View):
-    """AFS-1: the fast intake form. A new customer and the case are saved in one transaction; the
-    routing rules pick the department and the owner, which the case page then shows."""
+class CaseCreateView(IntakeView):
+    """AFS-1: the fast intake form (``qsm.web.intake.IntakeView``). A new customer and the case are
+    saved in one transaction; the routing rules pick the department and the owner, which the case
+    page then shows."""
 
-    CUSTOMER_FIELDS = CaseIntakeForm.CUSTOMER_FIELDS
+    form_class, template_name = CaseIntakeForm, "aftersales/case_form.html"
+    permission, denied = "aftersales.add_case", gettext_lazy("You are not allowed to log after-sales cases.")
+    create_url, channels = "aftersales:case-create", Channel.values
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("aftersales.add_case"):
-            raise PermissionDenied(_("You are not allowed to log after-sales cases."))
-        return super().dispatch(request, *args, **kwargs)
+    def form_kwargs(self) -> dict:
+        return {"user": self.request.user}
 
-    def render_form(self, form, status=200):
-        return render(self.request, "aftersales/case_form.html", {"form": form}, status=status)
+    def save(self, form, data, new_customer):
+        return services.case_intake(
+            actor=self.request.user, new_customer=new_customer,
+            customer=None if new_customer else form.picked_customer, channel=data["channel"],
+            case_type=data["case_type"], severity=data["severity"], subject=data["subject"],
+            description=data["description"], **picked_contact(data), order=data["order"], delivery=data["delivery"],
+            product=data["product"], received_at=data["received_at"],
+        )
 
-    def get(self, request):
-        initial = {}
-        if request.GET.get("channel") in Channel.values:  # "save and log another" keeps the channel
-            initial["channel"] = request.GET["channel"]
-        customer = parse_id(request.GET.get("customer", ""))
-        if customer is not None:
-            initial["customer"] = str(customer)
-        form = CaseIntakeForm(initial=initial, user=request.user)
-        if initial.get("customer"):
-            form.picked_customer = customer_list(user=None).prefetch_related("contacts").filter(
-                pk=initial["customer"]).first()
-        return self.render_form(form)
+    def saved_message(self, case) -> str:
+        return _("After-sales case %(number)s was logged and routed to %(department)s · %(owner)s.") % {
+            "number": case.number, "department": case.department.name, "owner": case.owner}
 
-    def post(self, request):
-        form = CaseIntakeForm(request.POST, user=request.user)
-        if not form.is_valid():
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            return self.render_form(form, status=400)
-        data = form.cleaned_data
-        new_customer = form.new_customer() if data["customer"] == NEW_CUSTOMER else None
-        try:
-            case = services.case_intake(
-                actor=request.user, new_customer=new_customer,
-                customer=None if new_customer else form.picked_customer, channel=data["channel"],
-                case_type=data["case_type"], severity=data["severity"], subject=data["subject"],
-                description=data["description"],
-                contact_name=data["contact_name"] or data["new_customer_contact"],
-                contact_phone=data["contact_phone"] or data["new_customer_phone"],
-                order=data["order"], delivery=data["delivery"], product=data["product"],
-                received_at=data["received_at"],
-            )
-        except services.NewCustomerInvalid as exc:
-            add_validation_errors(request, exc, form, field_map=self.CUSTOMER_FIELDS)
-            return self.render_form(form, status=400)
-        except ValidationError as exc:
-            add_validation_errors(request, exc, form)
-            return self.render_form(form, status=400)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return self.render_form(form, status=409)
-        messages.success(request, _("After-sales case %(number)s was logged and routed to %(department)s · "
-                                    "%(owner)s.") % {"number": case.number, "department": case.department.name,
-                                                      "owner": case.owner})
-        if "_another" in request.POST or not case_visible(user=request.user).filter(pk=case.pk).exists():
+    def success_url(self, case) -> str:
+        if not case_visible(user=self.request.user).filter(pk=case.pk).exists():
             # Routed to a department the person logging it does not belong to: the message says where.
-            return redirect(reverse("aftersales:case-create") + f"?channel={case.channel}")
-        return redirect(case)
+            return reverse("aftersales:case-create") + f"?channel={case.channel}"
+        return case.get_absolute_url()
 
 
 class OrderLookupView(LoginRequiredMixin, View):
@@ -227,15 +193,14 @@ def render_case_page(request, case: Case, *, forms: dict | None = None, status: 
     return render(request, "aftersales/case_detail.html", case_page_context(request, case, forms), status=status)
 
 
-class CaseDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_case_page(request, case_get(user=request.user, pk=pk))
-
-
 class CasePage(RecordPageMixin):
     """How the case page's views read and re-render the case (``qsm.web.actions``)."""
 
     record_selector, record_name = staticmethod(case_get), "case"
+
+
+class CaseDetailView(CasePage, RecordDetailView):
+    pass
 
 
 class CasePostView(CasePage, RecordPostView):

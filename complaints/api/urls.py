@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from . import complaints
+
 router = SimpleRouter()
+# CMP-1 / SEARCH-1: /api/complaints/complaints/ (list, intake, the complaint's own actions).
+router.register("complaints", complaints.ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [*router.urls]

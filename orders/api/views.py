@@ -6,7 +6,6 @@ domain errors become 400/403/409 in ``qsm.api.exceptions``.
 """
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,7 @@ from orders.models import Delivery, Installation, Order
 from presales.selectors import inquiry_get
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
-from qsm.api.mixins import UserLanguageMixin, cursor_pagination
+from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
 from qsm.api.renderers import XLSXRenderer
 from qsm.api.schema import names_a_record
@@ -64,17 +63,6 @@ ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParam
 XLSX = XLSXRenderer.media_type
 
 
-class _InputFormsMixin:
-    """The browsable API shows each action's input serializer; reads use ``serializer_class``."""
-
-    input_serializers: dict = {}
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.input_serializers.get(self.action, self.serializer_class)
-        return self.serializer_class
-
-
 def _transition(request, summary: str, response=OrderDetailSerializer):
     return extend_schema(request=request, responses=response, summary=summary)
 
@@ -92,10 +80,11 @@ def _transition(request, summary: str, response=OrderDetailSerializer):
                                  summary="Amend the order while in review or returned (ORD-1)"),
 )
 @extend_schema(tags=["orders"])
-class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixin, RecordExportMixin, _InputFormsMixin,
-                   mixins.ListModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, RecordAttachmentsMixin,
+                   RecordExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()  # for the schema; requests read through the selectors
-    serializer_class = OrderSerializer
+    serializer_class, detail_serializer_class = OrderSerializer, OrderDetailSerializer
+    record_selector, record_name = staticmethod(selectors.order_get), "order"
     # The list is read by the (-created_at, -id) index; keyset pagination never counts rows.
     pagination_class = cursor_pagination("-created_at", "-id")
     filter_backends = [FilterBackend]
@@ -120,38 +109,19 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         """Another department's order is a 404, for every action (ORG-1).
 
         Only the order itself: the actions and nested lists need none of what the detail
-        prefetches (``_detail`` reads that after a write).
+        prefetches (``detail_response`` reads that after a write).
         """
         order = get_object_or_404(selectors.order_visible(user=self.request.user), pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, order)
         return order
 
-    def _detail(self, order: Order, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
-        if reread:  # after a write: read it again with everything the detail shows
-            try:
-                order = selectors.order_get(user=self.request.user, pk=order.pk)
-            except Http404:  # the action took the record out of the user's sight; show what they did
-                pass
-        return Response(OrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code)
-
-    def _params(self, params_class) -> dict:
-        params = params_class(data=self.request.data)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
-
-    def _fire(self, request, params_class, service) -> Response:
-        order = self.get_object()  # 404 before anything else
-        return self._detail(service(order=order, actor=request.user, **self._params(params_class)))
-
     # --- the record ---------------------------------------------------------------------------
 
     def retrieve(self, request, pk=None):
-        order = selectors.order_get(user=request.user, pk=pk)
-        self.check_object_permissions(request, order)
-        return self._detail(order, reread=False)
+        return self.record_detail()
 
     def create(self, request):
-        data = self._params(OrderCreateSerializer)
+        data = self.validated(OrderCreateSerializer)
         lines = [dict(line) for line in data.pop("lines")]
         new_customer = data.pop("new_customer", None)
         try:
@@ -159,17 +129,15 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
                                           if new_customer else None, **data)
         except NewCustomerInvalid as exc:
             raise serializers.ValidationError({"new_customer": validation_error_detail(exc)}) from exc
-        return self._detail(order, status.HTTP_201_CREATED)
+        return self.detail_response(order, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         order = self.get_object()
-        params = OrderUpdateSerializer(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
+        data = self.validated(OrderUpdateSerializer, partial=True)
         comment = data.pop("comment", "")
         lines = data.pop("lines", None)
         lines = None if lines is None else [dict(line) for line in lines]
-        return self._detail(services.order_update(order=order, actor=request.user, data=data, lines=lines,
+        return self.detail_response(services.order_update(order=order, actor=request.user, data=data, lines=lines,
                                                   comment=comment))
 
     @extend_schema(request=OrderFromInquirySerializer, responses={201: OrderDetailSerializer},
@@ -177,12 +145,12 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
                            "promised date, installation (PRE-4)")
     @action(detail=False, methods=["post"], url_path="from-inquiry", url_name="from-inquiry", **NESTED)
     def from_inquiry(self, request):
-        data = self._params(OrderFromInquirySerializer)
+        data = self.validated(OrderFromInquirySerializer)
         # Looked up through the pre-sales scope: an inquiry the user cannot see is a 404.
         inquiry = inquiry_get(user=request.user, pk=data.pop("inquiry"))
         lines = [dict(line) for line in data.pop("lines")]
         order = services.order_create_from_inquiry(inquiry=inquiry, actor=request.user, lines=lines, **data)
-        return self._detail(order, status.HTTP_201_CREATED)
+        return self.detail_response(order, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("inquiry", OpenApiTypes.INT, required=True,
                                                 description="The inquiry to convert.")],
@@ -204,16 +172,16 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     @action(detail=True, methods=["post"])
     def findings(self, request, pk=None):
         order = self.get_object()
-        items = self._params(FindingsSerializer)["items"]
+        items = self.validated(FindingsSerializer)["items"]
         services.review_record_findings(order=order, actor=request.user, findings={
             finding["item"]: (finding["result"], finding["note"]) for finding in items})
-        return self._detail(order)
+        return self.detail_response(order)
 
     def _decide(self, request, params_class, decision: str) -> Response:
         order = self.get_object()  # 404 before anything else
-        params = self._params(params_class)
+        params = self.validated(params_class)
         findings = findings_dict(params.pop("findings", []))
-        return self._detail(services.order_review_decide(order=order, actor=request.user, decision=decision,
+        return self.detail_response(services.order_review_decide(order=order, actor=request.user, decision=decision,
                                                          findings=findings, **params))
 
     @_transition(ApproveSerializer, "Approve, with the checklist in the same body: every item passed or waived "
@@ -231,17 +199,17 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     @_transition(CommentSerializer, "The amended order comes back: a new review round opens (ORD-1)")
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.order_resubmit)
+        return self.fire(services.order_resubmit, CommentSerializer)
 
     @_transition(CommentSerializer, "Start production / service preparation (ORD-2)")
     @action(detail=True, methods=["post"], url_path="start-production")
     def start_production(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.order_start_production)
+        return self.fire(services.order_start_production, CommentSerializer)
 
     @_transition(ReasonSerializer, "Cancel the order, saying why (department manager)")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._fire(request, ReasonSerializer, services.order_cancel)
+        return self.fire(services.order_cancel, ReasonSerializer)
 
     # --- ORD-2 progress and delivery ----------------------------------------------------------
 
@@ -255,7 +223,8 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
         if request.method == "GET":
             notes = order.progress_notes.select_related("recorded_by", "answered_by")
             return Response(ProgressNoteSerializer(notes, many=True).data)
-        note = services.progress_note_add(order=order, actor=request.user, **self._params(ProgressNoteCreateSerializer))
+        note = services.progress_note_add(order=order, actor=request.user,
+                                          **self.validated(ProgressNoteCreateSerializer))
         return Response(ProgressNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[NOTE_ID], request=AnswerSerializer, responses=ProgressNoteSerializer,
@@ -265,7 +234,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     def progress_answer(self, request, pk=None, note_id=None):
         order = self.get_object()
         note = get_object_or_404(order.progress_notes.all(), pk=note_id)
-        note = services.progress_question_answer(note=note, actor=request.user, **self._params(AnswerSerializer))
+        note = services.progress_question_answer(note=note, actor=request.user, **self.validated(AnswerSerializer))
         return Response(ProgressNoteSerializer(note).data)
 
     @extend_schema(methods=["GET"], responses=ProductionStepSerializer(many=True),
@@ -279,7 +248,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
             return Response(ProductionStepSerializer(order.production_steps.select_related("recorded_by"),
                                                      many=True).data)
         step = services.production_step_add(order=order, actor=request.user,
-                                            **self._params(ProductionStepCreateSerializer))
+                                            **self.validated(ProductionStepCreateSerializer))
         return Response(ProductionStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ShipSerializer, responses={201: DeliveryDetailSerializer},
@@ -287,7 +256,7 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
         order = self.get_object()
-        delivery = services.delivery_ship(order=order, actor=request.user, **self._params(ShipSerializer))
+        delivery = services.delivery_ship(order=order, actor=request.user, **self.validated(ShipSerializer))
         delivery = selectors.delivery_get(user=request.user, pk=delivery.pk, details=True)
         return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
@@ -298,8 +267,9 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     @action(detail=True, methods=["post"], url_path="schedule-installation")
     def schedule_installation(self, request, pk=None):
         order = self.get_object()
-        services.installation_schedule(order=order, actor=request.user, **self._params(ScheduleInstallationSerializer))
-        return self._detail(order)
+        services.installation_schedule(order=order, actor=request.user,
+                                       **self.validated(ScheduleInstallationSerializer))
+        return self.detail_response(order)
 
     # --- audit trail, attachments, export -----------------------------------------------------
 
@@ -324,10 +294,11 @@ class OrderViewSet(UserLanguageMixin, RecordTimelineMixin, RecordAttachmentsMixi
     retrieve=extend_schema(responses=DeliveryDetailSerializer),
 )
 @extend_schema(tags=["orders"])
-class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, mixins.ListModelMixin,
+class DeliveryViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, mixins.ListModelMixin,
                       viewsets.GenericViewSet):
     queryset = Delivery.objects.none()
-    serializer_class = DeliverySerializer
+    serializer_class, detail_serializer_class = DeliverySerializer, DeliveryDetailSerializer
+    record_selector, record_name = staticmethod(selectors.delivery_get), "delivery"
     pagination_class = cursor_pagination("-shipped_at", "-id")  # the delivery_shipped_idx index
     filter_backends = [FilterBackend]
     filterset_class = DeliveryFilter
@@ -337,38 +308,23 @@ class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, 
     def get_queryset(self):
         return selectors.delivery_list(user=self.request.user)
 
-    def get_object(self) -> Delivery:
-        delivery = selectors.delivery_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, delivery)
-        return delivery
-
-    def _detail(self, delivery: Delivery, *, reread: bool = True) -> Response:
-        if reread:  # after a write: read it again with what the detail shows
-            delivery = selectors.delivery_get(user=self.request.user, pk=delivery.pk, details=True)
-        return Response(DeliveryDetailSerializer(delivery, context=self.get_serializer_context()).data)
-
-    def _fire(self, request, params_class, service) -> Response:
-        delivery = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        return self._detail(service(delivery=delivery, actor=request.user, **params.validated_data))
+    def detail_record(self, pk) -> Delivery:
+        return selectors.delivery_get(user=self.request.user, pk=pk, details=True)  # with its lines
 
     def retrieve(self, request, pk=None):
-        delivery = selectors.delivery_get(user=request.user, pk=pk, details=True)  # read once (PERF-1)
-        self.check_object_permissions(request, delivery)
-        return self._detail(delivery, reread=False)
+        return self.record_detail()  # read once (PERF-1)
 
     @_transition(DeliveryConfirmSerializer, "Received and quality-checked; the order is delivered when nothing is "
                  "outstanding (ORD-2)", DeliveryDetailSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._fire(request, DeliveryConfirmSerializer, services.delivery_confirm)
+        return self.fire(services.delivery_confirm, DeliveryConfirmSerializer)
 
     @_transition(DeliveryRejectSerializer, "Rejected at receipt: its quantities do not count (ORD-2)",
                  DeliveryDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._fire(request, DeliveryRejectSerializer, services.delivery_reject)
+        return self.fire(services.delivery_reject, DeliveryRejectSerializer)
 
 
 # --- installations --------------------------------------------------------------------------------
@@ -379,10 +335,11 @@ class DeliveryViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, 
     retrieve=extend_schema(responses=InstallationDetailSerializer),
 )
 @extend_schema(tags=["orders"])
-class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMixin, mixins.ListModelMixin,
+class InstallationViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin, mixins.ListModelMixin,
                           viewsets.GenericViewSet):
     queryset = Installation.objects.none()
-    serializer_class = InstallationSerializer
+    serializer_class, detail_serializer_class = InstallationSerializer, InstallationDetailSerializer
+    record_selector, record_name = staticmethod(selectors.installation_get), "installation"
     # NB: no (-scheduled_for, -id) index yet (installation_status_date_idx leads with the status).
     pagination_class = cursor_pagination("-scheduled_for", "-id")
     filter_backends = [FilterBackend]
@@ -395,62 +352,37 @@ class InstallationViewSet(UserLanguageMixin, RecordTimelineMixin, _InputFormsMix
     def get_queryset(self):
         return selectors.installation_list(user=self.request.user).prefetch_related("engineers")
 
-    def get_object(self) -> Installation:
-        installation = selectors.installation_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, installation)
-        return installation
-
-    def _detail(self, installation: Installation, *, reread: bool = True) -> Response:
-        if reread:  # after a write: read it again with what the detail shows
-            installation = selectors.installation_get(user=self.request.user, pk=installation.pk, details=True)
-        return Response(InstallationDetailSerializer(installation, context=self.get_serializer_context()).data)
-
-    def _fire(self, request, params_class, service) -> Response:
-        installation = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = {k: ([dict(v) for v in value] if isinstance(value, list) else value)
-                for k, value in params.validated_data.items()}
-        return self._detail(service(installation=installation, actor=request.user, **data))
+    def detail_record(self, pk) -> Installation:
+        return selectors.installation_get(user=self.request.user, pk=pk, details=True)  # engineers, rounds
 
     def retrieve(self, request, pk=None):
-        installation = selectors.installation_get(user=request.user, pk=pk, details=True)  # read once (PERF-1)
-        self.check_object_permissions(request, installation)
-        return self._detail(installation, reread=False)
+        return self.record_detail()  # read once (PERF-1)
 
     @_transition(RescheduleInstallationSerializer, "Move a scheduled installation to another date, with the reason; "
                  "the engineers are told (ORD-3)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
-        return self._fire(request, RescheduleInstallationSerializer, services.installation_reschedule)
+        return self.fire(services.installation_reschedule, RescheduleInstallationSerializer)
 
     @_transition(ChangeEngineersSerializer, "Name other engineers, with the reason; those taken off and those added "
                  "are told (ORD-3)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="change-engineers")
     def change_engineers(self, request, pk=None):
-        installation = self.get_object()
-        params = self._params(ChangeEngineersSerializer)
-        return self._detail(services.installation_change_engineers(installation=installation, actor=request.user,
-                                                                   **params))
-
-    def _params(self, params_class) -> dict:
-        params = params_class(data=self.request.data)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
+        return self.fire(services.installation_change_engineers, ChangeEngineersSerializer)
 
     @_transition(CommentSerializer, "The engineers start work on site (ORD-3)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._fire(request, CommentSerializer, services.installation_start)
+        return self.fire(services.installation_start, CommentSerializer)
 
     @_transition(CommissionSerializer, "Record the site work and the commissioning test (ORD-3)",
                  InstallationDetailSerializer)
     @action(detail=True, methods=["post"])
     def commission(self, request, pk=None):
-        return self._fire(request, CommissionSerializer, services.installation_commission)
+        return self.fire(services.installation_commission, CommissionSerializer)
 
     @_transition(AcceptanceSerializer, "Record the customer's acceptance: accepted, with remarks, or rejected "
                  "back to rework (ORD-3, ORD-4)", InstallationDetailSerializer)
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
-        return self._fire(request, AcceptanceSerializer, services.acceptance_record)
+        return self.fire(services.acceptance_record, AcceptanceSerializer)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from qsm import registry
 from qsm.errors import TransitionNotAllowed, ValidationError
@@ -18,6 +16,7 @@ from qsm.views import add_validation_errors
 from qsm.web.actions import (
     RecordAttachmentDownloadView,
     RecordAttachView,
+    RecordDetailView,
     RecordPageMixin,
     TransitionView,
     action_bar,
@@ -201,11 +200,6 @@ def render_order_page(request, order: Order, *, forms: dict | None = None, statu
     return render(request, "orders/order_detail.html", order_page_context(request, order, forms), status=status)
 
 
-class OrderDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_order_page(request, order_get(user=request.user, pk=pk))
-
-
 class OrderPage(RecordPageMixin):
     """How the order page's views read and re-render the order (``qsm.web.actions``)."""
 
@@ -213,6 +207,10 @@ class OrderPage(RecordPageMixin):
 
     def render_record(self, record, *, forms, status):
         return render_order_page(self.request, record, forms=forms, status=status)
+
+
+class OrderDetailView(OrderPage, RecordDetailView):
+    pass
 
 
 class OrderPostView(OrderPage, RecordPostView):

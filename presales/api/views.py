@@ -93,7 +93,7 @@ class InquiryViewSet(UserLanguageMixin, RecordActionsMixin, RecordTimelineMixin,
     def retrieve(self, request, pk=None):
         # get_object() already read the inquiry with everything the detail shows: no second read
         # (_detail re-reads only after a write changed it).
-        return self.detail_response(self.get_object(), reread=False)
+        return self.record_detail()
 
     def create(self, request):
         data = self.validated(InquiryCreateSerializer)

@@ -46,6 +46,9 @@ class RecordActionsMixin:
         detail_serializer_class = CaseDetailSerializer
         input_serializers = {"resolve": CommentSerializer, ...}  # the browsable API's forms
 
+        def retrieve(self, request, pk=None):
+            return self.record_detail()
+
         @action(detail=True, methods=["post"])
         def resolve(self, request, pk=None):
             return self.fire(services.case_resolve, CommentSerializer)
@@ -68,11 +71,21 @@ class RecordActionsMixin:
         self.check_object_permissions(self.request, record)
         return record
 
+    def detail_record(self, pk):
+        """The record with everything its detail shows (``record_selector`` unless a viewset reads more)."""
+        return self.record_selector(user=self.request.user, pk=pk)
+
+    def record_detail(self) -> Response:
+        """``retrieve``: the record read once with everything its detail shows; 404 outside the scope."""
+        record = self.detail_record(self.kwargs["pk"])
+        self.check_object_permissions(self.request, record)
+        return self.detail_response(record, reread=False)
+
     def detail_response(self, record, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
         """The record's detail; after a write (``reread``) read again with everything it shows."""
         if reread:
             try:
-                record = self.record_selector(user=self.request.user, pk=record.pk)
+                record = self.detail_record(record.pk)
             except Http404:  # the action took the record out of the user's sight: show what they did
                 pass
         return Response(self.detail_serializer_class(record, context=self.get_serializer_context()).data, status=code)

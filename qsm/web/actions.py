@@ -5,6 +5,9 @@ A module says once how its record pages read and render their record, then decla
     class CasePage(RecordPageMixin):
         record_selector, record_name = staticmethod(case_get), "case"  # another department's: 404
 
+    class CaseDetailView(CasePage, RecordDetailView):
+        pass
+
     class CaseTransitionView(CasePage, TransitionView):
         workflow, forms = CASE_WORKFLOW, {"reply": (ReplyForm, "reply_form")}
         success_text = gettext_lazy("%(action)s: the case is now “%(state)s”.")
@@ -22,14 +25,16 @@ the bound form (400), the refusal (409) or Django's 403; the record is read thro
 """
 from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext as _
+from django.views import View
 
 from .forms import AttachmentForm, TransitionForm
 from .pages import render_record_page
 from .views import AttachmentDownloadView, RecordPostView
 
-__all__ = ["ActionFormsMixin", "RecordAttachView", "RecordAttachmentDownloadView", "RecordPageMixin",
-           "TransitionView", "action_bar"]
+__all__ = ["ActionFormsMixin", "RecordAttachView", "RecordAttachmentDownloadView", "RecordDetailView",
+           "RecordPageMixin", "TransitionView", "action_bar"]
 
 
 def action_bar(workflow, record, user, *, hidden=(), anchors=None) -> dict:
@@ -57,6 +62,13 @@ class RecordPageMixin:
 
     def render_record(self, record, *, forms, status):
         return render_record_page(self.request, record, forms=forms, status=status)
+
+
+class RecordDetailView(RecordPageMixin, LoginRequiredMixin, View):
+    """GET the record page: the record through the module's selector, rendered by the module."""
+
+    def get(self, request, pk: int):
+        return self.render_record(self.get_record(pk), forms=None, status=200)
 
 
 class ActionFormsMixin:

@@ -327,6 +327,13 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
                         due_date=timezone.localdate())
     plans.plan_start(plan=plan, actor=staff_user)
     plans.case_customer_update(case=case, actor=staff_user, channel=Channel.PHONE, summary="已告知客户进展")
+    # a complaint under investigation, replied, with its contact log (CMP-1)
+    from complaints.services.intake import complaint_assign, complaint_reply
+    from tests.complaints.h2_support import log_complaint
+
+    complaint = log_complaint(actor=staff_user, customer=customer)
+    complaint_assign(complaint=complaint, actor=quality_officer, investigator=quality_officer)
+    complaint_reply(complaint=complaint, actor=staff_user, reply="已受理，正在调查，三天内给出处理方案")
     # an Excel export each reader has asked for and that is written (its job and its download URL)
     from django.http import QueryDict
 

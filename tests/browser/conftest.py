@@ -7,12 +7,19 @@ the DevTools protocol, see test_csp_pages.test_the_watch_sees_a_violation) liste
 ``securitypolicyviolation`` events and reports each one to the test, and every console message about
 a Content Security Policy is kept too. ``csp_violations.assert_none()`` fails the test on any; a
 violation the test did not check for makes the test fail at teardown all the same.
+
+The journeys' preamble, once: ``signed_in_page(browser, live_server, "zhang", width=390)`` (or the
+``signed_in`` fixture: ``signed_in("zhang")``) opens a zh-CN context, signs in through the login form
+and waits for the inbox; ``log_in`` does the signing in on a page already open; ``screenshot`` and
+``no_sideways_scroll`` are the journeys' checks.
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -111,3 +118,44 @@ def browser(monkeypatch, csp_violations):
         )
         yield _WatchedBrowser(browser, csp_violations)
         browser.close()
+
+
+# --- the journeys' preamble ---------------------------------------------------------------------------
+
+
+def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form and wait for the inbox."""
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#login-button")
+    page.wait_for_url(live_server.url + reverse("inbox"))
+
+
+def signed_in_page(browser, live_server, username: str, *, viewport: dict | None = None, width: int = 1366,
+                   height: int = 900, timeout: int = 15_000, **context_options):
+    """A page of a new zh-CN browser context (``viewport``, else ``width`` x ``height``), signed in as
+    ``username`` and on the inbox; ``context_options`` go to ``new_context`` (e.g. reduced_motion)."""
+    context = browser.new_context(viewport=viewport or {"width": width, "height": height}, locale="zh-CN",
+                                  **context_options)
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    log_in(page, live_server, username)
+    return page
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """``signed_in(username, **options)`` -> a signed-in page (``signed_in_page``)."""
+    return partial(signed_in_page, browser, live_server)
+
+
+def screenshot(page, name: str) -> None:
+    """test-artifacts/screenshots/<name>.png, from the top: a full-page capture of a scrolled page paints
+    the sticky navbar mid-page."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from aftersales.models import Case, RoutingRule
 from qsm.org.models import Role
 from tests.aftersales.cases_support import a_cause
-from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.conftest import CHROMIUM, no_sideways_scroll, screenshot, signed_in_page
 from tests.browser.tomselect import pick
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -29,24 +29,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"aftersales-{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str, *, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
-
-
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    screenshot(page, f"aftersales-{name}")
 
 
 @pytest.mark.spec("AFS-1", "AFS-2", "SLA-1", "SEC-2")
@@ -69,7 +52,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     cause = a_cause()
 
     # --- AFS-1: the staff member logs the phone call on the intake page -------------------------------
-    page = _login(browser, live_server, "zhang")
+    page = signed_in_page(browser, live_server, "zhang")
     page.click("#nav-aftersales")
     page.wait_for_url(re.compile(r"/aftersales/$"))
     page.click("#new-case")
@@ -101,7 +84,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.context.close()
 
     # --- AFS-1: the engineer hands it to the colleague who looks after this customer, saying why ------
-    page = _login(browser, live_server, "zhao")
+    page = signed_in_page(browser, live_server, "zhao")
     page.goto(live_server.url + case.get_absolute_url())
     page.click("[data-action=reroute]")
     page.click("#reroute summary")
@@ -115,7 +98,7 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.context.close()
 
     # --- AFS-2: the new owner replies, diagnoses, resolves -----------------------------------------------
-    page = _login(browser, live_server, "qian")
+    page = signed_in_page(browser, live_server, "qian")
     page.goto(live_server.url + case.get_absolute_url())
     page.fill("#reply textarea[name=reply]", "已电话联系陈工，明天上门检查主轴。")
     page.click("#reply-button")
@@ -136,13 +119,13 @@ def test_aftersales_case_journey(browser, live_server, csp_violations, business_
     page.context.close()
 
     # --- the same on a phone: the case page and the list as cards, nothing scrolls sideways ----------
-    page = _login(browser, live_server, "zhang", viewport={"width": 390, "height": 844})
+    page = signed_in_page(browser, live_server, "zhang", viewport={"width": 390, "height": 844})
     page.goto(live_server.url + case.get_absolute_url())
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _shot(page, "05-phone-case")
     page.goto(live_server.url + reverse("aftersales:case-list") + "?q=异响")
     assert page.locator("#case-table tbody tr").count() == 1
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _shot(page, "06-phone-list")
     page.context.close()
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.models import Case, SpecialPlan
 from qsm.contacts.models import ContactEntry
 from qsm.notify.models import Notification
 from qsm.org.models import Role
-from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.browser.tomselect import pick
 from tests.builders.aftersales import case_build, diagnose
 from tests.factories import CustomerFactory, UserFactory
@@ -33,20 +32,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"aftersales-special-{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str, *, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
+    screenshot(page, f"aftersales-special-{name}")
 
 
 def _flash(page) -> str:
@@ -70,7 +56,7 @@ def test_special_solution_journey(browser, live_server, csp_violations, business
     due_2 = timezone.localdate() + dt.timedelta(days=7)
 
     # --- the owner marks it complex and opens the discussion with production ---------------------------
-    page = _login(browser, live_server, "zhang")
+    page = signed_in_page(browser, live_server, "zhang")
     page.goto(url)
     page.click("[data-action=mark_complex]")
     page.wait_for_selector("#case-status .status-special")
@@ -117,7 +103,7 @@ def test_special_solution_journey(browser, live_server, csp_violations, business
     page.context.close()
 
     # --- the engineer (production) opens the case and reports their step done ------------------------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang")
     page.goto(url + "#special")
     assert page.locator("#step-complete-2").count() == 0  # not their step
     page.click("#step-complete-1 button[type=submit]")  # without saying what was done
@@ -137,7 +123,7 @@ def test_special_solution_journey(browser, live_server, csp_violations, business
     page.context.close()
 
     # --- the owner does the last step (the plan completes), tells the customer, resolves --------------
-    page = _login(browser, live_server, "zhang")
+    page = signed_in_page(browser, live_server, "zhang")
     page.goto(url + "#special")
     page.fill("#step-complete-2 textarea", "已更换主轴轴承，复测精度合格")
     page.click("#step-complete-2 button[type=submit]")

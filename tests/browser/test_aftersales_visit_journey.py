@@ -9,7 +9,6 @@ in one click. Screenshots of each step go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -18,12 +17,9 @@ from django.urls import reverse
 from aftersales.models import Case, Question, Visit
 from aftersales.services.scheduler import visits_schedule
 from qsm.org.models import Role
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.builders.aftersales import case_build
 from tests.factories import CustomerFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,21 +28,7 @@ pytestmark = [
 ]
 
 
-def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
+_shot = screenshot
 
 
 @pytest.mark.spec("VIS-1", "VIS-2", "SEC-2")
@@ -66,7 +48,7 @@ def test_aftersales_visit_journey(browser, live_server, csp_violations, business
     assert visit.owner == zhao
 
     # --- the visit owner finds the visit and sends the survey link -----------------------------------
-    page = _login(browser, live_server, "zhao")
+    page = signed_in_page(browser, live_server, "zhao")
     page.goto(live_server.url + reverse("aftersales:visit-list"))
     page.wait_for_selector(f"tr[data-visit='{visit.number}']")
     _shot(page, "visit-01-list-planned")
@@ -114,7 +96,7 @@ def test_aftersales_visit_journey(browser, live_server, csp_violations, business
     phone.close()
 
     # --- the quality officer sees the low score and opens a new case in one click ---------------------
-    quality = _login(browser, live_server, "qian")
+    quality = signed_in_page(browser, live_server, "qian")
     quality.goto(live_server.url + reverse("aftersales:visit-list"))
     quality.check("#f-low-score")
     quality.click("#apply-filters")

@@ -9,18 +9,14 @@ Forms are sent through htmx where the pages do it, including a refused one that 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from qsm.org.models import Role
+from tests.browser.conftest import CHROMIUM, signed_in_page
 from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import new_order, order_in, priced_product
 from tests.factories import CustomerFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,18 +24,6 @@ pytestmark = [
     # The live server commits; restore the migrations' reference data (SLA policies, calendar) for it.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _login(browser, live_server, username: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
 
 
 def _visit(page, url: str) -> None:
@@ -60,7 +44,7 @@ def _post_through_htmx(page, selector: str) -> None:
 @pytest.mark.spec("SEC-2")
 def test_the_watch_sees_a_violation(browser, live_server, csp_violations, staff_user):
     """The init script runs under the page's policy and reports what the policy blocks."""
-    page = _login(browser, live_server, "staff")
+    page = signed_in_page(browser, live_server, "staff", timeout=20_000)
 
     ran = page.evaluate("""() => {
       const script = document.createElement("script");
@@ -106,7 +90,7 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     url = live_server.url
 
     # --- the service staff member: my work, notifications, inquiries, customers, API docs --------
-    page = _login(browser, live_server, "zhang")
+    page = signed_in_page(browser, live_server, "zhang", timeout=20_000)
     page.click("#language-menu")  # a Bootstrap dropdown (Popper positions it)
     page.click("#language-menu")
     _visit(page, url + reverse("notifications"))
@@ -136,7 +120,7 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     page.context.close()
 
     # --- the sales manager: orders with the review checklist, a shipment, an installation ---------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang", timeout=20_000)
     _visit(page, url + reverse("orders:order-list"))
     _visit(page, url + reverse("orders:order-create"))
     page.click("#add-line")  # qsm.js clones the empty row
@@ -165,7 +149,7 @@ def test_main_pages_run_without_a_csp_violation(browser, live_server, csp_violat
     page.context.close()
 
     # --- the administrator: the admin keeps working ------------------------------------------------
-    page = _login(browser, live_server, "root")
+    page = signed_in_page(browser, live_server, "root", timeout=20_000)
     _visit(page, url + reverse("admin:index"))
     _visit(page, url + reverse("admin:orders_order_changelist"))
     _visit(page, url + reverse("admin:orders_order_change", args=[installing.pk]))

@@ -15,14 +15,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order
 from presales import services as presales_services
 from presales.models import Inquiry
 from qsm.org.models import Role
-from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.builders.inquiries import inquiry_in
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -35,20 +34,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"h1-{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str, *, width: int = 1366):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
+    screenshot(page, f"h1-{name}")
 
 
 def _check(page, item: str, result: str, note: str = "") -> None:
@@ -76,7 +62,7 @@ def test_convert_with_the_prefilled_form_then_return_with_three_failed_items(
     presales_services.inquiry_acknowledge(inquiry=inquiry, actor=li)
 
     # --- PRE-4: "convert to order" opens the pre-filled form; nothing exists until it is saved -------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(live_server.url + inquiry.get_absolute_url())
     page.click("[data-action=convert]")
     page.wait_for_selector("#convert-preview")
@@ -104,7 +90,7 @@ def test_convert_with_the_prefilled_form_then_return_with_three_failed_items(
     page.context.close()
 
     # --- ORD-1: three items failed with notes and 退回客户 pressed at once (no save before) ------------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang")
     page.goto(order_url)
     _check(page, "customer", "pass")
     _check(page, "items", "fail", "数量以客户采购单为准，需确认两台")
@@ -124,12 +110,12 @@ def test_convert_with_the_prefilled_form_then_return_with_three_failed_items(
     page.context.close()
 
     # --- the same review form on a phone, with a refusal: nothing typed is lost ----------------------
-    li_page = _login(browser, live_server, "li", width=390)
+    li_page = signed_in_page(browser, live_server, "li", width=390)
     li_page.goto(order_url)
     li_page.click("[data-action=resubmit]")
     li_page.wait_for_selector("#order-status .status-review")
     li_page.context.close()
-    page = _login(browser, live_server, "wang", width=390)
+    page = signed_in_page(browser, live_server, "wang", width=390)
     page.goto(order_url)
     _check(page, "items", "fail", "仍需确认")
     page.click("#checklist-form [data-action=return]")  # no problems listed: refused

@@ -5,7 +5,6 @@ test-artifacts/screenshots/installation-*.png."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,12 +12,9 @@ from django.utils import timezone
 from orders.models import Installation, Order
 from qsm.notify.models import Notification
 from qsm.org.models import Role
-from tests.browser.test_order_journey import _login
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.builders.orders import order_in
 from tests.factories import CustomerFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,8 +24,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"installation-{name}.png"), full_page=True)
+    screenshot(page, f"installation-{name}")
 
 
 @pytest.mark.spec("ORD-3", "WF-2", "NTF-1", "SEC-2")
@@ -47,7 +42,7 @@ def test_reschedule_an_installation_on_the_order_page(browser, live_server, csp_
     new = timezone.localdate() + dt.timedelta(days=10)
 
     # when the sales staff member opens the order and reschedules, first forgetting the reason
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(live_server.url + order.get_absolute_url() + "#installation")
     assert page.inner_text("#installation-date") == old.isoformat()
     page.click("#reschedule-toggle")

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.urls import reverse
 
 from orders.models import ProductionStep
 from qsm.org.models import Role
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.builders.orders import S, new_order, order_in
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,8 +27,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"production-{name}.png"), full_page=True)
+    screenshot(page, f"production-{name}")
 
 
 @pytest.mark.spec("ORD-2", "ORG-1", "SEC-2")
@@ -52,14 +46,7 @@ def test_a_production_user_follows_an_order(browser, live_server, csp_violations
                                                                       lines=[(cnc, 2, 385000)]))
     waiting = new_order(actor=li, customer=customer, lines=[(cnc, 1, 385000)])  # still in review
 
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", "sun")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
+    page = signed_in_page(browser, live_server, "sun")
 
     # when the production user opens the order list from the menu
     page.click("#main-nav a[href='/orders/']")
@@ -106,5 +93,5 @@ def test_a_production_user_follows_an_order(browser, live_server, csp_violations
     # an order outside production is not found
     response = page.goto(live_server.url + waiting.get_absolute_url())
     assert response.status == 404
-    context.close()
+    page.context.close()
     csp_violations.assert_none()

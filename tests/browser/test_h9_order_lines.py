@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from orders.models import Order
 from qsm.org.models import Role
-from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.conftest import CHROMIUM, SHOTS, no_sideways_scroll, signed_in_page
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = [
@@ -26,19 +26,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _login(browser, live_server, username: str, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN",
-                                  reduced_motion="reduce")  # Bootstrap scrolls smoothly otherwise: measure after
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
 
 
 def _pick(page, row: int, typed: str, option_text: str) -> None:
@@ -52,10 +39,6 @@ def _pick(page, row: int, typed: str, option_text: str) -> None:
     cell.locator(".ts-control input").press("Enter")  # picks the highlighted match and closes the list
     cell.locator(".ts-control input").press("Tab")
     assert cell.locator(".ts-dropdown").is_hidden()
-
-
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
 
 
 def _needs_above_save_bar(page) -> None:
@@ -92,7 +75,8 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
         ProductFactory(code=f"VMC-{n:03d}", name=f"立式加工中心 {n}", list_price=Decimal("90000.00"))
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
 
-    page = _login(browser, live_server, "li", width)
+    page = signed_in_page(browser, live_server, "li", width=width, height=800,
+                          reduced_motion="reduce")  # Bootstrap scrolls smoothly otherwise: measure after
     page.goto(live_server.url + reverse("orders:order-create"))
     page.fill("#customer-search", "江南")
     page.click("#customer-results input[name=customer]")
@@ -136,7 +120,7 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
 
     page.fill("textarea[name=needs]", "两台机器人，含现场调试 2.5 小时。\n交货前请电话联系陈工。")
     if width == 390:
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
     _needs_above_save_bar(page)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"h9-order-lines-{width}.png"), full_page=True)
@@ -153,7 +137,7 @@ def test_order_lines_searchable_priced_whole_units(browser, live_server, csp_vio
     assert page.locator("#line-rows tbody tr.line-row").nth(0).locator(".ts-wrapper").count() == 1
     assert page.locator("input[name='lines-0-quantity']").get_attribute("step") == "1"
     if width == 390:
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
     page.screenshot(path=str(SHOTS / f"h9-order-lines-refused-{width}.png"), full_page=True)
 
     # two robots: saved, with both lines at their prices

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -23,12 +22,9 @@ from django.utils import timezone
 from orders.models import Order
 from presales import services as presales_services
 from qsm.org.models import Role
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.builders.inquiries import new_inquiry
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,21 +35,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> None:
-    # From the top: a full-page capture of a scrolled page paints the sticky navbar mid-page.
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"orders-{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
+    screenshot(page, f"orders-{name}")
 
 
 def _logout(page) -> None:
@@ -94,7 +76,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     presales_services.inquiry_acknowledge(inquiry=inquiry, actor=li)
 
     # --- PRE-4 -> ORD-1: the sales staff member converts the inquiry in the browser ------------------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(live_server.url + inquiry.get_absolute_url())
     page.click("[data-action=convert]")
     # issue 7: the pre-filled new-order form; the customer's PO and promised date are entered, then saved
@@ -113,7 +95,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _logout(page)
 
     # --- ORD-1: the sales manager reviews and returns it with two problems ---------------------------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang")
     page.goto(order_url)
     _check(page, "customer", "pass")
     _check(page, "items", "fail", "数量未确认（咨询为两台）")
@@ -130,7 +112,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _logout(page)
 
     # --- the customer's amendment is entered, and the order goes back to review --------------------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(order_url)
     promised = timezone.localdate() + dt.timedelta(days=40)
     page.fill("#amend-form input[name=promised_date]", promised.isoformat())
@@ -151,7 +133,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _logout(page)
 
     # --- ORD-1: round 2 passes, with the installation item, and the order is approved ---------------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang")
     page.goto(order_url)
     for item in ("customer", "items", "prices", "delivery_date", "installation"):
         _check(page, item, "pass")
@@ -163,7 +145,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _logout(page)
 
     # --- ORD-2: production, two partial deliveries, a progress update to the customer -----------------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(order_url)
     page.click("[data-action=start_production]")
     _status(page, "in_production")
@@ -200,7 +182,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     _logout(page)
 
     # --- the engineer installs and commissions; the customer rejects once -------------------------
-    page = _login(browser, live_server, "zhao")
+    page = signed_in_page(browser, live_server, "zhao")
     page.goto(order_url)
     page.click("[data-action=start_installation]")
     _status(page, "on_site")
@@ -251,7 +233,7 @@ def test_order_journey(browser, live_server, csp_violations, business_department
     assert order.deliveries.count() == 2 and order.progress_notes.count() == 1
 
     # --- the list: the order carries its visit-due badge; deliveries and installations tabs ---------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     page.goto(live_server.url + reverse("orders:order-list"))
     row = page.locator("#order-table tr", has_text=number)
     assert row.locator(".visit-due-badge").count() == 1

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from qsm.org.models import Role
+from tests.browser.conftest import CHROMIUM, screenshot, signed_in_page
 from tests.factories import ProductFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "pass-12345"
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,22 +27,7 @@ pytestmark = [
 ]
 
 
-def _shot(page, name: str) -> None:
-    # From the top: a full-page capture of a scrolled page paints the sticky navbar mid-page.
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _login(browser, live_server, username: str, *, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
-    return page
+_shot = screenshot
 
 
 @pytest.mark.spec("PRE-1", "PRE-2", "PRE-3", "PRE-4", "INBOX-1", "ORG-1", "SEC-2")
@@ -62,7 +43,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     assert zhang.pk
 
     # --- the service staff member logs in: the UI is Chinese -------------------------------------
-    page = _login(browser, live_server, "zhang")
+    page = signed_in_page(browser, live_server, "zhang")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     _shot(page, "01-staff-inbox-empty")
 
@@ -151,7 +132,7 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     page.context.close()
 
     # --- the sales department finds it in "my work", acknowledges and converts it -----------------
-    page = _login(browser, live_server, "li")
+    page = signed_in_page(browser, live_server, "li")
     row = page.locator("#inbox-table tr", has_text=number)
     assert row.count() == 1
     _shot(page, "05-sales-inbox")
@@ -177,14 +158,14 @@ def test_presales_journey(browser, live_server, csp_violations, business_departm
     page.context.close()
 
     # --- another business department may not even see it -----------------------------------------
-    page = _login(browser, live_server, "wang")
+    page = signed_in_page(browser, live_server, "wang")
     response = page.goto(inquiry_url)
     assert response.status == 404
     _shot(page, "07-other-department-404")
     page.context.close()
 
     # --- the intake form on a phone ---------------------------------------------------------------
-    page = _login(browser, live_server, "zhang", viewport={"width": 390, "height": 844})
+    page = signed_in_page(browser, live_server, "zhang", viewport={"width": 390, "height": 844})
     page.goto(live_server.url + reverse("presales:inquiry-create"))
     page.fill("#customer-search", "江南")
     page.wait_for_selector("#customer-results input[name=customer]")  # the customer created above is found

@@ -76,6 +76,8 @@ _CHANNEL_ICONS = {
     "email": "bi-envelope",
     "chat": "bi-chat-dots",
     "visit": "bi-person-walking",
+    "web": "bi-globe",  # complaints: the website, a letter
+    "letter": "bi-envelope-paper",
     "other": "bi-three-dots",
 }
 
