@@ -355,11 +355,8 @@ def answer_record(*, complaint: Complaint, actor, satisfied: bool, objections: s
     with locked(complaint, actor=actor, states=(S.CONFIRMING,),
                 wrong_state=_("The customer's answer is not awaited (the complaint is “%(state)s”).")) as root:
         round_ = root.round
-        plan = root.current_plan()
         done = engine.fire(root, "satisfied" if satisfied else "not_satisfied", actor=actor, objections=objections,
                            link=link, ip=ip, user_agent=user_agent, answered_at=answered_at)
-        if not satisfied and plan is not None:
-            engine.fire(plan, "supersede", actor=SYSTEM)
         answer = CustomerAnswer.objects.get(complaint=root, round=round_)
         notify(recipients=[root.investigator] if root.investigator_id else [], exclude=actor, kind=KIND_ANSWERED,
                title=(gettext_lazy("The customer is satisfied: complaint %(number)s is closed") if satisfied else
