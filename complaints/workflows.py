@@ -137,20 +137,14 @@ def _start_planning(complaint: Complaint, actor, params: dict) -> None:
     complaint.investigated_at = timezone.now()
 
 
-def _current_plan(complaint: Complaint) -> HandlingPlan | None:
-    if not complaint.plan_version:
-        return None
-    return HandlingPlan.objects.filter(complaint=complaint, version=complaint.plan_version).first()
-
-
 def _execute_guard(complaint: Complaint, actor, params: dict) -> None:
-    plan = _current_plan(complaint)
+    plan = complaint.current_plan()
     if plan is None or plan.status != P.APPROVED:
         raise ValidationError({"plan": _("The current handling plan is not approved.")}, code="plan_not_approved")
 
 
 def _confirm_guard(complaint: Complaint, actor, params: dict) -> None:
-    plan = _current_plan(complaint)
+    plan = complaint.current_plan()
     if plan is None or plan.measures.exclude(status__in=(M.DONE, M.CANCELLED)).exists() \
             or not plan.measures.filter(status=M.DONE).exists():
         raise ValidationError({"measures": _("Every measure of the plan must be done first.")}, code="measures_open")
@@ -166,7 +160,7 @@ def _answer_guard(satisfied: bool):
             errors["objections"] = _("Enter plain text of at most 10,000 characters.")
         if CustomerAnswer.objects.filter(complaint=complaint, round=complaint.round).exists():
             errors["satisfied"] = _("The customer has already answered this round.")
-        if _current_plan(complaint) is None:
+        if complaint.current_plan() is None:
             errors["plan"] = _("There is no plan to ask the customer about.")
         if errors:
             raise ValidationError(errors, code="invalid")
@@ -177,7 +171,7 @@ def _record_answer(complaint: Complaint, actor, params: dict, *, satisfied: bool
     user = _actor_user(actor)
     link = params.get("link")
     return CustomerAnswer.objects.create(
-        complaint=complaint, round=complaint.round, plan=_current_plan(complaint),
+        complaint=complaint, round=complaint.round, plan=complaint.current_plan(),
         method=CustomerAnswer.Method.PHONE if user else CustomerAnswer.Method.LINK, satisfied=satisfied,
         objections=_text(params, "objections") or _text(params, "comment"), answered_at=params.get("answered_at") or timezone.now(),
         recorded_by=user, link=link if user is None else None, ip=params.get("ip") or None,
@@ -205,7 +199,7 @@ def _not_satisfied(complaint: Complaint, actor, params: dict) -> None:
 
     _record_answer(complaint, actor, params, satisfied=False)
     # the plan that did not satisfy is kept as superseded; the next version is drafted in planning
-    plan = _current_plan(complaint)
+    plan = complaint.current_plan()
     if plan is not None and plan.status == P.DONE:
         fire(plan, "supersede", actor=SYSTEM)
     complaint.round += 1
