@@ -31,7 +31,7 @@ from __future__ import annotations
 from qsm.scale import ScaleContext, Seeder, int_array, lit, pick, rnd, text_array, weighted
 from qsm.scale_sql import after as _next
 from qsm.scale_sql import clock_lead_days as _lead_days
-from qsm.scale_sql import numbered_by_receipt, spread_over_window
+from qsm.scale_sql import date_clock_deadlines, numbered_by_receipt, spread_over_window
 from qsm.scale_sql import url_prefix as _url
 
 # --- word lists ----------------------------------------------------------------------------------
@@ -372,23 +372,12 @@ def _seed_cases(ctx: ScaleContext) -> None:
                 p.status = 'done' OR (p.status = 'in_progress' AND x0.at0 + interval '1 day' < {now}
                                       AND {rnd('p.g * 3 + sp.pos', 456)} < 0.6) AS done) x
             WHERE sp.pos <= p.n_steps ORDER BY p.id, sp.pos"""))
-        rows.append(ctx.execute(f"""
-            INSERT INTO sla_deadline (content_type_id, object_id, stage, source, due_date, lead_days, calendar_id, title,
-                url, owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_minutes,
-                completed_at, reminded_at, overdue_at)
-            SELECT {ct_step}, s.id, 'step', 'date', s.due_date, {step_lead}, {ctx.calendar_id},
-                   left(c.number || ' #' || s.position || ' ' || s.description, 200), {lit(url)} || c.id || '/',
-                   s.owner_id, c.department_id, x.state, p.created_at,
-                   greatest(0, extract(epoch FROM x.due - p.created_at) / 60 * 0.27)::int, x.remind, x.due, 0, s.done_at,
-                   CASE WHEN x.remind <= coalesce(s.done_at, {now}) THEN x.remind END,
-                   CASE WHEN x.due <= coalesce(s.done_at, {now}) THEN x.due END
-            FROM aftersales_planstep s JOIN scale_plan p ON p.id = s.plan_id JOIN scale_case c ON c.id = p.case_id
-            CROSS JOIN LATERAL (SELECT pg_temp.qsm_work_end(s.due_date) AS due,
-                least(((s.due_date - CASE WHEN extract(isodow FROM s.due_date) <= {step_lead} THEN {step_lead} + 2
-                        ELSE {step_lead} END) + time '09:00') AT TIME ZONE {tz}, pg_temp.qsm_work_end(s.due_date)) AS remind) x0
-            CROSS JOIN LATERAL (SELECT x0.due, x0.remind,
-                CASE WHEN s.status = 'open' THEN 'running' WHEN s.done_at <= x0.due THEN 'met' ELSE 'late' END AS state) x
-            ORDER BY s.id"""))
+        rows.append(ctx.execute(date_clock_deadlines(
+            ctx, content_type=ct_step, stage="step", lead=step_lead, record="s.id", due_date="s.due_date",
+            rows="aftersales_planstep s JOIN scale_plan p ON p.id = s.plan_id JOIN scale_case c ON c.id = p.case_id",
+            title="left(c.number || ' #' || s.position || ' ' || s.description, 200)", url=f"{lit(url)} || c.id || '/'",
+            owner="s.owner_id", department="c.department_id", started="p.created_at", completed="s.done_at",
+            running="s.status = 'open'", now=now) + " ORDER BY s.id"))
         rows.append(ctx.execute(f"""
             INSERT INTO discussions_discussion (content_type_id, object_id, topic, opened_by_id, opened_at)
             SELECT {ct}, p.case_id, {pick(TOPICS, 'p.g', 457)}, p.owner_id, p.created_at - interval '1 hour'

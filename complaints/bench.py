@@ -1,4 +1,5 @@
-"""PERF-1: what `manage.py bench` measures of complaints (declared; the core derives the rest).
+"""PERF-1: what `manage.py bench` measures of complaints: the complaint list, the measure list and the
+preventive measure list (declared; the core derives the rest).
 
 From each entry the core measures the list page and endpoint with the default query, every filter of
 its FilterSet (state, severity, cause, responsible department, overdue, rounds, ...), the searches, an
@@ -18,6 +19,8 @@ COMPLAINTS = {"page": "complaints:complaint-list", "api": "api-complaint-list", 
               "record_page": "complaints:complaint-detail", "record_api": "api-complaint-detail"}
 MEASURES = {"page": "complaints:measure-list", "api": "api-complaint-measure-list", "export": "complaints:measure-export",
             "record_page": None, "record_api": "api-complaint-measure-detail"}
+PREVENTIVE = {"page": "complaints:preventive-list", "api": "complaint-preventive-list",
+              "export": "complaints:preventive-export", "record_page": None, "record_api": "complaint-preventive-detail"}
 
 
 def _exists(name: str | None, *args) -> bool:
@@ -66,5 +69,16 @@ def lists() -> list[BenchList]:
             number_of=lambda measure: measure.plan.complaint.number,
             customer_of=lambda measure: measure.plan.complaint.customer,
             open_q=Q(status=Measure.Status.OPEN), department_field="department", owner_field="owner",
+        ))
+    preventive = _declared(PREVENTIVE)
+    if preventive is not None:
+        from .models import PreventiveMeasure
+        from .selectors.prevention import preventive_list
+
+        found.append(BenchList(
+            name="complaint_preventive", model=PreventiveMeasure, rows=lambda user: preventive_list(user=user),
+            **preventive, number_of=lambda measure: measure.complaint.number,
+            customer_of=lambda measure: measure.complaint.customer,
+            open_q=Q(status=PreventiveMeasure.Status.OPEN), department_field="department", owner_field="owner",
         ))
     return found

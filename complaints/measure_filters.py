@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qsm import search
 from qsm.api.filters import FilterSet, StatusFilter
+from qsm.fields import BoundedDateField
 from qsm.org.models import Customer, Department, User
 
 from .models import Complaint, Measure
@@ -22,6 +23,12 @@ MEASURE_SEARCH = search.register(
     search.Related("plan__complaint__customer", search.Text("name")),
 )
 
+class DayFilter(django_filters.DateFilter):
+    """A date between 2000 and 2100 (SEC-1, ``qsm.fields``): year 1 or 9999 is a field error."""
+
+    field_class = BoundedDateField
+
+
 # The list shows the measures of approved plans: a draft's or a submitted plan's are not work yet.
 LIST_STATUS_CHOICES = [c for c in Measure.Status.choices if c[0] != Measure.Status.PLANNED]
 
@@ -32,8 +39,8 @@ class MeasureFilter(FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Person responsible"))
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
+    due_from = DayFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_to = DayFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
     customer = django_filters.ModelChoiceFilter(field_name="plan__complaint__customer", queryset=Customer.objects.all(),
                                                 label=_("Customer"))
     severity = django_filters.ChoiceFilter(field_name="plan__complaint__severity",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from qsm.api.filters import FilterSet, StatusFilter
 from qsm.org.models import Department, User
 
+from .measure_filters import DayFilter
 from .models import PreventiveMeasure
 
 
@@ -17,8 +18,9 @@ class PreventiveFilter(FilterSet):
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
+    # Bounded to 2000..2100 like the measure list's (year 1 or 9999 is a 400, not a query).
+    due_from = DayFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_to = DayFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
 
     class Meta:
         model = PreventiveMeasure

@@ -24,6 +24,7 @@ from qsm.scale_sql import (
     after,
     clock_lead_days,
     customer_range,
+    date_clock_deadlines,
     days,
     now_sql,
     numbered_by_receipt,
@@ -444,21 +445,22 @@ def _insert_answers_reports_preventive(ctx: ScaleContext) -> None:
 
 
 def _insert_clocks_and_timeline(ctx: ScaleContext) -> None:
-    from .models import Measure
+    from .models import Measure, PreventiveMeasure
 
     now = now_sql(ctx)
-    tz = lit(ctx.tz)
     ct = ctx.content_type_id("complaints", "complaint")
     ct_plan = ctx.content_type_id("complaints", "handlingplan")
     ct_measure = ctx.content_type_id("complaints", "measure")
+    ct_preventive = ctx.content_type_id("complaints", "preventivemeasure")
     url = url_prefix("complaints:complaint-detail")
     lead = clock_lead_days(Measure, "measure")
+    preventive_lead = clock_lead_days(PreventiveMeasure, "preventive")
     title = "left(c.number || ' ' || a.subject, 200)"
     approval = ctx.shared["complaints"]["approval"]
     deadline = """INSERT INTO sla_deadline (content_type_id, object_id, stage, source, policy_id, calendar_id, title, url,
                 owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_at, paused_minutes,
                 completed_at, reminded_at, overdue_at)"""
-    with ctx.step("deadlines (reply, resolution, measures)") as rows:
+    with ctx.step("deadlines (reply, investigation, resolution, approval, measures, preventive)") as rows:
         # The complaint's policy clocks: (stage, column prefix, owner, started, paused at, state, completed, rows)
         clocks = [
             ("reply", "reply", "c.receiver_id", "c.received_at", "NULL::timestamptz",
@@ -511,25 +513,21 @@ def _insert_clocks_and_timeline(ctx: ScaleContext) -> None:
         rows.append(ctx.execute(f"""
             UPDATE complaints_handlingplan h SET due_at = d.due_at FROM sla_deadline d
             WHERE d.content_type_id = {ct_plan} AND d.object_id = h.id AND d.stage = 'approval' AND d.state = 'running'"""))
-        rows.append(ctx.execute(f"""
-            INSERT INTO sla_deadline (content_type_id, object_id, stage, source, due_date, lead_days, calendar_id, title,
-                url, owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_minutes,
-                completed_at, reminded_at, overdue_at)
-            SELECT {ct_measure}, m.id, 'measure', 'date', m.due_date, {lead}, {ctx.calendar_id},
-                   left(c.number || ' #' || m.position || ' ' || m.description, 200), {lit(url)} || c.id || '/',
-                   m.owner_id, m.department_id, x.state, p.decided_at,
-                   greatest(0, extract(epoch FROM x.due - p.decided_at) / 60 * 0.27)::int, x.remind, x.due, 0, m.done_at,
-                   CASE WHEN x.remind <= coalesce(m.done_at, {now}) THEN x.remind END,
-                   CASE WHEN x.due <= coalesce(m.done_at, {now}) THEN x.due END
-            FROM complaints_measure m JOIN complaints_handlingplan p ON p.id = m.plan_id
-            JOIN complaints_complaint c ON c.id = p.complaint_id
-            CROSS JOIN LATERAL (SELECT pg_temp.qsm_work_end(m.due_date) AS due,
-                least(((m.due_date - CASE WHEN extract(isodow FROM m.due_date) <= {lead} THEN {lead} + 2
-                        ELSE {lead} END) + time '09:00') AT TIME ZONE {tz}, pg_temp.qsm_work_end(m.due_date)) AS remind) x0
-            CROSS JOIN LATERAL (SELECT x0.due, x0.remind,
-                CASE WHEN m.status = 'open' THEN 'running' WHEN m.done_at <= x0.due THEN 'met' ELSE 'late' END AS state) x
-            WHERE m.status IN ('open', 'done') AND p.decided_at IS NOT NULL
-            ORDER BY m.id"""))
+        rows.append(ctx.execute(date_clock_deadlines(
+            ctx, content_type=ct_measure, stage="measure", lead=lead, record="m.id", due_date="m.due_date",
+            rows="""complaints_measure m JOIN complaints_handlingplan p ON p.id = m.plan_id
+                    JOIN complaints_complaint c ON c.id = p.complaint_id""",
+            title="left(c.number || ' #' || m.position || ' ' || m.description, 200)",
+            url=f"{lit(url)} || c.id || '/'", owner="m.owner_id", department="m.department_id", started="p.decided_at",
+            completed="m.done_at", running="m.status = 'open'", now=now)
+            + " WHERE m.status IN ('open', 'done') AND p.decided_at IS NOT NULL ORDER BY m.id"))
+        # CMP-5: the preventive measures' date clocks (open ones running, done ones met or late).
+        rows.append(ctx.execute(date_clock_deadlines(
+            ctx, content_type=ct_preventive, stage="preventive", lead=preventive_lead, record="pm.id",
+            due_date="pm.due_date", rows="complaints_preventivemeasure pm JOIN complaints_complaint c ON c.id = pm.complaint_id",
+            title="left(c.number || ' ' || pm.description, 200)", url=f"{lit(url)} || c.id || '/'", owner="pm.owner_id",
+            department="pm.department_id", started="pm.created_at", completed="pm.done_at",
+            running="pm.status = 'open'", now=now) + " ORDER BY pm.id"))
 
     event = """INSERT INTO workflow_event (content_type_id, object_id, kind, action, from_state, to_state, changes, data,
                    actor_kind, actor_id, actor_label, via, comment, created_at)"""

@@ -417,6 +417,12 @@ def seed(*, scale: float, password: str = DEFAULT_PASSWORD, reset: bool = False,
         if seeder.module in done:
             log(f"{seeder.module}: already seeded at scale {scale:g}, skipped")
             continue
+        if done and not seeded_now:
+            # A later module's set-based SQL reads the earlier modules' tables (the after-sales cases
+            # look up an order's first line): without statistics on them PostgreSQL picked a plan per
+            # row that did not finish in an hour at scale 1. Autovacuum may not have come by yet.
+            with ctx.step("ANALYZE (the modules seeded before)"):
+                ctx.execute("ANALYZE")
         log(f"{seeder.module}:")
         started = time.monotonic()
         with transaction.atomic():
@@ -432,7 +438,10 @@ def seed(*, scale: float, password: str = DEFAULT_PASSWORD, reset: bool = False,
             counts = ctx.table_counts(seeder.tables)
             ctx.mark(seeder, time.monotonic() - started, counts)
         seeded_now = True
-    if seeded_now:  # fresh statistics, as autovacuum would gather them after such a load
+        # Fresh statistics on what this module wrote before the next module's SQL reads it.
+        with ctx.step(f"ANALYZE ({seeder.module})"):
+            ctx.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in dict.fromkeys(seeder.tables)))
+    if seeded_now:  # the shared tables too (timeline, deadlines ...), as autovacuum would after such a load
         with ctx.step("ANALYZE"):
             ctx.execute("ANALYZE")
     return ctx

@@ -73,3 +73,28 @@ def numbered_by_receipt(now: str) -> str:
                        extract(epoch FROM {now} - received_at) / 86400 AS age
                 FROM src
             )"""
+
+
+def date_clock_deadlines(ctx: ScaleContext, *, content_type: int, stage: str, lead: int, rows: str, record: str,
+                         due_date: str, title: str, url: str, owner: str, department: str, started: str,
+                         completed: str, running: str, now: str) -> str:
+    """SQL: ``INSERT ... SELECT`` of the deadlines of a date clock (``qsm.workflow.clocks`` with ``due=``: due
+    at the end of work on ``due_date``, reminded ``lead`` working days before at 09:00), one per row of
+    ``rows`` (a FROM clause; the caller appends WHERE / ORDER BY): running while ``running``, met or late
+    by ``completed``, reminded and overdue as the sweep would have marked them by ``now``."""
+    tz = lit(ctx.tz)
+    return f"""
+            INSERT INTO sla_deadline (content_type_id, object_id, stage, source, due_date, lead_days, calendar_id, title,
+                url, owner_id, department_id, state, started_at, allowed_minutes, remind_at, due_at, paused_minutes,
+                completed_at, reminded_at, overdue_at)
+            SELECT {content_type}, {record}, {lit(stage)}, 'date', {due_date}, {lead}, {ctx.calendar_id}, {title}, {url},
+                   {owner}, {department}, x.state, {started},
+                   greatest(0, extract(epoch FROM x.due - {started}) / 60 * 0.27)::int, x.remind, x.due, 0, {completed},
+                   CASE WHEN x.remind <= coalesce({completed}, {now}) THEN x.remind END,
+                   CASE WHEN x.due <= coalesce({completed}, {now}) THEN x.due END
+            FROM {rows}
+            CROSS JOIN LATERAL (SELECT pg_temp.qsm_work_end({due_date}) AS due,
+                least((({due_date} - CASE WHEN extract(isodow FROM {due_date}) <= {lead} THEN {lead} + 2
+                        ELSE {lead} END) + time '09:00') AT TIME ZONE {tz}, pg_temp.qsm_work_end({due_date})) AS remind) x0
+            CROSS JOIN LATERAL (SELECT x0.due, x0.remind,
+                CASE WHEN {running} THEN 'running' WHEN {completed} <= x0.due THEN 'met' ELSE 'late' END AS state) x"""

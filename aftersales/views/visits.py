@@ -6,16 +6,16 @@ errors re-render the page with HTTP 400, an illegal step 409, a missing right is
 """
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext_lazy
 
 from qsm.errors import TransitionNotAllowed
 from qsm.links.views import qr_token
 from qsm.visibility import can_view
+from qsm.web.actions import RecordDetailView, RecordPageMixin, TransitionView
 from qsm.web.forms import TransitionForm, now_local
 from qsm.web.views import RecordExportView, RecordListView, RecordPostView
 from qsm.workflow.selectors import timeline
@@ -139,19 +139,21 @@ def render_visit_page(request, visit: Visit, *, forms: dict | None = None, statu
     return render(request, "aftersales/visit_detail.html", visit_page_context(request, visit, forms), status=status)
 
 
-class VisitDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk: int):
-        return render_visit_page(request, visit_get(user=request.user, pk=pk))
+class VisitPage(RecordPageMixin):
+    """How the visit page's views read and re-render the visit (``qsm.web.actions``)."""
 
-
-class VisitPostView(RecordPostView):
-    record_name = "visit"
-
-    def get_record(self, pk: int) -> Visit:
-        return visit_get(user=self.request.user, pk=pk)
+    record_selector, record_name = staticmethod(visit_get), "visit"
 
     def render_record(self, record, *, forms, status):
         return render_visit_page(self.request, record, forms=forms, status=status)
+
+
+class VisitDetailView(VisitPage, RecordDetailView):
+    pass
+
+
+class VisitPostView(VisitPage, RecordPostView):
+    pass
 
 
 class VisitRecordView(VisitPostView):
@@ -197,20 +199,16 @@ class VisitSendLinkView(VisitPostView):
         return _("The survey link was issued: copy the text or print the QR code below.")
 
 
-class VisitTransitionView(VisitPostView):
+class VisitTransitionView(VisitPage, TransitionView):
     """The action bar's buttons that are plain transitions (cancel, with its reason)."""
 
-    def perform(self, *, visit, form, data):
-        action = self.request.POST.get("action", "")
+    workflow = VISIT_WORKFLOW
+    success_text = gettext_lazy("The visit is now “%(state)s”.")
+
+    def fire(self, visit, action, data):
         if action != "cancel":
             raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action}, action=action)
         return services.visit_cancel(visit=visit, actor=self.request.user, comment=data.get("comment", ""))
-
-    def error_forms(self, form) -> dict:
-        return {"transition_form": form, "failed_action": self.request.POST.get("action", "")}
-
-    def success_message(self, visit, result):
-        return _("The visit is now “%(state)s”.") % {"state": result.get_status_display()}
 
 
 class VisitRecheckRequestView(VisitPostView):

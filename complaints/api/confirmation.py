@@ -18,6 +18,7 @@ from aftersales.api.visit_serializers import SendLinkSerializer  # the same inpu
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin
+from qsm.api.serializers import ReasonSerializer
 from qsm.links.views import qr_token
 
 from ..models import CaseReport, CustomerAnswer, PreventiveMeasure
@@ -26,7 +27,7 @@ from ..prevention_filters import PreventiveFilter
 from ..selectors import complaint_get
 from ..selectors.prevention import case_report_of, preventive_get, preventive_list
 from ..services import confirmation, reports
-from ..services.core import preventive_add, preventive_complete
+from ..services.core import preventive_add, preventive_cancel, preventive_complete
 from .confirmation_serializers import (
     ComplaintAnswerInputSerializer,
     ComplaintAnswerSerializer,
@@ -156,6 +157,8 @@ class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.List
             return ComplaintPreventiveCreateSerializer
         if self.action == "complete":
             return ComplaintPreventiveDoneSerializer
+        if self.action == "cancel":
+            return ReasonSerializer
         return ComplaintPreventiveSerializer
 
     @extend_schema(request=ComplaintPreventiveCreateSerializer, responses={201: ComplaintPreventiveSerializer},
@@ -173,4 +176,12 @@ class PreventiveMeasureViewSet(UserLanguageMixin, RecordExportMixin, mixins.List
     def complete(self, request, pk=None):
         measure = preventive_complete(measure=self.get_object(), actor=request.user,
                                       **_params(ComplaintPreventiveDoneSerializer, request.data))
+        return Response(ComplaintPreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses=ComplaintPreventiveSerializer,
+                   summary="Cancel a preventive measure, saying why (investigator or quality department) (CMP-5)")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        measure = preventive_cancel(measure=self.get_object(), actor=request.user,
+                                    reason=_params(ReasonSerializer, request.data)["comment"])
         return Response(ComplaintPreventiveSerializer(preventive_get(user=request.user, pk=measure.pk)).data)

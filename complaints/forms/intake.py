@@ -16,10 +16,6 @@ from qsm.web.forms import PersonField
 from ..models import Complaint
 
 
-def channel_choices():
-    return Complaint._meta.get_field("channel").choices
-
-
 class ComplaintIntakeForm(CaseIntakeForm):
     """CMP-1 intake: the after-sales intake's customer / order / product pickers (the same
     type-aheads and checks), with the complaint's own fields: every channel, the severity, the
@@ -27,7 +23,7 @@ class ComplaintIntakeForm(CaseIntakeForm):
     from (hidden; the view checks the user may see it)."""
 
     case_type = None  # not a complaint's
-    channel = forms.ChoiceField(label=_("Channel"), choices=channel_choices, widget=forms.RadioSelect,
+    channel = forms.ChoiceField(label=_("Channel"), choices=Complaint.Channel.choices, widget=forms.RadioSelect,
                                 error_messages={"required": _("Choose a channel.")})
     severity = forms.ChoiceField(label=_("Severity"), choices=Complaint.Severity.choices,
                                  initial=Complaint.Severity.GENERAL, widget=forms.RadioSelect,

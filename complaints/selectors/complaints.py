@@ -21,10 +21,6 @@ def complaint_list(*, user) -> QuerySet[Complaint]:
     return complaint_scope(user).select_related(*LIST_RELATED).order_by("-received_at", "-id")
 
 
-def complaint_visible(*, user, pk) -> bool:
-    return complaint_scope(user).filter(pk=pk).exists()
-
-
 def complaint_deadlines(complaint: Complaint) -> list[Deadline]:
     """The complaint's clocks (reply, investigation, resolution), oldest first."""
     return list(deadlines_of(complaint))

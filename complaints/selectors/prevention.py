@@ -6,12 +6,12 @@ and its measures are a 404 everywhere.
 """
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import CaseReport, Complaint, CustomerAnswer, HandlingPlan, PreventiveMeasure
-from . import complaint_scope, preventive_scope
+from . import preventive_scope
 
 
 def preventive_list(*, user) -> QuerySet[PreventiveMeasure]:
@@ -50,19 +50,14 @@ def confirmation_history(complaint: Complaint) -> list[dict]:
     return [{"round": n, "plans": [p for p in plans if p.round == n], "answer": answers.get(n)} for n in rounds]
 
 
-def similar_cases(*, user, complaint: Complaint, limit: int = 10) -> list[Complaint]:
-    """CMP-5 "similar cases": other closed complaints with the same cause category or the same
-    product (those the reader may see), newest first."""
-    same = Q()
-    if complaint.cause_id:
-        same |= Q(cause_id=complaint.cause_id)
-    if complaint.product_id:
-        same |= Q(product_id=complaint.product_id)
-    if not same:
-        return []
-    closed = [Complaint.Status.CLOSED, Complaint.Status.CLOSED_UNRESOLVED]
-    return list(complaint_scope(user).filter(same, status__in=closed).exclude(pk=complaint.pk)
-                .select_related("customer", "cause", "product").order_by("-received_at", "-id")[:limit])
+def similar_cases(*, user, complaint: Complaint) -> list[Complaint]:
+    """CMP-5 "similar cases" on the case report: of the similar complaints the investigation shows
+    (``similar_complaints``: same cause, product or customer), the closed ones that share the cause
+    or the product (a case to learn from, not only the same customer)."""
+    from .work import similar_complaints
+
+    return [c for c in similar_complaints(complaint=complaint, user=user)
+            if c.status in Complaint.CLOSED_STATES and {"cause", "product"} & set(c.similar_by)]
 
 
 def preventive_export_rows(qs: QuerySet[PreventiveMeasure]) -> QuerySet[PreventiveMeasure]:

@@ -171,6 +171,12 @@ def test_contacts_timeline_and_attachments_of_a_complaint(api, staff_user, compl
     assert r.status_code == 201
     assert any(e["summary"] == "已电话告知进展" for e in client.get(url(complaint, "contacts")).data)
     assert client.get(url(complaint, "timeline")).status_code == 200
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("检测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = client.post(url(complaint, "attachments"), {"file": upload, "description": "检测报告"}, format="multipart")
+    assert r.status_code == 201, r.data
+    assert [a["description"] for a in client.get(url(complaint, "attachments")).data] == ["检测报告"]
 
 
 # Measured: the session user, the page (one query with its joins).

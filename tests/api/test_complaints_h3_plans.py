@@ -242,6 +242,9 @@ def test_the_measure_list_filters_pages_and_exports(as_, people):
     by_customer = client.get(f"/api/complaints/measures/?customer={plan.complaint.customer_id}").json()["results"]
     assert {r["id"] for r in by_customer} == set(ids)
     assert client.get("/api/complaints/measures/?due_from=notadate").status_code == 400
+    assert client.get("/api/complaints/measures/?due_from=0001-01-01").status_code == 400
+    assert client.get("/api/complaints/measures/?owner=99999999999999999999").status_code == 400
+    assert client.get("/api/complaints/measures/?q=%E4%B8%BB%00%01").status_code in (200, 400)  # no 500
     page = client.get("/api/complaints/measures/?page_size=2").json()
     assert len(page["results"]) == 2 and page["next"]
     csv = client.get("/api/complaints/measures/export/?format=csv")

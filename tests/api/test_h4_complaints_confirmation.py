@@ -94,9 +94,18 @@ def test_preventive_measures_create_complete_and_filter(api, people):
     done = api(now(people.responsible)).post(f"{PREVENTIVE}{pk}/complete/", {"note": "已修订"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "done"
     assert client.post(f"{PREVENTIVE}{pk}/complete/", {"note": "再次"}, format="json").status_code == 409
+    other = client.post(PREVENTIVE, {"complaint": complaint.pk, "description": "另一措施", "owner": people.responsible.pk,
+                                     "due_date": due}, format="json").json()["id"]
+    assert client.post(f"{PREVENTIVE}{other}/cancel/", {"comment": ""}, format="json").status_code == 400
+    assert api(now(people.responsible)).post(f"{PREVENTIVE}{other}/cancel/", {"comment": "重复"},
+                                             format="json").status_code == 403
+    cancelled = client.post(f"{PREVENTIVE}{other}/cancel/", {"comment": "与第一项重复"}, format="json")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     listed = client.get(PREVENTIVE, {"status": "done"}).json()["results"]
     assert [row["id"] for row in listed] == [pk]
     assert client.get(PREVENTIVE, {"overdue": "true"}).json()["results"] == []
+    for hostile in ({"due_from": "9999-12-31"}, {"due_to": "0001-01-01"}, {"owner": "x"}, {"status": "nope"}):
+        assert client.get(PREVENTIVE, hostile).status_code == 400, hostile
     export = client.get(PREVENTIVE + "export/", {"format": "csv"})
     body = b"".join(export.streaming_content) if export.streaming else export.content
     assert export.status_code == 200 and "修订检验规程" in body.decode("utf-8-sig")

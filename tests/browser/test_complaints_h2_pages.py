@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from complaints.models import Complaint
 from qsm.org.models import Role
-from tests.browser.conftest import CHROMIUM, PASSWORD, SHOTS
+from tests.browser.conftest import CHROMIUM, no_sideways_scroll, screenshot, signed_in_page
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [
@@ -23,12 +23,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"complaints-h2-{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    screenshot(page, f"complaints-h2-{name}")
 
 
 @pytest.mark.spec("CMP-1", "SEARCH-1", "SEC-2")
@@ -36,14 +31,7 @@ def test_a_phone_complaint_logged_on_a_phone_states_the_promised_reply_time(brow
                                                                            business_department):
     UserFactory(username="li", display_name="李客服", email="", department=business_department, roles=[Role.STAFF])
     customer = CustomerFactory(name="江南精密制造", phone="0512-88886666")
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", "li")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(live_server.url + reverse("inbox"))
+    page = signed_in_page(browser, live_server, "li", viewport=PHONE, is_mobile=True, has_touch=True)
 
     # the intake, opened for the customer on the line (as from the customer's page)
     page.goto(live_server.url + reverse("complaints:complaint-create") + f"?customer={customer.pk}")
@@ -52,7 +40,7 @@ def test_a_phone_complaint_logged_on_a_phone_states_the_promised_reply_time(brow
     page.fill("#id_subject", "设备交付后频繁停机")
     page.fill("#id_description", "客户来电投诉：新交付的数控机床一周内停机三次，影响生产。")
     page.fill("#id_customer_demand", "要求三天内派工程师到场并赔偿停产损失")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _shot(page, "intake-phone")
     page.click("#save-complaint")
     page.wait_for_url(re.compile(r"/complaints/\d+/\?logged=1"))
@@ -62,7 +50,7 @@ def test_a_phone_complaint_logged_on_a_phone_states_the_promised_reply_time(brow
     assert promise.startswith("我们将在") and promise.endswith("前答复您。")
     assert page.locator("#acknowledged").is_visible()
     assert complaint.received_by.username == "li" and complaint.severity == "serious"
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _shot(page, "logged-phone")
 
     page.fill("#reply textarea[name=reply]", "已安排质量部调查，工程师明天上门。")
@@ -71,7 +59,7 @@ def test_a_phone_complaint_logged_on_a_phone_states_the_promised_reply_time(brow
 
     page.goto(live_server.url + reverse("complaints:complaint-list"))
     assert page.locator("#complaint-table").inner_text().count(complaint.number) == 1
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _shot(page, "list-phone")
     csp_violations.assert_none()
-    context.close()
+    page.context.close()

@@ -85,6 +85,15 @@ def test_the_customer_answers_on_a_phone_and_the_staff_pages_read_well(browser, 
     assert other.number in desk.input_value("#confirm-link-text")
     _shot(desk, "04-link-text-and-qr")
 
+    # --- the complaint's page: the rounds, the versions and the customer's answer --------------------
+    desk.goto(live_server.url + complaint.get_absolute_url() + "#confirmation")
+    desk.wait_for_selector("#confirmation-history")
+    assert "更换后仍有异响" in desk.locator("#confirmation").inner_text()
+    desk.locator("#confirmation").screenshot(path=str(SHOTS / "complaint-h4-06-rounds-on-the-page.png"))
+    desk.goto(live_server.url + closed.get_absolute_url() + "#report")
+    desk.wait_for_selector("#preventive-form")
+    desk.locator("#report").screenshot(path=str(SHOTS / "complaint-h4-07-report-section.png"))
+
     # --- the case report page of a closed complaint ---------------------------------------------------
     desk.goto(live_server.url + reverse("complaints:case-report", args=[closed.pk]))
     desk.wait_for_selector("#case-report-form")

@@ -88,12 +88,16 @@ def test_the_final_report_prints_as_a_chinese_pdf(client, people):
 
 @pytest.mark.spec("CMP-5")
 def test_the_report_page_prefills_saves_and_shows_similar_cases(client, people):
+    earlier = closed()  # the same cause (the builder's): a similar case to learn from
+    still_open = confirming()  # the same cause, but not a case yet
     complaint = closed()
     login(client, people.investigator)
     url = reverse("complaints:case-report", args=[complaint.pk])
     page = client.get(url)
-    assert page.status_code == 200 and 'id="similar-cases"' in page.content.decode()
-    assert complaint.subject in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="similar-cases"' in html and complaint.subject in html
+    similar = html.split('id="similar-cases"')[1]
+    assert fresh(earlier).number in similar and fresh(still_open).number not in similar
     bad = client.post(url, {**REPORT, "summary": "x" * 10_001})
     assert bad.status_code == 400 and not CaseReport.objects.exists()
     assert client.post(url, {**REPORT, "finalise": "on"}).status_code == 302

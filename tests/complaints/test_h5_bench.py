@@ -37,12 +37,12 @@ def test_a_list_is_declared_with_what_exists_of_it_and_only_then(monkeypatch):
 
 @pytest.mark.spec("PERF-1", "CMP-1", "CMP-3")
 def test_bench_measures_the_complaint_and_measure_lists_on_every_surface(tmp_path):
-    names = [n for n in (bench.COMPLAINTS, bench.MEASURES) if _exists(n["page"]) and _exists(n["api"])]
-    if not names:
-        pytest.skip("the complaint and measure list pages are not installed")
+    lists = {"complaints": bench.COMPLAINTS, "complaint_measures": bench.MEASURES,
+             "complaint_preventive": bench.PREVENTIVE}
+    expected = {name for name, urls in lists.items() if _exists(urls["page"]) and _exists(urls["api"])}
+    if not expected:
+        pytest.skip("the complaint, measure and preventive measure list pages are not installed")
     declared = {bl.name: bl for bl in declared_lists()}
-    expected = {"complaints"} if _exists(bench.COMPLAINTS["page"]) else set()
-    expected |= {"complaint_measures"} if _exists(bench.MEASURES["page"]) else set()
     assert expected <= set(declared)
 
     call_command("seed_scale", "--scale", "0.0002", stdout=io.StringIO())

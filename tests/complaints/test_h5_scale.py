@@ -135,6 +135,10 @@ def test_plans_measures_answers_reports_and_preventive_measures(seeded):
     assert CaseReport.objects.filter(status="final").exists()
     assert not CaseReport.objects.exclude(complaint__status=CS.CLOSED).exists()
     assert {"open", "done"} <= set(PreventiveMeasure.objects.values_list("status", flat=True))
+    running = _running(PreventiveMeasure)
+    for measure in PreventiveMeasure.objects.filter(status="open"):
+        assert measure.due_at == running[(measure.pk, "preventive")]
+    assert not PreventiveMeasure.objects.filter(status="done", due_at__isnull=False).exists()
 
 
 @pytest.mark.spec("PERF-1", "INBOX-1", "ORG-2")

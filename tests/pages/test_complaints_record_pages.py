@@ -199,3 +199,39 @@ def test_the_page_reads_the_same_queries_for_few_and_many_contacts(login, staff_
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(complaint.get_absolute_url()).status_code == 200
     print(f"complaint page: {len(few.captured_queries)} queries for 3 and for 13 contact entries")
+
+
+@pytest.mark.spec("CMP-1")
+def test_the_page_renders_the_sections_other_parts_register(login, staff_user, complaint):
+    from complaints import sections
+    from qsm.registry import HistorySection
+
+    def probe(c, user):
+        if c.pk != complaint.pk:
+            return None
+        return {"section": HistorySection(title="调查探针", columns=[], rows=[], key="h2-probe")}
+
+    sections.register_section("h2-probe", 99, "qsm/_record_section.html", probe)
+    sections.register_section("h2-hidden", 98, "qsm/_record_section.html", lambda c, user: None)
+    try:
+        html = login(staff_user).get(complaint.get_absolute_url()).content.decode()
+    finally:
+        sections.unregister_section("h2-probe")
+        sections.unregister_section("h2-hidden")
+    assert 'id="h2-probe"' in html and "调查探针" in html
+    assert html.count("history-section") == 1  # the hidden one is not rendered
+
+
+@pytest.mark.spec("CMP-1", "CMP-4")
+@pytest.mark.parametrize("state", [s.value for s in Complaint.Status])
+def test_the_page_renders_in_every_state_with_the_other_parts_sections(login, state):
+    from qsm.org.models import User
+    from tests.builders.complaints import complaint_in
+
+    complaint = complaint_in(state, round=2) if state in ("planning", "closed") else complaint_in(state)
+    quality = User.objects.get(username="quality")
+    response = login(quality).get(complaint.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert complaint.number in html and 'id="promise"' in html and 'id="timeline"' in html
+    assert ('id="actions"' in html) == bool(response.context["actions"])

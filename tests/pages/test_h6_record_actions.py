@@ -104,3 +104,42 @@ def test_an_attachment_of_another_record_is_a_404(media, login, staff_user, modu
     client.post(reverse(attach, args=[first.pk]), _upload())
     attachment = attachment_list(first).get()
     assert client.get(reverse(download, args=[second.pk, attachment.pk])).status_code == 404
+
+
+# --- the action bar (qsm.web.actions.TransitionView) on the visit page --------------------------------
+
+
+@pytest.fixture
+def visit(staff_user):
+    from tests.builders.aftersales import visit_build
+
+    return visit_build(actor=staff_user)  # planned, in the staff member's department
+
+
+@pytest.mark.spec("WF-1", "VIS-1")
+def test_the_visit_page_cancels_through_the_action_bar(login, staff_user, visit):
+    from aftersales.models import Visit
+
+    client = login(staff_user)
+    fire = reverse("aftersales:visit-fire", args=[visit.pk])
+    unknown = client.post(fire, {"action": "record", "comment": "x"})
+    assert unknown.status_code == 409 and unknown.context["failed_action"] == "record"
+    done = client.post(fire, {"action": "cancel", "comment": "客户已停产"}, follow=True)
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED
+    assert done.redirect_chain[0] == (visit.get_absolute_url(), 302)
+    assert str(visit.get_status_display()) in " ".join(str(m) for m in done.context["messages"])
+    again = client.post(fire, {"action": "cancel", "comment": "再次取消"})
+    assert again.status_code == 409 and again.context["transition_form"] is not None
+
+
+@pytest.mark.spec("ORG-1", "VIS-1")
+def test_another_departments_visit_is_a_404_for_the_action_bar(login, other_department_staff, visit):
+    from aftersales.models import Visit
+
+    outsider = login(other_department_staff)
+    assert outsider.get(visit.get_absolute_url()).status_code == 404
+    response = outsider.post(reverse("aftersales:visit-fire", args=[visit.pk]), {"action": "cancel", "comment": "x"})
+    assert response.status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.PLANNED
