@@ -99,8 +99,6 @@ can_assign_complaint = is_quality_staff | is_administrator
 can_investigate = is_investigator | is_quality_staff | is_administrator
 # §5(一)2: who records the reply given to the customer.
 can_reply_complaint = is_receiver | in_receiving_department | can_investigate
-# CMP-2 evidence on the complaint: who works it, received it, or answers for it.
-can_attach_to_complaint = can_reply_complaint | in_responsible_department
 # CMP-2: the investigation discussion: who investigates and who was invited.
 can_discuss_complaint = can_investigate | is_discussion_participant
 # CMP-4: a documented management decision (reason required); and cancelling a duplicate.

@@ -137,20 +137,14 @@ def _start_planning(complaint: Complaint, actor, params: dict) -> None:
     complaint.investigated_at = timezone.now()
 
 
-def _current_plan(complaint: Complaint) -> HandlingPlan | None:
-    if not complaint.plan_version:
-        return None
-    return HandlingPlan.objects.filter(complaint=complaint, version=complaint.plan_version).first()
-
-
 def _execute_guard(complaint: Complaint, actor, params: dict) -> None:
-    plan = _current_plan(complaint)
+    plan = complaint.current_plan()
     if plan is None or plan.status != P.APPROVED:
         raise ValidationError({"plan": _("The current handling plan is not approved.")}, code="plan_not_approved")
 
 
 def _confirm_guard(complaint: Complaint, actor, params: dict) -> None:
-    plan = _current_plan(complaint)
+    plan = complaint.current_plan()
     if plan is None or plan.measures.exclude(status__in=(M.DONE, M.CANCELLED)).exists() \
             or not plan.measures.filter(status=M.DONE).exists():
         raise ValidationError({"measures": _("Every measure of the plan must be done first.")}, code="measures_open")
@@ -159,14 +153,14 @@ def _confirm_guard(complaint: Complaint, actor, params: dict) -> None:
 def _answer_guard(satisfied: bool):
     def guard(complaint: Complaint, actor, params: dict) -> None:
         errors = {}
-        objections = _text(params, "objections")
+        objections = _text(params, "objections") or _text(params, "comment")
         if not satisfied and not objections:
             errors["objections"] = _("Write what the customer is not satisfied with.")
         if len(objections) > 10000 or has_control_chars(objections):
             errors["objections"] = _("Enter plain text of at most 10,000 characters.")
         if CustomerAnswer.objects.filter(complaint=complaint, round=complaint.round).exists():
             errors["satisfied"] = _("The customer has already answered this round.")
-        if _current_plan(complaint) is None:
+        if complaint.current_plan() is None:
             errors["plan"] = _("There is no plan to ask the customer about.")
         if errors:
             raise ValidationError(errors, code="invalid")
@@ -177,9 +171,9 @@ def _record_answer(complaint: Complaint, actor, params: dict, *, satisfied: bool
     user = _actor_user(actor)
     link = params.get("link")
     return CustomerAnswer.objects.create(
-        complaint=complaint, round=complaint.round, plan=_current_plan(complaint),
+        complaint=complaint, round=complaint.round, plan=complaint.current_plan(),
         method=CustomerAnswer.Method.PHONE if user else CustomerAnswer.Method.LINK, satisfied=satisfied,
-        objections=_text(params, "objections"), answered_at=params.get("answered_at") or timezone.now(),
+        objections=_text(params, "objections") or _text(params, "comment"), answered_at=params.get("answered_at") or timezone.now(),
         recorded_by=user, link=link if user is None else None, ip=params.get("ip") or None,
         user_agent=(params.get("user_agent") or "")[:300])
 
@@ -201,11 +195,25 @@ def _satisfied(complaint: Complaint, actor, params: dict) -> None:
 
 
 def _not_satisfied(complaint: Complaint, actor, params: dict) -> None:
+    from qsm.workflow.engine import fire
+
     _record_answer(complaint, actor, params, satisfied=False)
+    # the plan that did not satisfy is kept as superseded; the next version is drafted in planning
+    plan = complaint.current_plan()
+    if plan is not None and plan.status == P.DONE:
+        fire(plan, "supersede", actor=SYSTEM)
     complaint.round += 1
 
 
 def _close_unresolved(complaint: Complaint, actor, params: dict) -> None:
+    from qsm.workflow.engine import fire
+
+    # the plan being worked on goes with it, its planned and open measures first (children after
+    # the complaint, which ``fire`` locked: REL-1's order)
+    for plan in HandlingPlan.objects.filter(complaint=complaint, status__in=HandlingPlan.LIVE_STATES):
+        for measure in plan.measures.filter(status__in=(M.PLANNED, M.OPEN)):
+            fire(measure, "cancel", actor=SYSTEM)
+        fire(plan, "cancel", actor=SYSTEM)
     complaint.close_decision_reason = _text(params, "comment")
     complaint.closed_at = timezone.now()
     complaint.closed_satisfied = False

@@ -1,9 +1,8 @@
 """Who may do what to an inquiry (ORG-1). Predicates say *who*; the workflow table says *when*."""
 import rules
 
-from qsm.discussions.selectors import discussion_of
+from qsm.discussions.rules import takes_part_in_discussion
 from qsm.org.rules import in_business_department, is_administrator, is_manager, is_staff_role, works_in
-from qsm.relations import relation_contains
 from qsm.visibility import Visibility, register
 
 from .models import Inquiry
@@ -32,15 +31,7 @@ def in_handover_department(user, inquiry) -> bool:
     return works_in(user, inquiry.handover_department_id)
 
 
-@rules.predicate
-def is_discussion_participant(user, inquiry) -> bool:
-    discussion = discussion_of(inquiry)
-    if discussion is None:
-        return False
-    # From the invitations loaded with the inquiry (presales.selectors.inquiry_get) when the page did.
-    if relation_contains(discussion, "invited_users", user.pk):
-        return True
-    return user.department_id is not None and relation_contains(discussion, "invited_departments", user.department_id)
+is_discussion_participant = takes_part_in_discussion  # invited in person or with the department (core)
 
 
 can_create_inquiry = in_business_department & (is_staff_role | is_manager)

@@ -192,13 +192,15 @@ def plan_create(*, complaint: Complaint, actor, summary: str, measures: list[dic
 
 
 def plan_revise(*, plan: HandlingPlan, actor, summary: str | None = None) -> HandlingPlan:
-    """CMP-3: a rejected plan is revised as the next version (a draft with a copy of its measures)."""
+    """CMP-3/CMP-4: the current plan, rejected by its manager or superseded because the customer was
+    not satisfied, is revised as the next version: a draft with a copy of its measures (deadlines in
+    the past move to today); a superseded plan's revision carries the customer's objections."""
     with locked(plan.complaint, actor=actor, allowed=can_investigate, states=(S.PLANNING,),
                 denied=_("Only the investigator or the quality department revises plans."),
                 wrong_state=_("Plans are revised while the complaint is being planned (it is “%(state)s”).")) as root:
         old = lock(plan)
-        if old.status != P.REJECTED or old.version != root.plan_version:
-            raise TransitionNotAllowed(_("Only the current plan, once rejected, is revised."), action="revise")
+        if old.status not in (P.REJECTED, P.SUPERSEDED) or old.version != root.plan_version:
+            raise TransitionNotAllowed(_("Only the current plan, once rejected or superseded, is revised."), action="revise")
         rows = [{"description": m.description, "owner": m.owner, "due_date": max(m.due_date, timezone.localdate()),
                  "department": m.department} for m in old.measures.exclude(status=M.CANCELLED).order_by("position")]
         errors: dict = {}
@@ -206,7 +208,8 @@ def plan_revise(*, plan: HandlingPlan, actor, summary: str | None = None) -> Han
                                                                  required=_("Describe the approach of the plan."))
         _raise(errors)
         new = HandlingPlan.objects.create(complaint=root, version=old.version + 1, round=root.round, summary=summary,
-                                          customer_objections=old.customer_objections, author=actor)
+                                          customer_objections=_last_objections(root) if old.status == P.SUPERSEDED
+                                          else old.customer_objections, author=actor)
         engine.record_created(new, actor=actor, action="revise", data={"revises": old.version})
         _create_measures(new, rows, actor=actor)
         Complaint.objects.filter(pk=root.pk).update(plan_version=new.version)
@@ -355,11 +358,8 @@ def answer_record(*, complaint: Complaint, actor, satisfied: bool, objections: s
     with locked(complaint, actor=actor, states=(S.CONFIRMING,),
                 wrong_state=_("The customer's answer is not awaited (the complaint is “%(state)s”).")) as root:
         round_ = root.round
-        plan = root.current_plan()
         done = engine.fire(root, "satisfied" if satisfied else "not_satisfied", actor=actor, objections=objections,
                            link=link, ip=ip, user_agent=user_agent, answered_at=answered_at)
-        if not satisfied and plan is not None:
-            engine.fire(plan, "supersede", actor=SYSTEM)
         answer = CustomerAnswer.objects.get(complaint=root, round=round_)
         notify(recipients=[root.investigator] if root.investigator_id else [], exclude=actor, kind=KIND_ANSWERED,
                title=(gettext_lazy("The customer is satisfied: complaint %(number)s is closed") if satisfied else

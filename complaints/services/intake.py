@@ -21,13 +21,13 @@ from qsm.sla.services import deadline_for, deadline_reassign
 from qsm.workflow import engine
 from qsm.workflow.locking import locked
 from qsm.workflow.milestones import stage_complete
-from qsm.workflow.services import attachment_add, next_number
+from qsm.workflow.services import next_number
 
-from ..models import Complaint, HandlingPlan, Measure
+from ..models import Complaint
 from ..rules import can_assign_complaint, can_create_complaint, can_reply_complaint
 from ..validation import clean_date, clean_text
 from ..validation import require as _require
-from ..workflows import INVESTIGATION, KIND_ASSIGNED, REPLY, RESOLUTION, SYSTEM
+from ..workflows import INVESTIGATION, KIND_ASSIGNED, REPLY, RESOLUTION
 
 S = Complaint.Status
 NUMBER_PREFIX = "TS"  # 投诉
@@ -38,9 +38,11 @@ def local_time_text(moment: dt.datetime) -> str:
 
 
 def promised_reply_sentence(complaint: Complaint) -> str:
-    """§5(一)2: what the receiver reads to the customer on saving, and what the acknowledgement logs."""
-    return _("Your complaint %(number)s has been received. We will reply to you by %(time)s.") % {
-        "number": complaint.number, "time": local_time_text(complaint.promised_reply_at)}
+    """§5(一)2: the acknowledgement logged at intake: the complaint's number and the promise the
+    receiver reads to the customer from the page (``complaints.promise.promise_text``)."""
+    from ..promise import promise_text
+
+    return " ".join((_("Complaint %(number)s received.") % {"number": complaint.number}, promise_text(complaint)))
 
 
 # --- intake ----------------------------------------------------------------------------------------
@@ -234,23 +236,13 @@ def complaint_start_planning(*, complaint: Complaint, actor: User) -> Complaint:
 
 def complaint_close_unresolved(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
     """CMP-4: the quality manager's documented decision to close without a satisfied customer; the
-    plan being worked on and its open measures are cancelled; a follow-up visit is queued."""
+    plan being worked on and its open measures are cancelled with it (the table's effect, under the
+    complaint's lock); a follow-up visit is queued."""
     errors: dict = {}
     reason = clean_text(errors, "comment", reason, required=_("Give the reason for closing unresolved."))
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        closed = engine.fire(complaint, "close_unresolved", actor=actor, comment=reason)
-        for plan in HandlingPlan.objects.filter(complaint=closed, status__in=HandlingPlan.LIVE_STATES):
-            plan_cancel_with_measures(plan)
-    return closed
-
-
-def plan_cancel_with_measures(plan: HandlingPlan) -> None:
-    """The plan being worked on goes with its complaint (the caller holds the complaint's lock)."""
-    for measure in plan.measures.filter(status__in=(Measure.Status.PLANNED, Measure.Status.OPEN)):
-        engine.fire(measure, "cancel", actor=SYSTEM)
-    engine.fire(plan, "cancel", actor=SYSTEM)
+    return engine.fire(complaint, "close_unresolved", actor=actor, comment=reason)
 
 
 def complaint_cancel(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
@@ -261,32 +253,3 @@ def complaint_cancel(*, complaint: Complaint, actor: User, reason: str) -> Compl
         raise ValidationError(errors, code="invalid")
     return engine.fire(complaint, "cancel", actor=actor, comment=reason)
 
-
-def complaint_attach(*, complaint: Complaint, actor: User, upload, description: str = ""):
-    """CMP-2 evidence (photos, test reports) on the complaint: who works it or is responsible for it."""
-    from ..rules import can_attach_to_complaint
-
-    with locked(complaint, actor=actor, allowed=can_attach_to_complaint,
-                denied=_("You are not allowed to attach files to this complaint.")) as root:
-        return attachment_add(record=root, upload=upload, actor=actor, description=description)
-
-
-def complaint_fire(*, complaint: Complaint, actor: User, action: str, comment: str = "", **params) -> Complaint:
-    """The record page's and the API's action buttons: each action through its service (the same
-    checks and cascades); the system's transitions (execute, confirm) are refused to people."""
-    from ..workflows import COMPLAINT_WORKFLOW
-    from . import core
-
-    if action not in COMPLAINT_WORKFLOW.by_action:
-        raise TransitionNotAllowed(_("Unknown action."), action=action)
-    if action == "assign":
-        return complaint_assign(complaint=complaint, actor=actor, investigator=params.get("investigator"))
-    if action == "close_unresolved":
-        return complaint_close_unresolved(complaint=complaint, actor=actor, reason=comment)
-    if action == "cancel":
-        return complaint_cancel(complaint=complaint, actor=actor, reason=comment)
-    if action in ("satisfied", "not_satisfied"):
-        core.answer_record(complaint=complaint, actor=actor, satisfied=action == "satisfied",
-                           objections=params.get("objections") or comment)
-        return complaint
-    return engine.fire(complaint, action, actor=actor, comment=comment, **params)

@@ -1,7 +1,7 @@
 """Who takes part in a record's discussion (ORG-1): the people and the departments invited to it.
 
-One predicate for every module with a discussion (after-sales' complex cases, complaints'
-investigations): the invitations are read from what the record's page prefetched when it did
+One predicate for every module with a discussion (pre-sales inquiries, after-sales complex cases,
+complaints' investigations): the invitations are read from what the record's page prefetched when it did
 (``qsm.relations.relation_contains``), otherwise one indexed lookup each.
 """
 from __future__ import annotations

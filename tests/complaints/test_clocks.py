@@ -11,8 +11,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from complaints.models import Complaint
+from complaints.promise import promise_text
 from complaints.services import core
 from complaints.services.intake import (
     complaint_assign,
@@ -61,7 +63,9 @@ def test_the_promised_reply_time_is_working_time_by_severity(monday, people, sev
     # §5(一)2: the sentence read to the customer, logged as the acknowledgement
     entry = ContactEntry.objects.get(complaint=complaint)
     assert entry.kind == "update" and entry.direction == "out" and entry.recorded_by == people.receiver
-    assert reply_due.strftime("%Y-%m-%d %H:%M") in entry.summary and complaint.number in entry.summary
+    assert complaint.number in entry.summary and promise_text(complaint) in entry.summary  # as the page says
+    with translation.override("en"):
+        assert promise_text(complaint).endswith(reply_due.strftime("%H:%M") + ".")
 
 
 @pytest.mark.spec("CMP-1", "SLA-1")

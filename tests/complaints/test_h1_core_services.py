@@ -106,6 +106,17 @@ def test_a_rejected_plan_is_revised_as_the_next_version(people):
     assert _fresh(plan.complaint).status == "executing"
 
 
+@pytest.mark.spec("CMP-4")
+def test_a_plan_the_customer_was_not_satisfied_with_is_revised_in_the_next_round(people):
+    superseded = b.plan_in("superseded")
+    v2 = core.plan_revise(plan=superseded, actor=people.investigator)
+    assert (v2.version, v2.round, v2.status, v2.customer_objections) == (2, 2, "draft", b.OBJECTIONS)
+    assert v2.measures.count() == superseded.measures.count()
+    assert {m.status for m in v2.measures.all()} == {"planned"}
+    with pytest.raises(TransitionNotAllowed):  # v2 is the current version now
+        core.plan_revise(plan=superseded, actor=people.investigator)
+
+
 @pytest.mark.spec("CMP-3")
 def test_rejecting_needs_a_reason_and_approving_opens_the_measures(people):
     plan = b.plan_in("submitted")

@@ -16,7 +16,6 @@ from complaints.services.intake import (
     complaint_create_from_case,
     complaint_create_from_order,
     complaint_create_from_visit,
-    complaint_fire,
     complaint_intake,
     complaint_reply,
 )
@@ -198,16 +197,22 @@ def test_cancel_a_duplicate(people):
     assert Complaint.objects.get(pk=complaint.pk).status == "cancelled"
 
 
-@pytest.mark.spec("CMP-1")
-def test_the_action_buttons_go_through_the_services(people):
-    complaint = b.new_complaint()
-    with pytest.raises(TransitionNotAllowed):
-        complaint_fire(complaint=complaint, actor=people.quality, action="fly")
-    complaint_fire(complaint=complaint, actor=people.quality, action="assign", investigator=people.investigator)
-    with pytest.raises(PermissionDenied):
-        complaint_fire(complaint=complaint, actor=people.quality_manager, action="execute")
-    complaint_fire(complaint=complaint, actor=people.quality_manager, action="close_unresolved", comment="管理层决定")
-    assert Complaint.objects.get(pk=complaint.pk).status == "closed_unresolved"
+@pytest.mark.spec("CMP-3", "CMP-4")
+def test_the_table_itself_carries_the_cascades_of_closing_and_not_satisfied(people):
+    """Fired by name (the record page's generic action), the complaint's table still cancels the plan
+    being worked on when closing unresolved, and supersedes the plan a customer rejected."""
+    from qsm.workflow import engine
+
+    executing = b.complaint_in("executing")
+    engine.fire(executing, "close_unresolved", actor=people.quality_manager, comment="管理层决定")
+    plan = executing.current_plan()
+    assert plan.status == "cancelled" and {m.status for m in plan.measures.all()} == {"cancelled"}
+    confirming = b.complaint_in("confirming")
+    with pytest.raises(ValidationError):  # objections (here: the comment) are required
+        engine.fire(confirming, "not_satisfied", actor=people.investigator)
+    engine.fire(confirming, "not_satisfied", actor=people.investigator, comment="仍有异响")
+    assert confirming.current_plan().status == "superseded"
+    assert confirming.answers.get().objections == "仍有异响"
 
 
 @pytest.mark.spec("CMP-1")
