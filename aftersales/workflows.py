@@ -349,7 +349,5 @@ for _kind, _label in [
     register_kind(_kind, _label)
 # Why the case asks for a follow-up visit (FollowUp.reason).
 register_reason(CASE_RESOLVED, gettext_lazy("After-sales case resolved"))
-# The complaints module will ask for "complaint_closed" visits; its visit rule and questionnaire
-# are part of this module's reference data already, so the name is registered here too (the
-# complaints module's own registration, when it comes, says the same).
-register_reason("complaint_closed", gettext_lazy("Complaint closed"))
+# "complaint_closed" (a closed complaint asks for a visit) is the complaints module's reason and
+# registered there (complaints/survey.py); its visit rule and questionnaire are reference data here.

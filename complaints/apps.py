@@ -19,11 +19,23 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401
+            confirmation_sections,
             entry_points,
             exports,
             rules,  # visibility and who-may predicates
+            survey,
+            work_setup,
             workflows,  # the complaint, plan, measure, preventive-measure and report tables
         )
+
+        work_setup.register()  # investigation, plans, measures: timeline lines, kinds, export, page sections
+        # CMP-4/CMP-5 (h4): the confirmation link's purpose, the customer-facing summary, the
+        # follow-up reason, the record page's confirmation and report sections, the exports.
+        from .selectors import prevention
+
+        survey.register()
+        confirmation_sections.register()
+        prevention.register_exports()
         from .timeline import register_texts
 
         register_texts()  # how the reply and a plan's revision read on the timeline (WF-2)

@@ -458,6 +458,12 @@ class PreventiveMeasure(models.Model):
             models.Index(fields=["complaint", "due_date"], name="cmp_prev_complaint_idx"),
             models.Index(fields=["owner", "due_at", "id"], name="cmp_prev_inbox_idx", condition=Q(status="open")),
             models.Index(fields=["due_at"], name="cmp_prev_open_due_idx", condition=Q(status="open")),
+            # SEARCH-1 (h4): the preventive-measure list's keyset order (due date, id; read backwards)
+            # alone and under its filters: department, owner, status (overdue = open and past due).
+            models.Index(fields=["due_date", "id"], name="cmp_prev_list_idx"),
+            models.Index(fields=["department", "due_date", "id"], name="cmp_prev_list_dept_idx"),
+            models.Index(fields=["owner", "due_date", "id"], name="cmp_prev_list_owner_idx"),
+            models.Index(fields=["status", "due_date", "id"], name="cmp_prev_list_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="done") | (Q(done_at__isnull=False) & ~Q(done_note="")),

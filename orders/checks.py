@@ -10,7 +10,7 @@ from django.core import checks
 def acceptance_form_font(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """ORD-3: the printed acceptance form embeds a TrueType Chinese font; without one it falls back
     to a font that is not embedded (a printer or viewer without it shows boxes or another face)."""
-    from .pdf import font_file  # imported here: the PDF library loads only when needed
+    from qsm.pdf import font_file  # imported here: the PDF library loads only when needed
 
     found = font_file()
     if found is not None and Path(found[0]).is_file():

@@ -14,31 +14,21 @@ alone on a page.
 """
 from __future__ import annotations
 
-import functools
 import io
 import logging
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from qsm import pdf as qpdf
 from qsm.org.models import Customer, Product
 
 from .models import AcceptanceRound, CommissioningRound, Installation, Order, OrderLine, ReviewFinding
@@ -46,64 +36,11 @@ from .selectors import installation_of, order_get
 
 log = logging.getLogger(__name__)
 
-# TrueType fonts with Chinese glyphs from Debian's packages, in order of preference (path, face in a .ttc).
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-]
-EMBEDDED_FONT = "QSM-CJK"
-CID_FONT = "STSong-Light"  # the fallback: a name every viewer substitutes, nothing embedded
-
-
-def font_file() -> tuple[str, int] | None:
-    """The TrueType font file the forms embed: the setting, else the first Debian font installed."""
-    if settings.QSM_PDF_FONT:
-        return settings.QSM_PDF_FONT, 0
-    return next(((path, face) for path, face in FONT_CANDIDATES if Path(path).is_file()), None)
-
-
-@functools.cache
-def form_font() -> str:
-    """Register the form's font once per process and return its name."""
-    found = font_file()
-    if found is not None:
-        try:
-            pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, found[0], subfontIndex=found[1]))
-            return EMBEDDED_FONT
-        except Exception:  # a broken or PostScript-outlined file: the form must still print
-            log.warning("cannot embed the PDF font %s; using %s, which is not embedded", found[0], CID_FONT,
-                        exc_info=True)
-    else:
-        log.warning("no TrueType Chinese font found (set QSM_PDF_FONT or install fonts-wqy-microhei); "
-                    "printed forms use %s, which is not embedded", CID_FONT)
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
-
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 15 * mm
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-GRID = colors.HexColor("#555555")
-SHADE = colors.HexColor("#eeeeee")
-
-
-@functools.cache
-def _styles() -> dict[str, ParagraphStyle]:
-    # wordWrap="CJK": Chinese text has no spaces, so lines may break between any two characters.
-    body = ParagraphStyle("body", fontName=form_font(), fontSize=9.5, leading=13, wordWrap="CJK")
-    return {
-        "body": body,
-        "label": ParagraphStyle("label", parent=body, textColor=colors.HexColor("#333333")),
-        "title": ParagraphStyle("title", parent=body, fontSize=18, leading=24, alignment=TA_CENTER,
-                                spaceAfter=2 * mm),
-        "section": ParagraphStyle("section", parent=body, fontSize=11, leading=15, spaceBefore=3 * mm,
-                                  spaceAfter=1.5 * mm),
-    }
-
-
-def _style(name: str) -> ParagraphStyle:
-    return _styles()[name]
+PAGE_WIDTH, CONTENT_WIDTH, MARGIN, GRID, SHADE = qpdf.PAGE_WIDTH, qpdf.CONTENT_WIDTH, qpdf.MARGIN, qpdf.GRID, qpdf.SHADE
+# The shared parts of the printed forms live in the core (qsm/pdf.py); the short names stay.
+form_font, font_file = qpdf.form_font, qpdf.font_file
+_style, _numbered_canvas, _p, _label, _date = qpdf.style, qpdf.numbered_canvas, qpdf.para, qpdf.label, qpdf.date_text
+_grid, _field, _heading, _box, _is_heading = qpdf.grid, qpdf.field_label, qpdf.heading, qpdf.box, qpdf.is_heading
 
 
 @login_required
@@ -124,40 +61,6 @@ def acceptance_form_pdf(request, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}-acceptance.pdf"'
     return response
-
-
-def _numbered_canvas(footer_left: str):
-    """A canvas that holds its pages back until the end, so each footer says "page n of N"."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            # Not Helvetica (a font no PDF embeds): every font of the form is the embedded one.
-            kwargs["initialFontName"] = form_font()
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 (ReportLab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(total)
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            self.saveState()
-            self.setFont(form_font(), 8)
-            self.setFillColor(colors.HexColor("#555555"))
-            self.drawString(MARGIN, MARGIN - 2 * mm, footer_left)
-            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 2 * mm,
-                                 _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total})
-            self.restoreState()
-
-    return NumberedCanvas
 
 
 def acceptance_form_bytes(order: Order, installation: Installation) -> bytes:
@@ -187,55 +90,7 @@ def _keep_signatures_with_last_table(body: list, tail: list) -> list:
     return [*body[:start], KeepTogether([*body[start:], *tail])]
 
 
-def _is_heading(part) -> bool:
-    return isinstance(part, Paragraph) and part.style.name == "section"
-
-
 # --- parts of the form ----------------------------------------------------------------------------
-
-def _p(text, style: ParagraphStyle | None = None) -> Paragraph:
-    """User text is data, not markup: escape it and keep its line breaks. "℃" is written "°C": the
-    embedded WenQuanYi font maps it to an empty glyph, and the unit must not vanish from a measurement."""
-    text = str(text or "").translate(_SPELLED_OUT)
-    return Paragraph(escape(text).replace("\n", "<br/>"), style or _style("body"))
-
-
-_SPELLED_OUT = str.maketrans({"℃": "°C", "℉": "°F"})
-
-
-def _label(text) -> Paragraph:
-    return _p(text, _style("label"))
-
-
-def _date(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "hour"):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
-    return date_format(value, "Y-m-d")
-
-
-def _grid(rows, widths, *, header: bool = False, label_columns: tuple[int, ...] = ()) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), form_font()),  # empty cells too: no unembedded Helvetica
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-    for column in label_columns:
-        style.append(("BACKGROUND", (column, 0), (column, -1), SHADE))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def _field(model, name: str) -> str:
-    """A field's own (translated) name, so the form says what the record's page says."""
-    return capfirst(str(model._meta.get_field(name).verbose_name))
-
 
 def _header(order: Order, installation: Installation) -> Table:
     customer = order.customer
@@ -265,10 +120,6 @@ def _lines(order: Order) -> list:
                      _p(line.delivered_quantity.normalize())])
     widths = [10 * mm, 32 * mm, CONTENT_WIDTH - 92 * mm, 22 * mm, 28 * mm]
     return [_heading(_("Equipment and services")), _grid(rows, widths, header=True)]
-
-
-def _heading(text: str) -> Paragraph:
-    return Paragraph(escape(text), _style("section"))
 
 
 def _work(installation: Installation) -> list:
@@ -335,15 +186,6 @@ def _decision() -> list:
         _label(_field(AcceptanceRound, "remarks") + ":"),
         _box("", 14 * mm),
     ]
-
-
-def _box(text: str, height: float) -> Table:
-    table = Table([[_p(text)]], colWidths=[CONTENT_WIDTH], rowHeights=[None if text else height])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), form_font()), ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    if text:
-        table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    return table
 
 
 def _signatures() -> list:

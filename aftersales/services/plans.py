@@ -17,13 +17,14 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Max, Q, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qsm.contacts.models import ContactEntry
 from qsm.contacts.services import contact_add
 from qsm.discussions import services as discussions
+from qsm.discussions.invitations import discussion_invite, invitation_clean
 from qsm.discussions.models import Discussion, DiscussionNote
 from qsm.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from qsm.fields import DATE_MAX
@@ -33,6 +34,7 @@ from qsm.org.models import Department, User
 from qsm.workflow import engine
 from qsm.workflow.locking import lock, locked
 from qsm.workflow.models import Event
+from qsm.workflow.row_lines import changes_text, day_text
 from qsm.workflow.selectors import register_event_text
 
 from ..models import Case, PlanStep, SpecialPlan
@@ -64,10 +66,6 @@ def register() -> None:
 
 # How the lines read (raw data in, the reader's language out).
 
-def _day(value) -> str:
-    return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT") if value else "—"
-
-
 def _invited(data: dict) -> str:
     who = [*data.get("departments", []), *data.get("users", [])]
     if data.get("opened"):
@@ -78,7 +76,7 @@ def _invited(data: dict) -> str:
 def _step_line(data: dict) -> str:
     return _("step %(position)s “%(description)s”, %(owner)s, due %(date)s") % {
         "position": data["position"], "description": data["description"], "owner": data["owner"],
-        "date": _day(data["due_date"])}
+        "date": day_text(data["due_date"])}
 
 
 def _step_added(data: dict) -> str:
@@ -90,13 +88,8 @@ def _step_removed(data: dict) -> str:
 
 
 def _step_changed(data: dict) -> str:
-    parts = []
-    for name, (old, new) in data["changes"].items():
-        if name == "due_date":
-            old, new = _day(old), _day(new)
-        label = PlanStep._meta.get_field(name).verbose_name if name in ("description", "owner", "due_date") else name
-        parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new})
-    return _("Step %(position)s changed: %(changes)s") % {"position": data["position"], "changes": "; ".join(parts)}
+    return _("Step %(position)s changed: %(changes)s") % {"position": data["position"],
+                                                          "changes": changes_text(PlanStep, data["changes"])}
 
 
 def case_timeline(case: Case, *, plan: SpecialPlan | None | bool = False, steps: list | None = None) -> list:
@@ -149,37 +142,16 @@ def case_discussion_open(*, case: Case, actor: User, topic: str, departments: It
     """AFS-2: discuss the complex problem with invited departments and people (a second call invites
     more: invitations add up). The invited see the case (aftersales.rules CASE_VISIBILITY) and are
     told; the timeline says who was invited."""
-    departments = list(dict.fromkeys(departments))
-    users = list(dict.fromkeys(users))
-    errors = {}
-    if not _text(topic):
-        errors["topic"] = _("Give the discussion a topic.")
-    if not departments and not users:
-        errors["departments"] = _("Invite at least one department or person.")
-    if any(not d.is_active for d in departments):
-        errors["departments"] = _("Invite active departments only.")
-    if any(not u.is_active for u in users):
-        errors["users"] = _("Invite active people only.")
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    departments, users = invitation_clean(topic=topic, departments=departments, users=users)
     with _special_locked(case, actor) as root:
         _require_complex(root)
-        before = discussions_of(root)
-        old_departments = set(before.invited_departments.values_list("pk", flat=True)) if before else set()
-        old_users = set(before.invited_users.values_list("pk", flat=True)) if before else set()
-        discussion, created = discussions.discussion_open(record=root, actor=actor, topic=topic,
-                                                          departments=departments, users=users)
-        new_departments = [d for d in departments if d.pk not in old_departments]
-        new_users = [u for u in users if u.pk not in old_users]
-        if not created and not new_departments and not new_users:
-            raise ValidationError({"departments": _("These departments and people are already invited.")},
-                                  code="already_invited")
+        invitation = discussion_invite(record=root, actor=actor, topic=topic, departments=departments, users=users)
+        discussion, created = invitation.discussion, invitation.created
         engine.note(root, actor=actor, kind=Event.Kind.COMMENT, action="discussion_invite",
                     data={"topic": discussion.topic, "opened": created,
-                          "departments": [d.name for d in new_departments],
-                          "users": [str(u) for u in new_users]})
-        invitees = new_users + list(User.objects.filter(department__in=new_departments, is_active=True))
-        notify(recipients=invitees, exclude=actor, kind=KIND_INVITED,
+                          "departments": [d.name for d in invitation.departments],
+                          "users": [str(u) for u in invitation.users]})
+        notify(recipients=invitation.invitees(), exclude=actor, kind=KIND_INVITED,
                title=gettext_lazy("You are invited to the special-solution discussion of case %(number)s: %(topic)s"),
                params={"number": root.number, "topic": discussion.topic},
                url=root.get_absolute_url() + "#special")

@@ -327,6 +327,15 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
                         due_date=timezone.localdate())
     plans.plan_start(plan=plan, actor=staff_user)
     plans.case_customer_update(case=case, actor=staff_user, channel=Channel.PHONE, summary="已告知客户进展")
+    # a complaint executing its approved plan, with a measure done (CMP-2/3: investigation, plans, measures)
+    from complaints.services import core as complaint_core
+    from tests.builders.complaints import complaint_in as complaint_build
+
+    complaint = complaint_build("executing", measures=2)
+    measure = complaint.plans.get().measures.order_by("position").first()
+    complaint_core.measure_complete(measure=measure, actor=measure.owner, note="已更换轴承")
+    for user in (staff_user, sales_user, sales_manager, quality_officer):  # the builder set their passwords again
+        user.refresh_from_db()
     # a complaint under investigation, replied, with its contact log (CMP-1)
     from complaints.services.intake import complaint_assign, complaint_reply
     from tests.complaints.h2_support import log_complaint
@@ -341,6 +350,12 @@ def populated(staff_user, sales_user, sales_manager, production_department, sale
 
     for owner in (quality_officer, sales_user):
         export_job_run(job_id=export_job_create(owner=owner, export="presales.inquiries", query=QueryDict("")).pk)
+    # a closed complaint with the customer's answer, a final case report and a preventive measure (CMP-4/5)
+    from tests.complaints.h4_support import populate_closed_complaint
+
+    populate_closed_complaint()
+    for user in (staff_user, sales_user, sales_manager, quality_officer):  # the builder's cast set their passwords anew
+        user.refresh_from_db()
     return inquiry, order
 
 

@@ -239,7 +239,8 @@ def test_the_form_prints_the_latest_commissioning_round_and_the_date_in_force(cl
 
 @pytest.mark.spec("ORD-3")
 def test_a_missing_font_is_a_deploy_warning(settings, tmp_path, monkeypatch):
-    from orders import checks, pdf
+    from orders import checks
+    from qsm import pdf
 
     monkeypatch.setattr(pdf, "FONT_CANDIDATES", [(str(tmp_path / "none.ttc"), 0)])
     settings.QSM_PDF_FONT = ""
