@@ -53,6 +53,15 @@ def _customer_on_a_phone(browser, live_server, path: str):
     return phone, page
 
 
+def _one_click(browser, live_server, user, complaint, button: str, then: str) -> None:
+    """``user`` signs in, opens the complaint, clicks ``button`` and sees ``then``."""
+    page = _as(browser, live_server, user)
+    _open(page, live_server, complaint)
+    page.click(button)
+    _wait(page, then)
+    page.context.close()
+
+
 def _open(page, live_server, complaint) -> None:
     page.goto(live_server.url + reverse("complaints:complaint-detail", args=[complaint.pk]))
 
@@ -182,13 +191,10 @@ def test_journey_intake_investigation_plan_rejected_revised_approved_and_done(br
     page.context.close()
 
     # --- the manager approves version 2 -----------------------------------------------------------------
-    page = _as(browser, live_server, people.approver)
-    _open(page, live_server, complaint)
-    page.click("#plan-approve-button")
-    _wait(page, "#plan-2[data-status=approved]")
+    _one_click(browser, live_server, people.approver, complaint, "#plan-approve-button",
+               "#plan-2[data-status=approved]")
     complaint.refresh_from_db()
     assert complaint.status == "executing" and complaint.plan_version == 2
-    page.context.close()
 
     # --- the owner reports both measures done, with evidence, on a phone ---------------------------------
     page = _as(browser, live_server, people.responsible, phone=True)
@@ -251,11 +257,8 @@ def test_journey_not_satisfied_on_the_phone_link_next_version_then_satisfied_rep
     page.click("#plan-submit-button")
     _wait(page, "#plan-2[data-status=submitted]")
     page.context.close()
-    page = _as(browser, live_server, people.approver)
-    _open(page, live_server, complaint)
-    page.click("#plan-approve-button")
-    _wait(page, "#plan-2[data-status=approved]")
-    page.context.close()
+    _one_click(browser, live_server, people.approver, complaint, "#plan-approve-button",
+               "#plan-2[data-status=approved]")
     page = _as(browser, live_server, people.responsible)
     _open(page, live_server, complaint)
     measure = Measure.objects.get(plan__complaint=complaint, plan__version=2)
