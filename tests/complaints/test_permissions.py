@@ -311,3 +311,20 @@ def test_the_link_of_another_complaint_answers_nothing(people):
     assert answer.satisfied and mine.status == "closed"
     other.refresh_from_db()
     assert other.status == "confirming" and not CustomerAnswer.objects.filter(complaint=other).exists()
+
+
+@pytest.mark.spec("CMP-3", "SEC-1")
+@pytest.mark.parametrize("through", ["page", "api"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_approves_a_plan_on_the_page_and_in_the_api(people, role, through):
+    plan = b.plan_in("submitted")
+    complaint = plan.complaint
+    user = getattr(people, role)
+    before = _snapshot(complaint)
+    if through == "page":
+        response = _client(user).post(reverse("complaints:complaint-plan-approve", args=[complaint.pk, plan.pk]),
+                                      {"comment": ""})
+    else:
+        response = _client(user, api=True).post(f"{API}{complaint.pk}/plans/{plan.pk}/approve/", {}, format="json")
+    _answered(response, complaint, before, sees=role in SEES["planning"], allowed=role in {"approver", "quality_manager"},
+              done=302 if through == "page" else 200)
