@@ -328,3 +328,19 @@ def test_who_approves_a_plan_on_the_page_and_in_the_api(people, role, through):
         response = _client(user, api=True).post(f"{API}{complaint.pk}/plans/{plan.pk}/approve/", {}, format="json")
     _answered(response, complaint, before, sees=role in SEES["planning"], allowed=role in {"approver", "quality_manager"},
               done=302 if through == "page" else 200)
+
+
+@pytest.mark.spec("CMP-3", "SEC-1")
+@pytest.mark.parametrize("role", ROLES)
+def test_who_completes_a_measure_in_the_api(people, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    measure = b.measure_in("open")
+    plan, complaint = measure.plan, measure.plan.complaint
+    before = _snapshot(complaint)
+    evidence = SimpleUploadedFile("更换记录.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    response = _client(getattr(people, role), api=True).post(
+        f"{API}{complaint.pk}/plans/{plan.pk}/measures/{measure.pk}/complete/", {"note": "已更换", "evidence": evidence},
+        format="multipart")
+    _answered(response, complaint, before, sees=role in SEES["executing"], allowed=role in {"responsible", "approver"},
+              done=200)
