@@ -371,7 +371,7 @@ MEASURE_WORKFLOW = register(Workflow(model=Measure, clocks=[
 
 PREVENTIVE_WORKFLOW = register(Workflow(model=PreventiveMeasure, clocks=[
     Clock(PREVENTIVE, label=gettext_lazy("Preventive measure"), states=(PM.OPEN,), due="due_date", lead_days=1,
-          cancel_on=("cancel",), title=lambda m: f"{m.complaint.number} {m.description[:80]}",
+          cancel_on=("cancel",), title=lambda m: f"{m.number} {m.description[:80]}",
           owner=lambda m: m.owner, department=lambda m: m.department, **_escalation()),
 ], transitions=[
     Transition("complete", (PM.OPEN,), PM.DONE, gettext_lazy("Preventive measure done"), can_complete_preventive,

@@ -232,6 +232,10 @@ def _operations(world):
         "aftersales/cases": _complex_case_ids(world.sales_user, world.customer),
         # the module's other records: an id nobody has (refused with a 404 is refused all the same)
         "aftersales": {},
+        # a complaint the sales user received (CMP-1); its plans, measures and preventive measures by
+        # an id nobody has, like after-sales' other records
+        "complaints/complaints": {"{id}": _complaint(world.sales_user, world.customer).pk},
+        "complaints": {},
     }
     staff, sales = world.api_client(world.staff_user), world.api_client(world.sales_user)
     for path, operations in schema["paths"].items():
@@ -243,11 +247,18 @@ def _operations(world):
             url = path
             for placeholder, pk in ids[prefix].items():
                 url = url.replace(placeholder, str(pk))
-            if prefix == "aftersales":
+            if prefix in ("aftersales", "complaints", "complaints/complaints"):
                 url = re.sub(r"{[^}]+}", "999999", url)
             assert "{" not in url, url
             client = staff if prefix in ("presales", "notifications", "me", "inbox") else sales
             yield client, method, url, schema, body
+
+
+def _complaint(actor, customer):
+    from complaints.services.intake import complaint_create
+
+    return complaint_create(actor=actor, customer=customer, channel="phone", severity="general",
+                            subject="设备异响投诉", description="客户投诉新设备主轴异响")
 
 
 def _complex_case_ids(actor, customer) -> dict:

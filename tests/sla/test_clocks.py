@@ -21,6 +21,8 @@ from django.test import Client
 from django.urls import reverse
 
 from aftersales.models import Case as AftersalesCase
+from complaints.services import core as complaints_core
+from complaints.services import intake as complaint_intake
 from orders import services as orders
 from orders.models import Order, ReviewRound
 from presales import services as presales
@@ -32,6 +34,7 @@ from qsm.workflow import engine
 from qsm.workflow.checks import clock_policies
 from qsm.workflow.models import Event
 from tests.builders import aftersales as afs
+from tests.builders import complaints as cmp
 from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import order_in, pass_all, priced_product
 
@@ -109,7 +112,54 @@ CLOCK_TABLE = {
         done=lambda r, u: engine.fire(r, "record", actor=u.sales, method="phone", **afs.visit_answers(r)),
         cancel=lambda r, u: engine.fire(r, "cancel", actor=u.sales, comment="客户已注销"),
     ),
+    # complaints (the people are the complaint builder's cast: receiver, quality, investigator ...)
+    ("complaints.complaint", "reply"): SimpleNamespace(
+        enter=lambda u: cmp.new_complaint(customer=u.customer),
+        done=lambda r, u: complaint_intake.complaint_reply(complaint=r, actor=cmp.cast().receiver, reply="已电话答复客户"),
+        cancel=lambda r, u: complaint_intake.complaint_cancel(complaint=r, actor=cmp.cast().quality_manager,
+                                                              reason="重复登记"),
+    ),
+    ("complaints.complaint", "investigation"): SimpleNamespace(
+        enter=lambda u: cmp.complaint_in("investigating", customer=u.customer),
+        done=lambda r, u: complaint_intake.complaint_start_planning(complaint=cmp.investigate(r),
+                                                                    actor=cmp.cast().investigator),
+        cancel=lambda r, u: complaint_intake.complaint_close_unresolved(complaint=r, actor=cmp.cast().quality_manager,
+                                                                        reason="管理层决定终止处理"),
+    ),
+    ("complaints.complaint", "resolution"): SimpleNamespace(
+        enter=lambda u: cmp.new_complaint(customer=u.customer),
+        done=lambda r, u: _complaint_closed(r),
+        cancel=lambda r, u: complaint_intake.complaint_cancel(complaint=r, actor=cmp.cast().quality_manager,
+                                                              reason="重复登记"),
+    ),
+    ("complaints.handlingplan", "approval"): SimpleNamespace(
+        enter=lambda u: cmp.plan_in("submitted"),
+        done=lambda r, u: complaints_core.plan_approve(plan=r, actor=cmp.cast().approver),
+        cancel=lambda r, u: complaint_intake.complaint_close_unresolved(
+            complaint=r.complaint, actor=cmp.cast().quality_manager, reason="管理层决定终止处理") and r,
+    ),
+    ("complaints.measure", "measure"): SimpleNamespace(
+        enter=lambda u: cmp.measure_in("open"),
+        done=lambda r, u: complaints_core.measure_complete(measure=r, actor=r.owner, note="已更换主轴轴承"),
+        cancel=lambda r, u: complaint_intake.complaint_close_unresolved(
+            complaint=r.plan.complaint, actor=cmp.cast().quality_manager, reason="管理层决定终止处理") and r,
+    ),
+    ("complaints.preventivemeasure", "preventive"): SimpleNamespace(
+        enter=lambda u: cmp.preventive_in("open"),
+        done=lambda r, u: complaints_core.preventive_complete(measure=r, actor=r.owner, note="已修订保养规程"),
+        cancel=lambda r, u: complaints_core.preventive_cancel(measure=r, actor=cmp.cast().quality_manager,
+                                                              reason="已由其他措施覆盖"),
+    ),
 }
+
+
+def _complaint_closed(complaint):
+    """A received complaint investigated, planned, executed and confirmed by a satisfied customer."""
+    people = cmp.cast()
+    complaint_intake.complaint_assign(complaint=complaint, actor=people.quality, investigator=people.investigator)
+    complaint_intake.complaint_start_planning(complaint=cmp.investigate(complaint, people=people),
+                                              actor=people.investigator)
+    return cmp._through_round(complaint, people=people, satisfied=True)
 
 
 @pytest.fixture
