@@ -215,6 +215,8 @@ def _render(f, value: Any, names: _Names) -> str:
         return names.name(f.related_model, value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, list):  # a list of texts (a JSON field: the complaint's why-chain), in its order
+        return " → ".join(str(v) for v in value)
     if isinstance(value, bool) or isinstance(f, models.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(f, models.DateTimeField) and isinstance(value, str):

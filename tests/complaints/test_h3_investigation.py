@@ -40,6 +40,21 @@ def test_the_investigation_records_cause_whys_root_cause_and_responsibility(peop
                                                                        people.responsible)
 
 
+@pytest.mark.spec("CMP-2", "WF-2")
+def test_the_why_chain_reads_as_a_chain_on_the_timeline(people):
+    # the edit line showed the stored list as Python wrote it: ['主轴异响', '轴承磨损']
+    from django.utils import translation
+
+    from qsm.workflow.selectors import timeline
+
+    complaint = complaint_in(S.INVESTIGATING)
+    record(complaint, people, whys=["主轴异响", "轴承磨损", "润滑不足"])
+    with translation.override("zh-hans"):
+        changes = [c for e in timeline(fresh(complaint)) for c in e.changes if c["field"] == "whys"]
+    assert changes and changes[-1]["new"] == "主轴异响 → 轴承磨损 → 润滑不足"
+    assert "[" not in changes[-1]["new"]
+
+
 @pytest.mark.spec("CMP-2")
 @pytest.mark.parametrize("changes, field", [
     ({"whys": [f"why {n}" for n in range(6)]}, "whys"),

@@ -235,3 +235,21 @@ def test_the_page_renders_in_every_state_with_the_other_parts_sections(login, st
     html = response.content.decode()
     assert complaint.number in html and 'id="promise"' in html and 'id="timeline"' in html
     assert ('id="actions"' in html) == bool(response.context["actions"])
+
+
+@pytest.mark.spec("CMP-1")
+def test_a_closed_complaint_without_a_separate_reply_does_not_say_the_reply_is_still_owed(client):
+    # A complaint closed on the customer's satisfaction without a reply recorded apart: its promise
+    # box no longer reads "no reply recorded yet" beside a reply clock that stopped at closing.
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from tests.builders.complaints import cast, complaint_in
+
+    complaint = complaint_in(Complaint.Status.CLOSED)
+    assert complaint.replied_at is None
+    client.force_login(cast().quality)
+    page = client.get(complaint.get_absolute_url()).content.decode()
+    with translation.override("zh-hans"):
+        assert gettext("No separate reply was recorded before the complaint was closed.") in page
+        assert gettext("No reply recorded yet.") not in page
