@@ -4,7 +4,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qsm.contacts.models import Channel, ContactEntry
+from qsm.contacts.forms import ContactForm as ContactForm  # the core's, re-exported for the views
+from qsm.contacts.forms import ReplyForm as ReplyForm
+from qsm.contacts.models import Channel
 from qsm.fields import BoundedDateTimeField
 from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core's value, used by the views
 from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
@@ -121,11 +123,6 @@ class CaseIntakeForm(CustomerPickForm):
         return data
 
 
-class ReplyForm(BootstrapFormMixin, forms.Form):
-    reply = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"required": _("Write the reply given to the customer.")})
-
-
 class DiagnoseForm(BootstrapFormMixin, forms.Form):
     """AFS-2: diagnosis, cause (two-level taxonomy + free text) and solution."""
 
@@ -149,23 +146,6 @@ class RerouteForm(BootstrapFormMixin, forms.Form):
                                    queryset=User.objects.filter(is_active=True, department__isnull=False))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("Say why the case is re-routed.")})
-
-
-class ContactForm(BootstrapFormMixin, forms.Form):
-    """One entry of the case's contact log with the customer (qsm.contacts)."""
-
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactEntry.Kind.choices, initial=ContactEntry.Kind.COMMUNICATION)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    direction = forms.ChoiceField(label=_("Direction"), choices=ContactEntry.Direction.choices,
-                                  initial=ContactEntry.Direction.OUTBOUND)
-    summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
-                              error_messages={"required": _("Write what was said.")})
-    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("occurred_at", now_local())
 
 
 __all__ = ["NEW_CUSTOMER", "CaseIntakeForm", "CauseCategory", "ContactForm", "DiagnoseForm", "ReplyForm",

@@ -12,12 +12,13 @@ from aftersales.workflows import CASE_WORKFLOW
 from orders.models import Delivery, Order
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
-from qsm.api.serializers import AvailableActionSerializer
-from qsm.contacts.api.serializers import ContactCreateSerializer, ContactEntrySerializer
-from qsm.contacts.models import Channel, ContactEntry
+from qsm.api.serializers import AvailableActionSerializer, DeadlineSerializer
+from qsm.api.serializers import ReplySerializer as ReplySerializer  # the core's, re-exported for the views
+from qsm.contacts.api.serializers import CaseContactCreateSerializer as CaseContactCreateSerializer
+from qsm.contacts.api.serializers import CaseContactSerializer
+from qsm.contacts.models import Channel
 from qsm.org.api.serializers import CustomerCreateSerializer
 from qsm.org.models import Customer, Department, Product, User
-from qsm.sla.models import Deadline
 
 from .plan_serializers import SpecialPlanSerializer, plan_detail
 
@@ -92,28 +93,6 @@ class CaseSerializer(serializers.ModelSerializer):
              "url": _action_url(t.action, case)}
             for t in CASE_WORKFLOW.available(case, request.user)
         ]
-
-
-class DeadlineSerializer(serializers.ModelSerializer):
-    """SLA-1: a clock of the case; ``paused`` while the customer is waited for."""
-
-    state = enum_field("DeadlineState", Deadline.State, read_only=True)
-    state_label = LabelField("state")
-    paused = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Deadline
-        fields = ["stage", "state", "state_label", "paused", "started_at", "due_at", "paused_at", "completed_at"]
-        read_only_fields = fields
-
-    def get_paused(self, deadline: Deadline) -> bool:
-        return deadline.state == Deadline.State.PAUSED
-
-
-class CaseContactSerializer(ContactEntrySerializer):
-    """An entry of the case's contact log (the core contact log, its published shape)."""
-
-    direction = enum_field("CommunicationDirection", ContactEntry.Direction, read_only=True)
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -217,11 +196,6 @@ class CaseDiagnoseSerializer(serializers.Serializer):
         return attrs
 
 
-class ReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(allow_blank=True, help_text="The reply given to the customer.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class RerouteSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
                                                     allow_null=True, default=None)
@@ -230,8 +204,3 @@ class RerouteSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text="Why (required, not blank).")
 
 
-class CaseContactCreateSerializer(ContactCreateSerializer):
-    kind = enum_field("ContactKind", ContactEntry.Kind, default=ContactEntry.Kind.COMMUNICATION)
-    direction = enum_field("CommunicationDirection", ContactEntry.Direction, required=False, allow_null=True,
-                           default=None,
-                           help_text="For a communication; an update goes out, a question comes in.")

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from aftersales.models import PhoneAttempt, Question, Visit, VisitAnswer
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
+from qsm.api.serializers import SendLinkSerializer as SendLinkSerializer  # the core's, re-exported
 from qsm.followup.reasons import reason_label
 
 
@@ -156,10 +157,6 @@ class VisitRecordSerializer(serializers.Serializer):
 class PhoneAttemptCreateSerializer(serializers.Serializer):
     outcome = enum_field("PhoneAttemptOutcome", PhoneAttempt.Outcome)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
-
-
-class SendLinkSerializer(serializers.Serializer):
-    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
 class SentLinkSerializer(serializers.Serializer):

@@ -12,12 +12,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aftersales.api.serializers import CaseContactCreateSerializer, CaseContactSerializer, ReplySerializer
 from qsm.api.exceptions import validation_error_detail
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordAttachmentsMixin, RecordExportMixin, RecordTimelineMixin
-from qsm.api.serializers import AttachmentUploadSerializer, ReasonSerializer
+from qsm.api.serializers import AttachmentUploadSerializer, ReasonSerializer, ReplySerializer
+from qsm.contacts.api.serializers import CaseContactCreateSerializer, CaseContactSerializer
 
 from ..filters import ComplaintFilter
 from ..models import Complaint

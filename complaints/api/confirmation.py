@@ -14,11 +14,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aftersales.api.visit_serializers import SendLinkSerializer  # the same input: who it is sent to
 from qsm.api.filters import FilterBackend
 from qsm.api.mixins import UserLanguageMixin, cursor_pagination
 from qsm.api.records import NESTED, RecordExportMixin
-from qsm.api.serializers import ReasonSerializer
+from qsm.api.serializers import ReasonSerializer, SendLinkSerializer
 from qsm.links.views import qr_token
 
 from ..models import CaseReport, CustomerAnswer, PreventiveMeasure

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 
 from aftersales.api.plan_serializers import CaseDiscussionSerializer as DiscussionSerializer
 from aftersales.api.plan_serializers import discussion_detail
-from aftersales.api.serializers import CaseContactSerializer as ContactEntrySerializer
 from complaints.models import HandlingPlan, Measure
 from complaints.selectors import complaint_get
 from complaints.selectors.work import measure_of, plan_get, plans_of, similar_complaints
@@ -35,6 +34,7 @@ from complaints.services import plans as services
 from qsm.api.mixins import RecordActionsMixin, UserLanguageMixin
 from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
+from qsm.contacts.api.serializers import CaseContactSerializer as ContactEntrySerializer
 from qsm.contacts.api.serializers import ContactCreateSerializer
 
 from .plan_serializers import (

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import CaseIntakeForm
-from aftersales.forms import ReplyForm as ReplyForm  # the same form: the reply given to the customer
+from qsm.contacts.forms import ReplyForm as ReplyForm  # the core's: the reply given to the customer
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.parsing import parse_id

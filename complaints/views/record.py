@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from aftersales.forms import ContactForm
+from qsm.contacts.forms import ContactForm
 from qsm.contacts.models import ContactEntry
 from qsm.org.views import PeopleOptionsView
 from qsm.web.actions import RecordAttachmentDownloadView, RecordAttachView, RecordPageMixin, TransitionView, action_bar

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from qsm.api import drf as serializers
 from qsm.org.models import Department, Role, User
+from qsm.sla.models import Deadline
 from qsm.workflow.models import Attachment, Event
 
 from .fields import BlankAsNullCharField, LabelField, enum_field
@@ -161,3 +162,28 @@ class CommentSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="Why (required, not blank).")
+
+
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.CharField(allow_blank=True, help_text="The reply given to the customer.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SendLinkSerializer(serializers.Serializer):
+    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    """SLA-1: a clock of the case; ``paused`` while the customer is waited for."""
+
+    state = enum_field("DeadlineState", Deadline.State, read_only=True)
+    state_label = LabelField("state")
+    paused = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = ["stage", "state", "state_label", "paused", "started_at", "due_at", "paused_at", "completed_at"]
+        read_only_fields = fields
+
+    def get_paused(self, deadline: Deadline) -> bool:
+        return deadline.state == Deadline.State.PAUSED

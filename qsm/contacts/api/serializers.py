@@ -35,3 +35,18 @@ class ContactCreateSerializer(serializers.Serializer):
 
 class ContactAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True)
+
+
+# The contact log of an after-sales case and of a complaint: one shape. The names are the ones the
+# case published first; they are the schema's component names (API-2), so they stay.
+class CaseContactSerializer(ContactEntrySerializer):
+    """An entry of the case's contact log (the core contact log, its published shape)."""
+
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction, read_only=True)
+
+
+class CaseContactCreateSerializer(ContactCreateSerializer):
+    kind = enum_field("ContactKind", ContactEntry.Kind, default=ContactEntry.Kind.COMMUNICATION)
+    direction = enum_field("CommunicationDirection", ContactEntry.Direction, required=False, allow_null=True,
+                           default=None,
+                           help_text="For a communication; an update goes out, a question comes in.")
