@@ -486,6 +486,12 @@ def common_grams(model, fields: tuple[str, ...], term: str, threshold: float = T
     return estimate is not None and estimate >= threshold
 
 
+def forget_statistics() -> None:
+    """Drop the cached statistics: the next search reads ``pg_stats`` again (tests start with none)."""
+    with _stats_lock:
+        _stats.clear()
+
+
 def _frequencies(model, index_name: str) -> dict[str, float]:
     alias = model._base_manager.db
     key = (alias, index_name)
