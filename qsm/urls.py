@@ -30,6 +30,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("complaints/", include("complaints.urls")),
+    path("quality/", include("assessment.urls")),
     path("", include("qsm.links.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("qsm.api.urls")),

@@ -14,4 +14,5 @@ urlpatterns = [
     path("orders/", include("orders.api.urls")),
     path("aftersales/", include("aftersales.api.urls")),
     path("complaints/", include("complaints.api.urls")),
+    path("quality/", include("assessment.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""QC-3 rectification notices (整改通知) and the department's manager-approved rectification plans."""

@@ -1,0 +1,4 @@
+"""The pages of training under /quality/ (names in the ``assessment`` namespace)."""
+from __future__ import annotations
+
+urlpatterns: list = []
