@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import Order
 from qsm import search
 from qsm.api.condition_filter import ConditionFilter
-from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
+from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter, TreeNodeFilter
 from qsm.contacts.models import Channel
 from qsm.org.models import Customer, Department, Product, User
 
@@ -25,17 +25,6 @@ CASE_SEARCH = search.register(
 )
 
 
-class CauseFilter(django_filters.ModelChoiceFilter):
-    """A cause of the taxonomy: a top-level cause also matches the cases filed under its children."""
-
-    def filter(self, qs, value):
-        if value in django_filters.constants.EMPTY_VALUES:
-            return qs
-        # One subquery (no second round trip): the cause itself and its children.
-        causes = CauseCategory.objects.filter(Q(pk=value.pk) | Q(parent_id=value.pk)).values("pk")
-        return qs.filter(cause_id__in=causes)
-
-
 class CaseFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = StatusFilter(choices=Case.Status.choices, label=_("Status"))
@@ -44,7 +33,7 @@ class CaseFilter(FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
-    cause = CauseFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
+    cause = TreeNodeFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
     order = django_filters.ModelChoiceFilter(queryset=Order.objects.all(), label=_("Order"))
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))

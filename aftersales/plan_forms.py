@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qsm.contacts.models import Channel
+from qsm.contacts.forms import CustomerUpdateForm as CustomerUpdateForm  # the core's: progress told to the customer
 from qsm.fields import BoundedDateField, BoundedDateTimeField
 from qsm.org.models import Department, User
 from qsm.web.forms import (
@@ -15,7 +15,6 @@ from qsm.web.forms import (
     DateTimeLocalInput,
     PeopleField,
     PersonField,
-    now_local,
 )
 
 
@@ -76,15 +75,3 @@ class PlanCommentForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CustomerUpdateForm(BootstrapFormMixin, forms.Form):
-    """AFS-2: progress told to the customer, logged in the case's contact log."""
-
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = forms.CharField(label=_("What the customer was told"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("occurred_at", now_local())

@@ -6,12 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.filters import CauseFilter
 from aftersales.models import CauseCategory
 from orders.models import Order
 from qsm import search
 from qsm.api.condition_filter import ConditionFilter
-from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter
+from qsm.api.filters import FilterSet, LocalDayFilter, StatusFilter, TreeNodeFilter
 from qsm.org.models import Customer, Department, Product, User
 
 from .models import Complaint
@@ -42,7 +41,7 @@ class ComplaintFilter(FilterSet):
     status = StatusFilter(choices=Complaint.Status.choices, label=_("Status"))
     severity = django_filters.ChoiceFilter(choices=Complaint.Severity.choices, label=_("Severity"))
     channel = django_filters.ChoiceFilter(choices=Complaint.Channel.choices, label=_("Channel"))
-    cause = CauseFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
+    cause = TreeNodeFilter(queryset=CauseCategory.objects.all(), label=_("Cause"))
     responsible_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(),
                                                               label=_("Responsible department"))
     receiving_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(),

@@ -8,9 +8,9 @@ from django.utils import timezone
 from aftersales.models import PlanStep, SpecialPlan
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
-from qsm.api.serializers import NamedSerializer
-from qsm.discussions.models import Discussion, DiscussionNote
-from qsm.discussions.selectors import discussion_notes
+from qsm.discussions.api import CaseDiscussionNoteSerializer as CaseDiscussionNoteSerializer  # the core's
+from qsm.discussions.api import CaseDiscussionSerializer as CaseDiscussionSerializer
+from qsm.discussions.selectors import discussion_detail as discussion_detail
 
 # --- output ------------------------------------------------------------------------------------------
 
@@ -46,28 +46,6 @@ class SpecialPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseDiscussionNoteSerializer(serializers.ModelSerializer):
-    author_name = serializers.StringRelatedField(source="author", read_only=True)
-
-    class Meta:
-        model = DiscussionNote
-        fields = ["id", "author", "author_name", "meeting_at", "body", "created_at"]
-        read_only_fields = fields
-
-
-class CaseDiscussionSerializer(serializers.ModelSerializer):
-    opened_by_name = serializers.StringRelatedField(source="opened_by", read_only=True)
-    invited_departments = NamedSerializer(many=True, read_only=True, source="loaded_departments")
-    invited_users = NamedSerializer(many=True, read_only=True, source="loaded_users")
-    notes = CaseDiscussionNoteSerializer(many=True, read_only=True, source="loaded_notes")
-
-    class Meta:
-        model = Discussion
-        fields = ["id", "topic", "opened_by", "opened_by_name", "opened_at", "invited_departments", "invited_users",
-                  "notes"]
-        read_only_fields = fields
-
-
 # --- reads ------------------------------------------------------------------------------------------
 
 def plan_detail(plan: SpecialPlan) -> SpecialPlan:
@@ -75,12 +53,5 @@ def plan_detail(plan: SpecialPlan) -> SpecialPlan:
     plan.loaded_steps = list(PlanStep.objects.filter(plan=plan).select_related("owner", "done_by")
                              .order_by("position"))
     return plan
-
-
-def discussion_detail(discussion: Discussion) -> Discussion:
-    discussion.loaded_departments = list(discussion.invited_departments.order_by("name"))
-    discussion.loaded_users = list(discussion.invited_users.order_by("username"))
-    discussion.loaded_notes = list(discussion_notes(discussion))
-    return discussion
 
 

@@ -22,8 +22,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from aftersales.api.plan_serializers import CaseDiscussionSerializer as DiscussionSerializer
-from aftersales.api.plan_serializers import discussion_detail
 from complaints.models import HandlingPlan, Measure
 from complaints.selectors import complaint_get
 from complaints.selectors.work import measure_of, plan_get, plans_of, similar_complaints
@@ -36,6 +34,8 @@ from qsm.api.records import NESTED
 from qsm.api.serializers import CommentSerializer
 from qsm.contacts.api.serializers import CaseContactSerializer as ContactEntrySerializer
 from qsm.contacts.api.serializers import ContactCreateSerializer
+from qsm.discussions.api import CaseDiscussionSerializer as DiscussionSerializer
+from qsm.discussions.selectors import discussion_detail
 
 from .plan_serializers import (
     ComplaintInvestigationInputSerializer,

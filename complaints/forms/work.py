@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import cause_field
-from aftersales.plan_forms import CustomerUpdateForm
+from qsm.contacts.forms import CustomerUpdateForm
 from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.models import Department, User
 from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, PersonField

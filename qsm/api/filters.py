@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -51,6 +52,21 @@ class LocalDayFilter(django_filters.DateFilter):
         except OverflowError:  # "to 9999-12-31": no day follows it, so nothing is cut off
             return qs
         return super().filter(qs, start)
+
+
+class TreeNodeFilter(django_filters.ModelChoiceFilter):
+    """A node of a two-level taxonomy (a ``parent`` foreign key, like the cause categories that
+    after-sales cases and complaints share): a top-level node also matches the records filed under
+    its children. One subquery, no second round trip."""
+
+    parent_field = "parent"
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        nodes = self.queryset.model._default_manager.filter(
+            Q(pk=value.pk) | Q(**{f"{self.parent_field}_id": value.pk})).values("pk")
+        return qs.filter(**{f"{self.field_name}__in": nodes})
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -31,3 +31,17 @@ class ContactForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("occurred_at", now_local())
+
+
+class CustomerUpdateForm(BootstrapFormMixin, forms.Form):
+    """Progress told to the customer (AFS-2, CMP-3), logged in the record's contact log."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    summary = forms.CharField(label=_("What the customer was told"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", now_local())

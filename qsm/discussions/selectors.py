@@ -37,3 +37,10 @@ def discussion_prefetch(relation: str) -> models.Prefetch:
     return models.Prefetch(relation, queryset=Discussion.objects.select_related("opened_by").prefetch_related(
         models.Prefetch("solutions", queryset=Solution.objects.select_related("created_by").prefetch_related("products")),
     ))
+
+
+def discussion_detail(discussion: Discussion) -> Discussion:
+    discussion.loaded_departments = list(discussion.invited_departments.order_by("name"))
+    discussion.loaded_users = list(discussion.invited_users.order_by("username"))
+    discussion.loaded_notes = list(discussion_notes(discussion))
+    return discussion
