@@ -13,7 +13,7 @@ from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
 from qsm.org.models import Department, User
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_id
-from qsm.web.forms import DateTimeLocalInput, SearchableSelect, now_local
+from qsm.web.forms import DateTimeLocalInput, SearchableSelect, TreeChoiceField, now_local
 
 from .models import Case, CauseCategory
 
@@ -23,17 +23,10 @@ class ProductChoiceField(forms.ModelChoiceField):
         return f"{obj.code} · {obj.name}"
 
 
-class CauseChoiceField(forms.ModelChoiceField):
-    """A cause of the taxonomy: a top-level cause, or one of its children shown under it."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
-
-
-def cause_field(**kwargs) -> CauseChoiceField:
+def cause_field(**kwargs) -> TreeChoiceField:
     from .selectors import cause_choices
 
-    return CauseChoiceField(queryset=cause_choices(), widget=SearchableSelect, **kwargs)
+    return TreeChoiceField(queryset=cause_choices(), widget=SearchableSelect, **kwargs)
 
 
 class CaseIntakeForm(CustomerPickForm):

@@ -12,7 +12,7 @@ from aftersales.workflows import CASE_WORKFLOW
 from orders.models import Delivery, Order
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
-from qsm.api.serializers import AvailableActionSerializer, DeadlineSerializer
+from qsm.api.serializers import AvailableActionSerializer, CauseSerializer, DeadlineSerializer
 from qsm.api.serializers import ReplySerializer as ReplySerializer  # the core's, re-exported for the views
 from qsm.contacts.api.serializers import CaseContactCreateSerializer as CaseContactCreateSerializer
 from qsm.contacts.api.serializers import CaseContactSerializer
@@ -33,15 +33,6 @@ def _action_url(action: str, case: Case) -> str:
         return reverse(f"api-case-{_ACTION_URLS.get(action, action).replace('_', '-')}", args=[case.pk])
     except NoReverseMatch:
         return ""
-
-
-class CauseSerializer(serializers.ModelSerializer):
-    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True, default=None)
-
-    class Meta:
-        model = CauseCategory
-        fields = ["id", "code", "name", "parent", "parent_name"]
-        read_only_fields = fields
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -7,12 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from aftersales.api.serializers import CauseSerializer  # the serializer of after-sales' own cause taxonomy
 from aftersales.models import Case, Visit
 from orders.models import Order
 from qsm.api import drf as serializers
 from qsm.api.fields import LabelField, enum_field
-from qsm.api.serializers import AvailableActionSerializer, DeadlineSerializer
+from qsm.api.serializers import AvailableActionSerializer, CauseSerializer, DeadlineSerializer
 from qsm.contacts.api.serializers import CaseContactSerializer
 from qsm.contacts.models import Channel
 from qsm.org.api.serializers import CustomerCreateSerializer

@@ -6,11 +6,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.forms import cause_field
+from aftersales.selectors import cause_choices
 from qsm.contacts.forms import CustomerUpdateForm
 from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.models import Department, User
-from qsm.web.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput, PeopleField, PersonField
+from qsm.web.forms import (
+    BootstrapFormMixin,
+    DateInput,
+    DateTimeLocalInput,
+    PeopleField,
+    PersonField,
+    SearchableSelect,
+    TreeChoiceField,
+)
 
 from ..models import MAX_WHYS, WHY_MAX_LENGTH
 
@@ -29,7 +37,8 @@ class InvestigationForm(BootstrapFormMixin, forms.Form):
     responsible_person = PersonField(label=_("Responsible person"), required=False, queryset=_people)
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cause"] = cause_field(label=_("Cause category"), required=False)
+        self.fields["cause"] = TreeChoiceField(queryset=cause_choices(), widget=SearchableSelect,
+                                              label=_("Cause category"), required=False)
         for n in range(1, MAX_WHYS + 1):
             self.fields[f"why_{n}"] = CleanCharField(label=_("Why %(n)d") % {"n": n}, required=False,
                                                      max_length=WHY_MAX_LENGTH)

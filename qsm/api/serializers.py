@@ -77,6 +77,17 @@ class NamedSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
+class CauseSerializer(serializers.Serializer):
+    """A node of the cause taxonomy that after-sales cases and complaints share: a top-level cause
+    or one of its children (``parent``)."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True, label="Parent cause")
+    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True, default=None)
+
+
 @extend_schema_field(dynamic_enum("TimelineAction"))
 class _ActionField(serializers.CharField):
     pass

@@ -172,3 +172,11 @@ class AttachmentForm(BootstrapFormMixin, forms.Form):
 
     file = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class TreeChoiceField(forms.ModelChoiceField):
+    """A node of a two-level taxonomy (the shared cause categories): a top-level node, or one of
+    its children shown under it as "parent / child"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
