@@ -60,10 +60,7 @@ def _fresh_cache():
     session, throttle counter or cached value of an earlier test reaches it."""
     from django.core.cache import cache
 
-    from qsm import search
-
     cache.clear()
-    search.forget_statistics()  # pg_stats of an earlier test's rows would decide how this one searches
     yield
 
 
