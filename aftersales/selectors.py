@@ -11,6 +11,7 @@ from django.template.loader import select_template
 from django.utils.translation import gettext as _
 
 from orders.models import Delivery, Order, OrderLine
+from orders.selectors import order_for_intake as order_for_intake  # moved to orders; the old name kept
 from orders.selectors import order_visible
 from qsm import search
 from qsm.contacts.selectors import contact_log
@@ -106,19 +107,6 @@ def order_lookup(*, user, term: str, limit: int = 10) -> list[Order]:
             Prefetch("deliveries", queryset=Delivery.objects.order_by("number")),
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
         )[:limit]
-    )
-
-
-def order_for_intake(*, user, pk) -> Order | None:
-    """The order picked in the intake form, if the user may see it (else None: the form says so)."""
-    pk = parse_id(pk)
-    if pk is None:
-        return None
-    return (
-        order_visible(user=user).select_related("customer")
-        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("number")),
-                          Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")))
-        .filter(pk=pk).first()
     )
 
 

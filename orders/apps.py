@@ -22,6 +22,9 @@ class OrdersConfig(AppConfig):
         from .timeline import register_texts
 
         registry.register_inbox(order_inbox, module="orders")
+        from .selectors import order_for_intake, order_of_delivery
+
+        registry.register_order_picker(find_order=order_for_intake, order_of_delivery=order_of_delivery)
         register_texts()  # how its service lines read on the timeline (WF-2)
         registry.register_customer_history(order_customer_history)
         from . import exports

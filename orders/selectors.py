@@ -42,6 +42,28 @@ def order_visible(*, user) -> QuerySet[Order]:
     return ORDER_VISIBILITY.filter(Order.objects.all(), user)
 
 
+def order_for_intake(*, user, pk) -> Order | None:
+    """The order picked on an intake form (an after-sales case, a complaint), if the user may see
+    it, with its deliveries and lines (else None: the form says so)."""
+    pk = parse_id(pk)
+    if pk is None:
+        return None
+    return (
+        order_visible(user=user).select_related("customer")
+        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("number")),
+                          Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")))
+        .filter(pk=pk).first()
+    )
+
+
+def order_of_delivery(pk) -> int | None:
+    """The order of a delivery picked without its order."""
+    pk = parse_id(pk)
+    if pk is None:
+        return None
+    return Delivery.objects.filter(pk=pk).values_list("order_id", flat=True).first()
+
+
 # --- one definition of late, at risk and review overdue (ORD-2): the page, the list filter and the API --------
 
 

@@ -118,6 +118,32 @@ def record_sections(record, user) -> list[HistorySection]:
     return sections
 
 
+# --- the order picked on an intake form -------------------------------------------------------------
+# The intake forms of after-sales cases and complaints (qsm.web.intake_forms) let the user pick the
+# order (and a delivery of it) in the order type-ahead. Orders are a domain app the core may not
+# import: ``orders`` registers how a picked id is read, scoped to what the user may see.
+
+OrderFinder = Callable[..., Any]  # (user=..., pk=...) -> the order with its deliveries and lines, or None
+DeliveryOrderFinder = Callable[[int], "int | None"]  # delivery id -> its order's id, or None
+_order_picker: dict[str, Callable] = {}
+
+
+def register_order_picker(*, find_order: OrderFinder, order_of_delivery: DeliveryOrderFinder) -> None:
+    _order_picker.update(find_order=find_order, order_of_delivery=order_of_delivery)
+
+
+def picked_order(*, user, pk):
+    """The order picked on an intake form if ``user`` may see it, else None (the form says so)."""
+    find = _order_picker.get("find_order")
+    return find(user=user, pk=pk) if find is not None else None
+
+
+def order_of_delivery(pk: int) -> int | None:
+    """The order of a delivery picked without its order (None when there is no such delivery)."""
+    find = _order_picker.get("order_of_delivery")
+    return find(pk) if find is not None else None
+
+
 # --- reference data ------------------------------------------------------------------------------
 # Rows every installation needs (role groups, the default calendar, each module's SLA policies).
 # Each app declares its loader on its AppConfig: ``reference_data = "presales.reference:load"``,

@@ -6,23 +6,22 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.forms import CaseIntakeForm
 from qsm.contacts.forms import ReplyForm as ReplyForm  # the core's: the reply given to the customer
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.parsing import parse_id
 from qsm.web.forms import PersonField
+from qsm.web.intake_forms import OrderIntakeForm
 
 from ..models import Complaint
 
 
-class ComplaintIntakeForm(CaseIntakeForm):
-    """CMP-1 intake: the after-sales intake's customer / order / product pickers (the same
-    type-aheads and checks), with the complaint's own fields: every channel, the severity, the
+class ComplaintIntakeForm(OrderIntakeForm):
+    """CMP-1 intake: the core's order intake (the customer / order / product type-aheads and
+    checks after-sales cases use too), with the complaint's own fields: every channel, the severity, the
     customer's demand (诉求). ``source_visit`` / ``source_case`` are the record the complaint is opened
     from (hidden; the view checks the user may see it)."""
 
-    case_type = None  # not a complaint's
     channel = forms.ChoiceField(label=_("Channel"), choices=Complaint.Channel.choices, widget=forms.RadioSelect,
                                 error_messages={"required": _("Choose a channel.")})
     severity = forms.ChoiceField(label=_("Severity"), choices=Complaint.Severity.choices,

@@ -64,7 +64,7 @@ def _order_facts(user, pk) -> SourceFacts | None:
 
 
 def _order(user, pk):
-    from aftersales.selectors import order_for_intake
+    from orders.selectors import order_for_intake
 
     return order_for_intake(user=user, pk=pk) if pk else None
 
