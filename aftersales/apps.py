@@ -33,3 +33,6 @@ class AftersalesConfig(AppConfig):
         visit_setup.register()  # the survey link, the case's customer summary, visit timeline lines, export
         register_inbox()  # "my work", the customer page and the order page (qsm.registry)
         plans.register()  # the special-solution flow's notification kinds and timeline lines
+        from . import sampling
+
+        sampling.register()  # QC-2: the records a spot check may sample (qsm.sampling)

@@ -474,6 +474,8 @@ class Visit(models.Model):
             models.Index(fields=["-planned_for", "-id"], name="visit_planned_idx"),
             models.Index(fields=["department", "-planned_for", "-id"], name="visit_dept_planned_idx"),
             models.Index(fields=["status", "-planned_for"], name="visit_status_planned_idx"),
+            # QC-2 spot checks (aftersales.sampling): the visits a department did in a period.
+            models.Index(fields=["department", "done_at"], name="visit_dept_done_idx"),
             models.Index(fields=["owner", "-planned_for"], name="visit_owner_planned_idx"),
             models.Index(fields=["customer", "-planned_for"], name="visit_customer_planned_idx"),
             models.Index(fields=["satisfaction"], name="visit_satisfaction_idx"),

@@ -45,3 +45,6 @@ class ComplaintsConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()  # "my work", the customer page, the order, visit and case pages (qsm.registry)
+        from . import sampling
+
+        sampling.register()  # QC-2: the records a spot check may sample (qsm.sampling)

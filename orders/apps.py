@@ -33,3 +33,6 @@ class OrdersConfig(AppConfig):
         from . import summary
 
         summary.register()  # what a customer reads about an order on a survey page (qsm.summaries)
+        from . import sampling
+
+        sampling.register()  # QC-2: the records a spot check may sample (qsm.sampling)

@@ -29,3 +29,6 @@ class PresalesConfig(AppConfig):
         from . import exports
 
         exports.register()  # its exports, for the pages, the API and the export jobs (qsm.exports)
+        from . import sampling
+
+        sampling.register()  # QC-2: the records a spot check may sample (qsm.sampling)

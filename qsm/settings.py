@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
     "exports-sweep": {"task": "qsm.exports.tasks.sweep_export_jobs", "schedule": 600.0},
     # VIS-1: due follow-ups become planned visits; it reads the queue, so a missed run catches up.
     "visit-scheduler": {"task": "aftersales.tasks.schedule_visits", "schedule": 300.0},
+    # QC-2: the scheduled inspections of the plans come due (idempotent: one per plan and period).
+    "qc-scheduled-inspections": {"task": "assessment.inspections.tasks.create_due_inspections",
+                                 "schedule": 3600.0},
+    # QC-1: approved standard versions take effect on their date; reads only the approved ones due.
+    "standards-activate": {"task": "assessment.standards.tasks.activate_due_versions", "schedule": 900.0},
 }
 VISIT_SCHEDULER_BATCH = env.int("VISIT_SCHEDULER_BATCH", default=200)
 

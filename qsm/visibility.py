@@ -40,7 +40,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from qsm.org.rules import sees_everything
+from qsm.org.rules import is_manager, sees_everything
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,26 @@ class DepartmentRole:
 
 
 @dataclass(frozen=True)
+class Public:
+    """Every signed-in user reads the records whose ``field`` (a column of the record) is set, or
+    is one of ``values`` when given: the company's published rules (QC-1: an effective standard
+    and its superseded versions are read by all staff; drafts are not)."""
+
+    field: str
+    values: tuple[Any, ...] | None = None
+
+    def q(self, at: str) -> Q:
+        if self.values is None:
+            return Q(**{f"{at}{self.field}__isnull": False})
+        return Q(**{f"{at}{self.field}__in": list(self.values)})
+
+    def holds(self, record) -> bool:
+        if self.values is None:
+            return _pk(record, self.field) is not None
+        return getattr(record, self.field) in self.values
+
+
+@dataclass(frozen=True)
 class Visibility:
     owner: str | None = "owner"  # FK (or FK path: "order__owner") to the user who owns the record
     departments: tuple[str, ...] = ("department",)  # FKs / FK paths to departments whose members see it
@@ -67,6 +87,10 @@ class Visibility:
     through: str | None = None  # a child record is seen by whoever sees this parent (FK name)
     department_roles: tuple[DepartmentRole, ...] = ()  # departments with a declared role see some states
     readers_of: tuple[str, ...] = ()  # FKs to records whose viewers may read this one (read-only sight)
+    # FKs / FK paths to departments whose MANAGERS (not every member) see it (QC-2: the inspected
+    # department's managers read its inspections).
+    manager_departments: tuple[str, ...] = ()
+    public: tuple[Public, ...] = ()  # records every signed-in user reads (see Public)
     model: type[models.Model] | None = field(default=None, compare=False)
 
     # --- the selector half -----------------------------------------------------------------------
@@ -98,6 +122,11 @@ class Visibility:
         if user.department_id:
             for name in self.departments:
                 q |= Q(**{f"{at}{name}": user.department_id})
+            if self.manager_departments and is_manager(user):
+                for name in self.manager_departments:
+                    q |= Q(**{f"{at}{name}": user.department_id})
+        for rule in self.public:
+            q |= rule.q(at)
         for path in self.users:
             q |= self._participates(path, user.pk, at=at)
         if user.department_id:
@@ -147,6 +176,11 @@ class Visibility:
         if self.owner and _pk(record, self.owner) == user.pk:
             return True
         if user.department_id and any(_pk(record, name) == user.department_id for name in self.departments):
+            return True
+        if user.department_id and self.manager_departments and is_manager(user) and any(
+                _pk(record, name) == user.department_id for name in self.manager_departments):
+            return True
+        if any(rule.holds(record) for rule in self.public):
             return True
         if any(u.pk == user.pk for path in self.users for u in _values(record, path)):
             return True
@@ -232,9 +266,12 @@ def register(model: type[models.Model], visibility: Visibility) -> Visibility:
     declared = Visibility(owner=visibility.owner, departments=tuple(visibility.departments),
                           users=tuple(visibility.users), participant_departments=tuple(visibility.participant_departments),
                           through=visibility.through, department_roles=tuple(visibility.department_roles),
-                          readers_of=tuple(visibility.readers_of), model=model)
+                          readers_of=tuple(visibility.readers_of),
+                          manager_departments=tuple(visibility.manager_departments),
+                          public=tuple(visibility.public), model=model)
     names = (declared.through,) if declared.through else (
-        declared.owner, *declared.departments, *declared.readers_of, *(r.field for r in declared.department_roles))
+        declared.owner, *declared.departments, *declared.readers_of, *(r.field for r in declared.department_roles),
+        *declared.manager_departments, *(p.field for p in declared.public))
     for name in names:
         if name:
             model._meta.get_field(name.split("__")[0])  # a typo fails at import, not in production

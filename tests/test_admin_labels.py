@@ -30,6 +30,27 @@ def _text(response) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
+def _assessment_world():
+    """Quality control (tests.builders.assessment): a standard revised once, an inspection plan, an
+    inspection with a failed finding whose notice was rejected once then closed, a training plan
+    with a held session and its attendance."""
+    from assessment.inspections.models import InspectionPlan
+    from tests.builders import assessment as qc
+
+    people = qc.cast()
+    standard = qc.a_standard(owner=people.manager, people=people)
+    qc.a_revision(standard, state="effective", author=people.member, people=people)
+    checklist = qc.a_checklist(standard=standard, people=people)
+    InspectionPlan.objects.create(title="销售部月度检查", department=people.department, module="inquiries",
+                                  checklist=checklist, frequency="monthly", sample_size=5, inspector=people.quality,
+                                  next_run_on=qc.in_days(30))
+    finding = qc.a_failed_finding(checklist=checklist, people=people)
+    qc.a_notice(state="closed", finding=finding, rejected_first=True, people=people)
+    plan = qc.a_training_plan(people=people)
+    qc.a_session(plan=plan, state="held", attendees=[people.member, people.colleague], scores=[92, 85],
+                 standards=[standard], people=people)
+
+
 @pytest.fixture
 def chinese_admin(db):
     user = UserFactory(username="root", is_staff=True, is_superuser=True, department=None, language="zh-hans",
@@ -250,6 +271,7 @@ def test_every_admin_list_and_change_form_reads_in_chinese(client, chinese_admin
     _admin_world(staff_user, sales_user, production_user, customer, product)
     _aftersales_world(sales_user, production_user, customer)
     _complaints_world()
+    _assessment_world()
     AccessAttempt.objects.create(user_agent="Mozilla", ip_address="10.0.0.1", username="guess", http_accept="*/*",
                                  path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3)
     from axes.models import AccessFailureLog, AccessLog

@@ -338,7 +338,7 @@ def test_each_app_builds_its_own_demo_data_and_the_command_only_orchestrates():
 
     # every module declares its builder, and they run in dependency order (INSTALLED_APPS)
     labels = [label for label, _build in demo_builders()]
-    assert labels == ["org", "sla", "notify", "presales", "orders", "aftersales", "complaints"]
+    assert labels == ["org", "sla", "notify", "presales", "orders", "aftersales", "complaints", "assessment"]
     order = [config.label for config in apps.get_app_configs()]
     assert labels == sorted(labels, key=order.index)
     # the command writes no record itself: no service, no model constant, no schedule

@@ -66,7 +66,7 @@ class UserLookupView(LoginRequiredMixin, View):
     list page ~2,000 rendered options (PERF-1); each match is a radio input named after the filter,
     and picking one applies it (static/js/qsm.js)."""
 
-    FIELDS = ("owner", "engineer")
+    FIELDS = ("owner", "engineer", "trainer")  # trainer: the training session list (QC-5)
 
     def get(self, request):
         field = request.GET.get("field", "")

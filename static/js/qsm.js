@@ -5,6 +5,7 @@
    handler and no eval, so templates never carry code: they say what they want with data-*
    attributes and the delegated listeners below act on them, also inside HTML that htmx swaps in.
      data-add-row="<box id>"  a formset's "add a row" button: clones the box's <template> row
+     data-groups-follow="<id>"  a select offering only the option group named like the chosen option of <id>
      record pages             the element a record page swaps (hx-target="this", id "<entity>-page",
                               or data-record-page): after a swap its first error comes into view
    A page that needs more (a chart) loads its own static file in {% block scripts %} and reads its
@@ -337,5 +338,27 @@
         checkWhole(row);
       }
     }
+  });
+  // A select whose option groups follow another select (data-groups-follow="<leader's id>"): only
+  // the group labelled like the leader's chosen option is offered (a spot check's checklists of
+  // the chosen module). Without a choice every group shows; the server checks the pair anyway.
+  function followGroups(select) {
+    const leader = document.getElementById(select.dataset.groupsFollow);
+    if (!leader) return;
+    const chosen = leader.selectedOptions[0];
+    const label = leader.value && chosen ? chosen.text : "";
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      const shown = !label || group.label === label;
+      group.hidden = !shown;
+      group.disabled = !shown;
+    });
+    const picked = select.selectedOptions[0];
+    if (picked && picked.parentElement && picked.parentElement.disabled) select.value = "";
+  }
+  document.querySelectorAll("select[data-groups-follow]").forEach(followGroups);
+  document.addEventListener("change", function (event) {
+    const leader = event.target;
+    if (!leader.id || leader.tagName !== "SELECT") return;
+    document.querySelectorAll('select[data-groups-follow="' + leader.id + '"]').forEach(followGroups);
   });
 })();

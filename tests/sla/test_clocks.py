@@ -34,6 +34,7 @@ from qsm.workflow import engine
 from qsm.workflow.checks import clock_policies
 from qsm.workflow.models import Event
 from tests.builders import aftersales as afs
+from tests.builders import assessment as qc
 from tests.builders import complaints as cmp
 from tests.builders.inquiries import new_inquiry
 from tests.builders.orders import order_in, pass_all, priced_product
@@ -149,6 +150,37 @@ CLOCK_TABLE = {
         done=lambda r, u: complaints_core.preventive_complete(measure=r, actor=r.owner, note="已修订保养规程"),
         cancel=lambda r, u: complaints_core.preventive_cancel(measure=r, actor=cmp.cast().quality_manager,
                                                               reason="已由其他措施覆盖"),
+    ),
+    # Quality control (assessment, tests.builders.assessment): the tables' own transitions.
+    ("assessment.standardversion", "standard_approval"): SimpleNamespace(
+        enter=lambda u: qc.a_revision(state="review"),
+        done=lambda r, u: engine.fire(r, "approve", actor=qc.cast().quality_manager),
+        cancel=lambda r, u: engine.fire(r, "return", actor=qc.cast().quality_manager, comment="请补充量化指标"),
+    ),
+    ("assessment.standardversion", "standard_review"): SimpleNamespace(
+        enter=lambda u: qc.a_standard().current_version,
+        done=lambda r, u: qc.a_revision(r.standard, state="effective") and r,
+        cancel=lambda r, u: engine.fire(r, "retire", actor=qc.cast().quality_manager, comment="业务已停止"),
+    ),
+    ("assessment.inspection", "inspection"): SimpleNamespace(
+        enter=lambda u: qc.an_inspection(state="in_progress", results=("pass",) * 4),
+        done=lambda r, u: engine.fire(r, "complete", actor=r.inspector),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=qc.cast().quality_manager, comment="重复"),
+    ),
+    ("assessment.notice", "rectification"): SimpleNamespace(
+        enter=lambda u: qc.a_notice(state="rectifying"),
+        done=lambda r, u: qc.report_completion(r, actor=qc.cast().member),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=qc.cast().quality_manager, comment="重复下发"),
+    ),
+    ("assessment.notice", "verification"): SimpleNamespace(
+        enter=lambda u: qc.a_notice(state="reported"),
+        done=lambda r, u: engine.fire(r, "verify", actor=qc.cast().quality, note="复查合格"),
+        cancel=lambda r, u: engine.fire(r, "cancel", actor=qc.cast().quality_manager, comment="重复下发"),
+    ),
+    ("assessment.rectificationplan", "rectification_approval"): SimpleNamespace(
+        enter=lambda u: qc.a_plan(qc.a_notice(), state="submitted"),
+        done=lambda r, u: engine.fire(r, "approve", actor=qc.cast().manager),
+        cancel=lambda r, u: engine.fire(r.notice, "cancel", actor=qc.cast().quality_manager, comment="重复下发") and r,
     ),
 }
 
