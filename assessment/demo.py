@@ -80,6 +80,7 @@ class QualityDemo(DemoBuilder):
         self.inspections: dict[str, dict] = {}  # inspection number -> what the inspector will judge
         self.seed = self.rng.randrange(1 << 30)
         self.training: dict[str, Any] = {}
+        self.session_starts: dict[str, dt.datetime] = {}  # held sessions: when they start
 
     def _user(self, username: str):
         return self.users[username]
@@ -182,27 +183,36 @@ class QualityDemo(DemoBuilder):
         """Checklists and plans once the standards are in force; the spot checks over the year."""
         rng = self.rng
         officer = OFFICERS[0]
-        at = self.year_ago + dt.timedelta(days=30)
+        at = self.year_ago + dt.timedelta(days=20)
         steps = [(at, self._checklists(officer))]
         plans = [("service", "cases"), ("sales", "inquiries")] if self.small else [
             ("service", "cases"), ("sales", "inquiries"), ("sales", "orders"), ("service", "visits")]
-        # The plans start some months before now (a year of monthly inspections is more than the demo needs).
-        months = 2 if self.small else 5
-        first_run = (self.now - dt.timedelta(days=30 * months)).date().replace(day=1)
+        # A year of monthly inspections: the first run is the first of the month after the plans are made
+        # (its inspection covers that month); the beat sweep makes the others, the inspector judges them.
+        first_run = (at + dt.timedelta(days=1)).date()
+        first_run = (first_run.replace(day=1) + dt.timedelta(days=32)).replace(day=1) if first_run.day > 1 else first_run
         for n, (dept, module) in enumerate(plans):
             steps.append((at + dt.timedelta(hours=1 + n), self._plan(dept, module, first_run, officer)))
-        # Spot checks: one of each module (the after-sales one: five cases), spread over the year; the
-        # visits one a re-check sample of phone visits (VIS-2); the last one still planned.
+        # Spot checks of every module spread over the year (the after-sales ones of five cases), the last one
+        # still open; and now, a re-check sample of the phone visits marked for re-check during the year (VIS-2).
+        # A period ends three weeks before its draw: the records in it have their department by then (a case
+        # rerouted, a complaint's responsible department named), so its seed draws the same records later.
         modules = list(MODULE_DEPARTMENT)
-        for n, module in enumerate(modules):
-            t = self.year_ago + dt.timedelta(days=120 + n * (200 // len(modules)) + rng.uniform(0, 10))
-            number_key = f"spot-{module}"
-            judge_after = None if n == len(modules) - 1 else rng.uniform(2, 5)
-            steps.append((t, self._spot_check(module, t, number_key, recheck=(module == "visits"))))
-            if judge_after is not None:
-                steps.append((t + dt.timedelta(days=judge_after), self._work(number_key)))
-            if module == "cases":  # QC-3: its failed item becomes a notice, the plan approved
-                steps.append((t + dt.timedelta(days=judge_after + 0.3), _notice_from_finding(self)))
+        count = 5 if self.small else 11
+        for n in range(count):
+            module = modules[n % len(modules)]
+            t = self.year_ago + dt.timedelta(days=100 + n * (240 // count) + rng.uniform(0, 10))
+            number_key = f"spot-{n}"
+            start = max(self.year_ago.date() + dt.timedelta(days=1), (t - dt.timedelta(days=180)).date())
+            steps.append((t, self._spot_check(module, start, (t - dt.timedelta(days=21)).date(), number_key)))
+            if n < count - 1:
+                judge_after = rng.uniform(2, 5)
+                steps.append((t + dt.timedelta(days=judge_after), self._work(number_key, fail_first=n == 2)))
+                if n == 2:  # the first after-sales one. QC-3: its failed item becomes a notice, the plan approved
+                    steps.append((t + dt.timedelta(days=judge_after + 0.3), _notice_from_finding(self, number_key)))
+        t = self.now - dt.timedelta(hours=2)
+        steps.append((t, self._spot_check("visits", (self.year_ago + dt.timedelta(days=1)).date(),
+                                          (t - dt.timedelta(days=1)).date(), "spot-recheck", recheck=True)))
         steps.sort(key=lambda pair: pair[0])
         times = self._place([t for t, _s in steps])
         return list(zip(times, [s for _t, s in steps], strict=True))
@@ -228,25 +238,25 @@ class QualityDemo(DemoBuilder):
                         frequency="monthly", sample_size=2, inspector=self._user(OFFICERS[1]), next_run_on=first_run)
         return step
 
-    def _spot_check(self, module: str, t: dt.datetime, key: str, *, recheck: bool = False):
-        start = (t - dt.timedelta(days=90)).date()
-        end = (t - dt.timedelta(days=1)).date()
-
+    def _spot_check(self, module: str, start: dt.date, end: dt.date, key: str, *, recheck: bool = False):
         def step():
             from qsm.errors import ValidationError
 
             from .inspections.spot_checks import create_spot_check
 
-            # the module's usual department first, then the other business one, the whole population when no
-            # phone visit was marked for re-check; a module without any record in the period is not checked
+            # the module's usual department first, then the other business one, then the year so far; the whole
+            # population when no phone visit was marked for re-check; a module without any record is not checked
             departments = [MODULE_DEPARTMENT[module]] + [d for d in ("service", "sales") if d != MODULE_DEPARTMENT[module]]
-            tries = [(d, r) for r in ((True, False) if recheck else (False,)) for d in departments]
+            year = (max(self.year_ago.date() + dt.timedelta(days=1), timezone.localdate() - dt.timedelta(days=360)),
+                    timezone.localdate() - dt.timedelta(days=1))
+            tries = [(d, r, p) for r in ((True, False) if recheck else (False,)) for p in ((start, end), year)
+                     for d in departments]
             inspection = None
-            for dept, only in tries:
+            for dept, only, (first, last) in tries:
                 try:
                     inspection = create_spot_check(
                         self._user(OFFICERS[0]), module=module, department=self.departments[dept],
-                        period_start=start, period_end=end, sample_size=5, checklist=self.checklists[module],
+                        period_start=first, period_end=last, sample_size=5, checklist=self.checklists[module],
                         inspector=self._user(OFFICERS[0]), recheck_only=only)
                     break
                 except ValidationError as exc:
@@ -257,11 +267,11 @@ class QualityDemo(DemoBuilder):
             self.inspections[key] = inspection
         return step
 
-    def _work(self, key: str):
+    def _work(self, key: str, *, fail_first: bool = False):
         def step():
             inspection = self.inspections.get(key)
             if inspection is not None:
-                work_inspection(inspection, seed=self.seed, fail_first=key == "spot-cases")
+                work_inspection(inspection, seed=self.seed, fail_first=fail_first)
         return step
 
 
@@ -303,7 +313,8 @@ class NoticeStory:
 def lay_out_notices(demo: QualityDemo) -> list[NoticeStory]:
     """Manual notices (the finding-sourced one comes from the after-sales spot check) along the year."""
     rng = demo.rng
-    paths = NOTICE_PATHS[:5] if demo.small else NOTICE_PATHS
+    # the small demo: the first five paths and the cancelled one (a notice in every state)
+    paths = [p for i, p in enumerate(NOTICE_PATHS) if i < 5 or p[1] == "cancelled"] if demo.small else NOTICE_PATHS
     stories = []
     for index, path in enumerate(paths):
         dept, final, rejected, reopened, overdue = path
@@ -411,13 +422,13 @@ def _notice_step(demo: QualityDemo, story: NoticeStory, action: str, username: s
     return step
 
 
-def _notice_from_finding(demo: QualityDemo):
+def _notice_from_finding(demo: QualityDemo, key: str):
     """The after-sales spot check's failed item: a notice to the department, its plan approved."""
     def step():
         from .models import Finding
         from .rectification.services import issue_notice, plan_approve, plan_propose, plan_submit
 
-        inspection = demo.inspections.get("spot-cases")
+        inspection = demo.inspections.get(key)
         if inspection is None:
             return
         finding = Finding.objects.filter(inspection=inspection, result="fail").order_by("pk").first()
@@ -447,6 +458,7 @@ def lay_out_training(demo: QualityDemo) -> list[tuple[dt.datetime, Any]]:
     one cancelled, the next ones scheduled)."""
     rng = demo.rng
     steps = []
+    holds = {}
     start = demo.year_ago + dt.timedelta(days=10)
     for n, dept in enumerate(("service", "sales")):
         plan_key = f"plan-{dept}"
@@ -457,14 +469,25 @@ def lay_out_training(demo: QualityDemo) -> list[tuple[dt.datetime, Any]]:
             key = f"{plan_key}-{k}"
             final = "scheduled" if k == len(sessions) - 1 else ("cancelled" if (k == 1 and n == 1) else "held")
             when = (demo.now + dt.timedelta(days=5 + k)) if final == "scheduled" else at + dt.timedelta(days=3)
-            steps.append((at, _session(demo, plan_key, key, title, topic, when)))
+            schedule = _session(demo, plan_key, key, title, topic, when)
+            steps.append((at, schedule))
             if final == "held":
-                steps.append((when + dt.timedelta(hours=3), _held(demo, key, dept)))
+                hold = _held(demo, key, dept)
+                steps.append((when + dt.timedelta(hours=3), hold))
+                holds[key] = (schedule, hold)
             elif final == "cancelled":
                 steps.append((at + dt.timedelta(days=2), _session_fire(demo, key, "cancel", "讲师临时有事，改期。")))
     steps.sort(key=lambda pair: pair[0])
     times = demo._place([t for t, _s in steps])
+    # a held session starts between its scheduling and its holding, as those were placed in working hours
+    placed = dict(zip([s for _t, s in steps], times, strict=True))
+    for key, (schedule, hold) in holds.items():
+        demo.session_starts[key] = min(max(placed[schedule] + dt.timedelta(minutes=10), placed[hold] - 2 * HOUR_DELTA),
+                                       placed[hold] - dt.timedelta(minutes=1))
     return list(zip(times, [s for _t, s in steps], strict=True))
+
+
+HOUR_DELTA = dt.timedelta(hours=1)
 
 
 def _training_plan(demo: QualityDemo, dept: str, key: str):
@@ -490,7 +513,8 @@ def _session(demo: QualityDemo, plan_key: str, key: str, title: str, topic: str,
 
         # held ones start a couple of hours after they are scheduled (the "held" step comes days later);
         # the last one is next week
-        starts = (when if when > demo.now else timezone.now() + dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+        starts = demo.session_starts.get(key) or (when if when > demo.now else timezone.now() + dt.timedelta(hours=2))
+        starts = starts.replace(second=0, microsecond=0)
         standards = list(Standard.objects.filter(current_version__isnull=False).order_by("pk")[:2]) \
             if topic in ("standards", "process") else []
         demo.training[key] = session_schedule(
@@ -529,7 +553,11 @@ def _held(demo: QualityDemo, key: str, dept: str):
 
 def work_inspection(inspection, *, seed: int, fail_first: bool = False, manager=None) -> None:
     """The inspector judges every item of every sampled record (a few fail, with a comment) and completes it;
-    an inspection of a period without records is cancelled by the quality manager."""
+    an inspection of a period without records is cancelled by the quality manager.
+
+    The failures go through ``finding_judge`` (the department's managers hear of each); the passes and
+    "not applicable" are written in one update per result (a year of inspections judged item by item
+    through the service was most of the demo's quality-control time)."""
     from .inspections.services import finding_judge, inspection_cancel, inspection_complete, inspection_start
     from .models import Finding, Inspection
 
@@ -546,14 +574,17 @@ def work_inspection(inspection, *, seed: int, fail_first: bool = False, manager=
         inspection_start(inspection=inspection, actor=actor)
     pending = list(Finding.objects.filter(inspection=inspection, result="pending").select_related("inspection")
                    .order_by("sample__position", "item__position"))
+    by_result: dict[str, list[int]] = {"pass": [], "na": []}
     for n, finding in enumerate(pending):
         draw = rng.random()
         if (fail_first and n == 0) or draw < 0.08:
             finding_judge(finding=finding, actor=actor, result="fail", comment=rng.choice(FAIL_COMMENTS))
-        elif draw < 0.14:
-            finding_judge(finding=finding, actor=actor, result="na")
         else:
-            finding_judge(finding=finding, actor=actor, result="pass")
+            by_result["na" if draw < 0.14 else "pass"].append(finding.pk)
+    for result, pks in by_result.items():
+        if pks:
+            Finding.objects.filter(pk__in=pks, result="pending").update(result=result, judged_by=actor,
+                                                                        judged_at=timezone.now())
     inspection.refresh_from_db()
     inspection_complete(inspection=inspection, actor=actor, summary=SUMMARY)
 
@@ -575,10 +606,11 @@ def _daily(ctx: DemoContext, demo: QualityDemo):
         today = timezone.localdate(at)
         activate_due_versions(today=today)
         create_due_inspections(today=today)
-        # the inspector carries out the scheduled inspections made a few days ago (the last weeks' still open)
-        if at < ctx.now - dt.timedelta(days=12):
+        # the inspector carries out the scheduled inspections made a few days ago (the latest month's still open)
+        done_by = min(at - dt.timedelta(days=3), ctx.now - dt.timedelta(days=32))
+        if done_by > ctx.year_ago:
             for inspection in Inspection.objects.filter(kind="scheduled", status__in=Inspection.OPEN_STATES,
-                                                        created_at__lte=at - dt.timedelta(days=3)).order_by("pk"):
+                                                        created_at__lte=done_by).order_by("pk"):
                 work_inspection(inspection, seed=demo.seed, manager=demo._user(QUALITY_MANAGER))
     return run
 
