@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from qsm.followup.reasons import reason_label
-from qsm.workflow.admin import ViewOnlyAdmin
+from qsm.workflow.admin import ShownInline, ViewOnlyAdmin
 
 from .models import (
     Case,
@@ -26,26 +26,6 @@ from .models import (
     VisitAnswer,
     VisitRule,
 )
-
-
-class ShownInline(admin.TabularInline):
-    """Rows written by the services: shown with their record, never added, changed or deleted."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- reference data ---------------------------------------------------------------------------------
 

@@ -12,19 +12,13 @@ from django.shortcuts import render
 from django.utils import translation
 
 from qsm.links.services import LinkRefused
+from qsm.links.views import page_language
 from qsm.org.accounts import client_ip
 from qsm.summaries import customer_summary
 
 from .models import Visit
 from .services.visits import _questions, company_name, visit_feedback_record
 from .visit_forms import AnswersForm
-
-LANGUAGES = ("zh-hans", "en")
-
-
-def _language(request) -> str:
-    lang = request.POST.get("lang") or request.GET.get("lang") or ""
-    return lang if lang in LANGUAGES else "zh-hans"  # the customer's page is Chinese first
 
 
 def _usable(visit: Visit, use) -> None:
@@ -45,7 +39,7 @@ class VisitFeedbackHandler:
 
     def get(self, request, use):
         _usable(use.record, use)
-        lang = _language(request)
+        lang = page_language(request)
         with translation.override(lang):
             form = AnswersForm(questions=_questions(use.record))
         return self._render(request, use, form, lang=lang)
@@ -55,7 +49,7 @@ class VisitFeedbackHandler:
 
         visit = use.record
         _usable(visit, use)
-        lang = _language(request)
+        lang = page_language(request)
         with translation.override(lang):
             form = AnswersForm(request.POST, questions=_questions(visit))
             if not form.is_valid():

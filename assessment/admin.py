@@ -4,8 +4,7 @@ never added, changed or deleted."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.admin import ShownInline
-from qsm.workflow.admin import ViewOnlyAdmin
+from qsm.workflow.admin import ShownInline, ViewOnlyAdmin
 
 from .models import (
     Attendance,

@@ -3,8 +3,7 @@ preventive measures change only through their services and workflow tables (WF-1
 are shown, never added, changed or deleted. The cause taxonomy is after-sales' (shared)."""
 from django.contrib import admin
 
-from aftersales.admin import ShownInline
-from qsm.workflow.admin import ViewOnlyAdmin
+from qsm.workflow.admin import ShownInline, ViewOnlyAdmin
 
 from .models import CaseReport, Complaint, CustomerAnswer, HandlingPlan, Measure, PreventiveMeasure
 

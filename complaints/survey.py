@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.utils import translation
 
 from aftersales.services.visits import company_name
-from aftersales.survey import _language
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.links.services import LinkRefused
+from qsm.links.views import page_language
 from qsm.org.accounts import client_ip
 from qsm.summaries import customer_summary
 
@@ -36,13 +36,13 @@ class ComplaintConfirmHandler:
 
     def get(self, request, use):
         usable_check(use.record, use.link)
-        lang = _language(request)
+        lang = page_language(request)
         with translation.override(lang):
             form = AnswerForm()
         return self._render(request, use, form, lang=lang)
 
     def post(self, request, use):
-        lang = _language(request)
+        lang = page_language(request)
         with translation.override(lang):
             form = AnswerForm(request.POST)
             if not form.is_valid():

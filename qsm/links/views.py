@@ -25,6 +25,15 @@ QR_SALT = "qsm.links.qr"
 QR_MAX_AGE = 3600  # a print page's QR image is fetched right after the page
 
 
+PAGE_LANGUAGES = ("zh-hans", "en")
+
+
+def page_language(request) -> str:
+    """The language a customer's link page answers in: ``?lang=`` / the posted ``lang``, Chinese first."""
+    lang = request.POST.get("lang") or request.GET.get("lang") or ""
+    return lang if lang in PAGE_LANGUAGES else "zh-hans"
+
+
 def _refused(request, refused: LinkRefused) -> HttpResponse:
     # The customer has no account and no saved language: say it in Chinese and in English.
     messages = []

@@ -98,3 +98,21 @@ class ServiceEditAdmin(admin.ModelAdmin):
         except (PermissionDenied, TransitionNotAllowed, ValidationError) as exc:
             self.message_user(request, str(exc), level=messages.ERROR)
 
+
+class ShownInline(admin.TabularInline):
+    """Rows written by the services: shown with their record, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
