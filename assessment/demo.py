@@ -244,9 +244,11 @@ class QualityDemo(DemoBuilder):
 
             from .inspections.spot_checks import create_spot_check
 
-            # the module's usual department first, then the other business one, then the year so far; the whole
-            # population when no phone visit was marked for re-check; a module without any record is not checked
-            departments = [MODULE_DEPARTMENT[module]] + [d for d in ("service", "sales") if d != MODULE_DEPARTMENT[module]]
+            # the module's usual department first, then the other business one, then every other department
+            # (a visit is answered for by its order's department: production, say), then the year so far; the
+            # whole population when no phone visit was marked for re-check; a module without records is not checked
+            usual = [MODULE_DEPARTMENT[module]] + [d for d in ("service", "sales") if d != MODULE_DEPARTMENT[module]]
+            departments = usual + sorted(code for code in self.departments if code not in usual)
             year = (max(self.year_ago.date() + dt.timedelta(days=1), timezone.localdate() - dt.timedelta(days=360)),
                     timezone.localdate() - dt.timedelta(days=1))
             tries = [(d, r, p) for r in ((True, False) if recheck else (False,)) for p in ((start, end), year)

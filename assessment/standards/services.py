@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from complaints.validation import clean_date, clean_text, require
+from qsm.validation import clean_date, clean_text, require
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
