@@ -23,10 +23,9 @@ At scale 1:
 
 Each record gets what the app writes: numbers of the app's sequences, the clocks (standard approval and
 review, inspection, rectification, verification, plan approval) with their running, met or late deadlines
-and ``due_at``, and one timeline event per transition. The sampled records are drawn by SQL (a stratified
-draw over the period's records, deterministic per inspection), not by ``qsm.sampling.draw`` of the stored
-seed: re-drawing a seeded inspection's seed gives another sample (the seed only matters for inspections
-the app creates).
+and ``due_at``, and one timeline event per transition. The sampled records are drawn as the app draws them
+(``qsm.sampling``, from each inspection's stored seed, the re-check samples of visits among the visits marked
+for re-check): re-drawing a seeded inspection gives its samples.
 """
 from __future__ import annotations
 
@@ -81,17 +80,13 @@ KINDS = [("process", 40), ("content", 30), ("quality", 30)]
 
 # The population of each module (as its qsm.sampling declaration reads it): table, date column, department
 # expression, extra condition, title expression, record page URL name.
-POPULATIONS = {
-    "inquiries": ("presales_inquiry", "r.received_at", "r.department_id", "TRUE", "r.subject", "presales", "inquiry",
-                  "presales:inquiry-detail"),
-    "orders": ("orders_order", "r.created_at", "r.department_id", "TRUE", "c.name", "orders", "order",
-               "orders:order-detail"),
-    "cases": ("aftersales_case", "r.received_at", "r.department_id", "TRUE", "r.subject", "aftersales", "case",
-              "aftersales:case-detail"),
-    "visits": ("aftersales_visit", "r.done_at", "r.department_id", "r.status = 'done' AND r.done_at IS NOT NULL",
-               "c.name", "aftersales", "visit", "aftersales:visit-detail"),
-    "complaints": ("complaints_complaint", "r.received_at", "coalesce(r.responsible_department_id, "
-                   "r.receiving_department_id)", "TRUE", "r.subject", "complaints", "complaint",
+POPULATIONS = {  # module: (table, when, which rows, title, app, model, record page); the draw is qsm.sampling's
+    "inquiries": ("presales_inquiry", "r.received_at", "TRUE", "r.subject", "presales", "inquiry", "presales:inquiry-detail"),
+    "orders": ("orders_order", "r.created_at", "TRUE", "c.name", "orders", "order", "orders:order-detail"),
+    "cases": ("aftersales_case", "r.received_at", "TRUE", "r.subject", "aftersales", "case", "aftersales:case-detail"),
+    "visits": ("aftersales_visit", "r.done_at", "r.status = 'done' AND r.done_at IS NOT NULL", "c.name", "aftersales",
+               "visit", "aftersales:visit-detail"),
+    "complaints": ("complaints_complaint", "r.received_at", "TRUE", "r.subject", "complaints", "complaint",
                    "complaints:complaint-detail"),
 }
 
@@ -509,58 +504,85 @@ def _inspections(ctx: ScaleContext) -> None:
                    CASE WHEN i.kind = 'spot' THEN i.inspector_id END, i.started_at, i.completed_at, NULL, i.created_at,
                    coalesce(i.completed_at, i.cancelled_at, i.started_at, i.created_at)
             FROM scale_ins i JOIN org_department d ON d.id = i.dept_id ORDER BY i.id"""))
-        # A recheck-only spot check of visits (VIS-2) now and then.
-        ctx.execute("""UPDATE assessment_inspection SET recheck_only = TRUE
-                       WHERE kind = 'spot' AND module = 'visits' AND id % 7 = 0""")
+        # A recheck-only spot check of visits (VIS-2) now and then: the first and every seventh after it.
+        ctx.execute("""UPDATE assessment_inspection a SET recheck_only = TRUE
+                       FROM (SELECT i.id, row_number() OVER (ORDER BY i.id) AS n FROM scale_ins i
+                             WHERE i.kind = 'spot' AND i.module = 'visits') v
+                       WHERE a.id = v.id AND v.n % 7 = 1""")
 
 
 def _module_label(expr: str) -> str:
     return "(CASE " + " ".join(f"WHEN {expr} = {lit(m)} THEN {lit(label)}" for m, label in MODULE_LABELS.items()) + " END)"
 
 
+
+def _draw_samples(ctx: ScaleContext) -> None:
+    """``scale_pick (inspection_id, position, object_id)``: each seeded inspection's sample, drawn by
+    ``qsm.sampling.sample_of`` from its stored seed over the keys ``qsm.sampling`` gives for its module,
+    department and period (the re-check visits for a re-check sample). The keys of a (module, department)
+    are read once over every period, each period's found by bisection: one query per pair."""
+    import bisect
+    from collections import defaultdict
+
+    from django.db import models
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from qsm import sampling
+
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in ctx.rows("""SELECT a.id, a.module, a.department_id, a.recheck_only, a.period_start, a.period_end,
+                                  a.sample_size, a.seed
+                           FROM assessment_inspection a JOIN scale_ins i ON i.id = a.id ORDER BY a.id"""):
+        groups[(row[1], row[2], row[3])].append(row)
+    picks: list[tuple[int, int, int]] = []
+    for (module, department_id, recheck), inspections in groups.items():
+        population = sampling.population(module)
+        first, last = min(r[4] for r in inspections), max(r[5] for r in inspections)
+        day = population.date_field
+        if isinstance(population.model._meta.get_field(day), models.DateTimeField):
+            day = TruncDate(day, tzinfo=timezone.get_current_timezone())
+        keyed = sorted(population.records(department_id, first, last, recheck_only=recheck)
+                       .annotate(scale_day=day).values_list("scale_day", "pk"))
+        days = [d for d, _pk in keyed]
+        for inspection_id, _m, _d, _r, start, end, size, seed in inspections:
+            candidates = sorted(pk for _d, pk in keyed[bisect.bisect_left(days, start):bisect.bisect_right(days, end)])
+            picks += [(inspection_id, n, pk) for n, pk in enumerate(sampling.sample_of(candidates, size, seed), 1)]
+    ctx.execute("DROP TABLE IF EXISTS scale_pick; CREATE TEMP TABLE scale_pick (inspection_id bigint, position int, "
+                "object_id bigint) ON COMMIT DROP")
+    for at in range(0, len(picks), 5_000):
+        chunk = picks[at:at + 5_000]
+        ctx.execute("INSERT INTO scale_pick VALUES " + ", ".join(["(%s, %s, %s)"] * len(chunk)),
+                    [value for pick_ in chunk for value in pick_])
+    ctx.execute("ANALYZE scale_pick")
+
+
 def _samples_and_findings(ctx: ScaleContext) -> None:
     now = now_sql(ctx)
-    tz = lit(ctx.tz)
     with ctx.step("sampled records and findings (QC-2)") as rows:
-        # The population: every record of each module, numbered per (module, department) in date order, so that
-        # a period is a range of numbers and a stratified draw is arithmetic.
+        # What a sampled record shows (number, title, page), for every record of each module.
         parts = []
-        for code, (table, date, dept, where, title, app, model, url_name) in POPULATIONS.items():
+        for code, (table, date, where, title, app, model, url_name) in POPULATIONS.items():
             ct = ctx.content_type_id(app, model)
             join = "JOIN org_customer c ON c.id = r.customer_id" if "c.name" in title else ""
             parts.append(f"""
-                SELECT {lit(code)}::text AS module, {dept} AS dept_id, ({date} AT TIME ZONE {tz})::date AS day, r.id,
-                       r.number::text AS number, left({title}, 300)::text AS title, {ct} AS ct,
-                       {lit(url_prefix(url_name))}::text AS url
-                FROM {table} r {join} WHERE {where} AND {dept} IS NOT NULL AND {date} IS NOT NULL""")
+                SELECT {lit(code)}::text AS module, r.id, r.number::text AS number, left({title}, 300)::text AS title,
+                       {ct} AS ct, {lit(url_prefix(url_name))}::text AS url
+                FROM {table} r {join} WHERE {where} AND {date} IS NOT NULL""")
         ctx.execute(f"""
             DROP TABLE IF EXISTS scale_pop; CREATE TEMP TABLE scale_pop ON COMMIT DROP AS
-            SELECT row_number() OVER (PARTITION BY a.module, a.dept_id ORDER BY a.day, a.id) AS k, a.*
-            FROM ({' UNION ALL '.join(parts)}) a;
-            CREATE UNIQUE INDEX ON scale_pop (module, dept_id, k); CREATE INDEX ON scale_pop (module, dept_id, day, k);
-            ANALYZE scale_pop""")
-        ctx.execute("""
-            DROP TABLE IF EXISTS scale_range; CREATE TEMP TABLE scale_range ON COMMIT DROP AS
-            SELECT i.id, i.g, i.module, i.dept_id, i.sample_size, lo.k AS lo, hi.k AS hi
-            FROM scale_ins i
-            CROSS JOIN LATERAL (SELECT p.k FROM scale_pop p WHERE p.module = i.module AND p.dept_id = i.dept_id
-                                AND p.day >= i.period_start AND p.day <= i.period_end ORDER BY p.day, p.k LIMIT 1) lo
-            CROSS JOIN LATERAL (SELECT p.k FROM scale_pop p WHERE p.module = i.module AND p.dept_id = i.dept_id
-                                AND p.day >= i.period_start AND p.day <= i.period_end
-                                ORDER BY p.day DESC, p.k DESC LIMIT 1) hi;
-            ALTER TABLE scale_range ADD COLUMN m int;
-            UPDATE scale_range SET m = least(sample_size, hi - lo + 1);
-            CREATE UNIQUE INDEX ON scale_range (id); ANALYZE scale_range""")
+            {' UNION ALL '.join(parts)};
+            CREATE UNIQUE INDEX ON scale_pop (module, id); ANALYZE scale_pop""")
+        # The samples, drawn as the app draws them (qsm.sampling, from each inspection's stored seed), so that
+        # re-drawing a seeded inspection gives its samples (QC-2).
+        _draw_samples(ctx)
         first_sample = ctx.next_id("assessment_inspectedrecord")
         ctx.execute(f"""
             DROP TABLE IF EXISTS scale_sample; CREATE TEMP TABLE scale_sample ON COMMIT DROP AS
-            SELECT {first_sample} - 1 + row_number() OVER (ORDER BY r.id, j) AS id, r.id AS inspection_id, j AS position,
-                   p.ct, p.id AS object_id, p.number, p.title, p.url, p.dept_id
-            FROM scale_range r CROSS JOIN LATERAL generate_series(1, r.m) j
-            JOIN scale_pop p ON p.module = r.module AND p.dept_id = r.dept_id
-                -- stratum j of m: [(j-1)N/m, jN/m) in whole numbers (N >= m, so never empty), one record in each
-                AND p.k = r.lo + ((j - 1) * (r.hi - r.lo + 1)) / r.m + floor({rnd('r.id * 1000 + j', 1401)}
-                    * ((j * (r.hi - r.lo + 1)) / r.m - ((j - 1) * (r.hi - r.lo + 1)) / r.m))::int;
+            SELECT {first_sample} - 1 + row_number() OVER (ORDER BY k.inspection_id, k.position) AS id, k.inspection_id,
+                   k.position, p.ct, p.id AS object_id, p.number, p.title, p.url, i.dept_id
+            FROM scale_pick k JOIN scale_ins i ON i.id = k.inspection_id
+            JOIN scale_pop p ON p.module = i.module AND p.id = k.object_id;
             CREATE UNIQUE INDEX ON scale_sample (id); ANALYZE scale_sample""")
         rows.append(ctx.execute("""
             INSERT INTO assessment_inspectedrecord (id, inspection_id, content_type_id, object_id, number, title, url,

@@ -140,9 +140,15 @@ def draw_counted(code: str, department, start: dt.date, end: dt.date, size: int,
     """``draw`` and the number of candidates it drew from (same query)."""
     candidates = list(population(code).records(department, start, end, recheck_only=recheck_only)
                       .order_by("pk").values_list("pk", flat=True))
+    return sample_of(candidates, size, seed), len(candidates)
+
+
+def sample_of(candidates: list[int], size: int, seed: int) -> list[int]:
+    """The draw itself: at most ``size`` of ``candidates`` (the period's keys in ascending order), in
+    the order ``seed`` decides. The scale seeder draws its inspections' samples through it too."""
     if size < 1:
-        return [], len(candidates)
-    return random.Random(seed).sample(candidates, min(size, len(candidates))), len(candidates)
+        return []
+    return random.Random(seed).sample(candidates, min(size, len(candidates)))
 
 
 def describe(code: str, pks: Iterable[int]) -> dict[int, tuple[Any, Described]]:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
+from assessment.inspections.spot_checks import redraw
 from assessment.models import (
     Attendance,
     Checklist,
@@ -57,7 +58,7 @@ def _mirrors_running_clocks(model, queryset) -> None:
         assert due_at == running.get(pk), (model.__name__, pk)
 
 
-@pytest.mark.spec("PERF-1", "QC-1", "QC-2")
+@pytest.mark.spec("PERF-1", "QC-1", "QC-2", "VIS-2")
 def test_standards_with_versions_and_inspections_sampling_real_records(seeded):
     ctx = ScaleContext(scale=SCALE)
     assert "Standards:" in seeded
@@ -109,6 +110,19 @@ def test_standards_with_versions_and_inspections_sampling_real_records(seeded):
             moment = getattr(record, moment)
         assert department_id == inspection.department_id == sample.department_id
         assert inspection.period_start <= timezone.localtime(moment).date() <= inspection.period_end
+    # drawn as the app draws them: the stored seed redraws every sample, in draw order (re-check samples of
+    # visits only among the visits marked for re-check)
+    redrawn = 0
+    for inspection in inspections.exclude(status="cancelled").order_by("pk"):
+        drawn = list(inspection.samples.order_by("position").values_list("object_id", flat=True))
+        assert redraw(inspection) == drawn, inspection.number
+        redrawn += bool(drawn)
+    assert redrawn >= 10
+    assert inspections.filter(kind="spot", module="visits", recheck_only=True).exists()
+    rechecks = InspectedRecord.objects.filter(inspection__recheck_only=True)
+    for sample in rechecks.select_related("content_type"):
+        visit = sample.content_type.get_object_for_this_type(pk=sample.object_id)
+        assert (visit.method, visit.recheck_status) == ("phone", "requested"), sample.number
     # every active item of the checklist on every sample; completed inspections judged, counts kept
     for inspection in inspections.filter(status="completed").annotate(n=Count("samples"))[:20]:
         items = inspection.checklist.items.filter(active=True).count()
