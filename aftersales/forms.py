@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from qsm.contacts.forms import ContactForm as ContactForm  # the core's, re-exported for the views
 from qsm.contacts.forms import ReplyForm as ReplyForm
 from qsm.contacts.models import Channel
+from qsm.fields import CleanCharField
 from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core's value, used by the views
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
@@ -32,8 +33,8 @@ class CaseIntakeForm(OrderIntakeForm):
                                   error_messages={"required": _("Choose the type of problem.")})
     severity = forms.ChoiceField(label=_("Severity"), choices=Case.Severity.choices, initial=Case.Severity.NORMAL,
                                  widget=forms.RadioSelect)
-    description = forms.CharField(label=_("Description of the problem"), widget=forms.Textarea(attrs={"rows": 4}),
-                                  error_messages={"required": _("Describe the problem the customer reports.")})
+    description = CleanCharField(multiline=True, label=_("Description of the problem"), widget=forms.Textarea(attrs={"rows": 4}),
+                                 error_messages={"required": _("Describe the problem the customer reports.")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,9 +46,9 @@ class CaseIntakeForm(OrderIntakeForm):
 class DiagnoseForm(BootstrapFormMixin, forms.Form):
     """AFS-2: diagnosis, cause (two-level taxonomy + free text) and solution."""
 
-    diagnosis = forms.CharField(label=_("Diagnosis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    cause_detail = forms.CharField(label=_("Cause in detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    solution = forms.CharField(label=_("Solution"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    diagnosis = CleanCharField(multiline=True, label=_("Diagnosis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    cause_detail = CleanCharField(multiline=True, label=_("Cause in detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    solution = CleanCharField(multiline=True, label=_("Solution"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,8 +64,8 @@ class RerouteForm(BootstrapFormMixin, forms.Form):
                                         queryset=Department.objects.filter(is_active=True).order_by("name"))
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, widget=forms.HiddenInput,
                                    queryset=User.objects.filter(is_active=True, department__isnull=False))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("Say why the case is re-routed.")})
+    reason = CleanCharField(multiline=True, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": _("Say why the case is re-routed.")})
 
 
 __all__ = ["NEW_CUSTOMER", "CaseIntakeForm", "CauseCategory", "ContactForm", "DiagnoseForm", "ReplyForm",

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.forms import CustomerUpdateForm as CustomerUpdateForm  # the core's: progress told to the customer
-from qsm.fields import BoundedDateField, BoundedDateTimeField
+from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.models import Department, User
 from qsm.web.forms import (
     BootstrapFormMixin,
@@ -36,14 +36,14 @@ class DiscussionForm(BootstrapFormMixin, forms.Form):
 
 
 class DiscussionNoteForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Meeting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    body = CleanCharField(multiline=True, label=_("Meeting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     meeting_at = BoundedDateTimeField(past=True, label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
 
 
 class PlanForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    content = forms.CharField(label=_("Special solution"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    comment = forms.CharField(label=_("Why it changed"), required=False)
+    content = CleanCharField(multiline=True, label=_("Special solution"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = CleanCharField(label=_("Why it changed"), required=False)
 
 
 class StepForm(BootstrapFormMixin, forms.Form):
@@ -53,8 +53,8 @@ class StepForm(BootstrapFormMixin, forms.Form):
     select of them was ~170 options in every step's form of a draft plan (PERF-1). Whether the
     picked person may own the step is the service's decision (``plan_step_add``)."""
 
-    description = forms.CharField(label=_("What is to be done"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    description = CleanCharField(multiline=True, label=_("What is to be done"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonField(label=_("Owner"), required=False, queryset=User.objects.filter(is_active=True))
     due_date = BoundedDateField(label=_("Due date"), required=False, widget=DateInput())
 
@@ -66,12 +66,12 @@ class StepForm(BootstrapFormMixin, forms.Form):
 
 
 class StepCompleteForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = CleanCharField(multiline=True, label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PlanCommentForm(BootstrapFormMixin, forms.Form):
     """Start (comment optional) or cancel (the reason is required by the table) the plan."""
 
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = CleanCharField(multiline=True, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
-from qsm.fields import BoundedDateField, BoundedDateTimeField
+from qsm.fields import BoundedDateField, BoundedDateTimeField, CleanCharField
 from qsm.org.forms import EMPTY_CHOICE_LABEL, BootstrapFormMixin, CustomerPickForm
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_count, parse_id
@@ -36,7 +36,7 @@ class _OrderFieldsForm(BootstrapFormMixin, forms.Form):
     installation_required = forms.BooleanField(label=_("Installation needed"), required=False)
     site_address = forms.CharField(label=_("Site address"), max_length=300, required=False)
     site_contact = forms.CharField(label=_("Site contact"), max_length=100, required=False)
-    needs = forms.CharField(label=_("Customer needs"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    needs = CleanCharField(multiline=True, label=_("Customer needs"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     TRACKED = ("customer_reference", "needs", "promised_date", "installation_required", "site_address", "site_contact")
 
@@ -70,7 +70,7 @@ class OrderFromInquiryForm(_OrderFieldsForm):
 
 
 class OrderAmendForm(_OrderFieldsForm):
-    comment = forms.CharField(label=_("What the customer changed"), required=False)
+    comment = CleanCharField(label=_("What the customer changed"), required=False)
 
 
 class ProductChoices(list):
@@ -217,9 +217,9 @@ class ChecklistForm(BootstrapFormMixin, forms.Form):
 
     DECISIONS = ("save", "approve", "return")
 
-    problems = forms.CharField(label=_("Problems the customer must correct"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("One problem per line; the customer receives this list."))
+    problems = CleanCharField(multiline=True, label=_("Problems the customer must correct"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("One problem per line; the customer receives this list."))
 
     def __init__(self, *args, items: list[str], findings: dict | None = None, decision: str = "save", **kwargs):
         super().__init__(*args, **kwargs)
@@ -314,7 +314,7 @@ class ProgressNoteForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=_PROGRESS_KINDS, initial=ContactEntry.Kind.UPDATE,
                              widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = CleanCharField(multiline=True, label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):
@@ -338,7 +338,7 @@ class ProductionStepForm(BootstrapFormMixin, forms.Form):
 
 
 class AnswerForm(BootstrapFormMixin, forms.Form):
-    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = CleanCharField(multiline=True, label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # --- installation and acceptance (ORD-3) ---------------------------------------------------------
@@ -355,7 +355,7 @@ def _engineer_field(label) -> UserChoiceField:
 class ScheduleForm(BootstrapFormMixin, forms.Form):
     scheduled_for = BoundedDateField(label=_("Installation date"), required=False, widget=DateInput())
     engineers = _engineer_field(_("Engineers"))
-    comment = forms.CharField(label=_("Comment"), required=False)
+    comment = CleanCharField(label=_("Comment"), required=False)
 
 
 class RescheduleForm(BootstrapFormMixin, forms.Form):
@@ -380,8 +380,8 @@ class CommissionForm(BootstrapFormMixin, forms.Form):
     Each commissioning is a round of its own (ORD-3): the form starts empty, never with an earlier
     round's rows (a rework is tested again, not copied)."""
 
-    site_work = forms.CharField(label=_("Work done on site"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    notes = forms.CharField(label=_("Commissioning notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    site_work = CleanCharField(multiline=True, label=_("Work done on site"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = CleanCharField(multiline=True, label=_("Commissioning notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -428,6 +428,6 @@ def _posted_rows(data, prefix: str) -> int:
 class AcceptanceForm(BootstrapFormMixin, forms.Form):
     result = forms.ChoiceField(label=_("Customer's decision"), required=False,
                                choices=AcceptanceRound.Result.choices, widget=forms.RadioSelect)
-    remarks = forms.CharField(label=_("Remarks / reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    feedback = forms.CharField(label=_("Customer feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = CleanCharField(multiline=True, label=_("Remarks / reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    feedback = CleanCharField(multiline=True, label=_("Customer feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     signatory = forms.CharField(label=_("Signed by (customer)"), required=False, max_length=100)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import ContactEntry
-from qsm.fields import BoundedDateTimeField
+from qsm.fields import BoundedDateTimeField, CleanCharField
 from qsm.org.forms import NEW_CUSTOMER as NEW_CUSTOMER  # the core's value, used by the pre-sales views
 from qsm.org.forms import BootstrapFormMixin, CustomerPickForm
 from qsm.org.models import Department, User
@@ -35,13 +35,13 @@ class InquiryIntakeForm(CustomerPickForm):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200,
                               error_messages={"required": _("Enter a subject.")})
-    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 4}),
-                               error_messages={"required": _("Write down the customer's question.")})
+    question = CleanCharField(multiline=True, label=_("Question"), widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": _("Write down the customer's question.")})
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL,
                                  widget=forms.RadioSelect)
-    answer = forms.CharField(label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("If the customer was answered during the call, the inquiry is "
-                                         "recorded as answered at once."))
+    answer = CleanCharField(multiline=True, label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("If the customer was answered during the call, the inquiry is "
+                                        "recorded as answered at once."))
     received_at = BoundedDateTimeField(past=True, label=_("Received at"), widget=DateTimeLocalInput(), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -55,18 +55,18 @@ class InquiryIntakeForm(CustomerPickForm):
 
 
 class RespondForm(BootstrapFormMixin, forms.Form):
-    answer = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 4}),
-                             error_messages={"required": _("Write the answer given to the customer.")})
-    comment = forms.CharField(label=_("Comment"), required=False)
+    answer = CleanCharField(multiline=True, label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 4}),
+                            error_messages={"required": _("Write the answer given to the customer.")})
+    comment = CleanCharField(label=_("Comment"), required=False)
 
 
 class AnalyseForm(BootstrapFormMixin, forms.Form):
     """PRE-2: needs analysis and the recommended products / service plan."""
 
-    needs_analysis = forms.CharField(label=_("Needs analysis"), widget=forms.Textarea(attrs={"rows": 4}),
-                                     error_messages={"required": _("Describe the customer's needs.")})
-    recommendation = forms.CharField(label=_("Recommended products / service plan"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 3}))
+    needs_analysis = CleanCharField(multiline=True, label=_("Needs analysis"), widget=forms.Textarea(attrs={"rows": 4}),
+                                    error_messages={"required": _("Describe the customer's needs.")})
+    recommendation = CleanCharField(multiline=True, label=_("Recommended products / service plan"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +75,7 @@ class AnalyseForm(BootstrapFormMixin, forms.Form):
 
 class MarkComplexForm(BootstrapFormMixin, forms.Form):
     is_complex = forms.BooleanField(required=False)
-    comment = forms.CharField(required=False)
+    comment = CleanCharField(required=False)
 
 
 class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
@@ -87,19 +87,19 @@ class OpenDiscussionForm(BootstrapFormMixin, forms.Form):
                                                  widget=forms.CheckboxSelectMultiple)
     users = PeopleField(label=_("Invited people"), required=False,
                         queryset=User.objects.filter(is_active=True).select_related("department"))
-    comment = forms.CharField(label=_("Comment"), required=False)
+    comment = CleanCharField(label=_("Comment"), required=False)
 
 
 class DiscussionNoteForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Meeting notes"), widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": _("Write the notes.")})
+    body = CleanCharField(multiline=True, label=_("Meeting notes"), widget=forms.Textarea(attrs={"rows": 3}),
+                          error_messages={"required": _("Write the notes.")})
     meeting_at = BoundedDateTimeField(past=True, label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
 
 
 class SolutionForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, error_messages={"required": _("Give the solution a title.")})
-    content = forms.CharField(label=_("Solution"), widget=forms.Textarea(attrs={"rows": 5}),
-                              error_messages={"required": _("Describe the solution.")})
+    content = CleanCharField(multiline=True, label=_("Solution"), widget=forms.Textarea(attrs={"rows": 5}),
+                             error_messages={"required": _("Describe the solution.")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,8 +116,8 @@ class CommunicationForm(BootstrapFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     direction = forms.ChoiceField(label=_("Direction"), choices=ContactEntry.Direction.choices,
                                   initial=ContactEntry.Direction.OUTBOUND)
-    summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
-                              error_messages={"required": _("Write what was said.")})
+    summary = CleanCharField(multiline=True, label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Write what was said.")})
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):
@@ -131,4 +131,4 @@ class HandOverForm(BootstrapFormMixin, forms.Form):
 
     department = forms.ModelChoiceField(label=_("Business department"), queryset=business_departments(),
                                         error_messages={"required": _("Choose the business department to hand over to.")})
-    note = forms.CharField(label=_("Hand-over note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = CleanCharField(multiline=True, label=_("Hand-over note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

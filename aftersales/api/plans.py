@@ -62,21 +62,21 @@ class DiscussionInviteSerializer(serializers.Serializer):
 
 
 class CaseDiscussionNoteCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True)
+    body = serializers.CleanCharField(allow_blank=True)
     meeting_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class PlanCreateSerializer(serializers.Serializer):
     title = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
-    content = serializers.CharField(allow_blank=True)
+    content = serializers.CleanCharField(allow_blank=True)
 
 
 class PlanUpdateSerializer(PlanCreateSerializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it changed.")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="", help_text="Why it changed.")
 
 
 class StepInputSerializer(serializers.Serializer):
-    description = serializers.CharField(allow_blank=True)
+    description = serializers.CleanCharField(allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_users, allow_null=True,
                                                help_text="Someone of the case's department, invited to its "
                                                          "discussion, or of the quality department.")
@@ -84,7 +84,7 @@ class StepInputSerializer(serializers.Serializer):
 
 
 class StepCompleteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, help_text="What was done (required).")
+    note = serializers.CleanCharField(allow_blank=True, help_text="What was done (required).")
 
 
 # --- reads --------------------------------------------------------------------------------------------

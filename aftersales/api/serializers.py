@@ -152,7 +152,7 @@ class CaseCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True,
                                                default="")
     subject = serializers.CleanCharField(multiline=False, max_length=200)
-    description = serializers.CharField()
+    description = serializers.CleanCharField()
     order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False, allow_null=True,
                                                default=None, help_text="An order the user may see.")
     delivery = serializers.PrimaryKeyRelatedField(queryset=Delivery.objects.all(), required=False, allow_null=True,
@@ -173,11 +173,11 @@ class CaseCreateSerializer(serializers.Serializer):
 class CaseDiagnoseSerializer(serializers.Serializer):
     """AFS-2: the diagnosis fields; only those given change (each change lands on the timeline)."""
 
-    diagnosis = serializers.CharField(required=False, allow_blank=True)
+    diagnosis = serializers.CleanCharField(required=False, allow_blank=True)
     cause = serializers.PrimaryKeyRelatedField(queryset=_causes, required=False, allow_null=True)
-    cause_detail = serializers.CharField(required=False, allow_blank=True)
-    solution = serializers.CharField(required=False, allow_blank=True)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    cause_detail = serializers.CleanCharField(required=False, allow_blank=True)
+    solution = serializers.CleanCharField(required=False, allow_blank=True)
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         unknown = set(getattr(self, "initial_data", {}) or {}) - set(self.fields)
@@ -192,6 +192,6 @@ class RerouteSerializer(serializers.Serializer):
                                                     allow_null=True, default=None)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True,
                                                default=None)
-    reason = serializers.CharField(allow_blank=True, help_text="Why (required, not blank).")
+    reason = serializers.CleanCharField(allow_blank=True, help_text="Why (required, not blank).")
 
 

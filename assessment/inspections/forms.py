@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.web.forms import DateInput, PersonField, SearchableSelectMultiple
@@ -25,7 +26,7 @@ class ChecklistCreateForm(BootstrapFormMixin, forms.Form):
     module = forms.ChoiceField(label=_("Module"), choices=Module.choices)
     standards = forms.ModelMultipleChoiceField(label=_("Built from standards"), queryset=None,
                                                widget=SearchableSelectMultiple, required=False)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = CleanCharField(multiline=True, label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,14 +35,14 @@ class ChecklistCreateForm(BootstrapFormMixin, forms.Form):
 
 class ChecklistEditForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = CleanCharField(multiline=True, label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     active = forms.BooleanField(label=_("Active"), required=False)
 
 
 class ItemForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(label=_("Item"), max_length=500, error_messages={"required": _("Write the item.")})
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
-    guidance = forms.CharField(label=_("How to judge"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    guidance = CleanCharField(multiline=True, label=_("How to judge"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
@@ -70,9 +71,9 @@ class JudgeForm(BootstrapFormMixin, forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[c for c in Finding.Result.choices
                                                            if c[0] != Finding.Result.PENDING],
                                widget=forms.RadioSelect, error_messages={"required": _("Choose a result.")})
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = CleanCharField(multiline=True, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     file = forms.FileField(label=_("Evidence"), required=False)
 
 
 class CompleteForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = CleanCharField(multiline=True, label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

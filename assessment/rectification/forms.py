@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.web.forms import DateInput
@@ -16,7 +17,7 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("Responsible department"), queryset=Department.objects.none(),
                                         required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
-    requirement = forms.CharField(label=_("What must be rectified"), widget=forms.Textarea(attrs={"rows": 4}))
+    requirement = CleanCharField(multiline=True, label=_("What must be rectified"), widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
     finding = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
@@ -28,7 +29,7 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
 class PlanForm(BootstrapFormMixin, forms.Form):
     """The cause and up to ``MEASURE_ROWS`` measures (``m-<i>-description``, ``m-<i>-owner``, ``m-<i>-due_on``)."""
 
-    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    cause = CleanCharField(multiline=True, label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, department=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,7 +41,7 @@ class PlanForm(BootstrapFormMixin, forms.Form):
             self.initial["cause"] = plan.cause
         for i in range(MEASURE_ROWS):
             m = existing[i] if i < len(existing) else None
-            self.fields[f"m-{i}-description"] = forms.CharField(
+            self.fields[f"m-{i}-description"] = CleanCharField(multiline=True,
                 label=_("Measure"), required=False, initial=m.description if m else "",
                 widget=forms.Textarea(attrs={"rows": 1}))
             self.fields[f"m-{i}-owner"] = forms.ModelChoiceField(
@@ -64,9 +65,9 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 
 
 class ReportForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label=_("What was rectified"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = CleanCharField(multiline=True, label=_("What was rectified"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=_("Evidence"), required=False)
 
 
 class VerifyForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(label=_("Verification"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = CleanCharField(multiline=True, label=_("Verification"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

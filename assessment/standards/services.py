@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qsm.validation import clean_date, clean_text, require
 from qsm.errors import TransitionNotAllowed, ValidationError
 from qsm.notify.services import notify
 from qsm.org.selectors import department_managers
+from qsm.validation import clean_date, clean_text, require
 from qsm.workflow import engine
 from qsm.workflow.locking import lock
 from qsm.workflow.services import next_number

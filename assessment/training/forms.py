@@ -3,8 +3,10 @@ They check the shape of the input; the services decide."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.web.forms import DateInput, DateTimeLocalInput, PeoplePicker, PersonPicker, UserChoiceField
@@ -13,14 +15,22 @@ from ..standards.models import Standard
 from .models import Topic, TrainingPlan, TrainingSession
 
 
+def _notes_field(model) -> CleanCharField:
+    """The notes of a plan or a session: multi-line text, 5,000 characters (SEC-1; declared here
+    because a model's TextField gives its form field no length)."""
+    return CleanCharField(multiline=True, label=capfirst(model._meta.get_field("notes").verbose_name), required=False,
+                          widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class PlanForm(BootstrapFormMixin, forms.ModelForm):
     topics = forms.MultipleChoiceField(label=_("Topics"), choices=Topic.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
+    notes = _notes_field(TrainingPlan)
 
     class Meta:
         model = TrainingPlan
         fields = ["title", "department", "period_start", "period_end", "target_hours", "topics", "notes"]
-        widgets = {"period_start": DateInput(), "period_end": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,13 +58,13 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
     hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1, required=False,
                                min_value=0.5, max_value=200,
                                help_text=_("Left empty: computed from the times, to the half hour."))
+    notes = _notes_field(TrainingSession)
 
     class Meta:
         model = TrainingSession
         fields = ["title", "topic", "trainer", "trainer_name", "starts_at", "ends_at", "hours", "place",
                   "standards", "notes"]
-        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput(),
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

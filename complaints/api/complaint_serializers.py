@@ -150,8 +150,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True,
                                                default="")
     subject = serializers.CleanCharField(multiline=False, max_length=200)
-    description = serializers.CharField()
-    customer_demand = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CleanCharField()
+    customer_demand = serializers.CleanCharField(required=False, allow_blank=True, default="")
     order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False, allow_null=True,
                                                default=None, help_text="An order the user may see.")
     product = serializers.PrimaryKeyRelatedField(queryset=_products, required=False, allow_null=True, default=None)
@@ -182,8 +182,8 @@ class ComplaintUpdateSerializer(serializers.Serializer):
     contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True)
     subject = serializers.CleanCharField(multiline=False, max_length=200, required=False)
-    description = serializers.CharField(required=False)
-    customer_demand = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CleanCharField(required=False)
+    customer_demand = serializers.CleanCharField(required=False, allow_blank=True)
     product = serializers.PrimaryKeyRelatedField(queryset=_products, required=False, allow_null=True)
 
     def validate(self, attrs):

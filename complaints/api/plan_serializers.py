@@ -105,13 +105,13 @@ class SimilarComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintInvestigationInputSerializer(serializers.Serializer):
-    facts = serializers.CharField(required=False, allow_blank=True, default="")
+    facts = serializers.CleanCharField(required=False, allow_blank=True, default="")
     cause = serializers.PrimaryKeyRelatedField(queryset=CauseCategory.objects.all(), allow_null=True, required=False,
                                                default=None)
     whys = serializers.ListField(child=serializers.CleanCharField(multiline=False, max_length=WHY_MAX_LENGTH,
                                                                   allow_blank=True),
                                  max_length=MAX_WHYS, required=False, default=list)
-    root_cause = serializers.CharField(required=False, allow_blank=True, default="")
+    root_cause = serializers.CleanCharField(required=False, allow_blank=True, default="")
     responsible_department = serializers.PrimaryKeyRelatedField(queryset=_departments, allow_null=True,
                                                                 required=False, default=None)
     responsible_person = serializers.PrimaryKeyRelatedField(queryset=_people, allow_null=True, required=False,
@@ -126,27 +126,27 @@ class ComplaintInvolveSerializer(serializers.Serializer):
 
 
 class ComplaintMeasureInputSerializer(serializers.Serializer):
-    description = serializers.CharField(allow_blank=True)
+    description = serializers.CleanCharField(allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_people, allow_null=True,
                                                help_text="The person responsible; their department executes it.")
     due_date = serializers.BoundedDateField(allow_null=True)
 
 
 class HandlingPlanCreateSerializer(serializers.Serializer):
-    summary = serializers.CharField(allow_blank=True, help_text="The approach (required).")
+    summary = serializers.CleanCharField(allow_blank=True, help_text="The approach (required).")
     measures = ComplaintMeasureInputSerializer(many=True, help_text="At least one; more are added while it is a draft.")
 
 
 class HandlingPlanUpdateSerializer(serializers.Serializer):
-    summary = serializers.CharField(allow_blank=True)
+    summary = serializers.CleanCharField(allow_blank=True)
 
 
 class HandlingPlanRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Why the plan is rejected (required).")
+    reason = serializers.CleanCharField(allow_blank=True, help_text="Why the plan is rejected (required).")
 
 
 class ComplaintMeasureCompleteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, help_text="What was done (required).")
+    note = serializers.CleanCharField(allow_blank=True, help_text="What was done (required).")
     evidence = serializers.FileField(required=False, allow_null=True, default=None,
                                      help_text="Evidence of what was done; required unless attached before.")
 

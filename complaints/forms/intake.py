@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.forms import ReplyForm as ReplyForm  # the core's: the reply given to the customer
+from qsm.fields import CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.models import Department, User
 from qsm.parsing import parse_id
@@ -28,13 +29,13 @@ class ComplaintIntakeForm(OrderIntakeForm):
                                  initial=Complaint.Severity.GENERAL, widget=forms.RadioSelect,
                                  error_messages={"required": _("Choose the severity.")})
     subject = forms.CharField(label=_("Subject"), max_length=200, error_messages={"required": _("Enter a subject.")})
-    description = forms.CharField(label=_("What the customer complains about"),
-                                  widget=forms.Textarea(attrs={"rows": 4}),
-                                  error_messages={"required": _("Describe what the customer complains about.")})
-    customer_demand = forms.CharField(label=_("Customer's demand"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
-    source_visit = forms.CharField(required=False, widget=forms.HiddenInput)
-    source_case = forms.CharField(required=False, widget=forms.HiddenInput)
+    description = CleanCharField(multiline=True, label=_("What the customer complains about"),
+                                 widget=forms.Textarea(attrs={"rows": 4}),
+                                 error_messages={"required": _("Describe what the customer complains about.")})
+    customer_demand = CleanCharField(multiline=True, label=_("Customer's demand"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    source_visit = CleanCharField(required=False, widget=forms.HiddenInput)
+    source_case = CleanCharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,5 +97,5 @@ class AssignForm(BootstrapFormMixin, forms.Form):
 class ReasonForm(BootstrapFormMixin, forms.Form):
     """Close unresolved (a management decision) and cancel: the reason is required."""
 
-    comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
-                              error_messages={"required": _("Give the reason.")})
+    comment = CleanCharField(multiline=True, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Give the reason.")})

@@ -30,8 +30,8 @@ class InvestigationForm(BootstrapFormMixin, forms.Form):
     """CMP-2: facts, the structured root cause (cause, up to five whys, the root cause in words) and
     the responsibility (department and a person of it)."""
 
-    facts = forms.CharField(label=_("Facts established"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    facts = CleanCharField(multiline=True, label=_("Facts established"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    root_cause = CleanCharField(multiline=True, label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     responsible_department = forms.ModelChoiceField(label=_("Department responsible"), required=False,
                                                     queryset=_departments)
     responsible_person = PersonField(label=_("Responsible person"), required=False, queryset=_people)
@@ -72,18 +72,18 @@ class InvolveForm(BootstrapFormMixin, forms.Form):
 
 
 class NoteForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Meeting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    body = CleanCharField(multiline=True, label=_("Meeting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     meeting_at = BoundedDateTimeField(past=True, label=_("Meeting time"), required=False, widget=DateTimeLocalInput())
 
 
 class PlanForm(BootstrapFormMixin, forms.Form):
-    summary = forms.CharField(label=_("Approach"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = CleanCharField(multiline=True, label=_("Approach"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MeasureForm(BootstrapFormMixin, forms.Form):
     """A measure of the draft plan: what, who (their department executes it), by when."""
 
-    description = forms.CharField(label=_("Measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = CleanCharField(multiline=True, label=_("Measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonField(label=_("Person responsible"), required=False, queryset=_people)
     due_date = BoundedDateField(label=_("Deadline"), required=False, widget=DateInput())
 
@@ -91,7 +91,7 @@ class MeasureForm(BootstrapFormMixin, forms.Form):
 class PlanCreateForm(MeasureForm):
     """A new plan version: its approach and its first measure (more are added while it is a draft)."""
 
-    summary = forms.CharField(label=_("Approach"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = CleanCharField(multiline=True, label=_("Approach"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     field_order = ["summary", "description", "owner", "due_date"]
 
     def measures(self) -> list[dict]:
@@ -100,15 +100,15 @@ class PlanCreateForm(MeasureForm):
 
 
 class CommentForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = CleanCharField(multiline=True, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason for rejecting"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = CleanCharField(multiline=True, label=_("Reason for rejecting"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MeasureDoneForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = CleanCharField(multiline=True, label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(label=_("Evidence"), required=False)
 
 

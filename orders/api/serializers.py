@@ -437,7 +437,7 @@ class OrderCreateSerializer(serializers.Serializer):
     site_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
     customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True, default="")
-    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    needs = serializers.CleanCharField(required=False, allow_blank=True, default="")
     received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
@@ -451,14 +451,14 @@ class OrderUpdateSerializer(serializers.Serializer):
     """Amend the order while it is in review or returned; each change lands on the timeline."""
 
     customer_reference = serializers.CleanCharField(multiline=False, max_length=60, required=False, allow_blank=True)
-    needs = serializers.CharField(required=False, allow_blank=True)
+    needs = serializers.CleanCharField(required=False, allow_blank=True)
     promised_date = serializers.DateField(required=False, allow_null=True)
     installation_required = serializers.BooleanField(required=False)
     site_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True)
     lines = OrderLineInputSerializer(many=True, required=False,
                                      help_text="When given, replaces every line of the order.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         _refuse_unknown(self, _("This field cannot be edited here; use the order's actions."))
@@ -501,15 +501,15 @@ class OrderFromInquirySerializer(serializers.Serializer):
                                          help_text="Required when installation_required is true.")
     site_contact = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True,
                                               default="")
-    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    needs = serializers.CleanCharField(required=False, allow_blank=True, default="")
     received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class FindingInputSerializer(serializers.Serializer):
     item = enum_field("ChecklistItem", ChecklistItem)
     result = enum_field("ReviewFindingResult", ReviewFinding.Result)
-    note = serializers.CharField(required=False, allow_blank=True, default="",
-                                 help_text="Required for a failed or waived item: why.")
+    note = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                      help_text="Required for a failed or waived item: why.")
 
 
 class FindingsSerializer(serializers.Serializer):
@@ -543,18 +543,18 @@ def findings_dict(entries: list) -> dict[str, tuple[str, str]]:
 
 
 class ApproveSerializer(_DecisionFindingsMixin):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ReturnSerializer(_DecisionFindingsMixin):
-    problems = serializers.CharField(help_text="The problems the customer must correct (required, not blank).")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    problems = serializers.CleanCharField(help_text="The problems the customer must correct (required, not blank).")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ProgressNoteCreateSerializer(serializers.Serializer):
     kind = enum_field("ProgressNoteKind", _PROGRESS_KINDS)
     channel = enum_field("Channel", Channel)
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CleanCharField(allow_blank=True)
     occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
@@ -591,18 +591,18 @@ class ScheduleInstallationSerializer(serializers.Serializer):
     engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True, required=False, default=list,
                                                    help_text="Installation engineers or staff of a supporting "
                                                              "department (such as production).")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class RescheduleInstallationSerializer(serializers.Serializer):
     scheduled_for = serializers.DateField(help_text="The new date (the same rules as scheduling).")
-    reason = serializers.CharField(help_text="Why the date changes (required, not blank); on the timeline.")
+    reason = serializers.CleanCharField(help_text="Why the date changes (required, not blank); on the timeline.")
 
 
 class ChangeEngineersSerializer(serializers.Serializer):
     engineers = serializers.PrimaryKeyRelatedField(queryset=_engineers, many=True, allow_empty=False,
                                                    help_text="The engineers from now on (at least one).")
-    reason = serializers.CharField(help_text="Why the engineers change (required, not blank); on the timeline.")
+    reason = serializers.CleanCharField(help_text="Why the engineers change (required, not blank); on the timeline.")
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):
@@ -613,21 +613,21 @@ class DeliveryConfirmSerializer(serializers.Serializer):
 
 
 class DeliveryRejectSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="Why it failed the quality check (required, not blank).")
-    quality_note = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(help_text="Why it failed the quality check (required, not blank).")
+    quality_note = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class CommissionSerializer(serializers.Serializer):
-    site_work = serializers.CharField(required=False, allow_blank=True, default="")
+    site_work = serializers.CleanCharField(required=False, allow_blank=True, default="")
     checklist = CommissioningCheckSerializer(many=True, required=False, default=list)
     measurements = MeasurementSerializer(many=True, required=False, default=list)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class AcceptanceSerializer(serializers.Serializer):
     result = enum_field("AcceptanceResult", AcceptanceRound.Result)
-    remarks = serializers.CharField(required=False, allow_blank=True, default="",
-                                    help_text="Required unless accepted without remarks.")
-    feedback = serializers.CharField(required=False, allow_blank=True, default="",
-                                     help_text="The customer's feedback at acceptance.")
+    remarks = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                         help_text="Required unless accepted without remarks.")
+    feedback = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                          help_text="The customer's feedback at acceptance.")
     signatory = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")

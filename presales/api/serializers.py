@@ -178,10 +178,10 @@ class InquiryCreateSerializer(serializers.Serializer):
     contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True, default="")
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True, default="")
     subject = serializers.CleanCharField(multiline=False, max_length=200)
-    question = serializers.CharField()
+    question = serializers.CleanCharField()
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
-    answer = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="The answer given during the call: records the first response at once.")
+    answer = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                        help_text="The answer given during the call: records the first response at once.")
     received_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
@@ -200,9 +200,9 @@ class InquiryUpdateSerializer(serializers.Serializer):
     contact_name = serializers.CleanCharField(multiline=False, max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CleanCharField(multiline=False, max_length=40, required=False, allow_blank=True)
     subject = serializers.CleanCharField(multiline=False, max_length=200, required=False)
-    question = serializers.CharField(required=False)
+    question = serializers.CleanCharField(required=False)
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         # WF-1: the status and the analysis move only through their actions; silently ignoring
@@ -215,43 +215,43 @@ class InquiryUpdateSerializer(serializers.Serializer):
 
 
 class RespondSerializer(serializers.Serializer):
-    answer = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="The answer given; may be omitted when already recorded.")
+    answer = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                        help_text="The answer given; may be omitted when already recorded.")
 
 
 class AnalyseSerializer(serializers.Serializer):
-    needs_analysis = serializers.CharField(allow_blank=True)
-    recommendation = serializers.CharField(required=False, allow_blank=True, default="")
+    needs_analysis = serializers.CleanCharField(allow_blank=True)
+    recommendation = serializers.CleanCharField(required=False, allow_blank=True, default="")
     recommended_products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False)
     is_complex = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class MarkComplexSerializer(serializers.Serializer):
     is_complex = serializers.BooleanField(default=True)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class OpenDiscussionSerializer(serializers.Serializer):
     topic = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
     departments = serializers.PrimaryKeyRelatedField(queryset=_departments, many=True, required=False, default=list)
     users = serializers.PrimaryKeyRelatedField(queryset=_users, many=True, required=False, default=list)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class HandOverSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(),
                                                     help_text="An active business department.")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class DiscussionNoteCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True)
+    body = serializers.CleanCharField(allow_blank=True)
     meeting_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class SolutionCreateSerializer(serializers.Serializer):
     title = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
-    content = serializers.CharField(allow_blank=True)
+    content = serializers.CleanCharField(allow_blank=True)
     products = serializers.PrimaryKeyRelatedField(queryset=_products, many=True, required=False, default=list)
 
 

@@ -168,16 +168,16 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="Why (required, not blank).")
+    comment = serializers.CleanCharField(help_text="Why (required, not blank).")
 
 
 class ReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(allow_blank=True, help_text="The reply given to the customer.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    reply = serializers.CleanCharField(allow_blank=True, help_text="The reply given to the customer.")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class SendLinkSerializer(serializers.Serializer):

@@ -4,8 +4,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.serializers import AuthTokenSerializer as _DrfAuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
@@ -36,6 +37,24 @@ class InboxView(UserLanguageMixin, APIView):
         return Response(InboxSerializer(data, context={"now": now}).data)
 
 
+# Django's own limit of a user name (AbstractUser.username) and a generous one for a password
+# (Django's login form sets none; 4,096 was Django's own cap against hashing denial of service).
+USERNAME_MAX = 150
+PASSWORD_MAX = 4096
+
+
+class AuthTokenSerializer(_DrfAuthTokenSerializer):
+    """DRF's username/password exchange with lengths (SEC-1, API-2: the schema declares them).
+
+    Deliberately not on the hardened base (``qsm.api.drf``): a password is compared, never stored or
+    shown, and accepts every character the login page accepts; only its length is bounded. The
+    class keeps DRF's name, so the schema component stays ``AuthTokenRequest``."""
+
+    username = drf_serializers.CharField(write_only=True, max_length=USERNAME_MAX)
+    password = drf_serializers.CharField(style={"input_type": "password"},
+                                         trim_whitespace=False, write_only=True, max_length=PASSWORD_MAX)
+
+
 class TokenObtainView(ObtainAuthToken):
     """Exchange a username and password for the user's API token (``Authorization: Token …``).
 
@@ -45,6 +64,7 @@ class TokenObtainView(ObtainAuthToken):
 
     authentication_classes = []  # an expired token sent along must not stop the exchange for a new one
     throttle_classes = [AddressRateThrottle, TokenObtainThrottle]
+    serializer_class = AuthTokenSerializer
 
     @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer, tags=["core"], auth=[],
                    summary="Obtain an API token with a username and password")

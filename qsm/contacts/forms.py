@@ -6,14 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qsm.contacts.models import Channel, ContactEntry
-from qsm.fields import BoundedDateTimeField
+from qsm.fields import BoundedDateTimeField, CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.web.forms import DateTimeLocalInput, now_local
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
-    reply = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"required": _("Write the reply given to the customer.")})
+    reply = CleanCharField(multiline=True, label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write the reply given to the customer.")})
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):
@@ -23,8 +23,8 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     direction = forms.ChoiceField(label=_("Direction"), choices=ContactEntry.Direction.choices,
                                   initial=ContactEntry.Direction.OUTBOUND)
-    summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
-                              error_messages={"required": _("Write what was said.")})
+    summary = CleanCharField(multiline=True, label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Write what was said.")})
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):
@@ -37,8 +37,8 @@ class CustomerUpdateForm(BootstrapFormMixin, forms.Form):
     """Progress told to the customer (AFS-2, CMP-3), logged in the record's contact log."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = forms.CharField(label=_("What the customer was told"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    summary = CleanCharField(multiline=True, label=_("What the customer was told"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
     occurred_at = BoundedDateTimeField(past=True, label=_("When"), required=False, widget=DateTimeLocalInput())
 
     def __init__(self, *args, **kwargs):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qsm.fields import harden_form_field
+from qsm.fields import CleanCharField, harden_form_field
 
 from .models import Customer
 
@@ -85,7 +85,7 @@ class CustomerPickForm(BootstrapFormMixin, forms.Form):
     Pages include ``org/_customer_picker.html``; ``static/js/qsm.js`` fills the contact fields from
     the picked customer and carries the typed search over to the quick-create fields."""
 
-    customer = forms.CharField(label=_("Customer"), required=False)
+    customer = CleanCharField(label=_("Customer"), required=False)
     new_customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
     new_customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
     new_customer_contact = forms.CharField(label=_("Contact person"), max_length=100, required=False)

@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qsm.fields import CleanCharField
 from qsm.org.forms import BootstrapFormMixin
 from qsm.org.labels import person_label
 
@@ -164,7 +165,7 @@ class PeopleField(forms.ModelMultipleChoiceField):
 class TransitionForm(BootstrapFormMixin, forms.Form):
     """The record page's plain action buttons: an action and an optional (sometimes required) comment."""
 
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = CleanCharField(multiline=True, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AttachmentForm(BootstrapFormMixin, forms.Form):

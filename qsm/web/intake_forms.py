@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qsm import registry
-from qsm.fields import BoundedDateTimeField
+from qsm.fields import BoundedDateTimeField, CleanCharField
 from qsm.org.forms import CustomerPickForm
 from qsm.org.selectors import product_list
 from qsm.parsing import parse_id
@@ -33,8 +33,8 @@ class OrderIntakeForm(CustomerPickForm):
     contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200, error_messages={"required": _("Enter a subject.")})
-    order = forms.CharField(required=False)
-    delivery = forms.CharField(required=False)
+    order = CleanCharField(required=False)
+    delivery = CleanCharField(required=False)
     received_at = BoundedDateTimeField(past=True, label=_("Received at"), widget=DateTimeLocalInput(), required=False)
 
     def __init__(self, *args, user=None, **kwargs):

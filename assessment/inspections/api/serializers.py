@@ -145,24 +145,24 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
 
 class JudgeSerializer(serializers.Serializer):
     result = enum_field("FindingJudgement", [c for c in Finding.Result.choices if c[0] != Finding.Result.PENDING])
-    comment = serializers.CharField(required=False, allow_blank=True, default="",
-                                    help_text="What was found (required for a failure).")
+    comment = serializers.CleanCharField(required=False, allow_blank=True, default="",
+                                         help_text="What was found (required for a failure).")
 
 
 class CompleteSerializer(serializers.Serializer):
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ItemInputSerializer(serializers.Serializer):
     text = serializers.CleanCharField(multiline=False, max_length=500)
     kind = enum_field("ChecklistItemKind", ItemKind)
-    guidance = serializers.CharField(required=False, allow_blank=True, default="")
+    guidance = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ItemUpdateSerializer(serializers.Serializer):
     text = serializers.CleanCharField(multiline=False, max_length=500, required=False)
     kind = enum_field("ChecklistItemKind", ItemKind, required=False)
-    guidance = serializers.CharField(required=False, allow_blank=True)
+    guidance = serializers.CleanCharField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
 
 
@@ -173,12 +173,12 @@ class ChecklistCreateSerializer(serializers.Serializer):
                                                    queryset=Standard.objects.filter(retired=False),
                                                    help_text="Standards whose effective versions give the items.")
     items = ItemInputSerializer(many=True, required=False, help_text="The items; without them, from the standards.")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ChecklistUpdateSerializer(serializers.Serializer):
     name = serializers.CleanCharField(multiline=False, max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CleanCharField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
 
 

@@ -101,39 +101,39 @@ class RectificationPlanSerializer(serializers.ModelSerializer):
 class RectificationNoticeCreateSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(queryset=_departments, allow_null=True, required=False,
                                                     default=None, help_text="Defaults to the finding's department.")
-    title = serializers.CharField(allow_blank=True)
-    requirement = serializers.CharField(allow_blank=True, help_text="What must be rectified (required).")
+    title = serializers.CleanCharField(multiline=False, max_length=200, allow_blank=True)
+    requirement = serializers.CleanCharField(allow_blank=True, help_text="What must be rectified (required).")
     deadline = serializers.BoundedDateField(allow_null=True)
     finding = serializers.IntegerField(required=False, allow_null=True, default=None,
                                        help_text="A failed finding: its inspection, record and department are carried over.")
 
 
 class RectificationMeasureInputSerializer(serializers.Serializer):
-    description = serializers.CharField(allow_blank=True)
+    description = serializers.CleanCharField(allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_people, allow_null=True,
                                                help_text="A member of the responsible department.")
     due_on = serializers.BoundedDateField(allow_null=True)
 
 
 class RectificationPlanCreateSerializer(serializers.Serializer):
-    cause = serializers.CharField(allow_blank=True, help_text="The cause (required).")
+    cause = serializers.CleanCharField(allow_blank=True, help_text="The cause (required).")
     measures = RectificationMeasureInputSerializer(many=True, max_length=30)
 
 
 class RectificationPlanUpdateSerializer(serializers.Serializer):
-    cause = serializers.CharField(allow_blank=True, required=False)
+    cause = serializers.CleanCharField(allow_blank=True, required=False)
     measures = RectificationMeasureInputSerializer(many=True, required=False, max_length=30)
 
 
 class RectificationRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Why the plan is rejected (required).")
+    reason = serializers.CleanCharField(allow_blank=True, help_text="Why the plan is rejected (required).")
 
 
 class RectificationReportSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, help_text="What was rectified (required).")
+    note = serializers.CleanCharField(allow_blank=True, help_text="What was rectified (required).")
     evidence = serializers.FileField(required=False, allow_null=True, default=None,
                                      help_text="Evidence; required unless attached before in this round.")
 
 
 class RectificationVerifySerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CleanCharField(required=False, allow_blank=True, default="")

@@ -29,12 +29,12 @@ class ContactEntrySerializer(serializers.ModelSerializer):
 
 class ContactCreateSerializer(serializers.Serializer):
     channel = enum_field("Channel", Channel)
-    summary = serializers.CharField(allow_blank=True)
+    summary = serializers.CleanCharField(allow_blank=True)
     occurred_at = serializers.BoundedDateTimeField(past=True, required=False, allow_null=True, default=None)
 
 
 class ContactAnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True)
+    answer = serializers.CleanCharField(allow_blank=True)
 
 
 # The contact log of an after-sales case and of a complaint: one shape. The names are the ones the
