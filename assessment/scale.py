@@ -78,9 +78,9 @@ MODULE_LABELS = {"inquiries": "售前咨询", "orders": "订单", "cases": "售�
 TOPICS = ["standards", "process", "communication", "problem_solving"]
 KINDS = [("process", 40), ("content", 30), ("quality", 30)]
 
-# The population of each module (as its qsm.sampling declaration reads it): table, date column, department
-# expression, extra condition, title expression, record page URL name.
-POPULATIONS = {  # module: (table, when, which rows, title, app, model, record page); the draw is qsm.sampling's
+# What a sampled record of each module shows (the draw itself is qsm.sampling's): table, date column, the rows
+# sampled (as its qsm.sampling declaration reads them), title expression, app, model, record page URL name.
+POPULATIONS = {
     "inquiries": ("presales_inquiry", "r.received_at", "TRUE", "r.subject", "presales", "inquiry", "presales:inquiry-detail"),
     "orders": ("orders_order", "r.created_at", "TRUE", "c.name", "orders", "order", "orders:order-detail"),
     "cases": ("aftersales_case", "r.received_at", "TRUE", "r.subject", "aftersales", "case", "aftersales:case-detail"),
@@ -515,7 +515,6 @@ def _module_label(expr: str) -> str:
     return "(CASE " + " ".join(f"WHEN {expr} = {lit(m)} THEN {lit(label)}" for m, label in MODULE_LABELS.items()) + " END)"
 
 
-
 def _draw_samples(ctx: ScaleContext) -> None:
     """``scale_pick (inspection_id, position, object_id)``: each seeded inspection's sample, drawn by
     ``qsm.sampling.sample_of`` from its stored seed over the keys ``qsm.sampling`` gives for its module,
@@ -523,10 +522,6 @@ def _draw_samples(ctx: ScaleContext) -> None:
     are read once over every period, each period's found by bisection: one query per pair."""
     import bisect
     from collections import defaultdict
-
-    from django.db import models
-    from django.db.models.functions import TruncDate
-    from django.utils import timezone
 
     from qsm import sampling
 
@@ -537,13 +532,8 @@ def _draw_samples(ctx: ScaleContext) -> None:
         groups[(row[1], row[2], row[3])].append(row)
     picks: list[tuple[int, int, int]] = []
     for (module, department_id, recheck), inspections in groups.items():
-        population = sampling.population(module)
         first, last = min(r[4] for r in inspections), max(r[5] for r in inspections)
-        day = population.date_field
-        if isinstance(population.model._meta.get_field(day), models.DateTimeField):
-            day = TruncDate(day, tzinfo=timezone.get_current_timezone())
-        keyed = sorted(population.records(department_id, first, last, recheck_only=recheck)
-                       .annotate(scale_day=day).values_list("scale_day", "pk"))
+        keyed = sampling.population(module).keys_by_day(department_id, first, last, recheck_only=recheck)
         days = [d for d, _pk in keyed]
         for inspection_id, _m, _d, _r, start, end, size, seed in inspections:
             candidates = sorted(pk for _d, pk in keyed[bisect.bisect_left(days, start):bisect.bisect_right(days, end)])

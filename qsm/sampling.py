@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 __all__ = ["Population", "Described", "register_population", "population", "populations", "draw", "draw_counted",
@@ -92,6 +93,15 @@ class Population:
                 return queryset.none()
             queryset = queryset.filter(self.recheck)
         return queryset
+
+    def keys_by_day(self, department, start: dt.date, end: dt.date, *, recheck_only: bool = False) -> list[tuple]:
+        """``(day, pk)`` of the records ``records`` gives, sorted: the keys of any period inside
+        ``start``..``end`` are a slice of it (the day read as ``period_q`` reads it). One query."""
+        day = self.date_field
+        if isinstance(self.model._meta.get_field(day), models.DateTimeField):
+            day = TruncDate(day, tzinfo=timezone.get_current_timezone())
+        return sorted(self.records(department, start, end, recheck_only=recheck_only)
+                      .annotate(sampling_day=day).values_list("sampling_day", "pk"))
 
     @property
     def supports_recheck(self) -> bool:
